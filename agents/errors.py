@@ -1,0 +1,71 @@
+"""Exceptions raised by the engine.
+
+OewsError
+├── DataError                 loading or building the OEWS database
+│   └── LoadError             one input file could not be read (carries the file and the problem)
+├── SqlError                  anything that went wrong with one SQL statement (carries sql, params)
+│   ├── SqlRejected           the statement failed validation; it never ran
+│   ├── SqlTimeout            the statement ran past the time limit and was interrupted
+│   └── SqlExecutionError     the database raised while running it
+└── ModelError                a language model call failed (HTTP error, timeout, invalid output)
+
+Every error has a ``user_message``: a short sentence that is safe to show a user (no SQL,
+no paths, no secrets).  ``str(error)`` is for logs only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+class OewsError(Exception):
+    """Base class for every error the engine raises on purpose."""
+
+    user_message = "Something went wrong while answering."
+
+
+class DataError(OewsError):
+    user_message = "The OEWS data could not be prepared."
+
+
+class LoadError(DataError):
+    """One file could not be loaded; the database was left unchanged."""
+
+    def __init__(self, file: str, problem: str) -> None:
+        super().__init__(f"{file}: {problem}")
+        self.file = file
+        self.problem = problem
+
+    @property
+    def user_message(self) -> str:  # type: ignore[override]
+        return f"Could not load {self.file}: {self.problem}"
+
+
+class SqlError(OewsError):
+    user_message = "The database query failed."
+
+    def __init__(self, message: str, *, sql: str, params: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.sql = sql
+        self.params = tuple(params)
+
+
+class SqlRejected(SqlError):
+    user_message = "That query is not allowed."
+
+
+class SqlTimeout(SqlError):
+    user_message = "The query took too long and was stopped."
+
+    def __init__(self, *, sql: str, params: Sequence[Any] = (), limit_ms: int) -> None:
+        super().__init__(f"query interrupted after {limit_ms} ms", sql=sql, params=params)
+        self.limit_ms = limit_ms
+
+
+class SqlExecutionError(SqlError):
+    user_message = "The database could not run the query."
+
+
+class ModelError(OewsError):
+    user_message = "The language model did not answer usefully."

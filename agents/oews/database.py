@@ -1,0 +1,391 @@
+"""Building and loading the OEWS SQLite database.
+
+The embedded default: the BLS files shipped in ``agents/oews/shipped/`` are loaded on first
+use into ``<home>/oews.sqlite``.  A build writes a temporary file and renames it into place,
+so an interrupted build leaves nothing half-built behind.  ``load_files`` adds official BLS
+download files to an existing database in one transaction per file (all or nothing).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from agents.errors import DataError, LoadError
+from agents.oews.areas import principal_cities, title_states
+from agents.oews.loader import FactRow, read_file
+from agents.oews.schema import AREA_KINDS, DDL, MEASURES, OCC_GROUPS, SCHEMA_VERSION
+
+logger = logging.getLogger(__name__)
+
+DATABASE_NAME = "oews.sqlite"
+Progress = Callable[[int, int], None]  # (done, total) in bytes of input read
+_BATCH = 5000
+_FACT_COLUMNS = (
+    "year",
+    "area_code",
+    "naics",
+    "occ_code",
+    *[c for m in MEASURES for c in (m, f"{m}_flag")],
+    "annual_only",
+    "hourly_only",
+)
+_INSERT_FACT = (
+    f"INSERT OR REPLACE INTO facts ({', '.join(_FACT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _FACT_COLUMNS)})"
+)
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    file: str
+    rows: int
+    years: tuple[int, ...]
+    skipped: bool  # already loaded (same content)
+
+
+@dataclass(frozen=True)
+class DatabaseInfo:
+    path: Path
+    files: tuple[dict[str, Any], ...]
+    years: tuple[int, ...]
+    areas_by_kind: dict[str, int]
+    years_by_kind: dict[str, tuple[int, ...]]
+    fact_rows: int
+    occupations: int
+    industries: int
+
+
+def shipped_files() -> list[Path]:
+    folder = resources.files("agents.oews") / "shipped"
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".csv.xz"))
+
+
+def ensure_database(home: Path, *, progress: Progress | None = None) -> Path:
+    """The path of the OEWS database in ``home``, building it from the shipped files if needed."""
+    path = home / DATABASE_NAME
+    if _is_complete(path):
+        return path
+    home.mkdir(parents=True, exist_ok=True)
+    with _build_lock(home):
+        if not _is_complete(path):  # another process may have built it meanwhile
+            build_database(path, progress=progress)
+    return path
+
+
+def build_database(
+    path: Path, *, files: Sequence[Path] | None = None, progress: Progress | None = None
+) -> None:
+    """Build a complete database at ``path`` (atomically replaced) from BLS files."""
+    sources = list(files) if files is not None else shipped_files()
+    temporary = path.with_name(f".{path.name}.building-{os.getpid()}")
+    temporary.unlink(missing_ok=True)
+    try:
+        db = _create(temporary)
+        with _fast_bulk_load(db):
+            _load_into(db, sources, progress=progress)
+        db["meta"].upsert({"key": "complete", "value": "1"}, pk="key")
+        db.conn.execute("ANALYZE")
+        db.conn.commit()
+        db.close()
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+        Path(f"{temporary}-journal").unlink(missing_ok=True)
+
+
+def load_files(
+    path: Path, files: Sequence[Path], *, progress: Progress | None = None
+) -> list[LoadReport]:
+    """Load BLS files into an existing database; each file is all or nothing."""
+    if not _is_complete(path):
+        raise DataError(f"no OEWS database at {path}")
+    db = sqlite_utils.Database(path)
+    try:
+        return _load_into(db, files, progress=progress)
+    finally:
+        db.close()
+
+
+def _create(path: Path) -> sqlite_utils.Database:
+    db = sqlite_utils.Database(path)
+    db.conn.executescript(DDL)
+    db["meta"].insert_all(
+        [
+            {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+            {"key": "built_at", "value": _now()},
+        ],
+        pk="key",
+        replace=True,
+    )
+    return db
+
+
+@contextlib.contextmanager
+def _fast_bulk_load(db: sqlite_utils.Database) -> Iterator[None]:
+    """A fresh temporary file needs no rollback journal: a crash discards the whole file."""
+    db.conn.execute("PRAGMA journal_mode = OFF")
+    db.conn.execute("PRAGMA synchronous = OFF")
+    try:
+        yield
+    finally:
+        db.conn.execute("PRAGMA synchronous = FULL")
+        db.conn.execute("PRAGMA journal_mode = DELETE")
+
+
+def _load_into(
+    db: sqlite_utils.Database, files: Sequence[Path], *, progress: Progress | None
+) -> list[LoadReport]:
+    for f in files:
+        if not f.exists():
+            raise LoadError(f.name, "no such file")
+    total = sum(f.stat().st_size for f in files)
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(min(done, total), total)
+
+    reports = []
+    for f in files:
+        reports.append(_load_one(db, f, on_bytes=advance))
+    if progress:
+        progress(total, total)
+    return reports
+
+
+def _load_one(
+    db: sqlite_utils.Database, path: Path, *, on_bytes: Callable[[int], None]
+) -> LoadReport:
+    digest = _sha256(path)
+    if db["data_files"].count_where("sha256 = ?", [digest]):
+        on_bytes(path.stat().st_size)
+        return LoadReport(path.name, 0, (), skipped=True)
+    conn = db.conn
+    dims = _Dimensions()
+    rows = 0
+    try:
+        conn.execute("BEGIN")
+        for batch in _batches(read_file(path, on_bytes=on_bytes), _BATCH):
+            conn.executemany(_INSERT_FACT, [_fact_values(r) for r in batch])
+            dims.add(batch)
+            rows += len(batch)
+        dims.write(conn)
+        kind = _file_kind(path.name)
+        conn.execute(
+            "INSERT INTO data_files (sha256, name, kind, years, rows, loaded_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                digest,
+                _display_name(path.name),
+                kind,
+                " ".join(map(str, sorted(dims.years))),
+                rows,
+                _now(),
+            ),
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    logger.info("loaded %s: %d rows", path.name, rows)
+    return LoadReport(path.name, rows, tuple(sorted(dims.years)), skipped=False)
+
+
+def _batches(rows: Iterable[FactRow], size: int) -> Iterator[list[FactRow]]:
+    batch: list[FactRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _fact_values(r: FactRow) -> tuple[Any, ...]:
+    measures: list[Any] = []
+    for m in MEASURES:
+        measures.append(r.values[m])
+        measures.append(r.flags[m])
+    return (
+        r.year,
+        r.area_code,
+        r.naics,
+        r.occ_code,
+        *measures,
+        int(r.annual_only),
+        int(r.hourly_only),
+    )
+
+
+class _Dimensions:
+    """Areas, occupations and industries seen in a file, written once at the end."""
+
+    def __init__(self) -> None:
+        self.areas: dict[str, FactRow] = {}
+        self.occupations: dict[str, tuple[FactRow, str, int, int]] = {}
+        self.industries: dict[str, FactRow] = {}
+        self.years: set[int] = set()
+
+    def add(self, rows: list[FactRow]) -> None:
+        for r in rows:
+            self.years.add(r.year)
+            self.areas.setdefault(r.area_code, r)
+            self.industries.setdefault(r.naics, r)
+            self._add_occupation(r)
+
+    def _add_occupation(self, r: FactRow) -> None:
+        seen = self.occupations.get(r.occ_code)
+        if seen is None:
+            self.occupations[r.occ_code] = (r, r.o_group, r.year, r.year)
+            return
+        latest, group, first, last = seen
+        if r.year > latest.year:
+            latest, group = r, r.o_group
+        elif r.year == latest.year:
+            group = _more_detailed(group, r.o_group)
+        self.occupations[r.occ_code] = (latest, group, min(first, r.year), max(last, r.year))
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        for r in self.areas.values():
+            _upsert_area(conn, r)
+        for r, group, first, last in self.occupations.values():
+            _upsert_occupation(conn, r, group, first, last)
+        for r in self.industries.values():
+            conn.execute(
+                "INSERT INTO industries (naics, title, i_group, own_code) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (naics) DO UPDATE SET title = excluded.title, i_group = excluded.i_group",
+                (r.naics, r.naics_title, r.i_group, r.own_code),
+            )
+
+
+def _more_detailed(a: str, b: str) -> str:
+    rank = {g: i for i, g in enumerate(OCC_GROUPS)}
+    return a if rank.get(a, 0) >= rank.get(b, 0) else b
+
+
+def _upsert_area(conn: sqlite3.Connection, r: FactRow) -> None:
+    kind = AREA_KINDS.get(r.area_type, "metro")
+    title = "U.S." if kind == "national" else r.area_title
+    states = title_states(title) or ((r.prim_state,) if r.prim_state else ())
+    aliases = " | ".join(principal_cities(title)) if kind in ("metro", "nonmetro") else None
+    conn.execute(
+        "INSERT INTO areas (area_code, area_type, kind, title, state, states, aliases) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (area_code) DO UPDATE SET title = excluded.title",
+        (r.area_code, r.area_type, kind, title, r.prim_state, " ".join(states) or None, aliases),
+    )
+
+
+def _upsert_occupation(
+    conn: sqlite3.Connection, r: FactRow, group: str, first: int, last: int
+) -> None:
+    code = r.occ_code
+    major = f"{code[:2]}-0000"
+    minor = f"{code[:4]}000"[:7] if group in ("minor", "broad", "detailed") else None
+    broad = f"{code[:6]}0" if group in ("broad", "detailed") else None
+    conn.execute(
+        "INSERT INTO occupations (occ_code, title, o_group, major_code, minor_code, broad_code, first_year, last_year) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (occ_code) DO UPDATE SET "
+        "title = CASE WHEN excluded.last_year >= occupations.last_year THEN excluded.title ELSE occupations.title END, "
+        "o_group = CASE WHEN excluded.last_year >= occupations.last_year THEN excluded.o_group ELSE occupations.o_group END, "
+        "first_year = MIN(occupations.first_year, excluded.first_year), "
+        "last_year = MAX(occupations.last_year, excluded.last_year)",
+        (code, r.occ_title, group, major, minor, broad, first, last),
+    )
+
+
+def database_info(path: Path) -> DatabaseInfo:
+    if not _is_complete(path):
+        raise DataError(f"no OEWS database at {path}")
+    db = sqlite_utils.Database(path)
+    try:
+        years_by_kind: dict[str, tuple[int, ...]] = {}
+        for kind, years in db.execute(
+            "SELECT a.kind, group_concat(DISTINCT f.year) FROM facts f JOIN areas a USING (area_code) GROUP BY a.kind"
+        ).fetchall():
+            years_by_kind[kind] = tuple(sorted(int(y) for y in str(years).split(",")))
+        return DatabaseInfo(
+            path=path,
+            files=tuple(db["data_files"].rows_where(order_by="loaded_at")),
+            years=tuple(r[0] for r in db.execute("SELECT DISTINCT year FROM facts ORDER BY year")),
+            areas_by_kind=dict(
+                db.execute("SELECT kind, count(*) FROM areas GROUP BY kind").fetchall()
+            ),
+            years_by_kind=years_by_kind,
+            fact_rows=db["facts"].count,
+            occupations=db["occupations"].count,
+            industries=db["industries"].count,
+        )
+    finally:
+        db.close()
+
+
+def _is_complete(path: Path) -> bool:
+    if not path.exists():
+        return False
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return rows.get("complete") == "1" and rows.get("schema_version") == str(SCHEMA_VERSION)
+
+
+@contextlib.contextmanager
+def _build_lock(home: Path) -> Iterator[None]:
+    with (home / ".oews-build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _display_name(name: str) -> str:
+    return name[: -len(".xz")] if name.endswith(".xz") else name
+
+
+def _file_kind(name: str) -> str:
+    lower = name.lower()
+    for prefix, kind in (
+        ("national_", "national"),
+        ("state_", "state"),
+        ("msa_", "metro"),
+        ("bos_", "nonmetro"),
+        ("nat_industry", "national industry"),
+        ("nat", "national industry"),
+        ("all_data", "all areas"),
+        ("oesm", "archive"),
+    ):
+        if lower.startswith(prefix):
+            return kind
+    return "other"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

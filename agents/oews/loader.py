@@ -1,0 +1,278 @@
+"""Reading official BLS OEWS download files (CSV, XLSX, ZIP archives of those).
+
+Every file is turned into a stream of ``FactRow`` records with BLS special values kept:
+a measure is either a number or ``None`` plus the BLS symbol (``*``, ``**``, ``#``).
+Column names of every year from 2019 on are recognised (lower-case 2019 names, missing
+PRIM_STATE / PCT_RPT, OCC_GROUP for O_GROUP, ...).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import lzma
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from agents.errors import LoadError
+from agents.oews.schema import INTEGER_MEASURES, MEASURES
+
+SPECIAL_VALUES = frozenset({"*", "**", "#"})
+REQUIRED_COLUMNS = ("AREA", "AREA_TITLE", "NAICS", "OCC_CODE", "OCC_TITLE")
+COLUMN_ALIASES = {
+    "OCC_GROUP": "O_GROUP",
+    "LOC_Q": "LOC_QUOTIENT",
+    "LOC QUOTIENT": "LOC_QUOTIENT",
+    "AREA_NAME": "AREA_TITLE",
+    "ANNUAL_ONLY": "ANNUAL",
+    "HOURLY_ONLY": "HOURLY",
+}
+_YEAR_PATTERNS = (
+    re.compile(r"_M_?(\d{4})", re.IGNORECASE),  # national_M2019_dl, all_data_M_2019
+    re.compile(r"oesm(\d{2})", re.IGNORECASE),  # oesm19nat.zip
+)
+_TRUE = frozenset({"TRUE", "1", "Y", "YES"})
+
+ByteProgress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class FactRow:
+    year: int
+    area_code: str
+    area_title: str
+    area_type: int
+    prim_state: str | None
+    naics: str
+    naics_title: str
+    i_group: str
+    own_code: str | None
+    occ_code: str
+    occ_title: str
+    o_group: str
+    values: dict[str, int | float | None]
+    flags: dict[str, str | None]
+    annual_only: bool
+    hourly_only: bool
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    """One table (sheet or CSV) inside an input file."""
+
+    name: str
+    year: int
+    rows: Iterator[dict[str, Any]]
+
+
+def year_from_name(name: str) -> int | None:
+    for pattern in _YEAR_PATTERNS:
+        if m := pattern.search(name):
+            year = int(m.group(1))
+            return year + 2000 if year < 100 else year
+    return None
+
+
+def read_file(
+    path: Path, *, year: int | None = None, on_bytes: ByteProgress | None = None
+) -> Iterator[FactRow]:
+    """All fact rows of one BLS file; raises ``LoadError`` naming the file and the problem."""
+    try:
+        for table in _tables(path, year=year, on_bytes=on_bytes):
+            yield from _parse_table(path.name, table)
+    except LoadError:
+        raise
+    except (OSError, zipfile.BadZipFile, lzma.LZMAError, UnicodeDecodeError, csv.Error) as e:
+        raise LoadError(path.name, f"not a readable BLS file ({type(e).__name__})") from e
+    except Exception as e:  # openpyxl raises assorted errors on corrupt workbooks
+        raise LoadError(path.name, f"not a readable BLS file ({type(e).__name__})") from e
+
+
+def _tables(
+    path: Path, *, year: int | None, on_bytes: ByteProgress | None
+) -> Iterator[SourceTable]:
+    name = path.name.lower()
+    if name.endswith(".zip"):
+        yield from _zip_tables(path, year=year)
+        return
+    with path.open("rb") as raw:
+        stream: IO[bytes] = io.BufferedReader(_CountingReader(raw, on_bytes)) if on_bytes else raw
+        yield from _stream_tables(path.name, stream, year=year)
+
+
+def _stream_tables(name: str, stream: IO[bytes], *, year: int | None) -> Iterator[SourceTable]:
+    lower = name.lower()
+    table_year = year or year_from_name(name)
+    if lower.endswith(".xz"):
+        with lzma.open(stream) as inner:
+            yield from _stream_tables(name[: -len(".xz")], inner, year=year)
+        return
+    if table_year is None:
+        raise LoadError(
+            name, "cannot tell the year from the file name (e.g. national_M2024_dl.xlsx)"
+        )
+    if lower.endswith(".csv"):
+        yield SourceTable(name, table_year, _csv_rows(stream))
+    elif lower.endswith(".xlsx"):
+        yield SourceTable(name, table_year, _xlsx_rows(stream))
+    else:
+        raise LoadError(name, "unsupported file type (expected .csv, .xlsx or .zip)")
+
+
+def _zip_tables(path: Path, *, year: int | None) -> Iterator[SourceTable]:
+    with zipfile.ZipFile(path) as archive:
+        members = [m for m in archive.namelist() if _is_data_member(m)]
+        if not members:
+            raise LoadError(path.name, "the archive holds no OEWS data file (.csv or .xlsx)")
+        for member in members:
+            member_year = year or year_from_name(member) or year_from_name(path.name)
+            with archive.open(member) as stream:
+                yield from _stream_tables(Path(member).name, stream, year=member_year)
+
+
+def _is_data_member(member: str) -> bool:
+    lower = Path(member).name.lower()
+    if lower.startswith(("~", ".")) or "field_desc" in lower or "readme" in lower:
+        return False
+    return lower.endswith((".csv", ".xlsx"))
+
+
+def _csv_rows(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    yield from csv.DictReader(text)
+
+
+def _xlsx_rows(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
+    from openpyxl import load_workbook  # imported lazily: only XLSX loads need it
+
+    workbook = load_workbook(io.BytesIO(stream.read()), read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = _find_header(rows)
+        for row in rows:
+            if any(cell is not None for cell in row):
+                yield dict(zip(header, row, strict=False))
+    finally:
+        workbook.close()
+
+
+def _find_header(rows: Iterator[tuple[Any, ...]]) -> list[str]:
+    for _, row in zip(range(20), rows, strict=False):
+        names = [str(c).strip() if c is not None else "" for c in row]
+        if any(_canonical(n) == "OCC_CODE" for n in names):
+            return names
+    raise LoadError("worksheet", "no header row with OCC_CODE in the first 20 rows")
+
+
+def _canonical(column: str) -> str:
+    key = column.strip().upper().replace(" ", "_")
+    return COLUMN_ALIASES.get(key, key)
+
+
+def _parse_table(file_name: str, table: SourceTable) -> Iterator[FactRow]:
+    columns: dict[str, str] | None = None
+    for line, raw in enumerate(table.rows, start=2):
+        if columns is None:
+            columns = {_canonical(k): k for k in raw if k}
+            missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+            if missing:
+                raise LoadError(
+                    file_name, f"missing column(s) {', '.join(missing)}; not an OEWS file"
+                )
+        try:
+            yield _fact(table.year, {c: raw.get(k) for c, k in columns.items()})
+        except ValueError as e:
+            raise LoadError(file_name, f"row {line}: {e}") from e
+    if columns is None:
+        raise LoadError(file_name, "the file is empty")
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _fact(year: int, row: dict[str, Any]) -> FactRow:
+    values: dict[str, int | float | None] = {}
+    flags: dict[str, str | None] = {}
+    for measure in MEASURES:
+        values[measure], flags[measure] = parse_value(row.get(measure.upper()), measure)
+    occ_code = _text(row["OCC_CODE"])
+    if not re.fullmatch(r"\d\d-\d{4}", occ_code):
+        raise ValueError(f"OCC_CODE {occ_code!r} is not a SOC code")
+    return FactRow(
+        year=year,
+        area_code=_text(row["AREA"]),
+        area_title=_text(row["AREA_TITLE"]),
+        area_type=_area_type(row),
+        prim_state=_text(row.get("PRIM_STATE")) or None,
+        naics=_text(row["NAICS"]),
+        naics_title=_text(row.get("NAICS_TITLE")) or "Cross-industry",
+        i_group=_text(row.get("I_GROUP")).lower() or "cross-industry",
+        own_code=_text(row.get("OWN_CODE")) or None,
+        occ_code=occ_code,
+        occ_title=_text(row["OCC_TITLE"]),
+        o_group=_text(row.get("O_GROUP")).lower() or "detailed",
+        values=values,
+        flags=flags,
+        annual_only=_text(row.get("ANNUAL")).upper() in _TRUE,
+        hourly_only=_text(row.get("HOURLY")).upper() in _TRUE,
+    )
+
+
+def _area_type(row: dict[str, Any]) -> int:
+    raw = _text(row.get("AREA_TYPE"))
+    if raw:
+        return int(float(raw))
+    return 1 if _text(row["AREA"]) in ("99", "U.S.") else 2
+
+
+def parse_value(raw: Any, measure: str) -> tuple[int | float | None, str | None]:
+    """A BLS cell as (number, None), (None, symbol) or (None, None) when empty."""
+    if raw is None:
+        return None, None
+    if isinstance(raw, bool):
+        raise ValueError(f"{measure.upper()} has {raw!r}")
+    if isinstance(raw, int | float):
+        number: float = float(raw)
+    else:
+        text = raw.strip().replace(",", "")
+        if not text:
+            return None, None
+        if text in SPECIAL_VALUES:
+            return None, text
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"{measure.upper()} has {text[:20]!r}, not a number") from None
+    if measure in INTEGER_MEASURES:
+        return round(number), None
+    return number, None
+
+
+class _CountingReader(io.RawIOBase):
+    """Reports how many bytes were read from the wrapped stream (for progress bars)."""
+
+    def __init__(self, raw: IO[bytes], on_bytes: ByteProgress) -> None:
+        self._raw = raw
+        self._on_bytes = on_bytes
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        self._on_bytes(len(data))
+        return len(data)
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    for path in paths:
+        if not path.exists():
+            raise LoadError(path.name, "no such file")
+        yield path

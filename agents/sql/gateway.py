@@ -1,0 +1,41 @@
+"""The SQL gateway: the only way SQL runs.
+
+``SqlGateway`` is the interface; ``SqliteGateway`` (in ``sqlite.py``) is the embedded default.
+A pyodbc implementation for server databases implements the same protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+DEFAULT_MAX_ROWS = 1000
+DEFAULT_TIME_LIMIT_MS = 2000
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Rows returned by one validated statement."""
+
+    sql: str
+    params: tuple[Any, ...]
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    truncated: bool
+    elapsed_ms: float
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+class SqlGateway(Protocol):
+    """Runs one read-only SELECT with bound parameters, a row cap and a time limit."""
+
+    dialect: str
+
+    def execute(
+        self, sql: str, params: Sequence[Any] = (), *, max_rows: int | None = None
+    ) -> QueryResult: ...
+
+    def close(self) -> None: ...
