@@ -1,0 +1,643 @@
+"""The bot's own SQLite database: traces, usage, thread memory, feedback, deliveries, limits.
+
+``BotStore`` is the interface the bot codes against; ``SqliteBotStore`` implements it on one
+SQLite file through sqlite-utils.
+
+Schema (see ``MIGRATIONS``)::
+
+    migrations       version PK, name, applied_at            one row per applied migration
+    traces           id PK, created_at, platform, workspace, channel, thread, user, question,
+                     answer_kind, total_ms, tokens_in, tokens_out, cost_usd, trace_json
+    usage            id PK, at, platform, workspace, user, status, latency_ms,
+                     tokens_in, tokens_out, cost_usd        one row per question handled
+    thread_contexts  thread_key PK, context_json, updated_at (unix seconds)
+    feedback         (trace_id, platform, workspace, user) PK, value "up"|"down", at
+    deliveries       delivery_id PK, seen_at (unix seconds)
+    rate_limits      (key, window_s) PK, window_start (unix seconds), count
+
+Times are stored in UTC: ISO-8601 text (``2025-05-01T12:00:00.000000Z``) for records people
+read, unix seconds for the housekeeping tables.
+
+**Migrations** are an ordered list of functions.  Opening a store applies each one not yet
+recorded in ``migrations``, each in its own ``BEGIN IMMEDIATE`` transaction together with
+its record, so an older file is upgraded in place, a crash mid-migration leaves the file at
+the previous version, and two processes opening the same file at once apply it once.
+(sqlite-utils' own ``Migrations`` decides what is pending outside the transaction, so two
+processes starting together could both run a migration; hence this small versioned runner.)
+
+**Concurrency.**  One connection per store, shared by every thread and guarded by a lock:
+SQLite admits a single writer anyway and each operation takes a millisecond or so, so
+per-thread connections would only add ``database is locked`` contention between our own
+threads and connections left behind by thread pools.  Other processes (``oews-bot usage``
+while the server runs) are handled by WAL mode, ``busy_timeout`` and ``BEGIN IMMEDIATE``:
+every write, including read-modify-write operations such as ``take``, is one transaction
+that takes the write lock up front, so it is atomic across processes too.
+
+**Errors.**  Any failure of the database itself (locked, read-only, full, corrupt, closed)
+raises ``StoreError`` naming the operation; callers log it and still deliver the answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal, Protocol, cast
+
+import sqlite_utils
+from pydantic import ValidationError
+
+from agents.trace import Trace
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CONTEXT_TTL = timedelta(days=7)
+DEFAULT_BUSY_TIMEOUT_MS = 5000
+DAY_S = 86_400
+DELIVERY_TTL_S = DAY_S  # platform retries come within minutes; a day is plenty
+PRUNE_EVERY_S = 3600  # housekeeping runs at most this often, piggybacked on writes
+
+FeedbackValue = Literal["up", "down"]
+Clock = Callable[[], float]
+
+
+class StoreError(Exception):
+    """The bot database could not do ``operation`` (locked, read-only, full, corrupt...).
+
+    ``problem`` is SQLite's own message; it never contains data or secrets.
+    """
+
+    def __init__(self, operation: str, problem: str) -> None:
+        super().__init__(f"bot store: {operation} failed: {problem}")
+        self.operation = operation
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    """Usage of one user in one workspace over the reported period."""
+
+    platform: str
+    workspace: str
+    user: str
+    questions: int  # every recorded question, whatever its outcome
+    answers: int  # status "answer"
+    errors: int  # status "error"
+    refusals: int  # status "refusal"
+    other: int  # clarifications, not found, denied, rate limited...
+    avg_latency_ms: float
+    p95_latency_ms: float
+    tokens_in: int
+    tokens_out: int
+    cost_usd: float
+
+
+@dataclass(frozen=True)
+class FeedbackCounts:
+    up: int
+    down: int
+
+
+@dataclass(frozen=True)
+class RateDecision:
+    allowed: bool
+    retry_after_s: int  # 0 when allowed; otherwise seconds until the window resets
+
+
+class BotStore(Protocol):
+    """What the bot needs from its database."""
+
+    def save_trace(self, trace: Trace) -> None: ...
+
+    def get_trace(self, trace_id: str, *, workspace: str | None = None) -> Trace | None: ...
+
+    def recent_traces(self, limit: int = 20, *, workspace: str | None = None) -> list[Trace]: ...
+
+    def record_usage(
+        self,
+        *,
+        platform: str,
+        workspace: str,
+        user: str,
+        status: str,
+        latency_ms: float,
+        tokens_in: int,
+        tokens_out: int,
+        cost_usd: float,
+        at: datetime | None = None,
+    ) -> None: ...
+
+    def usage_report(
+        self, *, user: str | None = None, workspace: str | None = None, since: date | None = None
+    ) -> list[UsageRow]: ...
+
+    def user_usage(
+        self, platform: str, workspace: str, user: str, *, since: date | None = None
+    ) -> UsageRow | None: ...
+
+    def save_context(self, thread_key: str, context: dict[str, Any]) -> None: ...
+
+    def load_context(self, thread_key: str) -> dict[str, Any] | None: ...
+
+    def record_feedback(
+        self, *, trace_id: str, platform: str, workspace: str, user: str, value: FeedbackValue
+    ) -> None: ...
+
+    def feedback_for(self, trace_id: str) -> FeedbackCounts: ...
+
+    def claim_delivery(self, delivery_id: str) -> bool: ...
+
+    def take(
+        self, key: str, *, limit: int, window_s: int, now: float | None = None
+    ) -> RateDecision: ...
+
+    def take_daily(self, key: str, *, limit: int, now: float | None = None) -> RateDecision: ...
+
+    def prune(self, now: float | None = None) -> int: ...
+
+    def close(self) -> None: ...
+
+
+# --- migrations ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    apply: Callable[[sqlite_utils.Database], None]
+
+
+# The schema as version 1 created it.  Frozen: later changes are new migrations.
+_V1_TABLES: dict[str, tuple[dict[str, type], tuple[str, ...], set[str]]] = {
+    # name: (columns, primary key, NOT NULL columns)
+    "traces": (
+        {
+            "id": str,
+            "created_at": str,
+            "platform": str,
+            "workspace": str,
+            "channel": str,
+            "thread": str,
+            "user": str,
+            "question": str,
+            "answer_kind": str,
+            "total_ms": float,
+            "tokens_in": int,
+            "tokens_out": int,
+            "cost_usd": float,
+            "trace_json": str,
+        },
+        ("id",),
+        {"created_at", "platform", "workspace", "user", "trace_json"},
+    ),
+    "usage": (
+        {
+            "id": int,
+            "at": str,
+            "platform": str,
+            "workspace": str,
+            "user": str,
+            "status": str,
+            "latency_ms": float,
+            "tokens_in": int,
+            "tokens_out": int,
+            "cost_usd": float,
+        },
+        ("id",),
+        {"at", "platform", "workspace", "user", "status"},
+    ),
+    "thread_contexts": (
+        {"thread_key": str, "context_json": str, "updated_at": float},
+        ("thread_key",),
+        {"context_json", "updated_at"},
+    ),
+    "feedback": (
+        dict.fromkeys(("trace_id", "platform", "workspace", "user", "value", "at"), str),
+        ("trace_id", "platform", "workspace", "user"),
+        {"value", "at"},
+    ),
+    "deliveries": ({"delivery_id": str, "seen_at": float}, ("delivery_id",), {"seen_at"}),
+    "rate_limits": (
+        {"key": str, "window_s": int, "window_start": float, "count": int},
+        ("key", "window_s"),
+        {"window_start", "count"},
+    ),
+}
+
+
+def _create_tables(db: sqlite_utils.Database) -> None:
+    for name, (columns, pk, not_null) in _V1_TABLES.items():
+        key = pk[0] if len(pk) == 1 else pk
+        db.table(name).create(columns, pk=key, not_null=not_null | set(pk))
+
+
+def _create_indexes(db: sqlite_utils.Database) -> None:
+    db.table("traces").create_index(["created_at"])
+    db.table("traces").create_index(["workspace", "created_at"])
+    db.table("usage").create_index(["at"])
+    db.table("usage").create_index(["platform", "workspace", "user", "at"])
+    db.table("thread_contexts").create_index(["updated_at"])
+    db.table("deliveries").create_index(["seen_at"])
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "tables", _create_tables),
+    Migration(2, "indexes for reports and pruning", _create_indexes),
+)
+
+
+def migrate(db: sqlite_utils.Database, migrations: Sequence[Migration] = MIGRATIONS) -> list[int]:
+    """Apply the migrations ``db`` lacks, in order; return the versions applied."""
+    versions = [m.version for m in migrations]
+    if versions != sorted(set(versions)):
+        raise ValueError("migration versions must be unique and increasing")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS migrations "
+        "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    applied = {row[0] for row in db.execute("SELECT version FROM migrations")}
+    if versions and applied and max(applied) > versions[-1]:
+        raise StoreError(
+            "open", f"database is at version {max(applied)}, newer than {versions[-1]}"
+        )
+    # Checked again inside each transaction: another process may be migrating the same file.
+    pending = [m for m in migrations if m.version not in applied]
+    return [m.version for m in pending if _apply_once(db, m)]
+
+
+def _apply_once(db: sqlite_utils.Database, migration: Migration) -> bool:
+    with _immediate(db):
+        done = db.execute("SELECT 1 FROM migrations WHERE version = ?", [migration.version])
+        if done.fetchone() is not None:
+            return False
+        migration.apply(db)
+        db.execute(
+            "INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
+            [migration.version, migration.name, _iso(datetime.now(UTC))],
+        )
+    logger.info("bot store migrated", extra={"version": migration.version})
+    return True
+
+
+# --- the store -------------------------------------------------------------------------------
+
+_USAGE_SQL = """
+WITH picked AS (
+    SELECT * FROM usage WHERE {where}
+), ranked AS (
+    SELECT *,
+        ROW_NUMBER() OVER (PARTITION BY platform, workspace, user ORDER BY latency_ms) AS rank,
+        COUNT(*) OVER (PARTITION BY platform, workspace, user) AS n
+    FROM picked
+)
+SELECT platform, workspace, user,
+    COUNT(*) AS questions,
+    SUM(status = 'answer') AS answers,
+    SUM(status = 'error') AS errors,
+    SUM(status = 'refusal') AS refusals,
+    SUM(status NOT IN ('answer', 'error', 'refusal')) AS other,
+    AVG(latency_ms) AS avg_latency_ms,
+    MAX(CASE WHEN rank = (95 * n + 99) / 100 THEN latency_ms END) AS p95_latency_ms,
+    SUM(tokens_in) AS tokens_in,
+    SUM(tokens_out) AS tokens_out,
+    SUM(cost_usd) AS cost_usd
+FROM ranked
+GROUP BY platform, workspace, user
+ORDER BY platform, workspace, user
+"""  # p95 by the nearest-rank method: the value at rank ceil(0.95 n)
+
+
+class SqliteBotStore:
+    """``BotStore`` on one SQLite file; safe to share between threads (see the module doc)."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        context_ttl: timedelta = DEFAULT_CONTEXT_TTL,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+        clock: Clock = time.time,
+    ) -> None:
+        self.path = path
+        self._context_ttl_s = context_ttl.total_seconds()
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._last_prune = -math.inf
+        with _guard("open"):
+            self._db = _open(path, busy_timeout_ms)
+
+    def __enter__(self) -> SqliteBotStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- traces
+
+    def save_trace(self, trace: Trace) -> None:
+        """Store a finished trace (replacing any earlier version with the same id)."""
+        row = _trace_row(trace)
+        with self._writing("save_trace") as db:
+            db.table("traces").insert(row, replace=True)
+
+    def get_trace(self, trace_id: str, *, workspace: str | None = None) -> Trace | None:
+        """The trace, or None if unknown or (with ``workspace``) from another workspace."""
+        sql, params = "SELECT trace_json FROM traces WHERE id = ?", [trace_id]
+        if workspace is not None:
+            sql, params = sql + " AND workspace = ?", [*params, workspace]
+        with self._reading("get_trace") as db:
+            row = db.execute(sql, params).fetchone()
+        return None if row is None else _parse_trace(row[0], "get_trace")
+
+    def recent_traces(self, limit: int = 20, *, workspace: str | None = None) -> list[Trace]:
+        """The newest traces first, optionally of one workspace only."""
+        where, params = ("WHERE workspace = ?", [workspace]) if workspace is not None else ("", [])
+        sql = f"SELECT trace_json FROM traces {where} ORDER BY created_at DESC, rowid DESC LIMIT ?"
+        with self._reading("recent_traces") as db:
+            rows = db.execute(sql, [*params, limit]).fetchall()
+        return [_parse_trace(r[0], "recent_traces") for r in rows]
+
+    # -- usage
+
+    def record_usage(
+        self,
+        *,
+        platform: str,
+        workspace: str,
+        user: str,
+        status: str,
+        latency_ms: float,
+        tokens_in: int,
+        tokens_out: int,
+        cost_usd: float,
+        at: datetime | None = None,
+    ) -> None:
+        """Count one handled question (``status`` is the answer's status)."""
+        when = at if at is not None else datetime.fromtimestamp(self._clock(), UTC)
+        row = {
+            "at": _iso(when),
+            "platform": platform,
+            "workspace": workspace,
+            "user": user,
+            "status": status,
+            "latency_ms": latency_ms,
+            "tokens_in": tokens_in,
+            "tokens_out": tokens_out,
+            "cost_usd": cost_usd,
+        }
+        with self._writing("record_usage") as db:
+            db.table("usage").insert(row)
+
+    def usage_report(
+        self, *, user: str | None = None, workspace: str | None = None, since: date | None = None
+    ) -> list[UsageRow]:
+        """Usage per (platform, workspace, user), from ``since`` (a UTC date) if given."""
+        return self._usage("usage_report", {"user": user, "workspace": workspace}, since)
+
+    def user_usage(
+        self, platform: str, workspace: str, user: str, *, since: date | None = None
+    ) -> UsageRow | None:
+        """One user's usage (all time, or from ``since``: pass today's UTC date for today)."""
+        filters = {"platform": platform, "workspace": workspace, "user": user}
+        rows = self._usage("user_usage", filters, since)
+        return rows[0] if rows else None
+
+    def _usage(
+        self, operation: str, filters: Mapping[str, str | None], since: date | None
+    ) -> list[UsageRow]:
+        clauses = [f"{column} = ?" for column, value in filters.items() if value is not None]
+        params: list[Any] = [value for value in filters.values() if value is not None]
+        if since is not None:
+            clauses.append("at >= ?")
+            params.append(since.isoformat())
+        sql = _USAGE_SQL.format(where=" AND ".join(clauses) or "1")
+        with self._reading(operation) as db:
+            rows = db.execute(sql, params).fetchall()
+        return [UsageRow(*row) for row in rows]
+
+    # -- thread memory
+
+    def save_context(self, thread_key: str, context: dict[str, Any]) -> None:
+        """Keep ``context`` (JSON-serializable) as the latest context of the thread."""
+        payload = json.dumps(context)
+        now = self._clock()
+        with self._writing("save_context") as db:
+            db.execute(
+                "INSERT INTO thread_contexts (thread_key, context_json, updated_at) "
+                "VALUES (?, ?, ?) ON CONFLICT (thread_key) DO UPDATE SET "
+                "context_json = excluded.context_json, updated_at = excluded.updated_at",
+                [thread_key, payload, now],
+            )
+        self._maybe_prune(now)
+
+    def load_context(self, thread_key: str) -> dict[str, Any] | None:
+        """The thread's latest context, or None if there is none younger than the TTL."""
+        cutoff = self._clock() - self._context_ttl_s
+        with self._reading("load_context") as db:
+            row = db.execute(
+                "SELECT context_json FROM thread_contexts WHERE thread_key = ? AND updated_at >= ?",
+                [thread_key, cutoff],
+            ).fetchone()
+        return None if row is None else cast(dict[str, Any], json.loads(row[0]))
+
+    # -- feedback
+
+    def record_feedback(
+        self, *, trace_id: str, platform: str, workspace: str, user: str, value: FeedbackValue
+    ) -> None:
+        """One vote per user per trace: a second vote replaces the first."""
+        if value not in ("up", "down"):
+            raise ValueError(f"feedback must be 'up' or 'down', not {value!r}")
+        row = {
+            "trace_id": trace_id,
+            "platform": platform,
+            "workspace": workspace,
+            "user": user,
+            "value": value,
+            "at": _iso(datetime.fromtimestamp(self._clock(), UTC)),
+        }
+        with self._writing("record_feedback") as db:
+            db.table("feedback").insert(row, replace=True)
+
+    def feedback_for(self, trace_id: str) -> FeedbackCounts:
+        with self._reading("feedback_for") as db:
+            up, down = db.execute(
+                "SELECT COALESCE(SUM(value = 'up'), 0), COALESCE(SUM(value = 'down'), 0) "
+                "FROM feedback WHERE trace_id = ?",
+                [trace_id],
+            ).fetchone()
+        return FeedbackCounts(up=up, down=down)
+
+    # -- deliveries
+
+    def claim_delivery(self, delivery_id: str) -> bool:
+        """True the first time ``delivery_id`` is seen (within a day), False afterwards."""
+        now = self._clock()
+        with self._writing("claim_delivery") as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO deliveries (delivery_id, seen_at) VALUES (?, ?)",
+                [delivery_id, now],
+            )
+            claimed = cursor.rowcount == 1
+        self._maybe_prune(now)
+        return claimed
+
+    # -- rate limits and quotas
+
+    def take(
+        self, key: str, *, limit: int, window_s: int, now: float | None = None
+    ) -> RateDecision:
+        """Count one request against ``limit`` per fixed window of ``window_s`` seconds.
+
+        Windows are aligned to the unix epoch (a 60 s window starts on the minute, a
+        86400 s window at UTC midnight).  A refused request is not counted.  Being fixed
+        windows, up to ``2 * limit`` requests can pass around a window boundary.
+        """
+        if limit < 0 or window_s <= 0:
+            raise ValueError("limit must be >= 0 and window_s > 0")
+        at = self._clock() if now is None else now
+        start = at - at % window_s
+        with self._writing("take") as db:
+            row = db.execute(
+                "SELECT window_start, count FROM rate_limits WHERE key = ? AND window_s = ?",
+                [key, window_s],
+            ).fetchone()
+            used = row[1] if row is not None and row[0] == start else 0
+            if used >= limit:
+                return RateDecision(
+                    allowed=False, retry_after_s=max(1, math.ceil(start + window_s - at))
+                )
+            db.execute(
+                "INSERT OR REPLACE INTO rate_limits (key, window_s, window_start, count) "
+                "VALUES (?, ?, ?, ?)",
+                [key, window_s, start, used + 1],
+            )
+        return RateDecision(allowed=True, retry_after_s=0)
+
+    def take_daily(self, key: str, *, limit: int, now: float | None = None) -> RateDecision:
+        """A daily quota: ``limit`` requests per UTC day, reset at midnight UTC."""
+        return self.take(key, limit=limit, window_s=DAY_S, now=now)
+
+    # -- housekeeping
+
+    def prune(self, now: float | None = None) -> int:
+        """Delete expired contexts, old delivery ids and ended rate windows; return the count."""
+        at = self._clock() if now is None else now
+        with self._writing("prune") as db:
+            deleted = sum(
+                db.execute(sql, [cutoff]).rowcount
+                for sql, cutoff in (
+                    ("DELETE FROM thread_contexts WHERE updated_at < ?", at - self._context_ttl_s),
+                    ("DELETE FROM deliveries WHERE seen_at < ?", at - DELIVERY_TTL_S),
+                    ("DELETE FROM rate_limits WHERE window_start + window_s <= ?", at),
+                )
+            )
+        self._last_prune = at
+        return deleted
+
+    def _maybe_prune(self, now: float) -> None:
+        if now - self._last_prune < PRUNE_EVERY_S:
+            return
+        self._last_prune = now
+        try:
+            deleted = self.prune(now)
+        except StoreError:
+            logger.warning("bot store housekeeping failed; will retry later", exc_info=True)
+        else:
+            logger.debug("bot store pruned", extra={"rows": deleted})
+
+    @contextlib.contextmanager
+    def _reading(self, operation: str) -> Iterator[sqlite_utils.Database]:
+        with self._lock, _guard(operation):
+            yield self._db
+
+    @contextlib.contextmanager
+    def _writing(self, operation: str) -> Iterator[sqlite_utils.Database]:
+        with self._lock, _guard(operation), _immediate(self._db):
+            yield self._db
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _open(path: Path, busy_timeout_ms: int) -> sqlite_utils.Database:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(
+        path, timeout=busy_timeout_ms / 1000, isolation_level=None, check_same_thread=False
+    )
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        db = sqlite_utils.Database(conn, execute_plugins=False)
+        db.enable_wal()
+        migrate(db)
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+@contextlib.contextmanager
+def _immediate(db: sqlite_utils.Database) -> Iterator[None]:
+    """One write transaction that holds the write lock from its start."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        db.rollback()
+        raise
+
+
+@contextlib.contextmanager
+def _guard(operation: str) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.Error as e:
+        raise StoreError(operation, str(e) or type(e).__name__) from e
+    except OSError as e:
+        raise StoreError(operation, e.strerror or type(e).__name__) from e
+
+
+def _iso(moment: datetime) -> str:
+    """UTC, fixed width, so that text order is time order; naive times are taken as UTC."""
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _trace_row(trace: Trace) -> dict[str, Any]:
+    return {
+        "id": trace.id,
+        "created_at": _iso(trace.created_at),
+        "platform": trace.platform,
+        "workspace": trace.workspace,
+        "channel": trace.channel,
+        "thread": trace.thread,
+        "user": trace.user,
+        "question": trace.question,
+        "answer_kind": trace.answer_kind,
+        "total_ms": trace.total_ms,
+        "tokens_in": trace.tokens_in,
+        "tokens_out": trace.tokens_out,
+        "cost_usd": trace.cost_usd,
+        "trace_json": trace.model_dump_json(),
+    }
+
+
+def _parse_trace(payload: str, operation: str) -> Trace:
+    try:
+        return Trace.model_validate_json(payload)
+    except ValidationError as e:
+        raise StoreError(operation, "stored trace does not match the Trace model") from e
