@@ -160,9 +160,9 @@ def _load_into(
         if progress:
             progress(min(done, total), total)
 
-    reports = []
-    for f in files:
-        reports.append(_load_one(db, f, on_bytes=advance))
+    reports = [_load_one(db, f, on_bytes=advance) for f in files]
+    if any(not r.skipped for r in reports):
+        _refresh_coverage(db.conn)
     if progress:
         progress(total, total)
     return reports
@@ -203,6 +203,16 @@ def _load_one(
         raise
     logger.info("loaded %s: %d rows", path.name, rows)
     return LoadReport(path.name, rows, tuple(sorted(dims.years)), skipped=False)
+
+
+def _refresh_coverage(conn: sqlite3.Connection) -> None:
+    with conn:
+        conn.execute("DELETE FROM coverage")
+        conn.execute(
+            "INSERT INTO coverage (kind, cross_industry, year, rows) "
+            "SELECT a.kind, CASE WHEN f.naics = '000000' THEN 1 ELSE 0 END, f.year, count(*) "
+            "FROM facts f JOIN areas a ON a.area_code = f.area_code GROUP BY 1, 2, 3"
+        )
 
 
 def _batches(rows: Iterable[FactRow], size: int) -> Iterator[list[FactRow]]:

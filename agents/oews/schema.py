@@ -44,8 +44,10 @@ ANNUAL_MEASURES = ("a_mean", "a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct
 WAGE_MEASURES = HOURLY_MEASURES + ANNUAL_MEASURES
 INTEGER_MEASURES = frozenset({"tot_emp", *ANNUAL_MEASURES})
 
-TABLES: tuple[str, ...] = ("areas", "occupations", "industries", "facts", "data_files", "meta")
-QUERYABLE_TABLES = frozenset({"areas", "occupations", "industries", "facts"})
+TABLES: tuple[str, ...] = (
+    "areas", "occupations", "industries", "facts", "coverage", "data_files", "meta"
+)
+QUERYABLE_TABLES = frozenset({"areas", "occupations", "industries", "facts", "coverage"})
 
 # Area kinds, from the BLS AREA_TYPE code.
 AREA_KINDS = {1: "national", 2: "state", 3: "territory", 4: "metro", 5: "metro", 6: "nonmetro"}
@@ -110,6 +112,13 @@ CREATE TABLE IF NOT EXISTS facts (
     hourly_only INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (year, area_code, naics, occ_code)
 );
+CREATE TABLE IF NOT EXISTS coverage (
+    kind TEXT NOT NULL,
+    cross_industry INTEGER NOT NULL,
+    year INTEGER NOT NULL,
+    rows INTEGER NOT NULL,
+    PRIMARY KEY (kind, cross_industry, year)
+);
 CREATE INDEX IF NOT EXISTS facts_by_occupation ON facts (occ_code, naics, year, area_code);
 CREATE INDEX IF NOT EXISTS areas_by_kind ON areas (kind, state);
 CREATE INDEX IF NOT EXISTS occupations_by_group ON occupations (o_group);
@@ -126,6 +135,7 @@ Tables (OEWS, Bureau of Labor Statistics, May estimates):
   like '29-1141'; o_group is total | major | minor | broad | detailed. '00-0000' = All Occupations.
 - industries(naics, title, i_group): '000000' = cross-industry (all ownerships); i_group is
   cross-industry | sector | 3-digit | 4-digit | 5-digit | 6-digit.
+- coverage(kind, cross_industry, year, rows): which years are loaded for which area kinds.
 - facts(year, area_code, naics, occ_code, <measures>, <measure>_flag, annual_only, hourly_only).
 Measures: tot_emp (employment), jobs_1000 (jobs per 1,000 in the area), loc_quotient,
 h_mean/a_mean (hourly/annual mean wage), h_median/a_median, h_pct10/25/75/90, a_pct10/25/75/90,

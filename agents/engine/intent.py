@@ -1,0 +1,56 @@
+"""The typed meaning of a question, as the offline engine (or a model) understood it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from agents.resolve.entities import Area, Industry, Occupation
+
+Shape = Literal["lookup", "ranking", "compare", "trend"]
+RankBy = Literal["area", "occupation", "industry"]
+
+PERCENTILES = ("pct10", "pct25", "median", "pct75", "pct90")
+
+
+@dataclass(frozen=True)
+class Intent:
+    """What to look up. Empty entity tuples mean "not said" (defaults apply)."""
+
+    shape: Shape = "lookup"
+    measures: tuple[str, ...] = ()  # fact columns, e.g. ("a_median",); empty = a sensible default
+    occupations: tuple[Occupation, ...] = ()
+    areas: tuple[Area, ...] = ()
+    industry: Industry | None = None
+    years: tuple[int, ...] = ()  # empty = latest
+    year_span: tuple[int, int] | None = None  # "since 2021", "from 2019 to 2023"
+    all_years: bool = False  # "every year", "over time"
+    rank_by: RankBy | None = None
+    rank_area_kind: str | None = None  # state | metro | nonmetro
+    rank_industry_level: str | None = None  # sector | 3-digit | ...
+    top_n: int = 0
+    descending: bool = True
+    basis: Literal["annual", "hourly"] | None = None
+    notes: tuple[str, ...] = ()  # assumptions made while reading the question
+
+    def with_(self, **changes: Any) -> Intent:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class AreaChoice:
+    """An area phrase that matched several places: the user must choose."""
+
+    phrase: str
+    candidates: tuple[Area, ...]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The parser's verdict: an intent, a clarification, or a refusal."""
+
+    intent: Intent | None = None
+    clarify: AreaChoice | None = None
+    refusal: str | None = None  # user-facing explanation
+    refusal_kind: Literal["out_of_scope", "unsafe", "not_found", "no_data", "help", ""] = ""
+    unknown: tuple[str, ...] = field(default=())  # phrases that matched nothing

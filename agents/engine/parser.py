@@ -1,0 +1,426 @@
+"""The offline question parser: question text (plus thread context) -> Intent.
+
+Deterministic: words are read by ``signals``; places, occupations and industries are found
+by exact phrase lookups (longest first) over the resolver's vocabulary, and what is left is
+resolved fuzzily (misspellings).  Ambiguous places become a clarifying question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from agents.engine.coverage import Coverage
+from agents.engine.intent import AreaChoice, Intent, Parsed
+from agents.engine.signals import Signals, read_signals
+from agents.engine.text import MAX_QUESTION_CHARS, Token, clean, is_unsafe, off_topic_reason, tokenize
+from agents.resolve.entities import Area, Industry, Occupation
+from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver
+
+# Words that never start a place / occupation / industry phrase.
+FILLER = frozenset(
+    """
+    a about across after all also an and any are around as at be been between both by can could
+    compare compared did do does doing each earn earned earning earnings earns employ employed
+    employs employment for from get gets give go going got had has have how i if in inside into is
+    it its jobs job just know like make makes making many me median mean average avg more most much
+    my near nearby number of on or our over paid pay paying pays per please rate rates range salary
+    salaries show tell than that the their them there these they this those to top total typical
+    typically us versus vs want was wage wages we were what what's whats when where which who whose
+    why will with within work worker workers working works would year years you your hourly annual
+    annually yearly income compensation money highest lowest best worst least fewest largest smallest
+    biggest rank ranked ranking ranks percentile percentiles pct th versus v much earn number
+    people person folks guys someone anyone somebody average area areas metro metros region
+    metropolitan greater city cities state states count counts headcount quotient location
+    concentration concentrated per thousand hour hours entry level starting since now today
+    currently current latest each every trend change changed changes grow grew growth go went up
+    down time times between then versus difference compare comparison more less those industry
+    industries sector sectors occupation occupations career careers profession professions
+    """.split()
+)
+# Single words that do name a place even though they look like filler.
+PLACE_WORDS = frozenset({"us", "u.s", "usa", "national", "nationally", "nationwide", "america", "country"})
+_INDUSTRY_CUE = frozenset({"in", "at", "for", "by"})
+_WORKING = re.compile(r"\b(work(s|ing)?|employed|employ(s)?)\s+(in|at|for|by)\b")
+_HELP = re.compile(r"^(help|\?|usage|examples?|what can you do\??|how do i use (you|this)\??|hi|hello|hey)$")
+
+
+@dataclass(frozen=True)
+class Mention:
+    kind: str  # area | occupation | industry
+    start: int
+    end: int
+    phrase: str
+    entities: tuple[Any, ...]
+    via: str = "exact"
+
+
+class QuestionParser:
+    def __init__(self, resolver: EntityResolver, coverage: Coverage) -> None:
+        self._resolver = resolver
+        self._coverage = coverage
+
+    def parse(self, text: str, context: Intent | None = None) -> Parsed:
+        cleaned = clean(text)
+        lower = cleaned.lower()
+        if not any(c.isalpha() for c in cleaned) or _HELP.match(lower.strip(" !.")):
+            return Parsed(refusal_kind="help", refusal="")
+        if len(cleaned) > MAX_QUESTION_CHARS:
+            return Parsed(
+                refusal_kind="out_of_scope",
+                refusal=f"That question is too long ({len(cleaned):,} characters). Please ask in "
+                f"under {MAX_QUESTION_CHARS} characters, e.g. “median pay for nurses in Ohio”.",
+            )
+        if is_unsafe(lower):
+            return Parsed(refusal_kind="unsafe", refusal="")
+        tokens = tokenize(cleaned)
+        signals = read_signals(lower)
+        mentions, unknown = self._scan(tokens, signals)
+        names_occupation = any(m.kind == "occupation" for m in mentions)
+        if why := off_topic_reason(lower, names_occupation=names_occupation):
+            return Parsed(refusal_kind="out_of_scope", refusal=why)
+        return _Builder(self._coverage, signals, mentions, unknown, lower, context).build()
+
+    # -- finding entities -------------------------------------------------------------------
+
+    def _scan(self, tokens: list[Token], signals: Signals) -> tuple[list[Mention], list[str]]:
+        used = [t.lower in signals.year_tokens for t in tokens]
+        mentions: list[Mention] = []
+        i = 0
+        while i < len(tokens):
+            found = None if used[i] else self._longest_exact(tokens, i, used)
+            if found is None:
+                i += 1
+                continue
+            mentions.append(found)
+            for k in range(found.start, found.end):
+                used[k] = True
+            i = found.end
+        unknown = self._resolve_leftovers(tokens, used, mentions)
+        mentions.sort(key=lambda m: m.start)
+        return _merge_qualifiers(mentions), unknown
+
+    def _longest_exact(self, tokens: list[Token], i: int, used: list[bool]) -> Mention | None:
+        first = tokens[i]
+        if first.lower in FILLER and first.lower not in PLACE_WORDS:
+            return None
+        for length in range(min(MAX_PHRASE_WORDS, len(tokens) - i), 0, -1):
+            span = tokens[i : i + length]
+            if any(used[i : i + length]) or span[-1].lower in FILLER - PLACE_WORDS and length > 1:
+                continue
+            phrase = " ".join(t.text for t in span)
+            for kind in self._kind_order(tokens, i):
+                entities = self._exact(kind, phrase, span)
+                if entities:
+                    return Mention(kind, i, i + length, phrase, entities)
+        return None
+
+    def _exact(self, kind: str, phrase: str, span: Sequence[Token]) -> tuple[Any, ...]:
+        if kind == "area" and len(span) == 1 and len(span[0].text) == 2:
+            area = self._resolver.exact_postal(span[0].text)
+            return (area,) if area else ()
+        return self._resolver.exact(kind, phrase)  # type: ignore[arg-type]
+
+    def _kind_order(self, tokens: list[Token], i: int) -> tuple[str, ...]:
+        before = " ".join(t.lower for t in tokens[max(0, i - 2) : i])
+        if _WORKING.search(before + " "):
+            return ("industry", "area", "occupation")
+        return ("area", "occupation", "industry")
+
+    def _resolve_leftovers(self, tokens: list[Token], used: list[bool], mentions: list[Mention]) -> list[str]:
+        unknown: list[str] = []
+        for start, end in _leftover_spans(tokens, used):
+            phrase = " ".join(t.text for t in tokens[start:end])
+            after_preposition = start > 0 and tokens[start - 1].lower in {"in", "around", "near", "at"}
+            mention = self._fuzzy(phrase, start, end, mentions, after_preposition)
+            if mention:
+                mentions.append(mention)
+            elif len(phrase) >= 3:
+                unknown.append(phrase)
+        return unknown
+
+    def _fuzzy(
+        self, phrase: str, start: int, end: int, mentions: list[Mention], after_preposition: bool
+    ) -> Mention | None:
+        has_occupation = any(m.kind == "occupation" for m in mentions)
+        has_area = any(m.kind == "area" for m in mentions)
+        order = ["occupation", "area"] if not has_occupation else ["area", "occupation"]
+        if after_preposition and not has_area:
+            order = ["area", "occupation"]
+        order.append("industry")
+        for kind in order:
+            resolution = getattr(self._resolver, kind)(phrase)
+            if resolution.found:
+                entities = tuple(m.entity for m in resolution.matches) if resolution.ambiguous else (
+                    resolution.best.entity,
+                )
+                return Mention(kind, start, end, phrase, entities, via="fuzzy")
+        return None
+
+
+def _leftover_spans(tokens: list[Token], used: list[bool]) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, token in enumerate(tokens):
+        content = not used[i] and token.lower not in FILLER and not token.lower[0].isdigit()
+        if content and start is None:
+            start = i
+        elif not content and start is not None:
+            spans.append((start, i))
+            start = None
+    if start is not None:
+        spans.append((start, len(tokens)))
+    return spans
+
+
+def _merge_qualifiers(mentions: list[Mention]) -> list[Mention]:
+    """"Portland, OR" / "austin tx" / "springfield il": a state right after a metro narrows it."""
+    merged: list[Mention] = []
+    for m in mentions:
+        prev = merged[-1] if merged else None
+        if prev and _qualifies(prev, m):
+            narrowed = tuple(a for a in prev.entities if _in_state(a, m.entities[0]))
+            merged[-1] = Mention("area", prev.start, m.end, f"{prev.phrase} {m.phrase}", narrowed)
+            continue
+        merged.append(m)
+    return merged
+
+
+def _qualifies(place: Mention, state: Mention) -> bool:
+    if place.kind != "area" or state.kind != "area" or state.start - place.end > 1:
+        return False
+    if len(state.entities) != 1 or state.entities[0].kind != "state":
+        return False
+    if all(a.kind == "state" for a in place.entities):
+        return False
+    return any(_in_state(a, state.entities[0]) for a in place.entities)
+
+
+def _in_state(area: Area, state: Area) -> bool:
+    return state.state is not None and state.state in area.states
+
+
+class _Builder:
+    """Turns signals and mentions into an Intent (or a clarification / refusal)."""
+
+    def __init__(
+        self,
+        coverage: Coverage,
+        signals: Signals,
+        mentions: list[Mention],
+        unknown: list[str],
+        lower: str,
+        context: Intent | None,
+    ) -> None:
+        self.coverage = coverage
+        self.s = signals
+        self.mentions = mentions
+        self.unknown = tuple(unknown)
+        self.lower = lower
+        self.context = context
+        self.notes: list[str] = []
+
+    def build(self) -> Parsed:
+        occupations = self._occupations()
+        areas_or_choice = self._areas()
+        if isinstance(areas_or_choice, AreaChoice):
+            return Parsed(clarify=areas_or_choice, unknown=self.unknown)
+        areas = areas_or_choice
+        industry = self._industry()
+        intent = Intent(occupations=occupations, areas=areas, industry=industry, notes=())
+        intent = self._with_years(intent)
+        if intent is None:
+            return self._no_year()
+        intent = self._inherit(intent)
+        intent = self._shape(intent)
+        return self._finish(intent)
+
+    def _occupations(self) -> tuple[Occupation, ...]:
+        found: list[Occupation] = []
+        for m in self.mentions:
+            if m.kind != "occupation":
+                continue
+            occupation = m.entities[0]
+            if occupation not in found:
+                found.append(occupation)
+            if m.via == "fuzzy" or _differs(m.phrase, occupation.title):
+                self.notes.append(f"Read “{m.phrase}” as {occupation.title} ({occupation.code}).")
+        return tuple(found)
+
+    def _areas(self) -> tuple[Area, ...] | AreaChoice:
+        found: list[Area] = []
+        for m in self.mentions:
+            if m.kind != "area":
+                continue
+            if len(m.entities) > 1:
+                if self.s.ranking and self.s.rank_target in ("state", "metro", "nonmetro"):
+                    continue
+                return AreaChoice(m.phrase, tuple(m.entities))
+            if m.entities[0] not in found:
+                found.append(m.entities[0])
+        return tuple(found)
+
+    def _industry(self) -> Industry | None:
+        for m in self.mentions:
+            if m.kind == "industry":
+                industry: Industry = m.entities[0]
+                return industry
+        return None
+
+    def _with_years(self, intent: Intent) -> Intent | None:
+        s, cov = self.s, self.coverage
+        if s.year_span:
+            lo, hi = sorted(s.year_span)
+            wanted = tuple(range(lo, hi + 1))
+        elif s.since:
+            wanted = tuple(range(s.since, cov.latest + 1))
+        elif s.years:
+            wanted = tuple(sorted(set(s.years) | ({cov.latest} if s.now else set())))
+        elif s.all_years and (s.trend or not s.ranking):
+            wanted = cov.all_years
+        else:
+            return intent
+        available = tuple(y for y in wanted if y in cov.all_years)
+        if not available:
+            return None
+        missing = [y for y in wanted if y not in cov.all_years]
+        if missing and (s.years or s.year_span):
+            self.notes.append(_missing_years_note(missing, cov))
+        span = (available[0], available[-1]) if s.year_span or s.since else None
+        return intent.with_(years=available, year_span=span, all_years=s.all_years)
+
+    def _no_year(self) -> Parsed:
+        asked = ", ".join(str(y) for y in (self.s.years or (self.s.since,)) if y)
+        years = self.coverage.describe()
+        return Parsed(
+            refusal_kind="no_data",
+            refusal=f"There is no OEWS data for {asked} in the loaded data. {years}",
+        )
+
+    def _inherit(self, intent: Intent) -> Intent:
+        ctx = self.context
+        if ctx is None:
+            return intent
+        changes: dict[str, Any] = {}
+        ranking_occupations = self.s.ranking and self.s.rank_target == "occupation"
+        if not intent.occupations and not ranking_occupations:
+            changes["occupations"] = ctx.occupations
+        if not intent.areas:
+            changes["areas"] = ctx.areas
+        if intent.industry is None and not intent.areas:
+            changes["industry"] = ctx.industry
+        if not intent.years and not self.s.ranking:
+            changes["years"] = ctx.years
+            changes["year_span"] = ctx.year_span
+        if not self.s.any_measure:
+            changes["measures"] = ctx.measures
+            if not self.s.ranking and not intent.years and ctx.shape == "ranking":
+                changes.update(shape="ranking", rank_by=ctx.rank_by, rank_area_kind=ctx.rank_area_kind,
+                               rank_industry_level=ctx.rank_industry_level, top_n=ctx.top_n,
+                               descending=ctx.descending)
+        return intent.with_(**changes)
+
+    def _shape(self, intent: Intent) -> Intent:
+        s = self.s
+        if s.ranking and (s.rank_target or not (intent.occupations and intent.areas)):
+            return self._ranking(intent)
+        if intent.shape == "ranking":  # inherited from the thread
+            return intent.with_(measures=intent.measures or self._measures(intent))
+        measures = self._measures(intent)
+        if len(intent.years) >= 2:
+            return intent.with_(shape="trend", measures=measures)
+        if len(intent.occupations) >= 2 or len(intent.areas) >= 2:
+            return intent.with_(shape="compare", measures=measures)
+        return intent.with_(shape="lookup", measures=measures)
+
+    def _ranking(self, intent: Intent) -> Intent:
+        s = self.s
+        target = s.rank_target
+        if target is None:
+            target = "state" if intent.occupations else "occupation"
+        rank_by = {"state": "area", "metro": "area", "nonmetro": "area"}.get(target, target)
+        if rank_by == "area" and not intent.occupations:
+            rank_by, target = "occupation", "occupation"
+        return intent.with_(
+            shape="ranking",
+            rank_by=rank_by,
+            rank_area_kind=target if rank_by == "area" else None,
+            rank_industry_level=(s.industry_level or "3-digit") if rank_by == "industry" else None,
+            top_n=min(s.top_n or 10, 25),
+            descending=not s.ascending,
+            measures=(self._rank_measure(),),
+        )
+
+    def _rank_measure(self) -> str:
+        s = self.s
+        if s.lq or (s.concentration and not s.per_1000):
+            return "loc_quotient"
+        if s.per_1000:
+            return "jobs_1000"
+        if s.employment or not s.wants_wage:
+            return "tot_emp"
+        return self._wage_measures()[0]
+
+    def _measures(self, intent: Intent) -> tuple[str, ...]:
+        s = self.s
+        if not s.any_measure and intent.measures:
+            return intent.measures
+        found: list[str] = []
+        if s.wants_wage or not s.any_measure:
+            found.extend(self._wage_measures())
+        if s.employment:
+            found.append("tot_emp")
+        if s.per_1000 or (s.concentration and not s.lq):
+            found.append("jobs_1000")
+        if s.lq or s.concentration:
+            found.append("loc_quotient")
+        if s.reliability:
+            found.extend(("emp_prse", "mean_prse"))
+        return tuple(dict.fromkeys(found))
+
+    def _wage_measures(self) -> list[str]:
+        s = self.s
+        bases = ["h"] if s.hourly and not s.annual else ["a"]
+        if s.hourly and s.annual:
+            bases = ["a", "h"]
+        stats: list[str] = []
+        for p in s.percentiles:
+            stats.append("median" if p == 50 else f"pct{p}")
+        if s.entry_level and not s.percentiles:
+            stats.append("pct10")
+            self.notes.append("OEWS has no experience levels; the 10th percentile is a common proxy "
+                              "for entry-level pay.")
+        if s.median:
+            stats.append("median")
+        if s.mean:
+            stats.append("mean")
+        if not stats:
+            stats = ["median", "mean"]
+        return [f"{b}_{stat}" for b in bases for stat in dict.fromkeys(stats)]
+
+    def _finish(self, intent: Intent) -> Parsed:
+        intent = intent.with_(notes=tuple(self.notes))
+        if not intent.occupations and not (intent.shape == "ranking" and intent.rank_by == "occupation"):
+            return self._no_occupation(intent)
+        return Parsed(intent=intent, unknown=self.unknown)
+
+    def _no_occupation(self, intent: Intent) -> Parsed:
+        if self.unknown:
+            return Parsed(refusal_kind="not_found", refusal="", unknown=self.unknown, intent=intent)
+        if not self.s.any_measure and not intent.areas and not self.s.ranking:
+            return Parsed(refusal_kind="out_of_scope", refusal="")
+        return Parsed(refusal_kind="not_found", refusal="", intent=intent)
+
+
+def _differs(phrase: str, title: str) -> bool:
+    def simple(s: str) -> str:
+        return re.sub(r"[^a-z]", "", s.lower()).rstrip("s")
+
+    return simple(phrase) != simple(title)
+
+
+def _missing_years_note(missing: list[int], coverage: Coverage) -> str:
+    listed = ", ".join(map(str, missing))
+    return f"No OEWS data is loaded for {listed}. {coverage.describe()}"

@@ -1,0 +1,115 @@
+"""Intent -> parameterized SQL (portable: `?` placeholders, no SQLite-only functions).
+
+Column names come only from the schema's measure list; every value is a bound parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from agents.engine.intent import Intent
+from agents.oews.schema import MEASURES
+from agents.resolve.entities import Area, Occupation
+
+NATIONAL = "99"
+CROSS_INDUSTRY = "000000"
+_CONTEXT_MEASURES = ("tot_emp", "emp_prse", "mean_prse")
+
+
+@dataclass(frozen=True)
+class Query:
+    purpose: str  # lookup | trend | ranking
+    sql: str
+    params: tuple[Any, ...]
+    measures: tuple[str, ...]
+    max_rows: int | None = None
+
+
+def _measure_columns(measures: tuple[str, ...]) -> str:
+    for m in measures:
+        if m not in MEASURES:
+            raise ValueError(f"unknown measure {m!r}")
+    return ", ".join(f"f.{m}, f.{m}_flag" for m in measures)
+
+
+def _placeholders(values: tuple[Any, ...]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def lookup(intent: Intent, *, year: int, area_codes: tuple[str, ...], occ_codes: tuple[str, ...],
+           naics: str) -> Query:
+    measures = tuple(dict.fromkeys(intent.measures + _CONTEXT_MEASURES))
+    sql = (
+        "SELECT f.year, f.area_code, a.title AS area, a.kind AS area_kind, f.occ_code, "
+        "o.title AS occupation, f.naics, i.title AS industry, "
+        f"{_measure_columns(measures)}, f.annual_only, f.hourly_only\n"
+        "FROM facts f\n"
+        "JOIN areas a ON a.area_code = f.area_code\n"
+        "JOIN occupations o ON o.occ_code = f.occ_code\n"
+        "JOIN industries i ON i.naics = f.naics\n"
+        f"WHERE f.year = ? AND f.naics = ? AND f.area_code IN ({_placeholders(area_codes)}) "
+        f"AND f.occ_code IN ({_placeholders(occ_codes)})"
+    )
+    return Query("lookup", sql, (year, naics, *area_codes, *occ_codes), measures)
+
+
+def trend(intent: Intent, *, years: tuple[int, int], area_code: str, occ_codes: tuple[str, ...],
+          naics: str) -> Query:
+    measures = tuple(dict.fromkeys(intent.measures + _CONTEXT_MEASURES))
+    sql = (
+        "SELECT f.year, f.area_code, a.title AS area, f.occ_code, o.title AS occupation, "
+        f"{_measure_columns(measures)}, f.annual_only, f.hourly_only\n"
+        "FROM facts f\n"
+        "JOIN areas a ON a.area_code = f.area_code\n"
+        "JOIN occupations o ON o.occ_code = f.occ_code\n"
+        "WHERE f.area_code = ? AND f.naics = ? AND f.year BETWEEN ? AND ? "
+        f"AND f.occ_code IN ({_placeholders(occ_codes)})\n"
+        "ORDER BY f.occ_code, f.year"
+    )
+    return Query("trend", sql, (area_code, naics, years[0], years[1], *occ_codes), measures)
+
+
+def _order(measure: str, descending: bool) -> str:
+    direction = "DESC" if descending else "ASC"
+    return f"ORDER BY CASE WHEN f.{measure} IS NULL THEN 1 ELSE 0 END, f.{measure} {direction}"
+
+
+def rank_areas(measure: str, *, year: int, occupation: Occupation, kind: str, within: Area | None,
+               naics: str, descending: bool) -> Query:
+    params: list[Any] = [year, occupation.code, naics, kind]
+    state_filter = ""
+    if within is not None and within.state:
+        state_filter = " AND (' ' || a.states || ' ') LIKE ?"
+        params.append(f"% {within.state} %")
+    sql = (
+        f"SELECT a.title AS name, a.area_code AS code, f.year, {_measure_columns((measure,))}\n"
+        "FROM facts f\n"
+        "JOIN areas a ON a.area_code = f.area_code\n"
+        f"WHERE f.year = ? AND f.occ_code = ? AND f.naics = ? AND a.kind = ?{state_filter}\n"
+        f"{_order(measure, descending)}, a.title"
+    )
+    return Query("ranking", sql, tuple(params), (measure,))
+
+
+def rank_occupations(measure: str, *, year: int, area_code: str, naics: str, descending: bool) -> Query:
+    sql = (
+        f"SELECT o.title AS name, o.occ_code AS code, f.year, {_measure_columns((measure,))}\n"
+        "FROM facts f\n"
+        "JOIN occupations o ON o.occ_code = f.occ_code\n"
+        "WHERE f.year = ? AND f.area_code = ? AND f.naics = ? AND o.o_group = ?\n"
+        f"{_order(measure, descending)}, o.title"
+    )
+    return Query("ranking", sql, (year, area_code, naics, "detailed"), (measure,))
+
+
+def rank_industries(measure: str, *, year: int, occupation: Occupation, level: str,
+                    descending: bool) -> Query:
+    sql = (
+        f"SELECT i.title AS name, i.naics AS code, f.year, {_measure_columns((measure,))}\n"
+        "FROM facts f\n"
+        "JOIN industries i ON i.naics = f.naics\n"
+        "WHERE f.year = ? AND f.area_code = ? AND f.occ_code = ? AND i.i_group = ?\n"
+        f"{_order(measure, descending)}, i.title"
+    )
+    return Query("ranking", sql, (year, NATIONAL, occupation.code, level), (measure,))

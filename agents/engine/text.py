@@ -1,0 +1,100 @@
+"""Cleaning, tokenizing and screening question text (no data access here)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_QUESTION_CHARS = 500
+
+_SLACK_LINK = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>")
+_SLACK_MARKUP = re.compile(r"<[@#!][^>]*>|<(?:https?|mailto):[^>]*>")
+_CODE = re.compile(r"`{1,3}")
+_EMOJI = re.compile(r":[a-z0-9_+\-]+:")
+_SPACES = re.compile(r"\s+")
+_TOKEN = re.compile(
+    r"\d\d-\d{4}"  # SOC code
+    r"|\d+(?:,\d{3})+(?:\.\d+)?"  # 1,000
+    r"|\d+(?:st|nd|rd|th)\b"  # 90th
+    r"|\d+(?:\.\d+)?%?"  # 10, 2.5, 10%
+    r"|[A-Za-z]+(?:['’][A-Za-z]+)*"  # words, what's, sheriff's
+    r"|%",
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str  # as typed
+    lower: str
+    start: int  # character offsets in the cleaned question
+    end: int
+
+
+def clean(text: str) -> str:
+    """Remove chat markup (mentions, links, code ticks, emoji codes) and squeeze spaces."""
+    text = _SLACK_LINK.sub(r"\1", text)
+    text = _SLACK_MARKUP.sub(" ", text)
+    text = _CODE.sub(" ", text)
+    text = _EMOJI.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def tokenize(text: str) -> list[Token]:
+    return [
+        Token(m.group(), m.group().lower().replace("’", "'"), m.start(), m.end())
+        for m in _TOKEN.finditer(text)
+    ]
+
+
+_UNSAFE = tuple(
+    re.compile(p)
+    for p in (
+        r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompts?|rules)\b",
+        r"\bsystem\s+prompt\b|\bjailbreak\b|\bdeveloper\s+mode\b|\bprompt\s+injection\b",
+        r"\b(api[\s_-]*keys?|passwords?|secrets?|credentials?|access\s+tokens?|tokens?)\b",
+        r";\s*(drop|delete|insert|update|alter|create|truncate|attach|pragma)\b",
+        r"\b(drop|truncate)\s+table\b|\bunion\s+(all\s+)?select\b|\binsert\s+into\b",
+        r"\bdelete\s+from\b|'\s*or\s+'?1'?\s*=\s*'?1|--\s*$|/\*",
+        r"\b(other|others|everyone|everybody|someone|somebody|anyone|users?|colleagues?|coworkers?)"
+        r"\b.{0,40}\b(asked|ask|asking|questions?|queries|history|searched|usage)\b",
+        r"\b(who|what)\s+(else\s+)?(has\s+)?asked\b",
+    )
+)
+
+# Measures OEWS does not have: refused even when an occupation is named.
+_NOT_OEWS = (
+    (r"\bunemploy", "OEWS does not measure unemployment; that comes from other BLS programs "
+     "(LAUS for states and metros, CPS nationally)."),
+    (r"\b(inflation|cpi|cost\s+of\s+living|housing\s+prices?|home\s+prices?)\b",
+     "OEWS has wages and employment, not prices or the cost of living."),
+    (r"\b(job\s+openings?|vacanc\w*|hiring\s+rate|quit\s+rate|layoffs?)\b",
+     "OEWS counts jobs filled, not openings, hires or layoffs (that is BLS JOLTS)."),
+    (r"\b(projections?|projected|outlook|future\s+demand|will\s+.{0,20}grow)\b",
+     "OEWS measures the present, not projections (that is the BLS Employment Projections program)."),
+)
+# Topics that are not about jobs and pay at all: refused when no occupation is named.
+_OFF_TOPIC = (
+    (r"\b(weather|forecast|temperature|rain|snow)\b", "I can't help with the weather."),
+    (r"\b(flights?|hotels?|book\s+me|reservations?|travel\s+to)\b",
+     "I can't book travel or make reservations."),
+    (r"\b(stocks?|share\s+price|crypto|bitcoin|interest\s+rates?|mortgage)\b",
+     "I don't have financial-market data."),
+    (r"\b(population|census|crime|news|recipes?|jokes?|poems?|scores?|rent)\b",
+     "That isn't something the OEWS wage and employment data covers."),
+)
+_NOT_OEWS_RE = tuple((re.compile(p), why) for p, why in _NOT_OEWS)
+_OFF_TOPIC_RE = tuple((re.compile(p), why) for p, why in _OFF_TOPIC)
+
+
+def is_unsafe(lower: str) -> bool:
+    """Prompt injection, SQL injection or a request for other people's data."""
+    return any(p.search(lower) for p in _UNSAFE)
+
+
+def off_topic_reason(lower: str, *, names_occupation: bool) -> str | None:
+    """Why OEWS cannot answer this, or None when it may be in scope."""
+    patterns = _NOT_OEWS_RE if names_occupation else _NOT_OEWS_RE + _OFF_TOPIC_RE
+    for pattern, why in patterns:
+        if pattern.search(lower):
+            return why
+    return None

@@ -1,0 +1,73 @@
+"""Typed results the engine hands to its callers (and that traces record)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Table(Frozen):
+    """A table as the user sees it: formatted cells, first column is the label."""
+
+    title: str | None = None
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+class ClarifyOption(Frozen):
+    label: str  # what the button says
+    question: str  # the question to answer when it is chosen
+
+
+class Clarification(Frozen):
+    question: str
+    options: tuple[ClarifyOption, ...]
+
+
+class SqlRecord(Frozen):
+    """One statement actually executed through the gateway."""
+
+    sql: str
+    params: tuple[Any, ...] = ()
+    row_count: int = 0
+    truncated: bool = False
+    elapsed_ms: float = 0.0
+
+
+class ChartSeries(Frozen):
+    name: str
+    values: tuple[float | None, ...]
+
+
+class ChartSpec(Frozen):
+    """What to draw; every number comes from result rows."""
+
+    kind: Literal["bar", "hbar", "line", "range"]
+    title: str
+    categories: tuple[str, ...]
+    series: tuple[ChartSeries, ...]
+    unit: Literal["usd_annual", "usd_hourly", "count", "ratio"]
+    y_label: str
+    caption: str  # source and year, e.g. "Source: BLS OEWS, May 2025"
+
+
+AnswerKind = Literal["answer", "clarification", "refusal", "not_found", "error"]
+
+
+class EngineAnswer(Frozen):
+    """What the workflow produced for one question."""
+
+    kind: AnswerKind
+    text: str
+    tables: tuple[Table, ...] = ()
+    caveats: tuple[str, ...] = ()
+    clarification: Clarification | None = None
+    sql: tuple[SqlRecord, ...] = ()
+    chart: ChartSpec | None = None
+    chart_png: bytes | None = Field(default=None, exclude=True, repr=False)
+    context: dict[str, Any] = Field(default_factory=dict)  # what a follow-up can reuse

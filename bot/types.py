@@ -1,0 +1,47 @@
+"""The neutral boundary between chat adapters and the core service."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agents.models import Clarification, SqlRecord, Table
+
+Platform = Literal["slack", "teams", "cli"]
+AnswerStatus = Literal[
+    "answer", "clarification", "refusal", "not_found", "error", "denied", "rate_limited"
+]
+
+
+class Question(BaseModel):
+    """A question as any platform delivers it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    platform: Platform
+    workspace: str  # Slack team / enterprise id, Teams tenant id, "local" for the CLI
+    channel: str = ""
+    thread: str | None = None  # conversation thread key; follow-ups share it
+    user: str = ""
+    model: str | None = None  # implementation-model override
+    reasoning_model: str | None = None  # reasoning-model override
+    delivery_id: str | None = None  # platform event id, for de-duplication
+
+
+class Answer(BaseModel):
+    """What an adapter renders: every part optional except the text and the trace id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    status: AnswerStatus
+    text: str
+    trace_id: str
+    tables: tuple[Table, ...] = ()
+    caveats: tuple[str, ...] = ()
+    clarification: Clarification | None = None
+    chart_png: bytes | None = Field(default=None, repr=False)
+    chart_title: str | None = None
+    sql: tuple[SqlRecord, ...] = ()
+    private: bool = False  # show only to the asking user (quota, access messages)
