@@ -1,0 +1,266 @@
+"""The offline OEWS question engine: parse -> frame queries -> run -> synthesize.
+
+Deterministic and model-free.  The workflow (``agents.workflow``) calls the three stages as
+separate nodes; ``OewsEngine.answer`` runs them in a row for callers that want one call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agents.engine import queries as q
+from agents.engine import replies, synthesis
+from agents.engine.coverage import Coverage
+from agents.engine.intent import Intent, Parsed
+from agents.engine.parser import QuestionParser
+from agents.models import EngineAnswer, SqlRecord
+from agents.resolve.entities import Area, Occupation, Vocabulary
+from agents.resolve.resolver import EntityResolver
+from agents.sql.gateway import QueryResult, SqlGateway
+from agents.sql.sqlite import SqliteGateway
+from agents.trace import TraceRecorder, sample
+
+
+@dataclass(frozen=True)
+class Framing:
+    """The queries for an intent, and what the synthesizer needs to know about them."""
+
+    intent: Intent
+    queries: tuple[q.Query, ...]
+    notes: tuple[str, ...] = ()
+    compare_by: str = ""  # area | occupation
+    rank_noun: str = ""
+    rank_scope: str = ""
+    asked_code: str = ""
+
+
+@dataclass
+class Results:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    records: list[SqlRecord] = field(default_factory=list)
+    truncated: bool = False
+
+
+class OewsEngine:
+    def __init__(self, *, gateway: SqlGateway, resolver: EntityResolver, coverage: Coverage) -> None:
+        self.gateway = gateway
+        self.resolver = resolver
+        self.coverage = coverage
+        self.parser = QuestionParser(resolver, coverage)
+        self._occupations = resolver.vocabulary.occupations
+
+    @classmethod
+    def open(cls, database: Path, *, max_rows: int = 1000, time_limit_ms: int = 2000) -> OewsEngine:
+        gateway = SqliteGateway(path=database, max_rows=max_rows, time_limit_ms=time_limit_ms)
+        vocabulary = Vocabulary.load(lambda sql: gateway.execute(sql, max_rows=100_000).records())
+        return cls(gateway=gateway, resolver=EntityResolver(vocabulary), coverage=Coverage.load(gateway))
+
+    # -- stage 1: understand ---------------------------------------------------------------
+
+    def parse(self, question: str, context: dict[str, Any] | None = None) -> Parsed:
+        return self.parser.parse(question, self.intent_from_context(context))
+
+    # -- stage 2: frame the queries ---------------------------------------------------------
+
+    def frame(self, intent: Intent) -> Framing:
+        if intent.shape == "ranking":
+            return self._frame_ranking(intent)
+        if intent.shape == "trend":
+            return self._frame_trend(intent)
+        return self._frame_lookup(intent)
+
+    def _frame_lookup(self, intent: Intent) -> Framing:
+        notes: list[str] = []
+        areas = intent.areas or (self._national(),)
+        naics = q.CROSS_INDUSTRY
+        if intent.industry is not None:
+            naics = intent.industry.naics
+            if any(a.code != q.NATIONAL for a in areas):
+                notes.append("Industry-specific OEWS figures are national; showing national figures.")
+                areas = (self._national(),)
+        year = self._year(intent, areas, industry=intent.industry is not None, notes=notes)
+        query = q.lookup(
+            intent,
+            year=year,
+            area_codes=tuple(a.code for a in areas),
+            occ_codes=tuple(o.code for o in intent.occupations),
+            naics=naics,
+        )
+        by = "area" if len(areas) > 1 else "occupation"
+        return Framing(intent.with_(areas=areas), (query,), tuple(notes), compare_by=by)
+
+    def _year(self, intent: Intent, areas: tuple[Area, ...], *, industry: bool, notes: list[str]) -> int:
+        common = set(self.coverage.all_years)
+        for area in areas:
+            common &= set(self.coverage.years_for(area.kind, industry=industry))
+        latest = max(common) if common else self.coverage.latest
+        if not intent.years:
+            return latest
+        asked = intent.years[-1]
+        if asked in common:
+            return asked
+        notes.append(f"May {asked} figures are not loaded for this geography; showing May {latest} instead.")
+        return latest
+
+    def _frame_trend(self, intent: Intent) -> Framing:
+        notes: list[str] = []
+        area = intent.areas[0] if intent.areas else self._national()
+        industry = intent.industry is not None
+        if len(self.coverage.years_for(area.kind, industry=industry)) < 2:
+            if area.code != q.NATIONAL:
+                notes.append(f"Earlier years are not loaded for {area.title}; showing the national trend.")
+            area = self._national()
+        available = self.coverage.years_for(area.kind, industry=industry)
+        years = tuple(y for y in intent.years if y in available) or available
+        occupation = intent.occupations[0]
+        if len(intent.occupations) > 1:
+            notes.append(f"Showing the trend for {occupation.title} only; ask about one occupation at a time.")
+        codes = (occupation.code, *self._predecessors(occupation, min(years)))
+        naics = intent.industry.naics if intent.industry else q.CROSS_INDUSTRY
+        query = q.trend(intent, years=years, area_code=area.code, occ_codes=codes, naics=naics)
+        return Framing(intent.with_(areas=(area,)), (query,), tuple(notes), asked_code=occupation.code)
+
+    def _predecessors(self, occupation: Occupation, first_year: int) -> tuple[str, ...]:
+        """Hybrid 2019–2020 SOC codes that held this occupation before its current code existed."""
+        if occupation.first_year <= first_year:
+            return ()
+        title = occupation.title.lower()
+        candidates = [
+            o for o in self._occupations
+            if o.last_year < occupation.first_year and o.code[:6] == occupation.code[:6]
+        ]
+        matching = [o for o in candidates if title in o.title.lower() or o.title.lower() in title]
+        chosen = matching or (candidates if len(candidates) == 1 else [])
+        return tuple(o.code for o in chosen)
+
+    def _frame_ranking(self, intent: Intent) -> Framing:
+        measure = intent.measures[0]
+        notes: list[str] = []
+        if intent.rank_by == "area":
+            return self._rank_areas(intent, measure, notes)
+        if intent.rank_by == "industry":
+            year = self._single_year(intent, "national", industry=True, notes=notes)
+            occupation = intent.occupations[0]
+            level = intent.rank_industry_level or "3-digit"
+            query = q.rank_industries(measure, year=year, occupation=occupation, level=level,
+                                      descending=intent.descending)
+            scope = f"for {occupation.title} ({occupation.code}), U.S., {level} industries"
+            return Framing(intent, (query,), tuple(notes), rank_noun="industries", rank_scope=scope)
+        area = intent.areas[0] if intent.areas else self._national()
+        industry = intent.industry
+        if industry is not None and area.code != q.NATIONAL:
+            notes.append("Industry-specific OEWS figures are national; ranking national figures.")
+            area = self._national()
+        year = self._single_year(intent, area.kind, industry=industry is not None, notes=notes)
+        naics = industry.naics if industry else q.CROSS_INDUSTRY
+        query = q.rank_occupations(measure, year=year, area_code=area.code, naics=naics,
+                                   descending=intent.descending)
+        scope = "in the U.S." if area.code == q.NATIONAL else f"in {area.title}"
+        if industry is not None:
+            scope += f" in {industry.title}"
+        return Framing(intent, (query,), tuple(notes), rank_noun="occupations", rank_scope=scope)
+
+    def _rank_areas(self, intent: Intent, measure: str, notes: list[str]) -> Framing:
+        kind = intent.rank_area_kind or "state"
+        occupation = intent.occupations[0]
+        within = next((a for a in intent.areas if a.kind == "state"), None)
+        year = self._single_year(intent, kind, industry=False, notes=notes)
+        query = q.rank_areas(measure, year=year, occupation=occupation, kind=kind, within=within,
+                             naics=q.CROSS_INDUSTRY, descending=intent.descending)
+        noun = {"state": "states", "metro": "metro areas", "nonmetro": "nonmetropolitan areas"}[kind]
+        scope = f"for {occupation.title} ({occupation.code})"
+        if within is not None:
+            scope += f" in {within.title}"
+        if kind == "state":
+            notes.append("States include the District of Columbia; Guam, Puerto Rico and the "
+                         "Virgin Islands are ranked separately by BLS and not included.")
+        return Framing(intent, (query,), tuple(notes), rank_noun=noun, rank_scope=scope)
+
+    def _single_year(self, intent: Intent, kind: str, *, industry: bool, notes: list[str]) -> int:
+        available = self.coverage.years_for(kind, industry=industry) or self.coverage.all_years
+        if intent.years and intent.years[-1] in available:
+            return intent.years[-1]
+        if intent.years:
+            notes.append(f"May {intent.years[-1]} is not loaded for this ranking; using May {available[-1]}.")
+        return available[-1]
+
+    def _national(self) -> Area:
+        national = self.resolver.exact("area", "99")
+        return national[0]
+
+    # -- stage 3: run --------------------------------------------------------------------------
+
+    def run(self, framing: Framing, recorder: TraceRecorder | None = None) -> Results:
+        results = Results()
+        for query in framing.queries:
+            result = self._execute(query, recorder)
+            results.rows.extend(result.records())
+            results.records.append(
+                SqlRecord(sql=result.sql, params=result.params, row_count=len(result.rows),
+                          truncated=result.truncated, elapsed_ms=round(result.elapsed_ms, 3))
+            )
+            results.truncated |= result.truncated
+        return results
+
+    def _execute(self, query: q.Query, recorder: TraceRecorder | None) -> QueryResult:
+        if recorder is None:
+            return self.gateway.execute(query.sql, query.params, max_rows=query.max_rows)
+        with recorder.step("text_to_sql", "sql", model="offline engine") as step:
+            step.sql, step.params = query.sql, list(query.params)
+            result = self.gateway.execute(query.sql, query.params, max_rows=query.max_rows)
+            step.row_count, step.truncated = len(result.rows), result.truncated
+            step.sample_rows = sample(result.rows)
+            return result
+
+    # -- stage 4: write ------------------------------------------------------------------------
+
+    def synthesize(self, parsed: Parsed, framing: Framing | None, results: Results | None,
+                   question: str = "") -> EngineAnswer:
+        return replies.compose(parsed, framing, results, question)
+
+    def answer(self, question: str, context: dict[str, Any] | None = None,
+               recorder: TraceRecorder | None = None) -> EngineAnswer:
+        parsed = self.parse(question, context)
+        if parsed.intent is None or parsed.refusal_kind or parsed.clarify:
+            return self.synthesize(parsed, None, None, question)
+        framing = self.frame(parsed.intent)
+        return self.synthesize(parsed, framing, self.run(framing, recorder), question)
+
+    # -- follow-ups ---------------------------------------------------------------------------
+
+    def intent_from_context(self, context: dict[str, Any] | None) -> Intent | None:
+        if not context:
+            return None
+        r = self.resolver
+        return Intent(
+            shape=context.get("shape", "lookup"),
+            measures=tuple(context.get("measures", ())),
+            occupations=tuple(e for c in context.get("occupations", ()) for e in r.exact("occupation", c)[:1]),
+            areas=tuple(e for c in context.get("areas", ()) for e in r.exact("area", c)[:1]),
+            industry=next(iter(r.exact("industry", context["industry"])), None) if context.get("industry") else None,
+            years=tuple(context.get("years", ())),
+            rank_by=context.get("rank_by"),
+            rank_area_kind=context.get("rank_area_kind"),
+            rank_industry_level=context.get("rank_industry_level"),
+            top_n=int(context.get("top_n", 0)),
+            descending=bool(context.get("descending", True)),
+        )
+
+
+def context_of(intent: Intent) -> dict[str, Any]:
+    """What a follow-up in the same thread can reuse (plain JSON)."""
+    return {
+        "shape": intent.shape,
+        "measures": list(intent.measures),
+        "occupations": [o.code for o in intent.occupations],
+        "areas": [a.code for a in intent.areas],
+        "industry": intent.industry.naics if intent.industry else None,
+        "years": list(intent.years),
+        "rank_by": intent.rank_by,
+        "rank_area_kind": intent.rank_area_kind,
+        "rank_industry_level": intent.rank_industry_level,
+        "top_n": intent.top_n,
+        "descending": intent.descending,
+    }

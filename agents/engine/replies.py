@@ -1,0 +1,145 @@
+"""Final answers: data answers from synthesis, plus clarifications, refusals and help."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from agents.engine import synthesis
+from agents.engine.intent import Intent, Parsed
+from agents.models import Clarification, ClarifyOption, EngineAnswer
+
+if TYPE_CHECKING:
+    from agents.engine.engine import Framing, Results
+
+EXAMPLES = (
+    "what do registered nurses make in Seattle?",
+    "top 5 highest-paying jobs in Texas",
+    "how has software developer pay changed since 2021?",
+    "electricians hourly median, New York vs Florida",
+    "salary range for dental hygienists in Ohio",
+    "which industries employ the most pharmacists?",
+)
+SCOPE = (
+    "I answer questions about U.S. employment and wages by occupation from the Bureau of Labor "
+    "Statistics' Occupational Employment and Wage Statistics (OEWS): pay (median, mean, "
+    "percentiles, hourly or annual), employment, jobs per 1,000 and location quotients, for the "
+    "nation, states, metro and nonmetropolitan areas, and national figures by industry."
+)
+
+
+def _examples() -> str:
+    return "For example: " + "; ".join(f"“{e}”" for e in EXAMPLES[:3]) + "."
+
+
+def help_answer() -> EngineAnswer:
+    return EngineAnswer(kind="refusal", text=f"{SCOPE} {_examples()}")
+
+
+def refusal(parsed: Parsed) -> EngineAnswer:
+    if parsed.refusal_kind == "help":
+        return help_answer()
+    if parsed.refusal_kind == "unsafe":
+        return EngineAnswer(
+            kind="refusal",
+            text="I can't help with that. I only answer questions about U.S. jobs and pay from "
+            f"the BLS OEWS data, and I don't share anything about other users or how I'm built. {_examples()}",
+        )
+    if parsed.refusal_kind == "no_data":
+        return EngineAnswer(kind="not_found", text=parsed.refusal)
+    if parsed.refusal_kind == "not_found":
+        return not_found(parsed)
+    reason = f"{parsed.refusal} " if parsed.refusal else ""
+    return EngineAnswer(kind="refusal", text=f"{reason}{SCOPE} {_examples()}")
+
+
+def not_found(parsed: Parsed) -> EngineAnswer:
+    if parsed.unknown:
+        names = " or ".join(f"“{u}”" for u in parsed.unknown[:3])
+        text = (f"I couldn't match {names} to an occupation or a place in the OEWS data. Try a job "
+                "title (e.g. “registered nurses”, “electricians”) and a U.S. state or metro area.")
+    else:
+        text = ("Which occupation do you mean? Name a job title, e.g. “median pay for electricians "
+                "in Texas”.")
+    return EngineAnswer(kind="not_found", text=text)
+
+
+def clarification(parsed: Parsed, question: str) -> EngineAnswer:
+    choice = parsed.clarify
+    assert choice is not None
+    options = tuple(
+        ClarifyOption(label=a.title, question=_replace_phrase(question, choice.phrase, a.title))
+        for a in choice.candidates
+    )
+    labels = ", ".join(a.title for a in choice.candidates[:-1]) + f" or {choice.candidates[-1].title}"
+    return EngineAnswer(
+        kind="clarification",
+        text=f"“{choice.phrase}” matches several places: {labels}. Which one do you mean?",
+        clarification=Clarification(question=f"Which “{choice.phrase}” do you mean?", options=options),
+    )
+
+
+def _replace_phrase(question: str, phrase: str, title: str) -> str:
+    pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, phrase.split())) + r"(?!\w)", re.IGNORECASE)
+    replaced, count = pattern.subn(title, question, count=1)
+    return replaced if count else f"{question} in {title}"
+
+
+def compose(parsed: Parsed, framing: Framing | None, results: Results | None, question: str = "") -> EngineAnswer:
+    if parsed.clarify is not None:
+        return clarification(parsed, question)
+    if parsed.intent is None or parsed.refusal_kind or framing is None or results is None:
+        return refusal(parsed)
+    draft = _draft(framing, results)
+    caveats = list(dict.fromkeys([*framing.intent.notes, *framing.notes, *draft.caveats]))
+    if results.truncated:
+        caveats.append("Results were truncated at the row limit; some rows are not shown.")
+    from agents.engine.engine import context_of  # local: engine imports this module
+
+    return EngineAnswer(
+        kind="answer" if draft.found else "not_found",
+        text=draft.text,
+        tables=tuple(draft.tables),
+        caveats=tuple(caveats),
+        sql=tuple(results.records),
+        chart=draft.chart,
+        context=context_of(framing.intent),
+    )
+
+
+def _draft(framing: Framing, results: Results) -> synthesis.Draft:
+    intent, rows = framing.intent, results.rows
+    if intent.shape == "ranking":
+        top_n = intent.top_n or 10
+        return synthesis.ranking(intent, rows, noun=framing.rank_noun, scope=framing.rank_scope, top_n=top_n)
+    if not rows:
+        return synthesis.Draft(text=_no_rows(intent), found=False)
+    if intent.shape == "trend":
+        return synthesis.trend(intent, rows, asked_code=framing.asked_code)
+    ordered = _in_question_order(intent, rows)
+    if len(ordered) > 1:
+        by = "area" if len(intent.areas) > 1 else "occupation"
+        return synthesis.compare(intent, ordered, by=by)
+    draft = synthesis.lookup(intent, ordered[0])
+    if len(intent.occupations) > 1 or len(intent.areas) > 1:
+        draft.caveats.append(_missing_rows(intent, ordered))
+    return draft
+
+
+def _in_question_order(intent: Intent, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    area_rank = {a.code: i for i, a in enumerate(intent.areas)}
+    occ_rank = {o.code: i for i, o in enumerate(intent.occupations)}
+    return sorted(rows, key=lambda r: (area_rank.get(r["area_code"], 99), occ_rank.get(r["occ_code"], 99)))
+
+
+def _no_rows(intent: Intent) -> str:
+    occupations = " / ".join(f"{o.title} ({o.code})" for o in intent.occupations)
+    places = " / ".join("the U.S." if a.code == "99" else a.title for a in intent.areas) or "the U.S."
+    industry = f" in {intent.industry.title}" if intent.industry else ""
+    return (f"BLS publishes no estimate for {occupations} in {places}{industry} for that year. "
+            "The occupation may be too small there to be published; try the state or the nation.")
+
+
+def _missing_rows(intent: Intent, rows: list[dict[str, Any]]) -> str:
+    return ("BLS publishes no estimate for some of the places or occupations you asked about; "
+            "only those shown have data.")

@@ -1,0 +1,42 @@
+"""The composition root: settings -> OEWS database -> engine -> workflow -> store -> service."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from agents.engine.engine import OewsEngine
+from agents.oews.database import ensure_database
+from agents.workflow.graph import Workflow
+from bot.config import Settings
+from bot.service import AccessPolicy, BotService, Limits
+from bot.store import SqliteBotStore
+
+logger = logging.getLogger(__name__)
+
+
+def open_engine(settings: Settings, *, progress: Callable[[int, int], None] | None = None) -> OewsEngine:
+    database = settings.oews_database or ensure_database(settings.home, progress=progress)
+    return OewsEngine.open(database, max_rows=settings.oews_max_rows, time_limit_ms=settings.oews_sql_timeout_ms)
+
+
+def build_service(settings: Settings, *, engine: OewsEngine | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> BotService:
+    engine = engine or open_engine(settings, progress=progress)
+    access = AccessPolicy()
+    access.allow("slack", settings.allowed_slack_teams)
+    access.allow("teams", settings.allowed_teams_tenants)
+    limits = Limits(
+        per_user_per_minute=settings.oews_rate_per_user_per_minute,
+        per_workspace_per_minute=settings.oews_rate_per_workspace_per_minute,
+        daily_per_user=settings.oews_daily_quota_per_user,
+        daily_per_workspace=settings.oews_daily_quota_per_workspace,
+    )
+    store = SqliteBotStore(_bot_db(settings.home))
+    return BotService(workflow=Workflow(engine), store=store, access=access, limits=limits)
+
+
+def _bot_db(home: Path) -> Path:
+    home.mkdir(parents=True, exist_ok=True)
+    return home / "bot.sqlite"

@@ -1,0 +1,216 @@
+"""The core service: one neutral entry point for every chat platform and the CLI.
+
+Question in, Answer out: access check, rate limits and quotas, thread memory, the workflow,
+then the trace, usage and memory are stored.  A store failure never loses the answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from agents.models import EngineAnswer
+from agents.trace import Trace
+from bot.store import BotStore, FeedbackCounts, StoreError, UsageRow
+from bot.types import Answer, Question
+
+logger = logging.getLogger(__name__)
+
+ERROR_TEXT = "Sorry, something went wrong while answering. The team can look it up by its trace id"
+
+
+class AnswerEngine:
+    """What the service needs from the workflow (``agents.workflow.graph.Workflow``)."""
+
+    def run(self, question: str, *, trace: Trace, context: dict[str, Any] | None = None,
+            render_chart: bool = True) -> EngineAnswer:  # pragma: no cover - protocol
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_user_per_minute: int = 10
+    per_workspace_per_minute: int = 120
+    daily_per_user: int = 200
+    daily_per_workspace: int = 5000
+
+
+@dataclass
+class AccessPolicy:
+    """Workspaces allowed per platform; an empty set for a platform allows none of it."""
+
+    allowed: dict[str, set[str]] = field(default_factory=dict)
+
+    def allow(self, platform: str, workspaces: tuple[str, ...] | set[str]) -> None:
+        self.allowed.setdefault(platform, set()).update(w for w in workspaces if w)
+
+    def permits(self, question: Question) -> bool:
+        if question.platform == "cli":
+            return True
+        return question.workspace in self.allowed.get(question.platform, set())
+
+
+class BotService:
+    def __init__(
+        self,
+        *,
+        workflow: AnswerEngine,
+        store: BotStore,
+        access: AccessPolicy | None = None,
+        limits: Limits | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.workflow = workflow
+        self.store = store
+        self.access = access or AccessPolicy()
+        self.limits = limits or Limits()
+        self.clock = clock
+
+    # -- answering ---------------------------------------------------------------------------
+
+    def answer(self, question: Question, *, render_chart: bool = True) -> Answer:
+        trace = _trace_for(question)
+        started = time.perf_counter()
+        refused = self._refuse(question, trace)
+        if refused is not None:
+            return refused
+        try:
+            engine_answer = self.workflow.run(
+                question.text, trace=trace, context=self._context(question), render_chart=render_chart
+            )
+        except Exception:
+            logger.exception("workflow crashed", extra={"trace_id": trace.id})
+            trace.error = "workflow crashed (see logs)"
+            engine_answer = EngineAnswer(kind="error", text=f"{ERROR_TEXT}: {trace.id}.")
+        self._remember(question, engine_answer)
+        self._record(question, trace, engine_answer.kind, started)
+        return _to_answer(engine_answer, trace.id)
+
+    def _refuse(self, question: Question, trace: Trace) -> Answer | None:
+        if not self.access.permits(question):
+            logger.warning("refused workspace %s on %s", question.workspace, question.platform)
+            return Answer(status="denied", private=True, trace_id=trace.id,
+                          text="This workspace is not allowed to use this bot. Ask your admin to add it.")
+        wait = self._rate_limited(question)
+        if wait is not None:
+            self._record(question, trace, "rate_limited", time.perf_counter())
+            return Answer(status="rate_limited", private=True, trace_id=trace.id, text=wait)
+        return None
+
+    def _rate_limited(self, question: Question) -> str | None:
+        if question.platform == "cli":
+            return None
+        user = f"{question.platform}:{question.workspace}:{question.user}"
+        workspace = f"{question.platform}:{question.workspace}"
+        checks = (
+            (f"user-minute:{user}", self.limits.per_user_per_minute, 60, "a minute"),
+            (f"workspace-minute:{workspace}", self.limits.per_workspace_per_minute, 60, "a minute"),
+            (f"user-day:{user}", self.limits.daily_per_user, 86_400, "a day"),
+            (f"workspace-day:{workspace}", self.limits.daily_per_workspace, 86_400, "a day"),
+        )
+        for key, limit, window, per in checks:
+            try:
+                decision = self.store.take(key, limit=limit, window_s=window, now=self.clock())
+            except StoreError:
+                logger.exception("rate limit check failed; allowing the question")
+                return None
+            if not decision.allowed:
+                return (f"You've reached the limit of {limit} questions {per}"
+                        f"{' for this workspace' if key.startswith('workspace') else ''}. "
+                        f"Try again in {_duration(decision.retry_after_s)}.")
+        return None
+
+    # -- memory, traces, usage ---------------------------------------------------------------------
+
+    def _context(self, question: Question) -> dict[str, Any] | None:
+        if not question.thread:
+            return None
+        try:
+            return self.store.load_context(_thread_key(question))
+        except StoreError:
+            logger.exception("could not load thread context")
+            return None
+
+    def _remember(self, question: Question, answer: EngineAnswer) -> None:
+        if not question.thread or answer.kind != "answer" or not answer.context:
+            return
+        try:
+            self.store.save_context(_thread_key(question), answer.context)
+        except StoreError:
+            logger.exception("could not save thread context")
+
+    def _record(self, question: Question, trace: Trace, status: str, started: float) -> None:
+        latency = (time.perf_counter() - started) * 1000
+        try:
+            if status != "rate_limited":
+                self.store.save_trace(trace)
+            self.store.record_usage(
+                platform=question.platform, workspace=question.workspace, user=question.user,
+                status=status, latency_ms=latency, tokens_in=trace.tokens_in,
+                tokens_out=trace.tokens_out, cost_usd=trace.cost_usd,
+            )
+        except StoreError:
+            logger.exception("could not store the trace or usage", extra={"trace_id": trace.id})
+
+    # -- the rest of the surface --------------------------------------------------------------------
+
+    def trace(self, trace_id: str, *, workspace: str | None) -> Trace | None:
+        return self.store.get_trace(trace_id, workspace=workspace)
+
+    def feedback(self, *, trace_id: str, platform: str, workspace: str, user: str,
+                 value: Literal["up", "down"]) -> FeedbackCounts | None:
+        if self.store.get_trace(trace_id, workspace=workspace) is None:
+            return None
+        self.store.record_feedback(trace_id=trace_id, platform=platform, workspace=workspace,
+                                   user=user, value=value)
+        return self.store.feedback_for(trace_id)
+
+    def usage(self, platform: str, workspace: str, user: str) -> tuple[UsageRow | None, UsageRow | None]:
+        """(today, all time) for one user."""
+        today = datetime.now(UTC).date()
+        return (self.store.user_usage(platform, workspace, user, since=today),
+                self.store.user_usage(platform, workspace, user))
+
+    def first_delivery(self, delivery_id: str) -> bool:
+        """True the first time a platform delivery id is seen (retries return False)."""
+        try:
+            return self.store.claim_delivery(delivery_id)
+        except StoreError:
+            logger.exception("could not record delivery %s; processing it", delivery_id)
+            return True
+
+
+def _trace_for(question: Question) -> Trace:
+    return Trace(question=question.text, platform=question.platform, workspace=question.workspace,
+                 channel=question.channel, thread=question.thread, user=question.user)
+
+
+def _thread_key(question: Question) -> str:
+    return f"{question.platform}:{question.workspace}:{question.channel}:{question.thread}"
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} seconds"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} minutes"
+    return f"{round(seconds / 3600)} hours"
+
+
+def _to_answer(answer: EngineAnswer, trace_id: str) -> Answer:
+    status = answer.kind if answer.kind in ("answer", "clarification", "refusal", "not_found", "error") else "error"
+    return Answer(
+        status=status,
+        text=answer.text,
+        trace_id=trace_id,
+        tables=answer.tables,
+        caveats=answer.caveats,
+        clarification=answer.clarification,
+        chart_png=answer.chart_png,
+        chart_title=answer.chart.title if answer.chart else None,
+        sql=answer.sql,
+    )

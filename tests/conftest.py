@@ -1,0 +1,58 @@
+"""Shared fixtures: a clean environment and one real OEWS database per test session.
+
+The database is built from the shipped BLS files once and cached under
+``~/.cache/oews-bot-tests/`` keyed by the shipped files and the schema version, so repeated
+local runs skip the ~20 s build. CI builds it fresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agents.oews.database import DATABASE_NAME, build_database, shipped_files
+from agents.oews.schema import DDL, SCHEMA_VERSION
+
+_SCRUBBED_PREFIXES = ("OEWS_", "OPENAI_", "SLACK_", "TEAMS_", "MICROSOFTAPP", "TO_BOT_")
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No setting leaks into a test from the developer's environment."""
+    for key in list(os.environ):
+        if key.upper().startswith(_SCRUBBED_PREFIXES):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mpl"))
+    monkeypatch.chdir(tmp_path)  # no stray .env file is read
+
+
+def _cache_key() -> str:
+    h = hashlib.sha256(f"{SCHEMA_VERSION}:{DDL}".encode())
+    for f in shipped_files():
+        h.update(f.name.encode())
+        h.update(str(f.stat().st_size).encode())
+    return h.hexdigest()[:16]
+
+
+@pytest.fixture(scope="session")
+def oews_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A complete OEWS database built from the shipped data (read-only use, please)."""
+    cache = Path(os.environ.get("OEWS_TEST_CACHE", Path.home() / ".cache" / "oews-bot-tests"))
+    cached = cache / f"oews-{_cache_key()}.sqlite"
+    if not cached.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        build_database(cached)
+    home = tmp_path_factory.mktemp("oews-home")
+    shutil.copy(cached, home / DATABASE_NAME)
+    yield home / DATABASE_NAME
+
+
+@pytest.fixture(scope="session")
+def oews_home(oews_db: Path) -> Path:
+    """An OEWS_HOME whose database is already built."""
+    return oews_db.parent
