@@ -44,18 +44,19 @@ class Results:
 
 
 class OewsEngine:
-    def __init__(self, *, gateway: SqlGateway, resolver: EntityResolver, coverage: Coverage) -> None:
+    def __init__(self, *, gateway: SqlGateway, vocabulary: Vocabulary, coverage: Coverage) -> None:
         self.gateway = gateway
-        self.resolver = resolver
+        self.vocabulary = vocabulary
+        self.resolver = EntityResolver(vocabulary)
         self.coverage = coverage
-        self.parser = QuestionParser(resolver, coverage)
-        self._occupations = resolver.vocabulary.occupations
+        self.parser = QuestionParser(self.resolver, coverage)
 
     @classmethod
     def open(cls, database: Path, *, max_rows: int = 1000, time_limit_ms: int = 2000) -> OewsEngine:
         gateway = SqliteGateway(path=database, max_rows=max_rows, time_limit_ms=time_limit_ms)
-        vocabulary = Vocabulary.load(lambda sql: gateway.execute(sql, max_rows=100_000).records())
-        return cls(gateway=gateway, resolver=EntityResolver(vocabulary), coverage=Coverage.load(gateway))
+        with SqliteGateway(path=database, max_rows=1_000_000, time_limit_ms=10_000) as dimensions:
+            vocabulary = Vocabulary.load(lambda sql: dimensions.execute(sql).records())
+        return cls(gateway=gateway, vocabulary=vocabulary, coverage=Coverage.load(gateway))
 
     # -- stage 1: understand ---------------------------------------------------------------
 
@@ -128,7 +129,7 @@ class OewsEngine:
             return ()
         title = occupation.title.lower()
         candidates = [
-            o for o in self._occupations
+            o for o in self.vocabulary.occupations
             if o.last_year < occupation.first_year and o.code[:6] == occupation.code[:6]
         ]
         matching = [o for o in candidates if title in o.title.lower() or o.title.lower() in title]
@@ -187,8 +188,7 @@ class OewsEngine:
         return available[-1]
 
     def _national(self) -> Area:
-        national = self.resolver.exact("area", "99")
-        return national[0]
+        return next(a for a in self.vocabulary.areas if a.kind == "national")
 
     # -- stage 3: run --------------------------------------------------------------------------
 

@@ -38,9 +38,13 @@ FILLER = frozenset(
     currently current latest each every trend change changed changes grow grew growth go went up
     down time times between then versus difference compare comparison more less those industry
     industries sector sectors occupation occupations career careers profession professions
+    nonmetro nonmetropolitan part portion rural urban side parts region regions like say roughly
+    approximately approx about exactly right really actually also just only still pretty
     """.split()
 )
 # Single words that do name a place even though they look like filler.
+# Filler words that may still end a place phrase ("washington state", "seattle area").
+TAIL_WORDS = frozenset({"state", "area", "areas", "metro", "city", "region", "us", "country"})
 PLACE_WORDS = frozenset({"us", "u.s", "usa", "national", "nationally", "nationwide", "america", "country"})
 _INDUSTRY_CUE = frozenset({"in", "at", "for", "by"})
 _WORKING = re.compile(r"\b(work(s|ing)?|employed|employ(s)?)\s+(in|at|for|by)\b")
@@ -78,7 +82,7 @@ class QuestionParser:
         tokens = tokenize(cleaned)
         signals = read_signals(lower)
         mentions, unknown = self._scan(tokens, signals)
-        names_occupation = any(m.kind == "occupation" for m in mentions)
+        names_occupation = any(m.kind == "occupation" and m.via == "exact" for m in mentions)
         if why := off_topic_reason(lower, names_occupation=names_occupation):
             return Parsed(refusal_kind="out_of_scope", refusal=why)
         return _Builder(self._coverage, signals, mentions, unknown, lower, context).build()
@@ -108,7 +112,7 @@ class QuestionParser:
             return None
         for length in range(min(MAX_PHRASE_WORDS, len(tokens) - i), 0, -1):
             span = tokens[i : i + length]
-            if any(used[i : i + length]) or span[-1].lower in FILLER - PLACE_WORDS and length > 1:
+            if any(used[i : i + length]) or (length > 1 and span[-1].lower in FILLER - TAIL_WORDS):
                 continue
             phrase = " ".join(t.text for t in span)
             for kind in self._kind_order(tokens, i):
@@ -119,25 +123,26 @@ class QuestionParser:
 
     def _exact(self, kind: str, phrase: str, span: Sequence[Token]) -> tuple[Any, ...]:
         if kind == "area" and len(span) == 1 and len(span[0].text) == 2:
-            area = self._resolver.exact_postal(span[0].text)
-            return (area,) if area else ()
+            return self._resolver.exact_postal(span[0].text)
         return self._resolver.exact(kind, phrase)  # type: ignore[arg-type]
 
     def _kind_order(self, tokens: list[Token], i: int) -> tuple[str, ...]:
         before = " ".join(t.lower for t in tokens[max(0, i - 2) : i])
         if _WORKING.search(before + " "):
-            return ("industry", "area", "occupation")
+            return ("industry", "area")
         return ("area", "occupation", "industry")
 
     def _resolve_leftovers(self, tokens: list[Token], used: list[bool], mentions: list[Mention]) -> list[str]:
         unknown: list[str] = []
         for start, end in _leftover_spans(tokens, used):
             phrase = " ".join(t.text for t in tokens[start:end])
+            if any(m.kind == "industry" and (m.start == end or m.end == start) for m in mentions):
+                continue  # part of the industry's name as typed ("accounting/tax prep firms")
             after_preposition = start > 0 and tokens[start - 1].lower in {"in", "around", "near", "at"}
             mention = self._fuzzy(phrase, start, end, mentions, after_preposition)
             if mention:
                 mentions.append(mention)
-            elif len(phrase) >= 3:
+            elif len(phrase) >= 3 and not _complete(mentions):
                 unknown.append(phrase)
         return unknown
 
@@ -146,18 +151,25 @@ class QuestionParser:
     ) -> Mention | None:
         has_occupation = any(m.kind == "occupation" for m in mentions)
         has_area = any(m.kind == "area" for m in mentions)
+        if has_occupation and has_area and not after_preposition:
+            return None
         order = ["occupation", "area"] if not has_occupation else ["area", "occupation"]
         if after_preposition and not has_area:
             order = ["area", "occupation"]
         order.append("industry")
         for kind in order:
+            if kind == "occupation" and len(phrase) < 5:
+                continue  # "book", "cook"? too short to guess from a misspelling
             resolution = getattr(self._resolver, kind)(phrase)
             if resolution.found:
-                entities = tuple(m.entity for m in resolution.matches) if resolution.ambiguous else (
-                    resolution.best.entity,
-                )
+                entities = resolution.entities if resolution.ambiguous else (resolution.best,)
                 return Mention(kind, start, end, phrase, entities, via="fuzzy")
         return None
+
+
+def _complete(mentions: list[Mention]) -> bool:
+    kinds = {m.kind for m in mentions}
+    return "occupation" in kinds and "area" in kinds
 
 
 def _leftover_spans(tokens: list[Token], used: list[bool]) -> list[tuple[int, int]]:

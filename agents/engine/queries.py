@@ -37,9 +37,15 @@ def _placeholders(values: tuple[Any, ...]) -> str:
     return ", ".join("?" for _ in values)
 
 
+def _with_counterparts(measures: tuple[str, ...]) -> tuple[str, ...]:
+    """Hourly and annual versions of each wage asked for: one may be all BLS publishes."""
+    more = [f"{'a' if m[0] == 'h' else 'h'}_{m[2:]}" for m in measures if m[:2] in ("a_", "h_")]
+    return tuple(dict.fromkeys((*measures, *more, *_CONTEXT_MEASURES)))
+
+
 def lookup(intent: Intent, *, year: int, area_codes: tuple[str, ...], occ_codes: tuple[str, ...],
            naics: str) -> Query:
-    measures = tuple(dict.fromkeys(intent.measures + _CONTEXT_MEASURES))
+    measures = _with_counterparts(intent.measures)
     sql = (
         "SELECT f.year, f.area_code, a.title AS area, a.kind AS area_kind, f.occ_code, "
         "o.title AS occupation, f.naics, i.title AS industry, "
@@ -54,7 +60,7 @@ def lookup(intent: Intent, *, year: int, area_codes: tuple[str, ...], occ_codes:
     return Query("lookup", sql, (year, naics, *area_codes, *occ_codes), measures)
 
 
-def trend(intent: Intent, *, years: tuple[int, int], area_code: str, occ_codes: tuple[str, ...],
+def trend(intent: Intent, *, years: tuple[int, ...], area_code: str, occ_codes: tuple[str, ...],
           naics: str) -> Query:
     measures = tuple(dict.fromkeys(intent.measures + _CONTEXT_MEASURES))
     sql = (
@@ -63,11 +69,11 @@ def trend(intent: Intent, *, years: tuple[int, int], area_code: str, occ_codes: 
         "FROM facts f\n"
         "JOIN areas a ON a.area_code = f.area_code\n"
         "JOIN occupations o ON o.occ_code = f.occ_code\n"
-        "WHERE f.area_code = ? AND f.naics = ? AND f.year BETWEEN ? AND ? "
+        f"WHERE f.area_code = ? AND f.naics = ? AND f.year IN ({_placeholders(years)}) "
         f"AND f.occ_code IN ({_placeholders(occ_codes)})\n"
-        "ORDER BY f.occ_code, f.year"
+        "ORDER BY f.year, f.occ_code"
     )
-    return Query("trend", sql, (area_code, naics, years[0], years[1], *occ_codes), measures)
+    return Query("trend", sql, (area_code, naics, *years, *occ_codes), measures)
 
 
 def _order(measure: str, descending: bool) -> str:

@@ -37,6 +37,7 @@ _EMPLOYMENT = re.compile(
     r"\b(how\s+many|number\s+of|employment|employed|headcount|head\s+count|workforce"
     r"|employ|employs|employing|count\s+of|total\s+jobs|jobs\s+(are|were)\s+there)\b"
 )
+_MORE = re.compile(r"\b(more|fewer|most|less|bigger|larger)\b")
 _LQ = re.compile(r"\b(location\s+quotient|lq|lqs)\b")
 _PER_1000 = re.compile(r"\bper\s+(1,?000|thousand|1k)\b|\bjobs\s+per\b|\bper\s+capita\b")
 _CONCENTRATION = re.compile(r"\b(concentrat\w*|dense|density|specializ\w*|over-?represented)\b")
@@ -134,7 +135,7 @@ def read_signals(lower: str) -> Signals:
         hourly=bool(_HOURLY.search(lower)),
         annual=bool(_ANNUAL.search(lower)),
         pay=bool(_PAY.search(lower)),
-        employment=bool(_EMPLOYMENT.search(lower)),
+        employment=bool(_EMPLOYMENT.search(lower)) or (bool(_MORE.search(lower)) and not _PAY.search(lower)),
         lq=bool(_LQ.search(lower)),
         per_1000=bool(_PER_1000.search(lower)),
         concentration=bool(_CONCENTRATION.search(lower)),

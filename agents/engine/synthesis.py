@@ -127,6 +127,8 @@ def _headline_measures(measures: tuple[str, ...], row: Row) -> list[str]:
 def _lookup_sentence(measure: str, row: Row) -> str:
     year = row["year"]
     shown = value_phrase(measure, row)
+    if shown is None and fmt.is_wage(measure) and (row.get("annual_only") or row.get("hourly_only")):
+        return _other_basis_sentence(measure, row)
     if shown is None:
         return f"BLS did not publish the {fmt.label(measure)} of {who(row)} {where(row)} for May {year}."
     if measure == "tot_emp":
@@ -145,6 +147,16 @@ def _lookup_sentence(measure: str, row: Row) -> str:
     elif measure.endswith("pct10") and row.get(measure) is not None:
         sentence += "; 10% earned less"
     return sentence + "."
+
+
+def _other_basis_sentence(measure: str, row: Row) -> str:
+    """Asked hourly for an annual-only occupation (or the reverse): quote what BLS did publish."""
+    published, missing = ("annual", "hourly") if row.get("annual_only") else ("hourly", "annual")
+    other = ("a_" if published == "annual" else "h_") + measure[2:]
+    shown = value_phrase(other, row)
+    text = (f"BLS publishes no {missing} wage for {who(row)} {where(row)} (May {row['year']}), "
+            f"only {published} wages")
+    return text + (f": the {fmt.label(other)} was {shown}." if shown else ".")
 
 
 def _lq_meaning(lq: float) -> str:

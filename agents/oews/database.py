@@ -114,7 +114,7 @@ def load_files(
         raise DataError(f"no OEWS database at {path}")
     db = sqlite_utils.Database(path)
     try:
-        return _load_into(db, files, progress=progress)
+        return _load_into(db, files, progress=progress, year=year)
     finally:
         db.close()
 
@@ -160,7 +160,7 @@ def _load_into(
         if progress:
             progress(min(done, total), total)
 
-    reports = [_load_one(db, f, on_bytes=advance) for f in files]
+    reports = [_load_one(db, f, on_bytes=advance, year=year) for f in files]
     if any(not r.skipped for r in reports):
         _refresh_coverage(db.conn)
     if progress:
@@ -180,7 +180,7 @@ def _load_one(
     rows = 0
     try:
         conn.execute("BEGIN")
-        for batch in _batches(read_file(path, on_bytes=on_bytes), _BATCH):
+        for batch in _batches(read_file(path, on_bytes=on_bytes, year=year), _BATCH):
             conn.executemany(_INSERT_FACT, [_fact_values(r) for r in batch])
             dims.add(batch)
             rows += len(batch)

@@ -1,0 +1,362 @@
+"""The ``oews-bot`` command line: ask, eval, data, trace, usage, models, serve, teams.
+
+This is a composition root: it reads the settings once, builds the service and renders
+answers for a terminal (or as JSON for scripts).
+
+Exit codes: 0 answered (or asked to clarify), 1 could not answer (out of scope, not found,
+no data), 2 bad usage or input, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+import click
+
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.service import BotService
+    from bot.types import Answer
+
+EXIT_ANSWERED, EXIT_UNANSWERED, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
+logger = logging.getLogger("oews_bot.cli")
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens (to stderr).")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Ask questions about U.S. jobs and pay (BLS OEWS)."""
+    settings = Settings()
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    ctx.obj = settings
+
+
+# -- ask ------------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("question", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
+@click.option("--no-chart", is_flag=True, help="Do not render a chart.")
+@click.option("--chart-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to save charts.")
+@click.option("--model", help="Implementation model for this question (see `oews-bot models`).")
+@click.option("--reasoning-model", help="Reasoning (planner) model for this question.")
+@click.pass_obj
+def ask(settings: Settings, question: tuple[str, ...], as_json: bool, no_chart: bool,
+        chart_dir: Path | None, model: str | None, reasoning_model: str | None) -> None:
+    """Answer QUESTION (use - to read one question per line from standard input)."""
+    text = " ".join(question).strip()
+    if not text:
+        raise click.UsageError('give a question, e.g. oews-bot ask "median pay for nurses in Ohio"')
+    service = _service(settings)
+    charts = chart_dir or settings.home / "charts"
+    options = {"model": model, "reasoning_model": reasoning_model, "render_chart": not no_chart}
+    if text == "-":
+        for line in sys.stdin:
+            if line.strip():
+                answer = _ask(service, line.strip(), **options)
+                _print_json(answer, charts)
+        sys.exit(EXIT_ANSWERED)
+    answer = _ask(service, text, **options)
+    if as_json:
+        _print_json(answer, charts)
+    else:
+        _print_human(answer, charts, sys.stdout)
+    sys.exit(_exit_code(answer))
+
+
+def _service(settings: Settings) -> BotService:
+    from bot.app import build_service
+
+    try:
+        return build_service(settings, progress=_progress_bar())
+    except Exception as e:  # no stack traces for users; details with --verbose
+        logger.debug("startup failed", exc_info=True)
+        message = getattr(e, "user_message", "The OEWS data could not be opened.")
+        click.echo(f"Error: {message} (run with -v for details)", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _progress_bar() -> Any:
+    state: dict[str, Any] = {}
+
+    def report(done: int, total: int) -> None:
+        if "bar" not in state:
+            click.echo("Building the OEWS database from the shipped BLS files (first run only)…", err=True)
+            state["bar"] = click.progressbar(length=total, file=sys.stderr, label="OEWS data")
+            state["bar"].__enter__()
+            state["done"] = 0
+        state["bar"].update(done - state["done"])
+        state["done"] = done
+        if done >= total:
+            state["bar"].__exit__(None, None, None)
+
+    return report
+
+
+def _ask(service: BotService, text: str, *, model: str | None, reasoning_model: str | None,
+         render_chart: bool) -> Answer:
+    from bot.types import Question
+
+    question = Question(text=text, platform="cli", workspace="local", channel="cli",
+                        user=getpass.getuser(), model=model, reasoning_model=reasoning_model)
+    return service.answer(question, render_chart=render_chart)
+
+
+def _save_chart(answer: Answer, folder: Path) -> Path | None:
+    if not answer.chart_png:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{answer.trace_id}.png"
+    path.write_bytes(answer.chart_png)
+    return path
+
+
+def answer_json(answer: Answer, chart: Path | None) -> dict[str, Any]:
+    clarification = answer.clarification
+    return {
+        "status": answer.status,
+        "text": answer.text,
+        "tables": [{"title": t.title, "columns": list(t.columns), "rows": [list(r) for r in t.rows]}
+                   for t in answer.tables],
+        "caveats": list(answer.caveats),
+        "clarification": None if clarification is None else {
+            "question": clarification.question,
+            "options": [o.label for o in clarification.options],
+            "option_questions": [o.question for o in clarification.options],
+        },
+        "sql": [{"sql": r.sql, "params": list(r.params), "rows": r.row_count, "truncated": r.truncated}
+                for r in answer.sql],
+        "chart": str(chart) if chart else None,
+        "trace_id": answer.trace_id,
+        "error": answer.text if answer.status == "error" else None,
+    }
+
+
+def _print_json(answer: Answer, charts: Path) -> None:
+    click.echo(json.dumps(answer_json(answer, _save_chart(answer, charts)), ensure_ascii=False))
+
+
+def _print_human(answer: Answer, charts: Path, out: TextIO) -> None:
+    click.echo(answer.text, file=out)
+    for table in answer.tables:
+        click.echo("", file=out)
+        click.echo(render_table(table.columns, table.rows, title=table.title), file=out)
+    if answer.clarification:
+        click.echo("", file=out)
+        for i, option in enumerate(answer.clarification.options, 1):
+            click.echo(f"  {i}. {option.label}   →  oews-bot ask \"{option.question}\"", file=out)
+    if answer.caveats:
+        click.echo("", file=out)
+        for caveat in answer.caveats:
+            click.echo(f"* {caveat}", file=out)
+    chart = _save_chart(answer, charts)
+    click.echo("", file=out)
+    if chart:
+        click.echo(f"Chart: {chart}", file=out)
+    click.echo(f"Trace: {answer.trace_id} (oews-bot trace {answer.trace_id})", file=out)
+
+
+def render_table(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], *, title: str | None) -> str:
+    widths = [max(len(str(c)), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(cells, widths, strict=True))
+
+    lines = [title] if title else []
+    lines += [line(columns), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+    return "\n".join(s.rstrip() for s in lines)
+
+
+def _numeric(cell: str) -> bool:
+    return bool(cell) and (cell[0].isdigit() or cell[0] in "$≥") and cell != "n/a"
+
+
+def _exit_code(answer: Answer) -> int:
+    if answer.status in ("answer", "clarification"):
+        return EXIT_ANSWERED
+    if answer.status == "error":
+        return EXIT_ERROR
+    return EXIT_UNANSWERED
+
+
+# -- eval -------------------------------------------------------------------------------------------
+
+
+@cli.command("eval")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--quiet", is_flag=True, help="Only print the scores.")
+@click.pass_obj
+def eval_command(settings: Settings, path: Path, quiet: bool) -> None:
+    """Score the product on a question file (JSON lines with expected answers)."""
+    from bot.evaluation import evaluate, load_cases
+
+    service = _service(settings)
+    report = evaluate(load_cases(path), lambda q: _ask(service, q, model=None, reasoning_model=None,
+                                                        render_chart=False))
+    for category, (ok, total) in report.by_category().items():
+        click.echo(f"{category:<22} {ok}/{total}")
+    passed = sum(o.passed for o in report.outcomes)
+    click.echo(f"{'TOTAL':<22} {passed}/{len(report.outcomes)} ({report.score:.1%})")
+    if not quiet:
+        for o in report.outcomes:
+            if not o.passed:
+                click.echo(f"FAIL {o.case.id}: {o.case.question!r}: {o.why}")
+
+
+# -- data -------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def data() -> None:
+    """Build, load and inspect the OEWS database."""
+
+
+@data.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even if the database exists.")
+@click.pass_obj
+def data_build(settings: Settings, force: bool) -> None:
+    """Build the database from the BLS files shipped with oews-bot."""
+    from agents.oews.database import DATABASE_NAME, build_database, ensure_database
+
+    path = settings.home / DATABASE_NAME
+    settings.home.mkdir(parents=True, exist_ok=True)
+    if force:
+        build_database(path, progress=_progress_bar())
+    else:
+        ensure_database(settings.home, progress=_progress_bar())
+    click.echo(f"OEWS database ready: {path}")
+
+
+@data.command("load")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--year", type=int, help="The survey year, when the file name does not say it.")
+@click.pass_obj
+def data_load(settings: Settings, files: tuple[Path, ...], year: int | None) -> None:
+    """Load official BLS OEWS files (CSV, XLSX or the .zip archives BLS publishes)."""
+    from agents.errors import LoadError
+    from agents.oews.database import ensure_database, load_files
+
+    database = settings.oews_database or ensure_database(settings.home, progress=_progress_bar())
+    for f in files:
+        try:
+            report = load_files(database, [f], progress=_progress_bar_quiet(), year=year)[0]
+        except LoadError as e:
+            click.echo(f"Error: {e.user_message}. Nothing was changed.", err=True)
+            sys.exit(EXIT_USAGE)
+        if report.skipped:
+            click.echo(f"{f.name}: already loaded (unchanged)")
+        else:
+            years = ", ".join(map(str, report.years))
+            click.echo(f"{f.name}: loaded {report.rows:,} rows for {years}")
+
+
+def _progress_bar_quiet() -> Any:
+    return None
+
+
+@data.command("info")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def data_info(settings: Settings, as_json: bool) -> None:
+    """Show what is loaded: database path, files, years, geographies, row counts."""
+    from agents.oews.database import database_info, ensure_database
+
+    info = database_info(settings.oews_database or ensure_database(settings.home, progress=_progress_bar()))
+    if as_json:
+        click.echo(json.dumps({
+            "database": str(info.path), "years": list(info.years), "fact_rows": info.fact_rows,
+            "occupations": info.occupations, "industries": info.industries,
+            "areas": info.areas_by_kind, "years_by_kind": {k: list(v) for k, v in info.years_by_kind.items()},
+            "files": [{k: f[k] for k in ("name", "kind", "years", "rows", "loaded_at")} for f in info.files],
+        }))
+        return
+    click.echo(f"Database:    {info.path}")
+    click.echo(f"Years:       {', '.join(map(str, info.years))}")
+    click.echo(f"Rows:        {info.fact_rows:,} estimates, {info.occupations:,} occupations, "
+               f"{info.industries:,} industries")
+    for kind, count in sorted(info.areas_by_kind.items()):
+        years = ", ".join(map(str, info.years_by_kind.get(kind, ())))
+        click.echo(f"  {kind:<10} {count:>4} areas   years: {years}")
+    click.echo("Files:")
+    for f in info.files:
+        click.echo(f"  {f['name']:<32} {f['kind']:<18} {f['years']:<10} {f['rows']:>9,} rows  {f['loaded_at']}")
+
+
+# -- trace, usage -------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("trace_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON.")
+@click.pass_obj
+def trace(settings: Settings, trace_id: str, as_json: bool) -> None:
+    """Show how an answer was computed (plan, SQL, rows, models, timings)."""
+    from bot.store import SqliteBotStore
+    from bot.trace_text import trace_lines
+
+    store = SqliteBotStore(settings.home / "bot.sqlite")
+    found = store.get_trace(trace_id.strip())
+    if found is None:
+        click.echo(f"No trace {trace_id!r}.", err=True)
+        sys.exit(EXIT_UNANSWERED)
+    if as_json:
+        click.echo(found.model_dump_json(indent=2))
+    else:
+        click.echo("\n".join(trace_lines(found)))
+
+
+@cli.command()
+@click.option("--user", help="Only this user.")
+@click.option("--workspace", help="Only this workspace / tenant.")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="From this date (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def usage(settings: Settings, user: str | None, workspace: str | None, since: Any, as_json: bool) -> None:
+    """Report questions, answers, errors, latency, tokens and cost per user."""
+    from bot.store import SqliteBotStore
+
+    store = SqliteBotStore(settings.home / "bot.sqlite")
+    day: date | None = since.date() if since else None
+    rows = store.usage_report(user=user, workspace=workspace, since=day)
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in rows]))
+        return
+    columns = ("Platform", "Workspace", "User", "Questions", "Answers", "Errors", "p95 ms", "Tokens", "Cost $")
+    body = tuple(
+        (r.platform, r.workspace, r.user, str(r.questions), str(r.answers), str(r.errors),
+         f"{r.p95_latency_ms:.0f}", str(r.tokens_in + r.tokens_out), f"{r.cost_usd:.4f}")
+        for r in rows
+    )
+    click.echo(render_table(columns, body, title=None) if body else "No usage recorded.")
+
+
+# -- serve --------------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--port", type=int, help="Port to listen on (default: $PORT or 3000).")
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.pass_obj
+def serve(settings: Settings, port: int | None, host: str) -> None:
+    """Run the Slack and Teams endpoints and /healthz."""
+    from adapters.server import run_server
+
+    logging.getLogger().setLevel(settings.oews_log_level.upper())
+    run_server(settings, host=host, port=port or settings.port)
