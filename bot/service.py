@@ -27,7 +27,8 @@ class AnswerEngine:
     """What the service needs from the workflow (``agents.workflow.graph.Workflow``)."""
 
     def run(self, question: str, *, trace: Trace, context: dict[str, Any] | None = None,
-            render_chart: bool = True) -> EngineAnswer:  # pragma: no cover - protocol
+            render_chart: bool = True, model: str | None = None,
+            reasoning_model: str | None = None) -> EngineAnswer:  # pragma: no cover - protocol
         raise NotImplementedError
 
 
@@ -80,7 +81,8 @@ class BotService:
             return refused
         try:
             engine_answer = self.workflow.run(
-                question.text, trace=trace, context=self._context(question), render_chart=render_chart
+                question.text, trace=trace, context=self._context(question), render_chart=render_chart,
+                model=question.model, reasoning_model=question.reasoning_model,
             )
         except Exception:
             logger.exception("workflow crashed", extra={"trace_id": trace.id})

@@ -103,7 +103,8 @@ class Workflow:
         self.graph = build_graph()
 
     def run(self, question: str, *, trace: Trace, context: dict[str, Any] | None = None,
-            render_chart: bool = True) -> EngineAnswer:
+            render_chart: bool = True, model: str | None = None,
+            reasoning_model: str | None = None) -> EngineAnswer:
         recorder = TraceRecorder(trace)
         trace.question = question
         trace.models = {"reasoning": OFFLINE, "implementation": OFFLINE}
