@@ -107,7 +107,7 @@ def build_database(
 
 
 def load_files(
-    path: Path, files: Sequence[Path], *, progress: Progress | None = None
+    path: Path, files: Sequence[Path], *, progress: Progress | None = None, year: int | None = None
 ) -> list[LoadReport]:
     """Load BLS files into an existing database; each file is all or nothing."""
     if not _is_complete(path):
@@ -146,7 +146,7 @@ def _fast_bulk_load(db: sqlite_utils.Database) -> Iterator[None]:
 
 
 def _load_into(
-    db: sqlite_utils.Database, files: Sequence[Path], *, progress: Progress | None
+    db: sqlite_utils.Database, files: Sequence[Path], *, progress: Progress | None, year: int | None = None
 ) -> list[LoadReport]:
     for f in files:
         if not f.exists():
@@ -169,7 +169,7 @@ def _load_into(
 
 
 def _load_one(
-    db: sqlite_utils.Database, path: Path, *, on_bytes: Callable[[int], None]
+    db: sqlite_utils.Database, path: Path, *, on_bytes: Callable[[int], None], year: int | None = None
 ) -> LoadReport:
     digest = _sha256(path)
     if db["data_files"].count_where("sha256 = ?", [digest]):

@@ -142,8 +142,8 @@ def _is_data_member(member: str) -> bool:
 
 
 def _csv_rows(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    yield from csv.DictReader(text)
+    with io.TextIOWrapper(stream, encoding="utf-8-sig", newline="") as text:
+        yield from csv.DictReader(text)
 
 
 def _xlsx_rows(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
