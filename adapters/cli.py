@@ -42,8 +42,11 @@ def main() -> None:
 def cli(ctx: click.Context, verbose: bool) -> None:
     """Ask questions about U.S. jobs and pay (BLS OEWS)."""
     settings = Settings()
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     ctx.obj = settings
 
 
@@ -58,8 +61,15 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 @click.option("--model", help="Implementation model for this question (see `oews-bot models`).")
 @click.option("--reasoning-model", help="Reasoning (planner) model for this question.")
 @click.pass_obj
-def ask(settings: Settings, question: tuple[str, ...], as_json: bool, no_chart: bool,
-        chart_dir: Path | None, model: str | None, reasoning_model: str | None) -> None:
+def ask(
+    settings: Settings,
+    question: tuple[str, ...],
+    as_json: bool,
+    no_chart: bool,
+    chart_dir: Path | None,
+    model: str | None,
+    reasoning_model: str | None,
+) -> None:
     """Answer QUESTION (use - to read one question per line from standard input)."""
     text = " ".join(question).strip()
     if not text:
@@ -110,12 +120,20 @@ def _progress_bar() -> Any:
     return report
 
 
-def _ask(service: BotService, text: str, *, model: str | None, reasoning_model: str | None,
-         render_chart: bool) -> Answer:
+def _ask(
+    service: BotService, text: str, *, model: str | None, reasoning_model: str | None, render_chart: bool
+) -> Answer:
     from bot.types import Question
 
-    question = Question(text=text, platform="cli", workspace="local", channel="cli",
-                        user=getpass.getuser(), model=model, reasoning_model=reasoning_model)
+    question = Question(
+        text=text,
+        platform="cli",
+        workspace="local",
+        channel="cli",
+        user=getpass.getuser(),
+        model=model,
+        reasoning_model=reasoning_model,
+    )
     return service.answer(question, render_chart=render_chart)
 
 
@@ -133,16 +151,22 @@ def answer_json(answer: Answer, chart: Path | None) -> dict[str, Any]:
     return {
         "status": answer.status,
         "text": answer.text,
-        "tables": [{"title": t.title, "columns": list(t.columns), "rows": [list(r) for r in t.rows]}
-                   for t in answer.tables],
+        "tables": [
+            {"title": t.title, "columns": list(t.columns), "rows": [list(r) for r in t.rows]}
+            for t in answer.tables
+        ],
         "caveats": list(answer.caveats),
-        "clarification": None if clarification is None else {
+        "clarification": None
+        if clarification is None
+        else {
             "question": clarification.question,
             "options": [o.label for o in clarification.options],
             "option_questions": [o.question for o in clarification.options],
         },
-        "sql": [{"sql": r.sql, "params": list(r.params), "rows": r.row_count, "truncated": r.truncated}
-                for r in answer.sql],
+        "sql": [
+            {"sql": r.sql, "params": list(r.params), "rows": r.row_count, "truncated": r.truncated}
+            for r in answer.sql
+        ],
         "chart": str(chart) if chart else None,
         "trace_id": answer.trace_id,
         "error": answer.text if answer.status == "error" else None,
@@ -161,7 +185,7 @@ def _print_human(answer: Answer, charts: Path, out: TextIO) -> None:
     if answer.clarification:
         click.echo("", file=out)
         for i, option in enumerate(answer.clarification.options, 1):
-            click.echo(f"  {i}. {option.label}   →  oews-bot ask \"{option.question}\"", file=out)
+            click.echo(f'  {i}. {option.label}   →  oews-bot ask "{option.question}"', file=out)
     if answer.caveats:
         click.echo("", file=out)
         for caveat in answer.caveats:
@@ -177,7 +201,9 @@ def render_table(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], *,
     widths = [max(len(str(c)), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
 
     def line(cells: tuple[str, ...]) -> str:
-        return "  ".join(c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(cells, widths, strict=True))
+        return "  ".join(
+            c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(cells, widths, strict=True)
+        )
 
     lines = [title] if title else []
     lines += [line(columns), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
@@ -208,8 +234,9 @@ def eval_command(settings: Settings, path: Path, quiet: bool) -> None:
     from bot.evaluation import evaluate, load_cases
 
     service = _service(settings)
-    report = evaluate(load_cases(path), lambda q: _ask(service, q, model=None, reasoning_model=None,
-                                                        render_chart=False))
+    report = evaluate(
+        load_cases(path), lambda q: _ask(service, q, model=None, reasoning_model=None, render_chart=False)
+    )
     for category, (ok, total) in report.by_category().items():
         click.echo(f"{category:<22} {ok}/{total}")
     passed = sum(o.passed for o in report.outcomes)
@@ -280,23 +307,37 @@ def data_info(settings: Settings, as_json: bool) -> None:
 
     info = database_info(settings.oews_database or ensure_database(settings.home, progress=_progress_bar()))
     if as_json:
-        click.echo(json.dumps({
-            "database": str(info.path), "years": list(info.years), "fact_rows": info.fact_rows,
-            "occupations": info.occupations, "industries": info.industries,
-            "areas": info.areas_by_kind, "years_by_kind": {k: list(v) for k, v in info.years_by_kind.items()},
-            "files": [{k: f[k] for k in ("name", "kind", "years", "rows", "loaded_at")} for f in info.files],
-        }))
+        click.echo(
+            json.dumps(
+                {
+                    "database": str(info.path),
+                    "years": list(info.years),
+                    "fact_rows": info.fact_rows,
+                    "occupations": info.occupations,
+                    "industries": info.industries,
+                    "areas": info.areas_by_kind,
+                    "years_by_kind": {k: list(v) for k, v in info.years_by_kind.items()},
+                    "files": [
+                        {k: f[k] for k in ("name", "kind", "years", "rows", "loaded_at")} for f in info.files
+                    ],
+                }
+            )
+        )
         return
     click.echo(f"Database:    {info.path}")
     click.echo(f"Years:       {', '.join(map(str, info.years))}")
-    click.echo(f"Rows:        {info.fact_rows:,} estimates, {info.occupations:,} occupations, "
-               f"{info.industries:,} industries")
+    click.echo(
+        f"Rows:        {info.fact_rows:,} estimates, {info.occupations:,} occupations, "
+        f"{info.industries:,} industries"
+    )
     for kind, count in sorted(info.areas_by_kind.items()):
         years = ", ".join(map(str, info.years_by_kind.get(kind, ())))
         click.echo(f"  {kind:<10} {count:>4} areas   years: {years}")
     click.echo("Files:")
     for f in info.files:
-        click.echo(f"  {f['name']:<32} {f['kind']:<18} {f['years']:<10} {f['rows']:>9,} rows  {f['loaded_at']}")
+        click.echo(
+            f"  {f['name']:<32} {f['kind']:<18} {f['years']:<10} {f['rows']:>9,} rows  {f['loaded_at']}"
+        )
 
 
 # -- trace, usage -------------------------------------------------------------------------------------
@@ -338,10 +379,29 @@ def usage(settings: Settings, user: str | None, workspace: str | None, since: An
     if as_json:
         click.echo(json.dumps([r.__dict__ for r in rows]))
         return
-    columns = ("Platform", "Workspace", "User", "Questions", "Answers", "Errors", "p95 ms", "Tokens", "Cost $")
+    columns = (
+        "Platform",
+        "Workspace",
+        "User",
+        "Questions",
+        "Answers",
+        "Errors",
+        "p95 ms",
+        "Tokens",
+        "Cost $",
+    )
     body = tuple(
-        (r.platform, r.workspace, r.user, str(r.questions), str(r.answers), str(r.errors),
-         f"{r.p95_latency_ms:.0f}", str(r.tokens_in + r.tokens_out), f"{r.cost_usd:.4f}")
+        (
+            r.platform,
+            r.workspace,
+            r.user,
+            str(r.questions),
+            str(r.answers),
+            str(r.errors),
+            f"{r.p95_latency_ms:.0f}",
+            str(r.tokens_in + r.tokens_out),
+            f"{r.cost_usd:.4f}",
+        )
         for r in rows
     )
     click.echo(render_table(columns, body, title=None) if body else "No usage recorded.")

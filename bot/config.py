@@ -57,7 +57,9 @@ class Settings(BaseSettings):
     slack_allowed_teams: str = ""
 
     # Microsoft Teams (Bot Framework SDK names)
-    microsoft_app_id: str = Field(default="", validation_alias=AliasChoices("MicrosoftAppId", "microsoft_app_id"))
+    microsoft_app_id: str = Field(
+        default="", validation_alias=AliasChoices("MicrosoftAppId", "microsoft_app_id")
+    )
     microsoft_app_password: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("MicrosoftAppPassword", "microsoft_app_password")
     )

@@ -13,7 +13,9 @@ from typing import Any
 from bot.types import Answer
 
 _NUMBER = re.compile(r"(?<![\w.])\$?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
-_NOT_PUBLISHED = re.compile(r"not published|did not publish|not available|not released|no estimate|publishes no")
+_NOT_PUBLISHED = re.compile(
+    r"not published|did not publish|not available|not released|no estimate|publishes no"
+)
 _TOP_CODED = re.compile(r"at or above|top-cod|≥")
 _INTERNAL = re.compile(r"traceback|select\s|sqlite|api[_ ]key|password|exception|\.py\b", re.IGNORECASE)
 
@@ -87,14 +89,24 @@ def score(expect: dict[str, Any], answer: Answer) -> tuple[bool, str]:
     if "top" in expect:
         checks.append((_in_order(expect["top"], answer, text), "ranking order not shown"))
     if "clarify" in expect:
-        checks.append((all(_loose(n) in _loose(text) for n in expect["clarify"]), "not all candidates offered"))
+        checks.append(
+            (all(_loose(n) in _loose(text) for n in expect["clarify"]), "not all candidates offered")
+        )
     if expect.get("not_published"):
         absent = [n for n in expect.get("numbers_absent", []) if is_shown(n, text)]
-        checks.append((bool(_NOT_PUBLISHED.search(text.lower())) and not absent,
-                       f"not flagged as not published or shows {absent}"))
+        checks.append(
+            (
+                bool(_NOT_PUBLISHED.search(text.lower())) and not absent,
+                f"not flagged as not published or shows {absent}",
+            )
+        )
     if expect.get("topcoded"):
-        checks.append((bool(_TOP_CODED.search(text.lower())) and ("239,200" in text or "115.00" in text),
-                       "top-code not stated"))
+        checks.append(
+            (
+                bool(_TOP_CODED.search(text.lower())) and ("239,200" in text or "115.00" in text),
+                "top-code not stated",
+            )
+        )
     if expect.get("refuse"):
         checks.append((_refused(answer, text), "did not refuse cleanly"))
     failed = [why for ok, why in checks if not ok]
@@ -136,5 +148,9 @@ def _in_order(names: list[str], answer: Answer, text: str) -> bool:
 
 def _refused(answer: Answer, text: str) -> bool:
     returned_rows = any(r.row_count for r in answer.sql)
-    return (answer.status in ("refusal", "not_found") and not answer.tables and not returned_rows
-            and not _INTERNAL.search(text))
+    return (
+        answer.status in ("refusal", "not_found")
+        and not answer.tables
+        and not returned_rows
+        and not _INTERNAL.search(text)
+    )

@@ -26,9 +26,16 @@ ERROR_TEXT = "Sorry, something went wrong while answering. The team can look it 
 class AnswerEngine:
     """What the service needs from the workflow (``agents.workflow.graph.Workflow``)."""
 
-    def run(self, question: str, *, trace: Trace, context: dict[str, Any] | None = None,
-            render_chart: bool = True, model: str | None = None,
-            reasoning_model: str | None = None) -> EngineAnswer:  # pragma: no cover - protocol
+    def run(
+        self,
+        question: str,
+        *,
+        trace: Trace,
+        context: dict[str, Any] | None = None,
+        render_chart: bool = True,
+        model: str | None = None,
+        reasoning_model: str | None = None,
+    ) -> EngineAnswer:  # pragma: no cover - protocol
         raise NotImplementedError
 
 
@@ -81,8 +88,12 @@ class BotService:
             return refused
         try:
             engine_answer = self.workflow.run(
-                question.text, trace=trace, context=self._context(question), render_chart=render_chart,
-                model=question.model, reasoning_model=question.reasoning_model,
+                question.text,
+                trace=trace,
+                context=self._context(question),
+                render_chart=render_chart,
+                model=question.model,
+                reasoning_model=question.reasoning_model,
             )
         except Exception:
             logger.exception("workflow crashed", extra={"trace_id": trace.id})
@@ -95,8 +106,12 @@ class BotService:
     def _refuse(self, question: Question, trace: Trace) -> Answer | None:
         if not self.access.permits(question):
             logger.warning("refused workspace %s on %s", question.workspace, question.platform)
-            return Answer(status="denied", private=True, trace_id=trace.id,
-                          text="This workspace is not allowed to use this bot. Ask your admin to add it.")
+            return Answer(
+                status="denied",
+                private=True,
+                trace_id=trace.id,
+                text="This workspace is not allowed to use this bot. Ask your admin to add it.",
+            )
         wait = self._rate_limited(question)
         if wait is not None:
             self._record(question, trace, "rate_limited", time.perf_counter())
@@ -121,9 +136,11 @@ class BotService:
                 logger.exception("rate limit check failed; allowing the question")
                 return None
             if not decision.allowed:
-                return (f"You've reached the limit of {limit} questions {per}"
-                        f"{' for this workspace' if key.startswith('workspace') else ''}. "
-                        f"Try again in {_duration(decision.retry_after_s)}.")
+                return (
+                    f"You've reached the limit of {limit} questions {per}"
+                    f"{' for this workspace' if key.startswith('workspace') else ''}. "
+                    f"Try again in {_duration(decision.retry_after_s)}."
+                )
         return None
 
     # -- memory, traces, usage ---------------------------------------------------------------------
@@ -151,9 +168,14 @@ class BotService:
             if status != "rate_limited":
                 self.store.save_trace(trace)
             self.store.record_usage(
-                platform=question.platform, workspace=question.workspace, user=question.user,
-                status=status, latency_ms=latency, tokens_in=trace.tokens_in,
-                tokens_out=trace.tokens_out, cost_usd=trace.cost_usd,
+                platform=question.platform,
+                workspace=question.workspace,
+                user=question.user,
+                status=status,
+                latency_ms=latency,
+                tokens_in=trace.tokens_in,
+                tokens_out=trace.tokens_out,
+                cost_usd=trace.cost_usd,
             )
         except StoreError:
             logger.exception("could not store the trace or usage", extra={"trace_id": trace.id})
@@ -163,19 +185,23 @@ class BotService:
     def trace(self, trace_id: str, *, workspace: str | None) -> Trace | None:
         return self.store.get_trace(trace_id, workspace=workspace)
 
-    def feedback(self, *, trace_id: str, platform: str, workspace: str, user: str,
-                 value: Literal["up", "down"]) -> FeedbackCounts | None:
+    def feedback(
+        self, *, trace_id: str, platform: str, workspace: str, user: str, value: Literal["up", "down"]
+    ) -> FeedbackCounts | None:
         if self.store.get_trace(trace_id, workspace=workspace) is None:
             return None
-        self.store.record_feedback(trace_id=trace_id, platform=platform, workspace=workspace,
-                                   user=user, value=value)
+        self.store.record_feedback(
+            trace_id=trace_id, platform=platform, workspace=workspace, user=user, value=value
+        )
         return self.store.feedback_for(trace_id)
 
     def usage(self, platform: str, workspace: str, user: str) -> tuple[UsageRow | None, UsageRow | None]:
         """(today, all time) for one user."""
         today = datetime.now(UTC).date()
-        return (self.store.user_usage(platform, workspace, user, since=today),
-                self.store.user_usage(platform, workspace, user))
+        return (
+            self.store.user_usage(platform, workspace, user, since=today),
+            self.store.user_usage(platform, workspace, user),
+        )
 
     def first_delivery(self, delivery_id: str) -> bool:
         """True the first time a platform delivery id is seen (retries return False)."""
@@ -187,8 +213,14 @@ class BotService:
 
 
 def _trace_for(question: Question) -> Trace:
-    return Trace(question=question.text, platform=question.platform, workspace=question.workspace,
-                 channel=question.channel, thread=question.thread, user=question.user)
+    return Trace(
+        question=question.text,
+        platform=question.platform,
+        workspace=question.workspace,
+        channel=question.channel,
+        thread=question.thread,
+        user=question.user,
+    )
 
 
 def _thread_key(question: Question) -> str:
@@ -204,7 +236,11 @@ def _duration(seconds: int) -> str:
 
 
 def _to_answer(answer: EngineAnswer, trace_id: str) -> Answer:
-    status = answer.kind if answer.kind in ("answer", "clarification", "refusal", "not_found", "error") else "error"
+    status = (
+        answer.kind
+        if answer.kind in ("answer", "clarification", "refusal", "not_found", "error")
+        else "error"
+    )
     return Answer(
         status=status,
         text=answer.text,

@@ -155,9 +155,7 @@ class BotStore(Protocol):
 
     def claim_delivery(self, delivery_id: str) -> bool: ...
 
-    def take(
-        self, key: str, *, limit: int, window_s: int, now: float | None = None
-    ) -> RateDecision: ...
+    def take(self, key: str, *, limit: int, window_s: int, now: float | None = None) -> RateDecision: ...
 
     def take_daily(self, key: str, *, limit: int, now: float | None = None) -> RateDecision: ...
 
@@ -266,9 +264,7 @@ def migrate(db: sqlite_utils.Database, migrations: Sequence[Migration] = MIGRATI
     )
     applied = {row[0] for row in db.execute("SELECT version FROM migrations")}
     if versions and applied and max(applied) > versions[-1]:
-        raise StoreError(
-            "open", f"database is at version {max(applied)}, newer than {versions[-1]}"
-        )
+        raise StoreError("open", f"database is at version {max(applied)}, newer than {versions[-1]}")
     # Checked again inside each transaction: another process may be migrating the same file.
     pending = [m for m in migrations if m.version not in applied]
     return [m.version for m in pending if _apply_once(db, m)]
@@ -415,9 +411,7 @@ class SqliteBotStore:
         rows = self._usage("user_usage", filters, since)
         return rows[0] if rows else None
 
-    def _usage(
-        self, operation: str, filters: Mapping[str, str | None], since: date | None
-    ) -> list[UsageRow]:
+    def _usage(self, operation: str, filters: Mapping[str, str | None], since: date | None) -> list[UsageRow]:
         clauses = [f"{column} = ?" for column, value in filters.items() if value is not None]
         params: list[Any] = [value for value in filters.values() if value is not None]
         if since is not None:
@@ -497,9 +491,7 @@ class SqliteBotStore:
 
     # -- rate limits and quotas
 
-    def take(
-        self, key: str, *, limit: int, window_s: int, now: float | None = None
-    ) -> RateDecision:
+    def take(self, key: str, *, limit: int, window_s: int, now: float | None = None) -> RateDecision:
         """Count one request against ``limit`` per fixed window of ``window_s`` seconds.
 
         Windows are aligned to the unix epoch (a 60 s window starts on the minute, a
@@ -517,12 +509,9 @@ class SqliteBotStore:
             ).fetchone()
             used = row[1] if row is not None and row[0] == start else 0
             if used >= limit:
-                return RateDecision(
-                    allowed=False, retry_after_s=max(1, math.ceil(start + window_s - at))
-                )
+                return RateDecision(allowed=False, retry_after_s=max(1, math.ceil(start + window_s - at)))
             db.execute(
-                "INSERT OR REPLACE INTO rate_limits (key, window_s, window_start, count) "
-                "VALUES (?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO rate_limits (key, window_s, window_start, count) VALUES (?, ?, ?, ?)",
                 [key, window_s, start, used + 1],
             )
         return RateDecision(allowed=True, retry_after_s=0)

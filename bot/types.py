@@ -9,9 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agents.models import Clarification, SqlRecord, Table
 
 Platform = Literal["slack", "teams", "cli"]
-AnswerStatus = Literal[
-    "answer", "clarification", "refusal", "not_found", "error", "denied", "rate_limited"
-]
+AnswerStatus = Literal["answer", "clarification", "refusal", "not_found", "error", "denied", "rate_limited"]
 
 
 class Question(BaseModel):

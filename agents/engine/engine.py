@@ -117,7 +117,9 @@ class OewsEngine:
         years = tuple(y for y in intent.years if y in available) or available
         occupation = intent.occupations[0]
         if len(intent.occupations) > 1:
-            notes.append(f"Showing the trend for {occupation.title} only; ask about one occupation at a time.")
+            notes.append(
+                f"Showing the trend for {occupation.title} only; ask about one occupation at a time."
+            )
         codes = (occupation.code, *self._predecessors(occupation, min(years)))
         naics = intent.industry.naics if intent.industry else q.CROSS_INDUSTRY
         query = q.trend(intent, years=years, area_code=area.code, occ_codes=codes, naics=naics)
@@ -129,7 +131,8 @@ class OewsEngine:
             return ()
         title = occupation.title.lower()
         candidates = [
-            o for o in self.vocabulary.occupations
+            o
+            for o in self.vocabulary.occupations
             if o.last_year < occupation.first_year and o.code[:6] == occupation.code[:6]
         ]
         matching = [o for o in candidates if title in o.title.lower() or o.title.lower() in title]
@@ -145,8 +148,9 @@ class OewsEngine:
             year = self._single_year(intent, "national", industry=True, notes=notes)
             occupation = intent.occupations[0]
             level = intent.rank_industry_level or "3-digit"
-            query = q.rank_industries(measure, year=year, occupation=occupation, level=level,
-                                      descending=intent.descending)
+            query = q.rank_industries(
+                measure, year=year, occupation=occupation, level=level, descending=intent.descending
+            )
             scope = f"for {occupation.title} ({occupation.code}), U.S., {level} industries"
             return Framing(intent, (query,), tuple(notes), rank_noun="industries", rank_scope=scope)
         area = intent.areas[0] if intent.areas else self._national()
@@ -156,8 +160,9 @@ class OewsEngine:
             area = self._national()
         year = self._single_year(intent, area.kind, industry=industry is not None, notes=notes)
         naics = industry.naics if industry else q.CROSS_INDUSTRY
-        query = q.rank_occupations(measure, year=year, area_code=area.code, naics=naics,
-                                   descending=intent.descending)
+        query = q.rank_occupations(
+            measure, year=year, area_code=area.code, naics=naics, descending=intent.descending
+        )
         scope = "in the U.S." if area.code == q.NATIONAL else f"in {area.title}"
         if industry is not None:
             scope += f" in {industry.title}"
@@ -168,15 +173,24 @@ class OewsEngine:
         occupation = intent.occupations[0]
         within = next((a for a in intent.areas if a.kind == "state"), None)
         year = self._single_year(intent, kind, industry=False, notes=notes)
-        query = q.rank_areas(measure, year=year, occupation=occupation, kind=kind, within=within,
-                             naics=q.CROSS_INDUSTRY, descending=intent.descending)
+        query = q.rank_areas(
+            measure,
+            year=year,
+            occupation=occupation,
+            kind=kind,
+            within=within,
+            naics=q.CROSS_INDUSTRY,
+            descending=intent.descending,
+        )
         noun = {"state": "states", "metro": "metro areas", "nonmetro": "nonmetropolitan areas"}[kind]
         scope = f"for {occupation.title} ({occupation.code})"
         if within is not None:
             scope += f" in {within.title}"
         if kind == "state":
-            notes.append("States include the District of Columbia; Guam, Puerto Rico and the "
-                         "Virgin Islands are ranked separately by BLS and not included.")
+            notes.append(
+                "States include the District of Columbia; Guam, Puerto Rico and the "
+                "Virgin Islands are ranked separately by BLS and not included."
+            )
         return Framing(intent, (query,), tuple(notes), rank_noun=noun, rank_scope=scope)
 
     def _single_year(self, intent: Intent, kind: str, *, industry: bool, notes: list[str]) -> int:
@@ -198,8 +212,13 @@ class OewsEngine:
             result = self._execute(query, recorder)
             results.rows.extend(result.records())
             results.records.append(
-                SqlRecord(sql=result.sql, params=result.params, row_count=len(result.rows),
-                          truncated=result.truncated, elapsed_ms=round(result.elapsed_ms, 3))
+                SqlRecord(
+                    sql=result.sql,
+                    params=result.params,
+                    row_count=len(result.rows),
+                    truncated=result.truncated,
+                    elapsed_ms=round(result.elapsed_ms, 3),
+                )
             )
             results.truncated |= result.truncated
         return results
@@ -216,12 +235,14 @@ class OewsEngine:
 
     # -- stage 4: write ------------------------------------------------------------------------
 
-    def synthesize(self, parsed: Parsed, framing: Framing | None, results: Results | None,
-                   question: str = "") -> EngineAnswer:
+    def synthesize(
+        self, parsed: Parsed, framing: Framing | None, results: Results | None, question: str = ""
+    ) -> EngineAnswer:
         return replies.compose(parsed, framing, results, question)
 
-    def answer(self, question: str, context: dict[str, Any] | None = None,
-               recorder: TraceRecorder | None = None) -> EngineAnswer:
+    def answer(
+        self, question: str, context: dict[str, Any] | None = None, recorder: TraceRecorder | None = None
+    ) -> EngineAnswer:
         parsed = self.parse(question, context)
         if parsed.intent is None or parsed.refusal_kind or parsed.clarify:
             return self.synthesize(parsed, None, None, question)
@@ -237,9 +258,13 @@ class OewsEngine:
         return Intent(
             shape=context.get("shape", "lookup"),
             measures=tuple(context.get("measures", ())),
-            occupations=tuple(e for c in context.get("occupations", ()) for e in r.exact("occupation", c)[:1]),
+            occupations=tuple(
+                e for c in context.get("occupations", ()) for e in r.exact("occupation", c)[:1]
+            ),
             areas=tuple(e for c in context.get("areas", ()) for e in r.exact("area", c)[:1]),
-            industry=next(iter(r.exact("industry", context["industry"])), None) if context.get("industry") else None,
+            industry=next(iter(r.exact("industry", context["industry"])), None)
+            if context.get("industry")
+            else None,
             years=tuple(context.get("years", ())),
             rank_by=context.get("rank_by"),
             rank_area_kind=context.get("rank_area_kind"),

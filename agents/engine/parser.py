@@ -188,7 +188,7 @@ def _leftover_spans(tokens: list[Token], used: list[bool]) -> list[tuple[int, in
 
 
 def _merge_qualifiers(mentions: list[Mention]) -> list[Mention]:
-    """"Portland, OR" / "austin tx" / "springfield il": a state right after a metro narrows it."""
+    """ "Portland, OR" / "austin tx" / "springfield il": a state right after a metro narrows it."""
     merged: list[Mention] = []
     for m in mentions:
         prev = merged[-1] if merged else None
@@ -329,9 +329,14 @@ class _Builder:
         if not self.s.any_measure:
             changes["measures"] = ctx.measures
             if not self.s.ranking and not intent.years and ctx.shape == "ranking":
-                changes.update(shape="ranking", rank_by=ctx.rank_by, rank_area_kind=ctx.rank_area_kind,
-                               rank_industry_level=ctx.rank_industry_level, top_n=ctx.top_n,
-                               descending=ctx.descending)
+                changes.update(
+                    shape="ranking",
+                    rank_by=ctx.rank_by,
+                    rank_area_kind=ctx.rank_area_kind,
+                    rank_industry_level=ctx.rank_industry_level,
+                    top_n=ctx.top_n,
+                    descending=ctx.descending,
+                )
         return intent.with_(**changes)
 
     def _shape(self, intent: Intent) -> Intent:
@@ -402,8 +407,9 @@ class _Builder:
             stats.append("median" if p == 50 else f"pct{p}")
         if s.entry_level and not s.percentiles:
             stats.append("pct10")
-            self.notes.append("OEWS has no experience levels; the 10th percentile is a common proxy "
-                              "for entry-level pay.")
+            self.notes.append(
+                "OEWS has no experience levels; the 10th percentile is a common proxy for entry-level pay."
+            )
         if s.median:
             stats.append("median")
         if s.mean:

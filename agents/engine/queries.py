@@ -43,8 +43,9 @@ def _with_counterparts(measures: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*measures, *more, *_CONTEXT_MEASURES)))
 
 
-def lookup(intent: Intent, *, year: int, area_codes: tuple[str, ...], occ_codes: tuple[str, ...],
-           naics: str) -> Query:
+def lookup(
+    intent: Intent, *, year: int, area_codes: tuple[str, ...], occ_codes: tuple[str, ...], naics: str
+) -> Query:
     measures = _with_counterparts(intent.measures)
     sql = (
         "SELECT f.year, f.area_code, a.title AS area, a.kind AS area_kind, f.occ_code, "
@@ -60,8 +61,9 @@ def lookup(intent: Intent, *, year: int, area_codes: tuple[str, ...], occ_codes:
     return Query("lookup", sql, (year, naics, *area_codes, *occ_codes), measures)
 
 
-def trend(intent: Intent, *, years: tuple[int, ...], area_code: str, occ_codes: tuple[str, ...],
-          naics: str) -> Query:
+def trend(
+    intent: Intent, *, years: tuple[int, ...], area_code: str, occ_codes: tuple[str, ...], naics: str
+) -> Query:
     measures = tuple(dict.fromkeys(intent.measures + _CONTEXT_MEASURES))
     sql = (
         "SELECT f.year, f.area_code, a.title AS area, f.occ_code, o.title AS occupation, "
@@ -81,8 +83,16 @@ def _order(measure: str, descending: bool) -> str:
     return f"ORDER BY CASE WHEN f.{measure} IS NULL THEN 1 ELSE 0 END, f.{measure} {direction}"
 
 
-def rank_areas(measure: str, *, year: int, occupation: Occupation, kind: str, within: Area | None,
-               naics: str, descending: bool) -> Query:
+def rank_areas(
+    measure: str,
+    *,
+    year: int,
+    occupation: Occupation,
+    kind: str,
+    within: Area | None,
+    naics: str,
+    descending: bool,
+) -> Query:
     params: list[Any] = [year, occupation.code, naics, kind]
     state_filter = ""
     if within is not None and within.state:
@@ -109,8 +119,9 @@ def rank_occupations(measure: str, *, year: int, area_code: str, naics: str, des
     return Query("ranking", sql, (year, area_code, naics, "detailed"), (measure,))
 
 
-def rank_industries(measure: str, *, year: int, occupation: Occupation, level: str,
-                    descending: bool) -> Query:
+def rank_industries(
+    measure: str, *, year: int, occupation: Occupation, level: str, descending: bool
+) -> Query:
     sql = (
         f"SELECT i.title AS name, i.naics AS code, f.year, {_measure_columns((measure,))}\n"
         "FROM facts f\n"

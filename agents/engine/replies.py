@@ -56,11 +56,12 @@ def refusal(parsed: Parsed) -> EngineAnswer:
 def not_found(parsed: Parsed) -> EngineAnswer:
     if parsed.unknown:
         names = " or ".join(f"“{u}”" for u in parsed.unknown[:3])
-        text = (f"I couldn't match {names} to an occupation or a place in the OEWS data. Try a job "
-                "title (e.g. “registered nurses”, “electricians”) and a U.S. state or metro area.")
+        text = (
+            f"I couldn't match {names} to an occupation or a place in the OEWS data. Try a job "
+            "title (e.g. “registered nurses”, “electricians”) and a U.S. state or metro area."
+        )
     else:
-        text = ("Which occupation do you mean? Name a job title, e.g. “median pay for electricians "
-                "in Texas”.")
+        text = "Which occupation do you mean? Name a job title, e.g. “median pay for electricians in Texas”."
     return EngineAnswer(kind="not_found", text=text)
 
 
@@ -85,7 +86,9 @@ def _replace_phrase(question: str, phrase: str, title: str) -> str:
     return replaced if count else f"{question} in {title}"
 
 
-def compose(parsed: Parsed, framing: Framing | None, results: Results | None, question: str = "") -> EngineAnswer:
+def compose(
+    parsed: Parsed, framing: Framing | None, results: Results | None, question: str = ""
+) -> EngineAnswer:
     if parsed.clarify is not None:
         return clarification(parsed, question)
     if parsed.intent is None or parsed.refusal_kind or framing is None or results is None:
@@ -136,10 +139,14 @@ def _no_rows(intent: Intent) -> str:
     occupations = " / ".join(f"{o.title} ({o.code})" for o in intent.occupations)
     places = " / ".join("the U.S." if a.code == "99" else a.title for a in intent.areas) or "the U.S."
     industry = f" in {intent.industry.title}" if intent.industry else ""
-    return (f"BLS publishes no estimate for {occupations} in {places}{industry} for that year. "
-            "The occupation may be too small there to be published; try the state or the nation.")
+    return (
+        f"BLS publishes no estimate for {occupations} in {places}{industry} for that year. "
+        "The occupation may be too small there to be published; try the state or the nation."
+    )
 
 
 def _missing_rows(intent: Intent, rows: list[dict[str, Any]]) -> str:
-    return ("BLS publishes no estimate for some of the places or occupations you asked about; "
-            "only those shown have data.")
+    return (
+        "BLS publishes no estimate for some of the places or occupations you asked about; "
+        "only those shown have data."
+    )

@@ -74,9 +74,7 @@ _TREND = re.compile(
 _ALL_YEARS = re.compile(r"\b(each|every)\s+year\b|\bover\s+(time|the\s+years)\b|\ball\s+years\b")
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _SINCE = re.compile(r"\b(since|after|from)\s+(?:may\s+)?(20\d\d)\b")
-_SPAN = re.compile(
-    r"\b(?:from|between)?\s*(20\d\d)\s*(?:-|–|—|to|through|thru|until|and)\s*(20\d\d)\b"
-)
+_SPAN = re.compile(r"\b(?:from|between)?\s*(20\d\d)\s*(?:-|–|—|to|through|thru|until|and)\s*(20\d\d)\b")
 _NOW = re.compile(r"\b(now|today|currently|current|latest|this\s+year|nowadays|these\s+days)\b")
 _CHART = re.compile(r"\b(chart|graph|plot|visuali[sz]e)\b")
 
@@ -112,8 +110,15 @@ class Signals:
 
     @property
     def wants_wage(self) -> bool:
-        return bool(self.pay or self.median or self.mean or self.percentiles or self.hourly
-                    or self.annual or self.entry_level)
+        return bool(
+            self.pay
+            or self.median
+            or self.mean
+            or self.percentiles
+            or self.hourly
+            or self.annual
+            or self.entry_level
+        )
 
     @property
     def any_measure(self) -> bool:

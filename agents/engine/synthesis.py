@@ -58,7 +58,7 @@ def caption(year: int | str) -> str:
 
 
 def value_phrase(measure: str, row: Row) -> str | None:
-    """"$128,260", "at or above $239,200", or None when not published."""
+    """ "$128,260", "at or above $239,200", or None when not published."""
     value, flag = row.get(measure), row.get(f"{measure}_flag")
     if value is not None:
         return fmt.number(measure, value)
@@ -73,20 +73,28 @@ def special_caveats(measures: Sequence[str], row: Row) -> list[str]:
     flags = {row.get(f"{m}_flag") for m in measures}
     wage_asked = any(fmt.is_wage(m) for m in measures)
     if row.get("annual_only") and wage_asked:
-        out.append(f"BLS publishes only annual wages for {subject}: the occupation is typically not "
-                   "paid year-round full time, so no hourly figure is published.")
+        out.append(
+            f"BLS publishes only annual wages for {subject}: the occupation is typically not "
+            "paid year-round full time, so no hourly figure is published."
+        )
     elif row.get("hourly_only") and wage_asked:
-        out.append(f"BLS publishes only hourly wages for {subject} (typically not year-round, full "
-                   "time), so no annual figure is published.")
+        out.append(
+            f"BLS publishes only hourly wages for {subject} (typically not year-round, full "
+            "time), so no annual figure is published."
+        )
     elif "*" in flags:
-        out.append(f"BLS did not publish wage estimates for {subject}: the estimate did not meet "
-                   "BLS publication standards or would reveal confidential data.")
+        out.append(
+            f"BLS did not publish wage estimates for {subject}: the estimate did not meet "
+            "BLS publication standards or would reveal confidential data."
+        )
     if "**" in flags:
         out.append(f"BLS did not publish the employment estimate for {subject}.")
     if "#" in flags:
         hourly, annual = top_code(int(row["year"]))
-        out.append(f"Top-coded: BLS publishes wages at or above ${annual:,.0f} a year (${hourly:,.2f} "
-                   "an hour) only as “at or above” that figure, with no exact value.")
+        out.append(
+            f"Top-coded: BLS publishes wages at or above ${annual:,.0f} a year (${hourly:,.2f} "
+            "an hour) only as “at or above” that figure, with no exact value."
+        )
     out.extend(_reliability(measures, row))
     return out
 
@@ -95,11 +103,15 @@ def _reliability(measures: Sequence[str], row: Row) -> list[str]:
     out = []
     wage_rse, emp_rse = row.get("mean_prse"), row.get("emp_prse")
     if any(fmt.is_wage(m) for m in measures) and wage_rse is not None and wage_rse >= RSE_WARNING:
-        out.append(f"Less reliable: the wage estimate for {row['occupation']} {where(row)} has a "
-                   f"relative standard error of {wage_rse:.1f}%.")
+        out.append(
+            f"Less reliable: the wage estimate for {row['occupation']} {where(row)} has a "
+            f"relative standard error of {wage_rse:.1f}%."
+        )
     if emp_rse is not None and emp_rse >= RSE_WARNING and "tot_emp" in measures:
-        out.append(f"Less reliable: the employment estimate for {row['occupation']} {where(row)} "
-                   f"has a relative standard error of {emp_rse:.1f}%.")
+        out.append(
+            f"Less reliable: the employment estimate for {row['occupation']} {where(row)} "
+            f"has a relative standard error of {emp_rse:.1f}%."
+        )
     return out
 
 
@@ -136,8 +148,10 @@ def _lookup_sentence(measure: str, row: Row) -> str:
     if measure == "jobs_1000":
         return f"In May {year}, {who(row)} {where(row)} held {shown} of every 1,000 jobs."
     if measure == "loc_quotient":
-        return (f"In May {year} the location quotient of {who(row)} {where(row)} was {shown} "
-                f"({_lq_meaning(row[measure])}).")
+        return (
+            f"In May {year} the location quotient of {who(row)} {where(row)} was {shown} "
+            f"({_lq_meaning(row[measure])})."
+        )
     sentence = f"In May {year} the {fmt.label(measure)} of {who(row)} {where(row)} was {shown}"
     mean = measure.replace("median", "mean")
     if measure.endswith("median") and mean != measure and (mean_value := value_phrase(mean, row)):
@@ -154,8 +168,10 @@ def _other_basis_sentence(measure: str, row: Row) -> str:
     published, missing = ("annual", "hourly") if row.get("annual_only") else ("hourly", "annual")
     other = ("a_" if published == "annual" else "h_") + measure[2:]
     shown = value_phrase(other, row)
-    text = (f"BLS publishes no {missing} wage for {who(row)} {where(row)} (May {row['year']}), "
-            f"only {published} wages")
+    text = (
+        f"BLS publishes no {missing} wage for {who(row)} {where(row)} (May {row['year']}), "
+        f"only {published} wages"
+    )
     return text + (f": the {fmt.label(other)} was {shown}." if shown else ".")
 
 
@@ -186,8 +202,10 @@ def _distribution(intent: Intent, row: Row) -> Draft:
     low, high, median = (value_phrase(k, row) for k in (keys[0], keys[4], keys[2]))
     period = "an hour" if basis == "h" else "a year"
     if low and high:
-        text = (f"In May {row['year']} {who(row)} {where(row)} earned from {low} (10th percentile) to "
-                f"{high} (90th percentile) {period}; the median was {median or fmt.NOT_PUBLISHED}.")
+        text = (
+            f"In May {row['year']} {who(row)} {where(row)} earned from {low} (10th percentile) to "
+            f"{high} (90th percentile) {period}; the median was {median or fmt.NOT_PUBLISHED}."
+        )
     else:
         text = f"BLS did not publish the wage distribution of {who(row)} {where(row)} for May {row['year']}."
     table = Table(
@@ -318,8 +336,10 @@ def _trend_sentence(measure: str, first: Row, last: Row, subject: str) -> str:
     if first is last:
         return f"Only May {last['year']} is available: the {label} of {subject} was {b or fmt.NOT_PUBLISHED}."
     if a is None or b is None or first.get(measure) is None or last.get(measure) is None:
-        return (f"The {label} of {subject}: {a or fmt.NOT_PUBLISHED} in May {first['year']} and "
-                f"{b or fmt.NOT_PUBLISHED} in May {last['year']}.")
+        return (
+            f"The {label} of {subject}: {a or fmt.NOT_PUBLISHED} in May {first['year']} and "
+            f"{b or fmt.NOT_PUBLISHED} in May {last['year']}."
+        )
     old, new = first[measure], last[measure]
     verb = "rose" if new > old else "fell" if new < old else "stayed at"
     change = f" ({fmt.percent_change(old, new)})" if new != old else ""
@@ -331,9 +351,11 @@ def _soc_caveats(rows: list[Row], asked_code: str) -> list[str]:
     caveats = []
     for code, title in sorted(other):
         years = [str(r["year"]) for r in rows if r["occ_code"] == code]
-        caveats.append(f"SOC code change: for {', '.join(years)} BLS published this occupation under "
-                       f"the hybrid code {code} “{title}”, a broader group than {asked_code}; "
-                       "figures across the change are not strictly comparable.")
+        caveats.append(
+            f"SOC code change: for {', '.join(years)} BLS published this occupation under "
+            f"the hybrid code {code} “{title}”, a broader group than {asked_code}; "
+            "figures across the change are not strictly comparable."
+        )
     return caveats
 
 
@@ -348,13 +370,18 @@ def ranking(intent: Intent, rows: list[Row], *, noun: str, scope: str, top_n: in
         return Draft(text=f"BLS published no {fmt.label(measure)} for {scope}.", found=False)
     year = shown[0]["year"]
     order = "highest" if intent.descending else "lowest"
-    text = (f"{_cap(noun)} with the {order} {fmt.label(measure)} {scope}, May {year}: "
-            + "; ".join(f"{i}. {r['name']} {fmt.number(measure, r[measure])}" for i, r in enumerate(shown, 1))
-            + ".")
+    text = (
+        f"{_cap(noun)} with the {order} {fmt.label(measure)} {scope}, May {year}: "
+        + "; ".join(f"{i}. {r['name']} {fmt.number(measure, r[measure])}" for i, r in enumerate(shown, 1))
+        + "."
+    )
     table = Table(
         title=f"{order.capitalize()} {fmt.label(measure)} {scope}, May {year}",
-        columns=("#", _cap(noun.rstrip("s")) if not noun.endswith("ies") else _cap(noun[:-3] + "y"),
-                 fmt.short(measure)),
+        columns=(
+            "#",
+            _cap(noun.rstrip("s")) if not noun.endswith("ies") else _cap(noun[:-3] + "y"),
+            fmt.short(measure),
+        ),
         rows=tuple((str(i), str(r["name"]), fmt.number(measure, r[measure])) for i, r in enumerate(shown, 1)),
     )
     caveats = _ranking_caveats(measure, rows, len(ranked), noun, top_n)
@@ -379,11 +406,17 @@ def _ranking_caveats(measure: str, rows: list[Row], ranked: int, noun: str, top_
     top = [r for r in rows if r.get(f"{measure}_flag") == "#"]
     hidden = [r for r in rows if r.get(measure) is None and r.get(f"{measure}_flag") in ("*", "**")]
     if top:
-        names = ", ".join(str(r["name"]) for r in top[:3]) + (f" and {len(top) - 3} more" if len(top) > 3 else "")
-        caveats.append(f"Not ranked: {len(top)} {noun} where the {fmt.label(measure)} is at or above the BLS "
-                       f"top-code ({fmt.top_coded(measure, int(top[0]['year']))}), with no exact figure: {names}.")
+        names = ", ".join(str(r["name"]) for r in top[:3]) + (
+            f" and {len(top) - 3} more" if len(top) > 3 else ""
+        )
+        caveats.append(
+            f"Not ranked: {len(top)} {noun} where the {fmt.label(measure)} is at or above the BLS "
+            f"top-code ({fmt.top_coded(measure, int(top[0]['year']))}), with no exact figure: {names}."
+        )
     if hidden:
-        names = ", ".join(str(r["name"]) for r in hidden[:3]) + (f" and {len(hidden) - 3} more" if len(hidden) > 3 else "")
+        names = ", ".join(str(r["name"]) for r in hidden[:3]) + (
+            f" and {len(hidden) - 3} more" if len(hidden) > 3 else ""
+        )
         caveats.append(f"Not ranked: {len(hidden)} {noun} where BLS did not publish the value ({names}).")
     if ranked > top_n:
         caveats.append(f"Showing the top {top_n} of {ranked} {noun} with published values.")

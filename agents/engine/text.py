@@ -63,24 +63,39 @@ _UNSAFE = tuple(
 
 # Measures OEWS does not have: refused even when an occupation is named.
 _NOT_OEWS = (
-    (r"\bunemploy", "OEWS does not measure unemployment; that comes from other BLS programs "
-     "(LAUS for states and metros, CPS nationally)."),
-    (r"\b(inflation|cpi|cost\s+of\s+living|housing\s+prices?|home\s+prices?)\b",
-     "OEWS has wages and employment, not prices or the cost of living."),
-    (r"\b(job\s+openings?|vacanc\w*|hiring\s+rate|quit\s+rate|layoffs?)\b",
-     "OEWS counts jobs filled, not openings, hires or layoffs (that is BLS JOLTS)."),
-    (r"\b(projections?|projected|outlook|future\s+demand|will\s+.{0,20}grow)\b",
-     "OEWS measures the present, not projections (that is the BLS Employment Projections program)."),
+    (
+        r"\bunemploy",
+        "OEWS does not measure unemployment; that comes from other BLS programs "
+        "(LAUS for states and metros, CPS nationally).",
+    ),
+    (
+        r"\b(inflation|cpi|cost\s+of\s+living|housing\s+prices?|home\s+prices?)\b",
+        "OEWS has wages and employment, not prices or the cost of living.",
+    ),
+    (
+        r"\b(job\s+openings?|vacanc\w*|hiring\s+rate|quit\s+rate|layoffs?)\b",
+        "OEWS counts jobs filled, not openings, hires or layoffs (that is BLS JOLTS).",
+    ),
+    (
+        r"\b(projections?|projected|outlook|future\s+demand|will\s+.{0,20}grow)\b",
+        "OEWS measures the present, not projections (that is the BLS Employment Projections program).",
+    ),
 )
 # Topics that are not about jobs and pay at all: refused when no occupation is named.
 _OFF_TOPIC = (
     (r"\b(weather|forecast|temperature|rain|snow)\b", "I can't help with the weather."),
-    (r"\b(flights?|hotels?|book\s+me|reservations?|travel\s+to)\b",
-     "I can't book travel or make reservations."),
-    (r"\b(stocks?|share\s+price|crypto|bitcoin|interest\s+rates?|mortgage)\b",
-     "I don't have financial-market data."),
-    (r"\b(population|census|crime|news|recipes?|jokes?|poems?|scores?|rent)\b",
-     "That isn't something the OEWS wage and employment data covers."),
+    (
+        r"\b(flights?|hotels?|book\s+me|reservations?|travel\s+to)\b",
+        "I can't book travel or make reservations.",
+    ),
+    (
+        r"\b(stocks?|share\s+price|crypto|bitcoin|interest\s+rates?|mortgage)\b",
+        "I don't have financial-market data.",
+    ),
+    (
+        r"\b(population|census|crime|news|recipes?|jokes?|poems?|scores?|rent)\b",
+        "That isn't something the OEWS wage and employment data covers.",
+    ),
 )
 _NOT_OEWS_RE = tuple((re.compile(p), why) for p, why in _NOT_OEWS)
 _OFF_TOPIC_RE = tuple((re.compile(p), why) for p, why in _OFF_TOPIC)

@@ -300,9 +300,7 @@ def _upsert_area(conn: sqlite3.Connection, r: FactRow) -> None:
     )
 
 
-def _upsert_occupation(
-    conn: sqlite3.Connection, r: FactRow, group: str, first: int, last: int
-) -> None:
+def _upsert_occupation(conn: sqlite3.Connection, r: FactRow, group: str, first: int, last: int) -> None:
     code = r.occ_code
     major = f"{code[:2]}-0000"
     minor = f"{code[:4]}000"[:7] if group in ("minor", "broad", "detailed") else None
@@ -332,9 +330,7 @@ def database_info(path: Path) -> DatabaseInfo:
             path=path,
             files=tuple(db["data_files"].rows_where(order_by="loaded_at")),
             years=tuple(r[0] for r in db.execute("SELECT DISTINCT year FROM facts ORDER BY year")),
-            areas_by_kind=dict(
-                db.execute("SELECT kind, count(*) FROM areas GROUP BY kind").fetchall()
-            ),
+            areas_by_kind=dict(db.execute("SELECT kind, count(*) FROM areas GROUP BY kind").fetchall()),
             years_by_kind=years_by_kind,
             fact_rows=db["facts"].count,
             occupations=db["occupations"].count,

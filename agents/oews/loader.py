@@ -92,9 +92,7 @@ def read_file(
         raise LoadError(path.name, f"not a readable BLS file ({type(e).__name__})") from e
 
 
-def _tables(
-    path: Path, *, year: int | None, on_bytes: ByteProgress | None
-) -> Iterator[SourceTable]:
+def _tables(path: Path, *, year: int | None, on_bytes: ByteProgress | None) -> Iterator[SourceTable]:
     name = path.name.lower()
     if name.endswith(".zip"):
         yield from _zip_tables(path, year=year)
@@ -111,16 +109,14 @@ def _stream_tables(name: str, stream: IO[bytes], *, year: int | None) -> Iterato
         with lzma.open(stream) as inner:
             yield from _stream_tables(name[: -len(".xz")], inner, year=year)
         return
+    if not lower.endswith((".csv", ".xlsx")):
+        raise LoadError(name, "unsupported file type (expected .csv, .xlsx or .zip)")
     if table_year is None:
-        raise LoadError(
-            name, "cannot tell the year from the file name (e.g. national_M2024_dl.xlsx)"
-        )
+        raise LoadError(name, "cannot tell the year from the file name (e.g. national_M2024_dl.xlsx)")
     if lower.endswith(".csv"):
         yield SourceTable(name, table_year, _csv_rows(stream))
-    elif lower.endswith(".xlsx"):
-        yield SourceTable(name, table_year, _xlsx_rows(stream))
     else:
-        raise LoadError(name, "unsupported file type (expected .csv, .xlsx or .zip)")
+        yield SourceTable(name, table_year, _xlsx_rows(stream))
 
 
 def _zip_tables(path: Path, *, year: int | None) -> Iterator[SourceTable]:
@@ -181,9 +177,7 @@ def _parse_table(file_name: str, table: SourceTable) -> Iterator[FactRow]:
             columns = {_canonical(k): k for k in raw if k}
             missing = [c for c in REQUIRED_COLUMNS if c not in columns]
             if missing:
-                raise LoadError(
-                    file_name, f"missing column(s) {', '.join(missing)}; not an OEWS file"
-                )
+                raise LoadError(file_name, f"missing column(s) {', '.join(missing)}; not an OEWS file")
         try:
             yield _fact(table.year, {c: raw.get(k) for c, k in columns.items()})
         except ValueError as e:

@@ -44,9 +44,7 @@ ANNUAL_MEASURES = ("a_mean", "a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct
 WAGE_MEASURES = HOURLY_MEASURES + ANNUAL_MEASURES
 INTEGER_MEASURES = frozenset({"tot_emp", *ANNUAL_MEASURES})
 
-TABLES: tuple[str, ...] = (
-    "areas", "occupations", "industries", "facts", "coverage", "data_files", "meta"
-)
+TABLES: tuple[str, ...] = ("areas", "occupations", "industries", "facts", "coverage", "data_files", "meta")
 QUERYABLE_TABLES = frozenset({"areas", "occupations", "industries", "facts", "coverage"})
 
 # Area kinds, from the BLS AREA_TYPE code.
