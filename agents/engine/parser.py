@@ -43,8 +43,20 @@ FILLER = frozenset(
     """.split()
 )
 # Single words that do name a place even though they look like filler.
-# Filler words that may still end a place phrase ("washington state", "seattle area").
-TAIL_WORDS = frozenset({"state", "area", "areas", "metro", "city", "region", "us", "country"})
+# Words that never start a name.
+_NEVER_FIRST = frozenset(
+    """
+    the a an in at for of to on by and or vs versus v what what's whats how much many do does did is
+    are was were be me my i you your which who where when why can could would will please tell show
+    give get there their they it its that this these those with from about like than make makes
+    earn earns pay pays paid median mean average avg annual hourly salary salaries wage wages per
+    since each every between typical typically around near within
+    """.split()
+)
+# Words that never end a name (saves lookups; names may end in "workers", "state", "area"...).
+_NEVER_LAST = frozenset({"the", "a", "an", "in", "at", "for", "of", "to", "on", "by", "and", "or", "vs"})
+# Full BLS titles can be long ("First-Line Supervisors of Office and Administrative Support Workers").
+LONGEST_PHRASE = max(MAX_PHRASE_WORDS, 14)
 PLACE_WORDS = frozenset({"us", "u.s", "usa", "national", "nationally", "nationwide", "america", "country"})
 _INDUSTRY_CUE = frozenset({"in", "at", "for", "by"})
 _WORKING = re.compile(r"\b(work(s|ing)?|employed|employ(s)?)\s+(in|at|for|by)\b")
@@ -108,11 +120,15 @@ class QuestionParser:
 
     def _longest_exact(self, tokens: list[Token], i: int, used: list[bool]) -> Mention | None:
         first = tokens[i]
-        if first.lower in FILLER and first.lower not in PLACE_WORDS:
+        typed_postal = len(first.text) == 2 and first.text.isupper()
+        if first.lower in _NEVER_FIRST and not typed_postal:
             return None
-        for length in range(min(MAX_PHRASE_WORDS, len(tokens) - i), 0, -1):
+        shortest = 1
+        if first.lower in FILLER and first.lower not in PLACE_WORDS and not typed_postal:
+            shortest = 2  # "top executives", "parts salespersons", but never "top" alone
+        for length in range(min(LONGEST_PHRASE, len(tokens) - i), shortest - 1, -1):
             span = tokens[i : i + length]
-            if any(used[i : i + length]) or (length > 1 and span[-1].lower in FILLER - TAIL_WORDS):
+            if any(used[i : i + length]) or (length > 1 and span[-1].lower in _NEVER_LAST):
                 continue
             phrase = " ".join(t.text for t in span)
             for kind in self._kind_order(tokens, i):
