@@ -420,3 +420,7 @@ def serve(settings: Settings, port: int | None, host: str) -> None:
 
     logging.getLogger().setLevel(settings.oews_log_level.upper())
     run_server(settings, host=host, port=port or settings.port)
+
+
+if __name__ == "__main__":
+    main()

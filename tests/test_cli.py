@@ -1,0 +1,105 @@
+"""The ``oews-bot`` command as a user runs it: a real process, real data, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.jsonl"
+
+
+def run(*args: str, home: Path, db: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OEWS_", "OPENAI_", "SLACK_"))}
+    env.update(OEWS_HOME=str(home), OEWS_DATABASE=str(db))
+    return subprocess.run(
+        [sys.executable, "-m", "adapters.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+def test_ask_prints_answer_chart_and_trace(home: Path, oews_db: Path) -> None:
+    result = run("ask", "what do registered nurses make in Seattle?", home=home, db=oews_db)
+    assert result.returncode == 0, result.stderr
+    assert "$128,260" in result.stdout and "Registered Nurses (29-1141)" in result.stdout
+    trace_id = result.stdout.split("Trace: ")[1].split()[0]
+    shown = run("trace", trace_id, home=home, db=oews_db)
+    assert shown.returncode == 0 and "SELECT" in shown.stdout and "29-1141" in shown.stdout
+
+
+def test_ask_json_has_the_documented_fields_and_saves_the_chart(home: Path, oews_db: Path) -> None:
+    result = run("ask", "--json", "top 5 highest-paying jobs in Texas", home=home, db=oews_db)
+    answer = json.loads(result.stdout)
+    assert {"text", "tables", "caveats", "clarification", "sql", "chart", "trace_id", "error"} <= set(answer)
+    assert answer["tables"][0]["columns"] and len(answer["tables"][0]["rows"]) == 5
+    assert answer["sql"][0]["params"] and answer["error"] is None
+    png = Path(answer["chart"])
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_ask_json_stdin_answers_each_line_in_order(home: Path, oews_db: Path) -> None:
+    lines = "median pay for electricians in texas\n\npharmacist pay in washington\nwhats the weather\n"
+    result = run("ask", "--json", "-", home=home, db=oews_db, stdin=lines)
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["status"] for a in answers] == ["answer", "clarification", "refusal"]
+    assert "$58,570" in answers[0]["text"]
+    assert "Washington-Arlington-Alexandria, DC-VA-MD-WV" in answers[1]["clarification"]["options"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("ask", "median pay for wizards in Atlantis"), 1),
+        (("ask", "what is the weather in denver"), 1),
+        (("ask", "median pay for nurses in 2012"), 1),
+        (("ask", ""), 2),
+        (("ask", "Portland electricians"), 0),
+    ],
+)
+def test_exit_codes_scripts_can_rely_on(home: Path, oews_db: Path, args: tuple[str, ...], code: int) -> None:
+    result = run(*args, home=home, db=oews_db)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_data_load_of_an_unrelated_file_is_a_clear_error(home: Path, oews_db: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "state_M2024_dl.csv"
+    bad.write_text("name,age\nbob,3\n")
+    result = run("data", "load", str(bad), home=home, db=oews_db)
+    assert result.returncode == 2
+    assert "state_M2024_dl.csv" in result.stderr and "Nothing was changed" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_data_info_lists_what_is_loaded(home: Path, oews_db: Path) -> None:
+    info = json.loads(run("data", "info", "--json", home=home, db=oews_db).stdout)
+    assert info["years"] == list(range(2019, 2026)) and info["areas"]["metro"] == 393
+    assert any(f["name"] == "MSA_M2025_dl.csv" for f in info["files"])
+
+
+def test_usage_reports_cli_questions(home: Path, oews_db: Path) -> None:
+    run("ask", "median pay for electricians in texas", home=home, db=oews_db)
+    report = json.loads(run("usage", "--json", home=home, db=oews_db).stdout)
+    assert report[0]["platform"] == "cli" and report[0]["answers"] == 1
+
+
+def test_eval_scores_the_dev_questions(home: Path, oews_db: Path) -> None:
+    result = run("eval", str(EVAL), "--quiet", home=home, db=oews_db)
+    total = next(line for line in result.stdout.splitlines() if line.startswith("TOTAL"))
+    passed, count = (int(x) for x in total.split()[1].split("/"))
+    assert count == 72 and passed / count >= 0.9
+    assert "out_of_scope           6/6" in result.stdout

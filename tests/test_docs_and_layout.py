@@ -1,0 +1,66 @@
+"""The README documents every command and setting; the packages depend in one direction only."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import click
+import pytest
+
+from adapters.cli import cli
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(group: click.Group, prefix: str = "oews-bot") -> list[str]:
+    names = []
+    for name, command in group.commands.items():
+        names.append(f"{prefix} {name}")
+        if isinstance(command, click.Group):
+            names.extend(_commands(command, f"{prefix} {name}"))
+    return names
+
+
+@pytest.mark.parametrize("command", _commands(cli))
+def test_every_command_is_in_the_readme(command: str) -> None:
+    assert f"`{command}" in README
+
+
+def _env_names() -> list[str]:
+    names = []
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        choices = getattr(alias, "choices", None)
+        names.append(str(choices[0]) if choices else name.upper())
+    return names
+
+
+@pytest.mark.parametrize("variable", _env_names())
+def test_every_setting_is_in_the_readme(variable: str) -> None:
+    assert f"`{variable}`" in README
+
+
+def _imports(package: str) -> set[tuple[str, str]]:
+    found = set()
+    for path in (ROOT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add((str(path.relative_to(ROOT)), node.module.split(".")[0]))
+            elif isinstance(node, ast.Import):
+                found.update((str(path.relative_to(ROOT)), a.name.split(".")[0]) for a in node.names)
+    return found
+
+
+@pytest.mark.parametrize(("package", "forbidden"), [("agents", {"bot", "adapters"}), ("bot", {"adapters"})])
+def test_dependencies_point_one_way(package: str, forbidden: set[str]) -> None:
+    offending = sorted((f, m) for f, m in _imports(package) if m in forbidden)
+    assert not offending
+
+
+def test_platform_sdks_stay_in_their_adapters() -> None:
+    for package in ("agents", "bot"):
+        modules = {m for _, m in _imports(package)}
+        assert not modules & {"slack_bolt", "slack_sdk", "botbuilder", "aiohttp"}
