@@ -146,10 +146,7 @@ def test_main_schema_qualifies_allowed_tables_only() -> None:
 
 
 def test_a_cte_name_only_covers_its_own_scope() -> None:
-    inner_only = (
-        "SELECT * FROM (WITH sqlite_master AS (SELECT 1) SELECT * FROM sqlite_master), "
-        "sqlite_master"
-    )
+    inner_only = "SELECT * FROM (WITH sqlite_master AS (SELECT 1) SELECT * FROM sqlite_master), sqlite_master"
     assert "table sqlite_master is not allowed" in str(rejection(inner_only))
     shadowing = "WITH sqlite_master AS (SELECT 1 AS x) SELECT x FROM sqlite_master"
     assert check(shadowing) == shadowing  # SQLite reads the CTE, not the catalog

@@ -47,9 +47,7 @@ def build_database(path: Path) -> Path:
     conn = sqlite3.connect(path)
     with conn:
         conn.executescript(DDL)
-        conn.executemany(
-            "INSERT INTO areas (area_code, area_type, kind, title) VALUES (?, ?, ?, ?)", AREAS
-        )
+        conn.executemany("INSERT INTO areas (area_code, area_type, kind, title) VALUES (?, ?, ?, ?)", AREAS)
         conn.executemany(
             "INSERT INTO occupations VALUES (?, ?, ?, '29-0000', NULL, NULL, 2019, 2024)",
             OCCUPATIONS,

@@ -310,9 +310,7 @@ def test_context_keeps_the_latest_per_thread(store: BotStore) -> None:
     assert store.load_context("slack:T1:C1:3.0") is None
 
 
-def test_contexts_older_than_the_ttl_are_ignored_then_pruned(
-    db_path: Path, clock: FakeClock
-) -> None:
+def test_contexts_older_than_the_ttl_are_ignored_then_pruned(db_path: Path, clock: FakeClock) -> None:
     with SqliteBotStore(db_path, clock=clock, context_ttl=timedelta(hours=1)) as store:
         store.save_context("old", {"area": "39"})
         clock.now += 3599
@@ -426,9 +424,7 @@ def test_rate_limit_is_atomic_under_concurrency(db_path: Path, clock: FakeClock)
     assert sum(r.allowed for r in results) == 5
 
 
-def test_daily_quota_resets_at_utc_midnight_and_survives_restart(
-    db_path: Path, clock: FakeClock
-) -> None:
+def test_daily_quota_resets_at_utc_midnight_and_survives_restart(db_path: Path, clock: FakeClock) -> None:
     evening = datetime(2025, 5, 1, 23, 0, tzinfo=UTC).timestamp()
     with SqliteBotStore(db_path, clock=clock) as store:
         assert store.take_daily("quota:T1:U1", limit=2, now=evening).allowed
