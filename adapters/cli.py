@@ -76,14 +76,16 @@ def ask(
         raise click.UsageError('give a question, e.g. oews-bot ask "median pay for nurses in Ohio"')
     service = _service(settings)
     charts = chart_dir or settings.home / "charts"
-    options = {"model": model, "reasoning_model": reasoning_model, "render_chart": not no_chart}
+
+    def one(q: str) -> Answer:
+        return _ask(service, q, model=model, reasoning_model=reasoning_model, render_chart=not no_chart)
+
     if text == "-":
         for line in sys.stdin:
             if line.strip():
-                answer = _ask(service, line.strip(), **options)
-                _print_json(answer, charts)
+                _print_json(one(line.strip()), charts)
         sys.exit(EXIT_ANSWERED)
-    answer = _ask(service, text, **options)
+    answer = one(text)
     if as_json:
         _print_json(answer, charts)
     else:

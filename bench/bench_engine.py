@@ -40,8 +40,8 @@ def cold_ask(home: Path, runs: int = 5) -> list[float]:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "adapters.cli", "ask", "what do registered nurses make in Seattle?"],
-                       env=env, cwd=ROOT, capture_output=True, check=True)
+        command = [sys.executable, "-m", "adapters.cli", "ask", "what do registered nurses make in Seattle?"]
+        subprocess.run(command, env=env, cwd=ROOT, capture_output=True, check=True)
         times.append(time.perf_counter() - started)
     return times
 
@@ -77,8 +77,10 @@ def main() -> None:
     for chart in (False, True):
         t = warm_latency(home, chart=chart)
         label = "with chart" if chart else "without chart"
-        print(f"warm answer latency {label} ({len(t)} answers): p50 {percentile(t, 50):.1f} ms, "
-              f"p95 {percentile(t, 95):.1f} ms, max {max(t):.1f} ms")
+        print(
+            f"warm answer latency {label} ({len(t)} answers): p50 {percentile(t, 50):.1f} ms, "
+            f"p95 {percentile(t, 95):.1f} ms, max {max(t):.1f} ms"
+        )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory of this process: {peak:.0f} MB")
 

@@ -9,7 +9,7 @@ def trace_lines(trace: Trace) -> list[str]:
     lines = [
         f"Trace {trace.id}  ({trace.created_at:%Y-%m-%d %H:%M:%S} UTC, {trace.platform})",
         f"Question: {trace.question}",
-        f"Models:   " + ", ".join(f"{role}={name}" for role, name in trace.models.items()),
+        "Models:   " + ", ".join(f"{role}={name}" for role, name in trace.models.items()),
         f"Answer:   [{trace.answer_kind}] {trace.answer_text[:300]}",
         f"Total:    {trace.total_ms:.1f} ms, tokens {trace.tokens_in}/{trace.tokens_out}, "
         f"cost ${trace.cost_usd:.4f}",

@@ -114,7 +114,8 @@ def test_load_csv_xlsx_and_zip_and_report_in_info(home: Path, tmp_path: Path) ->
     assert any(f["name"] == "state_M2023_dl.csv" for f in info.files)
     conn = sqlite3.connect(db)
     value = conn.execute(
-        "SELECT h_median, h_median_flag FROM facts WHERE year = 2022 AND area_code = '48' AND occ_code = '47-2111'"
+        "SELECT h_median, h_median_flag FROM facts "
+        "WHERE year = 2022 AND area_code = '48' AND occ_code = '47-2111'"
     ).fetchone()
     assert value == (27.5, None)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.engine import queries as q
-from agents.engine import replies, synthesis
+from agents.engine import replies
 from agents.engine.coverage import Coverage
 from agents.engine.intent import Intent, Parsed
 from agents.engine.parser import QuestionParser

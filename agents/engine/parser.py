@@ -140,7 +140,11 @@ class QuestionParser:
     def _exact(self, kind: str, phrase: str, span: Sequence[Token]) -> tuple[Any, ...]:
         if kind == "area" and len(span) == 1 and len(span[0].text) == 2:
             return self._resolver.exact_postal(span[0].text)
-        return self._resolver.exact(kind, phrase)  # type: ignore[arg-type]
+        if kind == "area":
+            return self._resolver.exact("area", phrase)
+        if kind == "occupation":
+            return self._resolver.exact("occupation", phrase)
+        return self._resolver.exact("industry", phrase)
 
     def _kind_order(self, tokens: list[Token], i: int) -> tuple[str, ...]:
         before = " ".join(t.lower for t in tokens[max(0, i - 2) : i])
@@ -257,11 +261,10 @@ class _Builder:
             return Parsed(clarify=areas_or_choice, unknown=self.unknown)
         areas = areas_or_choice
         industry = self._industry()
-        intent = Intent(occupations=occupations, areas=areas, industry=industry, notes=())
-        intent = self._with_years(intent)
-        if intent is None:
+        dated = self._with_years(Intent(occupations=occupations, areas=areas, industry=industry))
+        if dated is None:
             return self._no_year()
-        intent = self._inherit(intent)
+        intent = self._inherit(dated)
         intent = self._shape(intent)
         return self._finish(intent)
 

@@ -42,11 +42,11 @@ def refusal(parsed: Parsed) -> EngineAnswer:
     if parsed.refusal_kind == "unsafe":
         return EngineAnswer(
             kind="refusal",
-            text="I can't help with that. I only answer questions about U.S. jobs and pay from "
-            f"the BLS OEWS data, and I don't share anything about other users or how I'm built. {_examples()}",
+            text="I can't help with that. I only answer questions about U.S. jobs and pay from the BLS "
+            f"OEWS data, and I don't share anything about other users or how I'm built. {_examples()}",
         )
     if parsed.refusal_kind == "no_data":
-        return EngineAnswer(kind="not_found", text=parsed.refusal)
+        return EngineAnswer(kind="not_found", text=parsed.refusal or "")
     if parsed.refusal_kind == "not_found":
         return not_found(parsed)
     reason = f"{parsed.refusal} " if parsed.refusal else ""

@@ -246,7 +246,7 @@ def compare(intent: Intent, rows: list[Row], *, by: str) -> Draft:
     """Two or more areas (by="area") or occupations (by="occupation") side by side."""
     measures = [m for m in intent.measures if not m.endswith("_prse")] or list(intent.measures)
     headline = measures[0]
-    name = (lambda r: _label(r)) if by == "area" else (lambda r: str(r["occupation"]))
+    name = _label if by == "area" else _occupation_name
     text = _compare_sentence(headline, rows, name, by)
     columns = ("Area" if by == "area" else "Occupation", *(fmt.short(m) for m in measures))
     table = Table(
@@ -257,6 +257,10 @@ def compare(intent: Intent, rows: list[Row], *, by: str) -> Draft:
     caveats = [c for r in rows for c in special_caveats(measures, r)] + _employment_caveat(measures)
     chart = _bar_chart(headline, rows, name, f"{fmt.label(headline).capitalize()}: {_subject(rows, by)}")
     return Draft(text=text, tables=[table], caveats=caveats, chart=chart)
+
+
+def _occupation_name(row: Row) -> str:
+    return str(row["occupation"])
 
 
 def _subject(rows: list[Row], by: str) -> str:
@@ -272,7 +276,7 @@ def _compare_sentence(measure: str, rows: list[Row], name: Any, by: str) -> str:
     text = f"{fmt.label(measure).capitalize()}, May {rows[0]['year']}, {subject} — {listed}."
     numeric = [(n, raw) for n, _, raw in shown if raw is not None]
     if len(numeric) == 2 and len(rows) == 2 and numeric[0][1] != numeric[1][1]:
-        (hi_name, hi), (lo_name, lo) = sorted(numeric, key=lambda x: x[1], reverse=True)
+        (hi_name, hi), (_, lo) = sorted(numeric, key=lambda x: x[1], reverse=True)
         diff = fmt.number(measure, hi - lo) if measure != "loc_quotient" else f"{hi - lo:.2f}"
         text += f" {hi_name} is higher by {diff} ({fmt.percent_change(lo, hi)})."
     return text
@@ -343,7 +347,8 @@ def _trend_sentence(measure: str, first: Row, last: Row, subject: str) -> str:
     old, new = first[measure], last[measure]
     verb = "rose" if new > old else "fell" if new < old else "stayed at"
     change = f" ({fmt.percent_change(old, new)})" if new != old else ""
-    return f"The {label} of {subject} {verb} from {a} in May {first['year']} to {b} in May {last['year']}{change}."
+    span = f"from {a} in May {first['year']} to {b} in May {last['year']}"
+    return f"The {label} of {subject} {verb} {span}{change}."
 
 
 def _soc_caveats(rows: list[Row], asked_code: str) -> list[str]:

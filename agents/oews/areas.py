@@ -14,7 +14,10 @@ def title_states(title: str) -> tuple[str, ...]:
 
 
 def principal_cities(title: str) -> tuple[str, ...]:
-    """City names of a metro title: "Seattle-Tacoma-Bellevue, WA" -> (Seattle, Tacoma, Bellevue, Seattle-Tacoma-Bellevue)."""
+    """City names of a metro title.
+
+    "Seattle-Tacoma-Bellevue, WA" -> (Seattle, Tacoma, Bellevue, Seattle-Tacoma-Bellevue).
+    """
     if "nonmetropolitan" in title.lower():
         return ()
     head = _STATE_SUFFIX.sub("", title).strip()

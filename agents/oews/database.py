@@ -96,7 +96,7 @@ def build_database(
         db = _create(temporary)
         with _fast_bulk_load(db):
             _load_into(db, sources, progress=progress)
-        db["meta"].upsert({"key": "complete", "value": "1"}, pk="key")
+        db.table("meta").upsert({"key": "complete", "value": "1"}, pk="key")
         db.conn.execute("ANALYZE")
         db.conn.commit()
         db.close()
@@ -122,7 +122,7 @@ def load_files(
 def _create(path: Path) -> sqlite_utils.Database:
     db = sqlite_utils.Database(path)
     db.conn.executescript(DDL)
-    db["meta"].insert_all(
+    db.table("meta").insert_all(
         [
             {"key": "schema_version", "value": str(SCHEMA_VERSION)},
             {"key": "built_at", "value": _now()},
@@ -306,10 +306,12 @@ def _upsert_occupation(conn: sqlite3.Connection, r: FactRow, group: str, first: 
     minor = f"{code[:4]}000"[:7] if group in ("minor", "broad", "detailed") else None
     broad = f"{code[:6]}0" if group in ("broad", "detailed") else None
     conn.execute(
-        "INSERT INTO occupations (occ_code, title, o_group, major_code, minor_code, broad_code, first_year, last_year) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (occ_code) DO UPDATE SET "
-        "title = CASE WHEN excluded.last_year >= occupations.last_year THEN excluded.title ELSE occupations.title END, "
-        "o_group = CASE WHEN excluded.last_year >= occupations.last_year THEN excluded.o_group ELSE occupations.o_group END, "
+        "INSERT INTO occupations (occ_code, title, o_group, major_code, minor_code, broad_code, "
+        "first_year, last_year) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (occ_code) DO UPDATE SET "
+        "title = CASE WHEN excluded.last_year >= occupations.last_year "
+        "THEN excluded.title ELSE occupations.title END, "
+        "o_group = CASE WHEN excluded.last_year >= occupations.last_year "
+        "THEN excluded.o_group ELSE occupations.o_group END, "
         "first_year = MIN(occupations.first_year, excluded.first_year), "
         "last_year = MAX(occupations.last_year, excluded.last_year)",
         (code, r.occ_title, group, major, minor, broad, first, last),
@@ -323,7 +325,7 @@ def database_info(path: Path) -> DatabaseInfo:
     try:
         years_by_kind: dict[str, tuple[int, ...]] = {}
         for kind, years in db.execute(
-            "SELECT a.kind, group_concat(DISTINCT f.year) FROM facts f JOIN areas a USING (area_code) GROUP BY a.kind"
+            "SELECT kind, group_concat(year) FROM coverage WHERE cross_industry = 1 GROUP BY kind"
         ).fetchall():
             years_by_kind[kind] = tuple(sorted(int(y) for y in str(years).split(",")))
         return DatabaseInfo(
