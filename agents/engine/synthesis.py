@@ -415,14 +415,25 @@ def _ranking_caveats(measure: str, rows: list[Row], ranked: int, noun: str, top_
             f" and {len(top) - 3} more" if len(top) > 3 else ""
         )
         caveats.append(
-            f"Not ranked: {len(top)} {noun} where the {fmt.label(measure)} is at or above the BLS "
+            f"Not ranked: {_count(len(top), noun)} where the {fmt.label(measure)} is at or above the BLS "
             f"top-code ({fmt.top_coded(measure, int(top[0]['year']))}), with no exact figure: {names}."
         )
     if hidden:
         names = ", ".join(str(r["name"]) for r in hidden[:3]) + (
             f" and {len(hidden) - 3} more" if len(hidden) > 3 else ""
         )
-        caveats.append(f"Not ranked: {len(hidden)} {noun} where BLS did not publish the value ({names}).")
+        caveats.append(
+            f"Not ranked: {_count(len(hidden), noun)} where BLS did not publish the value ({names})."
+        )
     if ranked > top_n:
         caveats.append(f"Showing the top {top_n} of {ranked} {noun} with published values.")
     return caveats
+
+
+def _count(n: int, noun: str) -> str:
+    """ "1 state", "3 states", "1 industry", "1 metro area"."""
+    if n != 1:
+        return f"{n} {noun}"
+    if noun.endswith("ies"):
+        return f"1 {noun[:-3]}y"
+    return f"1 {noun[:-1]}" if noun.endswith("s") else f"1 {noun}"
