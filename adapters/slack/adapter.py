@@ -1,0 +1,177 @@
+"""The Slack adapter: a Bolt ``AsyncApp`` on aiohttp, served over HTTP or Socket Mode.
+
+HTTP: ``mount_slack`` adds ``POST /slack/events`` (events, slash commands and
+interactivity on one path) to the server's ``aiohttp.web.Application``. Bolt verifies the
+signature and the 5-minute timestamp window (401 otherwise); listeners ack at once and the
+answers are produced off the request path (see ``handlers`` and ``pool``).
+
+Socket Mode: ``start_socket_mode`` runs the same app over a websocket, on its own thread
+and event loop, when ``SLACK_APP_TOKEN`` is set.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.handlers import Handlers, Identity
+from adapters.slack.pool import WorkPool
+from bot.config import Settings
+from bot.service import BotService
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+RATE_LIMIT_RETRIES = 3
+
+
+class SlackConfigError(Exception):
+    """A required Slack setting is missing."""
+
+
+class SlackAdapter:
+    """One Slack app bound to the service: the Bolt app, its Web API client and its work pool."""
+
+    def __init__(self, *, service: BotService, settings: Settings) -> None:
+        if settings.slack_bot_token is None:
+            raise SlackConfigError("SLACK_BOT_TOKEN is not set")
+        self.service = service
+        self.settings = settings
+        self.client = AsyncWebClient(
+            token=settings.slack_bot_token.get_secret_value(),
+            base_url=settings.slack_api_url.rstrip("/") + "/",
+            retry_handlers=[
+                AsyncConnectionErrorRetryHandler(),
+                AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            ],
+        )
+        secret = settings.slack_signing_secret
+        self.app = AsyncApp(
+            client=self.client,
+            signing_secret=secret.get_secret_value() if secret is not None else None,
+            process_before_response=True,  # listeners only enqueue work, so this is still fast
+            logger=logging.getLogger("adapters.slack.bolt"),
+        )
+        self.pool = WorkPool(workers=settings.oews_workers, queue_limit=settings.oews_queue_limit)
+        self.identity = Identity()
+        self.handlers = Handlers(service=service, client=self.client, pool=self.pool, identity=self.identity)
+        self.handlers.register(self.app)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        """Open the Web API session, learn who the bot is, and allow its own workspace by default."""
+        self._session = aiohttp.ClientSession()
+        self.client.session = self._session
+        auth = await self.client.auth_test()
+        self.identity.user_id = auth.get("user_id")
+        self.identity.bot_id = auth.get("bot_id")
+        self.identity.team_id = auth.get("team_id")
+        self.identity.enterprise_id = auth.get("enterprise_id")
+        if not self.settings.allowed_slack_teams:
+            own = {w for w in (self.identity.team_id, self.identity.enterprise_id) if w}
+            self.service.access.allow("slack", own)
+            logger.info("SLACK_ALLOWED_TEAMS not set: allowing only the bot's own workspace %s", sorted(own))
+        logger.info("Slack bot user %s ready", self.identity.user_id)
+
+    async def close(self) -> None:
+        await self.pool.drain()
+        self.client.session = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        """``POST /slack/events``: Bolt in, Bolt out (``slack_bolt.adapter.aiohttp``)."""
+        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        if bolt_response.status == 404:  # no listener: answer 200 so that Slack does not retry
+            return web.Response(status=200)
+        return await to_aiohttp_response(bolt_response)
+
+
+def mount_slack(web_app: web.Application, *, service: BotService, settings: Settings) -> SlackAdapter:
+    """Add ``POST /slack/events`` and the adapter's startup and cleanup hooks to ``web_app``."""
+    if settings.slack_signing_secret is None or not settings.slack_signing_secret.get_secret_value():
+        raise SlackConfigError("SLACK_SIGNING_SECRET is required to receive Slack events over HTTP")
+    adapter = SlackAdapter(service=service, settings=settings)
+
+    async def start(_: web.Application) -> None:
+        await adapter.start()
+
+    async def stop(_: web.Application) -> None:
+        await adapter.close()
+
+    web_app.router.add_post(EVENTS_PATH, adapter.handle)
+    web_app.on_startup.append(start)
+    web_app.on_cleanup.append(stop)
+    return adapter
+
+
+class SocketModeRunner:
+    """The Slack app over Socket Mode, on a thread with its own event loop."""
+
+    def __init__(self, *, service: BotService, settings: Settings) -> None:
+        if settings.slack_app_token is None:
+            raise SlackConfigError("SLACK_APP_TOKEN is not set")
+        self.adapter = SlackAdapter(service=service, settings=settings)
+        self._app_token = settings.slack_app_token.get_secret_value()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, name="slack-socket-mode", daemon=True)
+        self._ready = threading.Event()
+        self._stopping: asyncio.Event | None = None
+        self._error: BaseException | None = None
+
+    def start(self, timeout: float = 30.0) -> None:
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise TimeoutError("Socket Mode did not connect in time")
+        if self._error is not None:
+            raise self._error
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self._stopping is not None:
+            self._loop.call_soon_threadsafe(self._stopping.set)
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        try:
+            self._loop.run_until_complete(self._main())
+        finally:
+            self._loop.close()
+
+    async def _main(self) -> None:
+        self._stopping = asyncio.Event()
+        handler = AsyncSocketModeHandler(
+            self.adapter.app, app_token=self._app_token, web_client=self.adapter.client
+        )
+        try:
+            await self.adapter.start()
+            await handler.connect_async()  # type: ignore[no-untyped-call]
+        except Exception as e:
+            logger.exception("Socket Mode could not start")
+            self._error = e
+        self._ready.set()
+        try:
+            if self._error is None:
+                await self._stopping.wait()
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+            await self.adapter.close()
+
+
+def start_socket_mode(*, service: BotService, settings: Settings) -> SocketModeRunner:
+    """Connect over Socket Mode (``SLACK_APP_TOKEN``) and return the running connection."""
+    runner = SocketModeRunner(service=service, settings=settings)
+    runner.start()
+    return runner
