@@ -267,3 +267,10 @@ def test_state_rankings_match_the_bls_file(engine: OewsEngine, question: str, co
     answer = engine.answer(question)
     n = len(answer.tables[0].rows)
     assert [row[1] for row in answer.tables[0].rows] == _expected_top_states(code, column, n)
+
+
+def test_no_occupation_with_a_measure_means_all_occupations(engine: OewsEngine) -> None:
+    answer = engine.answer("median pay in texas")
+    assert "all occupations combined (00-0000) in Texas was $48,620" in answer.text
+    jobs = engine.answer("how many jobs are there in texas")
+    assert "14,071,160 wage and salary jobs in Texas" in jobs.text

@@ -97,7 +97,9 @@ class QuestionParser:
         names_occupation = any(m.kind == "occupation" and m.via == "exact" for m in mentions)
         if why := off_topic_reason(lower, names_occupation=names_occupation):
             return Parsed(refusal_kind="out_of_scope", refusal=why)
-        return _Builder(self._coverage, signals, mentions, unknown, lower, context).build()
+        everyone = self._resolver.exact("occupation", "00-0000")
+        builder = _Builder(self._coverage, signals, mentions, unknown, lower, context)
+        return builder.build(all_occupations=everyone[0] if everyone else None)
 
     # -- finding entities -------------------------------------------------------------------
 
@@ -254,7 +256,8 @@ class _Builder:
         self.context = context
         self.notes: list[str] = []
 
-    def build(self) -> Parsed:
+    def build(self, *, all_occupations: Occupation | None = None) -> Parsed:
+        self.all_occupations = all_occupations
         occupations = self._occupations()
         areas_or_choice = self._areas()
         if isinstance(areas_or_choice, AreaChoice):
@@ -448,6 +451,9 @@ class _Builder:
             return Parsed(refusal_kind="not_found", refusal="", unknown=self.unknown, intent=intent)
         if not self.s.any_measure and not intent.areas and not self.s.ranking:
             return Parsed(refusal_kind="out_of_scope", refusal="")
+        if self.s.any_measure and self.all_occupations is not None and intent.shape != "ranking":
+            # "median pay in texas", "how many jobs are there in ohio": all occupations combined
+            return Parsed(intent=intent.with_(occupations=(self.all_occupations,)))
         return Parsed(refusal_kind="not_found", refusal="", intent=intent)
 
 

@@ -46,7 +46,12 @@ def _industry_name(title: str) -> str:
     return title
 
 
+ALL_OCCUPATIONS = "00-0000"
+
+
 def who(row: Row) -> str:
+    if row["occ_code"] == ALL_OCCUPATIONS:
+        return "all occupations combined (00-0000)"
     return f"{row['occupation']} ({row['occ_code']})"
 
 
@@ -143,6 +148,8 @@ def _lookup_sentence(measure: str, row: Row) -> str:
         return _other_basis_sentence(measure, row)
     if shown is None:
         return f"BLS did not publish the {fmt.label(measure)} of {who(row)} {where(row)} for May {year}."
+    if measure == "tot_emp" and row["occ_code"] == ALL_OCCUPATIONS:
+        return f"In May {year} there were {shown} wage and salary jobs {where(row)} (all occupations)."
     if measure == "tot_emp":
         return f"In May {year}, {shown} people were employed as {who(row)} {where(row)}."
     if measure == "jobs_1000":
