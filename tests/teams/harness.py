@@ -138,9 +138,11 @@ class FakeConnector:
         connector = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status, headers, payload = connector._record(self.path, body, self.headers.get("Authorization"))
+                status, headers, payload = connector._record(
+                    self.path, body, self.headers.get("Authorization")
+                )
                 self.send_response(status)
                 for name, value in {"Content-Type": "application/json", **headers}.items():
                     self.send_header(name, value)
@@ -180,18 +182,26 @@ class OpenIdServer:
     def metadata_url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/.well-known/openidconfiguration"
 
-    def mint(self, service_url: str, *, key: rsa.RSAPrivateKey | None = None, kid: str | None = None,
-             **claims: Any) -> str:
+    def mint(
+        self, service_url: str, *, key: rsa.RSAPrivateKey | None = None, kid: str | None = None, **claims: Any
+    ) -> str:
         now = int(time.time())
-        payload = {"iss": ISSUER, "aud": APP_ID, "serviceurl": service_url, "nbf": now - 60, "iat": now - 60,
-                   "exp": now + 3600, **claims}
+        payload = {
+            "iss": ISSUER,
+            "aud": APP_ID,
+            "serviceurl": service_url,
+            "nbf": now - 60,
+            "iat": now - 60,
+            "exp": now + 3600,
+            **claims,
+        }
         return jwt.encode(payload, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid})
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 server.requests += 1
                 base = f"http://127.0.0.1:{server._server.server_address[1]}"
                 doc = {"issuer": ISSUER, "jwks_uri": f"{base}/keys"} if "openid" in self.path else server.jwks
@@ -226,8 +236,9 @@ class FixedTokenCredentialsFactory(ServiceClientCredentialsFactory):  # type: ig
     async def is_authentication_disabled(self) -> bool:
         return False
 
-    async def create_credentials(self, app_id: str, oauth_scope: str, login_endpoint: str,
-                                 validate_authority: bool) -> AppCredentials:
+    async def create_credentials(
+        self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
+    ) -> AppCredentials:
         if app_id != APP_ID:
             raise PermissionError("unknown app id")
         return _FixedTokenCredentials(app_id, oauth_scope=oauth_scope)
@@ -244,7 +255,9 @@ class BotServer:
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._thread.start()
         self.app = web.Application(client_max_size=1024 * 1024)
-        self.adapter: TeamsAdapter = mount_teams(self.app, service=service, settings=settings, **adapter_options)
+        self.adapter: TeamsAdapter = mount_teams(
+            self.app, service=service, settings=settings, **adapter_options
+        )
         self._runner = web.AppRunner(self.app)
         self.port = self._call(self._start())
 
@@ -261,12 +274,18 @@ class BotServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def post(self, body: bytes | dict[str, Any], *, token: str | None = None,
-             content_type: str = "application/json") -> tuple[int, float]:
+    def post(
+        self,
+        body: bytes | dict[str, Any],
+        *,
+        token: str | None = None,
+        content_type: str = "application/json",
+    ) -> tuple[int, float]:
         """POST to /api/messages; (status, seconds until the response)."""
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        request = urllib.request.Request(f"{self.url}/api/messages", data=data, method="POST",
-                                         headers={"Content-Type": content_type})
+        request = urllib.request.Request(
+            f"{self.url}/api/messages", data=data, method="POST", headers={"Content-Type": content_type}
+        )
         if token is not None:
             request.add_header("Authorization", f"Bearer {token}")
         return _send(request)
@@ -315,25 +334,40 @@ class Chat:
     @classmethod
     def channel(cls, service_url: str, *, root_id: str | None = None, **kw: Any) -> Chat:
         root = root_id or next_id()
-        return cls(service_url, kind="channel", conversation_id=f"19:general@thread.tacv2;messageid={root}", **kw)
+        return cls(
+            service_url, kind="channel", conversation_id=f"19:general@thread.tacv2;messageid={root}", **kw
+        )
 
     def activity(self, **fields: Any) -> dict[str, Any]:
-        conversation: dict[str, Any] = {"id": self.conversation_id, "conversationType": self.kind,
-                                        "tenantId": self.tenant}
+        conversation: dict[str, Any] = {
+            "id": self.conversation_id,
+            "conversationType": self.kind,
+            "tenantId": self.tenant,
+        }
         if self.kind != "personal":
             conversation["isGroup"] = True
         base = {
-            "type": "message", "id": next_id(), "timestamp": "2026-01-05T10:00:00.000Z",
-            "serviceUrl": self.service_url, "channelId": "msteams",
+            "type": "message",
+            "id": next_id(),
+            "timestamp": "2026-01-05T10:00:00.000Z",
+            "serviceUrl": self.service_url,
+            "channelId": "msteams",
             "from": {"id": self.user, "name": "Ada Lovelace", "aadObjectId": self.aad_user},
-            "conversation": conversation, "recipient": {"id": BOT_ID, "name": "OEWS"},
-            "locale": "en-US", "textFormat": "plain",
+            "conversation": conversation,
+            "recipient": {"id": BOT_ID, "name": "OEWS"},
+            "locale": "en-US",
+            "textFormat": "plain",
             "channelData": {"tenant": {"id": self.tenant}},
         }
         if self.kind == "channel":
             channel_id = self.conversation_id.split(";")[0]
-            base["channelData"].update({"teamsChannelId": channel_id, "channel": {"id": channel_id},
-                                        "teamsTeamId": "19:team@thread.tacv2"})
+            base["channelData"].update(
+                {
+                    "teamsChannelId": channel_id,
+                    "channel": {"id": channel_id},
+                    "teamsTeamId": "19:team@thread.tacv2",
+                }
+            )
         return {**base, **fields}
 
     def message(self, text: str, *, mention: bool | None = None) -> dict[str, Any]:
@@ -357,8 +391,15 @@ Poster = Callable[[dict[str, Any]], tuple[int, float]]
 class TeamsBot:
     """The bot under test with its fakes: post activities as Teams would, read what it sent."""
 
-    def __init__(self, *, service: BotService, settings: Settings, connector: FakeConnector,
-                 openid: OpenIdServer | None, **adapter_options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        service: BotService,
+        settings: Settings,
+        connector: FakeConnector,
+        openid: OpenIdServer | None,
+        **adapter_options: Any,
+    ) -> None:
         self.service, self.connector, self.openid = service, connector, openid
         if openid is not None:
             adapter_options.setdefault("credentials_factory", FixedTokenCredentialsFactory())
