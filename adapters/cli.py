@@ -105,13 +105,16 @@ def _service(settings: Settings) -> BotService:
         sys.exit(EXIT_ERROR)
 
 
-def _progress_bar() -> Any:
+BUILD_MESSAGE = "Building the OEWS database from the shipped BLS files (first run only)…"
+
+
+def _progress_bar(message: str = BUILD_MESSAGE, label: str = "OEWS data") -> Any:
     state: dict[str, Any] = {}
 
     def report(done: int, total: int) -> None:
         if "bar" not in state:
-            click.echo("Building the OEWS database from the shipped BLS files (first run only)…", err=True)
-            state["bar"] = click.progressbar(length=total, file=sys.stderr, label="OEWS data")
+            click.echo(message, err=True)
+            state["bar"] = click.progressbar(length=total, file=sys.stderr, label=label)
             state["bar"].__enter__()
             state["done"] = 0
         state["bar"].update(done - state["done"])
@@ -285,19 +288,16 @@ def data_load(settings: Settings, files: tuple[Path, ...], year: int | None) -> 
     database = settings.oews_database or ensure_database(settings.home, progress=_progress_bar())
     for f in files:
         try:
-            report = load_files(database, [f], progress=_progress_bar_quiet(), year=year)[0]
+            progress = _progress_bar(f"Loading {f.name}…", label=f.name[:30])
+            report = load_files(database, [f], progress=progress, year=year)[0]
         except LoadError as e:
-            click.echo(f"Error: {e.user_message}. Nothing was changed.", err=True)
+            click.echo(f"Error: {e.user_message}. Nothing from this file was loaded.", err=True)
             sys.exit(EXIT_USAGE)
         if report.skipped:
             click.echo(f"{f.name}: already loaded (unchanged)")
         else:
             years = ", ".join(map(str, report.years))
             click.echo(f"{f.name}: loaded {report.rows:,} rows for {years}")
-
-
-def _progress_bar_quiet() -> Any:
-    return None
 
 
 @data.command("info")

@@ -81,7 +81,7 @@ def test_data_load_of_an_unrelated_file_is_a_clear_error(home: Path, oews_db: Pa
     bad.write_text("name,age\nbob,3\n")
     result = run("data", "load", str(bad), home=home, db=oews_db)
     assert result.returncode == 2
-    assert "state_M2024_dl.csv" in result.stderr and "Nothing was changed" in result.stderr
+    assert "state_M2024_dl.csv" in result.stderr and "Nothing from this file was loaded" in result.stderr
     assert "Traceback" not in result.stderr
 
 
