@@ -75,8 +75,9 @@ def service(settings: Settings, oews_engine: OewsEngine) -> BotService:
 
 
 @pytest.fixture
-def teams(service: BotService, settings: Settings, connector: FakeConnector, openid: OpenIdServer
-          ) -> Iterator[TeamsBot]:
+def teams(
+    service: BotService, settings: Settings, connector: FakeConnector, openid: OpenIdServer
+) -> Iterator[TeamsBot]:
     bot = TeamsBot(service=service, settings=settings, connector=connector, openid=openid)
     yield bot
     bot.close()
