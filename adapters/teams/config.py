@@ -54,12 +54,14 @@ class SdkConfiguration:
 def sdk_configuration(settings: Settings) -> SdkConfiguration:
     """Validate the Teams settings and build the SDK configuration (raises TeamsConfigError)."""
     _check(settings)
-    app_type = settings.microsoft_app_type.strip() or "MultiTenant"
+    app_id = settings.microsoft_app_id.strip()
+    # Without an app id (local development) the SDK must not look for single-tenant credentials.
+    app_type = (settings.microsoft_app_type.strip() or "MultiTenant") if app_id else "MultiTenant"
     tenant = settings.microsoft_app_tenant_id.strip()
     single = app_type.lower() == SINGLE_TENANT
     password = settings.microsoft_app_password
     return SdkConfiguration(
-        APP_ID=settings.microsoft_app_id.strip(),
+        APP_ID=app_id,
         APP_PASSWORD=password.get_secret_value() if password is not None else "",
         APP_TYPE=app_type,
         APP_TENANTID=tenant,

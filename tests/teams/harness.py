@@ -20,7 +20,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -279,15 +278,19 @@ class BotServer:
         body: bytes | dict[str, Any],
         *,
         token: str | None = None,
+        authorization: str | None = None,
         content_type: str = "application/json",
     ) -> tuple[int, float]:
-        """POST to /api/messages; (status, seconds until the response)."""
+        """POST to /api/messages with ``Bearer {token}`` (or a raw ``authorization``); (status, seconds)."""
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         request = urllib.request.Request(
             f"{self.url}/api/messages", data=data, method="POST", headers={"Content-Type": content_type}
         )
-        if token is not None:
-            request.add_header("Authorization", f"Bearer {token}")
+        header = (
+            authorization if authorization is not None else (f"Bearer {token}" if token is not None else None)
+        )
+        if header is not None:
+            request.add_header("Authorization", header)
         return _send(request)
 
     def get(self, path: str) -> tuple[int, bytes, str]:
@@ -385,9 +388,6 @@ class Chat:
         return self.activity(value=data, replyToId=reply_to or next_id())
 
 
-Poster = Callable[[dict[str, Any]], tuple[int, float]]
-
-
 class TeamsBot:
     """The bot under test with its fakes: post activities as Teams would, read what it sent."""
 
@@ -413,7 +413,7 @@ class TeamsBot:
 
     def send(self, activity: dict[str, Any], **post: Any) -> int:
         """POST with a valid token for the activity's serviceUrl (unless ``token=`` is given)."""
-        if "token" not in post and self.openid is not None:
+        if "token" not in post and "authorization" not in post and self.openid is not None:
             post["token"] = self.openid.mint(str(activity.get("serviceUrl")))
         status, _ = self.server.post(activity, **post)
         return status
@@ -427,3 +427,15 @@ class TeamsBot:
 
     def close(self) -> None:
         self.server.close()
+
+
+class CountingWorkflow:
+    """Wraps the service's workflow to count how often the engine is reached."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    def run(self, question: str, **kw: Any) -> Any:
+        self.calls += 1
+        return self.inner.run(question, **kw)
