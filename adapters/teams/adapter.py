@@ -153,15 +153,30 @@ async def _check_body(request: web.Request) -> None:
 
 
 def mount_teams(
-    web_app: web.Application, *, service: BotService, settings: Settings, credentials_factory: Any = None
+    web_app: web.Application,
+    *,
+    service: BotService,
+    settings: Settings,
+    credentials_factory: Any = None,
+    reply_budget_s: float = REPLY_BUDGET_S,
+    retry_delays: tuple[float, ...] = RETRY_DELAYS_S,
 ) -> TeamsAdapter:
     """Add ``POST /api/messages`` and ``GET /charts/{token}`` to ``web_app``.
 
     Raises ``TeamsConfigError`` when the settings cannot serve Teams safely (no app id without
-    TEAMS_ALLOW_UNAUTHENTICATED, SingleTenant without a tenant id...).  ``credentials_factory``
-    replaces the SDK's outbound credentials (tests, managed identities).
+    TEAMS_ALLOW_UNAUTHENTICATED, SingleTenant without a tenant id...).  The optional arguments
+    are for tests and special deployments: ``credentials_factory`` replaces the SDK's outbound
+    credentials; ``reply_budget_s`` is how long a request waits for the answer before it is
+    acknowledged and the answer sent later; ``retry_delays`` are the backoff steps for the
+    Bot Connector's 429 / 5xx answers.
     """
-    adapter = TeamsAdapter(service=service, settings=settings, credentials_factory=credentials_factory)
+    adapter = TeamsAdapter(
+        service=service,
+        settings=settings,
+        credentials_factory=credentials_factory,
+        reply_budget_s=reply_budget_s,
+        retry_delays=retry_delays,
+    )
     tenants = allowed_tenants(settings)
     service.access.allow("teams", tenants)
     if adapter.config.auth_disabled:

@@ -67,6 +67,7 @@ class ChartStore:
 
     def __len__(self) -> int:
         with self._lock:
+            self._evict()
             return len(self._items)
 
     def _evict(self) -> None:
