@@ -1,0 +1,141 @@
+"""The grounding check: every number in a written answer must come from the result rows.
+
+A number written in an answer is *grounded* when, at the precision it is written with
+(``$128,260``, ``46.52``, ``2.8``, ``58.6K``, ``1.2 million``, ``12.5%``), it equals:
+
+- a value in the result rows (any column; numbers inside text cells such as SOC codes count);
+- a stated derivation of two row values: the difference, ratio or percent change of one
+  measure across two rows, or of two measures of one row (mean vs median);
+- a structural number: a loaded year, a BLS top-code, a percentile name (10th, 90th), "per
+  1,000", a list position or count up to 25, the number of rows;
+- a number in the question or in cited research text.
+
+Anything else is invented: ``ungrounded`` returns it, and the synthesizer regenerates the answer
+once or replaces it with the deterministic template.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.oews.schema import TOP_CODES
+
+NUMBER = re.compile(
+    r"(?<![\w.])\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?"
+    r"(?:\s?(%|percent\b|[kK]\b|[mM]\b|million\b|thousand\b|billion\b|bn\b))?"
+)
+_SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "billion": 1e9, "bn": 1e9}
+PERCENTILES = (10.0, 25.0, 50.0, 75.0, 90.0, 100.0)
+SMALL_COUNT = 25
+MAX_DERIVATION_ROWS = 60
+
+
+@dataclass(frozen=True)
+class Written:
+    raw: str
+    value: float
+    decimals: int
+    scale: float = 1.0
+    percent: bool = False
+
+
+def written_numbers(text: str) -> list[Written]:
+    found = []
+    for m in NUMBER.finditer(text):
+        whole, fraction, suffix = m.group(1), m.group(2), (m.group(3) or "").lower()
+        value = float(whole.replace(",", "") + (fraction or ""))
+        decimals = len(fraction) - 1 if fraction else 0
+        percent = suffix in ("%", "percent")
+        found.append(Written(m.group(0).strip(), value, decimals, _SCALES.get(suffix, 1.0), percent))
+    return found
+
+
+@dataclass
+class Evidence:
+    """The numbers an answer may use, in three pools, with rounded lookups cached."""
+
+    values: set[float] = field(default_factory=set)  # row values and other plain numbers
+    percents: set[float] = field(default_factory=set)  # percent changes, percent-valued columns
+    _rounded: dict[tuple[int, float, int], set[float]] = field(default_factory=dict)
+
+    def grounded(self, number: Written) -> bool:
+        pools = (1, 0) if number.percent else (0,)
+        return any(number.value in self._lookup(pool, number.scale, number.decimals) for pool in pools)
+
+    def _lookup(self, pool: int, scale: float, decimals: int) -> set[float]:
+        key = (pool, scale, decimals)
+        if key not in self._rounded:
+            source = self.percents if pool == 1 else self.values
+            self._rounded[key] = {round(v / scale, decimals) for v in source}
+        return self._rounded[key]
+
+
+def evidence(
+    rows: Sequence[dict[str, Any]], *, texts: Iterable[str] = (), years: Iterable[int] = ()
+) -> Evidence:
+    """The evidence of ``rows``, plus numbers in ``texts`` (question, research) and ``years``."""
+    ev = Evidence()
+    ev.values.update(float(y) for y in years)
+    ev.values.update(float(v) for v in range(SMALL_COUNT + 1))
+    ev.values.update(_structural())
+    ev.percents.update(PERCENTILES)
+    ev.values.add(float(len(rows)))
+    columns: dict[str, list[float]] = {}
+    for row in rows:
+        for key, value in row.items():
+            _collect(ev, columns, key, value)
+    ev.values.update(float(len(v)) for v in columns.values())
+    for text in texts:
+        ev.values.update(w.value * w.scale for w in written_numbers(text))
+    _derive(ev, columns, rows[:MAX_DERIVATION_ROWS])
+    return ev
+
+
+def _structural() -> set[float]:
+    values = {1000.0}
+    for hourly, annual in TOP_CODES.values():
+        values.update((float(hourly), float(annual)))
+    return values
+
+
+def _collect(ev: Evidence, columns: dict[str, list[float]], key: str, value: Any) -> None:
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, int | float):
+        ev.values.add(float(value))
+        columns.setdefault(key, []).append(float(value))
+        if key.endswith("_prse") or key.startswith("pct_"):
+            ev.percents.add(float(value))
+    elif isinstance(value, str):
+        ev.values.update(w.value * w.scale for w in written_numbers(value))
+
+
+def _derive(ev: Evidence, columns: dict[str, list[float]], rows: Sequence[dict[str, Any]]) -> None:
+    """Differences, ratios and percent changes a writer may state."""
+    for values in columns.values():
+        for a, b in itertools.combinations(values[:MAX_DERIVATION_ROWS], 2):
+            _pair(ev, a, b)
+    for row in rows:
+        wages = [float(v) for k, v in row.items() if k[:2] in ("a_", "h_") and _numeric(v)]
+        for a, b in itertools.combinations(wages, 2):
+            _pair(ev, a, b)
+
+
+def _numeric(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _pair(ev: Evidence, a: float, b: float) -> None:
+    ev.values.add(abs(a - b))
+    if a and b:
+        ev.values.update((a / b, b / a))
+        ev.percents.update((abs(b - a) / abs(a) * 100, abs(a - b) / abs(b) * 100))
+
+
+def ungrounded(text: str, ev: Evidence) -> list[str]:
+    """The numbers of ``text`` that ``ev`` does not support (empty: the text is grounded)."""
+    return [w.raw for w in written_numbers(text) if not ev.grounded(w)]

@@ -1,0 +1,204 @@
+"""The synthesizer: the answer, written from the result rows only.
+
+Offline: ``replies.compose``, the deterministic template.  With a model: the model writes
+text and caveats from a compact table of the rows (and numbered web results, if any); the
+grounding check then verifies every number.  An answer that fails is regenerated once with
+the invented numbers named; if it fails again it is replaced by the deterministic answer, so
+an invented number is never shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel, Field
+
+from agents.engine import format as fmt
+from agents.engine import replies
+from agents.engine.engine import OewsEngine, context_of
+from agents.engine.intent import Parsed
+from agents.models import EngineAnswer, Table
+from agents.research import ResearchHit
+from agents.trace import TraceRecorder
+from agents.workflow.grounding import Evidence, evidence, ungrounded
+from agents.workflow.llm import ModelCaller, call_tool, tool_schema
+from agents.workflow.prompts import research_block, rows_block, template
+from agents.workflow.state import Narrative, Row, StepResult, WorkflowState
+
+GROUNDING_ATTEMPTS = 2
+MAX_TABLE_ROWS = 25
+LABEL_COLUMNS = ("name", "occupation", "area", "industry")
+
+
+class AnswerDraft(BaseModel):
+    """The arguments of the synthesizer model's ``write_answer`` call."""
+
+    text: str = Field(min_length=1, max_length=1500)
+    caveats: list[str] = Field(default_factory=list, max_length=8)
+
+
+WRITE_ANSWER = tool_schema("write_answer", "Write the answer for the user.", AnswerDraft)
+
+
+# -- what the synthesizer works from ---------------------------------------------------------------
+
+
+def framed_result(state: WorkflowState) -> StepResult | None:
+    """The latest result of an offline-framed query (the offline template needs its framing)."""
+    return next((r for r in reversed(state.results) if r.step.framing is not None), None)
+
+
+def data_rows(state: WorkflowState) -> list[Row]:
+    return [row for r in state.results if r.usable for row in r.rows]
+
+
+def evidence_for(state: WorkflowState, engine: OewsEngine) -> Evidence:
+    texts = [state.question, *(f"{h.title} {h.content}" for h in state.research)]
+    return evidence(data_rows(state), texts=texts, years=engine.coverage.all_years)
+
+
+# -- offline ---------------------------------------------------------------------------------------
+
+
+def offline_answer(state: WorkflowState, engine: OewsEngine, recorder: TraceRecorder) -> EngineAnswer:
+    """The deterministic answer: the template over the framed rows, else the engine's own answer
+    to the question, else a table of whatever rows there are, else the engine's refusal."""
+    parsed = state.parsed or engine.parse(state.question, state.context)
+    framed = framed_result(state)
+    if framed is not None and framed.step.framing is not None:
+        return replies.compose(parsed, framed.step.framing, framed.results, state.question)
+    if parsed.intent is not None and not parsed.refusal_kind and not parsed.clarify:
+        framing = engine.frame(parsed.intent)
+        return replies.compose(parsed, framing, engine.run(framing, recorder), state.question)
+    rows = data_rows(state)
+    if rows:
+        return rows_answer(state, rows, parsed)
+    return replies.compose(parsed, None, None, state.question)
+
+
+def narrative_base(state: WorkflowState) -> EngineAnswer:
+    """The deterministic parts a model's words go with: the template's tables, or the rows'."""
+    parsed = state.parsed or Parsed()
+    framed = framed_result(state)
+    if framed is not None and framed.step.framing is not None:
+        return replies.compose(parsed, framed.step.framing, framed.results, state.question)
+    rows = data_rows(state)
+    if rows:
+        return rows_answer(state, rows, parsed)
+    return EngineAnswer(kind="answer", text="", context=_context(parsed))
+
+
+def rows_answer(state: WorkflowState, rows: Sequence[Row], parsed: Parsed) -> EngineAnswer:
+    """Rows no template knows (a model's SQL): a table of the published values, no prose numbers."""
+    years = sorted({r["year"] for r in rows if isinstance(r.get("year"), int)})
+    when = f" (May {years[0]})" if len(years) == 1 else ""
+    results = [r for r in state.results if r.usable]
+    return EngineAnswer(
+        kind="answer",
+        text=f"Here is what the BLS OEWS data shows for your question{when}.",
+        tables=(rows_table(rows),),
+        sql=tuple(rec for r in results for rec in r.records),
+        context=_context(parsed),
+    )
+
+
+def rows_table(rows: Sequence[Row]) -> Table:
+    first = rows[0]
+    labels = [c for c in LABEL_COLUMNS if c in first] or ["year"]
+    if "year" in first and "year" not in labels and len({r.get("year") for r in rows}) > 1:
+        labels.append("year")
+    measures = [m for m in fmt.SHORT if m in first and not m.endswith("_prse")]
+    shown = rows[:MAX_TABLE_ROWS]
+    return Table(
+        columns=(*(c.capitalize() for c in labels), *(fmt.short(m) for m in measures)),
+        rows=tuple(
+            (*(str(r.get(c, "")) for c in labels), *(fmt.cell(m, r) for m in measures)) for r in shown
+        ),
+    )
+
+
+def _context(parsed: Parsed | None) -> dict[str, Any]:
+    if parsed is None or parsed.intent is None or parsed.refusal_kind or parsed.clarify:
+        return {}
+    return context_of(parsed.intent)
+
+
+# -- with a model ----------------------------------------------------------------------------------
+
+
+def model_narrative(
+    caller: ModelCaller, state: WorkflowState, ev: Evidence, recorder: TraceRecorder
+) -> Narrative | None:
+    """The model's answer if it passes the grounding check (one regeneration), else None."""
+    prompt = _prompt(state)
+    feedback = ""
+    for attempt in range(1, GROUNDING_ATTEMPTS + 1):
+        messages = [SystemMessage(template("synthesizer")), HumanMessage(prompt + feedback)]
+        draft = call_tool(caller, messages, WRITE_ANSWER, AnswerDraft, agent="synthesizer")
+        invented = ungrounded("\n".join([draft.text, *draft.caveats]), ev)
+        with recorder.step("synthesizer", "grounding") as step:
+            step.detail = f"attempt {attempt}: " + (
+                "every number is in the rows"
+                if not invented
+                else "not in the rows: " + ", ".join(invented[:8])
+            )
+            if not invented:
+                return Narrative(draft.text.strip(), tuple(c.strip() for c in draft.caveats if c.strip()))
+            step.error = "ungrounded numbers"
+        feedback = (
+            "\n\nYour previous answer used numbers that are not in the rows ("
+            + ", ".join(invented[:8])
+            + "). Use only numbers from the rows."
+        )
+    return None
+
+
+def _prompt(state: WorkflowState) -> str:
+    parts = [f"Question: {state.question}"]
+    if state.lead:
+        parts.append(f"Note: {state.lead}")
+    parts += [f"Note: {n}" for n in state.notes]
+    for r in state.results:
+        if r.usable:
+            parts.append(f"Rows for “{r.step.goal}”:\n{rows_block(r.rows)}")
+    if block := research_block(state.research):
+        parts.append(block)
+    return "\n\n".join(parts)
+
+
+def narrative_answer(state: WorkflowState, narrative: Narrative, base: EngineAnswer) -> EngineAnswer:
+    """The model's words over the deterministic parts (tables, SQL, context) of ``base``."""
+    caveats = tuple(dict.fromkeys((*narrative.caveats, *base.caveats)))
+    return base.model_copy(update={"kind": "answer", "text": narrative.text, "caveats": caveats})
+
+
+# -- both ------------------------------------------------------------------------------------------
+
+
+def finish(answer: EngineAnswer, state: WorkflowState, *, used_lead: bool) -> EngineAnswer:
+    """Add what the workflow itself knows: the replan lead, notes, web sources, the chart."""
+    text = (
+        f"{state.lead} {answer.text}" if used_lead and state.lead and answer.kind == "answer" else answer.text
+    )
+    caveats = list(answer.caveats)
+    if state.research:
+        text += "\n\n" + citations(state.research)
+        caveats.append("Web sources are not BLS OEWS data and were not checked by oews-bot.")
+    caveats += [n for n in state.notes if n not in caveats]
+    update: dict[str, Any] = {"text": text, "caveats": tuple(caveats)}
+    if state.chart is not None and answer.kind == "answer":
+        update["chart"] = state.chart
+        update["chart_png"] = state.chart_png
+    elif answer.chart is not None and answer.chart != state.chart:
+        update["chart"] = None  # no chart spec the chart agent did not validate
+    return answer.model_copy(update=update)
+
+
+def citations(hits: Sequence[ResearchHit]) -> str:
+    lines = ["From the web (not OEWS data):"]
+    for i, h in enumerate(hits, 1):
+        snippet = h.content[:200] + ("…" if len(h.content) > 200 else "")
+        lines.append(f"[{i}] {h.title or h.url}: {snippet} <{h.url}>")
+    return "\n".join(lines)
