@@ -106,7 +106,7 @@ def shrink_png(png: bytes, *, max_bytes: int) -> bytes | None:
         size = (max(1, round(flat.width * scale)), max(1, round(flat.height * scale)))
         image = flat if scale == 1.0 else flat.resize(size, Image.Resampling.LANCZOS)
         out = io.BytesIO()
-        image.quantize(colors=64).save(out, "PNG", optimize=True)
+        image.quantize(colors=64, method=Image.Quantize.FASTOCTREE).save(out, "PNG")
         if out.tell() <= max_bytes:
             return out.getvalue()
     return None

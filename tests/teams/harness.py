@@ -56,6 +56,7 @@ class Sent:
     reply_to_id: str | None
     activity: dict[str, Any]
     authorization: str | None
+    received_at: float = field(default_factory=time.perf_counter)
 
     @property
     def type(self) -> str:
