@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from adapters.teams.bot import ANSWER_UNAVAILABLE, THANKS, TRACE_UNAVAILABLE
+from adapters.teams.package import build_manifest
 from bot.config import Settings
 from bot.service import BotService
 from tests.teams.conftest import teams_settings
 from tests.teams.harness import (
+    APP_ID,
     OTHER_TENANT,
     OUTBOUND_TOKEN,
     TENANT,
@@ -206,3 +208,14 @@ def _service(settings: Settings, engine: Any) -> BotService:
     from bot.app import build_service
 
     return build_service(settings, engine=engine)
+
+
+def test_every_suggested_command_of_the_app_package_gets_an_answer(teams: TeamsBot) -> None:
+    manifest = build_manifest(app_id=APP_ID, host=None)
+    commands = [c["title"] for lst in manifest["bots"][0]["commandLists"] for c in lst["commands"]]
+    assert len(commands) >= 3
+    for title in commands:
+        reply = teams.reply_to(teams.channel().message(title))
+        assert reply.card is not None and "actions" in reply.card, title
+        assert reply.card["actions"][0]["title"] == "Show trace", title
+        assert "$" in reply.text, title
