@@ -1,0 +1,840 @@
+"""Entity resolution: which area, occupation or industry does a phrase name?
+
+``EntityResolver`` indexes a ``Vocabulary`` once.  Every phrase it knows (codes, BLS titles,
+generated variants, principal cities, hand-written aliases) is normalized and stored in a
+dict, so ``exact()`` is one dict lookup and can be called for every n-gram of a question.
+``area()``, ``occupation()`` and ``industry()`` try the exact index first and then rapidfuzz
+over the full, preprocessed vocabulary, so misspellings resolve too.
+
+Rules (see also the docstrings of the public methods):
+
+- **Tiers.**  When a phrase could mean several entities, only the most specific kind of name
+  counts: codes, then aliases, then titles, principal cities and state names, then variants,
+  secondary cities and title components, then regions.  "Springfield" is the principal city of
+  four metros (IL, MA, MO, OH) and a secondary city of Eugene-Springfield, OR: the four are
+  returned.  "Washington" is both a state name and the DC metro's principal city: both.
+- **Ambiguity is reported, not guessed.**  An exact phrase naming several entities of the
+  same tier gives ``ambiguous=True`` with all of them.  Occupation duplicates that are the
+  same thing are collapsed first: codes no longer published lose to current ones, and a broad
+  group loses to the detailed occupation of the same name (29-1140 / 29-1141 "Registered
+  Nurses").  Industries with the same name keep the most aggregated level.
+- **Fuzzy ties.**  Fuzzy matches within ``KEEP_MARGIN`` points of the best are returned, best
+  first; ``ambiguous`` is set only when two different entities share the best score (within
+  ``TIE_MARGIN``), i.e. when the spelling alone cannot tell them apart.
+- **Postal codes that are words** (in, or, me, hi, ok, oh, de, la, co, al, id, pa, ma, mo, ga,
+  and a few more, see ``aliases.WORD_POSTAL_CODES``) and the pronoun "us" never match through
+  ``exact()`` on their own.  ``exact_postal(token)`` matches them when typed in capitals ("OR",
+  "US", "LA" = Los Angeles), and ``exact("area", "Portland, OR")`` accepts them as a qualifier after a
+  city when the qualifier is typed in capitals.  ``area()`` (called on a phrase already known
+  to be a place) accepts qualifiers in any case: ``area("columbus in")`` is Columbus, IN.
+- **Short numeric codes** (state FIPS "53", NAICS sectors "52", "622") are not in the exact
+  index, since "top 10" must not mean Delaware; ``area()`` and ``industry()`` accept them, and
+  "naics 52" / "sector 52" are indexed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Generic, Literal, overload
+
+from rapidfuzz import fuzz, process
+
+from agents.resolve import aliases
+from agents.resolve.entities import (
+    INDUSTRY_GROUP_SCOPE,
+    OCC_GROUP_DETAIL,
+    Area,
+    Entity,
+    EntityKind,
+    Industry,
+    Match,
+    Occupation,
+    Resolution,
+    T,
+    Vocabulary,
+)
+
+# The longest phrase (in words) worth looking up with ``exact()``; the question parser scans
+# n-grams up to this length.
+MAX_PHRASE_WORDS = 8
+
+# Fuzzy matching: rapidfuzz ratio (0-100) over the whole vocabulary, on the phrase as typed and
+# with its words sorted (so word order does not matter).
+FUZZY_CUTOFF = 85.0
+FUZZY_MIN_CHARS = 4
+FUZZY_LIMIT = 25
+KEEP_MARGIN = 6.0
+TIE_MARGIN = 1.0
+MAX_MATCHES = 6
+
+# Tiers: lower wins when one phrase names several entities.
+TIER_CODE = 0
+TIER_ALIAS = 1
+TIER_NAME = 2
+TIER_VARIANT = 3
+TIER_COMPONENT = 4
+TIER_REGION = 5
+
+# --------------------------------------------------------------------------------------------
+# Normalization and inflection
+# --------------------------------------------------------------------------------------------
+
+_DELETE = str.maketrans("", "", "'’‘`´.")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def normalize(text: str) -> str:
+    """Lower-case, drop apostrophes and periods, turn every other non-alphanumeric run
+    (``/``, ``-``, commas …) into one space, strip accents, collapse whitespace.
+
+    ``"Plumbers, Pipefitters"`` -> ``"plumbers pipefitters"``; ``"U.S."`` -> ``"us"``;
+    ``"St. Louis"`` -> ``"st louis"``; ``"R&D"`` -> ``"r and d"``.
+    """
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = text.lower().replace("&", " and ").translate(_DELETE)
+    return _NON_WORD.sub(" ", text).strip()
+
+
+_IRREGULAR_SINGULAR = {"people": "person", "men": "man", "women": "woman", "staff": "staff"}
+_NO_PLURAL_ENDINGS = ("police", "staff", "support", "desk", "hvac", "men")
+
+
+def singular(phrase: str) -> str:
+    """Singular of the last word of a normalized phrase: "registered nurses" -> "registered nurse"."""
+    head, _, last = phrase.rpartition(" ")
+    word = _singular_word(last)
+    return f"{head} {word}" if head else word
+
+
+def _singular_word(word: str) -> str:
+    if word in _IRREGULAR_SINGULAR:
+        return _IRREGULAR_SINGULAR[word]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def plural(phrase: str) -> str:
+    """Plural of the last word of a normalized phrase: "vet tech" -> "vet techs"."""
+    if phrase.endswith(_NO_PLURAL_ENDINGS) or phrase.endswith("s"):
+        return phrase
+    if phrase.endswith("man"):
+        return phrase[:-3] + "men"
+    if phrase.endswith("tech"):
+        return phrase + "s"
+    if phrase.endswith("y") and phrase[-2:-1] not in ("a", "e", "o", "u"):
+        return phrase[:-1] + "ies"
+    if phrase.endswith(("ch", "sh", "x", "z")):
+        return phrase + "es"
+    return phrase + "s"
+
+
+# --------------------------------------------------------------------------------------------
+# The index
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit(Generic[T]):
+    key: str
+    entities: tuple[T, ...]
+    via: str
+
+
+class _KeyTable(Generic[T]):
+    """Collects (phrase, tier, via, entity); keeps, per phrase, the entities of its best tier."""
+
+    def __init__(self) -> None:
+        self._best: dict[str, tuple[int, str, list[T]]] = {}
+
+    def add(self, phrase: str, tier: int, via: str, entity: T) -> None:
+        self.add_key(normalize(phrase), tier, via, entity)
+
+    def add_key(self, key: str, tier: int, via: str, entity: T) -> None:
+        if not key:
+            return
+        current = self._best.get(key)
+        if current is None or tier < current[0]:
+            self._best[key] = (tier, via, [entity])
+        elif tier == current[0] and entity not in current[2]:
+            current[2].append(entity)
+
+    def freeze(self, prefer: Callable[[list[T]], list[T]]) -> dict[str, _Hit[T]]:
+        frozen: dict[str, _Hit[T]] = {}
+        for key, (_, via, found) in self._best.items():
+            chosen = found if via == "alias" or len(found) == 1 else prefer(found)
+            frozen[key] = _Hit(key, tuple(chosen), via)
+        return frozen
+
+
+def sorted_tokens(key: str) -> str:
+    """ "oregon eastern" and "eastern oregon" compare equal after this."""
+    return " ".join(sorted(key.split()))
+
+
+class _Index(Generic[T]):
+    """The frozen phrase -> entities dict of one kind, plus its fuzzy choices: every phrase
+    but codes and very short ones, as is and with sorted tokens (word order)."""
+
+    def __init__(self, table: _KeyTable[T], prefer: Callable[[list[T]], list[T]]) -> None:
+        self.hits: dict[str, _Hit[T]] = table.freeze(prefer)
+        fuzzy = [
+            hit
+            for hit in self.hits.values()
+            if hit.via != "code" and len(hit.key.replace(" ", "")) >= FUZZY_MIN_CHARS
+        ]
+        self.choices: list[str] = [hit.key for hit in fuzzy]
+        self.sorted_choices: list[str] = [sorted_tokens(hit.key) for hit in fuzzy]
+        self.choice_hits: list[_Hit[T]] = fuzzy
+
+    def get(self, key: str) -> _Hit[T] | None:
+        return self.hits.get(key)
+
+
+def _keep_all(found: list[T]) -> list[T]:
+    return found
+
+
+def _prefer_occupations(found: list[Occupation]) -> list[Occupation]:
+    latest = max(o.last_year for o in found)
+    current = [o for o in found if o.last_year == latest]
+    finest = min(OCC_GROUP_DETAIL.get(o.o_group, 9) for o in current)
+    return [o for o in current if OCC_GROUP_DETAIL.get(o.o_group, 9) == finest]
+
+
+def _prefer_industries(found: list[Industry]) -> list[Industry]:
+    widest = min(INDUSTRY_GROUP_SCOPE.get(i.i_group, 9) for i in found)
+    return [i for i in found if INDUSTRY_GROUP_SCOPE.get(i.i_group, 9) == widest]
+
+
+# --------------------------------------------------------------------------------------------
+# Occupation phrases
+# --------------------------------------------------------------------------------------------
+
+_PARENS = re.compile(r"\s*\([^)]*\)")
+_EXCEPT = re.compile(r",?\s+(?:except|including|excluding|excl)\b.*$", re.IGNORECASE)
+_LIST_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?")
+_AGENT_SUFFIXES = (
+    "ers", "ors", "ists", "ians", "eers", "ants", "ents", "esses", "ives",
+)  # fmt: skip
+_GENERIC = frozenset(
+    {
+        "workers", "helpers", "operators", "tenders", "clerks", "assistants", "technicians",
+        "technologists", "managers", "teachers", "supervisors", "laborers", "specialists",
+        "analysts", "engineers", "scientists", "officers", "agents", "inspectors", "installers",
+        "repairers", "aides", "attendants", "instructors", "representatives", "directors",
+        "examiners", "investigators", "finishers", "setters", "occupations",
+    }
+)  # fmt: skip
+_NOT_JOBS = frozenset(
+    {
+        "products", "goods", "services", "operations", "relations", "communications", "systems",
+        "materials", "sciences", "studies", "arts", "humanities", "sports", "equipment",
+        "programs", "benefits", "securities", "commodities", "news", "occupations", "claims",
+        "trades",
+    }
+)  # fmt: skip
+
+
+def _is_job_noun(item: str) -> bool:
+    """Does a title fragment name people ("Pipefitters", "Meat Cutters"), not a modifier?"""
+    words = item.lower().split()
+    if not words or words[0] in ("other", "all", "miscellaneous", "related") or item.lower() in _GENERIC:
+        return False
+    last = words[-1]
+    if last in _NOT_JOBS or not last.endswith("s") or last.endswith("ss"):
+        return False
+    return len(words) > 1 or last.endswith(_AGENT_SUFFIXES)
+
+
+def _split_and(item: str) -> list[str]:
+    """ "Accountants and Auditors" -> both; "Heavy and Tractor-Trailer Truck Drivers" -> none."""
+    parts = [p.strip() for p in re.split(r"\s+and\s+", item)]
+    if len(parts) > 1 and all(_is_job_noun(p) for p in parts):
+        return parts
+    return [item] if len(parts) == 1 else []
+
+
+def _is_list(title: str) -> bool:
+    """ "A, B, and C" or "A and B, and C" is a list; "Cooks, Restaurant" is not."""
+    return title.count(",") >= 2 or bool(re.search(r",\s*(?:and|or)\s", title))
+
+
+_NOT_LISTS = ("Helpers", "Miscellaneous", "Other ")
+
+
+def title_components(base: str) -> list[str]:
+    """The occupations listed in a title: "Plumbers, Pipefitters, and Steamfitters" -> 3."""
+    if base.startswith(_NOT_LISTS) or " of " in base.split(",")[0] or base.endswith("All Other"):
+        return []
+    items = _LIST_SPLIT.split(base)
+    if len(items) == 2 and not _is_list(base):
+        items = items[:1]  # "Opticians, Dispensing": the part after the comma is a qualifier
+    found: list[str] = []
+    for item in items:
+        for part in _split_and(item):
+            if _is_job_noun(part) and part != base:
+                found.append(part)
+    return found
+
+
+def second_conjunct(base: str) -> str | None:
+    """ "Heavy and Tractor-Trailer Truck Drivers" -> "Tractor-Trailer Truck Drivers": the part
+    after a single adjectival "and" still names the occupation."""
+    if "," in base or " of " in base or base.count(" and ") != 1 or _split_and(base):
+        return None
+    if base.startswith(_NOT_LISTS):
+        return None
+    rest = base.split(" and ")[1]
+    return rest if len(normalize(rest).split()) > 2 and _is_job_noun(rest) else None
+
+
+def title_base(title: str) -> str:
+    """A title without parentheses and "Except …" / "Including …" clauses, "&" spelled out."""
+    return _EXCEPT.sub("", _PARENS.sub("", title.replace(" & ", " and "))).strip(" ,")
+
+
+def _occupation_variants(title: str) -> Iterator[str]:
+    """Other ways to write a title: without "Except …", qualifier first, bare head."""
+    base = title_base(title)
+    if base != title:
+        yield base
+    head, comma, qualifier = base.partition(", ")
+    if comma and not _is_list(base):
+        yield f"{qualifier} {head}"
+        if qualifier.lower() == "general":
+            yield head
+
+
+def _with_singular(phrase: str) -> Iterator[str]:
+    """The phrase and its singular: "Registered Nurses" -> "registered nurse";
+    "Cooks, Restaurant" -> "cook restaurant"; lists ("A, B, and C") stay as they are."""
+    key = normalize(phrase)
+    yield key
+    head, comma, rest = phrase.partition(", ")
+    if not comma:
+        yield singular(key)
+    elif not _is_list(phrase):
+        yield f"{singular(normalize(head))} {normalize(rest)}"
+
+
+def _occupation_table(occupations: Sequence[Occupation]) -> _KeyTable[Occupation]:
+    table: _KeyTable[Occupation] = _KeyTable()
+    by_code = {o.code: o for o in occupations}
+    for occ in occupations:
+        table.add(occ.code, TIER_CODE, "code", occ)
+        table.add_key(occ.code.replace("-", ""), TIER_CODE, "code", occ)
+        for key in _with_singular(occ.title):
+            table.add_key(key, TIER_NAME, "title", occ)
+        for variant in _occupation_variants(occ.title):
+            for key in _with_singular(variant):
+                table.add_key(key, TIER_VARIANT, "variant", occ)
+        base = title_base(occ.title)
+        conjunct = second_conjunct(base)
+        for part in [*title_components(base), *([conjunct] if conjunct else [])]:
+            for key in _with_singular(part):
+                table.add_key(key, TIER_COMPONENT, "component", occ)
+    _add_aliases(table, aliases.OCCUPATION_ALIASES, by_code, inflect=True)
+    return table
+
+
+def _add_aliases(
+    table: _KeyTable[T],
+    table_aliases: dict[str, aliases.AliasTarget],
+    by_code: dict[str, T],
+    *,
+    inflect: bool,
+) -> None:
+    for phrase, target in table_aliases.items():
+        codes = (target,) if isinstance(target, str) else target
+        found = [by_code[c] for c in codes if c in by_code]
+        key = normalize(phrase)
+        keys = {key, plural(key)} if inflect else {key}
+        for k in sorted(keys):
+            for entity in found:
+                table.add_key(k, TIER_ALIAS, "alias", entity)
+
+
+# --------------------------------------------------------------------------------------------
+# Industry phrases
+# --------------------------------------------------------------------------------------------
+
+_SECTOR_PREFIX = re.compile(r"^sectors?\s[\d,\sand]+\s-\s", re.IGNORECASE)
+
+
+def _industry_table(industries: Sequence[Industry]) -> tuple[_KeyTable[Industry], dict[str, Industry]]:
+    table: _KeyTable[Industry] = _KeyTable()
+    short: dict[str, Industry] = {}
+    for ind in industries:
+        _add_industry_codes(table, short, ind)
+        title = _SECTOR_PREFIX.sub("", ind.title)
+        table.add(ind.title, TIER_NAME, "title", ind)
+        for key in _with_singular(title):
+            table.add_key(key, TIER_NAME, "title", ind)
+        for variant in _industry_variants(title):
+            for key in _with_singular(variant):
+                table.add_key(key, TIER_VARIANT, "variant", ind)
+    _add_aliases(table, aliases.INDUSTRY_ALIASES, {i.naics: i for i in industries}, inflect=False)
+    return table, short
+
+
+def _add_industry_codes(table: _KeyTable[Industry], short: dict[str, Industry], ind: Industry) -> None:
+    code = ind.naics
+    table.add(f"naics {code}", TIER_CODE, "code", ind)
+    if len(code) == 6 and code.isdigit():
+        table.add_key(code, TIER_CODE, "code", ind)
+        trimmed = code.rstrip("0")
+        if 2 < len(trimmed) < 6:
+            table.add(f"naics {trimmed}", TIER_CODE, "code", ind)
+            short.setdefault(trimmed, ind)
+    else:
+        short.setdefault(normalize(code), ind)
+        if "-" in code:
+            table.add(code, TIER_CODE, "code", ind)
+    if ind.i_group == "sector":
+        table.add(f"sector {code}", TIER_CODE, "code", ind)
+
+
+def _industry_variants(title: str) -> Iterator[str]:
+    base = title_base(title)
+    if base != title:
+        yield base
+    head, comma, qualifier = base.partition(", ")
+    if comma and "," not in qualifier:
+        yield f"{qualifier} {head}"
+
+
+# --------------------------------------------------------------------------------------------
+# Area phrases
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _AreaTables:
+    """Area phrases, split by how they may be matched."""
+
+    main: _KeyTable[Area]
+    cased: _KeyTable[Area]  # "portland or": only when the qualifier is typed in capitals
+    words: _KeyTable[Area]  # "or", "us", "mobile": only through exact_postal / capitalized
+    cities: dict[str, list[Area]]  # every city name of every metro, for qualifiers
+    states: dict[str, str]  # state name / postal code / nickname -> postal code
+    short: dict[str, Area]  # "53", "99": numeric codes too short for exact()
+
+    def add(self, phrase: str, tier: int, via: str, area: Area) -> None:
+        """Route a phrase: word-like codes and cities, and place names qualified by a
+        word-like postal code ("bend or"), go to the tables that need capitals."""
+        key = normalize(phrase)
+        tokens = key.split()
+        if not tokens:
+            return
+        if key in aliases.WORD_POSTAL_CODES or key in aliases.WORD_CITIES:
+            self.words.add_key(key, tier, via, area)
+        elif via in _QUALIFIED_VIAS and tokens[-1] in aliases.WORD_POSTAL_CODES:
+            self.cased.add_key(key, tier, via, area)
+        else:
+            self.main.add_key(key, tier, via, area)
+
+
+_QUALIFIED_VIAS = ("qualified", "title")
+
+
+def _area_tables(areas: Sequence[Area]) -> _AreaTables:
+    tables = _AreaTables(_KeyTable(), _KeyTable(), _KeyTable(), {}, {}, {})
+    states = [a for a in areas if a.kind in ("state", "territory")]
+    for st in states:
+        tables.states[normalize(st.title)] = st.state
+        tables.states[st.state.lower()] = st.state
+    for nickname, postal in aliases.STATE_NICKNAMES.items():
+        tables.states[normalize(nickname)] = postal
+    for area in areas:
+        _add_area_codes(tables, area)
+        if area.kind == "national":
+            _add_national(tables, area)
+        elif area.kind in ("state", "territory"):
+            _add_state(tables, area)
+        elif area.kind == "nonmetro":
+            _add_nonmetro(tables, area)
+        else:
+            _add_metro(tables, area)
+    _add_rural_states(tables, areas, states)
+    _add_area_aliases(tables, areas)
+    return tables
+
+
+def _add_area_codes(tables: _AreaTables, area: Area) -> None:
+    code = area.code
+    if len(code) >= 5:
+        tables.add(code, TIER_CODE, "code", area)
+        tables.add(code.zfill(7), TIER_CODE, "code", area)
+    else:
+        tables.short[code] = area
+
+
+def _add_national(tables: _AreaTables, area: Area) -> None:
+    tables.add(area.title, TIER_NAME, "title", area)
+    for phrase in aliases.NATIONAL_PHRASES:
+        tables.add(phrase, TIER_ALIAS, "alias", area)
+    tables.words.add_key("us", TIER_ALIAS, "alias", area)
+
+
+def _add_state(tables: _AreaTables, area: Area) -> None:
+    name = normalize(area.title)
+    for phrase in (name, f"{name} state", f"state of {name}", area.state):
+        tables.add(phrase, TIER_NAME, "title", area)
+    for nickname, postal in aliases.STATE_NICKNAMES.items():
+        if postal == area.state:
+            tables.add(nickname, TIER_ALIAS, "alias", area)
+
+
+_NONMETRO_SUFFIX = re.compile(r"\s+nonmetropolitan area$", re.IGNORECASE)
+
+
+def _add_nonmetro(tables: _AreaTables, area: Area) -> None:
+    title = _PARENS.sub("", area.title)
+    base = normalize(_NONMETRO_SUFFIX.sub("", title))
+    tables.add(area.title, TIER_NAME, "title", area)
+    for pattern in (
+        "{} nonmetropolitan area", "{} nonmetropolitan", "{} nonmetro", "{} nonmetro area",
+        "{} non metro", "{} non metropolitan", "{} non metro area", "nonmetropolitan {}",
+        "nonmetro {}", "non metro {}", "rural {}", "{} rural area", "rural {} area",
+    ):  # fmt: skip
+        tables.add(pattern.format(base), TIER_NAME, "title", area)
+    tables.add(base, TIER_REGION, "region", area)
+
+
+def _add_rural_states(tables: _AreaTables, areas: Sequence[Area], states: Sequence[Area]) -> None:
+    """ "rural oregon" / "oregon nonmetro": every nonmetropolitan area of the state."""
+    for st in states:
+        name = normalize(st.title)
+        for area in areas:
+            if area.kind == "nonmetro" and area.state == st.state:
+                for pattern in ("rural {}", "{} nonmetro", "nonmetro {}", "{} nonmetropolitan"):
+                    tables.add(pattern.format(name), TIER_VARIANT, "region", area)
+
+
+_ABBREVIATIONS = (("st ", "saint "), ("ft ", "fort "), ("mt ", "mount "))
+
+
+def metro_cities(title: str) -> tuple[list[str], list[str]]:
+    """Principal and secondary city names of a metro title (without the state suffix)."""
+    name = title.rpartition(", ")[0] or title
+    if "--" in name:
+        parts = name.split("--")
+        first = re.split(r"[-/]", parts[0])
+        return [parts[0], first[0]], [*first[1:], *parts[1:]]
+    parts = re.split(r"[-/]", name)
+    return parts[:1], parts[1:]
+
+
+def _city_spellings(city: str) -> Iterator[str]:
+    key = normalize(city)
+    yield key
+    for short, long in _ABBREVIATIONS:
+        if key.startswith(short):
+            yield long + key[len(short) :]
+        elif key.startswith(long):
+            yield short + key[len(long) :]
+
+
+def _add_metro(tables: _AreaTables, area: Area) -> None:
+    tables.add(area.title, TIER_NAME, "title", area)
+    name = area.title.rpartition(", ")[0]
+    tables.add(name, TIER_NAME, "title", area)
+    principal, secondary = metro_cities(area.title)
+    if secondary and "--" not in area.title:
+        tables.add(f"{principal[0]} {secondary[0]}", TIER_NAME, "title", area)
+    state_names = [k for k, v in tables.states.items() if v in area.states and len(k) > 2]
+    for tier, cities in ((TIER_NAME, principal), (TIER_VARIANT, secondary)):
+        for city in cities:
+            for spelling in _city_spellings(city):
+                tables.cities.setdefault(spelling, []).append(area)
+                tables.add(spelling, tier, "city", area)
+                for qualifier in [*(s.lower() for s in area.states), *state_names]:
+                    tables.add(f"{spelling} {qualifier}", TIER_NAME, "qualified", area)
+
+
+def _add_area_aliases(tables: _AreaTables, areas: Sequence[Area]) -> None:
+    for phrase, refs in aliases.AREA_ALIASES.items():
+        for area in resolve_area_refs(refs, areas):
+            tables.add(phrase, TIER_ALIAS, "alias", area)
+    for token, refs in aliases.CAPITALIZED_NICKNAMES.items():
+        for area in resolve_area_refs(refs, areas):
+            tables.words.add_key(normalize(token), TIER_CODE, "alias", area)
+
+
+def resolve_area_refs(refs: Iterable[aliases.AreaRef], areas: Sequence[Area]) -> list[Area]:
+    """Alias targets -> areas: by code, else by a unique title prefix."""
+    found: list[Area] = []
+    for code, prefix in refs:
+        by_code = [a for a in areas if a.code == code or a.code.lstrip("0") == code.lstrip("0")]
+        by_title = [a for a in areas if a.title.startswith(prefix)]
+        match = by_code or (by_title if len(by_title) == 1 else [])
+        found.extend(a for a in match if a not in found)
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# Lookup helpers
+# --------------------------------------------------------------------------------------------
+
+_AREA_WRAPPERS = ("the ", "greater ", "metropolitan ", "metro ")  # exact() strips these
+_AREA_PREFIXES = (*_AREA_WRAPPERS, "in ", "around ", "near ")  # area() strips these too
+_AREA_SUFFIXES = (" metropolitan area", " metro area", " area", " metro", " region", " msa")
+_OCCUPATION_PREFIXES = ("a ", "an ", "the ")
+_OCCUPATION_SUFFIXES = (" jobs", " job", " positions", " roles", " careers", " occupation")
+_INDUSTRY_PREFIXES = ("the ", "in ", "at ")
+_INDUSTRY_SUFFIXES = (" industry", " industries", " sector", " companies", " firms")
+
+
+def _strip(key: str, prefixes: Sequence[str], suffixes: Sequence[str]) -> str:
+    for _ in range(3):
+        before = key
+        for prefix in prefixes:
+            if key.startswith(prefix):
+                key = key[len(prefix) :]
+        for suffix in suffixes:
+            if key.endswith(suffix):
+                key = key[: -len(suffix)]
+        if key == before:
+            break
+    return key.strip()
+
+
+def _lookup(index: _Index[T], key: str, prefixes: Sequence[str], suffixes: Sequence[str]) -> _Hit[T] | None:
+    """The phrase as is, then without leading words ("the"), then without trailing ones
+    ("industry"), then without both: "the tech industry" -> "tech industry"."""
+    for form in (key, _strip(key, prefixes, ()), _strip(key, (), suffixes), _strip(key, prefixes, suffixes)):
+        hit = index.get(form)
+        if hit is not None:
+            return hit
+    return None
+
+
+def _lookup_cased(hits: dict[str, _Hit[Area]], key: str) -> _Hit[Area] | None:
+    return hits.get(key) or hits.get(_strip(key, _AREA_WRAPPERS, ()))
+
+
+def _last_token(phrase: str) -> str:
+    tokens = phrase.strip().split()
+    return tokens[-1].strip(",.;:!?()") if tokens else ""
+
+
+def _exact_resolution(query: str, hit: _Hit[T], via: str | None = None) -> Resolution[T]:
+    matches = tuple(Match(e, 100.0, hit.key, via or hit.via) for e in hit.entities)
+    return Resolution(query, matches, ambiguous=len(matches) > 1)
+
+
+def _fuzzy(index: _Index[T], query: str, key: str) -> Resolution[T]:
+    """Misspellings and reordered words (rapidfuzz ratio on sorted tokens), plus known
+    phrases inside a longer query ("senior software engineer")."""
+    if len(key.replace(" ", "")) < FUZZY_MIN_CHARS:
+        return Resolution(query, (), False)
+    best: dict[T, Match[T]] = {}
+    for query_form, choices in ((key, index.choices), (sorted_tokens(key), index.sorted_choices)):
+        results = process.extract(
+            query_form, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=FUZZY_LIMIT
+        )
+        for _, score, position in results:
+            _keep_best(best, index.choice_hits[position], float(score), "fuzzy")
+    for hit, score in _inner_phrases(index, key):
+        _keep_best(best, hit, score, "partial")
+    return _rank(query, list(best.values()))
+
+
+def _keep_best(best: dict[T, Match[T]], hit: _Hit[T], score: float, via: str) -> None:
+    for entity in hit.entities:
+        if entity not in best or score > best[entity].score:
+            best[entity] = Match(entity, score, hit.key, via)
+
+
+def _inner_phrases(index: _Index[T], key: str) -> Iterator[tuple[_Hit[T], float]]:
+    """Known phrases inside the query, scored by the share of its words they cover: 70 +
+    30 x share, so one word of two scores 85 (the cutoff) and one of three does not."""
+    tokens = key.split()
+    for size in range(min(len(tokens) - 1, MAX_PHRASE_WORDS), 0, -1):
+        score = 70.0 + 30.0 * size / len(tokens)
+        if score < FUZZY_CUTOFF:
+            break
+        for start in range(len(tokens) - size + 1):
+            phrase = " ".join(tokens[start : start + size])
+            hit = index.get(phrase)
+            if hit is not None and hit.via != "code" and len(phrase) >= FUZZY_MIN_CHARS:
+                yield hit, score
+
+
+def _rank(query: str, found: list[Match[T]]) -> Resolution[T]:
+    if not found:
+        return Resolution(query, (), False)
+    ordered = sorted(found, key=lambda m: -m.score)
+    top = ordered[0].score
+    kept = [m for m in ordered if m.score >= top - KEEP_MARGIN][:MAX_MATCHES]
+    tied = [m for m in kept if m.score >= top - TIE_MARGIN]
+    return Resolution(query, tuple(kept), ambiguous=len(tied) > 1)
+
+
+# --------------------------------------------------------------------------------------------
+# The resolver
+# --------------------------------------------------------------------------------------------
+
+
+class EntityResolver:
+    """Resolves phrases to areas, occupations and industries of one vocabulary."""
+
+    max_phrase_words = MAX_PHRASE_WORDS
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        tables = _area_tables(vocab.areas)
+        self._areas: _Index[Area] = _Index(tables.main, _keep_all)
+        self._areas_cased = tables.cased.freeze(_keep_all)
+        self._area_words = tables.words.freeze(_keep_all)
+        self._cities = {k: tuple(v) for k, v in tables.cities.items()}
+        self._states = tables.states
+        self._area_short = tables.short
+        self._occupations: _Index[Occupation] = _Index(
+            _occupation_table(vocab.occupations), _prefer_occupations
+        )
+        industry_table, self._industry_short = _industry_table(vocab.industries)
+        self._industries: _Index[Industry] = _Index(industry_table, _prefer_industries)
+        self._codes_area = {a.code: a for a in vocab.areas}
+        self._codes_occupation = {o.code: o for o in vocab.occupations}
+        self._codes_industry = {i.naics: i for i in vocab.industries}
+
+    # -- exact ----------------------------------------------------------------------------
+
+    @overload
+    def exact(self, kind: Literal["area"], phrase: str) -> tuple[Area, ...]: ...
+    @overload
+    def exact(self, kind: Literal["occupation"], phrase: str) -> tuple[Occupation, ...]: ...
+    @overload
+    def exact(self, kind: Literal["industry"], phrase: str) -> tuple[Industry, ...]: ...
+
+    def exact(self, kind: EntityKind, phrase: str) -> tuple[Entity, ...]:
+        """The entities a phrase names exactly (several = ambiguous; none = unknown).
+
+        A few dict lookups, no fuzzy matching: safe to call for every n-gram of a question.
+        Case matters only for areas: a word-like postal code qualifies a city when typed in
+        capitals ("Portland, OR"), and "Mobile"/"Reading"/"Bend"/"Flint"/"Wheeling" are
+        cities only when capitalized.
+        """
+        key = normalize(phrase)
+        found: _Hit[Area] | _Hit[Occupation] | _Hit[Industry] | None
+        if kind == "occupation":
+            found = _lookup(self._occupations, key, _OCCUPATION_PREFIXES, ())
+        elif kind == "industry":
+            found = _lookup(self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
+            if found is not None and found.key in aliases.INDUSTRY_WORDS and found.key == key:
+                found = None  # "information" alone is a word; "the information sector" is not
+        else:
+            found = self._exact_area_hit(phrase, key)
+        return found.entities if found is not None else ()
+
+    def _exact_area_hit(self, phrase: str, key: str) -> _Hit[Area] | None:
+        hit = _lookup(self._areas, key, _AREA_WRAPPERS, _AREA_SUFFIXES)
+        if hit is not None:
+            return hit
+        last = _last_token(phrase)
+        if len(key.split()) > 1 and len(last) == 2 and last.isupper():
+            return _lookup_cased(self._areas_cased, key)
+        if phrase.strip()[:1].isupper() and key in aliases.WORD_CITIES:
+            return self._area_words.get(key)
+        return None
+
+    def exact_postal(self, token: str) -> tuple[Area, ...]:
+        """``exact("area", token)`` for one token as typed, where word-like codes count when
+        typed in capitals: "OR" is Oregon, "US"/"U.S." the nation, "LA" Los Angeles, while
+        "or", "us", "la" are nothing.  Other codes match in any case ("wa", "DC", "nyc")."""
+        typed = token.strip().strip(",;:!?()")
+        letters = typed.replace(".", "")
+        if letters.isalpha() and letters.isupper():
+            hit = self._area_words.get(letters.lower()) or self._areas.get(letters.lower())
+            return hit.entities if hit is not None else ()
+        return self.exact("area", typed)
+
+    def by_code(self, kind: EntityKind, code: str) -> Entity | None:
+        """The entity with exactly this code ("53", "29-1141", "52"), for codes read back
+        from stored context; unlike ``exact()`` it accepts short numeric codes."""
+        if kind == "area":
+            return self._codes_area.get(code)
+        if kind == "occupation":
+            return self._codes_occupation.get(code)
+        return self._codes_industry.get(code)
+
+    # -- resolution -----------------------------------------------------------------------
+
+    def occupation(self, phrase: str) -> Resolution[Occupation]:
+        """Exact match (codes, titles, variants, aliases), else fuzzy over all occupations."""
+        full = normalize(phrase)
+        key = _strip(full, _OCCUPATION_PREFIXES, _OCCUPATION_SUFFIXES)
+        hit = _lookup(self._occupations, full, _OCCUPATION_PREFIXES, _OCCUPATION_SUFFIXES)
+        if hit is not None:
+            return _exact_resolution(phrase, hit)
+        return _fuzzy(self._occupations, phrase, key)
+
+    def industry(self, phrase: str) -> Resolution[Industry]:
+        """Exact match (NAICS codes, titles, aliases), else fuzzy over all industries."""
+        full = normalize(phrase)
+        key = _strip(full, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
+        hit = _lookup(self._industries, full, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
+        if hit is not None:
+            return _exact_resolution(phrase, hit)
+        short = self._industry_short.get(key.replace(" ", "")) or self._industry_short.get(key)
+        if short is not None:
+            return Resolution(phrase, (Match(short, 100.0, key, "code"),), False)
+        return _fuzzy(self._industries, phrase, key)
+
+    def area(self, phrase: str) -> Resolution[Area]:
+        """Exact match, then a trailing state qualifier ("portland, me", "columbus ohio"),
+        then fuzzy matching over every area name, city and alias."""
+        postal = self.exact_postal(phrase)
+        if postal:
+            return self._resolution(phrase, postal, normalize(phrase), "postal")
+        full = normalize(phrase)
+        key = _strip(full, _AREA_PREFIXES, _AREA_SUFFIXES)
+        hit = self._exact_area_hit(phrase, full) or _lookup(self._areas, full, _AREA_PREFIXES, _AREA_SUFFIXES)
+        if hit is None and key in aliases.WORD_CITIES:
+            hit = self._area_words.get(key)
+        if hit is not None:
+            return _exact_resolution(phrase, hit)
+        if key in self._area_short:
+            return self._resolution(phrase, (self._area_short[key],), key, "code")
+        qualified = self._qualified(phrase, key)
+        if qualified is not None:
+            return qualified
+        return _fuzzy(self._areas, phrase, key)
+
+    def _resolution(self, phrase: str, found: Sequence[Area], key: str, via: str) -> Resolution[Area]:
+        matches = tuple(Match(a, 100.0, key, via) for a in found)
+        return Resolution(phrase, matches, ambiguous=len(matches) > 1)
+
+    def _qualified(self, phrase: str, key: str) -> Resolution[Area] | None:
+        """ "springfield il", "portland, me", "seatle wa": a city narrowed by its state."""
+        tokens = key.split()
+        for size in (3, 2, 1):
+            if len(tokens) <= size:
+                continue
+            postal = self._states.get(" ".join(tokens[-size:]))
+            if postal is None:
+                continue
+            city = " ".join(tokens[:-size])
+            inside = [a for a in self._city_candidates(city) if postal in a.states]
+            if inside:
+                return self._resolution(phrase, inside, key, "qualified")
+        return None
+
+    def _city_candidates(self, city: str) -> tuple[Area, ...]:
+        if city in self._cities:
+            return self._cities[city]
+        hit = self._areas.get(city)
+        if hit is not None:
+            return hit.entities
+        fuzzy = _fuzzy(self._areas, city, city)
+        return tuple(m.entity for m in fuzzy.matches)
