@@ -46,17 +46,17 @@ class RetryingCloudAdapter(CloudAdapter):  # type: ignore[misc]
         return responses
 
     async def _send_one(self, context: TurnContext, activity: Activity) -> list[Any]:
-        for delay in (*self._delays, None):
+        for delay in self._delays:
             try:
                 return list(await super().send_activities(context, [activity]))
             except (HttpOperationError, ClientRequestError) as error:
                 status = _status(error)
-                if delay is None or not (status is None or status == 429 or status >= 500):
+                if status is not None and status != 429 and status < 500:
                     raise
                 wait = _retry_after(error) or delay
                 logger.warning("Bot Connector answered %s; retrying in %.1f s", status or "no response", wait)
                 await asyncio.sleep(wait)
-        raise AssertionError("unreachable")
+        return list(await super().send_activities(context, [activity]))
 
 
 def _status(error: Exception) -> int | None:
@@ -179,7 +179,16 @@ def mount_teams(
     )
     tenants = allowed_tenants(settings)
     service.access.allow("teams", tenants)
-    if adapter.config.auth_disabled:
+    _warn_about(adapter.config, tenants)
+    web_app.router.add_post("/api/messages", adapter.handle_messages)
+    web_app.router.add_get("/charts/{token}", adapter.handle_chart)
+    web_app.on_cleanup.append(adapter.close)
+    logger.info("Teams endpoint mounted (%s, %d allowed tenant(s))", adapter.config.APP_TYPE, len(tenants))
+    return adapter
+
+
+def _warn_about(config: SdkConfiguration, tenants: tuple[str, ...]) -> None:
+    if config.auth_disabled:
         logger.warning(
             "TEAMS AUTHENTICATION IS OFF (no MicrosoftAppId, TEAMS_ALLOW_UNAUTHENTICATED=true): "
             "anyone who can reach /api/messages can use the bot. Local development only!"
@@ -188,8 +197,3 @@ def mount_teams(
         logger.warning(
             "no Teams tenant is allowed (set TEAMS_ALLOWED_TENANTS): every Teams message is refused"
         )
-    web_app.router.add_post("/api/messages", adapter.handle_messages)
-    web_app.router.add_get("/charts/{token}", adapter.handle_chart)
-    web_app.on_cleanup.append(adapter.close)
-    logger.info("Teams endpoint mounted (%s, %d allowed tenant(s))", adapter.config.APP_TYPE, len(tenants))
-    return adapter
