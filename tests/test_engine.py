@@ -274,3 +274,13 @@ def test_no_occupation_with_a_measure_means_all_occupations(engine: OewsEngine) 
     assert "all occupations combined (00-0000) in Texas was $48,620" in answer.text
     jobs = engine.answer("how many jobs are there in texas")
     assert "14,071,160 wage and salary jobs in Texas" in jobs.text
+
+
+def test_follow_up_keeps_short_codes_from_the_context(engine: OewsEngine) -> None:
+    first = engine.answer("median pay for RNs in ohio")
+    assert first.context["areas"] == ["39"]
+    follow = engine.answer("what about the 75th percentile?", context=first.context)
+    assert "75th percentile" in follow.text and "in Ohio" in follow.text
+    sector = engine.answer("median wage of software developers in the finance and insurance sector")
+    again = engine.answer("and the mean?", context=sector.context)
+    assert "Finance and Insurance" in again.text and "mean annual wage" in again.text

@@ -16,7 +16,7 @@ from agents.engine.coverage import Coverage
 from agents.engine.intent import Intent, Parsed
 from agents.engine.parser import QuestionParser
 from agents.models import EngineAnswer, SqlRecord
-from agents.resolve.entities import Area, Occupation, Vocabulary
+from agents.resolve.entities import Area, Industry, Occupation, Vocabulary
 from agents.resolve.resolver import EntityResolver
 from agents.sql.gateway import QueryResult, SqlGateway
 from agents.sql.sqlite import SqliteGateway
@@ -252,19 +252,21 @@ class OewsEngine:
     # -- follow-ups ---------------------------------------------------------------------------
 
     def intent_from_context(self, context: dict[str, Any] | None) -> Intent | None:
+        """The intent of the thread's previous answer, rebuilt from its stored codes."""
         if not context:
             return None
-        r = self.resolver
+        codes = self.resolver.by_code
+        occupations = tuple(
+            o for c in context.get("occupations", ()) if isinstance(o := codes("occupation", c), Occupation)
+        )
+        areas = tuple(a for c in context.get("areas", ()) if isinstance(a := codes("area", c), Area))
+        industry = codes("industry", context["industry"]) if context.get("industry") else None
         return Intent(
             shape=context.get("shape", "lookup"),
             measures=tuple(context.get("measures", ())),
-            occupations=tuple(
-                e for c in context.get("occupations", ()) for e in r.exact("occupation", c)[:1]
-            ),
-            areas=tuple(e for c in context.get("areas", ()) for e in r.exact("area", c)[:1]),
-            industry=next(iter(r.exact("industry", context["industry"])), None)
-            if context.get("industry")
-            else None,
+            occupations=occupations,
+            areas=areas,
+            industry=industry if isinstance(industry, Industry) else None,
             years=tuple(context.get("years", ())),
             rank_by=context.get("rank_by"),
             rank_area_kind=context.get("rank_area_kind"),
