@@ -94,7 +94,12 @@ class SlackAdapter:
 
     async def handle(self, request: web.Request) -> web.Response:
         """``POST /slack/events``: Bolt in, Bolt out (``slack_bolt.adapter.aiohttp``)."""
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        try:
+            bolt_request = await to_bolt_request(request)
+        except ValueError:  # not JSON / not a form: nothing Slack would send
+            logger.warning("unparseable request body on %s", EVENTS_PATH)
+            return web.Response(status=400, text="bad request")
+        bolt_response = await self.app.async_dispatch(bolt_request)
         if bolt_response.status == 404:  # no listener: answer 200 so that Slack does not retry
             return web.Response(status=200)
         return await to_aiohttp_response(bolt_response)

@@ -1,0 +1,255 @@
+"""The real Slack adapter served over HTTP on loopback, and signed requests to it.
+
+The aiohttp application runs on its own event loop in a background thread (as ``oews-bot
+serve`` would run it); tests talk to it over real sockets with signed requests and watch
+the fake Web API (``fake_slack.FakeSlack``) for what users would see.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import os
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from aiohttp import web
+
+from adapters.slack import SlackAdapter, mount_slack
+from bot.config import Settings
+from bot.service import BotService
+from tests.slack.fake_slack import BOT_USER, TEAM, FakeSlack
+
+SECRET = "secret"
+_ids = itertools.count(1)
+
+
+def settings_for(fake: FakeSlack, home: Path, **values: Any) -> Settings:
+    """Settings from explicit values only: no environment variable or .env file leaks in."""
+    with pytest.MonkeyPatch.context() as mp:
+        for key in list(os.environ):
+            if key.upper().startswith(("OEWS_", "SLACK_", "OPENAI_")):
+                mp.delenv(key)
+        base: dict[str, Any] = {
+            "oews_home": home, "slack_bot_token": "xoxb-test", "slack_signing_secret": SECRET,
+            "slack_api_url": fake.api_url,
+        }  # fmt: skip
+        return Settings(_env_file=None, **{**base, **values})  # type: ignore[call-arg]
+
+
+@dataclass
+class Reply:
+    status: int
+    body: str
+    elapsed_ms: float
+
+
+class SlackServer:
+    def __init__(self, fake: FakeSlack, service: BotService, settings: Settings) -> None:
+        self.fake = fake
+        self.service = service
+        self.settings = settings
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._runner: web.AppRunner | None = None
+        self.adapter: SlackAdapter | None = None
+        self.url = ""
+
+    def start(self) -> SlackServer:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._serve(), self.loop).result(timeout=30)
+        return self
+
+    async def _serve(self) -> None:
+        app = web.Application()
+        self.adapter = mount_slack(app, service=self.service, settings=self.settings)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}/slack/events"
+
+    def stop(self) -> None:
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self.loop).result(timeout=30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+        self.loop.close()
+
+    # -- requests -----------------------------------------------------------------------------------
+
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+        secret: str = SECRET,
+    ) -> Reply:
+        signed = signed_headers(body, timestamp=timestamp, secret=secret)
+        request = urllib.request.Request(
+            self.url,
+            data=body.encode(),
+            method="POST",
+            headers={"Content-Type": content_type, **signed, **(headers or {})},
+        )
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                status, text = response.status, response.read().decode()
+        except urllib.error.HTTPError as e:
+            with e:
+                status, text = e.code, e.read().decode()
+        return Reply(status, text, (time.perf_counter() - started) * 1000)
+
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        team: str = TEAM,
+        event_id: str | None = None,
+        retry: int | None = None,
+        **kwargs: Any,
+    ) -> Reply:
+        envelope = event_envelope(event, team=team, event_id=event_id)
+        headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else {}
+        return self.post(json.dumps(envelope), "application/json", headers=headers, **kwargs)
+
+    def command(self, text: str, *, user: str = "U1", channel: str = "C1", team: str = TEAM) -> Reply:
+        form = {
+            "token": "legacy", "team_id": team, "team_domain": "test", "channel_id": channel,
+            "channel_name": "general", "user_id": user, "user_name": "someone", "command": "/oews",
+            "text": text, "api_app_id": "A1", "response_url": f"{self.fake.url}/response/{next(_ids)}",
+            "trigger_id": f"trigger-{next(_ids)}",
+        }  # fmt: skip
+        return self.post(urlencode(form), "application/x-www-form-urlencoded")
+
+    def action(self, payload: dict[str, Any]) -> Reply:
+        return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+
+    def click(
+        self, message: Any, action_id: str, *, user: str = "U1", team: str = TEAM, ephemeral: bool = False
+    ) -> Reply:
+        """Click the button ``action_id`` on a message the bot posted (a recorded ``Call``)."""
+        button = find_button(message.blocks(), action_id)
+        channel = message.params.get("channel") or message.params.get("channel_id")
+        ts = message.ts
+        thread_ts = message.params.get("thread_ts")
+        payload = block_actions(
+            button,
+            user=user,
+            team=team,
+            channel=channel,
+            ts=ts,
+            thread_ts=thread_ts,
+            blocks=message.blocks(),
+            text=str(message.params.get("text") or ""),
+            response_url=f"{self.fake.url}/response/{next(_ids)}",
+            ephemeral=ephemeral,
+        )
+        return self.action(payload)
+
+
+def signed_headers(body: str, *, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def event_envelope(event: dict[str, Any], *, team: str = TEAM, event_id: str | None = None) -> dict[str, Any]:
+    return {
+        "token": "legacy", "team_id": team, "api_app_id": "A1", "type": "event_callback",
+        "event": event, "event_id": event_id or f"Ev{next(_ids):08d}", "event_time": int(time.time()),
+        "authorizations": [{"enterprise_id": None, "team_id": team, "user_id": BOT_USER, "is_bot": True,
+                            "is_enterprise_install": False}],
+    }  # fmt: skip
+
+
+def mention(
+    text: str,
+    *,
+    ts: str,
+    channel: str = "C1",
+    user: str = "U1",
+    team: str = TEAM,
+    thread_ts: str | None = None,
+) -> dict[str, Any]:
+    event = {"type": "app_mention", "user": user, "text": f"<@{BOT_USER}> {text}", "ts": ts,
+             "channel": channel, "team": team, "event_ts": ts}  # fmt: skip
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def message(
+    text: str,
+    *,
+    ts: str,
+    channel: str = "C1",
+    user: str = "U1",
+    team: str = TEAM,
+    channel_type: str = "channel",
+    thread_ts: str | None = None,
+    parent_user_id: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    event = {"type": "message", "user": user, "text": text, "ts": ts, "channel": channel, "team": team,
+             "channel_type": channel_type, "event_ts": ts, **extra}  # fmt: skip
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    if parent_user_id:
+        event["parent_user_id"] = parent_user_id
+    return event
+
+
+def block_actions(
+    button: dict[str, Any],
+    *,
+    user: str,
+    team: str,
+    channel: str,
+    ts: str,
+    thread_ts: str | None,
+    blocks: list[dict[str, Any]],
+    text: str,
+    response_url: str,
+    ephemeral: bool = False,
+) -> dict[str, Any]:
+    message: dict[str, Any] = {"type": "message", "ts": ts, "text": text, "blocks": blocks, "user": BOT_USER}
+    if thread_ts:
+        message["thread_ts"] = thread_ts
+    payload: dict[str, Any] = {
+        "type": "block_actions", "user": {"id": user, "username": "someone", "team_id": team},
+        "api_app_id": "A1", "token": "legacy", "team": {"id": team, "domain": "test"},
+        "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": ephemeral},
+        "trigger_id": f"trigger-{next(_ids)}", "channel": {"id": channel, "name": "general"},
+        "response_url": response_url,
+        "actions": [{**button, "block_id": "b", "action_ts": str(time.time())}],
+    }  # fmt: skip
+    if not ephemeral:
+        payload["message"] = message
+    return payload
+
+
+def find_button(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
+    for block in blocks:
+        for element in block.get("elements", []):
+            if element.get("action_id") == action_id:
+                return dict(element)
+    raise AssertionError(f"no button {action_id} in {json.dumps(blocks)[:500]}")
+
+
+def buttons(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {e["action_id"]: e for b in blocks if b.get("type") == "actions" for e in b.get("elements", [])}
