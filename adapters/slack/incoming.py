@@ -13,7 +13,6 @@ For org-wide installs on Enterprise Grid it is the enterprise id (``E…``), whi
 from __future__ import annotations
 
 import re
-import shlex
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -138,7 +137,7 @@ def parse_slash(text: str) -> SlashRequest:
         elif name in _MODEL_FLAGS:
             if not eq:
                 value, _, after = after.strip().partition(" ")
-            overrides[_MODEL_FLAGS[name]] = _unquote(value) or None
+            overrides[_MODEL_FLAGS[name]] = value.strip("\"'“”") or None
             rest = after.strip()
         else:
             break
@@ -150,14 +149,6 @@ def parse_slash(text: str) -> SlashRequest:
         model=overrides["model"],
         reasoning_model=overrides["reasoning_model"],
     )
-
-
-def _unquote(value: str) -> str:
-    try:
-        parts = shlex.split(value)
-    except ValueError:
-        return value
-    return parts[0] if parts else ""
 
 
 class BotThreads:
