@@ -45,7 +45,7 @@ from agents.workflow.synthesizer import (
     data_rows,
     evidence_for,
     finish,
-    framed_result,
+    framed_results,
     model_narrative,
     narrative_answer,
     narrative_base,
@@ -143,8 +143,7 @@ def synthesizer(state: WorkflowState, runtime: Runtime[Deps]) -> Update:
             step.detail = answer.kind
     else:
         answer = _write_with_model(state, deps, caller)
-    framed = framed_result(state)
-    return {"answer": finish(answer, state, used_lead=framed is not None and framed.usable)}
+    return {"answer": finish(answer, state)}
 
 
 # -- node helpers ----------------------------------------------------------------------------------
@@ -166,10 +165,10 @@ def _why(failed: StepResult) -> str:
 
 
 def _choose_chart(state: WorkflowState, deps: Deps) -> tuple[ChartSpec | None, list[Row]]:
-    framed = framed_result(state)
-    if framed is not None and framed.step.framing is not None:
+    framed = framed_results(state)
+    if len(framed) == 1:
         answer = offline_answer(state, deps.engine, deps.recorder)
-        return answer.chart, framed.rows
+        return answer.chart, framed[0].rows
     rows = data_rows(state)
     caller = None if state.offline else deps.implementation
     if caller is None or not rows:

@@ -59,12 +59,12 @@ class Evidence:
     """The numbers an answer may use, in three pools, with rounded lookups cached."""
 
     values: set[float] = field(default_factory=set)  # row values and other plain numbers
-    percents: set[float] = field(default_factory=set)  # percent changes, percent-valued columns
+    percents: set[float] = field(default_factory=set)  # percent changes, percent columns, percentiles
     _rounded: dict[tuple[int, float, int], set[float]] = field(default_factory=dict)
 
     def grounded(self, number: Written) -> bool:
-        pools = (1, 0) if number.percent else (0,)
-        return any(number.value in self._lookup(pool, number.scale, number.decimals) for pool in pools)
+        pool = 1 if number.percent else 0
+        return number.value in self._lookup(pool, number.scale, number.decimals)
 
     def _lookup(self, pool: int, scale: float, decimals: int) -> set[float]:
         key = (pool, scale, decimals)
@@ -90,7 +90,8 @@ def evidence(
             _collect(ev, columns, key, value)
     ev.values.update(float(len(v)) for v in columns.values())
     for text in texts:
-        ev.values.update(w.value * w.scale for w in written_numbers(text))
+        for w in written_numbers(text):
+            (ev.percents if w.percent else ev.values).add(w.value * w.scale)
     _derive(ev, columns, rows[:MAX_DERIVATION_ROWS])
     return ev
 

@@ -56,13 +56,7 @@ def _synthesis(n: int) -> Step:
     return Step(n, "synthesizer", "write the answer from the result rows")
 
 
-@dataclass(frozen=True)
-class Broadened:
-    framing: Framing
-    lead: str  # the sentence that tells the user what changed
-
-
-def broaden(engine: OewsEngine, framing: Framing) -> Broadened | None:
+def broaden(engine: OewsEngine, framing: Framing) -> Framing | None:
     """The same question one level up (metro -> its state -> the nation), or None."""
     intent = framing.intent
     if intent.shape == "ranking" and intent.rank_by != "occupation":
@@ -71,9 +65,7 @@ def broaden(engine: OewsEngine, framing: Framing) -> Broadened | None:
     parents = tuple(dict.fromkeys(_parent(engine, a) for a in areas))
     if not areas or any(p is None for p in parents):
         return None
-    wider = tuple(p for p in parents if p is not None)
-    broader = engine.frame(intent.with_(areas=wider))
-    return Broadened(broader, _lead(framing, areas, wider))
+    return engine.frame(intent.with_(areas=tuple(p for p in parents if p is not None)))
 
 
 def _parent(engine: OewsEngine, area: Area) -> Area | None:
@@ -91,13 +83,20 @@ def _national(engine: OewsEngine) -> Area | None:
     return next((a for a in engine.vocabulary.areas if a.code == NATIONAL), None)
 
 
-def _lead(framing: Framing, areas: tuple[Area, ...], wider: tuple[Area, ...]) -> str:
-    occupations = (
-        " / ".join(f"{o.title} ({o.code})" for o in framing.intent.occupations) or "these occupations"
+def place_names(framing: Framing) -> str:
+    return (
+        " / ".join("the U.S." if a.code == NATIONAL else a.title for a in framing.intent.areas) or "the U.S."
     )
-    asked = " / ".join(a.title for a in areas)
-    shown = " / ".join("the U.S. as a whole" if a.code == NATIONAL else a.title for a in wider)
-    return f"BLS publishes no estimate for {occupations} in {asked}, so this answer is for {shown} instead."
+
+
+def broadened_lead(framing: Framing, skipped: tuple[str, ...]) -> tuple[str, str]:
+    """(lead sentence, caveat) for an answer given one level up from the places asked about."""
+    occupations = " / ".join(f"{o.title} ({o.code})" for o in framing.intent.occupations) or "this occupation"
+    shown = place_names(framing)
+    asked = " or ".join(skipped)
+    lead = f"BLS publishes no estimate for {occupations} in {asked}, so this answer is for {shown} instead."
+    caveat = f"These figures are for {shown}, not {skipped[0]}: BLS publishes no estimate there."
+    return lead, caveat
 
 
 # -- a model's plan --------------------------------------------------------------------------------

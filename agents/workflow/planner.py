@@ -30,7 +30,7 @@ from agents.trace import Replan
 from agents.workflow.config import OFFLINE_ENGINE
 from agents.workflow.grounding import evidence, ungrounded
 from agents.workflow.llm import InvalidModelOutput, ModelCaller, call_tool, tool_schema
-from agents.workflow.plan import PlanDraft, broaden, check_plan, offline_plan
+from agents.workflow.plan import PlanDraft, broaden, check_plan, offline_plan, place_names
 from agents.workflow.prompts import context_block, planner_system
 from agents.workflow.state import Deps, ReplanRequest, Step, WorkflowState, WorkPlan
 
@@ -117,7 +117,7 @@ def fall_back(state: WorkflowState, parsed: Parsed, deps: Deps, error: ModelErro
         "chart": None,
         "chart_png": None,
         "research": (),
-        "lead": "",
+        "skipped": (),
     }
 
 
@@ -207,22 +207,19 @@ def _offline_replan(state: WorkflowState, request: ReplanRequest, deps: Deps) ->
     failed = request.failed
     framing = failed.step.framing if failed else None
     wider = broaden(deps.engine, framing) if framing is not None else None
-    if wider is None or state.plan is None:
+    if framing is None or wider is None or state.plan is None:
         with deps.recorder.step("planner", "replan", model=OFFLINE_ENGINE) as step:
             step.detail = f"{request.reason}; nothing broader to try"
         return {"replan": None}
     next_id = max(s.id for s in state.plan.steps) + 1
-    query = Step(next_id, "text_to_sql", f"query OEWS one level up: {_areas(wider.framing)}", wider.framing)
+    query = Step(next_id, "text_to_sql", f"query OEWS one level up: {place_names(wider)}", wider)
     rest = tuple(
         Step(next_id + i, s.agent, s.goal) for i, s in enumerate(state.plan.steps[state.cursor :], 1)
     )
     plan = WorkPlan(OFFLINE_ENGINE, (query, *rest), f"replan: {request.reason}")
-    _record_replan(deps, f"{request.reason}; trying {_areas(wider.framing)}", plan)
-    return {"plan": plan, "cursor": 0, "replans": state.replans + 1, "lead": wider.lead, "replan": None}
-
-
-def _areas(framing: Any) -> str:
-    return " / ".join("the U.S." if a.code == "99" else a.title for a in framing.intent.areas)
+    _record_replan(deps, f"{request.reason}; trying {place_names(wider)}", plan)
+    skipped = (*state.skipped, *(a.title for a in framing.intent.areas))
+    return {"plan": plan, "cursor": 0, "replans": state.replans + 1, "skipped": skipped, "replan": None}
 
 
 def _model_replan(state: WorkflowState, request: ReplanRequest, parsed: Parsed, deps: Deps) -> Update:
@@ -245,4 +242,6 @@ def _model_replan(state: WorkflowState, request: ReplanRequest, parsed: Parsed, 
     if isinstance(outcome, EngineAnswer):
         return {"answer": outcome, "replan": None}
     _record_replan(deps, request.reason, outcome)
-    return {"plan": outcome, "cursor": 0, "replans": state.replans + 1, "replan": None}
+    note = f"No OEWS data was found for “{request.failed.step.goal}”." if request.failed else ""
+    notes = (*state.notes, note) if note else state.notes
+    return {"plan": outcome, "cursor": 0, "replans": state.replans + 1, "replan": None, "notes": notes}

@@ -88,10 +88,7 @@ def offline_sql(step: Step, engine: OewsEngine, recorder: TraceRecorder) -> Step
             return StepResult(step, error="the offline engine could not read this step's goal")
         framing = engine.frame(parsed.intent)
         step = Step(step.id, step.agent, step.goal, framing)
-    try:
-        return StepResult(step, engine.run(framing, recorder))
-    except SqlError as e:
-        return StepResult(step, error=f"{type(e).__name__}: {e.user_message}")
+    return StepResult(step, engine.run(framing, recorder))  # database errors propagate: no model to fix them
 
 
 # -- with a model ----------------------------------------------------------------------------------

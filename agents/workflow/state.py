@@ -110,7 +110,7 @@ class WorkflowState:
     chart: ChartSpec | None = None
     chart_png: bytes | None = None
     notes: tuple[str, ...] = ()  # caveats the workflow itself adds (replans, research)
-    lead: str = ""  # a sentence the answer must start with (what a replan changed)
+    skipped: tuple[str, ...] = ()  # places an offline replan moved away from (no rows there)
     next: NextNode = "__end__"
     answer: EngineAnswer | None = None
 

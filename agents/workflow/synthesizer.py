@@ -24,6 +24,7 @@ from agents.research import ResearchHit
 from agents.trace import TraceRecorder
 from agents.workflow.grounding import Evidence, evidence, ungrounded
 from agents.workflow.llm import ModelCaller, call_tool, tool_schema
+from agents.workflow.plan import broadened_lead
 from agents.workflow.prompts import research_block, rows_block, template
 from agents.workflow.state import Narrative, Row, StepResult, WorkflowState
 
@@ -45,9 +46,30 @@ WRITE_ANSWER = tool_schema("write_answer", "Write the answer for the user.", Ans
 # -- what the synthesizer works from ---------------------------------------------------------------
 
 
-def framed_result(state: WorkflowState) -> StepResult | None:
-    """The latest result of an offline-framed query (the offline template needs its framing)."""
-    return next((r for r in reversed(state.results) if r.step.framing is not None), None)
+def framed_results(state: WorkflowState) -> list[StepResult]:
+    """The results of offline-framed queries the template answers from: the latest one for an
+    offline plan (a replan replaces it), every usable one when a model planned several."""
+    framed = [r for r in state.results if r.step.framing is not None]
+    usable = [r for r in framed if r.usable]
+    return framed[-1:] if state.offline or len(usable) < 2 else usable
+
+
+def template_answer(state: WorkflowState, parsed: Parsed, framed: list[StepResult]) -> EngineAnswer:
+    """``replies.compose`` over each framed result (joined when a model planned several)."""
+    answers = [
+        replies.compose(parsed, r.step.framing, r.results, state.question) for r in framed if r.step.framing
+    ]
+    if len(answers) == 1:
+        return answers[0]
+    return answers[0].model_copy(
+        update={
+            "text": " ".join(a.text for a in answers),
+            "tables": tuple(t for a in answers for t in a.tables),
+            "caveats": tuple(dict.fromkeys(c for a in answers for c in a.caveats)),
+            "sql": tuple(r for a in answers for r in a.sql),
+            "chart": None,
+        }
+    )
 
 
 def data_rows(state: WorkflowState) -> list[Row]:
@@ -66,9 +88,9 @@ def offline_answer(state: WorkflowState, engine: OewsEngine, recorder: TraceReco
     """The deterministic answer: the template over the framed rows, else the engine's own answer
     to the question, else a table of whatever rows there are, else the engine's refusal."""
     parsed = state.parsed or engine.parse(state.question, state.context)
-    framed = framed_result(state)
-    if framed is not None and framed.step.framing is not None:
-        return replies.compose(parsed, framed.step.framing, framed.results, state.question)
+    framed = framed_results(state)
+    if framed:
+        return template_answer(state, parsed, framed)
     if parsed.intent is not None and not parsed.refusal_kind and not parsed.clarify:
         framing = engine.frame(parsed.intent)
         return replies.compose(parsed, framing, engine.run(framing, recorder), state.question)
@@ -81,9 +103,9 @@ def offline_answer(state: WorkflowState, engine: OewsEngine, recorder: TraceReco
 def narrative_base(state: WorkflowState) -> EngineAnswer:
     """The deterministic parts a model's words go with: the template's tables, or the rows'."""
     parsed = state.parsed or Parsed()
-    framed = framed_result(state)
-    if framed is not None and framed.step.framing is not None:
-        return replies.compose(parsed, framed.step.framing, framed.results, state.question)
+    framed = framed_results(state)
+    if framed:
+        return template_answer(state, parsed, framed)
     rows = data_rows(state)
     if rows:
         return rows_answer(state, rows, parsed)
@@ -157,8 +179,6 @@ def model_narrative(
 
 def _prompt(state: WorkflowState) -> str:
     parts = [f"Question: {state.question}"]
-    if state.lead:
-        parts.append(f"Note: {state.lead}")
     parts += [f"Note: {n}" for n in state.notes]
     for r in state.results:
         if r.usable:
@@ -177,12 +197,13 @@ def narrative_answer(state: WorkflowState, narrative: Narrative, base: EngineAns
 # -- both ------------------------------------------------------------------------------------------
 
 
-def finish(answer: EngineAnswer, state: WorkflowState, *, used_lead: bool) -> EngineAnswer:
-    """Add what the workflow itself knows: the replan lead, notes, web sources, the chart."""
-    text = (
-        f"{state.lead} {answer.text}" if used_lead and state.lead and answer.kind == "answer" else answer.text
-    )
-    caveats = list(answer.caveats)
+def finish(answer: EngineAnswer, state: WorkflowState) -> EngineAnswer:
+    """Add what the workflow itself knows: a replan's lead, notes, web sources, the chart."""
+    text, caveats = answer.text, list(answer.caveats)
+    framed = next(iter(framed_results(state)[-1:]), None)
+    if state.skipped and answer.kind == "answer" and framed and framed.usable and framed.step.framing:
+        lead, caveat = broadened_lead(framed.step.framing, state.skipped)
+        text, caveats = f"{lead} {text}", [caveat, *caveats]
     if state.research:
         text += "\n\n" + citations(state.research)
         caveats.append("Web sources are not BLS OEWS data and were not checked by oews-bot.")
