@@ -18,11 +18,17 @@ logger = logging.getLogger(__name__)
 
 def open_engine(settings: Settings, *, progress: Callable[[int, int], None] | None = None) -> OewsEngine:
     database = settings.oews_database or ensure_database(settings.home, progress=progress)
-    return OewsEngine.open(database, max_rows=settings.oews_max_rows, time_limit_ms=settings.oews_sql_timeout_ms)
+    return OewsEngine.open(
+        database, max_rows=settings.oews_max_rows, time_limit_ms=settings.oews_sql_timeout_ms
+    )
 
 
-def build_service(settings: Settings, *, engine: OewsEngine | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> BotService:
+def build_service(
+    settings: Settings,
+    *,
+    engine: OewsEngine | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BotService:
     engine = engine or open_engine(settings, progress=progress)
     access = AccessPolicy()
     access.allow("slack", settings.allowed_slack_teams)
