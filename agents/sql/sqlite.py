@@ -116,9 +116,7 @@ class SqliteGateway:
         self._sessions: list[_Session] = []
         self._session()  # fail now, not on the first question, if the file is not SQLite
 
-    def execute(
-        self, sql: str, params: Sequence[Any] = (), *, max_rows: int | None = None
-    ) -> QueryResult:
+    def execute(self, sql: str, params: Sequence[Any] = (), *, max_rows: int | None = None) -> QueryResult:
         """Validate and run ``sql``; ``QueryResult.sql`` is the comment-free text that ran."""
         cap = self._cap(max_rows)
         bound = tuple(params)
@@ -162,15 +160,11 @@ class SqliteGateway:
             raise ValueError(f"max_rows must not be negative, got {max_rows}")
         return min(max_rows, self.max_rows)
 
-    def _error(
-        self, e: sqlite3.Error, session: _Session, *, sql: str, params: tuple[Any, ...]
-    ) -> SqlError:
+    def _error(self, e: sqlite3.Error, session: _Session, *, sql: str, params: tuple[Any, ...]) -> SqlError:
         if session.interrupted:
             return SqlTimeout(sql=sql, params=params, limit_ms=self.time_limit_ms)
         if session.denied:
-            return SqlRejected(
-                f"refused by the database: {session.denied[0]}", sql=sql, params=params
-            )
+            return SqlRejected(f"refused by the database: {session.denied[0]}", sql=sql, params=params)
         return SqlExecutionError(str(e), sql=sql, params=params)
 
     def _session(self) -> _Session:
