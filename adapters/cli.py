@@ -421,7 +421,33 @@ def serve(settings: Settings, port: int | None, host: str) -> None:
     from adapters.server import run_server
 
     logging.getLogger().setLevel(settings.oews_log_level.upper())
-    run_server(settings, host=host, port=port or settings.port)
+    try:
+        run_server(settings, host=host, port=port or settings.port)
+    except ValueError as e:  # configuration errors (e.g. TeamsConfigError) say what to set
+        raise click.ClickException(str(e)) from None
+
+
+# -- teams ------------------------------------------------------------------------------------------
+
+
+@cli.group()
+def teams() -> None:
+    """Microsoft Teams app package."""
+
+
+@teams.command("package")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("oews-teams-app.zip"), show_default=True)
+@click.option("--host", help="Public host of the bot (default: TEAMS_PUBLIC_URL).")
+@click.pass_obj
+def teams_package(settings: Settings, out: Path, host: str | None) -> None:
+    """Build the Teams app zip to upload in Teams (Apps > Manage your apps > Upload an app)."""
+    from adapters.teams.package import build_package
+
+    try:
+        path = build_package(out, app_id=settings.microsoft_app_id, host=host or settings.teams_public_url)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Wrote {path}")
 
 
 if __name__ == "__main__":
