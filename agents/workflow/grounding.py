@@ -10,6 +10,10 @@ A number written in an answer is *grounded* when, at the precision it is written
   1,000", a list position or count up to 25, the number of rows;
 - a number in the question or in cited research text.
 
+Codes are identifiers, not figures: SOC codes (``29-1141``) and ``NAICS 622000`` are skipped.
+A percentage (``12.5%``) is grounded only by a percent change, a percent-valued column (the
+relative standard errors) or a percentile name, never by an unrelated plain number.
+
 Anything else is invented: ``ungrounded`` returns it, and the synthesizer regenerates the answer
 once or replaces it with the deterministic template.
 """
@@ -28,6 +32,7 @@ NUMBER = re.compile(
     r"(?<![\w.])\$?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?"
     r"(?:\s?(%|percent\b|[kK]\b|[mM]\b|million\b|thousand\b|billion\b|bn\b))?"
 )
+CODES = re.compile(r"\b\d{2}-\d{4}(?:\.\d{2})?\b|\bNAICS\s+\d[\d-]*", re.IGNORECASE)
 _SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "billion": 1e9, "bn": 1e9}
 PERCENTILES = (10.0, 25.0, 50.0, 75.0, 90.0, 100.0)
 SMALL_COUNT = 25
@@ -45,7 +50,7 @@ class Written:
 
 def written_numbers(text: str) -> list[Written]:
     found = []
-    for m in NUMBER.finditer(text):
+    for m in NUMBER.finditer(CODES.sub(" ", text)):
         whole, fraction, suffix = m.group(1), m.group(2), (m.group(3) or "").lower()
         value = float(whole.replace(",", "") + (fraction or ""))
         decimals = len(fraction) - 1 if fraction else 0
@@ -83,6 +88,7 @@ def evidence(
     ev.values.update(float(v) for v in range(SMALL_COUNT + 1))
     ev.values.update(_structural())
     ev.percents.update(PERCENTILES)
+    ev.values.update(PERCENTILES)  # "75th", "90th"
     ev.values.add(float(len(rows)))
     columns: dict[str, list[float]] = {}
     for row in rows:

@@ -35,9 +35,13 @@ _ALIASES: dict[str, AgentName] = {
 
 
 def offline_plan(parsed: Parsed, framing: Framing | None, *, research: bool, first_id: int = 1) -> WorkPlan:
-    """The offline plan: query, (research), chart, write; or just write (refusal, clarification)."""
+    """The offline plan: query, (research), chart, write; or (research and) write alone when
+    there is nothing to query (a refusal, a clarification)."""
     if framing is None:
         reason = parsed.refusal_kind or ("clarification" if parsed.clarify else "no query")
+        if research:
+            search = Step(first_id, "web_research", "search the web for what OEWS does not cover")
+            return WorkPlan(OFFLINE_ENGINE, (search, _synthesis(first_id + 1)), f"no query: {reason}")
         return WorkPlan(OFFLINE_ENGINE, (_synthesis(first_id),), f"no query: {reason}")
     shape = framing.intent.shape
     agents: list[tuple[AgentName, str]] = [("text_to_sql", f"query OEWS for the {shape}")]

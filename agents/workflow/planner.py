@@ -65,7 +65,8 @@ def offline_start(state: WorkflowState, parsed: Parsed, deps: Deps, *, label: st
     with deps.recorder.step("planner", "plan", model=OFFLINE_ENGINE) as step:
         data = parsed.intent is not None and not parsed.refusal_kind and parsed.clarify is None
         framing = deps.engine.frame(parsed.intent) if data and parsed.intent is not None else None
-        topics = research_topics(state.question) if framing is not None else ()
+        searchable = framing is not None or parsed.refusal_kind == "out_of_scope"
+        topics = research_topics(state.question) if searchable else ()
         plan = offline_plan(parsed, framing, research=bool(topics) and deps.research is not None)
         step.detail = (
             f"{framing.intent.shape}: {len(framing.queries)} query(ies)"
@@ -74,7 +75,7 @@ def offline_start(state: WorkflowState, parsed: Parsed, deps: Deps, *, label: st
         ) + label
     if deps.recorder.trace.plan is None:
         deps.recorder.trace.plan = plan.to_trace()
-    notes = research_off_notes(topics) if topics and deps.research is None else ()
+    notes = research_off_notes(topics) if topics and deps.research is None and framing is not None else ()
     return {"parsed": parsed, "offline": True, "plan": plan, "cursor": 0, "notes": notes}
 
 

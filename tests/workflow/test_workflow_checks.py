@@ -1,0 +1,192 @@
+"""Plan validation and the grounding check, on their own."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from agents.engine.engine import OewsEngine
+from agents.workflow.grounding import evidence, ungrounded, written_numbers
+from agents.workflow.plan import PlanDraft, StepDraft, check_plan
+
+EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev_questions.jsonl"
+
+
+def draft(*steps: tuple[str, str]) -> PlanDraft:
+    return PlanDraft(steps=[StepDraft(agent=a, goal=g) for a, g in steps])
+
+
+def agents_of(*steps: tuple[str, str], research_on: bool = False) -> list[str]:
+    checked = check_plan(draft(*steps), source="m", question="q", research_on=research_on)
+    assert checked.plan is not None, checked.errors
+    return [s.agent for s in checked.plan.steps]
+
+
+def test_a_good_plan_passes_unchanged() -> None:
+    checked = check_plan(
+        draft(("text_to_sql", "a"), ("text_to_sql", "b"), ("chart", "c"), ("synthesizer", "d")),
+        source="gpt",
+        question="q",
+        research_on=False,
+        first_id=4,
+    )
+    assert checked.plan is not None and checked.repairs == ()
+    assert [s.id for s in checked.plan.steps] == [4, 5, 6, 7]
+    assert checked.plan.to_trace().source == "gpt"
+
+
+def test_repairs_aliases_order_missing_and_duplicate_steps() -> None:
+    assert agents_of(("SQL", "a")) == ["text_to_sql", "synthesizer"]
+    assert agents_of(("synthesis", "w"), ("chart", "c"), ("query", "a")) == [
+        "text_to_sql",
+        "chart",
+        "synthesizer",
+    ]
+    assert agents_of(
+        ("text_to_sql", "a"), ("chart", "1"), ("chart", "2"), ("writer", "w"), ("answer", "x")
+    ) == ["text_to_sql", "chart", "synthesizer"]
+
+
+def test_web_research_is_dropped_when_off_and_kept_when_on() -> None:
+    checked = check_plan(
+        draft(("text_to_sql", "a"), ("web_research", "cost of living"), ("synthesizer", "")),
+        source="m",
+        question="q",
+        research_on=False,
+    )
+    assert checked.plan is not None and "dropped web_research" in checked.repairs[0]
+    assert agents_of(("web", "rent in Austin"), ("synthesizer", ""), research_on=True) == [
+        "web_research",
+        "synthesizer",
+    ]
+
+
+def test_a_chart_with_no_data_before_it_is_dropped() -> None:
+    checked = check_plan(
+        draft(("chart", "c"), ("web_research", "x"), ("synthesizer", "")),
+        source="m",
+        question="q",
+        research_on=True,
+    )
+    assert checked.plan is not None and [s.agent for s in checked.plan.steps] == [
+        "web_research",
+        "synthesizer",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("steps", "error"),
+    [
+        ((("telepathy", "x"),), "unknown agent 'telepathy'"),
+        ((("chart", "c"), ("synthesizer", "s")), "no text_to_sql"),
+        ((), "no text_to_sql"),
+        (tuple(("text_to_sql", str(i)) for i in range(5)), "5 data steps; use at most 4"),
+    ],
+)
+def test_plans_that_cannot_be_repaired_are_reported(steps: tuple[tuple[str, str], ...], error: str) -> None:
+    checked = check_plan(draft(*steps), source="m", question="q", research_on=False)
+    assert checked.plan is None and error in "; ".join(checked.errors)
+
+
+def test_empty_goals_become_the_question() -> None:
+    checked = check_plan(
+        draft(("text_to_sql", " ")), source="m", question="nurses in Ohio", research_on=False
+    )
+    assert checked.plan is not None and checked.plan.steps[0].goal == "nurses in Ohio"
+
+
+# -- grounding --------------------------------------------------------------------------------
+
+
+ROWS = [
+    {
+        "year": 2025,
+        "area": "Ohio",
+        "occ_code": "29-1141",
+        "occupation": "Registered Nurses",
+        "a_median": 86070,
+        "a_mean": 89590,
+        "h_median": 41.38,
+        "tot_emp": 131740,
+        "jobs_1000": 25.897,
+        "loc_quotient": 1.19,
+        "mean_prse": 0.6,
+    },
+    {
+        "year": 2025,
+        "area": "Texas",
+        "occ_code": "29-1141",
+        "occupation": "Registered Nurses",
+        "a_median": 95970,
+        "a_mean": 99560,
+        "h_median": 46.14,
+        "tot_emp": 239200,
+        "jobs_1000": 17.54,
+        "loc_quotient": 0.8,
+        "mean_prse": 0.9,
+    },
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In May 2025 the median annual wage of Registered Nurses (29-1141) in Ohio was $86,070.",
+        "Texas is higher by $9,900 (+11.5%).",  # difference and percent change
+        "Texas pays 1.12 times as much.",  # ratio
+        "Ohio: 25.9 jobs per 1,000; about 26 per 1,000.",  # rounding at the precision written
+        "Mean $89,590 vs median $86,070: a gap of $3,520.",  # two measures of one row
+        "About $86.1K in Ohio and 131.7 thousand nurses.",  # abbreviations
+        "The wage is at or above $239,200 (top-coded); 10% earned more; the wage RSE is 0.6%.",
+        "Top 2 states: 1. Texas 2. Ohio.",
+    ],
+)
+def test_numbers_from_the_rows_or_their_derivations_pass(text: str) -> None:
+    assert ungrounded(text, evidence(ROWS, years=[2019, 2025])) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "invented"),
+    [
+        ("Nurses in Ohio earn $91,000.", ["$91,000"]),
+        ("Ohio pays 7% less than last year.", ["7%"]),
+        ("Texas had 250,000 nurses in 2023.", ["250,000", "2023"]),
+        ("The hourly median is $41.39.", ["$41.39"]),
+        ("Roughly $1.2 million in total.", ["$1.2 million"]),
+    ],
+)
+def test_invented_numbers_are_caught(text: str, invented: list[str]) -> None:
+    assert ungrounded(text, evidence(ROWS, years=[2019, 2024, 2025])) == invented
+
+
+def test_numbers_in_the_question_or_cited_research_are_allowed() -> None:
+    ev = evidence(ROWS, texts=["compare with my offer of $92,500", "Austin rent rose 4.2% to $1,650 [1]"])
+    assert ungrounded("Your $92,500 offer; rent is $1,650 after a 4.2% rise.", ev) == []
+
+
+def test_written_numbers_reads_formats() -> None:
+    found = [
+        (w.value, w.decimals, w.scale, w.percent) for w in written_numbers("$1,234.50, 12%, 3.4M, 7 percent")
+    ]
+    assert found == [(1234.5, 2, 1.0, False), (12.0, 0, 1.0, True), (3.4, 1, 1e6, False), (7.0, 0, 1.0, True)]
+
+
+def test_every_deterministic_dev_answer_is_grounded(engine: OewsEngine) -> None:
+    """The check has no false alarms on the answers the templates write from real rows."""
+    if not EVAL.exists():
+        pytest.skip("no dev questions here")
+    for line in EVAL.read_text(encoding="utf-8").splitlines():
+        question = json.loads(line)["question"]
+        parsed = engine.parse(question)
+        if parsed.intent is None or parsed.refusal_kind or parsed.clarify:
+            continue
+        framing = engine.frame(parsed.intent)
+        results = engine.run(framing)
+        answer = engine.synthesize(parsed, framing, results, question)
+        written = "\n".join(
+            [answer.text, *answer.caveats, *(c for t in answer.tables for r in t.rows for c in r)]
+        )
+        ev = evidence(results.rows, texts=[question], years=engine.coverage.all_years)
+        assert ungrounded(written, ev) == [], question
