@@ -57,6 +57,7 @@ class FakeSlack:
         self._rate_limited: dict[str, int] = {}
         self._failing: dict[str, str] = {}
         self.retry_after = "0"
+        self.socket_url = ""  # what apps.connections.open hands out (Socket Mode tests)
         self.auth = {"user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM, "team": "Test", "user": "oews"}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
@@ -151,6 +152,8 @@ class FakeSlack:
             return {"ok": True}
         if call.method == "auth.test":
             return {"ok": True, **self.auth}
+        if call.method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
         if call.method == "chat.postMessage":
             ts = f"{1700000000 + next(self._ts)}.000100"
             return {"ok": True, "channel": call.params.get("channel"), "ts": ts, "message": {"ts": ts}}
