@@ -83,9 +83,11 @@ def answer_blocks(answer: Answer, *, asked_by: str | None = None, question: str 
         blocks.append(clarification_actions(answer.clarification))
     if answer.caveats:
         blocks.append(context(*(f"⚠️ {escape(c)}" for c in answer.caveats)))
-    blocks.append(context(f"Source: BLS OEWS · trace `{answer.trace_id}`"))
     if answer.status in _FEEDBACK_STATUSES:
+        blocks.append(context(f"Source: BLS OEWS · trace `{answer.trace_id}`"))
         blocks.append(answer_actions(answer.trace_id))
+    else:
+        blocks.append(context(f"trace `{answer.trace_id}`"))
     return blocks
 
 

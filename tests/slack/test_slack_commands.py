@@ -116,3 +116,15 @@ def test_placeholder_deleted_meanwhile_answer_is_posted_anew(
         fake_slack.fail("chat.update", None)
     assert "$58,570" in calls[1].params["text"]
     assert calls[1].params["channel"] == "C3"
+
+
+def test_command_from_another_workspace_is_refused_privately(
+    slack: SlackServer, fake_slack: FakeSlack
+) -> None:
+    mark = fake_slack.mark()
+    slack.command(TEXAS, team="T9")
+
+    [response] = fake_slack.wait_method(mark, "response")
+    assert response.params["response_type"] == "ephemeral"
+    assert "not allowed" in response.params["text"]
+    assert not [c for c in fake_slack.settle(mark) if c.method.startswith("chat.")]

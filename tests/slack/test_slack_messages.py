@@ -117,6 +117,21 @@ def test_follow_up_in_the_thread_needs_no_mention(slack: SlackServer, fake_slack
     assert "Registered Nurses" in answer.params["text"]
 
 
+def test_mention_inside_a_thread_answers_in_that_thread_with_its_context(
+    slack: SlackServer, fake_slack: FakeSlack
+) -> None:
+    mark = fake_slack.mark()
+    slack.event(mention(SEATTLE_NURSES, ts="1012.000005", thread_ts="1012.000001"))
+    [first] = answered(fake_slack, mark)
+
+    mark = fake_slack.mark()
+    slack.event(mention("and in Portland, OR?", ts="1012.000009", thread_ts="1012.000001"))
+    [second] = answered(fake_slack, mark)
+
+    assert first.params["thread_ts"] == second.params["thread_ts"] == "1012.000001"
+    assert "$130,310" in second.params["text"]
+
+
 def test_reply_in_a_thread_started_by_the_bot_is_a_follow_up(
     slack: SlackServer, fake_slack: FakeSlack
 ) -> None:
