@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 from agents.engine.engine import OewsEngine
 from agents.oews.database import ensure_database
+from agents.workflow.config import WorkflowConfig
 from agents.workflow.graph import Workflow
 from bot.config import Settings
 from bot.service import AccessPolicy, BotService, Limits
@@ -40,7 +42,25 @@ def build_service(
         daily_per_workspace=settings.oews_daily_quota_per_workspace,
     )
     store = SqliteBotStore(_bot_db(settings.home))
-    return BotService(workflow=Workflow(engine), store=store, access=access, limits=limits)
+    workflow = Workflow(engine, config=workflow_config(settings))
+    return BotService(workflow=workflow, store=store, access=access, limits=limits)
+
+
+def workflow_config(settings: Settings) -> WorkflowConfig:
+    """The workflow's view of the settings (agents never read Settings; secrets stay out of logs)."""
+    key, search_key = settings.openai_api_key, settings.oews_web_search_key
+    return WorkflowConfig(
+        api_key=key.get_secret_value() if key else None,
+        base_url=settings.openai_base_url or None,
+        reasoning_model=settings.oews_reasoning_model,
+        implementation_model=settings.oews_implementation_model,
+        models_file=settings.oews_models_file,
+        timeout_s=settings.oews_llm_timeout_s,
+        max_replans=settings.oews_max_replans,
+        web_search_url=settings.oews_web_search_url or None,
+        web_search_key=search_key.get_secret_value() if search_key else None,
+        env=os.environ,  # registry entries that name their own variables (Azure, local servers)
+    )
 
 
 def _bot_db(home: Path) -> Path:

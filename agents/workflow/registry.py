@@ -30,9 +30,11 @@ LOCAL_KEY = "not-needed"  # OpenAI-compatible servers without auth still want a 
 
 
 class RegistryError(OewsError):
-    """The registry file is missing, not TOML, or not a valid registry."""
+    """The registry file is missing, not TOML, or not a valid registry (found at startup)."""
 
-    user_message = "The model registry file is invalid; see the logs."
+    @property
+    def user_message(self) -> str:  # type: ignore[override]
+        return str(self)  # the file and what is wrong with it: configuration, no secrets
 
 
 class ModelSpec(BaseModel):
