@@ -10,6 +10,7 @@ tool call and validates its arguments into a pydantic model, re-asking (bounded)
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Sequence
@@ -56,6 +57,18 @@ class BudgetExhausted(ModelError):
     """The question used its whole budget of model calls (a model that loops)."""
 
 
+class PromptTooLong(ModelError):
+    """A prompt would not fit the model's context window (from the registry)."""
+
+
+CHARS_PER_TOKEN = 4  # a rough estimate, good enough to keep prompts inside the context window
+
+
+def estimate_tokens(messages: Sequence[BaseMessage], tools: Sequence[ToolSchema]) -> int:
+    chars = sum(len(str(m.content)) for m in messages) + sum(len(json.dumps(t)) for t in tools)
+    return chars // CHARS_PER_TOKEN
+
+
 def tool_schema(name: str, description: str, args: type[BaseModel]) -> ToolSchema:
     """An OpenAI tool definition named ``name`` whose arguments are ``args``."""
     schema = convert_to_openai_tool(args)
@@ -69,7 +82,6 @@ def build_chat(spec: ModelSpec, where: Endpoint, config: WorkflowConfig) -> Base
         "timeout": config.timeout_s,
         "max_retries": config.llm_retries,
         "api_key": SecretStr(where.api_key),
-        "temperature": 0,
     }
     if spec.provider == "azure":
         return AzureChatOpenAI(
@@ -137,6 +149,12 @@ class ModelCaller:
     ) -> AIMessage:
         if self.down is not None:
             raise ModelCallFailed(self.spec.name, f"{self.down} earlier in this question")
+        size = estimate_tokens(messages, tools)
+        if size > self.spec.context_window:
+            raise PromptTooLong(
+                f"{self.spec.name}: a prompt of about {size:,} tokens exceeds its context "
+                f"window of {self.spec.context_window:,}"
+            )
         self.budget.take()
         with self.recorder.step(agent, "llm", model=self.spec.name) as step:
             try:

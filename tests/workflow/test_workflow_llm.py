@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from agents.engine.engine import OewsEngine
 from agents.workflow.graph import Workflow
@@ -415,3 +416,18 @@ def test_the_planner_can_refuse_or_ask(engine: OewsEngine, fake: FakeFactory) ->
     assert refused.kind == "refusal" and "OEWS" in refused.text and not refused.sql
     asked, _ = ask(workflow, "pay in springfield for those folks")
     assert asked.kind == "clarification" and asked.text == "Which Springfield do you mean?"
+
+
+def test_a_prompt_that_does_not_fit_the_context_window_falls_back(
+    engine: OewsEngine, fake: FakeFactory, tmp_path: Path
+) -> None:
+    registry = tmp_path / "models.toml"
+    registry.write_text('[[models]]\nname = "tiny"\ncontext_window = 200\n', encoding="utf-8")
+    server = fake(**two_lookups())
+    config = model_config(
+        server, fast_path=False, models_file=registry, reasoning_model="tiny", implementation_model="tiny"
+    )
+    question = "median annual pay for electricians in texas?"
+    answer, trace = ask(Workflow(engine, config=config), question)
+    assert server.requests == [] and answer.text == engine.answer(question).text
+    assert "exceeds its context window of 200" in trace.replans[0].reason

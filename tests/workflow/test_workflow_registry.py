@@ -150,3 +150,23 @@ def test_a_custom_registry_file_replaces_the_shipped_one(tmp_path: Path) -> None
 def test_config_limits_are_validated(changes: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         WorkflowConfig(**changes)  # type: ignore[arg-type]
+
+
+def test_clients_are_built_once_per_model_with_the_timeout_and_endpoint() -> None:
+    from langchain_openai import AzureChatOpenAI, ChatOpenAI
+
+    from agents.workflow.llm import ChatClients
+
+    config = WorkflowConfig(timeout_s=3.5, env={**AZURE, "OLLAMA_BASE_URL": "http://127.0.0.1:11434/v1"})
+    clients = ChatClients(config)
+    registry = load_registry()
+    azure_spec, ollama_spec = registry.get("azure-gpt-4.1-mini"), registry.get("ollama-llama3.1")
+    assert azure_spec is not None and ollama_spec is not None
+    azure = clients.get(azure_spec)
+    assert isinstance(azure, AzureChatOpenAI) and azure.deployment_name == "gpt-4.1-mini"
+    assert azure.azure_endpoint == AZURE["AZURE_OPENAI_ENDPOINT"] and azure.request_timeout == 3.5
+    local = clients.get(ollama_spec)
+    assert isinstance(local, ChatOpenAI) and local.model_name == "llama3.1:8b"
+    assert local.openai_api_base == "http://127.0.0.1:11434/v1" and local.max_retries == 0
+    assert clients.get(ollama_spec) is local
+    assert "az-secret" not in repr(azure)
