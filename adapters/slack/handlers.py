@@ -176,7 +176,10 @@ class Handlers:
         ):
             await ack(text=b.BUSY_TEXT)
             return
-        await ack(text=b.WORKING_TEXT) if request.private else await ack()
+        if request.private:
+            await ack(text=b.WORKING_TEXT)  # shown only to the asker; the answer replaces it
+        else:
+            await ack()  # the public placeholder message shows progress
 
     async def _answer_command(self, request: SlashRequest, question: Question, respond: AsyncRespond) -> None:
         async def apologize(text: str) -> None:
@@ -192,13 +195,20 @@ class Handlers:
         if self.service.access.permits(question):
             ts = await self.poster.placeholder(question.channel, question.user, question.text)
         if ts is None:  # the bot can't post here (e.g. a private channel it is not in)
-            answer = await self._answer(question)
-            send: Send = lambda: respond_answer(  # noqa: E731
-                respond, answer, public=not is_private(answer), question=question.text, user=question.user
-            )
-            await self._deliver(answer, send, apologize)
+            await self._answer_through_response_url(question, respond, apologize)
             return
         await self._answer_in_placeholder(question.model_copy(update={"thread": ts}), ts, respond, apologize)
+
+    async def _answer_through_response_url(
+        self, question: Question, respond: AsyncRespond, apologize: Apologize
+    ) -> None:
+        answer = await self._answer(question)
+
+        async def send() -> None:
+            public = not is_private(answer)
+            await respond_answer(respond, answer, public=public, question=question.text, user=question.user)
+
+        await self._deliver(answer, send, apologize)
 
     async def _answer_in_placeholder(
         self, question: Question, ts: str, respond: AsyncRespond, apologize: Apologize
