@@ -17,12 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import httpx
-import openai
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from langchain_core.utils.function_calling import convert_to_openai_tool
-from langchain_openai import AzureChatOpenAI, ChatOpenAI
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from agents.errors import ModelError
@@ -78,6 +75,8 @@ def tool_schema(name: str, description: str, args: type[BaseModel]) -> ToolSchem
 
 
 def build_chat(spec: ModelSpec, where: Endpoint, config: WorkflowConfig) -> BaseChatModel:
+    from langchain_openai import AzureChatOpenAI, ChatOpenAI  # only when a model is configured
+
     common: dict[str, Any] = {
         "timeout": config.timeout_s,
         "max_retries": config.llm_retries,
@@ -156,6 +155,9 @@ class ModelCaller:
                 f"window of {self.spec.context_window:,}"
             )
         self.budget.take()
+        import httpx  # loaded with the clients, not for offline use
+        import openai
+
         with self.recorder.step(agent, "llm", model=self.spec.name) as step:
             try:
                 bound = self.chat.bind_tools(list(tools), tool_choice=tool_choice) if tools else self.chat
@@ -174,6 +176,9 @@ class ModelCaller:
 
 
 def _failure(error: Exception) -> str:
+    import httpx
+    import openai
+
     if isinstance(error, openai.APITimeoutError | httpx.TimeoutException):
         return "timed out"
     if isinstance(error, openai.APIStatusError):

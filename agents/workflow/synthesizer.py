@@ -128,7 +128,8 @@ def rows_answer(state: WorkflowState, rows: Sequence[Row], parsed: Parsed) -> En
 
 def rows_table(rows: Sequence[Row]) -> Table:
     first = rows[0]
-    labels = [c for c in LABEL_COLUMNS if c in first] or ["year"]
+    cross_industry = all(r.get("naics") in (None, "000000") for r in rows)
+    labels = [c for c in LABEL_COLUMNS if c in first and not (c == "industry" and cross_industry)] or ["year"]
     if "year" in first and "year" not in labels and len({r.get("year") for r in rows}) > 1:
         labels.append("year")
     measures = [m for m in fmt.SHORT if m in first and not m.endswith("_prse")]
