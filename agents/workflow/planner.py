@@ -11,7 +11,9 @@ with confidence, which means one of:
 - unsafe input, a request for help, or a year that is not loaded.
 
 Everything else (unknown words, out-of-scope guesses, topics needing web research) goes to
-the planner model.  An explicit ``model`` / ``reasoning_model`` override always uses the models.
+the planner model.  An explicit ``model`` / ``reasoning_model`` override uses the models for
+every question except unsafe input, help and years that are not loaded, which the offline
+engine always answers (a prompt injection never reaches a model).
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ def confident(parsed: Parsed, question: str) -> bool:
 
 
 def uses_offline_planner(parsed: Parsed, question: str, deps: Deps, *, overridden: bool) -> bool:
-    if deps.reasoning is None:
+    """Unsafe input never reaches a model, even when the question names one."""
+    if deps.reasoning is None or parsed.refusal_kind in ("unsafe", "help", "no_data"):
         return True
     return deps.fast_path and not overridden and confident(parsed, question)
 
