@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,9 @@ import pytest
 from agents.workflow.registry import RegistryError
 from bot.app import build_service, workflow_config
 from bot.config import Settings
+from bot.types import Question
+from tests.workflow.conftest import LOOKUP_SQL, plan, run_sql, write
+from tests.workflow.fake_llm import FakeLLM
 
 
 def test_settings_become_the_workflow_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -51,3 +55,47 @@ def test_an_invalid_registry_file_stops_startup_with_the_reason(
     with pytest.raises(RegistryError) as raised:
         build_service(Settings())
     assert "models.0.provider" in raised.value.user_message and str(bad) in raised.value.user_message
+
+
+def test_a_chat_question_naming_a_model_is_answered_by_it_and_its_cost_recorded(
+    oews_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fake: Callable[..., FakeLLM]
+) -> None:
+    server = fake(
+        planner=[
+            plan(
+                ("text_to_sql", "median annual wage of registered nurses in the Seattle metro"),
+                ("synthesizer", ""),
+            )
+        ],
+        text_to_sql=[run_sql(LOOKUP_SQL, 2025, "000000", "42660", "29-1141")],
+        synthesizer=[
+            write(
+                "In May 2025 the median annual wage of Registered Nurses (29-1141) in "
+                "Seattle-Tacoma-Bellevue, WA was $128,260."
+            )
+        ],
+    )
+    for key, value in {
+        "OEWS_HOME": str(tmp_path),
+        "OEWS_DATABASE": str(oews_db),
+        "OPENAI_BASE_URL": server.base_url,
+    }.items():
+        monkeypatch.setenv(key, value)
+    service = build_service(Settings())
+    question = Question(
+        text="what do RNs make in Seattle?",
+        platform="slack",
+        workspace="T1",
+        channel="C1",
+        user="U1",
+        model="gpt-4o-mini",
+    )
+    service.access.allow("slack", ("T1",))
+    answer = service.answer(question, render_chart=False)
+    assert answer.status == "answer" and "$128,260" in answer.text
+    assert {r.model for r in server.requests if r.role != "planner"} == {"gpt-4o-mini"}
+    stored = service.trace(answer.trace_id, workspace="T1")
+    assert stored is not None and stored.models == {"reasoning": "gpt-4.1", "implementation": "gpt-4o-mini"}
+    assert stored.tokens_in > 0 and stored.cost_usd > 0
+    usage, _ = service.usage("slack", "T1", "U1")
+    assert usage is not None and usage.tokens_in == stored.tokens_in
