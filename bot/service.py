@@ -70,12 +70,14 @@ class BotService:
         access: AccessPolicy | None = None,
         limits: Limits | None = None,
         clock: Callable[[], float] = time.time,
+        vintage: Callable[[], str] | None = None,
     ) -> None:
         self.workflow = workflow
         self.store = store
         self.access = access or AccessPolicy()
         self.limits = limits or Limits()
         self.clock = clock
+        self._vintage = vintage
 
     # -- answering ---------------------------------------------------------------------------
 
@@ -136,7 +138,7 @@ class BotService:
                 return None
             if not decision.allowed:
                 return (
-                    f"You've reached the limit of {limit} questions {per}"
+                    f"You've reached the limit of {limit} question{'s' if limit != 1 else ''} {per}"
                     f"{' for this workspace' if key.startswith('workspace') else ''}. "
                     f"Try again in {_duration(decision.retry_after_s)}."
                 )
@@ -201,6 +203,20 @@ class BotService:
             self.store.user_usage(platform, workspace, user, since=today),
             self.store.user_usage(platform, workspace, user),
         )
+
+    def data_vintage(self) -> str | None:
+        """Which years and geographies are loaded (for App Home and help texts)."""
+        return self._vintage() if self._vintage is not None else None
+
+    def knows_thread(self, question: Question) -> bool:
+        """True when the bot has context stored for this thread (it answered there before)."""
+        if not question.thread:
+            return False
+        try:
+            return self.store.load_context(_thread_key(question)) is not None
+        except StoreError:
+            logger.exception("could not load thread context")
+            return False
 
     def first_delivery(self, delivery_id: str) -> bool:
         """True the first time a platform delivery id is seen (retries return False)."""

@@ -95,8 +95,39 @@ class Handlers:
         self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         await ack()
-        if event.get("channel_type") == "im" or self._is_follow_up(event, self._bot_user(context)):
+        bot = self._bot_user(context)
+        if (
+            event.get("channel_type") == "im"
+            or self._is_follow_up(event, bot)
+            or await self._answered_here_before(body, event, context)
+        ):
             self._ask(body, event, context)
+
+    async def _answered_here_before(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> bool:
+        """A thread reply the bot's memory knows (e.g. after a restart), without a mention."""
+        bot = self._bot_user(context)
+        thread, ts = event.get("thread_ts"), event.get("ts")
+        if (
+            not thread
+            or thread == ts
+            or is_from_bot(event, bot)
+            or mentions(str(event.get("text") or ""), bot)
+        ):
+            return False
+        found = asked(body, event, bot_user_id=bot, default_workspace=self._workspace(context))
+        if found is None:
+            return False
+        question = Question(
+            text="",
+            platform="slack",
+            workspace=found.workspace,
+            channel=found.channel,
+            thread=found.thread,
+            user=found.user,
+        )
+        return await asyncio.to_thread(self.service.knows_thread, question)
 
     def _is_follow_up(self, event: dict[str, Any], bot: str | None) -> bool:
         """A reply in a thread where the bot has answered, without a mention (app_mention has those)."""
@@ -350,7 +381,7 @@ class Handlers:
         except StoreError:
             logger.exception("could not read usage for App Home")
             today = total = None
-        view = home_view(vintage=data_vintage(self.service), today=today, total=total)
+        view = home_view(vintage=self.service.data_vintage(), today=today, total=total)
         await self.client.views_publish(user_id=user, view=view)
 
     # -- shared -----------------------------------------------------------------------------------
@@ -392,13 +423,3 @@ class Handlers:
 
     def _workspace(self, context: AsyncBoltContext) -> str:
         return context.team_id or self.identity.team_id or ""
-
-
-def data_vintage(service: BotService) -> str | None:
-    """The loaded years, from the engine's coverage (until the service offers its own method)."""
-    coverage = getattr(getattr(service.workflow, "engine", None), "coverage", None)
-    describe = getattr(coverage, "describe", None)
-    if not callable(describe):
-        return None
-    text = describe()
-    return text if isinstance(text, str) else None

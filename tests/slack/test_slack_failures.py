@@ -82,7 +82,7 @@ def test_rate_limited_user_gets_a_private_notice(
 
         [notice] = fake_slack.wait_method(mark, "chat.postEphemeral")
         calls = fake_slack.settle(mark)
-    assert "You've reached the limit of 1 questions a minute" in notice.params["text"]
+    assert "You've reached the limit of 1 question a minute" in notice.params["text"]
     assert notice.params["user"] == "U1" and notice.params["thread_ts"] == "5000.000002"
     assert len([c for c in calls if c.method == "chat.postMessage"]) == 1
 

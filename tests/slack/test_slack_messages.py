@@ -117,6 +117,27 @@ def test_follow_up_in_the_thread_needs_no_mention(slack: SlackServer, fake_slack
     assert "Registered Nurses" in answer.params["text"]
 
 
+def test_follow_up_after_a_restart_is_recognised_from_the_bot_memory(
+    slack: SlackServer, fake_slack: FakeSlack
+) -> None:
+    from adapters.slack.incoming import BotThreads
+
+    mark = fake_slack.mark()
+    slack.event(mention(SEATTLE_NURSES, ts="1030.000001"))
+    answered(fake_slack, mark)
+    assert slack.adapter is not None
+    slack.adapter.handlers.threads = BotThreads()  # what a restarted process remembers in memory
+    slack.adapter.handlers.poster.threads = slack.adapter.handlers.threads
+
+    mark = fake_slack.mark()
+    slack.event(
+        message("and in Portland, OR?", ts="1030.000009", thread_ts="1030.000001", parent_user_id="U_ASKER")
+    )
+
+    [answer] = answered(fake_slack, mark)
+    assert answer.params["thread_ts"] == "1030.000001" and "$130,310" in answer.params["text"]
+
+
 def test_mention_inside_a_thread_answers_in_that_thread_with_its_context(
     slack: SlackServer, fake_slack: FakeSlack
 ) -> None:
