@@ -43,7 +43,9 @@ def build_service(
     )
     store = SqliteBotStore(_bot_db(settings.home))
     workflow = Workflow(engine, config=workflow_config(settings))
-    return BotService(workflow=workflow, store=store, access=access, limits=limits)
+    return BotService(
+        workflow=workflow, store=store, access=access, limits=limits, vintage=engine.coverage.describe
+    )
 
 
 def workflow_config(settings: Settings) -> WorkflowConfig:
