@@ -1,4 +1,8 @@
-"""The ``oews-bot serve`` process: one aiohttp server for Slack, Teams and health checks."""
+"""The ``oews-bot serve`` process: one aiohttp server for Slack, Teams and health checks.
+
+Slack runs over HTTP (``POST /slack/events``) or, when ``SLACK_APP_TOKEN`` is set, over Socket
+Mode instead (never both: each would run its own worker pool).
+"""
 
 from __future__ import annotations
 
@@ -16,11 +20,15 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+def socket_mode(settings: Settings) -> bool:
+    return settings.slack_app_token is not None and settings.slack_bot_token is not None
+
+
 def build_web_app(settings: Settings, service: BotService) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_get("/healthz", healthz)
     mounted = []
-    if settings.slack_bot_token and settings.slack_signing_secret:
+    if settings.slack_bot_token and settings.slack_signing_secret and not socket_mode(settings):
         from adapters.slack import mount_slack
 
         mount_slack(app, service=service, settings=settings)
@@ -30,9 +38,9 @@ def build_web_app(settings: Settings, service: BotService) -> web.Application:
 
         mount_teams(app, service=service, settings=settings)
         mounted.append("Teams (POST /api/messages)")
-    if not mounted:
+    if not mounted and not socket_mode(settings):
         logger.warning("neither Slack nor Teams is configured; only /healthz is served (see README)")
-    logger.info("serving %s", ", ".join(mounted) or "nothing but /healthz")
+    logger.info("serving %s", ", ".join(mounted) or "nothing but /healthz over HTTP")
     return app
 
 
@@ -41,8 +49,14 @@ def run_server(settings: Settings, *, host: str, port: int) -> None:
 
     service = build_service(settings)
     app = build_web_app(settings, service)
-    if settings.slack_app_token and settings.slack_bot_token:
+    runner = None
+    if socket_mode(settings):
         from adapters.slack import start_socket_mode
 
-        start_socket_mode(service=service, settings=settings)
-    web.run_app(app, host=host, port=port, print=None)
+        runner = start_socket_mode(service=service, settings=settings)
+        logger.info("Slack connected over Socket Mode")
+    try:
+        web.run_app(app, host=host, port=port, print=None)
+    finally:
+        if runner is not None:
+            runner.stop()
