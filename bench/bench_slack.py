@@ -76,6 +76,7 @@ def main() -> None:
         try:
             warm_up(server, fake)
             run(server, fake, args.mentions, args.retries)
+            one_at_a_time(server, fake, 20)
         finally:
             server.stop()
             fake.stop()
@@ -140,6 +141,23 @@ def report(
         f"{len(answered)} threads)"
     )
     print(f"resident memory:         {memory()}")
+
+
+def one_at_a_time(server: SlackServer, fake: FakeSlack, count: int) -> None:
+    """Mention → answer when questions arrive one after another (the usual case)."""
+    latency = []
+    for n in range(count):
+        mark = fake.mark()
+        ts = f"3{n:09d}.000100"
+        started = time.monotonic()
+        server.event(mention(QUESTIONS[n % len(QUESTIONS)], ts=ts, user=f"UQ{n:03d}"))
+        fake.wait_method(mark, "reactions.remove", timeout=60)
+        posts = [c for c in fake.settle(mark, quiet=0.05) if c.method == "chat.postMessage"]
+        latency.append((posts[0].at - started) * 1000)
+    print(
+        f"one at a time ({count}):    time to answer median {statistics.median(latency):.0f} ms, "
+        f"p95 {pct(latency, 95):.0f} ms (target median ≤ 1 s)"
+    )
 
 
 def pct(values: list[float], q: int) -> float:
