@@ -284,3 +284,12 @@ def test_follow_up_keeps_short_codes_from_the_context(engine: OewsEngine) -> Non
     sector = engine.answer("median wage of software developers in the finance and insurance sector")
     again = engine.answer("and the mean?", context=sector.context)
     assert "Finance and Insurance" in again.text and "mean annual wage" in again.text
+
+
+def test_as_a_chart_follow_up_draws_the_published_distribution(engine: OewsEngine) -> None:
+    first = engine.answer("what do registered nurses make in seattle?")
+    assert first.chart is None  # one value: no chart unless asked
+    charted = engine.answer("show it as a chart", context=first.context)
+    assert charted.chart is not None and charted.chart.kind == "range"
+    values = {v for s in charted.chart.series for v in s.values}
+    assert 128260 in values  # the median, as published

@@ -32,6 +32,7 @@ class Intent:
     descending: bool = True
     basis: Literal["annual", "hourly"] | None = None
     notes: tuple[str, ...] = ()  # assumptions made while reading the question
+    chart: bool = False  # a chart was asked for ("as a chart"), even for a single value
 
     def with_(self, **changes: Any) -> Intent:
         return replace(self, **changes)

@@ -441,7 +441,7 @@ class _Builder:
         return [f"{b}_{stat}" for b in bases for stat in dict.fromkeys(stats)]
 
     def _finish(self, intent: Intent) -> Parsed:
-        intent = intent.with_(notes=tuple(self.notes))
+        intent = intent.with_(notes=tuple(self.notes), chart=self.s.chart)
         if not intent.occupations and not (intent.shape == "ranking" and intent.rank_by == "occupation"):
             return self._no_occupation(intent)
         return Parsed(intent=intent, unknown=self.unknown)

@@ -37,16 +37,22 @@ def _placeholders(values: tuple[Any, ...]) -> str:
     return ", ".join("?" for _ in values)
 
 
-def _with_counterparts(measures: tuple[str, ...]) -> tuple[str, ...]:
-    """Hourly and annual versions of each wage asked for: one may be all BLS publishes."""
+_DISTRIBUTION = tuple(f"{b}_{s}" for b in "ah" for s in ("pct10", "pct25", "median", "pct75", "pct90"))
+
+
+def _with_counterparts(measures: tuple[str, ...], *, chart: bool = False) -> tuple[str, ...]:
+    """Hourly and annual versions of each wage asked for: one may be all BLS publishes.
+
+    With a chart asked for, the whole wage distribution is read so that one can be drawn."""
     more = [f"{'a' if m[0] == 'h' else 'h'}_{m[2:]}" for m in measures if m[:2] in ("a_", "h_")]
-    return tuple(dict.fromkeys((*measures, *more, *_CONTEXT_MEASURES)))
+    distribution = _DISTRIBUTION if chart else ()
+    return tuple(dict.fromkeys((*measures, *more, *distribution, *_CONTEXT_MEASURES)))
 
 
 def lookup(
     intent: Intent, *, year: int, area_codes: tuple[str, ...], occ_codes: tuple[str, ...], naics: str
 ) -> Query:
-    measures = _with_counterparts(intent.measures)
+    measures = _with_counterparts(intent.measures, chart=intent.chart)
     sql = (
         "SELECT f.year, f.area_code, a.title AS area, a.kind AS area_kind, f.occ_code, "
         "o.title AS occupation, f.naics, i.title AS industry, "

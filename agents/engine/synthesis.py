@@ -131,7 +131,17 @@ def lookup(intent: Intent, row: Row) -> Draft:
     sentences = [_lookup_sentence(m, row) for m in _headline_measures(measures, row)]
     extra = _context_sentence(measures, row)
     text = " ".join(s for s in [*sentences, extra] if s)
-    return Draft(text=text, caveats=special_caveats(measures, row) + _employment_caveat(measures))
+    draft = Draft(text=text, caveats=special_caveats(measures, row) + _employment_caveat(measures))
+    if intent.chart:
+        draft.chart = _asked_chart(measures, row)
+    return draft
+
+
+def _asked_chart(measures: tuple[str, ...], row: Row) -> ChartSpec | None:
+    """ "As a chart" for one value: the wage distribution it sits in (every point is published)."""
+    basis = "h" if any(m.startswith("h_") for m in measures) and row.get("h_median") is not None else "a"
+    keys = [f"{basis}_pct10", f"{basis}_pct25", f"{basis}_median", f"{basis}_pct75", f"{basis}_pct90"]
+    return _range_chart([row], keys, f"{row['occupation']}: wage distribution {where(row)}")
 
 
 def _headline_measures(measures: tuple[str, ...], row: Row) -> list[str]:
