@@ -27,7 +27,7 @@ _ENTRY = re.compile(r"\b(entry[- ]level|starting|beginners?|new grads?|junior)\b
 _RANGE = re.compile(r"\b(range|distribution|spread|percentiles|low\s+to\s+high|low\s+end|high\s+end)\b")
 _MEDIAN = re.compile(r"\b(median|typical|typically|middle)\b")
 _MEAN = re.compile(r"\b(mean|average|avg|averages)\b")
-_HOURLY = re.compile(r"\b(hourly|per\s+hour|an\s+hour|hr|/hr|by\s+the\s+hour|hour)\b")
+_HOURLY = re.compile(r"\b(hourly|per\s+hour|an\s+hour|by\s+the\s+hour|hour|per\s+hr|an\s+hr)\b|/\s*hr\b")
 _ANNUAL = re.compile(r"\b(annual|annually|salary|salaries|yearly|per\s+year|a\s+year|/yr)\b")
 _PAY = re.compile(
     r"\b(pay|pays|paid|paying|make|makes|making|earn|earns|earning|earnings|salary|salaries"
@@ -39,7 +39,10 @@ _EMPLOYMENT = re.compile(
 )
 _MORE = re.compile(r"\b(more|fewer|most|less|bigger|larger)\b")
 _LQ = re.compile(r"\b(location\s+quotient|lq|lqs)\b")
-_PER_1000 = re.compile(r"\bper\s+(1,?000|thousand|1k)\b|\bjobs\s+per\b|\bper\s+capita\b")
+_PER_1000 = re.compile(
+    r"\bper\s+(1,?000|thousand|1k)\b|\bjobs\s+per\b|\bper\s+capita\b"
+    r"|\b(share|percent|percentage|proportion|fraction)\s+of\s+(all\s+)?(the\s+)?(jobs|employment|workers)\b"
+)
 _CONCENTRATION = re.compile(r"\b(concentrat\w*|dense|density|specializ\w*|over-?represented)\b")
 _RSE = re.compile(r"\b(reliab\w*|standard\s+error|rse|prse|margin\s+of\s+error|precise|precision)\b")
 

@@ -161,7 +161,7 @@ def _lookup_sentence(measure: str, row: Row) -> str:
     if measure == "tot_emp" and row["occ_code"] == ALL_OCCUPATIONS:
         return f"In May {year} there were {shown} wage and salary jobs {where(row)} (all occupations)."
     if measure == "tot_emp":
-        return f"In May {year}, {shown} people were employed as {who(row)} {where(row)}."
+        return _sentence(f"In May {year}, {shown} people were employed as {who(row)} {where(row)}")
     if measure == "jobs_1000":
         return f"In May {year}, {who(row)} {where(row)} held {shown} of every 1,000 jobs."
     if measure == "loc_quotient":
@@ -178,6 +178,11 @@ def _lookup_sentence(measure: str, row: Row) -> str:
     elif measure.endswith("pct10") and row.get(measure) is not None:
         sentence += "; 10% earned less"
     return sentence + "."
+
+
+def _sentence(text: str) -> str:
+    """End with one full stop ("in the U.S." already has one)."""
+    return text if text.endswith(".") else text + "."
 
 
 def _other_basis_sentence(measure: str, row: Row) -> str:

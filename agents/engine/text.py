@@ -53,7 +53,7 @@ _UNSAFE = tuple(
         r"\bsystem\s+prompt\b|\bjailbreak\b|\bdeveloper\s+mode\b|\bprompt\s+injection\b",
         r"\b(api[\s_-]*keys?|passwords?|secrets?|credentials?|access\s+tokens?|tokens?)\b",
         r";\s*(drop|delete|insert|update|alter|create|truncate|attach|pragma)\b",
-        r"\b(drop|truncate)\s+table\b|\bunion\s+(all\s+)?select\b|\binsert\s+into\b",
+        r"\b(drop|truncate)\s+(all\s+)?(the\s+)?tables?\b|\bunion\s+(all\s+)?select\b|\binsert\s+into\b",
         r"\bdelete\s+from\b|'\s*or\s+'?1'?\s*=\s*'?1|--\s*$|/\*",
         r"\b(other|others|everyone|everybody|someone|somebody|anyone|users?|colleagues?|coworkers?)"
         r"\b.{0,40}\b(asked|ask|asking|questions?|queries|history|searched|usage)\b",
@@ -63,6 +63,11 @@ _UNSAFE = tuple(
 
 # Measures OEWS does not have: refused even when an occupation is named.
 _NOT_OEWS = (
+    (
+        r"\b(household|family|personal|per\s+capita)\s+income\b|\bminimum\s+wages?\b|\bpoverty\b|\bgdp\b",
+        "OEWS measures what jobs pay by occupation, not household income, legal minimum wages or "
+        "poverty (those come from the Census Bureau and the Department of Labor).",
+    ),
     (
         r"\bunemploy",
         "OEWS does not measure unemployment; that comes from other BLS programs "
