@@ -293,3 +293,15 @@ def test_as_a_chart_follow_up_draws_the_published_distribution(engine: OewsEngin
     assert charted.chart is not None and charted.chart.kind == "range"
     values = {v for s in charted.chart.series for v in s.values}
     assert 128260 in values  # the median, as published
+
+
+@pytest.mark.parametrize("question", ["nurses in Atlantis", "median pay for electricians in Gotham City"])
+def test_an_unknown_place_is_said_not_replaced_by_the_nation(engine: OewsEngine, question: str) -> None:
+    answer = engine.answer(question)
+    assert answer.kind == "not_found" and "couldn't match" in answer.text and not answer.sql
+
+
+def test_an_unknown_place_in_a_follow_up_does_not_reuse_the_old_place(engine: OewsEngine) -> None:
+    first = engine.answer("what do registered nurses make in seattle?")
+    follow = engine.answer("and in Atlantis?", context=first.context)
+    assert follow.kind == "not_found" and "Seattle" not in follow.text

@@ -123,10 +123,12 @@ class QuestionParser:
     def _longest_exact(self, tokens: list[Token], i: int, used: list[bool]) -> Mention | None:
         first = tokens[i]
         typed_postal = len(first.text) == 2 and first.text.isupper()
-        if first.lower in _NEVER_FIRST and not typed_postal:
-            return None
         shortest = 1
-        if first.lower in FILLER and first.lower not in PLACE_WORDS and not typed_postal:
+        if first.lower == "the":
+            shortest = 2  # "the bay area", "the triangle", "the dmv"
+        elif first.lower in _NEVER_FIRST and not typed_postal:
+            return None
+        elif first.lower in FILLER and first.lower not in PLACE_WORDS and not typed_postal:
             shortest = 2  # "top executives", "parts salespersons", but never "top" alone
         for length in range(min(LONGEST_PHRASE, len(tokens) - i), shortest - 1, -1):
             span = tokens[i : i + length]
@@ -164,8 +166,8 @@ class QuestionParser:
             mention = self._fuzzy(phrase, start, end, mentions, after_preposition)
             if mention:
                 mentions.append(mention)
-            elif len(phrase) >= 3 and not _complete(mentions):
-                unknown.append(phrase)
+            elif len(phrase) >= 3 and (not _complete(mentions) or after_preposition):
+                unknown.append(("in " if after_preposition else "") + phrase)
         return unknown
 
     def _fuzzy(
@@ -261,8 +263,12 @@ class _Builder:
         occupations = self._occupations()
         areas_or_choice = self._areas()
         if isinstance(areas_or_choice, AreaChoice):
-            return Parsed(clarify=areas_or_choice, unknown=self.unknown)
+            return Parsed(clarify=areas_or_choice, unknown=self._plain_unknown())
         areas = areas_or_choice
+        places = tuple(u.removeprefix("in ") for u in self.unknown if u.startswith("in "))
+        if places and not areas and not self.s.ranking:
+            # "pharmacists in Atlantis": never quietly answer for the nation (or the thread's place)
+            return Parsed(refusal_kind="not_found", refusal="", unknown=places)
         industry = self._industry()
         dated = self._with_years(Intent(occupations=occupations, areas=areas, industry=industry))
         if dated is None:
@@ -444,11 +450,14 @@ class _Builder:
         intent = intent.with_(notes=tuple(self.notes), chart=self.s.chart)
         if not intent.occupations and not (intent.shape == "ranking" and intent.rank_by == "occupation"):
             return self._no_occupation(intent)
-        return Parsed(intent=intent, unknown=self.unknown)
+        return Parsed(intent=intent, unknown=self._plain_unknown())
+
+    def _plain_unknown(self) -> tuple[str, ...]:
+        return tuple(u.removeprefix("in ") for u in self.unknown)
 
     def _no_occupation(self, intent: Intent) -> Parsed:
         if self.unknown:
-            return Parsed(refusal_kind="not_found", refusal="", unknown=self.unknown, intent=intent)
+            return Parsed(refusal_kind="not_found", refusal="", unknown=self._plain_unknown(), intent=intent)
         if not self.s.any_measure and not intent.areas and not self.s.ranking:
             return Parsed(refusal_kind="out_of_scope", refusal="")
         if self.s.any_measure and self.all_occupations is not None and intent.shape != "ranking":

@@ -565,6 +565,7 @@ AREA_ALIASES: dict[str, tuple[AreaRef, ...]] = {
     "the big apple": (NYC,),
     "big apple": (NYC,),
     "manhattan ny": (NYC,),
+    "manhattan": (NYC, ("31740", "Manhattan")),  # the borough, or Manhattan, KS: ask
     "brooklyn": (NYC,),
     "queens": (NYC,),
     "the bronx": (NYC,),
