@@ -409,6 +409,23 @@ def usage(settings: Settings, user: str | None, workspace: str | None, since: An
     click.echo(render_table(columns, body, title=None) if body else "No usage recorded.")
 
 
+# -- models -----------------------------------------------------------------------------------------
+
+
+@cli.command("models")
+@click.pass_obj
+def models_command(settings: Settings) -> None:
+    """List the model registry and which models are configured (`--model` accepts these names)."""
+    from agents.workflow.registry import RegistryError, format_models
+    from bot.app import workflow_config
+
+    try:
+        click.echo(format_models(workflow_config(settings)))
+    except RegistryError as e:
+        click.echo(f"Error: {e.user_message}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
 # -- serve --------------------------------------------------------------------------------------------
 
 
