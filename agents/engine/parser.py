@@ -162,7 +162,7 @@ class QuestionParser:
             phrase = " ".join(t.text for t in tokens[start:end])
             if any(m.kind == "industry" and (m.start == end or m.end == start) for m in mentions):
                 continue  # part of the industry's name as typed ("accounting/tax prep firms")
-            after_preposition = start > 0 and tokens[start - 1].lower in {"in", "around", "near", "at"}
+            after_preposition = _after_preposition(tokens, start)
             mention = self._fuzzy(phrase, start, end, mentions, after_preposition)
             if mention:
                 mentions.append(mention)
@@ -189,6 +189,14 @@ class QuestionParser:
                 entities = resolution.entities if resolution.ambiguous else (resolution.best,)
                 return Mention(kind, start, end, phrase, entities, via="fuzzy")
         return None
+
+
+def _after_preposition(tokens: list[Token], start: int) -> bool:
+    """ "in Atlantis", "in the emerald city": the words name a place, if anything."""
+    before = start - 1
+    while before >= 0 and tokens[before].lower in ("the", "a"):
+        before -= 1
+    return before >= 0 and tokens[before].lower in ("in", "around", "near", "at")
 
 
 def _complete(mentions: list[Mention]) -> bool:
