@@ -84,6 +84,8 @@ class TavilySearch:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
                 payload = json.loads(response.read(2_000_000))
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as e:
+            if isinstance(e, urllib.error.HTTPError):
+                e.close()  # the error holds the connection open
             raise ResearchError(f"search failed: {type(e).__name__}: {_reason(e)}") from e
         return _hits(payload, max_results)
 

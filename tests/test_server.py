@@ -61,6 +61,7 @@ def test_serve_answers_health_checks_and_mounts_teams(tmp_path: Path, oews_db: P
         )
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=5)
+        refused.value.close()
         assert refused.value.code == 400  # the Teams endpoint is there and rejects a bad body
     finally:
         process.terminate()
