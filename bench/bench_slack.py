@@ -16,6 +16,7 @@ service and OEWS data) against the tests' fake Slack Web API, fires ``--mentions
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import resource
 import statistics
@@ -76,7 +77,7 @@ def main() -> None:
         try:
             warm_up(server, fake)
             run(server, fake, args.mentions, args.retries)
-            one_at_a_time(server, fake, 20)
+            one_at_a_time(server, fake, dev_questions())
         finally:
             server.stop()
             fake.stop()
@@ -143,14 +144,22 @@ def report(
     print(f"resident memory:         {memory()}")
 
 
-def one_at_a_time(server: SlackServer, fake: FakeSlack, count: int) -> None:
-    """Mention → answer when questions arrive one after another (the usual case)."""
+def dev_questions() -> list[str]:
+    path = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.jsonl"
+    if not path.exists():
+        return list(QUESTIONS) * 2
+    return [json.loads(line)["question"] for line in path.read_text().splitlines() if line.strip()]
+
+
+def one_at_a_time(server: SlackServer, fake: FakeSlack, questions: list[str]) -> None:
+    """Mention → answer when questions arrive one after another (the usual case): the dev questions."""
     latency = []
-    for n in range(count):
+    count = len(questions)
+    for n, text in enumerate(questions):
         mark = fake.mark()
         ts = f"3{n:09d}.000100"
         started = time.monotonic()
-        server.event(mention(QUESTIONS[n % len(QUESTIONS)], ts=ts, user=f"UQ{n:03d}"))
+        server.event(mention(text, ts=ts, user=f"UQ{n:03d}"))
         fake.wait_method(mark, "reactions.remove", timeout=60)
         posts = [c for c in fake.settle(mark, quiet=0.05) if c.method == "chat.postMessage"]
         latency.append((posts[0].at - started) * 1000)
@@ -158,6 +167,7 @@ def one_at_a_time(server: SlackServer, fake: FakeSlack, count: int) -> None:
         f"one at a time ({count}):    time to answer median {statistics.median(latency):.0f} ms, "
         f"p95 {pct(latency, 95):.0f} ms (target median ≤ 1 s)"
     )
+    print(f"resident memory after the dev questions: {memory()}")
 
 
 def pct(values: list[float], q: int) -> float:
