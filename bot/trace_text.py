@@ -21,6 +21,8 @@ def trace_lines(trace: Trace) -> list[str]:
         lines.extend(f"  {s.id}. {s.agent}: {s.goal}" for s in trace.plan.steps)
     for r in trace.replans:
         lines.append(f"Replan {r.attempt}: {r.reason}")
+        if r.plan:
+            lines.extend(f"  {s.id}. {s.agent}: {s.goal}" for s in r.plan.steps)
     lines.append("Steps:")
     for i, step in enumerate(trace.steps, 1):
         lines.extend(_step_lines(i, step))
