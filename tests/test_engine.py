@@ -305,3 +305,13 @@ def test_an_unknown_place_in_a_follow_up_does_not_reuse_the_old_place(engine: Oe
     first = engine.answer("what do registered nurses make in seattle?")
     follow = engine.answer("and in Atlantis?", context=first.context)
     assert follow.kind == "not_found" and "Seattle" not in follow.text
+
+
+def test_two_named_percentiles_are_both_answered(engine: OewsEngine) -> None:
+    answer = engine.answer("25th and 75th percentile pay for plumbers in ohio")
+    assert "25th percentile" in answer.text and "75th percentile" in answer.text
+
+
+def test_occupations_ranked_within_an_industry(engine: OewsEngine) -> None:
+    answer = engine.answer("highest paying occupations in the finance and insurance sector")
+    assert answer.kind == "answer" and answer.tables and "Finance and Insurance" in answer.text

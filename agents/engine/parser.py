@@ -311,11 +311,13 @@ class _Builder:
         return tuple(found)
 
     def _industry(self) -> Industry | None:
-        for m in self.mentions:
-            if m.kind == "industry":
-                industry: Industry = m.entities[0]
-                return industry
-        return None
+        named = [m.entities[0] for m in self.mentions if m.kind == "industry"]
+        if len(named) > 1:
+            others = ", ".join(i.title for i in named[1:])
+            self.notes.append(
+                f"One industry at a time: this answer is for {named[0].title}; ask again for {others}."
+            )
+        return named[0] if named else None
 
     def _with_years(self, intent: Intent) -> Intent | None:
         s, cov = self.s, self.coverage
@@ -391,6 +393,8 @@ class _Builder:
     def _ranking(self, intent: Intent) -> Intent:
         s = self.s
         target = s.rank_target
+        if target == "industry" and intent.industry is not None and s.names_occupations:
+            target = "occupation"  # "highest paying occupations in the finance sector"
         if target is None:
             target = "state" if intent.occupations else "occupation"
         rank_by = {"state": "area", "metro": "area", "nonmetro": "area"}.get(target, target)

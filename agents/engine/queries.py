@@ -45,7 +45,8 @@ def _with_counterparts(measures: tuple[str, ...], *, chart: bool = False) -> tup
 
     With a chart asked for, the whole wage distribution is read so that one can be drawn."""
     more = [f"{'a' if m[0] == 'h' else 'h'}_{m[2:]}" for m in measures if m[:2] in ("a_", "h_")]
-    distribution = _DISTRIBUTION if chart else ()
+    several = sum("pct" in m or m.endswith("median") for m in measures) >= 3
+    distribution = _DISTRIBUTION if chart or several else ()
     return tuple(dict.fromkeys((*measures, *more, *distribution, *_CONTEXT_MEASURES)))
 
 

@@ -23,6 +23,8 @@ _PCT_PHRASES = (
     (re.compile(r"\b(top|upper|highest)\s*(25\s*%|25 percent|quartile)"), 75),
     (re.compile(r"\b(bottom|lower|lowest)\s*(25\s*%|25 percent|quartile)"), 25),
 )
+_PERCENTILE_WORD = re.compile(r"\b(percentiles?|pct|%ile)\b")
+_ORDINAL = re.compile(r"\b(10|25|50|75|90)(?:st|nd|rd|th)\b")
 _ENTRY = re.compile(r"\b(entry[- ]level|starting|beginners?|new grads?|junior)\b")
 _RANGE = re.compile(r"\b(range|distribution|spread|percentiles|low\s+to\s+high|low\s+end|high\s+end)\b")
 _MEDIAN = re.compile(r"\b(median|typical|typically|middle)\b")
@@ -100,6 +102,7 @@ class Signals:
     ascending: bool = False
     top_n: int | None = None
     rank_target: str | None = None  # state | metro | nonmetro | industry | occupation
+    names_occupations: bool = False  # "jobs", "occupations", "careers" appear
     industry_level: str | None = None
     compare: bool = False
     trend: bool = False
@@ -152,6 +155,7 @@ def read_signals(lower: str) -> Signals:
         ascending=ranking and bool(_ASCENDING.search(ranking_text)),
         top_n=_top_n(ranking_text) if ranking else None,
         rank_target=_rank_target(ranking_text) if ranking else None,
+        names_occupations=bool(_RANK_OCCUPATIONS.search(ranking_text)),
         industry_level=_industry_level(lower),
         compare=bool(_COMPARE.search(lower)),
         trend=bool(_TREND.search(lower)),
@@ -174,6 +178,8 @@ def _percentiles(lower: str) -> tuple[int, ...]:
             found.append(pct)
     if _RANGE.search(lower):
         found.extend((10, 25, 50, 75, 90))
+    if found and _PERCENTILE_WORD.search(lower):  # "25th and 75th percentile": both ordinals count
+        found.extend(int(n) for n in _ORDINAL.findall(lower))
     return tuple(sorted(set(found)))
 
 
