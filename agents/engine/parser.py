@@ -143,7 +143,9 @@ class QuestionParser:
 
     def _exact(self, kind: str, phrase: str, span: Sequence[Token]) -> tuple[Any, ...]:
         if kind == "area" and len(span) == 1 and len(span[0].text) == 2:
-            return self._resolver.exact_postal(span[0].text)
+            found = self._resolver.exact_postal(span[0].text)
+            states = tuple(a for a in found if a.kind in ("state", "territory"))
+            return states or found  # a typed postal code is the state ("NY"), not the metro
         if kind == "area":
             return self._resolver.exact("area", phrase)
         if kind == "occupation":

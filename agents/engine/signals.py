@@ -37,7 +37,8 @@ _PAY = re.compile(
 )
 _EMPLOYMENT = re.compile(
     r"\b(how\s+many|number\s+of|employment|employed|headcount|head\s+count|workforce"
-    r"|employ|employs|employing|count\s+of|total\s+jobs|jobs\s+(are|were)\s+there)\b"
+    r"|employ|employs|employing|count\s+of|total\s+jobs|jobs\s+(are|were)\s+there"
+    r"|jobs?\s+(growth|gains?|losses|grew|growing|shrank|changed?|increased?|decreased?))\b"
 )
 _MORE = re.compile(r"\b(more|fewer|most|less|bigger|larger)\b")
 _LQ = re.compile(r"\b(location\s+quotient|lq|lqs)\b")
