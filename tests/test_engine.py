@@ -315,3 +315,12 @@ def test_two_named_percentiles_are_both_answered(engine: OewsEngine) -> None:
 def test_occupations_ranked_within_an_industry(engine: OewsEngine) -> None:
     answer = engine.answer("highest paying occupations in the finance and insurance sector")
     assert answer.kind == "answer" and answer.tables and "Finance and Insurance" in answer.text
+
+
+def test_a_group_published_only_nationally_shows_its_detailed_occupations(engine: OewsEngine) -> None:
+    answer = engine.answer("median salary of surgeons in Ohio")
+    assert "Surgeons (29-1240) as a group in Ohio" in answer.text
+    names = [row[0] for row in answer.tables[0].rows]
+    assert "Pediatric Surgeons" in names and "Surgeons" not in names
+    national = engine.answer("median wage of physicians nationally")
+    assert "Physicians (29-1210) in the U.S. was $271,090" in national.text

@@ -34,6 +34,7 @@ class Framing:
     rank_noun: str = ""
     rank_scope: str = ""
     asked_code: str = ""
+    group: Occupation | None = None  # a SOC group asked about, queried with its detailed members
 
 
 @dataclass
@@ -82,15 +83,36 @@ class OewsEngine:
                 notes.append("Industry-specific OEWS figures are national; showing national figures.")
                 areas = (self._national(),)
         year = self._year(intent, areas, industry=intent.industry is not None, notes=notes)
+        group = self._group(intent, areas)
+        members = self._members(group) if group else ()
         query = q.lookup(
             intent,
             year=year,
             area_codes=tuple(a.code for a in areas),
-            occ_codes=tuple(o.code for o in intent.occupations),
+            occ_codes=tuple(o.code for o in intent.occupations) + tuple(m.code for m in members),
             naics=naics,
         )
         by = "area" if len(areas) > 1 else "occupation"
-        return Framing(intent.with_(areas=areas), (query,), tuple(notes), compare_by=by)
+        return Framing(intent.with_(areas=areas), (query,), tuple(notes), compare_by=by, group=group)
+
+    def _group(self, intent: Intent, areas: tuple[Area, ...]) -> Occupation | None:
+        """A broad or minor SOC group asked about for one place below the nation.
+
+        BLS often publishes such groups only nationally; its detailed occupations are read too,
+        so the answer can show them when the group itself has no estimate there."""
+        if len(intent.occupations) != 1 or len(areas) != 1 or areas[0].code == q.NATIONAL:
+            return None
+        occupation = intent.occupations[0]
+        return occupation if occupation.o_group in ("broad", "minor") else None
+
+    def _members(self, group: Occupation, limit: int = 15) -> tuple[Occupation, ...]:
+        prefix = group.code[:6] if group.o_group == "broad" else group.code[:4]
+        latest = self.coverage.latest
+        return tuple(
+            o
+            for o in self.vocabulary.occupations
+            if o.o_group == "detailed" and o.code.startswith(prefix) and o.last_year >= latest
+        )[:limit]
 
     def _year(self, intent: Intent, areas: tuple[Area, ...], *, industry: bool, notes: list[str]) -> int:
         common = set(self.coverage.all_years)

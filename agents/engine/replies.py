@@ -119,6 +119,8 @@ def _draft(framing: Framing, results: Results) -> synthesis.Draft:
         return synthesis.Draft(text=_no_rows(intent), found=False)
     if intent.shape == "trend":
         return synthesis.trend(intent, rows, asked_code=framing.asked_code)
+    if framing.group is not None:
+        return _group_draft(framing, rows)
     ordered = _in_question_order(intent, rows)
     if len(ordered) > 1:
         by = "area" if len(intent.areas) > 1 else "occupation"
@@ -126,6 +128,27 @@ def _draft(framing: Framing, results: Results) -> synthesis.Draft:
     draft = synthesis.lookup(intent, ordered[0])
     if len(intent.occupations) > 1 or len(intent.areas) > 1:
         draft.caveats.append(_missing_rows(intent, ordered))
+    return draft
+
+
+def _group_draft(framing: Framing, rows: list[dict[str, Any]]) -> synthesis.Draft:
+    """The group's own estimate when published there; otherwise its detailed occupations."""
+    group, intent = framing.group, framing.intent
+    assert group is not None
+    own = [r for r in rows if r["occ_code"] == group.code]
+    if own:
+        return synthesis.lookup(intent, own[0])
+    members = [r for r in rows if r["occ_code"] != group.code]
+    if not members:
+        return synthesis.Draft(text=_no_rows(intent), found=False)
+    headline = intent.measures[0]
+    members.sort(key=lambda r: (r.get(headline) is None, -(r.get(headline) or 0)))
+    draft = synthesis.compare(intent, members, by="occupation")
+    place = members[0]["area"]
+    draft.text = (
+        f"BLS publishes no estimate for {group.title} ({group.code}) as a group in {place}; "
+        f"here are its detailed occupations there. {draft.text}"
+    )
     return draft
 
 

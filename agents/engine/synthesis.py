@@ -309,7 +309,7 @@ def _bar_chart(measure: str, rows: list[Row], name: Any, title: str) -> ChartSpe
     if sum(v is not None for v in values) < 2:
         return None
     return ChartSpec(
-        kind="bar",
+        kind="bar" if len(rows) <= 5 else "hbar",  # many long labels read better sideways
         title=title,
         categories=tuple(name(r) for r in rows),
         series=(ChartSeries(name=fmt.label(measure), values=values),),
