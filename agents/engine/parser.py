@@ -39,7 +39,7 @@ FILLER = frozenset(
     down time times between then versus difference compare comparison more less those industry
     industries sector sectors occupation occupations career careers profession professions
     nonmetro nonmetropolitan part portion rural urban side parts region regions like say roughly
-    approximately approx about exactly right really actually also just only still pretty
+    approximately approx about exactly right really actually also just only still pretty may
     """.split()
 )
 # Single words that do name a place even though they look like filler.

@@ -69,6 +69,12 @@ _NOT_OEWS = (
         "poverty (those come from the Census Bureau and the Department of Labor).",
     ),
     (
+        r"\b(without|no|with(out)?\s+an?|requir\w+\s+an?)\s+(college\s+)?degrees?\b"
+        r"|\beducation(al)?\s+(level|requirements?)\b|\b(bachelor|master)'?s\s+degree\b",
+        "OEWS does not record the education or training jobs require; the BLS Employment "
+        "Projections program publishes typical entry-level education by occupation.",
+    ),
+    (
         r"\bunemploy",
         "OEWS does not measure unemployment; that comes from other BLS programs "
         "(LAUS for states and metros, CPS nationally).",
