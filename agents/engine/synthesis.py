@@ -72,36 +72,69 @@ def value_phrase(measure: str, row: Row) -> str | None:
     return None
 
 
+_SPECIAL_TEXT = {
+    "annual_only": "BLS publishes only annual wages for {subjects}: the occupation is typically not paid "
+    "year-round full time, so no hourly figure is published.",
+    "hourly_only": "BLS publishes only hourly wages for {subjects} (typically not year-round, full time), "
+    "so no annual figure is published.",
+    "not_published": "BLS did not publish wage estimates for {subjects}: the estimate did not meet BLS "
+    "publication standards or would reveal confidential data.",
+    "no_employment": "BLS did not publish the employment estimate for {subjects}.",
+}
+
+
 def special_caveats(measures: Sequence[str], row: Row) -> list[str]:
-    out: list[str] = []
-    subject = f"{row['occupation']} {where(row)} (May {row['year']})"
-    flags = {row.get(f"{m}_flag") for m in measures}
-    wage_asked = any(fmt.is_wage(m) for m in measures)
-    if row.get("annual_only") and wage_asked:
-        out.append(
-            f"BLS publishes only annual wages for {subject}: the occupation is typically not "
-            "paid year-round full time, so no hourly figure is published."
-        )
-    elif row.get("hourly_only") and wage_asked:
-        out.append(
-            f"BLS publishes only hourly wages for {subject} (typically not year-round, full "
-            "time), so no annual figure is published."
-        )
-    elif "*" in flags:
-        out.append(
-            f"BLS did not publish wage estimates for {subject}: the estimate did not meet "
-            "BLS publication standards or would reveal confidential data."
-        )
-    if "**" in flags:
-        out.append(f"BLS did not publish the employment estimate for {subject}.")
-    if "#" in flags:
-        hourly, annual = top_code(int(row["year"]))
+    return grouped_caveats(measures, [row])
+
+
+def grouped_caveats(measures: Sequence[str], rows: Sequence[Row]) -> list[str]:
+    """One caveat per kind of special value, naming every row it applies to."""
+    subjects: dict[str, list[str]] = {}
+    top_coded_years: list[int] = []
+    for row in rows:
+        for kind in _special_kinds(measures, row):
+            if kind == "top_coded":
+                top_coded_years.append(int(row["year"]))
+            else:
+                subjects.setdefault(kind, []).append(_row_subject(row))
+    out = [_SPECIAL_TEXT[kind].format(subjects=_listed(names)) for kind, names in subjects.items()]
+    for year in sorted(set(top_coded_years), key=lambda y: top_code(y)):
+        hourly, annual = top_code(year)
         out.append(
             f"Top-coded: BLS publishes wages at or above ${annual:,.0f} a year (${hourly:,.2f} "
             "an hour) only as “at or above” that figure, with no exact value."
         )
-    out.extend(_reliability(measures, row))
-    return out
+    for row in rows:
+        out.extend(_reliability(measures, row))
+    return list(dict.fromkeys(out))
+
+
+def _special_kinds(measures: Sequence[str], row: Row) -> list[str]:
+    flags = {row.get(f"{m}_flag") for m in measures}
+    wage_asked = any(fmt.is_wage(m) for m in measures)
+    kinds = []
+    if row.get("annual_only") and wage_asked:
+        kinds.append("annual_only")
+    elif row.get("hourly_only") and wage_asked:
+        kinds.append("hourly_only")
+    elif "*" in flags:
+        kinds.append("not_published")
+    if "**" in flags:
+        kinds.append("no_employment")
+    if "#" in flags:
+        kinds.append("top_coded")
+    return kinds
+
+
+def _row_subject(row: Row) -> str:
+    return f"{row['occupation']} {where(row)} (May {row['year']})"
+
+
+def _listed(names: list[str]) -> str:
+    names = list(dict.fromkeys(names))
+    if len(names) > 4:
+        return ", ".join(names[:3]) + f" and {len(names) - 3} more"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _reliability(measures: Sequence[str], row: Row) -> list[str]:
@@ -276,7 +309,7 @@ def compare(intent: Intent, rows: list[Row], *, by: str) -> Draft:
         columns=columns,
         rows=tuple((name(r), *(fmt.cell(m, r) for m in measures)) for r in rows),
     )
-    caveats = [c for r in rows for c in special_caveats(measures, r)] + _employment_caveat(measures)
+    caveats = grouped_caveats(measures, rows) + _employment_caveat(measures)
     chart = _bar_chart(headline, rows, name, f"{fmt.label(headline).capitalize()}: {_subject(rows, by)}")
     return Draft(text=text, tables=[table], caveats=caveats, chart=chart)
 
@@ -293,7 +326,7 @@ def _subject(rows: list[Row], by: str) -> str:
 
 def _compare_sentence(measure: str, rows: list[Row], name: Any, by: str) -> str:
     shown = [(name(r), value_phrase(measure, r), r.get(measure)) for r in rows]
-    listed = "; ".join(f"{n}: {v or fmt.NOT_PUBLISHED}" for n, v, _ in shown)
+    listed = "; ".join(f"{n}: {v or fmt.cell(measure, r)}" for (n, v, _), r in zip(shown, rows, strict=True))
     subject = who(rows[0]) if by == "area" else where(rows[0])
     text = f"{fmt.label(measure).capitalize()}, May {rows[0]['year']}, {subject} — {listed}."
     numeric = [(n, raw) for n, _, raw in shown if raw is not None]
@@ -341,9 +374,7 @@ def trend(intent: Intent, rows: list[Row], *, asked_code: str) -> Draft:
         columns=("Year", *(fmt.short(m) for m in measures)),
         rows=tuple((f"May {r['year']}", *(fmt.cell(m, r) for m in measures)) for r in rows),
     )
-    caveats = _soc_caveats(rows, asked_code)
-    for r in rows:
-        caveats.extend(c for c in special_caveats(measures, r) if c not in caveats)
+    caveats = _soc_caveats(rows, asked_code) + grouped_caveats(measures, rows)
     chart = ChartSpec(
         kind="line",
         title=f"{fmt.label(headline).capitalize()}: {last['occupation']} {where(last)}",
