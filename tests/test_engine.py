@@ -324,3 +324,14 @@ def test_a_group_published_only_nationally_shows_its_detailed_occupations(engine
     assert "Pediatric Surgeons" in names and "Surgeons" not in names
     national = engine.answer("median wage of physicians nationally")
     assert "Physicians (29-1210) in the U.S. was $271,090" in national.text
+
+
+def test_caveats_of_one_kind_are_grouped_across_rows(engine: OewsEngine) -> None:
+    answer = engine.answer("hourly wage for postsecondary teachers in ohio")
+    annual_only = [c for c in answer.caveats if c.startswith("BLS publishes only annual wages")]
+    assert len(annual_only) == 1 and "more" in annual_only[0]
+
+
+def test_measures_that_do_not_exist_nationally_are_not_called_unpublished(engine: OewsEngine) -> None:
+    answer = engine.answer("how concentrated are software developers in seattle compared to the nation")
+    assert "U.S.: n/a" in answer.text and "not published" not in answer.text
