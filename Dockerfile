@@ -19,10 +19,10 @@ RUN pip install . \
     && mkdir -p /data \
     && chown oews:oews /data
 
-USER oews
+USER 10001
 # Build the OEWS database into the image's data directory at first start (about 20 s), or mount /data.
 VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD python -c "import os, urllib.request; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\", \"3000\")}/healthz', timeout=4)"
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '3000') + '/healthz', timeout=4)"]
 CMD ["oews-bot", "serve"]
