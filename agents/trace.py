@@ -8,17 +8,30 @@ The finished ``Trace`` is stored by the bot and shown by "Show trace" / ``oews-b
 from __future__ import annotations
 
 import contextlib
+import re
 import secrets
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agents.models import ChartSpec
 
 SAMPLE_ROWS = 5
+
+# Secrets that error messages of HTTP clients and drivers may carry (API keys, tokens, passwords).
+_SECRETS = re.compile(
+    r"(sk-[A-Za-z0-9_\-*]{6,}|xox[abposr]-[A-Za-z0-9\-]+|xapp-[A-Za-z0-9\-]+|Bearer\s+\S+"
+    r"|(?:api[_-]?key|token|password|passwd|pwd|secret)\s*[=:]\s*[^\s;,&]+)",
+    re.IGNORECASE,
+)
+
+
+def scrub(text: str | None) -> str | None:
+    """The text with anything that looks like a secret replaced, for traces users can see."""
+    return None if text is None else _SECRETS.sub("[redacted]", text)
 
 
 def new_trace_id() -> str:
@@ -44,6 +57,8 @@ class Replan(BaseModel):
 
 
 class TraceStep(BaseModel):
+    model_config = ConfigDict(validate_assignment=True)
+
     agent: str
     kind: str
     model: str | None = None
@@ -60,8 +75,15 @@ class TraceStep(BaseModel):
     detail: str | None = None
     error: str | None = None
 
+    @field_validator("error", "detail")
+    @classmethod
+    def _no_secrets(cls, value: str | None) -> str | None:
+        return scrub(value)
+
 
 class Trace(BaseModel):
+    model_config = ConfigDict(validate_assignment=True)
+
     id: str = Field(default_factory=new_trace_id)
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     question: str = ""
@@ -79,6 +101,11 @@ class Trace(BaseModel):
     answer_text: str = ""
     error: str | None = None
     total_ms: float = 0.0
+
+    @field_validator("error")
+    @classmethod
+    def _no_secrets(cls, value: str | None) -> str | None:
+        return scrub(value)
 
     @property
     def tokens_in(self) -> int:

@@ -335,3 +335,16 @@ def test_caveats_of_one_kind_are_grouped_across_rows(engine: OewsEngine) -> None
 def test_measures_that_do_not_exist_nationally_are_not_called_unpublished(engine: OewsEngine) -> None:
     answer = engine.answer("how concentrated are software developers in seattle compared to the nation")
     assert "U.S.: n/a" in answer.text and "not published" not in answer.text
+
+
+def test_traces_never_keep_secrets_from_error_messages() -> None:
+    from datetime import UTC, datetime
+
+    from agents.trace import Trace, TraceStep
+
+    step = TraceStep(agent="planner", kind="llm", started_at=datetime.now(UTC))
+    step.error = "AuthenticationError: Incorrect API key provided: sk-proj-abc123DEF456. Bearer xyz"
+    assert step.error is not None and "sk-proj" not in step.error and "xyz" not in step.error
+    trace = Trace(error="odbc failed: DRIVER={PostgreSQL};PWD=hunter2;UID=x")
+    trace.error = "odbc failed: DRIVER={PostgreSQL};PWD=hunter2;UID=x"
+    assert trace.error is not None and "hunter2" not in trace.error
