@@ -42,12 +42,24 @@ def main() -> None:
 def cli(ctx: click.Context, verbose: bool) -> None:
     """Ask questions about U.S. jobs and pay (BLS OEWS)."""
     settings = Settings()
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(logging.DEBUG if verbose else logging.WARNING)
     ctx.obj = settings
+
+
+class _LogFormatter(logging.Formatter):
+    """One line per record with its trace id; anything that looks like a secret is redacted."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from agents.trace import scrub
+
+        record.trace = getattr(record, "trace_id", "-")
+        return scrub(super().format(record)) or ""
+
+
+def configure_logging(level: int) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LogFormatter("%(asctime)s %(levelname)s %(name)s [trace=%(trace)s] %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
 
 
 # -- ask ------------------------------------------------------------------------------------------

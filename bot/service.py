@@ -165,6 +165,14 @@ class BotService:
 
     def _record(self, question: Question, trace: Trace, status: str, started: float) -> None:
         latency = (time.perf_counter() - started) * 1000
+        logger.info(
+            "%s %s on %s in %.0f ms",
+            status,
+            question.platform,
+            question.workspace,
+            latency,
+            extra={"trace_id": trace.id},
+        )
         try:
             if status != "rate_limited":
                 self.store.save_trace(trace)
