@@ -103,3 +103,17 @@ def test_eval_scores_the_dev_questions(home: Path, oews_db: Path) -> None:
     passed, count = (int(x) for x in total.split()[1].split("/"))
     assert count == 72 and passed / count >= 0.9
     assert "out_of_scope           6/6" in result.stdout
+
+
+def test_log_lines_carry_the_trace_id_and_never_a_secret() -> None:
+    import logging
+
+    from adapters.cli import _LogFormatter
+
+    formatter = _LogFormatter("%(levelname)s [trace=%(trace)s] %(message)s")
+    record = logging.LogRecord(
+        "bot", logging.ERROR, __file__, 1, "call failed: key sk-live-abcdef123456", None, None
+    )
+    record.trace_id = "tr-1234"
+    line = formatter.format(record)
+    assert line == "ERROR [trace=tr-1234] call failed: key [redacted]"
