@@ -348,3 +348,30 @@ def test_traces_never_keep_secrets_from_error_messages() -> None:
     trace = Trace(error="odbc failed: DRIVER={PostgreSQL};PWD=hunter2;UID=x")
     trace.error = "odbc failed: DRIVER={PostgreSQL};PWD=hunter2;UID=x"
     assert trace.error is not None and "hunter2" not in trace.error
+
+
+def _national(year: int) -> dict[str, dict[str, str]]:
+    with (RAW / "national" / f"national_M{year}_dl.csv").open(encoding="utf-8") as f:
+        return {r["OCC_CODE"]: r for r in csv.DictReader(f) if r["O_GROUP"] == "detailed"}
+
+
+def test_fastest_growing_occupations_match_the_bls_files(engine: OewsEngine) -> None:
+    answer = engine.answer("which jobs grew fastest since 2021? top 5")
+    start, end = _national(2021), _national(2025)
+    changes = sorted(
+        (
+            (int(end[c]["TOT_EMP"]) - int(s["TOT_EMP"])) / int(s["TOT_EMP"]),
+            s["OCC_TITLE"],
+        )
+        for c, s in start.items()
+        if c in end and s["TOT_EMP"].isdigit() and end[c]["TOT_EMP"].isdigit() and int(s["TOT_EMP"]) >= 10_000
+    )
+    expected = [title for _, title in reversed(changes[-5:])]
+    assert [row[1] for row in answer.tables[0].rows] == expected
+    assert any("10,000 jobs" in c for c in answer.caveats)
+
+
+def test_growth_within_a_major_group(engine: OewsEngine) -> None:
+    answer = engine.answer("top 5 fastest growing healthcare jobs")
+    assert "Healthcare Practitioners and Technical Occupations (29-0000)" in answer.text
+    assert all(row[0].isdigit() for row in answer.tables[0].rows) and len(answer.tables[0].rows) == 5

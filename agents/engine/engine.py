@@ -67,6 +67,8 @@ class OewsEngine:
     # -- stage 2: frame the queries ---------------------------------------------------------
 
     def frame(self, intent: Intent) -> Framing:
+        if intent.shape == "growth":
+            return self._frame_growth(intent)
         if intent.shape == "ranking":
             return self._frame_ranking(intent)
         if intent.shape == "trend":
@@ -146,6 +148,35 @@ class OewsEngine:
         naics = intent.industry.naics if intent.industry else q.CROSS_INDUSTRY
         query = q.trend(intent, years=years, area_code=area.code, occ_codes=codes, naics=naics)
         return Framing(intent.with_(areas=(area,)), (query,), tuple(notes), asked_code=occupation.code)
+
+    def _frame_growth(self, intent: Intent) -> Framing:
+        national = self.coverage.years_for("national", industry=False)
+        asked = [y for y in intent.years if y in national]
+        start, end = (
+            (min(asked), max(asked))
+            if len(asked) >= 2
+            else (national[max(0, len(national) - 5)], national[-1])
+        )
+        if len(asked) == 1:
+            start = asked[0]
+        group = intent.occupations[0] if intent.occupations else None
+        within = _code_prefix(group) if group is not None else None
+        query = q.rank_growth(
+            intent.measures[0], years=(start, end), within=within, descending=intent.descending
+        )
+        scope = "in the U.S." if group is None else f"among {group.title} ({group.code}), U.S."
+        notes = []
+        if intent.areas and any(a.code != q.NATIONAL for a in intent.areas):
+            notes.append(
+                "Growth over several years is national: earlier years are loaded only for the nation."
+            )
+        return Framing(
+            intent.with_(years=(start, end)),
+            (query,),
+            tuple(notes),
+            rank_noun="occupations",
+            rank_scope=scope,
+        )
 
     def _predecessors(self, occupation: Occupation, first_year: int) -> tuple[str, ...]:
         """Hybrid 2019–2020 SOC codes that held this occupation before its current code existed."""
@@ -296,6 +327,11 @@ class OewsEngine:
             top_n=int(context.get("top_n", 0)),
             descending=bool(context.get("descending", True)),
         )
+
+
+def _code_prefix(group: Occupation) -> str | None:
+    """The SOC code prefix shared by a group's detailed occupations (None for All Occupations)."""
+    return {"major": group.code[:2], "minor": group.code[:4], "broad": group.code[:6]}.get(group.o_group)
 
 
 def context_of(intent: Intent) -> dict[str, Any]:

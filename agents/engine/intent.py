@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from agents.resolve.entities import Area, Industry, Occupation
 
-Shape = Literal["lookup", "ranking", "compare", "trend"]
+Shape = Literal["lookup", "ranking", "compare", "trend", "growth"]
 RankBy = Literal["area", "occupation", "industry"]
 
 PERCENTILES = ("pct10", "pct25", "median", "pct75", "pct90")

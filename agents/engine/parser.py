@@ -40,6 +40,8 @@ FILLER = frozenset(
     industries sector sectors occupation occupations career careers profession professions
     nonmetro nonmetropolitan part portion rural urban side parts region regions like say roughly
     approximately approx about exactly right really actually also just only still pretty may
+    fastest slowest quickest grew growing growth grown declined declining decline shrank shrinking
+    increased increasing decreased rose gained gains lost losing had have
     """.split()
 )
 # Single words that do name a place even though they look like filler.
@@ -381,6 +383,8 @@ class _Builder:
 
     def _shape(self, intent: Intent) -> Intent:
         s = self.s
+        if s.ranking and s.growth and not _one_detailed(intent) and s.rank_target in (None, "occupation"):
+            return self._growth(intent)
         if s.ranking and (s.rank_target or not (intent.occupations and intent.areas)):
             return self._ranking(intent)
         if intent.shape == "ranking":  # inherited from the thread
@@ -410,6 +414,18 @@ class _Builder:
             top_n=min(s.top_n or 10, 25),
             descending=not s.ascending,
             measures=(self._rank_measure(),),
+        )
+
+    def _growth(self, intent: Intent) -> Intent:
+        """ "Which jobs grew fastest since 2021": occupations ranked by their change between two years."""
+        s = self.s
+        measure = self._wage_measures()[0] if s.wants_wage and not s.employment else "tot_emp"
+        return intent.with_(
+            shape="growth",
+            rank_by="occupation",
+            top_n=min(s.top_n or 10, 25),
+            descending=not s.shrink,
+            measures=(measure,),
         )
 
     def _rank_measure(self) -> str:
@@ -462,7 +478,8 @@ class _Builder:
 
     def _finish(self, intent: Intent) -> Parsed:
         intent = intent.with_(notes=tuple(self.notes), chart=self.s.chart)
-        if not intent.occupations and not (intent.shape == "ranking" and intent.rank_by == "occupation"):
+        ranks_occupations = intent.shape in ("ranking", "growth") and intent.rank_by == "occupation"
+        if not intent.occupations and not ranks_occupations:
             return self._no_occupation(intent)
         return Parsed(intent=intent, unknown=self._plain_unknown())
 
@@ -478,6 +495,10 @@ class _Builder:
             # "median pay in texas", "how many jobs are there in ohio": all occupations combined
             return Parsed(intent=intent.with_(occupations=(self.all_occupations,)))
         return Parsed(refusal_kind="not_found", refusal="", intent=intent)
+
+
+def _one_detailed(intent: Intent) -> bool:
+    return len(intent.occupations) == 1 and intent.occupations[0].o_group == "detailed"
 
 
 def _differs(phrase: str, title: str) -> bool:

@@ -137,3 +137,32 @@ def rank_industries(
         f"{_order(measure, descending)}, i.title"
     )
     return Query("ranking", sql, (year, NATIONAL, occupation.code, level), (measure,))
+
+
+GROWTH_FLOOR = 10_000  # jobs: smaller occupations are not ranked by employment growth
+
+
+def rank_growth(measure: str, *, years: tuple[int, int], within: str | None, descending: bool) -> Query:
+    """Detailed occupations ranked by the relative change of ``measure`` between two years (national)."""
+    _measure_columns((measure,))
+    params: list[Any] = [years[0], years[1], NATIONAL, CROSS_INDUSTRY, "detailed"]
+    extra = ""
+    if measure == "tot_emp":
+        extra += " AND s.tot_emp >= ?"
+        params.append(GROWTH_FLOOR)
+    if within:
+        extra += " AND s.occ_code LIKE ?"
+        params.append(f"{within}%")
+    direction = "DESC" if descending else "ASC"
+    sql = (
+        f"SELECT o.title AS name, o.occ_code AS code, s.year AS start_year, e.year AS year, "
+        f"s.{measure} AS start_value, e.{measure} AS end_value, "
+        f"(e.{measure} - s.{measure}) * 1.0 / s.{measure} AS change\n"
+        "FROM facts s\n"
+        "JOIN facts e ON e.occ_code = s.occ_code AND e.area_code = s.area_code AND e.naics = s.naics\n"
+        "JOIN occupations o ON o.occ_code = s.occ_code\n"
+        "WHERE s.year = ? AND e.year = ? AND s.area_code = ? AND s.naics = ? AND o.o_group = ?\n"
+        f"AND s.{measure} > 0 AND e.{measure} IS NOT NULL{extra}\n"
+        f"ORDER BY change {direction}, o.title"
+    )
+    return Query("growth", sql, tuple(params), (measure,))

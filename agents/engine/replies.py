@@ -112,6 +112,8 @@ def compose(
 
 def _draft(framing: Framing, results: Results) -> synthesis.Draft:
     intent, rows = framing.intent, results.rows
+    if intent.shape == "growth":
+        return synthesis.growth(intent, rows, scope=framing.rank_scope, top_n=intent.top_n or 10)
     if intent.shape == "ranking":
         top_n = intent.top_n or 10
         return synthesis.ranking(intent, rows, noun=framing.rank_noun, scope=framing.rank_scope, top_n=top_n)

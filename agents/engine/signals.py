@@ -51,10 +51,10 @@ _RSE = re.compile(r"\b(reliab\w*|standard\s+error|rse|prse|margin\s+of\s+error|p
 
 _RANK = re.compile(
     r"\b(top|highest|lowest|most|least|fewest|best|worst|largest|biggest|smallest|rank\w*"
-    r"|leading|bottom)\b|\bwhich\s+(states?|metros?|cities|areas?|industries|sectors?|jobs?"
+    r"|leading|bottom|fastest|slowest|quickest)\b|\bwhich\s+(states?|metros?|cities|areas?|industries|sectors?|jobs?"
     r"|occupations?|careers?|professions?)\b"
 )
-_ASCENDING = re.compile(r"\b(lowest|least|fewest|worst|smallest|bottom|cheapest)\b")
+_ASCENDING = re.compile(r"\b(lowest|least|fewest|worst|smallest|bottom|cheapest|slowest)\b")
 _TOP_N = re.compile(
     r"\b(?:top|bottom|first|best|worst|highest|lowest)\s+(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\b"
     r"|\b(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:highest|lowest|best|worst|top|most|least"
@@ -77,6 +77,11 @@ _TREND = re.compile(
     r"|declin\w*|rise|rose|risen|fall|fell|went\s+up|gone\s+up|go\s+up|history|historical"
     r"|since|each\s+year|every\s+year|per\s+year\s+since|year\s+by\s+year|annually\s+since)\b"
 )
+_GROWTH = re.compile(
+    r"\b(grew|grow\w*|growth|increas\w*|rose|risen|gain\w*|declin\w*|shr[iau]nk\w*|fell|drop\w*"
+    r"|lost|losing|boom\w*)\b"
+)
+_SHRINK = re.compile(r"\b(declin\w*|shr[iau]nk\w*|fell|drop\w*|lost|losing)\b")
 _ALL_YEARS = re.compile(r"\b(each|every)\s+year\b|\bover\s+(time|the\s+years)\b|\ball\s+years\b")
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _SINCE = re.compile(r"\b(since|after|from)\s+(?:may\s+)?(20\d\d)\b")
@@ -107,6 +112,8 @@ class Signals:
     industry_level: str | None = None
     compare: bool = False
     trend: bool = False
+    growth: bool = False  # "grew fastest", "biggest increase", "declined the most"
+    shrink: bool = False
     years: tuple[int, ...] = ()
     year_span: tuple[int, int] | None = None
     since: int | None = None
@@ -160,6 +167,8 @@ def read_signals(lower: str) -> Signals:
         industry_level=_industry_level(lower),
         compare=bool(_COMPARE.search(lower)),
         trend=bool(_TREND.search(lower)),
+        growth=bool(_GROWTH.search(lower)),
+        shrink=bool(_SHRINK.search(lower)),
         years=years,
         year_span=(int(span.group(1)), int(span.group(2))) if span else None,
         since=int(since.group(2)) if since and not span else None,

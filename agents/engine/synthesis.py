@@ -13,6 +13,7 @@ from typing import Any
 
 from agents.engine import format as fmt
 from agents.engine.intent import Intent
+from agents.engine.queries import GROWTH_FLOOR
 from agents.models import ChartSeries, ChartSpec, Table
 from agents.oews.schema import top_code
 
@@ -490,3 +491,60 @@ def _count(n: int, noun: str) -> str:
     if noun.endswith("ies"):
         return f"1 {noun[:-3]}y"
     return f"1 {noun[:-1]}" if noun.endswith("s") else f"1 {noun}"
+
+
+def growth(intent: Intent, rows: list[Row], *, scope: str, top_n: int) -> Draft:
+    """Occupations ranked by the change of one measure between two years."""
+    measure = intent.measures[0]
+    start, end = intent.years[0], intent.years[-1]
+    shown = rows[:top_n]
+    if not shown:
+        return Draft(
+            text=f"No occupations {scope} have published {fmt.label(measure)} figures for "
+            f"both May {start} and May {end}.",
+            found=False,
+        )
+    order = "fastest" if intent.descending else "the most"
+    verb = "grew" if intent.descending else "declined"
+    listed = "; ".join(f"{i}. {r['name']} {_change(r)}" for i, r in enumerate(shown, 1))
+    text = (
+        f"Occupations {scope} whose {fmt.label(measure)} {verb} {order}, May {start} to May {end}: {listed}."
+    )
+    table = Table(
+        title=f"Change in {fmt.label(measure)} {scope}, May {start} to May {end}",
+        columns=("#", "Occupation", f"May {start}", f"May {end}", "Change"),
+        rows=tuple(
+            (
+                str(i),
+                str(r["name"]),
+                fmt.number(measure, r["start_value"]),
+                fmt.number(measure, r["end_value"]),
+                _change(r),
+            )
+            for i, r in enumerate(shown, 1)
+        ),
+    )
+    return Draft(text=text, tables=[table], caveats=_growth_caveats(measure, start, len(rows), top_n))
+
+
+def _change(row: Row) -> str:
+    return f"{row['change'] * 100:+.1f}%"
+
+
+def _growth_caveats(measure: str, start: int, ranked: int, top_n: int) -> list[str]:
+    caveats = [
+        "Changes are computed from the two published figures of each occupation (detailed "
+        "occupations present under the same SOC code in both years)."
+    ]
+    if measure == "tot_emp":
+        caveats.append(
+            f"Only occupations with at least {GROWTH_FLOOR:,} jobs in May {start} are ranked, so "
+            "that tiny occupations do not dominate; employment excludes the self-employed."
+        )
+    if start <= 2020:
+        caveats.append(
+            "Occupations whose SOC code changed between 2019–2020 (hybrid codes) and 2021 are not compared."
+        )
+    if ranked > top_n:
+        caveats.append(f"Showing {top_n} of {ranked} occupations.")
+    return caveats

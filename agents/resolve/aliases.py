@@ -538,8 +538,51 @@ _EVERYONE: dict[str, AliasTarget] = {
     "total employment": "00-0000",
 }
 
+# Major SOC groups by the words people use ("healthcare jobs", "tech jobs").
+_GROUP_WORDS: dict[str, str] = {
+    "management": "11-0000",
+    "business and finance": "13-0000",
+    "finance": "13-0000",
+    "tech": "15-0000",
+    "computer": "15-0000",
+    "it": "15-0000",
+    "engineering": "17-0000",
+    "science": "19-0000",
+    "social service": "21-0000",
+    "legal": "23-0000",
+    "education": "25-0000",
+    "teaching": "25-0000",
+    "arts and media": "27-0000",
+    "healthcare": "29-0000",
+    "health care": "29-0000",
+    "medical": "29-0000",
+    "healthcare support": "31-0000",
+    "protective service": "33-0000",
+    "food service": "35-0000",
+    "restaurant": "35-0000",
+    "cleaning and maintenance": "37-0000",
+    "personal care": "39-0000",
+    "sales": "41-0000",
+    "office": "43-0000",
+    "admin": "43-0000",
+    "farming": "45-0000",
+    "construction": "47-0000",
+    "trades": "47-0000",
+    "repair": "49-0000",
+    "manufacturing": "51-0000",
+    "production": "51-0000",
+    "transportation": "53-0000",
+    "logistics": "53-0000",
+}
+_GROUPS: dict[str, AliasTarget] = {
+    f"{words} {noun}": code
+    for words, code in _GROUP_WORDS.items()
+    for noun in ("jobs", "occupations", "careers")
+}
+
 OCCUPATION_ALIASES: dict[str, AliasTarget] = {
     **_EVERYONE,
+    **_GROUPS,
     **_HEALTHCARE,
     **_TECH_AND_SCIENCE,
     **_BUSINESS_AND_OFFICE,
