@@ -42,6 +42,7 @@ FILLER = frozenset(
     approximately approx about exactly right really actually also just only still pretty may
     fastest slowest quickest grew growing growth grown declined declining decline shrank shrinking
     increased increasing decreased rose gained gains lost losing had have
+    pls plz thanks thank thx hey hi hello yo bot
     """.split()
 )
 # Single words that do name a place even though they look like filler.

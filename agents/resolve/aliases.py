@@ -608,6 +608,10 @@ AREA_ALIASES: dict[str, tuple[AreaRef, ...]] = {
     "the big apple": (NYC,),
     "big apple": (NYC,),
     "manhattan ny": (NYC,),
+    "the dakotas": (("38", "North Dakota"), ("46", "South Dakota")),
+    "dakotas": (("38", "North Dakota"), ("46", "South Dakota")),
+    "the carolinas": (("37", "North Carolina"), ("45", "South Carolina")),
+    "carolinas": (("37", "North Carolina"), ("45", "South Carolina")),
     "manhattan": (NYC, ("31740", "Manhattan")),  # the borough, or Manhattan, KS: ask
     "brooklyn": (NYC,),
     "queens": (NYC,),
