@@ -30,23 +30,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agents.oews.database import ensure_database
+from bench.questions import QUESTIONS
 from bot.app import build_service
 from bot.config import Settings
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import SlackServer, mention, settings_for
 
-QUESTIONS = (
-    "median annual wage of registered nurses in Seattle",
-    "what do electricians make in Texas?",
-    "top 10 highest paying occupations in Texas",
-    "compare electricians in Texas and Ohio",
-    "how has software developer pay changed since 2021?",
-    "90th percentile wage for accountants in New York",
-    "how many software developers work in California?",
-    "median hourly wage of janitors in Ohio",
-    "what do plumbers earn in Chicago?",
-    "mean wage of teachers in Boston",
-)
 UNLIMITED = 1_000_000
 
 
