@@ -366,7 +366,7 @@ def trace(settings: Settings, trace_id: str, as_json: bool) -> None:
     from bot.store import SqliteBotStore
     from bot.trace_text import trace_lines
 
-    store = SqliteBotStore(settings.home / "bot.sqlite")
+    store = SqliteBotStore(settings.bot_database)
     found = store.get_trace(trace_id.strip())
     if found is None:
         click.echo(f"No trace {trace_id!r}.", err=True)
@@ -387,7 +387,7 @@ def usage(settings: Settings, user: str | None, workspace: str | None, since: An
     """Report questions, answers, errors, latency, tokens and cost per user."""
     from bot.store import SqliteBotStore
 
-    store = SqliteBotStore(settings.home / "bot.sqlite")
+    store = SqliteBotStore(settings.bot_database)
     day: date | None = since.date() if since else None
     rows = store.usage_report(user=user, workspace=workspace, since=day)
     if as_json:

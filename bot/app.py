@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from pathlib import Path
 
 from agents.engine.engine import OewsEngine
 from agents.oews.database import ensure_database
@@ -41,7 +40,7 @@ def build_service(
         daily_per_user=settings.oews_daily_quota_per_user,
         daily_per_workspace=settings.oews_daily_quota_per_workspace,
     )
-    store = SqliteBotStore(_bot_db(settings.home))
+    store = SqliteBotStore(settings.bot_database)
     workflow = Workflow(engine, config=workflow_config(settings))
     return BotService(
         workflow=workflow, store=store, access=access, limits=limits, vintage=engine.coverage.describe
@@ -63,8 +62,3 @@ def workflow_config(settings: Settings) -> WorkflowConfig:
         web_search_key=search_key.get_secret_value() if search_key else None,
         env=os.environ,  # registry entries that name their own variables (Azure, local servers)
     )
-
-
-def _bot_db(home: Path) -> Path:
-    home.mkdir(parents=True, exist_ok=True)
-    return home / "bot.sqlite"

@@ -30,7 +30,6 @@ class Framing:
     intent: Intent
     queries: tuple[q.Query, ...]
     notes: tuple[str, ...] = ()
-    compare_by: str = ""  # area | occupation
     rank_noun: str = ""
     rank_scope: str = ""
     asked_code: str = ""
@@ -94,8 +93,7 @@ class OewsEngine:
             occ_codes=tuple(o.code for o in intent.occupations) + tuple(m.code for m in members),
             naics=naics,
         )
-        by = "area" if len(areas) > 1 else "occupation"
-        return Framing(intent.with_(areas=areas), (query,), tuple(notes), compare_by=by, group=group)
+        return Framing(intent.with_(areas=areas), (query,), tuple(notes), group=group)
 
     def _group(self, intent: Intent, areas: tuple[Area, ...]) -> Occupation | None:
         """A broad or minor SOC group asked about for one place below the nation.

@@ -23,8 +23,6 @@ class Intent:
     areas: tuple[Area, ...] = ()
     industry: Industry | None = None
     years: tuple[int, ...] = ()  # empty = latest
-    year_span: tuple[int, int] | None = None  # "since 2021", "from 2019 to 2023"
-    all_years: bool = False  # "every year", "over time"
     rank_by: RankBy | None = None
     rank_area_kind: str | None = None  # state | metro | nonmetro
     rank_industry_level: str | None = None  # sector | 3-digit | ...

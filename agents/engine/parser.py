@@ -343,8 +343,7 @@ class _Builder:
         missing = [y for y in wanted if y not in cov.all_years]
         if missing and (s.years or s.year_span):
             self.notes.append(_missing_years_note(missing, cov))
-        span = (available[0], available[-1]) if s.year_span or s.since else None
-        return intent.with_(years=available, year_span=span, all_years=s.all_years)
+        return intent.with_(years=available)
 
     def _no_year(self) -> Parsed:
         asked = ", ".join(str(y) for y in (self.s.years or (self.s.since,)) if y)
@@ -368,7 +367,6 @@ class _Builder:
             changes["industry"] = ctx.industry
         if not intent.years and not self.s.ranking:
             changes["years"] = ctx.years
-            changes["year_span"] = ctx.year_span
         if not self.s.any_measure:
             changes["measures"] = ctx.measures
             if not self.s.ranking and not intent.years and ctx.shape == "ranking":

@@ -19,7 +19,6 @@ _CONTEXT_MEASURES = ("tot_emp", "emp_prse", "mean_prse")
 
 @dataclass(frozen=True)
 class Query:
-    purpose: str  # lookup | trend | ranking
     sql: str
     params: tuple[Any, ...]
     measures: tuple[str, ...]
@@ -65,7 +64,7 @@ def lookup(
         f"WHERE f.year = ? AND f.naics = ? AND f.area_code IN ({_placeholders(area_codes)}) "
         f"AND f.occ_code IN ({_placeholders(occ_codes)})"
     )
-    return Query("lookup", sql, (year, naics, *area_codes, *occ_codes), measures)
+    return Query(sql, (year, naics, *area_codes, *occ_codes), measures)
 
 
 def trend(
@@ -82,7 +81,7 @@ def trend(
         f"AND f.occ_code IN ({_placeholders(occ_codes)})\n"
         "ORDER BY f.year, f.occ_code"
     )
-    return Query("trend", sql, (area_code, naics, *years, *occ_codes), measures)
+    return Query(sql, (area_code, naics, *years, *occ_codes), measures)
 
 
 def _order(measure: str, descending: bool) -> str:
@@ -112,7 +111,7 @@ def rank_areas(
         f"WHERE f.year = ? AND f.occ_code = ? AND f.naics = ? AND a.kind = ?{state_filter}\n"
         f"{_order(measure, descending)}, a.title"
     )
-    return Query("ranking", sql, tuple(params), (measure,))
+    return Query(sql, tuple(params), (measure,))
 
 
 def rank_occupations(measure: str, *, year: int, area_code: str, naics: str, descending: bool) -> Query:
@@ -123,7 +122,7 @@ def rank_occupations(measure: str, *, year: int, area_code: str, naics: str, des
         "WHERE f.year = ? AND f.area_code = ? AND f.naics = ? AND o.o_group = ?\n"
         f"{_order(measure, descending)}, o.title"
     )
-    return Query("ranking", sql, (year, area_code, naics, "detailed"), (measure,))
+    return Query(sql, (year, area_code, naics, "detailed"), (measure,))
 
 
 def rank_industries(
@@ -136,7 +135,7 @@ def rank_industries(
         "WHERE f.year = ? AND f.area_code = ? AND f.occ_code = ? AND i.i_group = ?\n"
         f"{_order(measure, descending)}, i.title"
     )
-    return Query("ranking", sql, (year, NATIONAL, occupation.code, level), (measure,))
+    return Query(sql, (year, NATIONAL, occupation.code, level), (measure,))
 
 
 GROWTH_FLOOR = 10_000  # jobs: smaller occupations are not ranked by employment growth
@@ -165,4 +164,4 @@ def rank_growth(measure: str, *, years: tuple[int, int], within: str | None, des
         f"AND s.{measure} > 0 AND e.{measure} IS NOT NULL{extra}\n"
         f"ORDER BY change {direction}, o.title"
     )
-    return Query("growth", sql, tuple(params), (measure,))
+    return Query(sql, tuple(params), (measure,))

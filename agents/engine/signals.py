@@ -228,7 +228,3 @@ def _industry_level(lower: str) -> str | None:
     if m.group(1):
         return f"{m.group(1)}-digit"
     return "sector" if m.group(2).startswith("sector") else "3-digit"
-
-
-def wants_chart(lower: str) -> bool:
-    return bool(_CHART.search(lower))

@@ -13,7 +13,7 @@ import io
 import lzma
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -263,10 +263,3 @@ class _CountingReader(io.RawIOBase):
         buffer[: len(data)] = data
         self._on_bytes(len(data))
         return len(data)
-
-
-def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
-    for path in paths:
-        if not path.exists():
-            raise LoadError(path.name, "no such file")
-        yield path

@@ -41,10 +41,8 @@ MEASURES: tuple[str, ...] = (
 
 HOURLY_MEASURES = ("h_mean", "h_pct10", "h_pct25", "h_median", "h_pct75", "h_pct90")
 ANNUAL_MEASURES = ("a_mean", "a_pct10", "a_pct25", "a_median", "a_pct75", "a_pct90")
-WAGE_MEASURES = HOURLY_MEASURES + ANNUAL_MEASURES
 INTEGER_MEASURES = frozenset({"tot_emp", *ANNUAL_MEASURES})
 
-TABLES: tuple[str, ...] = ("areas", "occupations", "industries", "facts", "coverage", "data_files", "meta")
 QUERYABLE_TABLES = frozenset({"areas", "occupations", "industries", "facts", "coverage"})
 
 # Area kinds, from the BLS AREA_TYPE code.
