@@ -2,11 +2,16 @@
 
 The database is built from the shipped BLS files once and cached under
 ``~/.cache/oews-bot-tests/`` keyed by the shipped files and the schema version, so repeated
-local runs skip the ~20 s build. CI builds it fresh.
+local runs skip the ~20 s build. CI builds it fresh. The build holds a file lock, so parallel
+test workers (pytest-xdist) and parallel test runs build it once and share it.
+
+``postgres`` is a throwaway PostgreSQL server on loopback (see ``tests/postgres.py``), one per
+test session and worker; it skips locally when PostgreSQL is not installed, and fails on CI.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -17,6 +22,7 @@ import pytest
 
 from agents.oews.database import DATABASE_NAME, build_database, shipped_files
 from agents.oews.schema import DDL, SCHEMA_VERSION
+from tests import postgres as pg
 
 _SCRUBBED_PREFIXES = ("OEWS_", "OPENAI_", "SLACK_", "TEAMS_", "MICROSOFTAPP", "TO_BOT_")
 
@@ -44,9 +50,11 @@ def oews_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A complete OEWS database built from the shipped data (read-only use, please)."""
     cache = Path(os.environ.get("OEWS_TEST_CACHE", Path.home() / ".cache" / "oews-bot-tests"))
     cached = cache / f"oews-{_cache_key()}.sqlite"
-    if not cached.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        build_database(cached)
+    cache.mkdir(parents=True, exist_ok=True)
+    with (cache / "build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not cached.exists():
+            build_database(cached)  # atomic: written aside, then renamed
     home = tmp_path_factory.mktemp("oews-home")
     shutil.copy(cached, home / DATABASE_NAME)
     yield home / DATABASE_NAME
@@ -56,3 +64,16 @@ def oews_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def oews_home(oews_db: Path) -> Path:
     """An OEWS_HOME whose database is already built."""
     return oews_db.parent
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[pg.PostgresServer]:
+    """A PostgreSQL server on loopback for this test session, reached through pyodbc."""
+    why = pg.missing()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL tests must run on CI, but {why}")
+        pytest.skip(why)
+    server = pg.PostgresServer.start()
+    yield server
+    server.stop()

@@ -1,0 +1,137 @@
+"""A throwaway PostgreSQL server on loopback, started by the tests themselves.
+
+``PostgresServer.start()`` runs ``initdb`` and ``pg_ctl`` from the Debian ``postgresql`` package on
+a free port, as the ``postgres`` user when the tests run as root (PostgreSQL refuses to run as
+root). Servers are reached through pyodbc and psqlODBC (``odbc-postgresql``).
+
+Locally, without PostgreSQL installed, the fixture skips with the command that installs it; on CI
+(``CI=true``) a missing server is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+INSTALL_HINT = "sudo apt-get install -y postgresql unixodbc odbc-postgresql"
+ODBC_DRIVER = "PostgreSQL Unicode"
+
+
+def _bin_dir() -> Path | None:
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (candidate / "initdb").exists():
+            return candidate
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+def _odbc_driver_installed() -> bool:
+    try:
+        import pyodbc
+    except ImportError:
+        return False
+    return ODBC_DRIVER in pyodbc.drivers()
+
+
+def missing() -> str | None:
+    """Why a PostgreSQL server cannot be started here, or None when it can."""
+    if _bin_dir() is None:
+        return f"PostgreSQL is not installed ({INSTALL_HINT})"
+    if not _odbc_driver_installed():
+        return f"the psqlODBC driver '{ODBC_DRIVER}' is not registered ({INSTALL_HINT})"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class PostgresServer:
+    data_dir: Path
+    port: int
+    user: str = "postgres"
+    password: str = "x"  # trust authentication on loopback: the password is not checked
+
+    @classmethod
+    def start(cls) -> PostgresServer:
+        bindir = _bin_dir()
+        assert bindir is not None, INSTALL_HINT
+        root = Path(tempfile.mkdtemp(prefix="oews-pg-"))
+        server = cls(data_dir=root / "data", port=_free_port())
+        as_postgres = os.geteuid() == 0
+        if as_postgres:
+            pw = pwd.getpwnam("postgres")
+            os.chown(root, pw.pw_uid, pw.pw_gid)
+        server._run(
+            as_postgres,
+            str(bindir / "initdb"),
+            "-D",
+            str(server.data_dir),
+            "-A",
+            "trust",
+            "-U",
+            server.user,
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
+        options = (
+            f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        server._run(
+            as_postgres,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(server.data_dir),
+            "-o",
+            options,
+            "-l",
+            str(root / "log"),
+            "-w",
+            "start",
+        )
+        return server
+
+    def _run(self, as_postgres: bool, *args: str) -> None:
+        command = ["runuser", "-u", "postgres", "--", *args] if as_postgres else list(args)
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+
+    def stop(self) -> None:
+        bindir = _bin_dir()
+        assert bindir is not None
+        as_postgres = os.geteuid() == 0
+        try:
+            self._run(
+                as_postgres, str(bindir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "stop"
+            )
+        finally:
+            shutil.rmtree(self.data_dir.parent, ignore_errors=True)
+
+    def odbc(self, database: str = "postgres") -> str:
+        """An ODBC connection string for pyodbc."""
+        return (
+            f"DRIVER={{{ODBC_DRIVER}}};SERVER=127.0.0.1;PORT={self.port};DATABASE={database};"
+            f"UID={self.user};PWD={self.password}"
+        )
+
+    def url(self, database: str = "postgres") -> str:
+        """The same server as a ``postgresql://`` URL (the form users put in settings)."""
+        return f"postgresql://{self.user}:{self.password}@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        """A fresh, empty database on this server; returns its URL."""
+        import pyodbc
+
+        with pyodbc.connect(self.odbc(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
