@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-EVAL = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
+EVAL = ROOT / "eval" / "questions.jsonl"
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -134,9 +134,7 @@ def report(
 
 
 def dev_questions() -> list[str]:
-    path = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.jsonl"
-    if not path.exists():
-        return list(QUESTIONS) * 2
+    path = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
     return [json.loads(line)["question"] for line in path.read_text().splitlines() if line.strip()]
 
 

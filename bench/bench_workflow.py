@@ -32,7 +32,7 @@ from agents.workflow.config import WorkflowConfig  # noqa: E402
 from agents.workflow.graph import Workflow  # noqa: E402
 from tests.workflow.fake_llm import FakeLLM, Reply, Request, content, tool  # noqa: E402
 
-DEFAULT_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev_questions.jsonl"
+DEFAULT_QUESTIONS = ROOT / "eval" / "questions.jsonl"
 
 
 def percentile(values: list[float], q: float) -> float:

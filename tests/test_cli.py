@@ -1,4 +1,9 @@
-"""The ``oews-bot`` command as a user runs it: a real process, real data, exit codes."""
+"""The ``oews-bot`` command as a user runs it: real data, exit codes, output.
+
+Most tests invoke the command in-process with click's runner (same code, same exit codes, no
+interpreter start-up); the ones about what only a real process shows (the installed entry point,
+standard input, output streams) run ``python -m adapters.cli``.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,37 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev_questions.jsonl"
+from adapters.cli import cli
+from tests.shipped import EVAL_QUESTIONS
 
 
-def run(*args: str, home: Path, db: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str, home: Path, db: Path, stdin: str | None = None) -> Result:
+    """The command in this process, as click runs it for a user."""
+    result = CliRunner().invoke(
+        cli, list(args), input=stdin, env={"OEWS_HOME": str(home), "OEWS_DATABASE": str(db)}
+    )
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def run_process(
+    *args: str, home: Path, db: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The command as a separate process."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OEWS_", "OPENAI_", "SLACK_"))}
     env.update(OEWS_HOME=str(home), OEWS_DATABASE=str(db))
     return subprocess.run(
@@ -33,7 +61,7 @@ def home(tmp_path: Path) -> Path:
 
 
 def test_ask_prints_answer_chart_and_trace(home: Path, oews_db: Path) -> None:
-    result = run("ask", "what do registered nurses make in Seattle?", home=home, db=oews_db)
+    result = run_process("ask", "what do registered nurses make in Seattle?", home=home, db=oews_db)
     assert result.returncode == 0, result.stderr
     assert "$128,260" in result.stdout and "Registered Nurses (29-1141)" in result.stdout
     trace_id = result.stdout.split("Trace: ")[1].split()[0]
@@ -53,7 +81,7 @@ def test_ask_json_has_the_documented_fields_and_saves_the_chart(home: Path, oews
 
 def test_ask_json_stdin_answers_each_line_in_order(home: Path, oews_db: Path) -> None:
     lines = "median pay for electricians in texas\n\npharmacist pay in washington\nwhats the weather\n"
-    result = run("ask", "--json", "-", home=home, db=oews_db, stdin=lines)
+    result = run_process("ask", "--json", "-", home=home, db=oews_db, stdin=lines)
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["status"] for a in answers] == ["answer", "clarification", "refusal"]
     assert "$58,570" in answers[0]["text"]
@@ -97,12 +125,13 @@ def test_usage_reports_cli_questions(home: Path, oews_db: Path) -> None:
     assert report[0]["platform"] == "cli" and report[0]["answers"] == 1
 
 
-def test_eval_scores_the_dev_questions(home: Path, oews_db: Path) -> None:
-    result = run("eval", str(EVAL), "--quiet", home=home, db=oews_db)
+def test_eval_scores_the_projects_questions(home: Path, oews_db: Path) -> None:
+    result = run("eval", str(EVAL_QUESTIONS), "--quiet", home=home, db=oews_db)
     total = next(line for line in result.stdout.splitlines() if line.startswith("TOTAL"))
     passed, count = (int(x) for x in total.split()[1].split("/"))
-    assert count == 72 and passed / count >= 0.9
-    assert "out_of_scope           6/6" in result.stdout
+    assert count == len(EVAL_QUESTIONS.read_text(encoding="utf-8").splitlines())
+    assert passed / count >= 0.9
+    assert "ranking                6/6" in result.stdout
 
 
 def test_log_lines_carry_the_trace_id_and_never_a_secret() -> None:

@@ -1,12 +1,11 @@
 """The offline engine answers real questions with the published figures, honestly.
 
-Expected values are read here from the raw BLS files with the csv module, independently of the
+Expected values are read here from the shipped BLS files with the csv module, independently of the
 loader, for occupations and places the development questions never mention.
 """
 
 from __future__ import annotations
 
-import csv
 import random
 from collections.abc import Iterator
 from functools import cache
@@ -18,8 +17,7 @@ from agents.engine.engine import OewsEngine
 from agents.models import EngineAnswer
 from bot.evaluation import is_shown, shown_text
 from bot.types import Answer
-
-RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "oews" / "raw"
+from tests.shipped import shipped_rows
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +29,7 @@ def engine(oews_db: Path) -> Iterator[OewsEngine]:
 
 @cache
 def state_rows() -> list[dict[str, str]]:
-    with (RAW / "state" / "state_M2025_dl.csv").open(encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r["O_GROUP"] == "detailed"]
+    return [r for r in shipped_rows("state_M2025_dl") if r["O_GROUP"] == "detailed"]
 
 
 def shown(answer: EngineAnswer) -> str:
@@ -223,8 +220,7 @@ def test_every_sql_statement_is_parameterized(engine: OewsEngine) -> None:
 
 @cache
 def metro_rows() -> list[dict[str, str]]:
-    with (RAW / "metro" / "MSA_M2025_dl.csv").open(encoding="utf-8") as f:
-        return [r for r in csv.DictReader(f) if r["O_GROUP"] == "detailed"]
+    return [r for r in shipped_rows("MSA_M2025_dl") if r["O_GROUP"] == "detailed"]
 
 
 def _metro_sample(n: int, seed: int) -> list[dict[str, str]]:
@@ -351,8 +347,7 @@ def test_traces_never_keep_secrets_from_error_messages() -> None:
 
 
 def _national(year: int) -> dict[str, dict[str, str]]:
-    with (RAW / "national" / f"national_M{year}_dl.csv").open(encoding="utf-8") as f:
-        return {r["OCC_CODE"]: r for r in csv.DictReader(f) if r["O_GROUP"] == "detailed"}
+    return {r["OCC_CODE"]: r for r in shipped_rows(f"national_M{year}_dl") if r["O_GROUP"] == "detailed"}
 
 
 def test_fastest_growing_occupations_match_the_bls_files(engine: OewsEngine) -> None:

@@ -14,8 +14,8 @@ import pytest
 from agents.errors import LoadError
 from agents.oews.database import DATABASE_NAME, database_info, ensure_database, load_files
 from agents.oews.loader import read_file, year_from_name
+from tests.shipped import shipped_path
 
-RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "oews" / "raw"
 HEADER_2019 = (
     "area,area_title,area_type,naics,naics_title,i_group,own_code,occ_code,occ_title,o_group,tot_emp,"
     "emp_prse,jobs_1000,loc_quotient,pct_total,h_mean,a_mean,mean_prse,h_pct10,h_pct25,h_median,h_pct75,"
@@ -71,7 +71,7 @@ def test_year_comes_from_bls_file_names() -> None:
 
 
 def test_2019_lower_case_columns_and_special_values_keep_their_meaning() -> None:
-    rows = {r.occ_code: r for r in read_file(RAW / "national" / "national_M2019_dl.csv")}
+    rows = {r.occ_code: r for r in read_file(shipped_path("national_M2019_dl"))}
     ceo = rows["11-1011"]
     assert ceo.year == 2019 and ceo.area_code == "99"
     assert ceo.values["a_pct90"] is None and ceo.flags["a_pct90"] == "#"  # top-coded, not missing

@@ -10,7 +10,6 @@ import contextlib
 import json
 import sqlite3
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -72,9 +71,10 @@ def scripted(tmp_path: Path, workflow: ScriptedWorkflow) -> BotService:
 def test_rate_limited_user_gets_a_private_notice(
     fake_slack: FakeSlack, oews_db: Path, tmp_path: Path
 ) -> None:
-    with serving(fake_slack, tmp_path, oews_database=oews_db, oews_rate_per_user_per_minute=1) as slack:
-        if time.time() % 60 > 40:  # both questions must fall in the same one-minute window
-            time.sleep(60 - time.time() % 60 + 0.1)
+    settings = settings_for(fake_slack, tmp_path, oews_database=oews_db, oews_rate_per_user_per_minute=1)
+    service = build_service(settings)
+    service.clock = lambda: 1_800_000_000.0  # both questions fall in the same one-minute window
+    with serving(fake_slack, tmp_path, service=service, oews_database=oews_db) as slack:
         mark = fake_slack.mark()
         slack.event(mention("median pay for electricians in Texas", ts="5000.000001"))
         fake_slack.wait_method(mark, "chat.postMessage")

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from agents.engine.engine import OewsEngine
 from agents.workflow.grounding import evidence, ungrounded, written_numbers
 from agents.workflow.plan import PlanDraft, StepDraft, check_plan
-
-EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev_questions.jsonl"
+from tests.shipped import EVAL_QUESTIONS
 
 
 def draft(*steps: tuple[str, str]) -> PlanDraft:
@@ -173,11 +171,9 @@ def test_written_numbers_reads_formats() -> None:
     assert found == [(1234.5, 2, 1.0, False), (12.0, 0, 1.0, True), (3.4, 1, 1e6, False), (7.0, 0, 1.0, True)]
 
 
-def test_every_deterministic_dev_answer_is_grounded(engine: OewsEngine) -> None:
+def test_every_deterministic_eval_answer_is_grounded(engine: OewsEngine) -> None:
     """The check has no false alarms on the answers the templates write from real rows."""
-    if not EVAL.exists():
-        pytest.skip("no dev questions here")
-    for line in EVAL.read_text(encoding="utf-8").splitlines():
+    for line in EVAL_QUESTIONS.read_text(encoding="utf-8").splitlines():
         question = json.loads(line)["question"]
         parsed = engine.parse(question)
         if parsed.intent is None or parsed.refusal_kind or parsed.clarify:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,25 +15,13 @@ from agents.sql.gateway import QueryResult
 from agents.trace import Trace
 from agents.workflow.config import WorkflowConfig
 from agents.workflow.graph import Workflow
+from tests.shipped import EVAL_QUESTIONS
 from tests.workflow.conftest import ask
-
-DEV_QUESTIONS = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev_questions.jsonl"
-FALLBACK_QUESTIONS = [
-    "whats the median salary for lawyers",
-    "top 5 highest paying jobs in austin (median annual)",
-    "software dev median salary seattle vs sf metro",
-    "How has the median pay of registered nurses changed since 2021?",
-    "median pay for dental hygienists in Portland?",
-    "'; DROP TABLE oews; --",
-    "whats the weather in denver tomorrow",
-]
 
 
 def _questions() -> list[str]:
-    if DEV_QUESTIONS.exists():
-        lines = DEV_QUESTIONS.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line)["question"] for line in lines if line.strip()]
-    return FALLBACK_QUESTIONS
+    lines = EVAL_QUESTIONS.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
 def _comparable(answer: EngineAnswer) -> dict[str, Any]:
@@ -43,7 +30,7 @@ def _comparable(answer: EngineAnswer) -> dict[str, Any]:
     return data
 
 
-def test_every_dev_question_gets_the_engines_answer(engine: OewsEngine) -> None:
+def test_every_eval_question_gets_the_engines_answer(engine: OewsEngine) -> None:
     workflow = Workflow(engine)
     for question in _questions():
         answer, trace = ask(workflow, question)

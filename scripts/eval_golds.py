@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""Compute the golds of the project's evaluation questions from the shipped BLS files.
+
+``eval/questions.toml`` holds each question with a *recipe* for its expected answer, written in
+terms of the BLS download files shipped in ``agents/oews/shipped/``; this script reads those files
+(never the product's database or code) and writes ``eval/questions.jsonl`` in the format that
+``oews-bot eval`` scores. Run it again after editing the questions:
+
+    python scripts/eval_golds.py            # rewrite eval/questions.jsonl
+    python scripts/eval_golds.py --check    # exit 1 if the file is out of date
+
+A *cell* names one published value: ``SOURCE KEY=VALUE ... COLUMN``, for example
+``state AREA=48 OCC_CODE=47-2111 A_MEDIAN``. Sources: ``national:YEAR`` (cross-industry, 2019–2025),
+``state``, ``msa``, ``bos`` (nonmetropolitan areas) and ``industry`` (national by NAICS), May 2025
+unless a year is given. A *ranking* names a source, filters (``KEY=A|B``, ``KEY!=A|B``), the column
+to sort by, the column to show and how many rows.
+
+Recipe keys (one expectation each, as in the scorer's README):
+    numbers = [cell, ...]             every value shown
+    numbers_any = [cell, ...]         at least one value shown
+    top = {source, where, by, show, n, order}   the first n names of a ranking, in order
+    clarify = [name, ...]             the candidates offered (each checked to exist in the files)
+    not_published = cell              the cell must be * or ** (checked); numbers_absent optional
+    topcoded = cell                   the cell must be # (checked)
+    refuse = true
+Extra keys of a case (``note``) are kept as notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import lzma
+import sys
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "agents" / "oews" / "shipped"
+QUESTIONS = ROOT / "eval" / "questions.toml"
+OUTPUT = ROOT / "eval" / "questions.jsonl"
+
+FILES = {
+    "state": "state_M2025_dl",
+    "msa": "MSA_M2025_dl",
+    "bos": "BOS_M2025_dl",
+    "industry": "nat_industry_M2025_dl",
+}
+SPECIAL = {"*", "**", "#", "~", ""}
+
+
+class RecipeError(ValueError):
+    pass
+
+
+def file_of(source: str) -> str:
+    kind, _, year = source.partition(":")
+    if kind == "national":
+        return f"national_M{year or 2025}_dl"
+    if kind in FILES and not year:
+        return FILES[kind]
+    raise RecipeError(f"unknown source {source!r}")
+
+
+@cache
+def table(name: str) -> tuple[dict[str, int], tuple[list[str], ...]]:
+    """A shipped file's column positions (upper-case names) and its rows, as read."""
+    with lzma.open(SHIPPED / f"{name}.csv.xz", "rt", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = {column.strip().upper(): i for i, column in enumerate(next(reader))}
+        return header, tuple([cell.strip() for cell in row] for row in reader)
+
+
+def select(source: str, where: list[str]) -> list[dict[str, str]]:
+    """The rows of a source matching every ``KEY=A|B`` / ``KEY!=A|B`` clause (cross-industry by default)."""
+    header, rows = table(file_of(source))
+    if "NAICS" in header and not any(w.startswith("NAICS") for w in where):
+        where = [*where, "NAICS=000000"]
+    tests = []
+    for clause in where:
+        negate = "!=" in clause
+        key, _, values = clause.partition("!=" if negate else "=")
+        tests.append((header[key], set(values.split("|")), negate))
+    first = next(((i, values) for i, values, negate in tests if not negate and len(values) == 1), None)
+    candidates = _index(file_of(source), first[0]).get(*first[1], []) if first else rows
+    return [
+        {k: row[i] for k, i in header.items()}
+        for row in candidates
+        if all((row[i] in values) != negate for i, values, negate in tests)
+    ]
+
+
+@cache
+def _index(name: str, column: int) -> dict[str, list[list[str]]]:
+    index: dict[str, list[list[str]]] = {}
+    for row in table(name)[1]:
+        index.setdefault(row[column], []).append(row)
+    return index
+
+
+def parse_cell(spec: str) -> tuple[str, list[str], str]:
+    source, *where, column = spec.split()
+    return source, where, column.upper()
+
+
+def raw_cell(spec: str) -> tuple[str, dict[str, str]]:
+    source, where, column = parse_cell(spec)
+    found = list(select(source, where))
+    if len(found) != 1:
+        raise RecipeError(f"{spec!r} matches {len(found)} rows, not one")
+    if column not in found[0]:
+        raise RecipeError(f"{spec!r}: no column {column}")
+    return found[0][column], found[0]
+
+
+def number(text: str) -> int | float:
+    value = float(text.replace(",", ""))
+    return int(value) if value.is_integer() and "." not in text else value
+
+
+def published(spec: str) -> int | float:
+    text, _ = raw_cell(spec)
+    if text in SPECIAL:
+        raise RecipeError(f"{spec!r} is {text!r}, not a published number")
+    return number(text)
+
+
+def _describe(spec: str) -> str:
+    text, row = raw_cell(spec)
+    source, _, column = parse_cell(spec)
+    return (
+        f"{file_of(source)}.csv AREA={row.get('AREA')} ({row.get('AREA_TITLE')}) "
+        f"OCC_CODE={row.get('OCC_CODE')} ({row.get('OCC_TITLE')}) NAICS={row.get('NAICS')} {column}={text!r}"
+    )
+
+
+def ranking(recipe: dict[str, Any]) -> tuple[list[str], str]:
+    by, show, n = recipe["by"].upper(), recipe.get("show", "OCC_TITLE").upper(), int(recipe["n"])
+    rows = list(select(recipe["source"], recipe.get("where", "").split()))
+    specials = [r for r in rows if r[by] in SPECIAL]
+    if any(r[by] == "#" for r in specials):
+        raise RecipeError(f"ranking by {by} has top-coded values: its order is not published")
+    rows = sorted(
+        (r for r in rows if r[by] not in SPECIAL),
+        key=lambda r: number(r[by]),
+        reverse=recipe.get("order", "desc") == "desc",
+    )
+    if len(rows) > n and number(rows[n - 1][by]) == number(rows[n][by]):
+        raise RecipeError(f"ranking by {by} is tied at place {n}")
+    top = rows[:n]
+    note = (
+        f"gold: {file_of(recipe['source'])}.csv rows {recipe.get('where', '')} sorted by {by} "
+        f"{recipe.get('order', 'desc')}, {len(specials)} not published left out: "
+        + "; ".join(f"{r[show]}={r[by]}" for r in top)
+    )
+    return [r[show] for r in top], note
+
+
+def _known_area(name: str) -> bool:
+    return any(select(source, [f"AREA_TITLE={name}"]) for source in ("state", "msa", "bos"))
+
+
+def gold(case: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The ``expect`` object of one case and the notes that say where it came from."""
+    notes: list[str] = []
+    if "numbers" in case or "numbers_any" in case:
+        key = "numbers" if "numbers" in case else "numbers_any"
+        notes += [_describe(c) for c in case[key]]
+        return {key: [published(c) for c in case[key]]}, notes
+    if "top" in case:
+        names, note = ranking(case["top"])
+        return {"top": names}, [note]
+    if "clarify" in case:
+        unknown = [name for name in case["clarify"] if not _known_area(name)]
+        if unknown:
+            raise RecipeError(f"not an area in the shipped files: {unknown}")
+        return {"clarify": list(case["clarify"])}, ["candidates checked against the area titles"]
+    if "not_published" in case:
+        text, _ = raw_cell(case["not_published"])
+        if text not in {"*", "**"}:
+            raise RecipeError(f"{case['not_published']!r} is {text!r}, not a not-published value")
+        absent = [published(c) for c in case.get("numbers_absent", [])]
+        return {"not_published": True, "numbers_absent": absent}, [_describe(case["not_published"])]
+    if "topcoded" in case:
+        text, _ = raw_cell(case["topcoded"])
+        if text != "#":
+            raise RecipeError(f"{case['topcoded']!r} is {text!r}, not top-coded")
+        return {"topcoded": True}, [_describe(case["topcoded"])]
+    if case.get("refuse"):
+        return {"refuse": True}, []
+    raise RecipeError("no recipe")
+
+
+def build(path: Path = QUESTIONS) -> str:
+    out = io.StringIO()
+    cases = tomllib.loads(path.read_text(encoding="utf-8"))["case"]
+    ids = [c["id"] for c in cases]
+    if len(set(ids)) != len(ids):
+        raise RecipeError("duplicate ids")
+    for case in cases:
+        try:
+            expect, notes = gold(case)
+        except (RecipeError, KeyError) as e:
+            raise RecipeError(f"{case['id']}: {e}") from e
+        note = " ".join(filter(None, [case.get("note", ""), "; ".join(notes)]))
+        line = {
+            "id": case["id"],
+            "category": case["category"],
+            "question": case["question"],
+            "expect": expect,
+            "notes": note,
+        }
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
+    return out.getvalue()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if eval/questions.jsonl is out of date")
+    args = parser.parse_args()
+    try:
+        text = build()
+    except RecipeError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.check:
+        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
+        if current != text:
+            print(
+                f"{OUTPUT.relative_to(ROOT)} is out of date: run python scripts/eval_golds.py",
+                file=sys.stderr,
+            )
+            return 1
+        return 0
+    OUTPUT.write_text(text, encoding="utf-8")
+    print(f"wrote {OUTPUT.relative_to(ROOT)}: {text.count(chr(10))} questions")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

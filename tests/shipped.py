@@ -1,0 +1,30 @@
+"""The BLS files shipped with the product, read with the csv module (independently of the loader).
+
+Tests take their expected values from here: the same real files the database is built from, kept in
+the repository, so the tests need nothing beside it.
+"""
+
+from __future__ import annotations
+
+import csv
+import lzma
+from functools import cache
+from pathlib import Path
+
+SHIPPED = Path(__file__).resolve().parents[1] / "agents" / "oews" / "shipped"
+
+
+def shipped_path(name: str) -> Path:
+    """A shipped file by its BLS name, e.g. ``national_M2019_dl`` (compressed as ``.csv.xz``)."""
+    return SHIPPED / f"{name}.csv.xz"
+
+
+@cache
+def shipped_rows(name: str) -> tuple[dict[str, str], ...]:
+    """Every row of a shipped file as BLS published it (column names as in the file)."""
+    with lzma.open(shipped_path(name), "rt", encoding="utf-8") as f:
+        return tuple(csv.DictReader(f))
+
+
+EVAL_QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
+"""The project's own evaluation questions, golds computed from the shipped files by scripts/eval_golds.py."""
