@@ -373,7 +373,9 @@ def _unit(measure: str) -> Any:
 def trend(intent: Intent, rows: list[Row], *, asked_code: str) -> Draft:
     measures = [m for m in intent.measures if not m.endswith("_prse")] or list(intent.measures)
     headline = measures[0]
-    first, last = rows[0], rows[-1]
+    # Years under an older, broader SOC code are shown, and compared only when nothing else is.
+    same = [r for r in rows if r["occ_code"] == asked_code]
+    first, last = (same[0] if len(same) > 1 else rows[0]), rows[-1]
     subject = f"{last['occupation']} ({asked_code}) {where(last)}"
     text = _trend_sentence(headline, first, last, subject)
     table = Table(
@@ -381,7 +383,7 @@ def trend(intent: Intent, rows: list[Row], *, asked_code: str) -> Draft:
         columns=("Year", *(fmt.short(m) for m in measures)),
         rows=tuple((f"May {r['year']}", *(fmt.cell(m, r) for m in measures)) for r in rows),
     )
-    caveats = _soc_caveats(rows, asked_code) + grouped_caveats(measures, rows)
+    caveats = grouped_caveats(measures, rows)
     chart = ChartSpec(
         kind="line",
         title=f"{fmt.label(headline).capitalize()}: {last['occupation']} {where(last)}",
@@ -409,19 +411,6 @@ def _trend_sentence(measure: str, first: Row, last: Row, subject: str) -> str:
     change = f" ({_difference(measure, new - old)}, {fmt.percent_change(old, new)})" if new != old else ""
     span = f"from {a} in May {first['year']} to {b} in May {last['year']}"
     return f"The {label} of {subject} {verb} {span}{change}."
-
-
-def _soc_caveats(rows: list[Row], asked_code: str) -> list[str]:
-    other = {(r["occ_code"], r["occupation"]) for r in rows if r["occ_code"] != asked_code}
-    caveats = []
-    for code, title in sorted(other):
-        years = [str(r["year"]) for r in rows if r["occ_code"] == code]
-        caveats.append(
-            f"SOC code change: for {', '.join(years)} BLS published this occupation under "
-            f"the hybrid code {code} “{title}”, a broader group than {asked_code}; "
-            "figures across the change are not strictly comparable."
-        )
-    return caveats
 
 
 # -- rankings ----------------------------------------------------------------------------------
@@ -702,7 +691,8 @@ def snapshot(intent: Intent, rows: list[Row], *, asked_code: str) -> Draft:
         return Draft(text="BLS publishes no national estimate for this occupation.", found=False)
     last = history[-1]
     sentences = [_snapshot_now(last)]
-    sentences.extend(_snapshot_change(m, history) for m in ("tot_emp", "a_median"))
+    same = [r for r in history if r["occ_code"] == asked_code]  # like with like across a SOC change
+    sentences.extend(_snapshot_change(m, same if len(same) > 1 else history) for m in ("tot_emp", "a_median"))
     if states:
         best = "; ".join(
             f"{i}. {r['name']} {fmt.number('a_median', r['a_median'])}" for i, r in enumerate(states, 1)
@@ -714,7 +704,7 @@ def snapshot(intent: Intent, rows: list[Row], *, asked_code: str) -> Draft:
         columns=("Year", fmt.short("a_median"), fmt.short("tot_emp")),
         rows=tuple((f"May {r['year']}", fmt.cell("a_median", r), fmt.cell("tot_emp", r)) for r in history),
     )
-    caveats = _soc_caveats(history, asked_code) + grouped_caveats(("a_median", "tot_emp"), [last])
+    caveats = grouped_caveats(("a_median", "tot_emp"), [last])
     return Draft(
         text=" ".join(s for s in sentences if s),
         tables=[table],
