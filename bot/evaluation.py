@@ -17,6 +17,9 @@ _NOT_PUBLISHED = re.compile(
     r"not published|did not publish|not available|not released|no estimate|publishes no"
 )
 _TOP_CODED = re.compile(r"at or above|top-cod|≥")
+_NOT_APPLIED = re.compile(
+    r"not applied|not used|does not use|didn't use|can't filter|cannot filter", re.IGNORECASE
+)
 _INTERNAL = re.compile(r"traceback|select\s|sqlite|api[_ ]key|password|exception|\.py\b", re.IGNORECASE)
 
 
@@ -109,22 +112,40 @@ def score(expect: dict[str, Any], answer: Answer) -> tuple[bool, str]:
         )
     if expect.get("refuse"):
         checks.append((_refused(answer, text), "did not refuse cleanly"))
+    said = "\n".join([text, *answer.caveats])
+    if "says" in expect:
+        unsaid = [p for p in expect["says"] if p.lower() not in said.lower()]
+        checks.append((not unsaid, f"does not say {unsaid}"))
+    if "not_applied" in expect:
+        unnamed = [p for p in expect["not_applied"] if not names_not_applied(p, said)]
+        checks.append((not unnamed, f"does not say it did not apply {unnamed}"))
     failed = [why for ok, why in checks if not ok]
     return not failed, "; ".join(failed)
 
 
+def names_not_applied(phrase: str, text: str, reach: int = 300) -> bool:
+    """``phrase`` appears within ``reach`` characters after a "not applied" statement."""
+    lowered = text.lower()
+    return any(phrase.lower() in lowered[m.start() : m.end() + reach] for m in _NOT_APPLIED.finditer(text))
+
+
 def is_shown(expected: float, text: str) -> bool:
+    """``expected`` written in ``text``; a negative number (a decrease) needs its minus sign."""
     for m in _NUMBER.finditer(text):
-        whole, decimals = m.group(1).replace(",", ""), m.group(2)
-        shown = float(f"{whole}.{decimals}" if decimals else whole)
-        if decimals is None:
-            if float(expected).is_integer() and shown == expected:
-                return True
+        if expected < 0 and not (m.start() > 0 and text[m.start() - 1] in "-−"):
             continue
-        places = len(decimals)
-        if round(expected, places) == shown and places >= (2 if abs(expected) < 10 else 1):
+        if _matches(abs(expected), m):
             return True
     return False
+
+
+def _matches(expected: float, m: re.Match[str]) -> bool:
+    whole, decimals = m.group(1).replace(",", ""), m.group(2)
+    shown = float(f"{whole}.{decimals}" if decimals else whole)
+    if decimals is None:
+        return float(expected).is_integer() and shown == expected
+    places = len(decimals)
+    return round(expected, places) == shown and places >= (2 if abs(expected) < 10 else 1)
 
 
 def _loose(s: str) -> str:

@@ -73,7 +73,9 @@ _RANK_METROS = re.compile(
     r"|what\s+(metro|city|area)|areas)\b"
 )
 _RANK_NONMETRO = re.compile(r"\b(nonmetro\w*|non-metro\w*|rural\s+areas)\b")
-_RANK_INDUSTRIES = re.compile(r"\b(industries|industry|sectors|sector|employers|subsectors)\b")
+_RANK_INDUSTRIES = re.compile(
+    r"\b(industries|industry|sectors|sector|employers?|subsectors|compan(y|ies)|firms?|businesses)\b"
+)
 _RANK_OCCUPATIONS = re.compile(
     r"\b(jobs|job|occupations|occupation|careers|career|professions|roles|positions|job\s+titles)\b"
 )
