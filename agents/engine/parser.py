@@ -45,7 +45,7 @@ FILLER = frozenset(
     pls plz thanks thank thx hey hi hello yo bot
     percent percentage pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs
     k grand bucks dollars dollar usd
-    six figure figures absolute terms raw net added adding shed shedding cut cuts headcount
+    gone went risen jumped dropped climbed six figure figures absolute terms raw net added adding shed shedding cut cuts headcount
     good great bad decent solid worth worthwhile smart viable career path choice option field living
     become becoming be thinking considering should go get into outlook prospects prospect demand future
     about overview snapshot profile tell

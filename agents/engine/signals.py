@@ -273,7 +273,7 @@ def read_signals(lower: str) -> Signals:
         hourly=bool(_HOURLY.search(lower)),
         annual=bool(_ANNUAL.search(lower)),
         pay=bool(_PAY.search(lower)),
-        employment=bool(_EMPLOYMENT.search(lower)) or (bool(_MORE.search(lower)) and not _PAY.search(lower)),
+        employment=_employment(lower),
         lq=bool(_LQ.search(lower)),
         per_1000=bool(_PER_1000.search(lower)),
         concentration=bool(_CONCENTRATION.search(lower)),
@@ -301,6 +301,14 @@ def read_signals(lower: str) -> Signals:
         career=bool(_CAREER.search(lower)),
         near_scope=near_scope(lower),
     )
+
+
+def _employment(lower: str) -> bool:
+    text = _SELF_EMPLOYED.sub(" ", lower)  # "self-employed designers" asks about pay, not headcount
+    return bool(_EMPLOYMENT.search(text)) or (bool(_MORE.search(text)) and not _PAY.search(text))
+
+
+_SELF_EMPLOYED = re.compile(r"\bself[- ]employ\w*")
 
 
 def asks_change(text: str) -> bool:

@@ -568,7 +568,8 @@ def threshold_words(threshold: Threshold) -> str:
     """ "a median annual wage above $110,000", "employment below 5,000"."""
     side = "above" if threshold.above else "below"
     value = fmt.number(threshold.measure, threshold.value)
-    return f"a {fmt.label(threshold.measure)} {side} {value}"
+    article = "" if threshold.measure == "tot_emp" else "a "
+    return f"{article}{fmt.label(threshold.measure)} {side} {value}"
 
 
 def threshold_list(intent: Intent, rows: list[Row], *, noun: str, scope: str) -> Draft:
