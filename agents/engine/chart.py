@@ -18,7 +18,8 @@ Kinds:
 
 Value labels always show exact figures (``$128,260``, ``$46.52``, ``1,687,890``, ``2.78``);
 axis ticks may be compact (``$150K``) but are exact and distinct (``3.305M``, never ``3.31M``
-twice). Titles wrap into balanced lines (no word alone on a line); captions name the source.  A ``None`` value is never drawn as zero.
+twice). Titles wrap into balanced lines (no word alone on a line); captions name the source.
+A ``None`` value is never drawn as zero.
 
 Everything is drawn on a ``Figure`` with its own Agg canvas: no pyplot, no global rcParams,
 so renders can run on several threads at once.
