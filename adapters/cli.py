@@ -69,6 +69,7 @@ def configure_logging(level: int) -> None:
 @cli.command()
 @click.argument("question", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the answer's table as CSV (numbers, notes).")
 @click.option("--no-chart", is_flag=True, help="Do not render a chart.")
 @click.option("--chart-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to save charts.")
 @click.option("--model", help="Implementation model for this question (see `oews-bot models`).")
@@ -78,6 +79,7 @@ def ask(
     settings: Settings,
     question: tuple[str, ...],
     as_json: bool,
+    as_csv: bool,
     no_chart: bool,
     chart_dir: Path | None,
     model: str | None,
@@ -98,9 +100,13 @@ def ask(
             if line.strip():
                 _print_json(one(line.strip()), charts)
         sys.exit(EXIT_ANSWERED)
+    if as_csv:
+        no_chart = True
     answer = one(text)
     if as_json:
         _print_json(answer, charts)
+    elif as_csv:
+        _print_csv(answer)
     else:
         _print_human(answer, charts, sys.stdout)
     sys.exit(_exit_code(answer))
@@ -193,6 +199,17 @@ def answer_json(answer: Answer, chart: Path | None) -> dict[str, Any]:
 
 def _print_json(answer: Answer, charts: Path) -> None:
     click.echo(json.dumps(answer_json(answer, _save_chart(answer, charts)), ensure_ascii=False))
+
+
+def _print_csv(answer: Answer) -> None:
+    from bot.export import CsvExportError, answer_csv
+
+    try:
+        click.echo(answer_csv(answer), nl=False)
+    except CsvExportError as e:
+        click.echo(answer.text, err=True)
+        click.echo(f"Error: {e.user_message}", err=True)
+        sys.exit(EXIT_UNANSWERED)
 
 
 def _print_human(answer: Answer, charts: Path, out: TextIO) -> None:
