@@ -191,6 +191,7 @@ def answer_json(answer: Answer, chart: Path | None) -> dict[str, Any]:
             {"sql": r.sql, "params": list(r.params), "rows": r.row_count, "truncated": r.truncated}
             for r in answer.sql
         ],
+        "followups": [o.question for o in answer.followups],
         "chart": str(chart) if chart else None,
         "trace_id": answer.trace_id,
         "error": answer.text if answer.status == "error" else None,
@@ -225,6 +226,11 @@ def _print_human(answer: Answer, charts: Path, out: TextIO) -> None:
         click.echo("", file=out)
         for caveat in answer.caveats:
             click.echo(f"* {caveat}", file=out)
+    if answer.followups:
+        click.echo("", file=out)
+        click.echo("Next:", file=out)
+        for option in answer.followups:
+            click.echo(f'  oews-bot ask "{option.question}"', file=out)
     chart = _save_chart(answer, charts)
     click.echo("", file=out)
     if chart:
