@@ -13,6 +13,7 @@ import getpass
 import json
 import logging
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -68,6 +69,7 @@ def configure_logging(level: int) -> None:
 @cli.command()
 @click.argument("question", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the answer's table as CSV (numbers, notes).")
 @click.option("--no-chart", is_flag=True, help="Do not render a chart.")
 @click.option("--chart-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to save charts.")
 @click.option("--model", help="Implementation model for this question (see `oews-bot models`).")
@@ -77,6 +79,7 @@ def ask(
     settings: Settings,
     question: tuple[str, ...],
     as_json: bool,
+    as_csv: bool,
     no_chart: bool,
     chart_dir: Path | None,
     model: str | None,
@@ -97,9 +100,13 @@ def ask(
             if line.strip():
                 _print_json(one(line.strip()), charts)
         sys.exit(EXIT_ANSWERED)
+    if as_csv:
+        no_chart = True
     answer = one(text)
     if as_json:
         _print_json(answer, charts)
+    elif as_csv:
+        _print_csv(answer)
     else:
         _print_human(answer, charts, sys.stdout)
     sys.exit(_exit_code(answer))
@@ -184,6 +191,7 @@ def answer_json(answer: Answer, chart: Path | None) -> dict[str, Any]:
             {"sql": r.sql, "params": list(r.params), "rows": r.row_count, "truncated": r.truncated}
             for r in answer.sql
         ],
+        "followups": [o.question for o in answer.followups],
         "chart": str(chart) if chart else None,
         "trace_id": answer.trace_id,
         "error": answer.text if answer.status == "error" else None,
@@ -192,6 +200,17 @@ def answer_json(answer: Answer, chart: Path | None) -> dict[str, Any]:
 
 def _print_json(answer: Answer, charts: Path) -> None:
     click.echo(json.dumps(answer_json(answer, _save_chart(answer, charts)), ensure_ascii=False))
+
+
+def _print_csv(answer: Answer) -> None:
+    from bot.export import CsvExportError, answer_csv
+
+    try:
+        click.echo(answer_csv(answer), nl=False)
+    except CsvExportError as e:
+        click.echo(answer.text, err=True)
+        click.echo(f"Error: {e.user_message}", err=True)
+        sys.exit(EXIT_UNANSWERED)
 
 
 def _print_human(answer: Answer, charts: Path, out: TextIO) -> None:
@@ -207,6 +226,11 @@ def _print_human(answer: Answer, charts: Path, out: TextIO) -> None:
         click.echo("", file=out)
         for caveat in answer.caveats:
             click.echo(f"* {caveat}", file=out)
+    if answer.followups:
+        click.echo("", file=out)
+        click.echo("Next:", file=out)
+        for option in answer.followups:
+            click.echo(f'  oews-bot ask "{option.question}"', file=out)
     chart = _save_chart(answer, charts)
     click.echo("", file=out)
     if chart:
@@ -294,10 +318,16 @@ def data_build(settings: Settings, force: bool) -> None:
 @click.pass_obj
 def data_load(settings: Settings, files: tuple[Path, ...], year: int | None) -> None:
     """Load official BLS OEWS files (CSV, XLSX or the .zip archives BLS publishes)."""
+    _load_each(settings, files, year=year)
+
+
+def _load_each(settings: Settings, files: Sequence[Path], *, year: int | None) -> None:
+    """``data load``: each file in its own transaction, with a progress bar; stop at the first failure."""
     from agents.errors import LoadError
     from agents.oews.database import ensure_database, load_files
 
     database = settings.oews_database or ensure_database(settings.home, progress=_progress_bar())
+    loaded = False
     for f in files:
         try:
             progress = _progress_bar(f"Loading {f.name}…", label=f.name[:30])
@@ -310,6 +340,68 @@ def data_load(settings: Settings, files: tuple[Path, ...], year: int | None) -> 
         else:
             years = ", ".join(map(str, report.years))
             click.echo(f"{f.name}: loaded {report.rows:,} rows for {years}")
+            loaded = True
+    if loaded:
+        _notify_after_load(settings)
+
+
+@data.command("fetch")
+@click.argument("year", type=int, required=False)
+@click.option(
+    "--geography",
+    default="national,state,metro,nonmetro",
+    show_default=True,
+    help="Comma-separated: national, state, metro, nonmetro, industry.",
+)
+@click.option("--latest", is_flag=True, help="Fetch the newest release BLS has published.")
+@click.pass_obj
+def data_fetch(settings: Settings, year: int | None, geography: str, latest: bool) -> None:
+    """Download the official BLS OEWS archives of YEAR (May release), check them and load them."""
+    import tempfile
+
+    from agents.oews import fetch
+
+    if (year is None) == (not latest):
+        raise click.UsageError("give a YEAR (e.g. 2024) or --latest, not both")
+    client = _bls_client(settings)
+    geographies = [g.strip().lower() for g in geography.split(",") if g.strip()]
+    try:
+        year = year if year is not None else fetch.latest_year(client)
+        click.echo(
+            f"Fetching May {year} OEWS data ({', '.join(geographies)}) from {client.base_url}", err=True
+        )
+        with tempfile.TemporaryDirectory(dir=_downloads(settings)) as work:
+            workbooks = fetch.fetch_release(
+                client, year, geographies, _downloads(settings), progress=_download_bar, extract_to=Path(work)
+            )
+            _load_each(settings, workbooks, year=year)
+    except fetch.FetchError as e:
+        click.echo(f"Error: {e.user_message}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+def _downloads(settings: Settings) -> Path:
+    folder = settings.home / "downloads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _bls_client(settings: Settings) -> Any:
+    from agents.oews.fetch import BlsClient
+
+    if not settings.oews_contact_email:
+        raise click.UsageError(
+            "BLS refuses anonymous downloads: set OEWS_CONTACT_EMAIL to an address BLS can reach you at"
+        )
+    return BlsClient(
+        base_url=settings.oews_bls_url,
+        contact=settings.oews_contact_email,
+        timeout_s=settings.oews_fetch_timeout_s,
+    )
+
+
+def _download_bar(name: str) -> Any:
+    return _progress_bar(f"Downloading {name}…", label=name[:30])
 
 
 @data.command("info")
@@ -352,6 +444,103 @@ def data_info(settings: Settings, as_json: bool) -> None:
         click.echo(
             f"  {f['name']:<32} {f['kind']:<18} {f['years']:<10} {f['rows']:>9,} rows  {f['loaded_at']}"
         )
+
+
+# -- subscriptions ----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("question", nargs=-1, required=True)
+@click.option("--webhook", required=True, help="URL that receives a JSON POST when newer data is loaded.")
+@click.pass_obj
+def subscribe(settings: Settings, question: tuple[str, ...], webhook: str) -> None:
+    """Get QUESTION answered again on the next OEWS release (posted to a webhook)."""
+    from bot.subscriptions import SubscriptionError
+
+    if not webhook.startswith(("http://", "https://")):
+        raise click.UsageError("--webhook must be an http:// or https:// URL")
+    subscriptions = _subscriptions(settings)
+    try:
+        sub, answer = subscriptions.subscribe(_local_question(" ".join(question)), target=webhook)
+    except SubscriptionError as e:
+        click.echo(f"Error: {e.user_message}", err=True)
+        sys.exit(EXIT_UNANSWERED)
+    click.echo(answer.text)
+    click.echo("")
+    click.echo(
+        f"Subscribed ({sub.id}): when data newer than May {sub.release} is loaded, the new answer goes to"
+    )
+    click.echo(f"{webhook}. `oews-bot subscriptions --remove {sub.id}` stops it.")
+
+
+@cli.command()
+@click.option("--remove", "remove_id", help="Remove this subscription.")
+@click.option("--notify", is_flag=True, help="Send the notices due for the latest data now.")
+@click.pass_obj
+def subscriptions(settings: Settings, remove_id: str | None, notify: bool) -> None:
+    """List your subscriptions (made with `oews-bot subscribe`), remove one, or send due notices."""
+    service = _subscriptions(settings)
+    me = _local_question("-")
+    if remove_id:
+        if not service.store.remove(remove_id, platform="cli", workspace="local", user=me.user):
+            click.echo(f"Error: you have no subscription {remove_id!r}.", err=True)
+            sys.exit(EXIT_UNANSWERED)
+        click.echo(f"Removed {remove_id}.")
+        return
+    if notify:
+        _notify(settings, service)
+        return
+    mine = service.store.for_user("cli", "local", me.user)
+    for sub in mine:
+        click.echo(f"{sub.id}  May {sub.release}  {sub.question}  →  {sub.target}")
+    if not mine:
+        click.echo('No subscriptions. `oews-bot subscribe --webhook URL "QUESTION"` makes one.')
+
+
+def _subscriptions(settings: Settings) -> Any:
+    from bot.app import build_subscriptions, open_engine
+
+    try:
+        engine = open_engine(settings, progress=_progress_bar())
+    except Exception as e:  # no stack traces for users; details with --verbose
+        logger.debug("startup failed", exc_info=True)
+        click.echo(f"Error: {getattr(e, 'user_message', 'The OEWS data could not be opened.')}", err=True)
+        sys.exit(EXIT_ERROR)
+    return build_subscriptions(settings, engine=engine)
+
+
+def _notify_after_load(settings: Settings) -> None:
+    from bot.subscriptions import SubscriptionStore
+
+    store = SubscriptionStore.sqlite(settings.bot_database)
+    try:
+        anyone = store.count() > 0
+    finally:
+        store.close()
+    if anyone:  # answering again needs the engine on the new data; skip that when nobody waits
+        _notify(settings, _subscriptions(settings))
+
+
+def _notify(settings: Settings, service: Any) -> None:
+    """Send the notices due after newer data was loaded (webhooks; chat platforms notify from serve)."""
+    from adapters.webhook import post_notice
+
+    def deliver(sub: Any) -> Any:
+        if sub.platform != "cli":
+            return None
+        return lambda notice: post_notice(sub.target, notice)
+
+    sent = service.notify(deliver)
+    if sent:
+        click.echo(
+            f"Sent {len(sent)} subscription notice{'s' if len(sent) != 1 else ''} (May {sent[0].release})."
+        )
+
+
+def _local_question(text: str) -> Any:
+    from bot.types import Question
+
+    return Question(text=text, platform="cli", workspace="local", channel="cli", user=getpass.getuser())
 
 
 # -- trace, usage -------------------------------------------------------------------------------------

@@ -45,7 +45,8 @@ FILLER = frozenset(
     pls plz thanks thank thx hey hi hello yo bot
     percent percentage pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs
     k grand bucks dollars dollar usd
-    gone went risen jumped dropped climbed six figure figures absolute terms raw net added adding shed shedding cut cuts headcount
+    gone went risen jumped dropped climbed six figure figures absolute terms raw net
+    added adding shed shedding cut cuts headcount
     good great bad decent solid worth worthwhile smart viable career path choice option field living
     become becoming be thinking considering should go get into outlook prospects prospect demand future
     about overview snapshot profile tell
@@ -91,9 +92,10 @@ class QuestionParser:
     def __init__(self, resolver: EntityResolver, coverage: Coverage) -> None:
         self._resolver = resolver
         self._coverage = coverage
+        self._speller = resolver.speller(FILLER | _NEVER_FIRST)  # "occupatons", "salery"
 
     def parse(self, text: str, context: Intent | None = None) -> Parsed:
-        cleaned = clean(text)
+        cleaned = self._speller.correct(clean(text))
         lower = cleaned.lower()
         if not any(c.isalpha() for c in cleaned) or _HELP.match(lower.strip(" !.")):
             return Parsed(refusal_kind="help", refusal="")

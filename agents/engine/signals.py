@@ -305,10 +305,16 @@ def read_signals(lower: str) -> Signals:
 
 def _employment(lower: str) -> bool:
     text = _SELF_EMPLOYED.sub(" ", lower)  # "self-employed designers" asks about pay, not headcount
-    return bool(_EMPLOYMENT.search(text)) or (bool(_MORE.search(text)) and not _PAY.search(text))
+    if _EMPLOYMENT.search(text):
+        return True
+    # "are there more welders", "web developers jobs 2019 vs 2025": a count, when pay is not asked
+    if _PAY.search(text):
+        return False
+    return bool(_MORE.search(text)) or (bool(_JOBS.search(text)) and not _RANK.search(text))
 
 
 _SELF_EMPLOYED = re.compile(r"\bself[- ]employ\w*")
+_JOBS = re.compile(r"\bjobs\b")
 
 
 def asks_change(text: str) -> bool:
