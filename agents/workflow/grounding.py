@@ -7,8 +7,8 @@ A number written in an answer is *grounded* when, at the precision it is written
 - a stated derivation of two row values: the difference, ratio or percent change of one
   measure across two rows, or of two measures of one row (mean vs median);
 - a structural number: a loaded year, a BLS top-code, the growth ranking's employment floor,
-  a percentile name (10th, 90th), "per 1,000", a list position or count up to 25, a count of rows up to the number of rows (how
-  many occupations pass a threshold, "and 57 more");
+  a percentile name (10th, 90th), "per 1,000", a list position or count up to 25, a count
+  of rows up to the number of rows (how many occupations pass a threshold, "and 57 more");
 - a number in the question or in cited research text.
 
 Codes are identifiers, not figures: SOC codes (``29-1141``) and ``NAICS 622000`` are skipped.
