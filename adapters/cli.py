@@ -324,7 +324,8 @@ def data_info(settings: Settings, as_json: bool) -> None:
         click.echo(
             json.dumps(
                 {
-                    "database": str(info.path),
+                    "database": info.location,
+                    "backend": info.backend,
                     "years": list(info.years),
                     "fact_rows": info.fact_rows,
                     "occupations": info.occupations,
@@ -338,7 +339,7 @@ def data_info(settings: Settings, as_json: bool) -> None:
             )
         )
         return
-    click.echo(f"Database:    {info.path}")
+    click.echo(f"Database:    {info.location} ({info.backend})")
     click.echo(f"Years:       {', '.join(map(str, info.years))}")
     click.echo(
         f"Rows:        {info.fact_rows:,} estimates, {info.occupations:,} occupations, "
