@@ -127,7 +127,7 @@ def _create(path: Path) -> sqlite_utils.Database:
     db.table("meta").insert_all(
         [
             {"key": "schema_version", "value": str(SCHEMA_VERSION)},
-            {"key": "built_at", "value": _now()},
+            {"key": "built_at", "value": now()},
         ],
         pk="key",
         replace=True,
@@ -283,7 +283,7 @@ def _load_one(
             rows += len(batch)
         dims.write(writer)
         years = " ".join(map(str, sorted(dims.years)))
-        writer.record_file((digest, _display_name(path.name), _file_kind(path.name), years, rows, _now()))
+        writer.record_file((digest, _display_name(path.name), _file_kind(path.name), years, rows, now()))
         writer.commit()
     except BaseException:
         writer.rollback()
@@ -454,5 +454,5 @@ def _file_kind(name: str) -> str:
     return "other"
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")

@@ -60,7 +60,8 @@ def _state(e: pyodbc.Error) -> str:
     return str(e.args[0]) if e.args else ""
 
 
-def _first_line(e: pyodbc.Error) -> str:
+def describe(e: pyodbc.Error) -> str:
+    """The first line of a driver's message, passwords masked."""
     text = str(e.args[1]) if len(e.args) > 1 else str(e)
     lines = [line.strip() for line in text.replace("\\n", "\n").splitlines() if line.strip()]
     return mask_secrets(lines[0] if lines else type(e).__name__)
@@ -68,7 +69,7 @@ def _first_line(e: pyodbc.Error) -> str:
 
 def connect_error(e: pyodbc.Error, url: DatabaseUrl, *, setting: str = "OEWS_DATABASE_URL") -> Exception:
     """A one-line, password-free error for a failed connection, naming the setting to fix."""
-    state, message = _state(e), _first_line(e)
+    state, message = _state(e), describe(e)
     lower = message.lower()
     if state in ("IM002", "01000") and ("can't open lib" in lower or "not found" in lower):
         installed = ", ".join(pyodbc.drivers()) or "none"
@@ -219,13 +220,13 @@ class OdbcGateway:
         state = _state(e)
         if state in _CONNECTION_STATES or not self._alive(conn):
             self._drop(conn)
-            logger.warning("OEWS database connection lost: %s", _first_line(e))
+            logger.warning("OEWS database connection lost: %s", describe(e))
             return DatabaseUnavailable(f"the OEWS database {self.url} went away (check {self.setting})")
         if state in _TIMEOUT_STATES:
             return SqlTimeout(sql=sql, params=params, limit_ms=self.time_limit_ms)
         if state in ("25006", "42501"):  # read-only transaction, permission denied
-            return SqlRejected(f"refused by the database: {_first_line(e)}", sql=sql, params=params)
-        return SqlExecutionError(_first_line(e), sql=sql, params=params)
+            return SqlRejected(f"refused by the database: {describe(e)}", sql=sql, params=params)
+        return SqlExecutionError(describe(e), sql=sql, params=params)
 
     def _alive(self, conn: pyodbc.Connection) -> bool:
         try:
