@@ -142,7 +142,7 @@ class OdbcGateway:
             raise ValueError("max_rows and time_limit_ms must be positive")
         self.url = url
         self.setting = setting
-        self.dialect: Dialect = detect_dialect(url, setting=setting)
+        self.dialect: str = detect_dialect(url, setting=setting)
         self.allowed_tables = frozenset(t.lower() for t in allowed_tables)
         self.guard = SqlGuard(allowed_tables=self.allowed_tables, dialect=self.dialect)
         self.max_rows = max_rows
@@ -274,7 +274,8 @@ class OdbcGateway:
 
     def _connect(self) -> pyodbc.Connection:
         conn = connect(self.url, setting=self.setting, attributes=self._session_attributes())
-        conn.timeout = math.ceil(self.time_limit_ms / 1000) + (1 if self.dialect == "postgresql" else 0)
+        if self.dialect == "mssql":  # the driver cancels a statement after this many seconds
+            conn.timeout = math.ceil(self.time_limit_ms / 1000)
         return conn
 
     def _session_attributes(self) -> dict[str, str | int]:
