@@ -281,7 +281,9 @@ class OdbcGateway:
     def _session_attributes(self) -> dict[str, str | int]:
         if self.dialect != "postgresql":
             return {}
-        settings = f"SET default_transaction_read_only=on;SET statement_timeout={self.time_limit_ms}"
+        settings = (  # jit off: compiling a huge plan takes a second that statement_timeout cannot stop
+            f"SET default_transaction_read_only=on;SET statement_timeout={self.time_limit_ms};SET jit=off"
+        )
         return {
             "ConnSettings": settings.replace("=", "%3D").replace(";", "%3B"),
             "UseDeclareFetch": 1,
