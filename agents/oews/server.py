@@ -124,16 +124,16 @@ class OdbcWriter:
 
     def insert_facts(self, rows: list[tuple[Any, ...]]) -> None:
         unique = {row[:4]: row for row in rows}  # one upsert may not touch a row twice
-        self._upsert("facts", FACT_COLUMNS, list(unique.values()))
+        self.upsert("facts", FACT_COLUMNS, list(unique.values()))
 
     def upsert_areas(self, rows: list[tuple[Any, ...]]) -> None:
-        self._upsert("areas", AREA_COLUMNS, rows)
+        self.upsert("areas", AREA_COLUMNS, rows)
 
     def upsert_occupations(self, rows: list[tuple[Any, ...]]) -> None:
-        self._upsert("occupations", OCCUPATION_COLUMNS, rows)
+        self.upsert("occupations", OCCUPATION_COLUMNS, rows)
 
     def upsert_industries(self, rows: list[tuple[Any, ...]]) -> None:
-        self._upsert("industries", INDUSTRY_COLUMNS, rows)
+        self.upsert("industries", INDUSTRY_COLUMNS, rows)
 
     def record_file(self, row: tuple[Any, ...]) -> None:
         self.conn.execute(
@@ -145,7 +145,8 @@ class OdbcWriter:
         self.conn.execute(REFRESH_COVERAGE)
         self.conn.commit()
 
-    def _upsert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    def upsert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """Insert or replace ``rows`` of ``table`` (one of the four OEWS tables) in one statement."""
         if rows:
             self.conn.execute(self._sql[table], _json(columns, rows))
 
@@ -215,6 +216,33 @@ def build_server_database(
         raise _write_error(e, url) from None
     finally:
         conn.close()
+
+
+def copy_sqlite_database(path: Path, url: DatabaseUrl, *, batch: int = 5000) -> None:
+    """Replace the server's OEWS tables with those of a built SQLite database (no BLS files read)."""
+    import sqlite3
+
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn, dialect = _open(url)
+    try:
+        _run_ddl(conn, dialect, drop=True)
+        writer = OdbcWriter(conn, dialect)
+        tables = {"areas": AREA_COLUMNS, "occupations": OCCUPATION_COLUMNS, "industries": INDUSTRY_COLUMNS}
+        for table, columns in {**tables, "facts": FACT_COLUMNS}.items():
+            cursor = source.execute(f"SELECT {', '.join(columns)} FROM {table}")
+            while rows := cursor.fetchmany(batch):
+                writer.upsert(table, columns, rows)
+        for row in source.execute(f"SELECT {', '.join(FILE_COLUMNS)} FROM data_files"):
+            writer.record_file(row)
+        writer.refresh_coverage()
+        _set_meta(conn, dialect, "complete", "1")
+        conn.commit()
+    except pyodbc.Error as e:
+        conn.rollback()
+        raise _write_error(e, url) from None
+    finally:
+        conn.close()
+        source.close()
 
 
 def load_server_files(

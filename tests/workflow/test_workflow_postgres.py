@@ -56,9 +56,7 @@ def test_the_model_writes_postgresql_and_its_rows_answer_the_question(
             write(f"In May 2025 the median annual wage of Registered Nurses (29-1141) was ${median:,}.")
         ],
     )
-    answer, _ = ask(
-        Workflow(pg_engine, config=model_config(server, fast_path=False)), "RN median pay, US"
-    )
+    answer, _ = ask(Workflow(pg_engine, config=model_config(server, fast_path=False)), "RN median pay, US")
     assert answer.kind == "answer" and f"${median:,}" in answer.text
     assert [r.row_count for r in answer.sql] == [1]
     sql_prompt = next(r for r in server.requests if r.role == "text_to_sql").messages[0]["content"]
@@ -76,9 +74,7 @@ def test_postgresql_row_limits_run_and_dangerous_sql_goes_back_to_the_model(
         ],
         synthesizer=[write("The best paid occupations are listed below.")],
     )
-    answer, _ = ask(
-        Workflow(pg_engine, config=model_config(server, fast_path=False)), "top paid jobs, US"
-    )
+    answer, _ = ask(Workflow(pg_engine, config=model_config(server, fast_path=False)), "top paid jobs, US")
     assert answer.kind == "answer"
     assert [r.row_count for r in answer.sql] == [3]
     replies = [
