@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.models import Clarification, SqlRecord, Table
+from agents.models import Clarification, ClarifyOption, SqlRecord, Table
 
 Platform = Literal["slack", "teams", "cli"]
 AnswerStatus = Literal["answer", "clarification", "refusal", "not_found", "error", "denied", "rate_limited"]
@@ -43,3 +43,4 @@ class Answer(BaseModel):
     chart_title: str | None = None
     sql: tuple[SqlRecord, ...] = ()
     private: bool = False  # show only to the asking user (quota, access messages)
+    followups: tuple[ClarifyOption, ...] = ()  # suggested next questions (label, question)
