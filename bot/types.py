@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.models import Clarification, ClarifyOption, SqlRecord, Table
+from agents.models import Clarification, ClarifyOption, Reshape, SqlRecord, Table
 
 Platform = Literal["slack", "teams", "cli"]
 AnswerStatus = Literal["answer", "clarification", "refusal", "not_found", "error", "denied", "rate_limited"]
@@ -44,3 +44,4 @@ class Answer(BaseModel):
     sql: tuple[SqlRecord, ...] = ()
     private: bool = False  # show only to the asking user (quota, access messages)
     followups: tuple[ClarifyOption, ...] = ()  # suggested next questions (label, question)
+    reshapes: tuple[Reshape, ...] = ()  # another place, year or measure, asked again by a click
