@@ -6,7 +6,9 @@ Mode instead (never both: each would run its own worker pool).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -14,18 +16,27 @@ from bot.config import Settings
 from bot.service import BotService
 
 logger = logging.getLogger(__name__)
+DATABASE_CHECK: web.AppKey[Callable[[], bool]] = web.AppKey("database_ok")
 
 
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    """``{"status": "ok"}``, or 503 with ``"database": "down"`` while the OEWS database is unreachable."""
+    check = request.app.get(DATABASE_CHECK)
+    if check is None or await asyncio.get_running_loop().run_in_executor(None, check):
+        return web.json_response({"status": "ok"})
+    return web.json_response({"status": "degraded", "database": "down"}, status=503)
 
 
 def socket_mode(settings: Settings) -> bool:
     return settings.slack_app_token is not None and settings.slack_bot_token is not None
 
 
-def build_web_app(settings: Settings, service: BotService) -> web.Application:
+def build_web_app(
+    settings: Settings, service: BotService, *, database_ok: Callable[[], bool] | None = None
+) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
+    if database_ok is not None:
+        app[DATABASE_CHECK] = database_ok
     app.router.add_get("/healthz", healthz)
     mounted = []
     if settings.slack_bot_token and settings.slack_signing_secret and not socket_mode(settings):
@@ -45,10 +56,12 @@ def build_web_app(settings: Settings, service: BotService) -> web.Application:
 
 
 def run_server(settings: Settings, *, host: str, port: int) -> None:
-    from bot.app import build_service
+    from agents.sql.gateway import database_ok
+    from bot.app import build_service, open_engine
 
-    service = build_service(settings)
-    app = build_web_app(settings, service)
+    engine = open_engine(settings)
+    service = build_service(settings, engine=engine)
+    app = build_web_app(settings, service, database_ok=lambda: database_ok(engine.gateway))
     runner = None
     if socket_mode(settings):
         from adapters.slack import start_socket_mode
