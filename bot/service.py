@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol
 
 from agents.models import EngineAnswer
 from agents.trace import Trace
+from bot.export import answer_csv
 from bot.store import BotStore, FeedbackCounts, StoreError, UsageRow
 from bot.types import Answer, Question
 
@@ -193,6 +194,17 @@ class BotService:
 
     def trace(self, trace_id: str, *, workspace: str | None) -> Trace | None:
         return self.store.get_trace(trace_id, workspace=workspace)
+
+    def answer_csv(self, trace_id: str, *, workspace: str | None) -> str | None:
+        """The CSV of a stored answer's tables; None when the answer is gone or not this
+        workspace's; ``CsvExportError`` when it has no table."""
+        trace = self.store.get_trace(trace_id, workspace=workspace)
+        if trace is None:
+            return None
+        answer = Answer(
+            status="answer", text=trace.answer_text, trace_id=trace.id, tables=tuple(trace.tables)
+        )
+        return answer_csv(answer)
 
     def feedback(
         self, *, trace_id: str, platform: str, workspace: str, user: str, value: Literal["up", "down"]
