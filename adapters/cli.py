@@ -13,6 +13,7 @@ import getpass
 import json
 import logging
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -454,6 +455,29 @@ def serve(settings: Settings, port: int | None, host: str) -> None:
         run_server(settings, host=host, port=port or settings.port)
     except ValueError as e:  # configuration errors (e.g. TeamsConfigError) say what to set
         raise click.ClickException(str(e)) from None
+
+
+@cli.command()
+@click.option("--processes", type=click.IntRange(1, 64), help="Worker processes (default: $OEWS_WORKERS).")
+@click.option("--parent", type=int, hidden=True, help="Stop when this process is gone (set by serve).")
+@click.pass_obj
+def worker(settings: Settings, processes: int | None, parent: int | None) -> None:
+    """Answer queued questions (on this host or another sharing the store)."""
+    from adapters.workers import WorkerProcesses, run_worker_process
+
+    logging.getLogger().setLevel(settings.oews_log_level.upper())
+    count = processes or settings.oews_workers
+    if count == 1:
+        run_worker_process(settings, parent=parent)
+        return
+    children = WorkerProcesses(count).start()
+    try:
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        children.stop()
 
 
 # -- teams ------------------------------------------------------------------------------------------

@@ -6,18 +6,32 @@ Mode instead (never both: each would run its own worker pool).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
 
+from adapters.workers import WorkerProcesses
 from bot.config import Settings
 from bot.service import BotService
 
 logger = logging.getLogger(__name__)
 
+SERVICE = web.AppKey("service", BotService)
+WORKERS = web.AppKey("workers", WorkerProcesses)
+
 
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    """``{"status": "ok" | "degraded", ...}``: the store, the queue and the worker processes."""
+    service: BotService = request.app[SERVICE]
+    report = await asyncio.to_thread(service.health)
+    workers = request.app.get(WORKERS)
+    if workers is not None:
+        alive = workers.alive()
+        report["workers"] = {"alive": alive, "expected": workers.count}
+        if alive < workers.count:
+            report["status"] = "degraded"
+    return web.json_response(report)
 
 
 def socket_mode(settings: Settings) -> bool:
@@ -26,6 +40,7 @@ def socket_mode(settings: Settings) -> bool:
 
 def build_web_app(settings: Settings, service: BotService) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
+    app[SERVICE] = service
     app.router.add_get("/healthz", healthz)
     mounted = []
     if settings.slack_bot_token and settings.slack_signing_secret and not socket_mode(settings):
@@ -45,18 +60,24 @@ def build_web_app(settings: Settings, service: BotService) -> web.Application:
 
 
 def run_server(settings: Settings, *, host: str, port: int) -> None:
+    """Serve HTTP (verify, queue, ack) and run ``OEWS_WORKERS`` worker processes beside it."""
+
     from bot.app import build_service
 
     service = build_service(settings)
     app = build_web_app(settings, service)
+    workers = WorkerProcesses(settings.oews_workers).start()
+    app[WORKERS] = workers
+    logger.info("started %d worker processes", settings.oews_workers)
     runner = None
-    if socket_mode(settings):
-        from adapters.slack import start_socket_mode
-
-        runner = start_socket_mode(service=service, settings=settings)
-        logger.info("Slack connected over Socket Mode")
     try:
+        if socket_mode(settings):
+            from adapters.slack import start_socket_mode
+
+            runner = start_socket_mode(service=service, settings=settings)
+            logger.info("Slack connected over Socket Mode")
         web.run_app(app, host=host, port=port, print=None)
     finally:
         if runner is not None:
             runner.stop()
+        workers.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from datetime import timedelta
 
 from agents.engine.engine import OewsEngine
 from agents.oews.database import ensure_database
@@ -40,11 +41,21 @@ def build_service(
         daily_per_user=settings.oews_daily_quota_per_user,
         daily_per_workspace=settings.oews_daily_quota_per_workspace,
     )
-    store = SqliteBotStore(settings.bot_database)
+    store = SqliteBotStore(settings.bot_database, retention=timedelta(days=settings.oews_retention_days))
     workflow = Workflow(engine, config=workflow_config(settings))
     return BotService(
-        workflow=workflow, store=store, access=access, limits=limits, vintage=engine.coverage.describe
+        workflow=workflow,
+        store=store,
+        access=access,
+        limits=limits,
+        vintage=engine.coverage.describe,
+        queue_capacity=queue_capacity(settings),
     )
+
+
+def queue_capacity(settings: Settings) -> int:
+    """Questions waiting or being answered before new ones are refused as busy."""
+    return settings.oews_queue_limit + settings.oews_workers
 
 
 def workflow_config(settings: Settings) -> WorkflowConfig:

@@ -39,8 +39,19 @@ class Settings(BaseSettings):
 
     # Serving
     port: int = Field(default=3000, ge=1, le=65535)
-    oews_workers: int = Field(default=8, ge=1, le=64, description="Questions answered at once.")
-    oews_queue_limit: int = Field(default=100, ge=1, description="Questions waiting before back-pressure.")
+    oews_workers: int = Field(
+        default=2, ge=1, le=64, description="Worker processes (questions answered at once)."
+    )
+    oews_queue_limit: int = Field(
+        default=10_000, ge=1, description="Questions waiting before people are asked to retry."
+    )
+    oews_job_lease_s: float = Field(
+        default=60.0, gt=0, description="How long a worker holds a job between renewals."
+    )
+    oews_retention_days: int = Field(default=90, ge=1, description="Days traces and usage are kept.")
+    oews_store_url: str | None = Field(
+        default=None, description="The bot's store: unset for SQLite, or postgresql://"
+    )
     oews_log_level: str = "INFO"
 
     # Access, limits and quotas

@@ -8,6 +8,7 @@ answer; failures of the answer itself propagate to the turn handler.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_REACTION = "hourglass_flowing_sand"
 CHART_FILENAME = "oews-chart.png"
-_PRIVATE_STATUSES = ("error", "denied", "rate_limited")
+OnPosted = Callable[[str | None], Awaitable[None]]  # told the ts of the answer message once it is up
 
 
 @dataclass(frozen=True)
@@ -43,20 +44,19 @@ class Place:
     user: str
 
 
-def is_private(answer: Answer) -> bool:
-    """Errors, refusals of access and limits are shown to the asker only."""
-    return answer.private or answer.status in _PRIVATE_STATUSES
-
-
 class Poster:
     def __init__(self, client: AsyncWebClient, threads: BotThreads) -> None:
         self.client = client
         self.threads = threads
 
-    async def answer(self, place: Place, answer: Answer, *, question: str | None = None) -> None:
+    async def answer(
+        self, place: Place, answer: Answer, *, question: str | None = None, on_posted: OnPosted | None = None
+    ) -> None:
         """One message in the thread (or an ephemeral), then the chart under it."""
-        if is_private(answer):
+        if answer.private:  # the service decides (errors, refusals of access, limits)
             await self.ephemeral(place, fallback_text(answer), answer_blocks(answer))
+            if on_posted is not None:
+                await on_posted(None)
             return
         blocks = answer_blocks(answer, asked_by=place.user if question else None, question=question)
         response = await self.client.chat_postMessage(
@@ -67,6 +67,8 @@ class Poster:
             unfurl_links=False,
             unfurl_media=False,
         )
+        if on_posted is not None:
+            await on_posted(_ts(response.data))
         thread = place.thread or _ts(response.data)
         await self.after_answer(Place(place.channel, thread, place.user), answer)
 
@@ -76,7 +78,9 @@ class Poster:
         if answer.chart_png:
             await self.chart(place, answer)
 
-    async def replace(self, place: Place, ts: str, answer: Answer, *, question: str) -> None:
+    async def replace(
+        self, place: Place, ts: str, answer: Answer, *, question: str, on_posted: OnPosted | None = None
+    ) -> None:
         """Put the answer in a placeholder message (posting anew if it is gone)."""
         blocks = answer_blocks(answer, asked_by=place.user, question=question)
         try:
@@ -92,8 +96,12 @@ class Poster:
                 _error(e),
                 extra={"trace_id": answer.trace_id},
             )
-            await self.answer(Place(place.channel, None, place.user), answer, question=question)
+            await self.answer(
+                Place(place.channel, None, place.user), answer, question=question, on_posted=on_posted
+            )
             return
+        if on_posted is not None:
+            await on_posted(ts)
         await self.after_answer(Place(place.channel, ts, place.user), answer)
 
     async def placeholder(self, channel: str, user: str, question: str) -> str | None:
@@ -140,6 +148,8 @@ class Poster:
         try:
             await self.client.reactions_add(channel=channel, timestamp=ts, name=PROGRESS_REACTION)
         except SlackApiError as e:
+            if _error(e) == "already_reacted":  # added while the question waited in the queue
+                return True
             logger.info("reactions.add failed: %s", _error(e))
             return False
         return True
