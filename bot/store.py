@@ -826,6 +826,13 @@ def _job_payload(job: NewJob) -> str:
 
 
 def _claimed(row: Sequence[Any]) -> ClaimedJob:
+    """A claimed job from its row as it was before the claim."""
+    job_id, kind, payload_json, posted_json, attempts = row
+    return _claimed_from((job_id, kind, payload_json, posted_json, int(attempts) + 1))
+
+
+def _claimed_from(row: Sequence[Any]) -> ClaimedJob:
+    """A claimed job from its row after the claim (``attempts`` counts this one)."""
     job_id, kind, payload_json, posted_json, attempts = row
     data = json.loads(payload_json)
     return ClaimedJob(
@@ -834,7 +841,7 @@ def _claimed(row: Sequence[Any]) -> ClaimedJob:
         question=Question.model_validate(data["question"]),
         payload=cast(dict[str, Any], data["payload"]),
         posted=cast(dict[str, Any], json.loads(posted_json)),
-        attempts=int(attempts) + 1,
+        attempts=int(attempts),
     )
 
 
