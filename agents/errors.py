@@ -1,8 +1,10 @@
 """Exceptions raised by the engine.
 
 OewsError
+├── ConfigurationError        a setting is wrong (carries the setting's name; passwords masked)
 ├── DataError                 loading or building the OEWS database
-│   └── LoadError             one input file could not be read (carries the file and the problem)
+│   ├── LoadError             one input file could not be read (carries the file and the problem)
+│   └── DatabaseUnavailable   the database server cannot be reached or dropped the connection
 ├── SqlError                  anything that went wrong with one SQL statement (carries sql, params)
 │   ├── SqlRejected           the statement failed validation; it never ran
 │   ├── SqlTimeout            the statement ran past the time limit and was interrupted
@@ -25,8 +27,24 @@ class OewsError(Exception):
     user_message = "Something went wrong while answering."
 
 
+class ConfigurationError(OewsError):
+    """A setting is wrong: the message names the setting to fix (and never a password)."""
+
+    user_message = "The bot is not configured correctly."
+
+    def __init__(self, message: str, *, setting: str) -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
 class DataError(OewsError):
     user_message = "The OEWS data could not be prepared."
+
+
+class DatabaseUnavailable(DataError):
+    """The OEWS database server could not be reached, refused the login, or went away."""
+
+    user_message = "The OEWS database is not available right now."
 
 
 class LoadError(DataError):

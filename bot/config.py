@@ -8,6 +8,8 @@ from platformdirs import user_data_dir
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from agents.sql.dburl import DatabaseUrl, parse_database_url
+
 
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split(",") if v.strip())
@@ -22,6 +24,10 @@ class Settings(BaseSettings):
     oews_home: Path | None = Field(default=None, description="Where the product keeps its databases.")
     oews_database: Path | None = Field(
         default=None, description="An existing OEWS database to use instead of <home>/oews.sqlite."
+    )
+    oews_database_url: SecretStr | None = Field(
+        default=None,
+        description="Server database for the OEWS data (postgresql://, mssql://, odbc:); unset: SQLite.",
     )
     oews_max_rows: int = Field(default=1000, ge=1, description="Row cap per SQL statement.")
     oews_sql_timeout_ms: int = Field(default=2000, ge=10, description="Time limit per SQL statement.")
@@ -89,6 +95,15 @@ class Settings(BaseSettings):
     @property
     def home(self) -> Path:
         return self.oews_home or Path(user_data_dir("oews-bot", appauthor=False))
+
+    @property
+    def database_url(self) -> DatabaseUrl | None:
+        """The parsed ``OEWS_DATABASE_URL`` (None: the embedded SQLite database).
+
+        Raises ``ConfigurationError`` (password masked) when the URL cannot be used."""
+        if self.oews_database_url is None or not self.oews_database_url.get_secret_value().strip():
+            return None
+        return parse_database_url(self.oews_database_url.get_secret_value(), setting="OEWS_DATABASE_URL")
 
     @property
     def bot_database(self) -> Path:

@@ -16,9 +16,13 @@ unless a year is given. A *ranking* names a source, filters (``KEY=A|B``, ``KEY!
 to sort by, the column to show and how many rows.
 
 Recipe keys (one expectation each, as in the scorer's README):
-    numbers = [cell, ...]             every value shown
+    numbers = [cell, ...]             every value shown; ``cell - cell`` is a difference (a change)
+    count = {source, where, by, above|below}   the number of rows past a threshold (top-coded
+                                      cells count as above; not-published cells are left out)
     numbers_any = [cell, ...]         at least one value shown
-    top = {source, where, by, show, n, order}   the first n names of a ranking, in order
+    top = {source, where, by, show, n, order}   the first n names of a ranking, in order; with
+                                      ``minus = SOURCE`` ranked by the change since that source
+                                      (``change = "percent"`` for relative), ``at_least = [COL, N]``
     clarify = [name, ...]             the candidates offered (each checked to exist in the files)
     not_published = cell              the cell must be * or ** (checked); numbers_absent optional
     topcoded = cell                   the cell must be # (checked)
@@ -129,7 +133,20 @@ def published(spec: str) -> int | float:
     return number(text)
 
 
-def _describe(spec: str) -> str:
+def value(expr: str) -> int | float:
+    """A published number, or the difference ``cell - cell`` of two (an absolute change)."""
+    first, minus, second = expr.partition(" - ")
+    if not minus:
+        return published(expr)
+    difference = published(first) - published(second)
+    return round(difference, 2) if isinstance(difference, float) else difference
+
+
+def _describe(expr: str) -> str:
+    first, minus, second = expr.partition(" - ")
+    if minus:
+        return f"({_describe(first)}) minus ({_describe(second)}) = {value(expr)}"
+    spec = expr
     text, row = raw_cell(spec)
     source, _, column = parse_cell(spec)
     return (
@@ -138,9 +155,36 @@ def _describe(spec: str) -> str:
     )
 
 
+def _with_change(rows: list[dict[str, str]], recipe: dict[str, Any], by: str) -> list[dict[str, str]]:
+    """Rows whose ``by`` becomes the change since ``minus`` (same occupation, area and industry).
+
+    ``at_least = [COLUMN, N]`` keeps the rows whose earlier ``COLUMN`` is at least ``N`` (growth
+    rankings leave out occupations too small to rank by percent).
+    """
+    where = recipe.get("where", "").split()
+    earlier = {(r["OCC_CODE"], r["AREA"], r["NAICS"]): r for r in select(recipe["minus"], where)}
+    floor_by, floor = recipe.get("at_least", ("TOT_EMP", 0))
+    changed = []
+    for row in rows:
+        before = earlier.get((row["OCC_CODE"], row["AREA"], row["NAICS"]))
+        if before is None or before[floor_by] in SPECIAL or number(before[floor_by]) < floor:
+            continue  # no such occupation in the earlier year (or too small): nothing to rank
+        if SPECIAL & {before[by], row[by]}:
+            changed.append({**row, by: "#" if "#" in (before[by], row[by]) else "*"})
+            continue
+        delta = number(row[by]) - number(before[by])
+        if recipe.get("change") == "percent":
+            delta = round(100 * delta / number(before[by]), 6)
+        changed.append({**row, by: str(delta)})
+    return changed
+
+
 def ranking(recipe: dict[str, Any]) -> tuple[list[str], str]:
+    """The first ``n`` names of a ranking; with ``minus``, ranked by the change since that source."""
     by, show, n = recipe["by"].upper(), recipe.get("show", "OCC_TITLE").upper(), int(recipe["n"])
     rows = list(select(recipe["source"], recipe.get("where", "").split()))
+    if "minus" in recipe:
+        rows = _with_change(rows, recipe, by)
     specials = [r for r in rows if r[by] in SPECIAL]
     if any(r[by] == "#" for r in specials):
         raise RecipeError(f"ranking by {by} has top-coded values: its order is not published")
@@ -160,39 +204,86 @@ def ranking(recipe: dict[str, Any]) -> tuple[list[str], str]:
     return [r[show] for r in top], note
 
 
+TOP_CODES = {"A_": 239_200, "H_": 115.0}  # May 2022 on; the shipped 2025 files use these too
+
+
+def count(recipe: dict[str, Any]) -> tuple[int, str]:
+    """How many rows have ``by`` above (or below) a threshold; top-coded cells count as above."""
+    by = recipe["by"].upper()
+    rows = list(select(recipe["source"], recipe.get("where", "").split()))
+    above, threshold = ("above" in recipe), recipe.get("above", recipe.get("below"))
+    if threshold >= TOP_CODES[by[:2]]:
+        raise RecipeError(f"threshold {threshold} is at or above the top-code: the count is not published")
+    topcoded = [r for r in rows if r[by] == "#"]
+    unpublished = [r for r in rows if r[by] in SPECIAL - {"#"}]
+    published_rows = [r for r in rows if r[by] not in SPECIAL]
+    hits = [r for r in published_rows if (number(r[by]) > threshold if above else number(r[by]) < threshold)]
+    hits += topcoded if above else []
+    note = (
+        f"gold: {len(hits)} rows of {file_of(recipe['source'])}.csv {recipe.get('where', '')} with {by} "
+        f"{'>' if above else '<'} {threshold} ({len(topcoded)} top-coded counted as above; "
+        f"{len(unpublished)} not published left out): " + "; ".join(sorted(r["OCC_TITLE"] for r in hits))
+    )
+    return len(hits), note
+
+
 def _known_area(name: str) -> bool:
     return any(select(source, [f"AREA_TITLE={name}"]) for source in ("state", "msa", "bos"))
 
 
+def _numbers(case: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    key = "numbers" if "numbers" in case else "numbers_any"
+    return {key: [value(c) for c in case[key]]}, [_describe(c) for c in case[key]]
+
+
+def _count(case: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    n, note = count(case["count"])
+    return {"numbers": [n]}, [note]
+
+
+def _top(case: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    names, note = ranking(case["top"])
+    return {"top": names}, [note]
+
+
+def _clarify(case: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    unknown = [name for name in case["clarify"] if not _known_area(name)]
+    if unknown:
+        raise RecipeError(f"not an area in the shipped files: {unknown}")
+    return {"clarify": list(case["clarify"])}, ["candidates checked against the area titles"]
+
+
+def _not_published(case: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    text, _ = raw_cell(case["not_published"])
+    if text not in {"*", "**"}:
+        raise RecipeError(f"{case['not_published']!r} is {text!r}, not a not-published value")
+    absent = [value(c) for c in case.get("numbers_absent", [])]
+    return {"not_published": True, "numbers_absent": absent}, [_describe(case["not_published"])]
+
+
+def _topcoded(case: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    text, _ = raw_cell(case["topcoded"])
+    if text != "#":
+        raise RecipeError(f"{case['topcoded']!r} is {text!r}, not top-coded")
+    return {"topcoded": True}, [_describe(case["topcoded"])]
+
+
+def _refuse(case: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    return {"refuse": True}, []
+
+
+RECIPES = {
+    "numbers": _numbers, "numbers_any": _numbers, "count": _count, "top": _top, "clarify": _clarify,
+    "not_published": _not_published, "topcoded": _topcoded, "refuse": _refuse,
+}  # fmt: skip
+
+
 def gold(case: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """The ``expect`` object of one case and the notes that say where it came from."""
-    notes: list[str] = []
-    if "numbers" in case or "numbers_any" in case:
-        key = "numbers" if "numbers" in case else "numbers_any"
-        notes += [_describe(c) for c in case[key]]
-        return {key: [published(c) for c in case[key]]}, notes
-    if "top" in case:
-        names, note = ranking(case["top"])
-        return {"top": names}, [note]
-    if "clarify" in case:
-        unknown = [name for name in case["clarify"] if not _known_area(name)]
-        if unknown:
-            raise RecipeError(f"not an area in the shipped files: {unknown}")
-        return {"clarify": list(case["clarify"])}, ["candidates checked against the area titles"]
-    if "not_published" in case:
-        text, _ = raw_cell(case["not_published"])
-        if text not in {"*", "**"}:
-            raise RecipeError(f"{case['not_published']!r} is {text!r}, not a not-published value")
-        absent = [published(c) for c in case.get("numbers_absent", [])]
-        return {"not_published": True, "numbers_absent": absent}, [_describe(case["not_published"])]
-    if "topcoded" in case:
-        text, _ = raw_cell(case["topcoded"])
-        if text != "#":
-            raise RecipeError(f"{case['topcoded']!r} is {text!r}, not top-coded")
-        return {"topcoded": True}, [_describe(case["topcoded"])]
-    if case.get("refuse"):
-        return {"refuse": True}, []
-    raise RecipeError("no recipe")
+    kinds = [key for key in RECIPES if key in case]
+    if len(kinds) != 1:
+        raise RecipeError(f"a case needs exactly one recipe, found {kinds or 'none'}")
+    return RECIPES[kinds[0]](case)
 
 
 def build(path: Path = QUESTIONS) -> str:

@@ -59,3 +59,35 @@ def test_a_ranking_reads_the_published_order(golds: ModuleType) -> None:
         }
     )
     assert names == ["California"] and "TOT_EMP" in note
+
+
+def test_a_threshold_count_splits_the_published_rows(golds: ModuleType) -> None:
+    where = {"source": "state", "where": "AREA=08 O_GROUP=detailed", "by": "A_MEDIAN"}
+    above, note = golds.count({**where, "above": 120_000.5})
+    below, _ = golds.count({**where, "below": 120_000.5})
+    rows = golds.select("state", ["AREA=08", "O_GROUP=detailed"])
+    unpublished = [r for r in rows if r["A_MEDIAN"] in {"*", "**"}]
+    assert above + below + len(unpublished) == len(rows) and above > 0 and below > 0
+    assert "top-coded counted as above" in note
+    with pytest.raises(golds.RecipeError, match="top-code"):
+        golds.count({**where, "above": 250_000})
+
+
+def test_a_change_is_the_difference_of_two_published_values(golds: ModuleType) -> None:
+    later, earlier = "national:2025 OCC_CODE=15-1252 TOT_EMP", "national:2021 OCC_CODE=15-1252 TOT_EMP"
+    assert golds.value(f"{later} - {earlier}") == golds.published(later) - golds.published(earlier)
+
+
+def test_a_growth_ranking_matches_the_products(golds: ModuleType, oews_db: Path) -> None:
+    from agents.engine.engine import OewsEngine
+
+    names, _ = golds.ranking(
+        {"source": "national:2025", "where": "O_GROUP=detailed", "by": "TOT_EMP", "minus": "national:2021",
+         "change": "percent", "at_least": ["TOT_EMP", 10_000], "n": 5}
+    )  # fmt: skip
+    engine = OewsEngine.open(oews_db)
+    try:
+        answer = engine.answer("which jobs grew fastest since 2021? top 5")
+    finally:
+        engine.gateway.close()
+    assert [row[1] for row in answer.tables[0].rows] == names
