@@ -13,7 +13,7 @@ from agents.workflow.config import WorkflowConfig
 from agents.workflow.graph import Workflow
 from bot.config import Settings
 from bot.service import AccessPolicy, BotService, Limits
-from bot.store import SqliteBotStore
+from bot.store import BotStore, SqliteBotStore
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def build_service(
         daily_per_user=settings.oews_daily_quota_per_user,
         daily_per_workspace=settings.oews_daily_quota_per_workspace,
     )
-    store = SqliteBotStore(settings.bot_database, retention=timedelta(days=settings.oews_retention_days))
+    store = open_store(settings)
     workflow = Workflow(engine, config=workflow_config(settings))
     return BotService(
         workflow=workflow,
@@ -51,6 +51,17 @@ def build_service(
         vintage=engine.coverage.describe,
         queue_capacity=queue_capacity(settings),
     )
+
+
+def open_store(settings: Settings) -> BotStore:
+    """The bot's store: PostgreSQL when ``OEWS_STORE_URL`` names one, else SQLite under the home."""
+    retention = timedelta(days=settings.oews_retention_days)
+    url = settings.oews_store_url.get_secret_value().strip() if settings.oews_store_url else ""
+    if url:
+        from bot.pgstore import PostgresBotStore
+
+        return PostgresBotStore(url, retention=retention)
+    return SqliteBotStore(settings.bot_database, retention=retention)
 
 
 def queue_capacity(settings: Settings) -> int:

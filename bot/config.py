@@ -55,8 +55,8 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="How long a worker holds a job between renewals."
     )
     oews_retention_days: int = Field(default=90, ge=1, description="Days traces and usage are kept.")
-    oews_store_url: str | None = Field(
-        default=None, description="The bot's store: unset for SQLite, or postgresql://"
+    oews_store_url: SecretStr | None = Field(
+        default=None, description="The bot's store: unset for SQLite under OEWS_HOME, or postgresql://…"
     )
     oews_log_level: str = "INFO"
 

@@ -66,11 +66,11 @@ _SCHEMA: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         1,
         "tables",
         (
-            'CREATE TABLE traces (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, platform TEXT NOT NULL, '
+            "CREATE TABLE traces (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, platform TEXT NOT NULL, "
             'workspace TEXT NOT NULL, channel TEXT, thread TEXT, "user" TEXT NOT NULL, question TEXT, '
             "answer_kind TEXT, total_ms DOUBLE PRECISION, tokens_in BIGINT, tokens_out BIGINT, "
             "cost_usd DOUBLE PRECISION, trace_json TEXT NOT NULL)",
-            'CREATE TABLE usage (id BIGSERIAL PRIMARY KEY, at TEXT NOT NULL, platform TEXT NOT NULL, '
+            "CREATE TABLE usage (id BIGSERIAL PRIMARY KEY, at TEXT NOT NULL, platform TEXT NOT NULL, "
             'workspace TEXT NOT NULL, "user" TEXT NOT NULL, status TEXT NOT NULL, '
             "latency_ms DOUBLE PRECISION, tokens_in BIGINT, tokens_out BIGINT, cost_usd DOUBLE PRECISION)",
             "CREATE TABLE thread_contexts (thread_key TEXT PRIMARY KEY, context_json TEXT NOT NULL, "
@@ -111,7 +111,8 @@ _SCHEMA: tuple[tuple[int, str, tuple[str, ...]], ...] = (
         4,
         "artifacts served by URL (Teams charts)",
         (
-            "CREATE TABLE artifacts (key TEXT PRIMARY KEY, content BYTEA NOT NULL, content_type TEXT NOT NULL, "
+            "CREATE TABLE artifacts (key TEXT PRIMARY KEY, content BYTEA NOT NULL, "
+            "content_type TEXT NOT NULL, "
             "expires_at DOUBLE PRECISION NOT NULL)",
             "CREATE INDEX idx_artifacts_expires_at ON artifacts (expires_at)",
         ),
@@ -172,7 +173,9 @@ class PostgresBotStore:
             )
             applied = {row[0] for row in cursor.execute("SELECT version FROM migrations").fetchall()}
             if applied and max(applied) > _SCHEMA[-1][0]:
-                raise StoreError("open", f"database is at version {max(applied)}, newer than {_SCHEMA[-1][0]}")
+                raise StoreError(
+                    "open", f"database is at version {max(applied)}, newer than {_SCHEMA[-1][0]}"
+                )
             for version, name, statements in _SCHEMA:
                 if version not in applied:
                     for statement in statements:
@@ -244,7 +247,8 @@ class PostgresBotStore:
         when = at if at is not None else datetime.fromtimestamp(self._clock(), UTC)
         with self._tx("record_usage") as cursor:
             cursor.execute(
-                'INSERT INTO usage (at, platform, workspace, "user", status, latency_ms, tokens_in, tokens_out, '
+                'INSERT INTO usage (at, platform, workspace, "user", status, latency_ms, tokens_in, '
+                "tokens_out, "
                 "cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [_iso(when), platform, workspace, user, status, latency_ms, tokens_in, tokens_out, cost_usd],
             )
@@ -257,7 +261,9 @@ class PostgresBotStore:
     def user_usage(
         self, platform: str, workspace: str, user: str, *, since: date | None = None
     ) -> UsageRow | None:
-        rows = self._usage("user_usage", {"platform": platform, "workspace": workspace, '"user"': user}, since)
+        rows = self._usage(
+            "user_usage", {"platform": platform, "workspace": workspace, '"user"': user}, since
+        )
         return rows[0] if rows else None
 
     def _usage(self, operation: str, filters: Mapping[str, str | None], since: date | None) -> list[UsageRow]:
@@ -302,7 +308,8 @@ class PostgresBotStore:
         at = _iso(datetime.fromtimestamp(self._clock(), UTC))
         with self._tx("record_feedback") as cursor:
             cursor.execute(
-                'INSERT INTO feedback (trace_id, platform, workspace, "user", value, at) VALUES (?, ?, ?, ?, ?, ?) '
+                'INSERT INTO feedback (trace_id, platform, workspace, "user", value, at) '
+                "VALUES (?, ?, ?, ?, ?, ?) "
                 'ON CONFLICT (trace_id, platform, workspace, "user") DO UPDATE SET value = EXCLUDED.value, '
                 "at = EXCLUDED.at",
                 [trace_id, platform, workspace, user, value, at],
@@ -312,7 +319,8 @@ class PostgresBotStore:
         with self._tx("feedback_for") as cursor:
             up, down = cursor.execute(
                 "SELECT COALESCE(SUM(CASE WHEN value = 'up' THEN 1 ELSE 0 END), 0), "
-                "COALESCE(SUM(CASE WHEN value = 'down' THEN 1 ELSE 0 END), 0) FROM feedback WHERE trace_id = ?",
+                "COALESCE(SUM(CASE WHEN value = 'down' THEN 1 ELSE 0 END), 0) "
+                "FROM feedback WHERE trace_id = ?",
                 [trace_id],
             ).fetchone()
         return FeedbackCounts(up=int(up), down=int(down))
@@ -339,12 +347,13 @@ class PostgresBotStore:
             return refused
         with self._tx("take") as cursor:
             row = cursor.execute(
-                "INSERT INTO rate_limits (key, window_s, window_start, count) VALUES (?, ?, ?, 1) "
+                "WITH taken AS (INSERT INTO rate_limits (key, window_s, window_start, count) "
+                "VALUES (?, ?, ?, 1) "
                 "ON CONFLICT (key, window_s) DO UPDATE SET window_start = EXCLUDED.window_start, "
                 "count = CASE WHEN rate_limits.window_start = EXCLUDED.window_start "
                 "THEN rate_limits.count + 1 ELSE 1 END "
                 "WHERE rate_limits.window_start <> EXCLUDED.window_start OR rate_limits.count < ? "
-                "RETURNING count",
+                "RETURNING count) SELECT count FROM taken",
                 [key, window_s, start, limit],
             ).fetchone()
         return RateDecision(allowed=True, retry_after_s=0) if row is not None else refused
@@ -379,17 +388,20 @@ class PostgresBotStore:
     def claim_job(self, worker: str, *, lease_s: float) -> ClaimedJob | None:
         now = self._clock()
         with self._tx("claim_job") as cursor:
-            row = cursor.execute(
-                "UPDATE jobs SET state = 'running', worker = ?, lease_until = ?, attempts = attempts + 1, "
-                f"updated_at = ? WHERE id = (SELECT id FROM jobs WHERE {_READY} ORDER BY id LIMIT 1 "
-                "FOR UPDATE SKIP LOCKED) RETURNING id, kind, payload_json, posted_json, attempts",
+            row = cursor.execute(  # a CTE: psqlODBC has no result set for an UPDATE that matched nothing
+                "WITH claimed AS (UPDATE jobs SET state = 'running', worker = ?, lease_until = ?, "
+                f"attempts = attempts + 1, updated_at = ? WHERE id = (SELECT id FROM jobs WHERE {_READY} "
+                "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+                "RETURNING id, kind, payload_json, posted_json, attempts) SELECT * FROM claimed",
                 [worker, now + lease_s, now, now],
             ).fetchone()
         return None if row is None else _claimed_from(row)
 
     def renew_lease(self, job_id: int, worker: str, *, lease_s: float) -> bool:
         now = self._clock()
-        return self._held("renew_lease", "lease_until = ?, updated_at = ?", [now + lease_s, now], job_id, worker)
+        return self._held(
+            "renew_lease", "lease_until = ?, updated_at = ?", [now + lease_s, now], job_id, worker
+        )
 
     def save_job_progress(self, job_id: int, worker: str, posted: dict[str, Any]) -> bool:
         values = [json.dumps(posted), self._clock()]
@@ -454,7 +466,10 @@ class PostgresBotStore:
             ("DELETE FROM rate_limits WHERE window_start + window_s <= ?", at),
             ("DELETE FROM traces WHERE created_at < ?", kept_since),
             ("DELETE FROM usage WHERE at < ?", kept_since),
-            ("DELETE FROM jobs WHERE state IN ('done', 'failed') AND updated_at < ?", at - FINISHED_JOB_TTL_S),
+            (
+                "DELETE FROM jobs WHERE state IN ('done', 'failed') AND updated_at < ?",
+                at - FINISHED_JOB_TTL_S,
+            ),
             ("DELETE FROM artifacts WHERE expires_at <= ?", at),
         )
         deleted = 0

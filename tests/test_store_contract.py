@@ -7,6 +7,7 @@ after a worker dies, capacity, positions), artifacts, retention.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,7 @@ from bot.types import Question
 from tests import postgres as pg
 
 T = TypeVar("T")
+_databases = itertools.count(1)
 START = datetime(2025, 5, 1, 12, 0, tzinfo=UTC).timestamp()
 StoreFactory = Callable[..., BotStore]
 
@@ -55,7 +57,7 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock)
         server: pg.PostgresServer = request.getfixturevalue("postgres")
         from bot.pgstore import PostgresBotStore
 
-        url = server.url(server.create_database(f"contract_{abs(hash(request.node.nodeid)) % 10**9}"))
+        url = server.create_database(f"contract_{next(_databases)}")
 
         def factory(**kwargs: object) -> BotStore:
             store = PostgresBotStore(url, clock=clock, **kwargs)  # type: ignore[arg-type]
