@@ -445,14 +445,18 @@ def models_command(settings: Settings) -> None:
 @cli.command()
 @click.option("--port", type=int, help="Port to listen on (default: $PORT or 3000).")
 @click.option("--host", default="0.0.0.0", show_default=True)
+@click.option(
+    "--workers", type=click.IntRange(0, 64), help="Worker processes (default: $OEWS_WORKERS; 0: HTTP only)."
+)
 @click.pass_obj
-def serve(settings: Settings, port: int | None, host: str) -> None:
-    """Run the Slack and Teams endpoints and /healthz."""
+def serve(settings: Settings, port: int | None, host: str, workers: int | None) -> None:
+    """Run the Slack and Teams endpoints and /healthz, and the workers that answer."""
     from adapters.server import run_server
 
     logging.getLogger().setLevel(settings.oews_log_level.upper())
     try:
-        run_server(settings, host=host, port=port or settings.port)
+        count = settings.oews_workers if workers is None else workers
+        run_server(settings, host=host, port=port or settings.port, workers=count)
     except ValueError as e:  # configuration errors (e.g. TeamsConfigError) say what to set
         raise click.ClickException(str(e)) from None
 

@@ -34,6 +34,21 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(report)
 
 
+async def chart(request: web.Request) -> web.Response:
+    """``GET /charts/{token}``: a chart kept in the store by any instance (Teams links to these)."""
+    from adapters.teams.charts import stored_chart
+
+    service: BotService = request.app[SERVICE]
+    png = await asyncio.to_thread(stored_chart, service.store, request.match_info["token"])
+    if png is None:
+        raise web.HTTPNotFound()
+    return web.Response(
+        body=png,
+        content_type="image/png",
+        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 def socket_mode(settings: Settings) -> bool:
     return settings.slack_app_token is not None and settings.slack_bot_token is not None
 
@@ -53,22 +68,24 @@ def build_web_app(settings: Settings, service: BotService) -> web.Application:
 
         mount_teams(app, service=service, settings=settings)
         mounted.append("Teams (POST /api/messages)")
+    else:
+        app.router.add_get("/charts/{token}", chart)  # links made by other instances
     if not mounted and not socket_mode(settings):
         logger.warning("neither Slack nor Teams is configured; only /healthz is served (see README)")
     logger.info("serving %s", ", ".join(mounted) or "nothing but /healthz over HTTP")
     return app
 
 
-def run_server(settings: Settings, *, host: str, port: int) -> None:
-    """Serve HTTP (verify, queue, ack) and run ``OEWS_WORKERS`` worker processes beside it."""
+def run_server(settings: Settings, *, host: str, port: int, workers: int) -> None:
+    """Serve HTTP (verify, queue, ack) and run ``workers`` worker processes beside it."""
 
     from bot.app import build_service
 
     service = build_service(settings)
     app = build_web_app(settings, service)
-    workers = WorkerProcesses(settings.oews_workers).start()
-    app[WORKERS] = workers
-    logger.info("started %d worker processes", settings.oews_workers)
+    children = WorkerProcesses(workers).start()
+    app[WORKERS] = children
+    logger.info("started %d worker processes", workers)
     runner = None
     try:
         if socket_mode(settings):
@@ -80,4 +97,4 @@ def run_server(settings: Settings, *, host: str, port: int) -> None:
     finally:
         if runner is not None:
             runner.stop()
-        workers.stop()
+        children.stop()

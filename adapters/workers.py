@@ -51,6 +51,8 @@ async def work(
     name: str = "",
 ) -> None:
     """Run ``loops`` worker loops until ``stop`` is set."""
+    for handler in handlers.values():
+        await handler.start(service)
     prefix = name or f"{os.uname().nodename}:{os.getpid()}"
     workers = [
         Worker(service=service, handlers=handlers, name=f"{prefix}:{n}", lease_s=lease_s)

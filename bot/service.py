@@ -58,6 +58,15 @@ class AccessPolicy:
     def allow(self, platform: str, workspaces: tuple[str, ...] | set[str]) -> None:
         self.allowed.setdefault(platform, set()).update(w for w in workspaces if w)
 
+    def default_to(self, platform: str, workspaces: set[str]) -> None:
+        """With no workspace configured for ``platform``, allow these (the bot's own)."""
+        if self.allowed.get(platform):
+            return
+        self.allow(platform, workspaces)
+        logger.info(
+            "no %s workspace configured: allowing only the bot's own %s", platform, sorted(workspaces)
+        )
+
     def permits(self, question: Question) -> bool:
         if question.platform == "cli":
             return True

@@ -41,6 +41,8 @@ class LeaseLost(Exception):
 class JobHandler(Protocol):
     """One platform's side of a job: answer it and post what people see."""
 
+    async def start(self, service: BotService) -> None: ...
+
     async def run(self, job: ClaimedJob, context: JobContext) -> None: ...
 
 

@@ -65,6 +65,17 @@ def slack_jobs(client: AsyncWebClient) -> SlackJobs:
     return SlackJobs(client, Poster(client, BotThreads()))
 
 
+async def learn_identity(client: AsyncWebClient, identity: Identity, service: BotService) -> None:
+    """``auth.test``: the bot's user and workspace; that workspace is allowed by default."""
+    auth = await client.auth_test()
+    identity.user_id = auth.get("user_id")
+    identity.bot_id = auth.get("bot_id")
+    identity.team_id = auth.get("team_id")
+    identity.enterprise_id = auth.get("enterprise_id")
+    service.access.default_to("slack", {w for w in (identity.team_id, identity.enterprise_id) if w})
+    logger.info("Slack bot user %s ready", identity.user_id)
+
+
 class SlackAdapter:
     """One Slack app bound to the service: the Bolt app, its Web API client, its listeners."""
 
@@ -96,19 +107,10 @@ class SlackAdapter:
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
-        """Open the Web API session, learn who the bot is, and allow its own workspace by default."""
+        """Open the Web API session and learn who the bot is (the access policy's default)."""
         self._session = aiohttp.ClientSession()
         self.client.session = self._session
-        auth = await self.client.auth_test()
-        self.identity.user_id = auth.get("user_id")
-        self.identity.bot_id = auth.get("bot_id")
-        self.identity.team_id = auth.get("team_id")
-        self.identity.enterprise_id = auth.get("enterprise_id")
-        if not self.settings.allowed_slack_teams:
-            own = {w for w in (self.identity.team_id, self.identity.enterprise_id) if w}
-            self.service.access.allow("slack", own)  # the policy's default, known only now
-            logger.info("SLACK_ALLOWED_TEAMS not set: allowing only the bot's own workspace %s", sorted(own))
-        logger.info("Slack bot user %s ready", self.identity.user_id)
+        await learn_identity(self.client, self.identity, self.service)
 
     async def close(self) -> None:
         await self.handlers.close()

@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_REACTION = "hourglass_flowing_sand"
 CHART_FILENAME = "oews-chart.png"
+ANSWER_EVENT = "oews_answer"  # message metadata naming the job an answer belongs to
 OnPosted = Callable[[str | None], Awaitable[None]]  # told the ts of the answer message once it is up
 
 
@@ -50,7 +51,13 @@ class Poster:
         self.threads = threads
 
     async def answer(
-        self, place: Place, answer: Answer, *, question: str | None = None, on_posted: OnPosted | None = None
+        self,
+        place: Place,
+        answer: Answer,
+        *,
+        question: str | None = None,
+        on_posted: OnPosted | None = None,
+        job: int | None = None,
     ) -> None:
         """One message in the thread (or an ephemeral), then the chart under it."""
         if answer.private:  # the service decides (errors, refusals of access, limits)
@@ -66,6 +73,7 @@ class Poster:
             blocks=blocks,
             unfurl_links=False,
             unfurl_media=False,
+            metadata={"event_type": ANSWER_EVENT, "event_payload": {"job": job}} if job else None,
         )
         if on_posted is not None:
             await on_posted(_ts(response.data))
@@ -103,6 +111,24 @@ class Poster:
         if on_posted is not None:
             await on_posted(ts)
         await self.after_answer(Place(place.channel, ts, place.user), answer)
+
+    async def find_answer(self, channel: str, thread: str, job: int) -> str | None:
+        """The ts of the answer to ``job`` already in the thread (posted by a worker that then died)."""
+        try:
+            response = await self.client.conversations_replies(
+                channel=channel, ts=thread, include_all_metadata=True, limit=200
+            )
+        except SlackApiError as e:
+            logger.warning("could not look for job %d's answer: %s", job, _error(e))
+            return None
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if (
+                metadata.get("event_type") == ANSWER_EVENT
+                and (metadata.get("event_payload") or {}).get("job") == job
+            ):
+                return str(message.get("ts"))
+        return None
 
     async def placeholder(self, channel: str, user: str, question: str) -> str | None:
         """A "working on it" message that the answer replaces; None if the bot can't post here."""

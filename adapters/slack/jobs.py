@@ -25,6 +25,7 @@ from adapters.slack import blocks as b
 from adapters.slack.delivery import Place, Poster, respond_answer
 from bot import messages
 from bot.jobs import ClaimedJob
+from bot.service import BotService
 from bot.types import Answer, Question
 from bot.worker import JobContext, LeaseLost
 
@@ -40,6 +41,13 @@ class SlackJobs:
     def __init__(self, client: AsyncWebClient, poster: Poster) -> None:
         self.client = client
         self.poster = poster
+
+    async def start(self, service: BotService) -> None:
+        """Before the first job: who the bot is (the access policy's default workspace)."""
+        from adapters.slack.adapter import learn_identity
+        from adapters.slack.handlers import Identity
+
+        await learn_identity(self.client, Identity(), service)
 
     async def run(self, job: ClaimedJob, context: JobContext) -> None:
         if job.kind == "slack.ask":
@@ -60,14 +68,8 @@ class SlackJobs:
             reacted = context.service.admits(question) and await self.poster.react(question.channel, ts)
             await context.record(reacted=reacted)
         try:
-            if "answered" not in context.posted:
-                answer = await _answer(job, context, question)
-                await self._deliver(
-                    context,
-                    answer,
-                    lambda: self.poster.answer(place, answer, on_posted=_recorder(context)),
-                    lambda text: self.poster.ephemeral(place, text),
-                )
+            if not await self._answered_before(job, context, place):
+                await self._answer_in_thread(job, context, place)
         finally:
             if context.posted.get("reacted"):
                 await self.poster.unreact(question.channel, ts)
@@ -151,13 +153,32 @@ class SlackJobs:
             await self._mark_chosen(question, payload)
             await context.record(chosen=True)
         place = Place(question.channel, question.thread, question.user)
-        answer = await _answer(job, context, question)
+        if not await self._answered_before(job, context, place):
+            await self._answer_in_thread(job, context, place)
+
+    async def _answer_in_thread(self, job: ClaimedJob, context: JobContext, place: Place) -> None:
+        answer = await _answer(job, context, job.question)
+        await context.record(posting=True)
+        number = job.id if context.worker is not None else None
         await self._deliver(
             context,
             answer,
-            lambda: self.poster.answer(place, answer, on_posted=_recorder(context)),
+            lambda: self.poster.answer(place, answer, on_posted=_recorder(context), job=number),
             lambda text: self.poster.ephemeral(place, text),
         )
+
+    async def _answered_before(self, job: ClaimedJob, context: JobContext, place: Place) -> bool:
+        """Whether an earlier worker already posted this job's answer (it died before saying so)."""
+        if "answered" in context.posted:
+            return True
+        if not context.posted.get("posting") or not place.thread:
+            return False
+        ts = await self.poster.find_answer(place.channel, place.thread, job.id)
+        if ts is None:
+            return False
+        logger.info("job %d was answered by a worker that died; not posting it again", job.id)
+        await context.record(answered=ts)
+        return True
 
     async def _mark_chosen(self, question: Question, payload: dict[str, Any]) -> None:
         """Replace the buttons by who chose what (so nobody clicks twice); a gone message is fine."""

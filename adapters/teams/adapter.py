@@ -91,7 +91,7 @@ class TeamsAdapter:
             retry_delays=retry_delays,
         )
         self.cloud.on_turn_error = self._on_turn_error
-        self.charts = ChartStore()
+        self.charts = ChartStore(backing=service.store)
         self.bot = OewsTeamsBot(
             service=service,
             runner=Runner(workers=settings.oews_workers, queue_limit=settings.oews_queue_limit),
