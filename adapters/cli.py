@@ -298,6 +298,10 @@ def data_load(settings: Settings, files: tuple[Path, ...], year: int | None) -> 
     from agents.errors import LoadError
     from agents.oews.database import ensure_database, load_files
 
+    folders = [f for f in files if f.is_dir()]
+    if folders:
+        click.echo(f"Error: {folders[0]} is a directory; name the BLS files in it instead.", err=True)
+        sys.exit(EXIT_USAGE)
     database = settings.oews_database or ensure_database(settings.home, progress=_progress_bar())
     for f in files:
         try:
