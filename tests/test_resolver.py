@@ -145,6 +145,31 @@ def test_area_aliases_resolve_by_code_to_the_expected_title(vocab: Vocabulary) -
         assert found[0].title.startswith(prefix), (code, prefix, found[0].title)
 
 
+def test_alias_tables_are_data_read_from_the_shipped_toml() -> None:
+    shipped = Path(aliases.__file__).with_name("aliases.toml")
+    assert aliases.load(shipped.read_text("utf-8")) == aliases.TABLES
+    assert aliases.OCCUPATION_ALIASES["surgeon"] == ("29-1240", "29-1242", "29-1243", "29-1249")
+    assert aliases.OCCUPATION_ALIASES["healthcare careers"] == "29-0000"  # group word x GROUP_NOUNS
+    assert aliases.AREA_ALIASES["dakotas"] == (("38", "North Dakota"), ("46", "South Dakota"))
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ('[occupations.x]\n"nurse" = 29\n', "occupations.x.'nurse'"),
+        ('[occupations.x]\n"nurse" = []\n', "occupations.x.'nurse'"),
+        ('[areas.aliases]\n"nyc" = [["35620"]]\n', "areas.aliases.'nyc'"),
+        ("[areas]\nnational = 3\n", "areas.national"),
+        ("occupations = 1\n", ".occupations"),
+        ("[occupations\n", "file"),
+    ],
+)
+def test_a_malformed_alias_file_is_refused_with_where(text: str, where: str) -> None:
+    with pytest.raises(aliases.AliasFileError) as caught:
+        aliases.load(text)
+    assert caught.value.where == where
+
+
 def test_area_alias_falls_back_to_title_prefix_when_a_code_changes(vocab: Vocabulary) -> None:
     found = resolve_area_refs([("99999", "Seattle-Tacoma")], vocab.areas)
     assert [a.code for a in found] == ["42660"]

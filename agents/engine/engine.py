@@ -16,6 +16,7 @@ from agents.engine.coverage import Coverage
 from agents.engine.intent import Intent, Parsed
 from agents.engine.parser import QuestionParser
 from agents.models import EngineAnswer, SqlRecord
+from agents.oews.crosswalk import SocCrosswalk
 from agents.resolve.entities import Area, Industry, Occupation, Vocabulary
 from agents.resolve.resolver import EntityResolver
 from agents.sql.gateway import QueryResult, SqlGateway
@@ -49,6 +50,7 @@ class OewsEngine:
         self.vocabulary = vocabulary
         self.resolver = EntityResolver(vocabulary)
         self.coverage = coverage
+        self.crosswalk = SocCrosswalk.shipped()
         self.parser = QuestionParser(self.resolver, coverage)
 
     @classmethod
@@ -142,9 +144,18 @@ class OewsEngine:
             notes.append(
                 f"Showing the trend for {occupation.title} only; ask about one occupation at a time."
             )
-        codes = (occupation.code, *self._predecessors(occupation, min(years)))
+        earlier = self._predecessors(occupation, years)
+        if earlier and (caveat := self.crosswalk.caveat(occupation.code, years)):
+            notes.append(caveat)
         naics = intent.industry.naics if intent.industry else q.CROSS_INDUSTRY
-        query = q.trend(intent, years=years, area_code=area.code, occ_codes=codes, naics=naics)
+        query = q.trend(
+            intent,
+            years=years,
+            area_code=area.code,
+            occ_codes=(occupation.code,),
+            naics=naics,
+            earlier=earlier,
+        )
         return Framing(intent.with_(areas=(area,)), (query,), tuple(notes), asked_code=occupation.code)
 
     def _frame_growth(self, intent: Intent) -> Framing:
@@ -176,19 +187,11 @@ class OewsEngine:
             rank_scope=scope,
         )
 
-    def _predecessors(self, occupation: Occupation, first_year: int) -> tuple[str, ...]:
-        """Hybrid 2019–2020 SOC codes that held this occupation before its current code existed."""
-        if occupation.first_year <= first_year:
-            return ()
-        title = occupation.title.lower()
-        candidates = [
-            o
-            for o in self.vocabulary.occupations
-            if o.last_year < occupation.first_year and o.code[:6] == occupation.code[:6]
-        ]
-        matching = [o for o in candidates if title in o.title.lower() or o.title.lower() in title]
-        chosen = matching or (candidates if len(candidates) == 1 else [])
-        return tuple(o.code for o in chosen)
+    def _predecessors(self, occupation: Occupation, years: tuple[int, ...]) -> tuple[tuple[str, int], ...]:
+        """Old SOC codes (May 2019–2020) that held this occupation in the years asked, with the
+        last year of each (from the shipped crosswalk)."""
+        links = self.crosswalk.predecessors(occupation.code)
+        return tuple((link.old_code, link.old_years[1]) for link in links if min(years) <= link.old_years[1])
 
     def _frame_ranking(self, intent: Intent) -> Framing:
         measure = intent.measures[0]

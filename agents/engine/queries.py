@@ -68,9 +68,17 @@ def lookup(
 
 
 def trend(
-    intent: Intent, *, years: tuple[int, ...], area_code: str, occ_codes: tuple[str, ...], naics: str
+    intent: Intent,
+    *,
+    years: tuple[int, ...],
+    area_code: str,
+    occ_codes: tuple[str, ...],
+    naics: str,
+    earlier: tuple[tuple[str, int], ...] = (),
 ) -> Query:
+    """``earlier``: (old SOC code, last year it was published) for the years before a code change."""
     measures = tuple(dict.fromkeys(intent.measures + _CONTEXT_MEASURES))
+    old = "".join(" OR (f.occ_code = ? AND f.year <= ?)" for _ in earlier)
     sql = (
         "SELECT f.year, f.area_code, a.title AS area, f.occ_code, o.title AS occupation, "
         f"{_measure_columns(measures)}, f.annual_only, f.hourly_only\n"
@@ -78,10 +86,11 @@ def trend(
         "JOIN areas a ON a.area_code = f.area_code\n"
         "JOIN occupations o ON o.occ_code = f.occ_code\n"
         f"WHERE f.area_code = ? AND f.naics = ? AND f.year IN ({_placeholders(years)}) "
-        f"AND f.occ_code IN ({_placeholders(occ_codes)})\n"
+        f"AND (f.occ_code IN ({_placeholders(occ_codes)}){old})\n"
         "ORDER BY f.year, f.occ_code"
     )
-    return Query(sql, (area_code, naics, *years, *occ_codes), measures)
+    pairs = tuple(value for pair in earlier for value in pair)
+    return Query(sql, (area_code, naics, *years, *occ_codes, *pairs), measures)
 
 
 def _order(measure: str, descending: bool) -> str:

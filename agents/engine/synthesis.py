@@ -367,7 +367,9 @@ def _unit(measure: str) -> Any:
 def trend(intent: Intent, rows: list[Row], *, asked_code: str) -> Draft:
     measures = [m for m in intent.measures if not m.endswith("_prse")] or list(intent.measures)
     headline = measures[0]
-    first, last = rows[0], rows[-1]
+    # Years under an older, broader SOC code are shown, and compared only when nothing else is.
+    same = [r for r in rows if r["occ_code"] == asked_code]
+    first, last = (same[0] if len(same) > 1 else rows[0]), rows[-1]
     subject = f"{last['occupation']} ({asked_code}) {where(last)}"
     text = _trend_sentence(headline, first, last, subject)
     table = Table(
@@ -375,7 +377,7 @@ def trend(intent: Intent, rows: list[Row], *, asked_code: str) -> Draft:
         columns=("Year", *(fmt.short(m) for m in measures)),
         rows=tuple((f"May {r['year']}", *(fmt.cell(m, r) for m in measures)) for r in rows),
     )
-    caveats = _soc_caveats(rows, asked_code) + grouped_caveats(measures, rows)
+    caveats = grouped_caveats(measures, rows)
     chart = ChartSpec(
         kind="line",
         title=f"{fmt.label(headline).capitalize()}: {last['occupation']} {where(last)}",
@@ -403,19 +405,6 @@ def _trend_sentence(measure: str, first: Row, last: Row, subject: str) -> str:
     change = f" ({fmt.percent_change(old, new)})" if new != old else ""
     span = f"from {a} in May {first['year']} to {b} in May {last['year']}"
     return f"The {label} of {subject} {verb} {span}{change}."
-
-
-def _soc_caveats(rows: list[Row], asked_code: str) -> list[str]:
-    other = {(r["occ_code"], r["occupation"]) for r in rows if r["occ_code"] != asked_code}
-    caveats = []
-    for code, title in sorted(other):
-        years = [str(r["year"]) for r in rows if r["occ_code"] == code]
-        caveats.append(
-            f"SOC code change: for {', '.join(years)} BLS published this occupation under "
-            f"the hybrid code {code} “{title}”, a broader group than {asked_code}; "
-            "figures across the change are not strictly comparable."
-        )
-    return caveats
 
 
 # -- rankings ----------------------------------------------------------------------------------
