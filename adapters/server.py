@@ -79,9 +79,12 @@ def build_web_app(settings: Settings, service: BotService) -> web.Application:
 def run_server(settings: Settings, *, host: str, port: int, workers: int) -> None:
     """Serve HTTP (verify, queue, ack) and run ``workers`` worker processes beside it."""
 
+    from agents.oews.database import ensure_database
     from bot.app import build_service
 
-    service = build_service(settings)
+    if settings.oews_database is None:
+        ensure_database(settings.home)  # built once here, not by each worker at once
+    service = build_service(settings, lazy=True)  # answers only when the store cannot queue
     app = build_web_app(settings, service)
     children = WorkerProcesses(workers).start()
     app[WORKERS] = children

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
-from agents.engine.engine import OewsEngine
 from agents.oews.database import ensure_database
 from agents.workflow.config import WorkflowConfig
-from agents.workflow.graph import Workflow
 from bot.config import Settings
 from bot.service import AccessPolicy, BotService, Limits
 from bot.store import BotStore, SqliteBotStore
+
+if TYPE_CHECKING:
+    from agents.engine.engine import OewsEngine
+    from agents.models import EngineAnswer
+    from agents.trace import Trace
+    from agents.workflow.graph import Workflow
 
 logger = logging.getLogger(__name__)
 
 
 def open_engine(settings: Settings, *, progress: Callable[[int, int], None] | None = None) -> OewsEngine:
+    from agents.engine.engine import OewsEngine
+
     database = settings.oews_database or ensure_database(settings.home, progress=progress)
     return OewsEngine.open(
         database, max_rows=settings.oews_max_rows, time_limit_ms=settings.oews_sql_timeout_ms
@@ -30,8 +38,13 @@ def build_service(
     *,
     engine: OewsEngine | None = None,
     progress: Callable[[int, int], None] | None = None,
+    lazy: bool = False,
 ) -> BotService:
-    engine = engine or open_engine(settings, progress=progress)
+    """The service; with ``lazy``, the engine and workflow are loaded on first use only (the
+    serving process, which queues questions and leaves answering to the workers)."""
+    answering = LazyWorkflow(lambda: _workflow(settings, engine or open_engine(settings, progress=progress)))
+    if not lazy:
+        answering.load()
     access = AccessPolicy()
     access.allow("slack", settings.allowed_slack_teams)
     access.allow("teams", settings.allowed_teams_tenants)
@@ -41,16 +54,45 @@ def build_service(
         daily_per_user=settings.oews_daily_quota_per_user,
         daily_per_workspace=settings.oews_daily_quota_per_workspace,
     )
-    store = open_store(settings)
-    workflow = Workflow(engine, config=workflow_config(settings))
     return BotService(
-        workflow=workflow,
-        store=store,
+        workflow=answering,
+        store=open_store(settings),
         access=access,
         limits=limits,
-        vintage=engine.coverage.describe,
+        vintage=answering.vintage,
         queue_capacity=queue_capacity(settings),
     )
+
+
+def _workflow(settings: Settings, engine: OewsEngine) -> tuple[Workflow, OewsEngine]:
+    from agents.workflow.graph import Workflow
+
+    return Workflow(engine, config=workflow_config(settings)), engine
+
+
+class LazyWorkflow:
+    """The workflow, built on first use (importing and opening it takes seconds)."""
+
+    def __init__(self, build: Callable[[], tuple[Workflow, OewsEngine]]) -> None:
+        self._build = build
+        self._lock = threading.Lock()
+        self._built: tuple[Workflow, OewsEngine] | None = None
+
+    def load(self) -> tuple[Workflow, OewsEngine]:
+        with self._lock:
+            if self._built is None:
+                self._built = self._build()
+            return self._built
+
+    def run(self, question: str, *, trace: Trace, **options: Any) -> EngineAnswer:
+        return self.load()[0].run(question, trace=trace, **options)
+
+    def vintage(self) -> str:
+        return self.load()[1].coverage.describe()
+
+    @property
+    def config(self) -> WorkflowConfig:
+        return self.load()[0].config
 
 
 def open_store(settings: Settings) -> BotStore:
