@@ -71,3 +71,4 @@ class EngineAnswer(Frozen):
     chart: ChartSpec | None = None
     chart_png: bytes | None = Field(default=None, exclude=True, repr=False)
     context: dict[str, Any] = Field(default_factory=dict)  # what a follow-up can reuse
+    followups: tuple[ClarifyOption, ...] = ()  # suggested next questions the data can answer

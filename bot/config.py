@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     )
     oews_max_rows: int = Field(default=1000, ge=1, description="Row cap per SQL statement.")
     oews_sql_timeout_ms: int = Field(default=2000, ge=10, description="Time limit per SQL statement.")
+    oews_bls_url: str = Field(
+        default="https://www.bls.gov/oes/special-requests/",
+        description="Where `data fetch` downloads the BLS OEWS archives (oesmYYnat.zip, ...).",
+    )
+    oews_contact_email: str | None = Field(
+        default=None, description="Contact address sent to BLS with every download (BLS requires one)."
+    )
+    oews_fetch_timeout_s: float = Field(default=60.0, gt=0, description="Give up on a silent download.")
 
     # Models
     openai_api_key: SecretStr | None = None

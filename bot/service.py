@@ -331,5 +331,6 @@ def _to_answer(answer: EngineAnswer, trace_id: str) -> Answer:
         chart_png=answer.chart_png,
         chart_title=answer.chart.title if answer.chart else None,
         sql=answer.sql,
+        followups=answer.followups,
         private=status in PRIVATE_STATUSES,
     )

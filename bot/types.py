@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from agents.models import Clarification, SqlRecord, Table
+from agents.models import Clarification, ClarifyOption, SqlRecord, Table
 
 Platform = Literal["slack", "teams", "cli"]
 _UNENCODABLE = re.compile("[\ud800-\udfff]")  # lone surrogates: from JSON escapes or undecodable bytes
@@ -60,3 +60,4 @@ class Answer(BaseModel):
     chart_title: str | None = None
     sql: tuple[SqlRecord, ...] = ()
     private: bool = False  # show only to the asking user (quota, access messages)
+    followups: tuple[ClarifyOption, ...] = ()  # suggested next questions (label, question)

@@ -340,10 +340,74 @@ def test_line_labels_every_point_and_names_every_series(chart: ModuleType) -> No
     shown = texts(fig)
 
     assert {"3,047,530", "3,282,010", "1,402,880", "1,386,000"} <= set(shown)
-    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
-        "Registered Nurses",
-        "Nursing Assistants",
-    ]
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert [name.split(" (")[0] for name in legend] == ["Registered Nurses", "Nursing Assistants"]
+    assert all(" since 2021)" in name for name in legend)  # each series' change is written out
+
+
+CASHIERS = ("2021", "2022", "2023"), (3318020.0, 3296040.0, 3298660.0)  # May 2021-2023, U.S.
+
+
+def cashier_trend(years: tuple[str, ...] = CASHIERS[0], values: tuple[float, ...] = CASHIERS[1]) -> ChartSpec:
+    return ChartSpec(
+        kind="line",
+        title="Employment of Cashiers (41-2011), U.S.",
+        categories=years,
+        series=(ChartSeries(name="Employment", values=values),),
+        unit="count",
+        y_label="Employment",
+        caption=f"Source: BLS OEWS, May {years[0]}–May {years[-1]}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "change"),
+    [
+        (cashier_trend(), "−0.6% since 2021"),  # a small decline is not drawn as a plunge
+        (line_spec(), "+25.7% since 2021"),
+        (cashier_trend(("2019", "2025"), (3596630.0, 3089410.0)), "−14.1% since 2019"),
+    ],
+    ids=["small-change", "rise", "large-decline"],
+)
+def test_trends_start_at_zero_with_distinct_exact_ticks_and_say_the_change(
+    chart: ModuleType, spec: ChartSpec, change: str
+) -> None:
+    fig = chart.build_figure(spec)
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+
+    assert ax.get_ylim()[0] == 0 and ticks[0] in ("0", "$0")
+    assert len(set(ticks)) == len(ticks)  # never "3.31M" on three different ticks
+    assert ax.get_title(loc="left") == change
+    assert "Source: BLS OEWS" in texts(fig)[-1]
+
+
+def test_ticks_get_the_decimals_they_need_to_stay_exact(chart: ModuleType) -> None:
+    formatter = chart._CompactFormatter("count")
+    formatter.set_locs([3_290_000, 3_295_000, 3_300_000, 3_305_000, 3_310_000])
+    assert [formatter(v) for v in formatter.ticks] == ["3.290M", "3.295M", "3.300M", "3.305M", "3.310M"]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Median annual wage of Software Developers by state, May 2025, U.S. data",  # 71 characters
+        "Employment of Registered Nurses in the ten largest metropolitan areas of Texas",
+        "Median annual wage of Software Developers and Software Quality Assurance Analysts and Testers",
+    ],
+)
+def test_titles_never_leave_a_word_alone_on_a_line(chart: ModuleType, title: str) -> None:
+    fig = chart.build_figure(bar_spec().model_copy(update={"title": title}))
+    lines = fig.get_suptitle().split("\n")
+
+    assert len(lines) == 2 and all(len(line.split()) >= 3 for line in lines)
+    assert " ".join(lines) == title
+
+
+def test_every_chart_names_its_source(chart: ModuleType) -> None:
+    fig = chart.build_figure(bar_spec().model_copy(update={"caption": "May 2025"}))
+    assert texts(fig)[-1] == "Source: BLS OEWS. May 2025"
 
 
 def test_range_labels_medians_and_notes_missing_percentiles(chart: ModuleType) -> None:

@@ -10,13 +10,16 @@ Kinds:
 - ``hbar``   horizontal bars for a ranking; the first category is drawn at the top and each
              bar carries its exact value at its end.
 - ``line``   a trend over years (categories are years as strings); markers and exact values at
-             each point; ``None`` leaves a gap in the line.
+             each point; ``None`` leaves a gap in the line. The value axis starts at zero and
+             the change from the first to the last year is written out (``−0.6% since 2021``).
 - ``range``  a percentile distribution per category from five series named ``10th``, ``25th``,
              ``Median``, ``75th``, ``90th``: a thin 10th-90th line, a thick 25th-75th bar and a
              median tick, with the median's value above it and the 10th/90th at the line ends.
 
 Value labels always show exact figures (``$128,260``, ``$46.52``, ``1,687,890``, ``2.78``);
-axis ticks may be compact (``$150K``).  A ``None`` value is never drawn as zero.
+axis ticks may be compact (``$150K``) but are exact and distinct (``3.305M``, never ``3.31M``
+twice). Titles wrap into balanced lines (no word alone on a line); captions name the source.
+A ``None`` value is never drawn as zero.
 
 Everything is drawn on a ``Figure`` with its own Agg canvas: no pyplot, no global rcParams,
 so renders can run on several threads at once.
@@ -54,6 +57,7 @@ LABEL_SIZE = 10.0
 TICK_SIZE = 9.0
 VALUE_SIZE = 8.5
 CAPTION_SIZE = 8.0
+_TICK_PLACES = 4  # most decimals a tick label may need to be exact (3.3125M)
 CHAR_W = 0.6  # average glyph width as a fraction of the font size (DejaVu Sans, digits)
 
 INK = "#222222"
@@ -127,15 +131,16 @@ class _CompactFormatter(Formatter):
     def __call__(self, x: float, pos: int | None = None) -> str:
         locs = self.ticks or [x]
         if self.unit == "usd_hourly":
-            places = 0 if _decimals_needed(locs) == 0 else 2
+            places = max(2, _decimals_needed(locs, _TICK_PLACES)) if _decimals_needed(locs) else 0
             return _money(x, places)
         if self.unit == "ratio":
-            return f"{x:,.{_decimals_needed(locs)}f}"
+            return f"{x:,.{_decimals_needed(locs, _TICK_PLACES)}f}"
         if x == 0:
             return "$0" if self.unit == "usd_annual" else "0"
         top = max(abs(v) for v in locs)
         scale, suffix = (1e6, "M") if top >= 1e6 else (1e3, "K") if top >= 1e4 else (1.0, "")
-        text = f"{x / scale:,.{_decimals_needed([v / scale for v in locs])}f}{suffix}"
+        # As many decimals as the ticks need to be exact, hence distinct: 3.305M, not 3.31M twice.
+        text = f"{x / scale:,.{_decimals_needed([v / scale for v in locs], _TICK_PLACES)}f}{suffix}"
         if self.unit == "usd_annual":
             return "-$" + text[1:] if text.startswith("-") else "$" + text
         return text
@@ -154,7 +159,19 @@ def _wrap(text: str, width: int, max_lines: int) -> str:
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][: width - 1].rstrip(" ,-") + "…"
+    elif len(lines) > 1 and fits and lines == whole:
+        lines = _balanced(text, width, len(lines))
     return "\n".join(lines)
+
+
+def _balanced(text: str, width: int, count: int) -> list[str]:
+    """The narrowest wrap into ``count`` lines: lines of similar length, never one word left alone."""
+    narrowest = max(len(word) for word in text.split())
+    for w in range(max(narrowest, len(text) // count), width + 1):
+        lines = textwrap.wrap(text, w, break_on_hyphens=False, break_long_words=False)
+        if len(lines) <= count:
+            return lines
+    return textwrap.wrap(text, width, break_on_hyphens=False, break_long_words=False)
 
 
 def _text_width_pt(text: str, size: float) -> float:
@@ -250,12 +267,17 @@ def _finish(frame: _Frame, spec: ChartSpec) -> None:
     value_axis.set_major_formatter(_CompactFormatter(spec.unit))
     if spec.y_label:
         value_axis.set_label_text(spec.y_label, fontsize=LABEL_SIZE, color=INK)
-    caption = _wrap(spec.caption, 130, 2)
+    caption = _wrap(_with_source(spec.caption), 130, 2)
     lines = caption.count("\n") + 1
     fig.text(0.01, 0.012, caption, fontsize=CAPTION_SIZE, color=MUTED, ha="left", va="bottom")
     bottom = (lines * CAPTION_SIZE * 1.3 + 8) / (fig.get_figheight() * 72)
     engine: Any = fig.get_layout_engine()
     engine.set(rect=(0.0, bottom, 1.0, 1.0 - bottom / 4), h_pad=0.08, w_pad=0.08)
+
+
+def _with_source(caption: str) -> str:
+    """Every chart names its source, whatever the caption it was given."""
+    return caption if "BLS" in caption else f"Source: BLS OEWS. {caption}".rstrip(". ")
 
 
 def _legend(ax: Axes, handles: Sequence[Any]) -> None:
@@ -292,13 +314,17 @@ def _colors(count: int) -> list[str]:
     return [SINGLE] if count == 1 else [PALETTE[i % len(PALETTE)] for i in range(count)]
 
 
-def _series_key(spec: ChartSpec) -> list[Any]:
+def _series_key(spec: ChartSpec, notes: Sequence[str | None] = ()) -> list[Any]:
     """Legend entries for every series, even one whose first values are missing."""
     colors = _colors(len(spec.series))
     if spec.kind == "line":
+        names = [
+            f"{s.name} ({note})" if note else s.name
+            for s, note in zip(spec.series, [*notes, *[None] * len(spec.series)], strict=False)
+        ]
         return [
-            Line2D([], [], color=c, linewidth=2.2, marker="o", markersize=5.5, label=s.name)
-            for s, c in zip(spec.series, colors, strict=True)
+            Line2D([], [], color=c, linewidth=2.2, marker="o", markersize=5.5, label=name)
+            for name, c in zip(names, colors, strict=True)
         ]
     return [Patch(facecolor=c, label=s.name) for s, c in zip(spec.series, colors, strict=True)]
 
@@ -450,10 +476,8 @@ def _draw_line(frame: _Frame, spec: ChartSpec) -> None:
     spec = _in_year_order(spec)
     ax, k = frame.ax, len(spec.series)
     xs = _x_positions(spec.categories)
-    values = _present(spec.series)
-    low, high = min(values), max(values)
-    pad = (high - low) * 0.12 or abs(high) * 0.05 or 1.0
-    ylim = (low - pad * 1.5, high + pad * 1.6)
+    # The value axis starts at zero, so a 0.6% decline looks like one; the change is written out.
+    ylim = _value_limit(_present(spec.series), VALUE_SIZE * 2.6, frame.axes_h_pt)
     ax.set_ylim(*ylim)
     for s, color in zip(spec.series, _colors(k), strict=True):
         ys = [math.nan if v is None else v for v in _clean(s.values)]
@@ -464,8 +488,22 @@ def _draw_line(frame: _Frame, spec: ChartSpec) -> None:
     span = (max(xs) - min(xs)) or 1.0
     ax.set_xlim(min(xs) - span * 0.08, max(xs) + span * 0.08)
     ax.yaxis.grid(True, color=GRID, linewidth=0.8)
+    changes = [change_since(spec.categories, s.values) for s in spec.series]
     if k > 1:
-        _legend(ax, _series_key(spec))
+        _legend(ax, _series_key(spec, changes))
+    elif changes[0]:
+        ax.set_title(changes[0], loc="left", fontsize=LABEL_SIZE, fontweight="bold", color=SINGLE, pad=6)
+
+
+def change_since(categories: Sequence[str], values: Sequence[float | None]) -> str | None:
+    """``−0.6% since 2021``: from the first to the last known value of a series over years."""
+    known = [(c, v) for c, v in zip(categories, _clean(values), strict=True) if v is not None]
+    if len(known) < 2 or not known[0][1]:
+        return None
+    (first_year, first), (_, last) = known[0], known[-1]
+    pct = round((last - first) / abs(first) * 100, 1)
+    sign = "+" if pct > 0 else "−" if pct < 0 else "±"
+    return f"{sign}{abs(pct):.1f}% since {first_year}"
 
 
 def _line_labels(frame: _Frame, spec: ChartSpec, xs: Sequence[float], ylim: tuple[float, float]) -> None:

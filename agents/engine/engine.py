@@ -35,6 +35,7 @@ class Framing:
     rank_scope: str = ""
     asked_code: str = ""
     group: Occupation | None = None  # a SOC group asked about, queried with its detailed members
+    unapplied: tuple[str, ...] = ()  # parts of the question the queries could not use, said plainly
 
 
 @dataclass
@@ -67,7 +68,15 @@ class OewsEngine:
 
     # -- stage 2: frame the queries ---------------------------------------------------------
 
+    def unapplied(self, parsed: Parsed) -> tuple[str, ...]:
+        """Parts of the question this engine's answer would not use (empty: everything applied)."""
+        if parsed.intent is None or parsed.refusal_kind or parsed.clarify is not None:
+            return ()
+        return (*parsed.intent.unapplied, *self.frame(parsed.intent).unapplied)
+
     def frame(self, intent: Intent) -> Framing:
+        if intent.shape == "snapshot":
+            return self._frame_snapshot(intent)
         if intent.shape == "growth":
             return self._frame_growth(intent)
         if intent.shape == "ranking":
@@ -78,12 +87,13 @@ class OewsEngine:
 
     def _frame_lookup(self, intent: Intent) -> Framing:
         notes: list[str] = []
+        unapplied: list[str] = []
         areas = intent.areas or (self._national(),)
-        naics = q.CROSS_INDUSTRY
+        naics: str | tuple[str, ...] = q.CROSS_INDUSTRY
         if intent.industry is not None:
-            naics = intent.industry.naics
+            naics = tuple(i.naics for i in intent.industries or (intent.industry,))
             if any(a.code != q.NATIONAL for a in areas):
-                notes.append("Industry-specific OEWS figures are national; showing national figures.")
+                unapplied.append(_national_only(areas))
                 areas = (self._national(),)
         year = self._year(intent, areas, industry=intent.industry is not None, notes=notes)
         group = self._group(intent, areas)
@@ -95,7 +105,9 @@ class OewsEngine:
             occ_codes=tuple(o.code for o in intent.occupations) + tuple(m.code for m in members),
             naics=naics,
         )
-        return Framing(intent.with_(areas=areas), (query,), tuple(notes), group=group)
+        return Framing(
+            intent.with_(areas=areas), (query,), tuple(notes), group=group, unapplied=tuple(unapplied)
+        )
 
     def _group(self, intent: Intent, areas: tuple[Area, ...]) -> Occupation | None:
         """A broad or minor SOC group asked about for one place below the nation.
@@ -130,21 +142,21 @@ class OewsEngine:
         return latest
 
     def _frame_trend(self, intent: Intent) -> Framing:
-        notes: list[str] = []
+        unapplied: list[str] = []
         area = intent.areas[0] if intent.areas else self._national()
         industry = intent.industry is not None
         if len(self.coverage.years_for(area.kind, industry=industry)) < 2:
             if area.code != q.NATIONAL:
-                notes.append(f"Earlier years are not loaded for {area.title}; showing the national trend.")
+                unapplied.append(
+                    f"Not applied: {area.title}. Earlier years are loaded only for the nation, so this "
+                    "is the national trend."
+                )
             area = self._national()
         available = self.coverage.years_for(area.kind, industry=industry)
         years = tuple(y for y in intent.years if y in available) or available
         occupation = intent.occupations[0]
-        if len(intent.occupations) > 1:
-            notes.append(
-                f"Showing the trend for {occupation.title} only; ask about one occupation at a time."
-            )
         earlier = self._predecessors(occupation, years)
+        notes: list[str] = []
         if earlier and (caveat := self.crosswalk.caveat(occupation.code, years)):
             notes.append(caveat)
         naics = intent.industry.naics if intent.industry else q.CROSS_INDUSTRY
@@ -156,7 +168,55 @@ class OewsEngine:
             naics=naics,
             earlier=earlier,
         )
-        return Framing(intent.with_(areas=(area,)), (query,), tuple(notes), asked_code=occupation.code)
+        return Framing(
+            intent.with_(areas=(area,)),
+            (query,),
+            tuple(notes),
+            asked_code=occupation.code,
+            unapplied=tuple(unapplied),
+        )
+
+    def _frame_snapshot(self, intent: Intent) -> Framing:
+        """A career snapshot: national pay range and employment over the years, best-paying states."""
+        occupation = intent.occupations[0]
+        national = self._national()
+        years = self.coverage.years_for("national", industry=False)
+        earlier = self._predecessors(occupation, years)
+        notes: list[str] = []
+        if earlier and (caveat := self.crosswalk.caveat(occupation.code, years)):
+            notes.append(caveat)
+        measures = ("a_median", "a_pct10", "a_pct90", "h_median", "tot_emp")
+        trend = q.trend(
+            intent.with_(measures=measures),
+            years=years,
+            area_code=national.code,
+            occ_codes=(occupation.code,),
+            naics=q.CROSS_INDUSTRY,
+            earlier=earlier,
+        )
+        state_years = self.coverage.years_for("state", industry=False) or (self.coverage.latest,)
+        states = q.rank_areas(
+            "a_median",
+            year=state_years[-1],
+            occupation=occupation,
+            kind="state",
+            within=None,
+            naics=q.CROSS_INDUSTRY,
+            descending=True,
+        )
+        unapplied = []
+        if any(a.code != q.NATIONAL for a in intent.areas):
+            unapplied.append(
+                "Not applied: " + ", ".join(a.title for a in intent.areas) + ". A career snapshot is "
+                "national; ask “median pay for … in …” for one place."
+            )
+        return Framing(
+            intent.with_(areas=(national,), years=years),
+            (trend, states),
+            tuple(notes),
+            asked_code=occupation.code,
+            unapplied=tuple(unapplied),
+        )
 
     def _frame_growth(self, intent: Intent) -> Framing:
         national = self.coverage.years_for("national", industry=False)
@@ -171,20 +231,25 @@ class OewsEngine:
         group = intent.occupations[0] if intent.occupations else None
         within = _code_prefix(group) if group is not None else None
         query = q.rank_growth(
-            intent.measures[0], years=(start, end), within=within, descending=intent.descending
+            intent.measures[0],
+            years=(start, end),
+            within=within,
+            descending=intent.descending,
+            absolute=intent.change == "absolute",
         )
         scope = "in the U.S." if group is None else f"among {group.title} ({group.code}), U.S."
-        notes = []
+        unapplied = []
         if intent.areas and any(a.code != q.NATIONAL for a in intent.areas):
-            notes.append(
-                "Growth over several years is national: earlier years are loaded only for the nation."
+            unapplied.append(
+                f"Not applied: {intent.areas[0].title}; growth over several years is national, because "
+                "earlier years are loaded only for the nation."
             )
         return Framing(
             intent.with_(years=(start, end)),
             (query,),
-            tuple(notes),
             rank_noun="occupations",
             rank_scope=scope,
+            unapplied=tuple(unapplied),
         )
 
     def _predecessors(self, occupation: Occupation, years: tuple[int, ...]) -> tuple[tuple[str, int], ...]:
@@ -203,24 +268,50 @@ class OewsEngine:
             occupation = intent.occupations[0]
             level = intent.rank_industry_level or "3-digit"
             query = q.rank_industries(
-                measure, year=year, occupation=occupation, level=level, descending=intent.descending
+                measure,
+                year=year,
+                occupation=occupation,
+                level=level,
+                descending=intent.descending,
+                threshold=intent.threshold,
             )
             scope = f"for {occupation.title} ({occupation.code}), U.S., {level} industries"
             return Framing(intent, (query,), tuple(notes), rank_noun="industries", rank_scope=scope)
+        return self._rank_occupations(intent, measure, notes)
+
+    def _rank_occupations(self, intent: Intent, measure: str, notes: list[str]) -> Framing:
         area = intent.areas[0] if intent.areas else self._national()
         industry = intent.industry
+        unapplied = []
         if industry is not None and area.code != q.NATIONAL:
-            notes.append("Industry-specific OEWS figures are national; ranking national figures.")
+            unapplied.append(_national_only((area,)))
             area = self._national()
         year = self._single_year(intent, area.kind, industry=industry is not None, notes=notes)
         naics = industry.naics if industry else q.CROSS_INDUSTRY
+        group = next((o for o in intent.occupations if o.o_group != "detailed"), None)
+        within = _code_prefix(group) if group is not None else None
         query = q.rank_occupations(
-            measure, year=year, area_code=area.code, naics=naics, descending=intent.descending
+            measure,
+            year=year,
+            area_code=area.code,
+            naics=naics,
+            descending=intent.descending,
+            within=within,
+            threshold=intent.threshold,
         )
         scope = "in the U.S." if area.code == q.NATIONAL else f"in {area.title}"
+        if within is not None and group is not None:
+            scope = f"among {group.title} ({group.code}) {scope}"
         if industry is not None:
             scope += f" in {industry.title}"
-        return Framing(intent, (query,), tuple(notes), rank_noun="occupations", rank_scope=scope)
+        return Framing(
+            intent,
+            (query,),
+            tuple(notes),
+            rank_noun="occupations",
+            rank_scope=scope,
+            unapplied=tuple(unapplied),
+        )
 
     def _rank_areas(self, intent: Intent, measure: str, notes: list[str]) -> Framing:
         kind = intent.rank_area_kind or "state"
@@ -235,6 +326,7 @@ class OewsEngine:
             within=within,
             naics=q.CROSS_INDUSTRY,
             descending=intent.descending,
+            threshold=intent.threshold,
         )
         noun = {"state": "states", "metro": "metro areas", "nonmetro": "nonmetropolitan areas"}[kind]
         scope = f"for {occupation.title} ({occupation.code})"
@@ -328,6 +420,14 @@ class OewsEngine:
             top_n=int(context.get("top_n", 0)),
             descending=bool(context.get("descending", True)),
         )
+
+
+def _national_only(areas: tuple[Area, ...]) -> str:
+    places = ", ".join(a.title for a in areas if a.code != q.NATIONAL)
+    return (
+        f"Not applied: {places}. OEWS publishes industry-specific figures only nationally, so "
+        "these are national figures."
+    )
 
 
 def _code_prefix(group: Occupation) -> str | None:

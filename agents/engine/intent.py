@@ -7,10 +7,22 @@ from typing import Any, Literal
 
 from agents.resolve.entities import Area, Industry, Occupation
 
-Shape = Literal["lookup", "ranking", "compare", "trend", "growth"]
+Shape = Literal["lookup", "ranking", "compare", "trend", "growth", "snapshot"]
+Change = Literal["relative", "absolute", "both"]
 RankBy = Literal["area", "occupation", "industry"]
 
 PERCENTILES = ("pct10", "pct25", "median", "pct75", "pct90")
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A population filter: rows whose ``measure`` is above (or below) ``value``."""
+
+    measure: str  # a fact column, e.g. "a_median", "h_mean", "tot_emp"
+    value: float
+    above: bool = True
+    typed: str = ""  # as the user typed it ("over $110k")
+    topcoded_only: bool = False  # asked above the BLS top-code: only top-coded cells qualify
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,11 @@ class Intent:
     basis: Literal["annual", "hourly"] | None = None
     notes: tuple[str, ...] = ()  # assumptions made while reading the question
     chart: bool = False  # a chart was asked for ("as a chart"), even for a single value
+    threshold: Threshold | None = None  # "over $110k": a filter on the rows ranked or listed
+    change: Change = "relative"  # how growth rankings are ordered ("most workers" -> absolute)
+    industries: tuple[Industry, ...] = ()  # every industry named; ``industry`` is the first
+    unapplied: tuple[str, ...] = ()  # parts of the question this answer does not use, said plainly
+    near_scope: tuple[str, ...] = ()  # what OEWS does not measure that the question touched
 
     def with_(self, **changes: Any) -> Intent:
         return replace(self, **changes)

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from agents.engine.coverage import Coverage
-from agents.engine.intent import AreaChoice, Intent, Parsed
-from agents.engine.signals import Signals, read_signals
+from agents.engine.intent import AreaChoice, Intent, Parsed, Threshold
+from agents.engine.signals import RawThreshold, Signals, asks_change, read_signals
 from agents.engine.text import MAX_QUESTION_CHARS, Token, clean, is_unsafe, off_topic_reason, tokenize
+from agents.oews.schema import top_code
 from agents.resolve.entities import Area, Industry, Occupation
 from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver
 
@@ -43,6 +44,16 @@ FILLER = frozenset(
     fastest slowest quickest grew growing growth grown declined declining decline shrank shrinking
     increased increasing decreased rose gained gains lost losing had have
     pls plz thanks thank thx hey hi hello yo bot
+    pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs k grand bucks dollars dollar usd
+    six figure figures absolute terms raw net added adding shed shedding cut cuts headcount
+    good great bad decent solid worth worthwhile smart viable career path choice option field living
+    become becoming be thinking considering should go get into outlook prospects prospect demand future
+    about overview snapshot profile tell
+    gender sex men women male female race racial ethnicity age ages aged older younger gap pay-gap
+    self self-employed employed freelance freelancers freelancing gig rideshare contractors contractor
+    cost afford affordable rent housing live tax taxes take home purchasing power further wage
+    projections projected outlook automation happy satisfaction satisfied stress stressful enjoy
+    company companies employer employers firm firms
     """.split()
 )
 # Single words that do name a place even though they look like filler.
@@ -107,7 +118,8 @@ class QuestionParser:
     # -- finding entities -------------------------------------------------------------------
 
     def _scan(self, tokens: list[Token], signals: Signals) -> tuple[list[Mention], list[str]]:
-        used = [t.lower in signals.year_tokens for t in tokens]
+        span = signals.threshold.span if signals.threshold else (0, 0)
+        used = [t.lower in signals.year_tokens or span[0] <= t.start < span[1] for t in tokens]
         mentions: list[Mention] = []
         i = 0
         while i < len(tokens):
@@ -171,7 +183,7 @@ class QuestionParser:
             mention = self._fuzzy(phrase, start, end, mentions, after_preposition)
             if mention:
                 mentions.append(mention)
-            elif len(phrase) >= 3 and (not _complete(mentions) or after_preposition):
+            elif len(phrase) >= 3:
                 unknown.append(("in " if after_preposition else "") + phrase)
         return unknown
 
@@ -270,6 +282,7 @@ class _Builder:
         self.lower = lower
         self.context = context
         self.notes: list[str] = []
+        self.unapplied: list[str] = []
 
     def build(self, *, all_occupations: Occupation | None = None) -> Parsed:
         self.all_occupations = all_occupations
@@ -282,12 +295,14 @@ class _Builder:
         if places and not areas and not self.s.ranking:
             # "pharmacists in Atlantis": never quietly answer for the nation (or the thread's place)
             return Parsed(refusal_kind="not_found", refusal="", unknown=places)
-        industry = self._industry()
-        dated = self._with_years(Intent(occupations=occupations, areas=areas, industry=industry))
+        industries = self._industries()
+        first = industries[0] if industries else None
+        start = Intent(occupations=occupations, areas=areas, industry=first, industries=industries)
+        dated = self._with_years(start)
         if dated is None:
             return self._no_year()
         intent = self._inherit(dated)
-        intent = self._shape(intent)
+        intent = self._shape(intent.with_(threshold=self._threshold(), change=self._change()))
         return self._finish(intent)
 
     def _occupations(self) -> tuple[Occupation, ...]:
@@ -304,25 +319,26 @@ class _Builder:
 
     def _areas(self) -> tuple[Area, ...] | AreaChoice:
         found: list[Area] = []
-        for m in self.mentions:
-            if m.kind != "area":
-                continue
+        places = [m for m in self.mentions if m.kind == "area"]
+        for m in places:
             if len(m.entities) > 1:
                 if self.s.ranking and self.s.rank_target in ("state", "metro", "nonmetro"):
                     continue
-                return AreaChoice(m.phrase, tuple(m.entities))
+                state = _the_state_among(m, places)
+                if state is None:
+                    return AreaChoice(m.phrase, tuple(m.entities))
+                found.append(state)
+                continue
             if m.entities[0] not in found:
                 found.append(m.entities[0])
         return tuple(found)
 
-    def _industry(self) -> Industry | None:
-        named = [m.entities[0] for m in self.mentions if m.kind == "industry"]
-        if len(named) > 1:
-            others = ", ".join(i.title for i in named[1:])
-            self.notes.append(
-                f"One industry at a time: this answer is for {named[0].title}; ask again for {others}."
-            )
-        return named[0] if named else None
+    def _industries(self) -> tuple[Industry, ...]:
+        named: list[Industry] = []
+        for m in self.mentions:
+            if m.kind == "industry" and m.entities[0] not in named:
+                named.append(m.entities[0])
+        return tuple(named)
 
     def _with_years(self, intent: Intent) -> Intent | None:
         s, cov = self.s, self.coverage
@@ -332,8 +348,9 @@ class _Builder:
         elif s.since:
             wanted = tuple(range(s.since, cov.latest + 1))
         elif s.years:
-            wanted = tuple(sorted(set(s.years) | ({cov.latest} if s.now else set())))
-        elif s.all_years and (s.trend or not s.ranking):
+            now = s.now or (s.versus_year is not None and not s.ranking)
+            wanted = tuple(sorted(set(s.years) | ({cov.latest} if now else set())))
+        elif (s.all_years and (s.trend or not s.ranking)) or self._trend_without_years():
             wanted = cov.all_years
         else:
             return intent
@@ -344,6 +361,17 @@ class _Builder:
         if missing and (s.years or s.year_span):
             self.notes.append(_missing_years_note(missing, cov))
         return intent.with_(years=available)
+
+    def _trend_without_years(self) -> bool:
+        """ "How much has RN pay gone up in dollars?": a change over every loaded year."""
+        s = self.s
+        names = [m.phrase.lower() for m in self.mentions]
+        if not s.trend or s.ranking or s.career or s.threshold is not None or not names:
+            return False
+        name_words = {w for name in names for w in re.findall(r"[a-z']+", name)}
+        rest = " ".join(w for w in re.findall(r"[a-z']+", self.lower) if w not in name_words)
+        named = any(m.kind == "occupation" for m in self.mentions)
+        return named and asks_change(rest)
 
     def _no_year(self) -> Parsed:
         asked = ", ".join(str(y) for y in (self.s.years or (self.s.since,)) if y)
@@ -380,8 +408,80 @@ class _Builder:
                 )
         return intent.with_(**changes)
 
+    def _change(self) -> Any:
+        return (
+            "absolute" if self.s.change == "absolute" else "both" if self.s.change == "both" else "relative"
+        )
+
+    # -- thresholds ("over $110k", "under $18 an hour", "more than 5,000 workers") ---------------
+
+    def _threshold(self) -> Threshold | None:
+        raw = self.s.threshold
+        if raw is None:
+            return None
+        if raw.amount <= 0:
+            self.unapplied.append(
+                f"Not applied: “{raw.typed}” is not a usable threshold (pay and employment are "
+                "never negative or zero), so no filter was used."
+            )
+            return None
+        if raw.employment:
+            return Threshold("tot_emp", raw.amount, raw.above, raw.typed)
+        basis = raw.basis or self._basis_of(raw)
+        if basis is None:
+            self.unapplied.append(
+                f"Not applied: “{raw.typed}” has no unit: say “${raw.amount:,.0f} an hour” or "
+                f"“${raw.amount:,.0f}k a year”, so no pay filter was used."
+            )
+            return None
+        stat = self._wage_measures()[0][2:]
+        measure = ("h_" if basis == "hourly" else "a_") + stat
+        return self._capped(Threshold(measure, raw.amount, raw.above, raw.typed))
+
+    def _basis_of(self, raw: RawThreshold) -> str | None:
+        if self.s.hourly != self.s.annual:
+            return "hourly" if self.s.hourly else "annual"
+        if raw.amount >= 1000:
+            return "annual"
+        if raw.dollar:
+            self.notes.append(f"Read “{raw.typed}” as an hourly wage (${raw.amount:,.2f} an hour).")
+            return "hourly"
+        return None
+
+    def _capped(self, threshold: Threshold) -> Threshold:
+        hourly, annual = top_code(self.coverage.latest)
+        cap = hourly if threshold.measure.startswith("h_") else annual
+        if threshold.value < cap or not threshold.above:
+            return threshold
+        unit = f"${hourly:,.2f} an hour" if threshold.measure.startswith("h_") else f"${annual:,.0f} a year"
+        self.notes.append(
+            f"BLS publishes wages only up to {unit} (the top-code): above that it says only “at or "
+            f"above {unit}”, so no data can tell which occupations pay “{threshold.typed}”. Listed "
+            f"instead: the occupations at or above the top-code."
+        )
+        return Threshold(threshold.measure, float(cap), True, threshold.typed, topcoded_only=True)
+
+    def _threshold_shape(self, intent: Intent) -> Intent:
+        t = intent.threshold
+        assert t is not None
+        target = self.s.rank_target
+        if _one_detailed(intent) and target in ("state", "metro", "nonmetro", "industry"):
+            shaped = self._ranking(intent)
+        elif _one_detailed(intent) and target in (None, "occupation") and not self.s.names_occupations:
+            measures = tuple(dict.fromkeys((t.measure, *self._measures(intent))))
+            return intent.with_(shape="compare" if len(intent.areas) > 1 else "lookup", measures=measures)
+        else:
+            shaped = intent.with_(shape="ranking", rank_by="occupation", rank_area_kind=None)
+        return shaped.with_(measures=(t.measure,), top_n=0, descending=t.above)
+
+    # -- shapes ------------------------------------------------------------------------------------
+
     def _shape(self, intent: Intent) -> Intent:
         s = self.s
+        if intent.threshold is not None:
+            return self._threshold_shape(intent)
+        if s.career and intent.occupations and not s.ranking and len(intent.years) < 2 and not s.any_measure:
+            return intent.with_(shape="snapshot", measures=("a_median",))
         if s.ranking and s.growth and not _one_detailed(intent) and s.rank_target in (None, "occupation"):
             return self._growth(intent)
         if s.ranking and (s.rank_target or not (intent.occupations and intent.areas)):
@@ -476,11 +576,52 @@ class _Builder:
         return [f"{b}_{stat}" for b in bases for stat in dict.fromkeys(stats)]
 
     def _finish(self, intent: Intent) -> Parsed:
-        intent = intent.with_(notes=tuple(self.notes), chart=self.s.chart)
+        self._unapplied_parts(intent)
+        intent = intent.with_(
+            notes=tuple(self.notes),
+            chart=self.s.chart,
+            unapplied=tuple(dict.fromkeys(self.unapplied)),
+            near_scope=self.s.near_scope,
+        )
         ranks_occupations = intent.shape in ("ranking", "growth") and intent.rank_by == "occupation"
         if not intent.occupations and not ranks_occupations:
             return self._no_occupation(intent)
         return Parsed(intent=intent, unknown=self._plain_unknown())
+
+    def _unapplied_parts(self, intent: Intent) -> None:
+        """Every part of the question is used or named here as not used."""
+        shape = intent.shape
+        if len(intent.industries) > 1 and shape not in ("lookup", "compare"):
+            rest = ", ".join(i.title for i in intent.industries[1:])
+            self.unapplied.append(
+                f"Not applied: one industry at a time for this kind of question; this answer is for "
+                f"{intent.industries[0].title}, not {rest}."
+            )
+        if len(intent.industries) > 1 and (len(intent.occupations) > 1 or len(intent.areas) > 1):
+            self.unapplied.append(
+                "Not applied: several industries are compared for one occupation and place at a time; "
+                f"this answer is for {intent.occupations[0].title if intent.occupations else 'the first'}."
+            )
+        if len(intent.areas) > 1 and shape in ("ranking", "growth", "trend", "snapshot"):
+            rest = ", ".join(a.title for a in intent.areas[1:])
+            self.unapplied.append(f"Not applied: this answer covers {intent.areas[0].title}, not {rest}.")
+        if len(intent.occupations) > 1 and shape in ("trend", "snapshot", "ranking", "growth"):
+            rest = ", ".join(o.title for o in intent.occupations[1:])
+            self.unapplied.append(
+                f"Not applied: this answer covers {intent.occupations[0].title} only, not {rest}; "
+                "ask about one occupation at a time."
+            )
+        for word in self._plain_unknown() if intent.occupations or shape != "lookup" else ():
+            self.unapplied.append(self._not_understood(word))
+
+    def _not_understood(self, word: str) -> str:
+        w = re.escape(word.lower())
+        if re.search(rf"\b(at|for)\s+{w}\b|\b{w}(\s+pays?\b|'s\b)", self.lower):
+            return (
+                f"Not applied: “{word}” (if it is an employer: OEWS does not publish pay by employer "
+                "or company; the figures cover all employers)."
+            )
+        return f"Not applied: I didn't understand “{word}”, so this answer does not use it."
 
     def _plain_unknown(self) -> tuple[str, ...]:
         return tuple(u.removeprefix("in ") for u in self.unknown)
@@ -494,6 +635,17 @@ class _Builder:
             # "median pay in texas", "how many jobs are there in ohio": all occupations combined
             return Parsed(intent=intent.with_(occupations=(self.all_occupations,)))
         return Parsed(refusal_kind="not_found", refusal="", intent=intent)
+
+
+def _the_state_among(mention: Mention, places: list[Mention]) -> Area | None:
+    """ "Washington vs Idaho": beside another state, a name that is also a metro's means the state."""
+    states: list[Area] = [a for a in mention.entities if a.kind == "state"]
+    others = [p for p in places if p is not mention]
+    if len(states) != 1 or not others:
+        return None
+    if all(any(a.kind == "state" for a in p.entities) for p in others):
+        return states[0]
+    return None
 
 
 def _one_detailed(intent: Intent) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from agents.engine.intent import Intent
+from agents.engine.intent import Intent, Threshold
 from agents.oews.schema import MEASURES
 from agents.resolve.entities import Area, Occupation
 
@@ -50,8 +50,14 @@ def _with_counterparts(measures: tuple[str, ...], *, chart: bool = False) -> tup
 
 
 def lookup(
-    intent: Intent, *, year: int, area_codes: tuple[str, ...], occ_codes: tuple[str, ...], naics: str
+    intent: Intent,
+    *,
+    year: int,
+    area_codes: tuple[str, ...],
+    occ_codes: tuple[str, ...],
+    naics: str | tuple[str, ...],
 ) -> Query:
+    industries = (naics,) if isinstance(naics, str) else naics
     measures = _with_counterparts(intent.measures, chart=intent.chart)
     sql = (
         "SELECT f.year, f.area_code, a.title AS area, a.kind AS area_kind, f.occ_code, "
@@ -61,10 +67,10 @@ def lookup(
         "JOIN areas a ON a.area_code = f.area_code\n"
         "JOIN occupations o ON o.occ_code = f.occ_code\n"
         "JOIN industries i ON i.naics = f.naics\n"
-        f"WHERE f.year = ? AND f.naics = ? AND f.area_code IN ({_placeholders(area_codes)}) "
-        f"AND f.occ_code IN ({_placeholders(occ_codes)})"
+        f"WHERE f.year = ? AND f.naics IN ({_placeholders(industries)}) "
+        f"AND f.area_code IN ({_placeholders(area_codes)}) AND f.occ_code IN ({_placeholders(occ_codes)})"
     )
-    return Query(sql, (year, naics, *area_codes, *occ_codes), measures)
+    return Query(sql, (year, *industries, *area_codes, *occ_codes), measures)
 
 
 def trend(
@@ -93,6 +99,19 @@ def trend(
     return Query(sql, (area_code, naics, *years, *occ_codes, *pairs), measures)
 
 
+LIST_ROWS = 5000  # a threshold list is complete up to this many rows
+
+
+def _filter(threshold: Threshold | None) -> tuple[str, tuple[Any, ...]]:
+    """The SQL of a threshold (top-coded and not-published rows are kept, to be counted and named)."""
+    if threshold is None:
+        return "", ()
+    m = threshold.measure
+    _measure_columns((m,))
+    op = ">" if threshold.above else "<"
+    return f" AND (f.{m} {op} ? OR f.{m} IS NULL)", (threshold.value,)
+
+
 def _order(measure: str, descending: bool) -> str:
     direction = "DESC" if descending else "ASC"
     return f"ORDER BY CASE WHEN f.{measure} IS NULL THEN 1 ELSE 0 END, f.{measure} {direction}"
@@ -107,12 +126,16 @@ def rank_areas(
     within: Area | None,
     naics: str,
     descending: bool,
+    threshold: Threshold | None = None,
 ) -> Query:
     params: list[Any] = [year, occupation.code, naics, kind]
     state_filter = ""
     if within is not None and within.state:
         state_filter = " AND (' ' || a.states || ' ') LIKE ?"
         params.append(f"% {within.state} %")
+    extra, values = _filter(threshold)
+    state_filter += extra
+    params.extend(values)
     sql = (
         f"SELECT a.title AS name, a.area_code AS code, f.year, {_measure_columns((measure,))}\n"
         "FROM facts f\n"
@@ -120,42 +143,70 @@ def rank_areas(
         f"WHERE f.year = ? AND f.occ_code = ? AND f.naics = ? AND a.kind = ?{state_filter}\n"
         f"{_order(measure, descending)}, a.title"
     )
-    return Query(sql, tuple(params), (measure,))
+    return Query(sql, tuple(params), (measure,), LIST_ROWS if threshold else None)
 
 
-def rank_occupations(measure: str, *, year: int, area_code: str, naics: str, descending: bool) -> Query:
+def rank_occupations(
+    measure: str,
+    *,
+    year: int,
+    area_code: str,
+    naics: str,
+    descending: bool,
+    within: str | None = None,
+    threshold: Threshold | None = None,
+) -> Query:
+    params: list[Any] = [year, area_code, naics, "detailed"]
+    extra, values = _filter(threshold)
+    params.extend(values)
+    if within:
+        extra += " AND f.occ_code LIKE ?"
+        params.append(f"{within}%")
+    columns = _measure_columns(tuple(dict.fromkeys((measure, "tot_emp"))))
     sql = (
-        f"SELECT o.title AS name, o.occ_code AS code, f.year, {_measure_columns((measure,))}\n"
+        f"SELECT o.title AS name, o.occ_code AS code, f.year, {columns}\n"
         "FROM facts f\n"
         "JOIN occupations o ON o.occ_code = f.occ_code\n"
-        "WHERE f.year = ? AND f.area_code = ? AND f.naics = ? AND o.o_group = ?\n"
+        f"WHERE f.year = ? AND f.area_code = ? AND f.naics = ? AND o.o_group = ?{extra}\n"
         f"{_order(measure, descending)}, o.title"
     )
-    return Query(sql, (year, area_code, naics, "detailed"), (measure,))
+    return Query(sql, tuple(params), (measure,), LIST_ROWS if threshold else None)
 
 
 def rank_industries(
-    measure: str, *, year: int, occupation: Occupation, level: str, descending: bool
+    measure: str,
+    *,
+    year: int,
+    occupation: Occupation,
+    level: str,
+    descending: bool,
+    threshold: Threshold | None = None,
 ) -> Query:
+    extra, values = _filter(threshold)
     sql = (
         f"SELECT i.title AS name, i.naics AS code, f.year, {_measure_columns((measure,))}\n"
         "FROM facts f\n"
         "JOIN industries i ON i.naics = f.naics\n"
-        "WHERE f.year = ? AND f.area_code = ? AND f.occ_code = ? AND i.i_group = ?\n"
+        f"WHERE f.year = ? AND f.area_code = ? AND f.occ_code = ? AND i.i_group = ?{extra}\n"
         f"{_order(measure, descending)}, i.title"
     )
-    return Query(sql, (year, NATIONAL, occupation.code, level), (measure,))
+    return Query(
+        sql, (year, NATIONAL, occupation.code, level, *values), (measure,), LIST_ROWS if threshold else None
+    )
 
 
 GROWTH_FLOOR = 10_000  # jobs: smaller occupations are not ranked by employment growth
 
 
-def rank_growth(measure: str, *, years: tuple[int, int], within: str | None, descending: bool) -> Query:
-    """Detailed occupations ranked by the relative change of ``measure`` between two years (national)."""
+def rank_growth(
+    measure: str, *, years: tuple[int, int], within: str | None, descending: bool, absolute: bool = False
+) -> Query:
+    """Detailed occupations ranked by the change of ``measure`` between two years (national):
+    relative (percent) or absolute (jobs, dollars); both are returned."""
     _measure_columns((measure,))
     params: list[Any] = [years[0], years[1], NATIONAL, CROSS_INDUSTRY, "detailed"]
     extra = ""
-    if measure == "tot_emp":
+    if measure == "tot_emp" and not absolute:
         extra += " AND s.tot_emp >= ?"
         params.append(GROWTH_FLOOR)
     if within:
@@ -165,12 +216,13 @@ def rank_growth(measure: str, *, years: tuple[int, int], within: str | None, des
     sql = (
         f"SELECT o.title AS name, o.occ_code AS code, s.year AS start_year, e.year AS year, "
         f"s.{measure} AS start_value, e.{measure} AS end_value, "
-        f"(e.{measure} - s.{measure}) * 1.0 / s.{measure} AS change\n"
+        f"(e.{measure} - s.{measure}) * 1.0 / s.{measure} AS change, "
+        f"e.{measure} - s.{measure} AS difference\n"
         "FROM facts s\n"
         "JOIN facts e ON e.occ_code = s.occ_code AND e.area_code = s.area_code AND e.naics = s.naics\n"
         "JOIN occupations o ON o.occ_code = s.occ_code\n"
         "WHERE s.year = ? AND e.year = ? AND s.area_code = ? AND s.naics = ? AND o.o_group = ?\n"
         f"AND s.{measure} > 0 AND e.{measure} IS NOT NULL{extra}\n"
-        f"ORDER BY change {direction}, o.title"
+        f"ORDER BY {'difference' if absolute else 'change'} {direction}, o.title"
     )
     return Query(sql, tuple(params), (measure,))

@@ -94,14 +94,16 @@ def compose(
     if parsed.intent is None or parsed.refusal_kind or framing is None or results is None:
         return refusal(parsed)
     draft = _draft(framing, results)
-    caveats = list(dict.fromkeys([*framing.intent.notes, *framing.notes, *draft.caveats]))
+    intent = framing.intent
+    caveats = list(dict.fromkeys([*intent.notes, *framing.notes, *draft.caveats]))
+    unapplied = " ".join(dict.fromkeys((*intent.unapplied, *framing.unapplied, *intent.near_scope)))
     if results.truncated:
         caveats.append("Results were truncated at the row limit; some rows are not shown.")
     from agents.engine.engine import context_of  # local: engine imports this module
 
     return EngineAnswer(
         kind="answer" if draft.found else "not_found",
-        text=draft.text,
+        text=f"{unapplied} {draft.text}" if unapplied else draft.text,
         tables=tuple(draft.tables),
         caveats=tuple(caveats),
         sql=tuple(results.records),
@@ -112,6 +114,10 @@ def compose(
 
 def _draft(framing: Framing, results: Results) -> synthesis.Draft:
     intent, rows = framing.intent, results.rows
+    if intent.shape == "snapshot":
+        return synthesis.snapshot(intent, rows, asked_code=framing.asked_code)
+    if intent.shape == "ranking" and intent.threshold is not None:
+        return synthesis.threshold_list(intent, rows, noun=framing.rank_noun, scope=framing.rank_scope)
     if intent.shape == "growth":
         return synthesis.growth(intent, rows, scope=framing.rank_scope, top_n=intent.top_n or 10)
     if intent.shape == "ranking":
@@ -123,13 +129,21 @@ def _draft(framing: Framing, results: Results) -> synthesis.Draft:
         return synthesis.trend(intent, rows, asked_code=framing.asked_code)
     if framing.group is not None:
         return _group_draft(framing, rows)
+    return _lookup_draft(intent, rows)
+
+
+def _lookup_draft(intent: Intent, rows: list[dict[str, Any]]) -> synthesis.Draft:
+    """One row, or several side by side (places, occupations or industries), with any threshold."""
     ordered = _in_question_order(intent, rows)
     if len(ordered) > 1:
-        by = "area" if len(intent.areas) > 1 else "occupation"
-        return synthesis.compare(intent, ordered, by=by)
-    draft = synthesis.lookup(intent, ordered[0])
-    if len(intent.occupations) > 1 or len(intent.areas) > 1:
+        by = "industry" if len(intent.industries) > 1 else "area" if len(intent.areas) > 1 else "occupation"
+        draft = synthesis.compare(intent, ordered, by=by)
+    else:
+        draft = synthesis.lookup(intent, ordered[0])
+    if len(ordered) < len(intent.occupations) * len(intent.areas) * max(1, len(intent.industries)):
         draft.caveats.append(_missing_rows(intent, ordered))
+    if intent.threshold is not None:
+        draft.text += " " + synthesis.threshold_verdict(intent.threshold, ordered)
     return draft
 
 
@@ -157,7 +171,15 @@ def _group_draft(framing: Framing, rows: list[dict[str, Any]]) -> synthesis.Draf
 def _in_question_order(intent: Intent, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     area_rank = {a.code: i for i, a in enumerate(intent.areas)}
     occ_rank = {o.code: i for i, o in enumerate(intent.occupations)}
-    return sorted(rows, key=lambda r: (area_rank.get(r["area_code"], 99), occ_rank.get(r["occ_code"], 99)))
+    ind_rank = {i.naics: n for n, i in enumerate(intent.industries)}
+    return sorted(
+        rows,
+        key=lambda r: (
+            area_rank.get(r["area_code"], 99),
+            occ_rank.get(r["occ_code"], 99),
+            ind_rank.get(r.get("naics", ""), 99),
+        ),
+    )
 
 
 def _no_rows(intent: Intent) -> str:
@@ -171,7 +193,13 @@ def _no_rows(intent: Intent) -> str:
 
 
 def _missing_rows(intent: Intent, rows: list[dict[str, Any]]) -> str:
-    return (
-        "BLS publishes no estimate for some of the places or occupations you asked about; "
-        "only those shown have data."
-    )
+    shown = {(r["area_code"], r["occ_code"], r.get("naics")) for r in rows}
+    missing = [
+        f"{o.title}{' in ' + i.title if i else ''}{'' if a.code == '99' else ' in ' + a.title}"
+        for a in intent.areas
+        for o in intent.occupations
+        for i in (intent.industries or (None,))
+        if (a.code, o.code, i.naics if i else "000000") not in shown
+    ]
+    listed = "; ".join(missing[:4]) if missing else "some of the places or occupations you asked about"
+    return f"BLS publishes no estimate for {listed}; only those shown have data."

@@ -14,8 +14,8 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 
 _PCT_EXPLICIT = re.compile(
-    r"\b(10|25|50|75|90)(?:st|nd|rd|th)?\s*(?:pct|percentile|%ile|perc|p)\b"
-    r"|\bp(10|25|50|75|90)\b|\bpercentile\s*(10|25|50|75|90)\b"
+    r"\b(10|25|50|75|90)(?:st|nd|rd|th)?\s*(?:pct|percentile|%ile|perc|p|pctile|pctl|ptile|centile)\b"
+    r"|\bp(10|25|50|75|90)\b|\b(?:percentile|pctile|pctl|ptile|pct)\s*(10|25|50|75|90)\b"
 )
 _PCT_PHRASES = (
     (re.compile(r"\b(top|highest|upper|best[- ]paid)\s*(10\s*%|10 percent|ten percent|decile)"), 90),
@@ -23,14 +23,21 @@ _PCT_PHRASES = (
     (re.compile(r"\b(top|upper|highest)\s*(25\s*%|25 percent|quartile)"), 75),
     (re.compile(r"\b(bottom|lower|lowest)\s*(25\s*%|25 percent|quartile)"), 25),
 )
-_PERCENTILE_WORD = re.compile(r"\b(percentiles?|pct|%ile)\b")
+_PERCENTILE_WORD = re.compile(r"\b(percentiles?|pct|%ile|pctiles?|pctls?|ptiles?|centiles?)\b")
 _ORDINAL = re.compile(r"\b(10|25|50|75|90)(?:st|nd|rd|th)\b")
 _ENTRY = re.compile(r"\b(entry[- ]level|starting|beginners?|new grads?|junior)\b")
 _RANGE = re.compile(r"\b(range|distribution|spread|percentiles|low\s+to\s+high|low\s+end|high\s+end)\b")
-_MEDIAN = re.compile(r"\b(median|typical|typically|middle)\b")
-_MEAN = re.compile(r"\b(mean|average|avg|averages)\b")
-_HOURLY = re.compile(r"\b(hourly|per\s+hour|an\s+hour|by\s+the\s+hour|hour|per\s+hr|an\s+hr)\b|/\s*hr\b")
-_ANNUAL = re.compile(r"\b(annual|annually|salary|salaries|yearly|per\s+year|a\s+year|/yr)\b")
+_MEDIAN = re.compile(
+    r"\b(median|typical|typically|middle|mdn)\b|\bmed\.?\s+(?=(pay|salary|salaries|wages?|income|hourly|annual|"
+    r"earnings|comp)\b)|\b(pay|salary|wages?|income|hourly|annual|earnings)\s+med\b"
+)
+_MEAN = re.compile(r"\b(mean|average|avg|averages)\b(?!\s+(?:number|count))")
+_HOURLY = re.compile(
+    r"\b(hourly|hrly|per\s+hour|an\s+hour|by\s+the\s+hour|hour|per\s+hr|an\s+hr|p/h)\b|/\s*h(ou)?r\b"
+)
+_ANNUAL = re.compile(
+    r"\b(annual|annually|salary|salaries|sal|yearly|per\s+year|a\s+year|per\s+yr|a\s+yr|p\.a\.)\b|/\s*y(ea)?r\b"
+)
 _PAY = re.compile(
     r"\b(pay|pays|paid|paying|make|makes|making|earn|earns|earning|earnings|salary|salaries"
     r"|wage|wages|income|compensation|money|rate|comp)\b|\$"
@@ -79,15 +86,120 @@ _TREND = re.compile(
 )
 _GROWTH = re.compile(
     r"\b(grew|grow\w*|growth|increas\w*|rose|risen|gain\w*|declin\w*|shr[iau]nk\w*|fell|drop\w*"
-    r"|lost|losing|boom\w*)\b"
+    r"|lost|losing|boom\w*|shed\w*|add(ed|ing)|cut|cuts|disappear\w*|vanish\w*)\b"
 )
-_SHRINK = re.compile(r"\b(declin\w*|shr[iau]nk\w*|fell|drop\w*|lost|losing)\b")
+_SHRINK = re.compile(
+    r"\b(declin\w*|shr[iau]nk\w*|fell|drop\w*|lost|losing|shed\w*|cut|cuts|disappear\w*|vanish\w*)\b"
+)
+# Absolute change ("most workers", "in dollars", "how many more") vs relative ("fastest", "%").
+_ABSOLUTE = re.compile(
+    r"\b(in\s+dollars|dollar\s+(amount|terms|change|increase|raise)|in\s+absolute\s+terms|absolute|headcount"
+    r"|most\s+(workers|jobs|people|employees|positions)|(more|fewer|less)\s+(workers|jobs|people|employees)"
+    r"|how\s+many\s+(more|fewer|less)|how\s+much\s+(more|less)|by\s+how\s+much|number\s+of\s+(jobs|workers)"
+    r"|jobs\s+(added|lost|gained|cut)|(added|lost|gained|shed|cut)\s+(the\s+most\s+)?(jobs|workers|positions)"
+    r"|raw\s+numbers?|net\s+(jobs|change))\b"
+)
+_RELATIVE = re.compile(r"%|\b(fastest|slowest|quickest|percent\w*|pct|relative|rate\s+of|proportionally)\b")
+_VS_YEAR = re.compile(
+    r"\b(than|compared\s+(to|with)|vs\.?|versus|relative\s+to|back\s+in)\s+(in\s+)?(may\s+)?(20\d\d)\b"
+)
+
+# A threshold: "over $110k", "under $18 an hour", "more than 150000", "at least 5,000 workers".
+_OVER = (
+    r"over|above|more\s+than|greater\s+than|higher\s+than|at\s+least|exceed(?:s|ing)?|upwards\s+of"
+    r"|north\s+of|>=?|≥"
+)
+_UNDER = r"under|below|less\s+than|lower\s+than|at\s+most|south\s+of|fewer\s+than|<=?|≤|beneath"
+_THRESHOLD = re.compile(
+    rf"(?:(?P<over>{_OVER})|(?P<under>{_UNDER}))\s*(?P<neg>-)?\s*(?P<dollar>\$)?\s*(?P<neg2>-)?"
+    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)(?!\s*(?:%|percent|th\b|st\b|nd\b|rd\b))"
+    r"\s*(?P<mult>k|K|grand|thousand|m|mil|million|mm)?\b\s*(?P<bucks>bucks|dollars|usd)?"
+    r"(?:\s*(?P<per>an?\s+hour|per\s+hour|an?\s+hr|per\s+hr|/\s*h(?:ou)?r|hourly|hrly|an?\s+year|per\s+year"
+    r"|an?\s+yr|per\s+yr|/\s*y(?:ea)?r|annually|annual|yearly|salary)\b)?"
+    r"(?:\s*(?P<count>workers|jobs|people|employees|employed|positions|persons))?"
+)
+_SIX_FIGURES = re.compile(r"\b(six|6)[- ]figures?\b")
+_CAREER = re.compile(
+    r"\b(good|great|bad|decent|solid|worth(while)?|smart|viable)\s+(career|job|profession|field|choice|option|path|living)"
+    r"|\bcareer\s+(in|as|path|outlook|prospects?|advice|change)\b|\b(become|becoming|be)\s+an?\s+\w+"
+    r"|\bgo\s+into\b|\bget\s+into\b|\bworth\s+it\b|\bthinking\s+(of|about)\b|\bconsidering\b"
+    r"|\bshould\s+i\b|\bis\s+\w+(ing)?\s+a\s+good\b|\bjob\s+(outlook|prospects|market|security)\b"
+    r"|\bprospects\b|\bin\s+demand\b|\btell\s+me\s+about\b|\boverview\b|\bsnapshot\b|\bprofile\b"
+)
+# Questions near OEWS's scope: answered with the closest OEWS figure and what OEWS does not measure.
+NEAR_SCOPE = (
+    (
+        "sex",
+        r"\b(gender|sex|men\s+and\s+women|women\s+and\s+men|male|female|women|men|wom[ae]n's|mothers?)\b",
+        "OEWS does not publish wages or employment by sex, so it cannot show a gender pay gap; the "
+        "figures below are for all workers (the Census Bureau's American Community Survey and the BLS "
+        "Current Population Survey report earnings by sex).",
+    ),
+    (
+        "race",
+        r"\b(race|racial|ethnic\w*|black|white|hispanic|latin[oxa]s?|asian|minorit\w+)\b",
+        "OEWS does not publish figures by race or ethnicity; the figures below are for all workers "
+        "(the BLS Current Population Survey reports earnings by race and ethnicity).",
+    ),
+    (
+        "age",
+        r"\b(age|ages|aged|older|younger|millennials?|gen\s+z|boomers?|by\s+age)\b",
+        "OEWS does not publish figures by age or experience; the figures below are for all workers.",
+    ),
+    (
+        "self_employment",
+        r"\b(self[- ]employed|self[- ]employment|freelanc\w*|gig|uber|lyft|rideshare|ride[- ]hail\w*|1099"
+        r"|independent\s+contractors?|own\s+(my\s+)?business|business\s+owners?)\b",
+        "OEWS counts wage and salary workers only: the self-employed, gig and platform workers "
+        "(Uber, DoorDash …) and business owners are not included.",
+    ),
+    (
+        "cost_of_living",
+        r"\b(cost\s+of\s+living|afford\w*|rent|housing|live\s+on|living\s+wage|take[- ]home|after\s+tax\w*"
+        r"|taxes|purchasing\s+power|go\s+further)\b",
+        "OEWS has wages, not prices, rents or taxes, so it cannot say how far a salary goes in a "
+        "place; the figures below are what the occupation pays there (BLS and BEA publish price "
+        "data separately).",
+    ),
+    (
+        "projections",
+        r"\b(projections?|projected|outlook|future|will\s+.{0,20}grow|in\s+demand|demand\s+for|prospects"
+        r"|job\s+security|automation|replaced\s+by\s+ai)\b",
+        "OEWS measures the present and past, not projections or demand; the BLS Employment "
+        "Projections program publishes expected growth by occupation. The figures below are OEWS's.",
+    ),
+    (
+        "satisfaction",
+        r"\b(happy|happiness|satisf\w*|stress\w*|fulfilling|enjoy\w*|hours\s+worked|work[- ]life"
+        r"|burn\s*out)\b",
+        "OEWS does not measure job satisfaction, stress, hours or benefits; it has pay and employment.",
+    ),
+)
+_NEAR_SCOPE_RE = tuple((name, re.compile(p), why) for name, p, why in NEAR_SCOPE)
+_EMPLOYER = re.compile(r"\b(compan(y|ies)|employers?|firms?|corporations?|brands?)\b")
+EMPLOYER_WHY = (
+    "OEWS does not publish pay by employer or company; the figures below cover all employers "
+    "(industry figures are national)."
+)
 _ALL_YEARS = re.compile(r"\b(each|every)\s+year\b|\bover\s+(time|the\s+years)\b|\ball\s+years\b")
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _SINCE = re.compile(r"\b(since|after|from)\s+(?:may\s+)?(20\d\d)\b")
 _SPAN = re.compile(r"\b(?:from|between)?\s*(20\d\d)\s*(?:-|–|—|to|through|thru|until|and)\s*(20\d\d)\b")
 _NOW = re.compile(r"\b(now|today|currently|current|latest|this\s+year|nowadays|these\s+days)\b")
 _CHART = re.compile(r"\b(chart|graph|plot|visuali[sz]e)\b")
+
+
+@dataclass(frozen=True)
+class RawThreshold:
+    """A threshold as typed: its direction, amount and unit (before a measure is chosen)."""
+
+    above: bool
+    amount: float  # in dollars (k / million applied) or jobs
+    basis: str | None  # "annual" | "hourly" | None (not said)
+    employment: bool  # "more than 5,000 workers"
+    dollar: bool  # "$" or "bucks" typed
+    typed: str
+    span: tuple[int, int]  # character offsets in the question
 
 
 @dataclass(frozen=True)
@@ -121,6 +233,11 @@ class Signals:
     all_years: bool = False
     chart: bool = False
     year_tokens: frozenset[str] = field(default_factory=frozenset)
+    threshold: RawThreshold | None = None
+    change: str | None = None  # "absolute" | "relative" | "both": how a change was asked for
+    versus_year: int | None = None  # "than in 2021": a single earlier year compared with the latest
+    career: bool = False  # "is nursing a good career?", "thinking of becoming an electrician"
+    near_scope: tuple[str, ...] = ()  # sentences on what OEWS does not measure
 
     @property
     def wants_wage(self) -> bool:
@@ -176,7 +293,63 @@ def read_signals(lower: str) -> Signals:
         all_years=bool(_ALL_YEARS.search(lower)),
         chart=bool(_CHART.search(lower)),
         year_tokens=frozenset(str(y) for y in years),
+        threshold=_threshold(lower),
+        change=_change_kind(lower),
+        versus_year=int(vs.group(5)) if (vs := _VS_YEAR.search(lower)) and len(years) == 1 else None,
+        career=bool(_CAREER.search(lower)),
+        near_scope=near_scope(lower),
     )
+
+
+def asks_change(text: str) -> bool:
+    """Change words ("gone up", "changed", "since") in a text (e.g. the question minus its names)."""
+    return bool(_TREND.search(text))
+
+
+def near_scope(lower: str) -> tuple[str, ...]:
+    found = [why for _, pattern, why in _NEAR_SCOPE_RE if pattern.search(lower)]
+    if _EMPLOYER.search(lower):
+        found.append(EMPLOYER_WHY)
+    return tuple(found)
+
+
+def _change_kind(lower: str) -> str | None:
+    absolute, relative = bool(_ABSOLUTE.search(lower)), bool(_RELATIVE.search(lower))
+    if absolute and relative:
+        return "both"
+    return "absolute" if absolute else "relative" if relative else None
+
+
+_MULTIPLIERS = {"k": 1e3, "grand": 1e3, "thousand": 1e3, "m": 1e6, "mil": 1e6, "million": 1e6, "mm": 1e6}
+
+
+def _threshold(lower: str) -> RawThreshold | None:
+    if m := _SIX_FIGURES.search(lower):
+        return RawThreshold(True, 100_000.0, "annual", False, True, m.group(), m.span())
+    for m in _THRESHOLD.finditer(lower):
+        raw = m.group("num").replace(",", "")
+        mult, per, count = m.group("mult"), m.group("per"), m.group("count")
+        dollar = bool(m.group("dollar") or m.group("bucks"))
+        if not (mult or per or count or dollar) and re.fullmatch(r"(19|20)\d\d", raw):
+            continue  # "more than 2019": a year, not an amount
+        amount = float(raw) * _MULTIPLIERS.get((mult or "").lower(), 1.0)
+        if m.group("neg") or m.group("neg2"):
+            amount = -amount
+        basis = None
+        if per:
+            basis = "hourly" if re.search(r"h(ou)?r|hour", per) else "annual"
+        elif mult and not count:
+            basis = "annual"
+        return RawThreshold(
+            above=bool(m.group("over")),
+            amount=amount,
+            basis=basis,
+            employment=bool(count) and not dollar,
+            dollar=dollar,
+            typed=m.group().strip(),
+            span=m.span(),
+        )
+    return None
 
 
 def _percentiles(lower: str) -> tuple[int, ...]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents.engine import format as fmt
-from agents.engine.intent import Intent
+from agents.engine.intent import Intent, Threshold
 from agents.engine.queries import GROWTH_FLOOR
 from agents.models import ChartSeries, ChartSpec, Table
 from agents.oews.schema import top_code
@@ -302,9 +302,9 @@ def compare(intent: Intent, rows: list[Row], *, by: str) -> Draft:
     """Two or more areas (by="area") or occupations (by="occupation") side by side."""
     measures = [m for m in intent.measures if not m.endswith("_prse")] or list(intent.measures)
     headline = measures[0]
-    name = _label if by == "area" else _occupation_name
+    name = {"area": _label, "industry": _industry_label}.get(by, _occupation_name)
     text = _compare_sentence(headline, rows, name, by)
-    columns = ("Area" if by == "area" else "Occupation", *(fmt.short(m) for m in measures))
+    columns = (by.capitalize(), *(fmt.short(m) for m in measures))
     table = Table(
         title=f"{_subject(rows, by)}, May {rows[0]['year']}",
         columns=columns,
@@ -319,7 +319,13 @@ def _occupation_name(row: Row) -> str:
     return str(row["occupation"])
 
 
+def _industry_label(row: Row) -> str:
+    return f"{_industry_name(str(row['industry']))} (NAICS {row['naics']})"
+
+
 def _subject(rows: list[Row], by: str) -> str:
+    if by == "industry":
+        return f"{who(rows[0])} in the U.S."
     if by == "area":
         return who(rows[0])
     return where(rows[0]).removeprefix("in ").replace("the U.S.", "U.S.")
@@ -328,7 +334,7 @@ def _subject(rows: list[Row], by: str) -> str:
 def _compare_sentence(measure: str, rows: list[Row], name: Any, by: str) -> str:
     shown = [(name(r), value_phrase(measure, r), r.get(measure)) for r in rows]
     listed = "; ".join(f"{n}: {v or fmt.cell(measure, r)}" for (n, v, _), r in zip(shown, rows, strict=True))
-    subject = who(rows[0]) if by == "area" else where(rows[0])
+    subject = {"area": who(rows[0]), "industry": _subject(rows, by)}.get(by, where(rows[0]))
     text = f"{fmt.label(measure).capitalize()}, May {rows[0]['year']}, {subject} — {listed}."
     numeric = [(n, raw) for n, _, raw in shown if raw is not None]
     if len(numeric) == 2 and len(rows) == 2 and numeric[0][1] != numeric[1][1]:
@@ -402,7 +408,7 @@ def _trend_sentence(measure: str, first: Row, last: Row, subject: str) -> str:
         )
     old, new = first[measure], last[measure]
     verb = "rose" if new > old else "fell" if new < old else "stayed at"
-    change = f" ({fmt.percent_change(old, new)})" if new != old else ""
+    change = f" ({_difference(measure, new - old)}, {fmt.percent_change(old, new)})" if new != old else ""
     span = f"from {a} in May {first['year']} to {b} in May {last['year']}"
     return f"The {label} of {subject} {verb} {span}{change}."
 
@@ -483,7 +489,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def growth(intent: Intent, rows: list[Row], *, scope: str, top_n: int) -> Draft:
-    """Occupations ranked by the change of one measure between two years."""
+    """Occupations ranked by the change of one measure between two years (percent or absolute)."""
     measure = intent.measures[0]
     start, end = intent.years[0], intent.years[-1]
     shown = rows[:top_n]
@@ -493,39 +499,52 @@ def growth(intent: Intent, rows: list[Row], *, scope: str, top_n: int) -> Draft:
             f"both May {start} and May {end}.",
             found=False,
         )
-    order = "fastest" if intent.descending else "the most"
+    absolute = intent.change == "absolute"
+    order = ("the most" if absolute else "fastest") if intent.descending else "the most"
     verb = "grew" if intent.descending else "declined"
-    listed = "; ".join(f"{i}. {r['name']} {_change(r)}" for i, r in enumerate(shown, 1))
+    if absolute:
+        order = f"the most ({'jobs' if measure == 'tot_emp' else 'dollars'})"
+    listed = "; ".join(f"{i}. {r['name']} {_change(measure, r, absolute)}" for i, r in enumerate(shown, 1))
     text = (
         f"Occupations {scope} whose {fmt.label(measure)} {verb} {order}, May {start} to May {end}: {listed}."
     )
     table = Table(
         title=f"Change in {fmt.label(measure)} {scope}, May {start} to May {end}",
-        columns=("#", "Occupation", f"May {start}", f"May {end}", "Change"),
+        columns=("#", "Occupation", f"May {start}", f"May {end}", "Change", "Change (%)"),
         rows=tuple(
             (
                 str(i),
                 str(r["name"]),
                 fmt.number(measure, r["start_value"]),
                 fmt.number(measure, r["end_value"]),
-                _change(r),
+                _difference(measure, r["difference"]),
+                f"{r['change'] * 100:+.1f}%",
             )
             for i, r in enumerate(shown, 1)
         ),
     )
-    return Draft(text=text, tables=[table], caveats=_growth_caveats(measure, start, len(rows), top_n))
+    caveats = _growth_caveats(measure, start, len(rows), top_n, absolute=absolute)
+    return Draft(text=text, tables=[table], caveats=caveats)
 
 
-def _change(row: Row) -> str:
-    return f"{row['change'] * 100:+.1f}%"
+def _difference(measure: str, difference: float) -> str:
+    sign = "+" if difference >= 0 else "-"
+    return sign + fmt.number(measure, abs(difference))
 
 
-def _growth_caveats(measure: str, start: int, ranked: int, top_n: int) -> list[str]:
+def _change(measure: str, row: Row, absolute: bool) -> str:
+    percent = f"{row['change'] * 100:+.1f}%"
+    if absolute:
+        return f"{_difference(measure, row['difference'])} ({percent})"
+    return f"{percent} ({_difference(measure, row['difference'])})"
+
+
+def _growth_caveats(measure: str, start: int, ranked: int, top_n: int, *, absolute: bool) -> list[str]:
     caveats = [
         "Changes are computed from the two published figures of each occupation (detailed "
         "occupations present under the same SOC code in both years)."
     ]
-    if measure == "tot_emp":
+    if measure == "tot_emp" and not absolute:
         caveats.append(
             f"Only occupations with at least {GROWTH_FLOOR:,} jobs in May {start} are ranked, so "
             "that tiny occupations do not dominate; employment excludes the self-employed."
@@ -537,3 +556,195 @@ def _growth_caveats(measure: str, start: int, ranked: int, top_n: int) -> list[s
     if ranked > top_n:
         caveats.append(f"Showing {top_n} of {ranked} occupations.")
     return caveats
+
+
+# -- thresholds ---------------------------------------------------------------------------------
+
+LISTED_IN_TEXT = 10  # names written in the sentence; the table holds the complete list
+LISTED_IN_TABLE = 200
+
+
+def threshold_words(threshold: Threshold) -> str:
+    """ "a median annual wage above $110,000", "employment below 5,000"."""
+    side = "above" if threshold.above else "below"
+    value = fmt.number(threshold.measure, threshold.value)
+    return f"a {fmt.label(threshold.measure)} {side} {value}"
+
+
+def threshold_list(intent: Intent, rows: list[Row], *, noun: str, scope: str) -> Draft:
+    """Everything past a threshold: the count always, the complete list in the table."""
+    t = intent.threshold
+    assert t is not None
+    m = t.measure
+    top = [r for r in rows if r.get(m) is None and r.get(f"{m}_flag") == "#"]
+    hidden = [r for r in rows if r.get(m) is None and r.get(f"{m}_flag") != "#"]
+    published = [r for r in rows if r.get(m) is not None and not t.topcoded_only]
+    hits = (top + published) if t.above else published
+    year = rows[0]["year"] if rows else ""
+    condition = (
+        f"a {fmt.label(m)} at or above the top-code ({fmt.top_coded(m, int(year))})"
+        if t.topcoded_only and rows
+        else threshold_words(t)
+    )
+    when = f", May {year}" if year else ""
+    if not hits:
+        return Draft(
+            text=f"No {noun} {scope} have {condition}{when}.",
+            caveats=_threshold_caveats(t, top, hidden, noun),
+        )
+    names = "; ".join(f"{r['name']} {_shown(m, r)}" for r in hits[:LISTED_IN_TEXT])
+    more = (
+        f"; and {len(hits) - LISTED_IN_TEXT} more (all {len(hits)} in the table)"
+        if len(hits) > LISTED_IN_TEXT
+        else ""
+    )
+    text = f"{_count(len(hits), noun).capitalize()} {scope} have {condition}{when}: {names}{more}."
+    shown = hits[:LISTED_IN_TABLE]
+    table = Table(
+        title=f"{_cap(noun)} {scope} with {condition}{when}",
+        columns=("#", _singular(noun), fmt.short(m)),
+        rows=tuple((str(i), str(r["name"]), _shown(m, r)) for i, r in enumerate(shown, 1)),
+    )
+    caveats = _threshold_caveats(t, top, hidden, noun)
+    if len(hits) > LISTED_IN_TABLE:
+        caveats.append(f"The table shows the first {LISTED_IN_TABLE} of {len(hits)} {noun}.")
+    return Draft(text=text, tables=[table], caveats=caveats, chart=_threshold_chart(m, hits, condition, year))
+
+
+def _shown(measure: str, row: Row) -> str:
+    return value_phrase(measure, row) or fmt.NOT_PUBLISHED
+
+
+def _singular(noun: str) -> str:
+    return _cap(noun[:-3] + "y") if noun.endswith("ies") else _cap(noun.rstrip("s"))
+
+
+def _threshold_caveats(t: Threshold, top: list[Row], hidden: list[Row], noun: str) -> list[str]:
+    caveats = []
+    if top and t.above and not t.topcoded_only:
+        caveats.append(
+            f"Counted as above: {_count(len(top), noun)} whose {fmt.label(t.measure)} is top-coded "
+            f"(BLS publishes only “at or above {fmt.top_coded(t.measure, int(top[0]['year']))}”)."
+        )
+    if hidden:
+        names = ", ".join(str(r["name"]) for r in hidden[:5]) + (
+            f" and {len(hidden) - 5} more" if len(hidden) > 5 else ""
+        )
+        caveats.append(
+            f"Left out: {_count(len(hidden), noun)} whose {fmt.label(t.measure)} BLS did not publish "
+            f"(not published, or only {'annual' if t.measure.startswith('h_') else 'hourly'} wages "
+            f"are published): {names}."
+        )
+    return caveats
+
+
+def _threshold_chart(measure: str, hits: list[Row], condition: str, year: Any) -> ChartSpec | None:
+    shown = [r for r in hits if r.get(measure) is not None][:15]
+    if len(shown) < 2:
+        return None
+    return ChartSpec(
+        kind="hbar",
+        title=f"{_cap(condition)}"[:80],
+        categories=tuple(str(r["name"]) for r in shown),
+        series=(ChartSeries(name=fmt.label(measure), values=tuple(r[measure] for r in shown)),),
+        unit=_unit(measure),
+        y_label=fmt.label(measure).capitalize(),
+        caption=caption(year),
+    )
+
+
+def threshold_verdict(threshold: Threshold, rows: Sequence[Row]) -> str:
+    """ "Above $60,000: yes" for a lookup that named an occupation and a threshold."""
+    parts = []
+    m = threshold.measure
+    for row in rows:
+        value, flag = row.get(m), row.get(f"{m}_flag")
+        place = _label(row)
+        if value is None and flag == "#":
+            verdict = "yes (top-coded)" if threshold.above else "no (top-coded)"
+        elif value is None:
+            verdict = "unknown (not published)"
+        else:
+            passes = value > threshold.value if threshold.above else value < threshold.value
+            verdict = f"{'yes' if passes else 'no'} ({fmt.number(m, value)})"
+        parts.append(f"{place}: {verdict}" if len(rows) > 1 else verdict)
+    return (
+        f"Is the {fmt.label(m)} {'above' if threshold.above else 'below'} {fmt.number(m, threshold.value)}? "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+# -- career snapshots -----------------------------------------------------------------------------
+
+SNAPSHOT_LIMITS = (
+    "OEWS does not cover the job outlook (the BLS Employment Projections and Occupational Outlook "
+    "Handbook do), nor satisfaction, hours or benefits; these are published pay and employment figures."
+)
+
+
+def snapshot(intent: Intent, rows: list[Row], *, asked_code: str) -> Draft:
+    """What OEWS can say about a career: pay range, employment, change over time, best-paying states."""
+    history = [r for r in rows if "occ_code" in r]
+    states = [r for r in rows if "occ_code" not in r and r.get("a_median") is not None][:5]
+    if not history:
+        return Draft(text="BLS publishes no national estimate for this occupation.", found=False)
+    last = history[-1]
+    sentences = [_snapshot_now(last)]
+    same = [r for r in history if r["occ_code"] == asked_code]  # like with like across a SOC change
+    sentences.extend(_snapshot_change(m, same if len(same) > 1 else history) for m in ("tot_emp", "a_median"))
+    if states:
+        best = "; ".join(
+            f"{i}. {r['name']} {fmt.number('a_median', r['a_median'])}" for i, r in enumerate(states, 1)
+        )
+        sentences.append(f"Best-paying states by median annual wage (May {states[0]['year']}): {best}.")
+    sentences.append(SNAPSHOT_LIMITS)
+    table = Table(
+        title=f"{last['occupation']} in the U.S.",
+        columns=("Year", fmt.short("a_median"), fmt.short("tot_emp")),
+        rows=tuple((f"May {r['year']}", fmt.cell("a_median", r), fmt.cell("tot_emp", r)) for r in history),
+    )
+    caveats = grouped_caveats(("a_median", "tot_emp"), [last])
+    return Draft(
+        text=" ".join(s for s in sentences if s),
+        tables=[table],
+        caveats=caveats + _employment_caveat(("tot_emp",)),
+        chart=_history_chart("a_median", history),
+    )
+
+
+def _snapshot_now(row: Row) -> str:
+    median = value_phrase("a_median", row) or value_phrase("h_median", row) or fmt.NOT_PUBLISHED
+    low, high = value_phrase("a_pct10", row), value_phrase("a_pct90", row)
+    spread = f" (10% earned less than {low}, 10% more than {high})" if low and high else ""
+    jobs = value_phrase("tot_emp", row)
+    employed = f"; {jobs} people were employed in it" if jobs else ""
+    year = row["year"]
+    return f"In May {year} the median annual wage of {who(row)} in the U.S. was {median}{spread}{employed}."
+
+
+def _snapshot_change(measure: str, history: list[Row]) -> str:
+    known = [r for r in history if r.get(measure) is not None]
+    if len(known) < 2:
+        return ""
+    first, last = known[0], known[-1]
+    old, new = first[measure], last[measure]
+    return (
+        f"{fmt.label(measure).capitalize()} went from {fmt.number(measure, old)} in May {first['year']} to "
+        f"{fmt.number(measure, new)} in May {last['year']} ({_difference(measure, new - old)}, "
+        f"{fmt.percent_change(old, new)})."
+    )
+
+
+def _history_chart(measure: str, rows: list[Row]) -> ChartSpec | None:
+    if sum(r.get(measure) is not None for r in rows) < 2:
+        return None
+    return ChartSpec(
+        kind="line",
+        title=f"{fmt.label(measure).capitalize()}: {rows[-1]['occupation']} in the U.S.",
+        categories=tuple(str(r["year"]) for r in rows),
+        series=(ChartSeries(name=fmt.label(measure), values=tuple(r.get(measure) for r in rows)),),
+        unit=_unit(measure),
+        y_label=fmt.label(measure).capitalize(),
+        caption=caption(f"{rows[0]['year']}–May {rows[-1]['year']}"),
+    )

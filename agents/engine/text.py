@@ -64,6 +64,11 @@ _UNSAFE = tuple(
 # Measures OEWS does not have: refused even when an occupation is named.
 _NOT_OEWS = (
     (
+        r"\b(write|compose|make\s+up|tell|give)\b.{0,25}\b(poems?|jokes?|stor(y|ies)|songs?|essays?|haikus?"
+        r"|limericks?|raps?|cover\s+letters?|resumes?)\b",
+        "I answer with published OEWS figures; I don't write poems, jokes, stories or letters.",
+    ),
+    (
         r"\b(household|family|personal|per\s+capita)\s+income\b|\bminimum\s+wages?\b|\bpoverty\b|\bgdp\b",
         "OEWS measures what jobs pay by occupation, not household income, legal minimum wages or "
         "poverty (those come from the Census Bureau and the Department of Labor).",
@@ -80,16 +85,29 @@ _NOT_OEWS = (
         "(LAUS for states and metros, CPS nationally).",
     ),
     (
-        r"\b(inflation|cpi|cost\s+of\s+living|housing\s+prices?|home\s+prices?)\b",
+        r"\b(inflation|cpi|housing\s+prices?|home\s+prices?)\b",
         "OEWS has wages and employment, not prices or the cost of living.",
     ),
     (
         r"\b(job\s+openings?|vacanc\w*|hiring\s+rate|quit\s+rate|layoffs?)\b",
         "OEWS counts jobs filled, not openings, hires or layoffs (that is BLS JOLTS).",
     ),
+)
+# Near-scope topics refused only when no occupation is named (with one, the closest OEWS figure is given).
+_NEAR_SCOPE_ALONE = (
+    (
+        r"\bcost\s+of\s+living\b",
+        "OEWS has wages and employment, not prices or the cost of living.",
+    ),
     (
         r"\b(projections?|projected|outlook|future\s+demand|will\s+.{0,20}grow)\b",
         "OEWS measures the present, not projections (that is the BLS Employment Projections program).",
+    ),
+    (
+        r"\b(gender|sex|racial|race|ethnicity)\b.{0,20}\b(gap|differences?|breakdown|split)\b"
+        r"|\b(men|women)\s+(vs|versus|and|or)\s+(men|women)\b",
+        "OEWS does not publish wages or employment by sex, race or ethnicity (the BLS Current "
+        "Population Survey does); name an occupation for its OEWS pay.",
     ),
 )
 # Topics that are not about jobs and pay at all: refused when no occupation is named.
@@ -109,7 +127,7 @@ _OFF_TOPIC = (
     ),
 )
 _NOT_OEWS_RE = tuple((re.compile(p), why) for p, why in _NOT_OEWS)
-_OFF_TOPIC_RE = tuple((re.compile(p), why) for p, why in _OFF_TOPIC)
+_OFF_TOPIC_RE = tuple((re.compile(p), why) for p, why in _OFF_TOPIC + _NEAR_SCOPE_ALONE)
 
 
 def is_unsafe(lower: str) -> bool:

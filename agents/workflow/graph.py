@@ -31,6 +31,7 @@ from langgraph.runtime import Runtime
 from agents.engine.chart import ChartSpecError, render_chart
 from agents.engine.engine import OewsEngine
 from agents.errors import ModelError, OewsError
+from agents.followups import suggest_followups
 from agents.models import ChartSpec, EngineAnswer
 from agents.research import ResearchError, ResearchProvider, TavilySearch
 from agents.trace import Trace, TraceRecorder
@@ -272,6 +273,8 @@ class Workflow:
             answer = _rejected(chosen, recorder)
         else:
             answer = self._answer(question, context, self._deps(chosen, recorder, render_chart))
+        if answer.kind == "answer" and answer.context:
+            answer = answer.model_copy(update={"followups": suggest_followups(self.engine, answer.context)})
         trace.models = models_used(trace)
         trace.answer_kind, trace.answer_text = answer.kind, answer.text
         recorder.finish()

@@ -5,8 +5,9 @@ engine alone when no per-question model override was given and the offline parse
 with confidence, which means one of:
 
 - a complete intent (an occupation, or a ranking of occupations) with every content phrase
-  resolved (no unknown words left) and no topic OEWS does not cover (cost of living, taxes,
-  population … see ``agents.research.research_topics``);
+  resolved (no unknown words left), every part of the question applied (no threshold, place,
+  industry, measure or year the engine would drop: ``OewsEngine.unapplied``) and no topic OEWS
+  does not cover (cost of living, taxes, population … see ``agents.research.research_topics``);
 - an ambiguous place (it asks which one, with buttons);
 - unsafe input, a request for help, or a year that is not loaded.
 
@@ -58,7 +59,9 @@ def uses_offline_planner(parsed: Parsed, question: str, deps: Deps, *, overridde
     """Unsafe input never reaches a model, even when the question names one."""
     if deps.reasoning is None or parsed.refusal_kind in ("unsafe", "help", "no_data"):
         return True
-    return deps.fast_path and not overridden and confident(parsed, question)
+    if not deps.fast_path or overridden or not confident(parsed, question):
+        return False
+    return not deps.engine.unapplied(parsed)  # a part the engine would drop: the model reads it
 
 
 # -- first plan ------------------------------------------------------------------------------------

@@ -115,7 +115,8 @@ def test_research_topics() -> None:
 
 
 QUESTION = "median pay for registered nurses in Seattle and the rent there"
-REFUSED = "registered nurse median pay in Seattle compared with the cost of living there"
+REFUSED = "what is the cost of living in Seattle compared with other places"
+NEAR_SCOPE = "registered nurse median pay in Seattle compared with the cost of living there"
 
 
 def test_offline_with_research_cites_sources_labelled_as_not_oews(
@@ -169,6 +170,8 @@ def test_with_research_off_the_answer_says_what_oews_does_not_cover(engine: Oews
     )
     refused, _ = ask(Workflow(engine), REFUSED)
     assert refused.kind == "refusal" and "not prices or the cost of living" in refused.text
+    near, _ = ask(Workflow(engine), NEAR_SCOPE)  # an occupation named: its OEWS pay, and what OEWS lacks
+    assert near.kind == "answer" and "OEWS has wages, not prices" in near.text and "$" in near.text
     assert "web_research" not in [s.agent for s in trace.plan.steps]  # type: ignore[union-attr]
 
 
