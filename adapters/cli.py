@@ -332,6 +332,7 @@ def _load_each(settings: Settings, files: Sequence[Path], *, year: int | None) -
         click.echo(f"Error: {folders[0]} is a directory; name the BLS files in it instead.", err=True)
         sys.exit(EXIT_USAGE)
     database = settings.oews_database or ensure_database(settings.home, progress=_progress_bar())
+    loaded = False
     for f in files:
         try:
             progress = _progress_bar(f"Loading {f.name}…", label=f.name[:30])
@@ -344,6 +345,9 @@ def _load_each(settings: Settings, files: Sequence[Path], *, year: int | None) -
         else:
             years = ", ".join(map(str, report.years))
             click.echo(f"{f.name}: loaded {report.rows:,} rows for {years}")
+            loaded = True
+    if loaded:
+        _notify_after_load(settings)
 
 
 @data.command("fetch")
@@ -445,6 +449,103 @@ def data_info(settings: Settings, as_json: bool) -> None:
         click.echo(
             f"  {f['name']:<32} {f['kind']:<18} {f['years']:<10} {f['rows']:>9,} rows  {f['loaded_at']}"
         )
+
+
+# -- subscriptions ----------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("question", nargs=-1, required=True)
+@click.option("--webhook", required=True, help="URL that receives a JSON POST when newer data is loaded.")
+@click.pass_obj
+def subscribe(settings: Settings, question: tuple[str, ...], webhook: str) -> None:
+    """Get QUESTION answered again on the next OEWS release (posted to a webhook)."""
+    from bot.subscriptions import SubscriptionError
+
+    if not webhook.startswith(("http://", "https://")):
+        raise click.UsageError("--webhook must be an http:// or https:// URL")
+    subscriptions = _subscriptions(settings)
+    try:
+        sub, answer = subscriptions.subscribe(_local_question(" ".join(question)), target=webhook)
+    except SubscriptionError as e:
+        click.echo(f"Error: {e.user_message}", err=True)
+        sys.exit(EXIT_UNANSWERED)
+    click.echo(answer.text)
+    click.echo("")
+    click.echo(
+        f"Subscribed ({sub.id}): when data newer than May {sub.release} is loaded, the new answer goes to"
+    )
+    click.echo(f"{webhook}. `oews-bot subscriptions --remove {sub.id}` stops it.")
+
+
+@cli.command()
+@click.option("--remove", "remove_id", help="Remove this subscription.")
+@click.option("--notify", is_flag=True, help="Send the notices due for the latest data now.")
+@click.pass_obj
+def subscriptions(settings: Settings, remove_id: str | None, notify: bool) -> None:
+    """List your subscriptions (made with `oews-bot subscribe`), remove one, or send due notices."""
+    service = _subscriptions(settings)
+    me = _local_question("-")
+    if remove_id:
+        if not service.store.remove(remove_id, platform="cli", workspace="local", user=me.user):
+            click.echo(f"Error: you have no subscription {remove_id!r}.", err=True)
+            sys.exit(EXIT_UNANSWERED)
+        click.echo(f"Removed {remove_id}.")
+        return
+    if notify:
+        _notify(settings, service)
+        return
+    mine = service.store.for_user("cli", "local", me.user)
+    for sub in mine:
+        click.echo(f"{sub.id}  May {sub.release}  {sub.question}  →  {sub.target}")
+    if not mine:
+        click.echo('No subscriptions. `oews-bot subscribe --webhook URL "QUESTION"` makes one.')
+
+
+def _subscriptions(settings: Settings) -> Any:
+    from bot.app import build_subscriptions, open_engine
+
+    try:
+        engine = open_engine(settings, progress=_progress_bar())
+    except Exception as e:  # no stack traces for users; details with --verbose
+        logger.debug("startup failed", exc_info=True)
+        click.echo(f"Error: {getattr(e, 'user_message', 'The OEWS data could not be opened.')}", err=True)
+        sys.exit(EXIT_ERROR)
+    return build_subscriptions(settings, engine=engine)
+
+
+def _notify_after_load(settings: Settings) -> None:
+    from bot.subscriptions import SubscriptionStore
+
+    store = SubscriptionStore.sqlite(settings.bot_database)
+    try:
+        anyone = store.count() > 0
+    finally:
+        store.close()
+    if anyone:  # answering again needs the engine on the new data; skip that when nobody waits
+        _notify(settings, _subscriptions(settings))
+
+
+def _notify(settings: Settings, service: Any) -> None:
+    """Send the notices due after newer data was loaded (webhooks; chat platforms notify from serve)."""
+    from adapters.webhook import post_notice
+
+    def deliver(sub: Any) -> Any:
+        if sub.platform != "cli":
+            return None
+        return lambda notice: post_notice(sub.target, notice)
+
+    sent = service.notify(deliver)
+    if sent:
+        click.echo(
+            f"Sent {len(sent)} subscription notice{'s' if len(sent) != 1 else ''} (May {sent[0].release})."
+        )
+
+
+def _local_question(text: str) -> Any:
+    from bot.types import Question
+
+    return Question(text=text, platform="cli", workspace="local", channel="cli", user=getpass.getuser())
 
 
 # -- trace, usage -------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from agents.workflow.config import WorkflowConfig
 from bot.config import Settings
 from bot.service import AccessPolicy, BotService, Limits
 from bot.store import BotStore, SqliteBotStore
+from bot.subscriptions import SubscriptionService, SubscriptionStore
 
 if TYPE_CHECKING:
     from agents.engine.engine import OewsEngine
@@ -125,4 +126,16 @@ def workflow_config(settings: Settings) -> WorkflowConfig:
         web_search_url=settings.oews_web_search_url or None,
         web_search_key=search_key.get_secret_value() if search_key else None,
         env=os.environ,  # registry entries that name their own variables (Azure, local servers)
+    )
+
+
+def build_subscriptions(settings: Settings, *, engine: OewsEngine | None = None) -> SubscriptionService:
+    """Subscriptions answered by a service on the current data (re-open after loading data)."""
+    engine = engine or open_engine(settings)
+    service = build_service(settings, engine=engine)
+    latest = engine.coverage.latest
+    return SubscriptionService(
+        store=SubscriptionStore.sqlite(settings.bot_database),
+        answer=lambda question: service.answer(question, render_chart=False),
+        release=lambda: latest,
     )

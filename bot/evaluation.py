@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.types import Answer
 
-_NUMBER = re.compile(r"(?<![\w.])\$?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
+_NUMBER = re.compile(r"(?<![\w.])([-−])?\$?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
 _NOT_PUBLISHED = re.compile(
     r"not published|did not publish|not available|not released|no estimate|publishes no"
 )
@@ -114,15 +114,23 @@ def score(expect: dict[str, Any], answer: Answer) -> tuple[bool, str]:
 
 
 def is_shown(expected: float, text: str) -> bool:
+    """Whether ``expected`` appears at its natural precision (see the eval README).
+
+    A negative number (a decline) is shown with its sign ("-228,610", "−228,610") or as a
+    magnitude in words ("fell by 228,610"); a positive one is never shown by its negative.
+    """
     for m in _NUMBER.finditer(text):
-        whole, decimals = m.group(1).replace(",", ""), m.group(2)
-        shown = float(f"{whole}.{decimals}" if decimals else whole)
+        sign, whole, decimals = m.group(1), m.group(2).replace(",", ""), m.group(3)
+        shown = float(f"{whole}.{decimals}" if decimals else whole) * (-1 if sign else 1)
         if decimals is None:
-            if float(expected).is_integer() and shown == expected:
-                return True
+            if not float(expected).is_integer():
+                continue
+            value = float(expected)
+        elif len(decimals) >= (2 if abs(expected) < 10 else 1):
+            value = round(expected, len(decimals))
+        else:
             continue
-        places = len(decimals)
-        if round(expected, places) == shown and places >= (2 if abs(expected) < 10 else 1):
+        if shown == value or (value < 0 and shown == -value):
             return True
     return False
 

@@ -91,3 +91,22 @@ def test_a_growth_ranking_matches_the_products(golds: ModuleType, oews_db: Path)
     finally:
         engine.gateway.close()
     assert [row[1] for row in answer.tables[0].rows] == names
+
+
+@pytest.mark.parametrize(
+    ("expected", "text", "shown"),
+    [
+        (-228_610, "fell from 3,318,020 to 3,089,410 (-228,610, -6.9%)", True),
+        (-228_610, "fell by 228,610 jobs", True),
+        (-228_610, "−228,610", True),
+        (228_610, "-228,610", False),
+        (46.52, "$46.52 an hour", True),
+        (25.897, "25.9 per 1,000", True),
+        (58_570, "$58,570", True),
+        (58_570, "$58.6K", False),
+    ],
+)
+def test_the_scorer_reads_numbers_as_people_write_them(expected: float, text: str, shown: bool) -> None:
+    from bot.evaluation import is_shown
+
+    assert is_shown(expected, text) is shown
