@@ -46,9 +46,7 @@ def build_service(
     answering = LazyWorkflow(lambda: _workflow(settings, engine or open_engine(settings, progress=progress)))
     if not lazy:
         answering.load()
-    access = AccessPolicy()
-    access.allow("slack", settings.allowed_slack_teams)
-    access.allow("teams", settings.allowed_teams_tenants)
+    access = access_policy(settings)
     limits = Limits(
         per_user_per_minute=settings.oews_rate_per_user_per_minute,
         per_workspace_per_minute=settings.oews_rate_per_workspace_per_minute,
@@ -105,6 +103,14 @@ def open_store(settings: Settings) -> BotStore:
 
         return PostgresBotStore(url, retention=retention)
     return SqliteBotStore(settings.bot_database, retention=retention)
+
+
+def access_policy(settings: Settings) -> AccessPolicy:
+    """Who may use the bot, from the settings (Slack adds its own workspace when it learns it)."""
+    access = AccessPolicy()
+    access.allow("slack", settings.allowed_slack_teams)
+    access.allow("teams", settings.allowed_teams_tenants)
+    return access
 
 
 def queue_capacity(settings: Settings) -> int:

@@ -123,7 +123,12 @@ class Settings(BaseSettings):
 
     @property
     def allowed_teams_tenants(self) -> tuple[str, ...]:
-        return _csv(self.teams_allowed_tenants)
+        """TEAMS_ALLOWED_TENANTS, or else the bot's own tenant when it is single-tenant."""
+        listed = _csv(self.teams_allowed_tenants)
+        if listed:
+            return listed
+        own = self.microsoft_app_tenant_id.strip()
+        return (own,) if own and self.microsoft_app_type.strip().lower() == "singletenant" else ()
 
     @property
     def model_configured(self) -> bool:

@@ -11,6 +11,7 @@ FEEDBACK_THANKS = "Thanks for the feedback!"
 FEEDBACK_MISSING = "I couldn't find that answer any more, so the feedback was not recorded."
 FEEDBACK_FAILED = "Sorry, I couldn't record the feedback right now. Please try again later."
 DENIED = "This workspace is not allowed to use this bot. Ask your admin to add it."
+DENIED_TEAMS = "This Microsoft Teams organization is not allowed to use this bot. Ask your admin to add it."
 TRACE_UNAVAILABLE = "I can't show that trace: it doesn't exist or belongs to another conversation."
 QUEUE_NOTE_POSITION = 10  # a question with at least this many ahead of it gets a note
 

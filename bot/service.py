@@ -158,6 +158,15 @@ class BotService:
                 )
         return None
 
+    @staticmethod
+    def apology(reference: str) -> Answer:
+        """The answer when answering itself failed: private, short, with the reference."""
+        return Answer(status="error", text=messages.error_text(reference), trace_id=reference, private=True)
+
+    def own_workspace(self, platform: str, workspaces: set[str]) -> None:
+        """The bot's own workspace on ``platform`` (allowed when none is configured)."""
+        self.access.default_to(platform, workspaces)
+
     def admits(self, question: Question) -> bool:
         """Whether the question's workspace may use the bot (progress is shown only then)."""
         return self.access.permits(question)

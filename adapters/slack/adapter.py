@@ -72,7 +72,7 @@ async def learn_identity(client: AsyncWebClient, identity: Identity, service: Bo
     identity.bot_id = auth.get("bot_id")
     identity.team_id = auth.get("team_id")
     identity.enterprise_id = auth.get("enterprise_id")
-    service.access.default_to("slack", {w for w in (identity.team_id, identity.enterprise_id) if w})
+    service.own_workspace("slack", {w for w in (identity.team_id, identity.enterprise_id) if w})
     logger.info("Slack bot user %s ready", identity.user_id)
 
 

@@ -216,7 +216,7 @@ async def _answer(job: ClaimedJob, context: JobContext, question: Question) -> A
     if job.exhausted:  # its workers kept dying: apologise instead of trying again
         reference = f"job-{job.id}"
         logger.error("job %d given up after %d attempts", job.id, job.attempts - 1)
-        return Answer(status="error", text=messages.error_text(reference), trace_id=reference, private=True)
+        return context.service.apology(reference)
     return await context.answer(question)
 
 
