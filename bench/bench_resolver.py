@@ -6,7 +6,8 @@ industry resolution and of ``exact()`` over the full OEWS vocabularies.
 Without ``--database`` the OEWS database is built from the shipped files into a temporary
 directory first (about 20 s).  Prints construction time (median of 5) and p50 / p99 / max per
 call, in milliseconds, over a mix of realistic phrases: exact names, nicknames, state
-qualifiers, misspellings that need fuzzy matching, and unknown words (the slowest path).
+qualifiers, misspellings that need fuzzy matching, and unknown words (the slowest path); then
+abbreviated titles and initialisms, and the speller correcting typos in ordinary words.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from agents.engine.parser import FILLER
 from agents.oews.database import ensure_database
 from agents.resolve.entities import Vocabulary
 from agents.resolve.resolver import EntityResolver
+from agents.resolve.words import Speller
 
 AREAS = (
     "Seattle", "seattle area", "Seatle", "Portland", "portland oregon", "Portland, ME",
@@ -40,6 +43,14 @@ OCCUPATIONS = (
     "general office clerks", "heavy and tractor-trailer truck drivers", "regestered nurses",
     "chief executives", "acountants", "graphic designer", "paralegals", "unicorn wranglers",
     "restaurant cooks",
+)  # fmt: skip
+SHORT_FORMS = (
+    "OTs", "RTs", "PTs", "hr mgrs", "customer svc reps", "food prep workers", "mech engs",
+    "admin asst", "elec eng", "med techs", "construction mgr", "tax prep",
+)  # fmt: skip
+TYPOS = (
+    "how many occupatons pay a good salery", "median wage of electrcians in Seatle",
+    "emplyment of plumbers in utah", "waitresses avrage hourly wage in pheonix",
 )  # fmt: skip
 INDUSTRIES = (
     "hospitals", "the federal government", "finance and insurance", "accounting/tax prep firms",
@@ -81,6 +92,11 @@ def _ngrams(question: str, max_words: int) -> list[str]:
     ]
 
 
+def _fresh(speller: Speller) -> Speller:
+    speller._cache.clear()  # time the corrections themselves, not the cache
+    return speller
+
+
 def _report(name: str, samples: Sequence[float]) -> None:
     print(
         f"{name:<22} calls {len(samples):>6}   p50 {statistics.median(samples):7.3f} ms   "
@@ -108,6 +124,11 @@ def main() -> None:
     _report("area()", _time_calls(resolver.area, AREAS, args.rounds))
     _report("occupation()", _time_calls(resolver.occupation, OCCUPATIONS, args.rounds))
     _report("industry()", _time_calls(resolver.industry, INDUSTRIES, args.rounds))
+    _report("occupation() short", _time_calls(resolver.occupation, SHORT_FORMS, args.rounds))
+    speller = resolver.speller(FILLER)
+    _report(
+        "speller (uncached)", _time_calls(lambda q: Speller.correct(_fresh(speller), q), TYPOS, args.rounds)
+    )
     grams = [g for q in QUESTIONS for g in _ngrams(q, resolver.max_phrase_words)]
     _report("exact('area')", _time_calls(lambda p: resolver.exact("area", p), grams, args.rounds))
     _report("exact('occupation')", _time_calls(lambda p: resolver.exact("occupation", p), grams, args.rounds))

@@ -661,3 +661,64 @@ def test_exact_over_the_ngrams_of_a_question(resolver: EntityResolver) -> None:
     assert found["washington state"] == ["53"]
     assert found["Portland, OR"] == ["38900"]
     assert "10" not in found and "or" not in found and "in" not in found
+
+
+# -- words people use: abbreviations, initialisms, typos in ordinary words -----------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "code"),
+    [
+        ("hr mgrs", "11-3121"),  # Human Resources Managers
+        ("customer svc reps", "43-4051"),
+        ("construction mgr", "11-9021"),
+        ("food prep workers", "35-2021"),
+        ("mech engs", "17-2141"),
+        ("elec eng", "17-2071"),
+        ("tax prep", "13-2082"),  # Tax Preparers: "prep" is preparation, then preparer
+        ("med asst", "31-9092"),
+    ],
+)
+def test_abbreviated_words_of_titles_resolve(resolver: EntityResolver, phrase: str, code: str) -> None:
+    assert [o.code for o in resolver.exact("occupation", phrase)] == [code]
+    assert codes(resolver.occupation(phrase))[:1] == [code]
+
+
+def test_a_lone_abbreviation_is_not_an_occupation(resolver: EntityResolver) -> None:
+    for word in ("prep", "mgr", "svc", "techs"):
+        assert resolver.exact("occupation", word) == ()
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("OTs", "29-1122"), ("OT", "29-1122"), ("NPs", "29-1171"), ("RTs", "29-1126"), ("RT's", "29-1126")],
+)
+def test_initialisms_of_titles_typed_in_capitals(resolver: EntityResolver, typed: str, code: str) -> None:
+    assert [o.code for o in resolver.exact("occupation", typed)] == [code]
+
+
+def test_an_initialism_of_several_titles_without_a_dominant_one_lists_them(
+    resolver: EntityResolver, vocab: Vocabulary
+) -> None:
+    found = resolver.exact("occupation", "PTs")
+    assert {"29-1123", "29-2052", "25-2011"} <= {o.code for o in found}  # therapists, pharmacy techs ...
+    assert [o.tot_emp for o in found] == sorted((o.tot_emp for o in found), reverse=True)
+    # Respiratory Therapists employ several times as many as Radiation or Recreational Therapists.
+    emp = {o.code: o.tot_emp for o in vocab.occupations}
+    assert emp["29-1126"] >= 3 * max(emp["29-1124"], emp["29-1125"])
+
+
+def test_initialisms_need_capitals_and_skip_state_codes(resolver: EntityResolver) -> None:
+    assert resolver.exact("occupation", "ots") == ()
+    assert resolver.exact("occupation", "Set") == ()  # "Self-Enrichment Teachers" is SET
+    assert resolver.exact("occupation", "MA") == ()  # Massachusetts, not Medical Assistants
+
+
+def test_typos_in_ordinary_words_are_corrected_but_names_are_left_alone(resolver: EntityResolver) -> None:
+    from agents.engine.parser import FILLER
+
+    speller = resolver.speller(FILLER)
+    fixed = speller.correct("how many occupatons pay a good salery, emplyment and Medain wage")
+    assert fixed == "how many occupations pay a good salary, employment and Median wage"
+    unchanged = "unemployment of electrcians in Seatle, pharmasists in Pheonix"
+    assert speller.correct(unchanged) == unchanged

@@ -91,9 +91,10 @@ class QuestionParser:
     def __init__(self, resolver: EntityResolver, coverage: Coverage) -> None:
         self._resolver = resolver
         self._coverage = coverage
+        self._speller = resolver.speller(FILLER | _NEVER_FIRST)  # "occupatons", "salery"
 
     def parse(self, text: str, context: Intent | None = None) -> Parsed:
-        cleaned = clean(text)
+        cleaned = self._speller.correct(clean(text))
         lower = cleaned.lower()
         if not any(c.isalpha() for c in cleaned) or _HELP.match(lower.strip(" !.")):
             return Parsed(refusal_kind="help", refusal="")

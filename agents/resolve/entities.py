@@ -17,7 +17,13 @@ AreaKind = Literal["national", "state", "territory", "metro", "nonmetro"]
 EntityKind = Literal["area", "occupation", "industry"]
 
 AREAS_SQL = "SELECT area_code, kind, title, state, states FROM areas"
-OCCUPATIONS_SQL = "SELECT occ_code, title, o_group, first_year, last_year FROM occupations"
+# With its national cross-industry employment in its last year: which of several occupations
+# sharing an initialism people most likely mean.
+OCCUPATIONS_SQL = (
+    "SELECT o.occ_code, o.title, o.o_group, o.first_year, o.last_year, "
+    "(SELECT f.tot_emp FROM facts f WHERE f.occ_code = o.occ_code AND f.naics = '000000' "
+    "AND f.year = o.last_year AND f.area_code = '99') AS tot_emp FROM occupations o"
+)
 INDUSTRIES_SQL = "SELECT naics, title, i_group FROM industries"
 
 # O_GROUP from the most to the least detailed, for tie-breaks.
@@ -50,13 +56,15 @@ class Area:
 
 @dataclass(frozen=True, slots=True)
 class Occupation:
-    """A SOC occupation (or group) as OEWS publishes it, with the years it appears in."""
+    """A SOC occupation (or group) as OEWS publishes it, with the years it appears in and its
+    national employment in the last of them (0 when unknown)."""
 
     code: str
     title: str
     o_group: str
     first_year: int
     last_year: int
+    tot_emp: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +200,7 @@ def occupation_from_row(row: Mapping[str, Any]) -> Occupation:
         o_group=_text(row, "o_group"),
         first_year=int(row.get("first_year") or 0),
         last_year=int(row.get("last_year") or 0),
+        tot_emp=int(row.get("tot_emp") or 0),
     )
 
 

@@ -56,6 +56,7 @@ from agents.resolve.entities import (
     T,
     Vocabulary,
 )
+from agents.resolve.words import Abbreviations, Initialisms, Speller, typed_initialism
 
 # The longest phrase (in words) worth looking up with ``exact()``; the question parser scans
 # n-grams up to this length.
@@ -208,6 +209,11 @@ def _prefer_occupations(found: list[Occupation]) -> list[Occupation]:
     current = [o for o in found if o.last_year == latest]
     finest = min(OCC_GROUP_DETAIL.get(o.o_group, 9) for o in current)
     return [o for o in current if OCC_GROUP_DETAIL.get(o.o_group, 9) == finest]
+
+
+def _current_detailed(occupations: Sequence[Occupation]) -> list[Occupation]:
+    latest = max((o.last_year for o in occupations), default=0)
+    return [o for o in occupations if o.last_year == latest and o.o_group == "detailed"]
 
 
 def _prefer_industries(found: list[Industry]) -> list[Industry]:
@@ -704,6 +710,8 @@ class EntityResolver:
         )
         industry_table, self._industry_short = _industry_table(vocab.industries)
         self._industries: _Index[Industry] = _Index(industry_table, _prefer_industries)
+        self._abbreviations = Abbreviations(aliases.WORD_ABBREVIATIONS, plural)
+        self._initialisms = Initialisms(_current_detailed(vocab.occupations), title_base, self._states)
         self._codes_area = {a.code: a for a in vocab.areas}
         self._codes_occupation = {o.code: o for o in vocab.occupations}
         self._codes_industry = {i.naics: i for i in vocab.industries}
@@ -728,7 +736,9 @@ class EntityResolver:
         key = normalize(phrase)
         found: _Hit[Area] | _Hit[Occupation] | _Hit[Industry] | None
         if kind == "occupation":
-            found = _lookup(self._occupations, key, _OCCUPATION_PREFIXES, ())
+            found = _lookup(self._occupations, key, _OCCUPATION_PREFIXES, ()) or self._short_forms(
+                phrase, key
+            )
         elif kind == "industry":
             found = _lookup(self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
             if found is not None and found.key in aliases.INDUSTRY_WORDS and found.key == key:
@@ -775,9 +785,32 @@ class EntityResolver:
         full = normalize(phrase)
         key = _strip(full, _OCCUPATION_PREFIXES, _OCCUPATION_SUFFIXES)
         hit = _lookup(self._occupations, full, _OCCUPATION_PREFIXES, _OCCUPATION_SUFFIXES)
+        hit = hit or self._short_forms(phrase, key)
         if hit is not None:
             return _exact_resolution(phrase, hit)
-        return _fuzzy(self._occupations, phrase, key)
+        expanded = self._abbreviations.expand(key)
+        return _fuzzy(self._occupations, phrase, expanded[0] if expanded else key)
+
+    def _short_forms(self, phrase: str, key: str) -> _Hit[Occupation] | None:
+        """An initialism typed in capitals ("OTs"), or abbreviated words ("hr mgrs")."""
+        letters = typed_initialism(phrase)
+        found = self._initialisms.get(letters) if letters else ()
+        if found:
+            return _Hit(key, found, "initialism")
+        for form in self._abbreviations.expand(key):
+            hit = _lookup(self._occupations, form, _OCCUPATION_PREFIXES, _OCCUPATION_SUFFIXES)
+            if hit is not None:
+                return _Hit(hit.key, hit.entities, "abbreviation")
+        return None
+
+    def speller(self, ordinary: Iterable[str]) -> Speller:
+        """Corrects misspelled ``ordinary`` words (question words) of a text, leaving every
+        word of every name in the vocabularies alone."""
+        indexes: list[Iterable[str]] = [self._areas.hits, self._occupations.hits, self._industries.hits]
+        known = {word for index in indexes for key in index for word in key.split()}
+        known |= {word for key in self._area_words for word in key.split()}
+        known |= set(aliases.WORD_ABBREVIATIONS)
+        return Speller(ordinary, known)
 
     def industry(self, phrase: str) -> Resolution[Industry]:
         """Exact match (NAICS codes, titles, aliases), else fuzzy over all industries."""

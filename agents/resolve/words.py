@@ -1,0 +1,156 @@
+"""How people shorten and misspell words: abbreviations, initialisms of titles, typos.
+
+General rules over the vocabularies, not lists of phrases:
+
+- **Word abbreviations** ("mgr", "techs", "asst", "svc") are expanded word by word from the
+  ``[words.abbreviations]`` table of ``aliases.toml``; a plural abbreviation ("mgrs") expands to
+  the plural ("managers").  The expanded phrase is then looked up like any other.
+- **Initialisms** are generated from BLS titles: "Occupational Therapists" -> "OT" (and "OTs").
+  They count only when typed in capitals, since many are words ("set", "ma").  When several
+  occupations share one, the largest wins if it employs at least ``DOMINANT_RATIO`` times as
+  many people as the next; otherwise the user is asked.
+- **Typos in ordinary words** ("occupatons", "salery") are corrected to the nearest ordinary
+  question word when no vocabulary word is as near, so a misspelled word is not reported as an
+  unknown occupation or place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import islice, product
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from agents.resolve.entities import OCC_GROUP_DETAIL, Occupation
+
+MAX_EXPANSIONS = 8
+DOMINANT_RATIO = 3.0
+# Typos: words of at least TYPO_MIN_CHARS letters, one edit away (two would turn real words into
+# others: "unemployment" is not "employment").
+TYPO_MIN_CHARS = 5
+TYPO_EDITS = 1
+CACHE_SIZE = 10_000
+
+_INITIALISM_SKIP = frozenset({"and", "of", "the", "or", "for", "in", "on", "to", "all", "other"})
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z']*")
+
+
+class Abbreviations:
+    """Expands abbreviated words of a normalized phrase: "hr mgrs" -> "hr managers"."""
+
+    def __init__(self, table: Mapping[str, Sequence[str]], plural: Callable[[str], str]) -> None:
+        self._table = {k: tuple(v) for k, v in table.items()}
+        self._plural = plural
+
+    def _forms(self, word: str) -> tuple[str, ...]:
+        if word in self._table:
+            return self._table[word]
+        if word.endswith("s") and word[:-1] in self._table:
+            return tuple(self._plural(w) for w in self._table[word[:-1]])
+        return ()
+
+    def expand(self, key: str) -> list[str]:
+        """Every reading of a phrase of two or more words with its abbreviations spelled out (at
+        most ``MAX_EXPANSIONS``), in table order; [] when nothing in it is abbreviated."""
+        words = key.split()
+        if len(words) < 2:
+            return []
+        options = [self._forms(w) or (w,) for w in words]
+        if all(len(o) == 1 and o[0] == w for o, w in zip(options, words, strict=True)):
+            return []
+        return [" ".join(choice) for choice in islice(product(*options), MAX_EXPANSIONS)]
+
+
+def initialism(base_title: str) -> str | None:
+    """ "Physical Therapist Assistants" -> "pta"; None for titles that are lists or have a
+    qualifier after a comma, and for fewer than two or more than four words."""
+    if "," in base_title or "(" in base_title:
+        return None
+    words = [w for w in re.split(r"[\s/-]+", base_title) if w and w.lower() not in _INITIALISM_SKIP]
+    if not 2 <= len(words) <= 4:
+        return None
+    return "".join(w[0] for w in words).lower()
+
+
+def typed_initialism(phrase: str) -> str | None:
+    """ "OTs" / "PTA" / "RT's" -> "ot" / "pta" / "rt": a token typed in capitals, with an
+    optional plural "s"; None for anything else ("ot", "Ots", "set")."""
+    token = phrase.strip().replace("'", "").replace("’", "")
+    if token.endswith("s") and not token.endswith("S"):
+        token = token[:-1]
+    if 2 <= len(token) <= 5 and token.isalpha() and token.isupper():
+        return token.lower()
+    return None
+
+
+class Initialisms:
+    """Initialisms of current detailed occupation titles -> the occupations they may mean."""
+
+    def __init__(
+        self, occupations: Iterable[Occupation], base: Callable[[str], str], skip: Iterable[str]
+    ) -> None:
+        found: dict[str, list[Occupation]] = {}
+        excluded = frozenset(skip)
+        for occ in occupations:
+            letters = initialism(base(occ.title))
+            if letters and letters not in excluded:
+                found.setdefault(letters, []).append(occ)
+        self._found = {k: _prefer(v) for k, v in found.items()}
+
+    def get(self, letters: str) -> tuple[Occupation, ...]:
+        return self._found.get(letters, ())
+
+
+def _prefer(occupations: list[Occupation]) -> tuple[Occupation, ...]:
+    """The dominant occupation by employment, else all of them (largest first)."""
+    ranked = sorted(occupations, key=lambda o: (-o.tot_emp, OCC_GROUP_DETAIL.get(o.o_group, 9), o.code))
+    if len(ranked) == 1 or ranked[0].tot_emp >= DOMINANT_RATIO * max(ranked[1].tot_emp, 1):
+        return (ranked[0],)
+    return tuple(ranked)
+
+
+class Speller:
+    """Corrects misspelled ordinary words of a question ("occupatons" -> "occupations").
+
+    ``ordinary`` are the words questions are made of (the parser's filler and signal words);
+    ``known`` every word of every name in the vocabularies.  A word in neither is replaced by
+    the ordinary word nearest to it (optimal string alignment distance, so a swap of two
+    letters is one edit) when that one is unique and no known word is as near."""
+
+    def __init__(self, ordinary: Iterable[str], known: Iterable[str]) -> None:
+        self._ordinary = sorted({w for w in ordinary if w.isalpha() and len(w) >= TYPO_MIN_CHARS - 1})
+        self._known = sorted(set(known) | set(self._ordinary))
+        self._known_set = frozenset(self._known)
+        self._cache: dict[str, str | None] = {}
+
+    def correct(self, text: str) -> str:
+        return _TOKEN.sub(lambda m: self._word(m.group(0)), text)
+
+    def corrections(self, text: str) -> Iterator[tuple[str, str]]:
+        for m in _TOKEN.finditer(text):
+            fixed = self._word(m.group(0))
+            if fixed != m.group(0):
+                yield m.group(0), fixed
+
+    def _word(self, word: str) -> str:
+        lower = word.lower()
+        if len(lower) < TYPO_MIN_CHARS or lower in self._known_set or not lower.isalpha():
+            return word
+        if lower not in self._cache:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[lower] = self._nearest(lower)
+        fixed = self._cache[lower]
+        return word if fixed is None else (fixed.capitalize() if word[0].isupper() else fixed)
+
+    def _nearest(self, word: str) -> str | None:
+        ordinary = process.extract(
+            word, self._ordinary, scorer=OSA.distance, score_cutoff=TYPO_EDITS, limit=2
+        )
+        if not ordinary or (len(ordinary) > 1 and ordinary[1][1] == ordinary[0][1]):
+            return None
+        best, distance, _ = ordinary[0]
+        near = process.extract(word, self._known, scorer=OSA.distance, score_cutoff=distance, limit=3)
+        return None if any(choice != best for choice, _, _ in near) else best
