@@ -193,6 +193,7 @@ def answer_json(answer: Answer, chart: Path | None) -> dict[str, Any]:
             for r in answer.sql
         ],
         "followups": [o.question for o in answer.followups],
+        "reshape": [{"kind": r.kind, "label": r.label, "question": r.question} for r in answer.reshapes],
         "chart": str(chart) if chart else None,
         "trace_id": answer.trace_id,
         "error": answer.text if answer.status == "error" else None,

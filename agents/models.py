@@ -11,6 +11,14 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+class Reshape(Frozen):
+    """One change to an answer, asked again by a click (see ``agents.reshape``)."""
+
+    kind: Literal["place", "year", "measure"]
+    label: str  # what the menu shows: "Texas", "2021", "90th percentile annual wage"
+    question: str  # the question asked when it is chosen
+
+
 class Table(Frozen):
     """A table as the user sees it: formatted cells, first column is the label."""
 
@@ -72,3 +80,4 @@ class EngineAnswer(Frozen):
     chart_png: bytes | None = Field(default=None, exclude=True, repr=False)
     context: dict[str, Any] = Field(default_factory=dict)  # what a follow-up can reuse
     followups: tuple[ClarifyOption, ...] = ()  # suggested next questions the data can answer
+    reshapes: tuple[Reshape, ...] = ()  # the same question for another place, year or measure

@@ -341,5 +341,6 @@ def _to_answer(answer: EngineAnswer, trace_id: str) -> Answer:
         chart_title=answer.chart.title if answer.chart else None,
         sql=answer.sql,
         followups=answer.followups,
+        reshapes=answer.reshapes,
         private=status in PRIVATE_STATUSES,
     )

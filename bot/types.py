@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from agents.models import Clarification, ClarifyOption, SqlRecord, Table
+from agents.models import Clarification, ClarifyOption, Reshape, SqlRecord, Table
 
 Platform = Literal["slack", "teams", "cli"]
 _UNENCODABLE = re.compile("[\ud800-\udfff]")  # lone surrogates: from JSON escapes or undecodable bytes
@@ -61,3 +61,4 @@ class Answer(BaseModel):
     sql: tuple[SqlRecord, ...] = ()
     private: bool = False  # show only to the asking user (quota, access messages)
     followups: tuple[ClarifyOption, ...] = ()  # suggested next questions (label, question)
+    reshapes: tuple[Reshape, ...] = ()  # another place, year or measure, asked again by a click

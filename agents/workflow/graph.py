@@ -34,6 +34,7 @@ from agents.errors import ModelError, OewsError
 from agents.followups import suggest_followups
 from agents.models import ChartSpec, EngineAnswer
 from agents.research import ResearchError, ResearchProvider, TavilySearch
+from agents.reshape import reshape_options
 from agents.trace import Trace, TraceRecorder
 from agents.workflow import charts
 from agents.workflow.config import OFFLINE_ENGINE, WorkflowConfig
@@ -274,7 +275,12 @@ class Workflow:
         else:
             answer = self._answer(question, context, self._deps(chosen, recorder, render_chart))
         if answer.kind == "answer" and answer.context:
-            answer = answer.model_copy(update={"followups": suggest_followups(self.engine, answer.context)})
+            answer = answer.model_copy(
+                update={
+                    "followups": suggest_followups(self.engine, answer.context),
+                    "reshapes": reshape_options(self.engine, answer.context),
+                }
+            )
         trace.models = models_used(trace)
         trace.answer_kind, trace.answer_text = answer.kind, answer.text
         recorder.finish()

@@ -12,6 +12,7 @@ from agents.engine.engine import OewsEngine
 from agents.errors import SqlExecutionError
 from agents.followups import suggest_followups
 from agents.models import EngineAnswer
+from agents.reshape import reshape_options
 from agents.sql.gateway import QueryResult
 from agents.trace import Trace
 from agents.workflow.config import WorkflowConfig
@@ -36,8 +37,15 @@ def test_every_eval_question_gets_the_engines_answer(engine: OewsEngine) -> None
     for question in _questions():
         answer, trace = ask(workflow, question)
         direct = engine.answer(question)
-        expected = suggest_followups(engine, direct.context) if direct.kind == "answer" else ()
-        assert _comparable(answer) == _comparable(direct.model_copy(update={"followups": expected})), question
+        added = (
+            {
+                "followups": suggest_followups(engine, direct.context),
+                "reshapes": reshape_options(engine, direct.context),
+            }
+            if direct.kind == "answer"
+            else {}
+        )
+        assert _comparable(answer) == _comparable(direct.model_copy(update=added)), question
         assert trace.models == {"reasoning": "offline engine", "implementation": "offline engine"}
         assert trace.plan is not None and trace.plan.steps[-1].agent == "synthesizer"
         assert trace.replans == []
