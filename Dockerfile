@@ -9,6 +9,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     MPLCONFIGDIR=/tmp/matplotlib \
     PORT=3000
 
+# unixODBC and psqlODBC: OEWS data on PostgreSQL (OEWS_DATABASE_URL); add msodbcsql18 for SQL Server.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends unixodbc odbc-postgresql \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY agents ./agents

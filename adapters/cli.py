@@ -17,13 +17,20 @@ import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 import click
 
+from agents.errors import ConfigurationError, DataError
 from bot.config import Settings
 
+CONFIGURATION_ERRORS = (ConfigurationError, DataError)  # DatabaseUnavailable is a DataError
+
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from agents.oews.database import DatabaseInfo, LoadReport
+    from agents.sql.dburl import DatabaseUrl
     from bot.service import BotService
     from bot.types import Answer
 
@@ -118,11 +125,19 @@ def _service(settings: Settings) -> BotService:
 
     try:
         return build_service(settings, progress=_progress_bar())
+    except CONFIGURATION_ERRORS as e:  # a setting to fix: one line, passwords masked
+        _configuration_exit(e)
     except Exception as e:  # no stack traces for users; details with --verbose
         logger.debug("startup failed", exc_info=True)
         message = getattr(e, "user_message", "The OEWS data could not be opened.")
         click.echo(f"Error: {message} (run with -v for details)", err=True)
         sys.exit(EXIT_ERROR)
+
+
+def _configuration_exit(e: Exception) -> NoReturn:
+    logger.debug("configuration problem", exc_info=True)
+    click.echo(f"Error: {e}", err=True)
+    sys.exit(EXIT_USAGE)
 
 
 BUILD_MESSAGE = "Building the OEWS database from the shipped BLS files (first run only)…"
@@ -305,6 +320,16 @@ def data_build(settings: Settings, force: bool) -> None:
     """Build the database from the BLS files shipped with oews-bot."""
     from agents.oews.database import DATABASE_NAME, build_database, ensure_database
 
+    url = _database_url(settings)
+    if url is not None:
+        from agents.oews.server import build_server_database
+
+        try:
+            build_server_database(url, progress=_progress_bar(), force=force)
+        except CONFIGURATION_ERRORS as e:
+            _configuration_exit(e)
+        click.echo(f"OEWS database ready: {url}")
+        return
     path = settings.home / DATABASE_NAME
     settings.home.mkdir(parents=True, exist_ok=True)
     if force:
@@ -326,21 +351,22 @@ def data_load(settings: Settings, files: tuple[Path, ...], year: int | None) -> 
 def _load_each(settings: Settings, files: Sequence[Path], *, year: int | None) -> None:
     """``data load``: each file in its own transaction, with a progress bar; stop at the first failure."""
     from agents.errors import LoadError
-    from agents.oews.database import ensure_database, load_files
 
     folders = [f for f in files if f.is_dir()]
     if folders:
         click.echo(f"Error: {folders[0]} is a directory; name the BLS files in it instead.", err=True)
         sys.exit(EXIT_USAGE)
-    database = settings.oews_database or ensure_database(settings.home, progress=_progress_bar())
+    load = _file_loader(settings)
     loaded = False
     for f in files:
         try:
             progress = _progress_bar(f"Loading {f.name}…", label=f.name[:30])
-            report = load_files(database, [f], progress=progress, year=year)[0]
+            report = load(f, progress, year)
         except LoadError as e:
             click.echo(f"Error: {e.user_message}. Nothing from this file was loaded.", err=True)
             sys.exit(EXIT_USAGE)
+        except CONFIGURATION_ERRORS as e:
+            _configuration_exit(e)
         if report.skipped:
             click.echo(f"{f.name}: already loaded (unchanged)")
         else:
@@ -349,6 +375,42 @@ def _load_each(settings: Settings, files: Sequence[Path], *, year: int | None) -
             loaded = True
     if loaded:
         _notify_after_load(settings)
+
+
+def _database_url(settings: Settings) -> DatabaseUrl | None:
+    try:
+        return settings.database_url
+    except ConfigurationError as e:
+        _configuration_exit(e)
+
+
+def _file_loader(settings: Settings) -> Callable[[Path, Any, int | None], LoadReport]:
+    """Load one file into the configured database (a server, or the SQLite file)."""
+    url = _database_url(settings)
+    if url is not None:
+        from agents.oews.server import load_server_files
+
+        return lambda f, progress, year: load_server_files(url, [f], progress=progress, year=year)[0]
+    from agents.oews.database import ensure_database, load_files
+
+    database = settings.oews_database or ensure_database(settings.home, progress=_progress_bar())
+    return lambda f, progress, year: load_files(database, [f], progress=progress, year=year)[0]
+
+
+def _database_info(settings: Settings) -> DatabaseInfo:
+    url = _database_url(settings)
+    try:
+        if url is not None:
+            from agents.oews.server import server_database_info
+
+            return server_database_info(url)
+        from agents.oews.database import database_info, ensure_database
+
+        return database_info(
+            settings.oews_database or ensure_database(settings.home, progress=_progress_bar())
+        )
+    except CONFIGURATION_ERRORS as e:
+        _configuration_exit(e)
 
 
 @data.command("fetch")
@@ -415,14 +477,13 @@ def _download_bar(name: str) -> Any:
 @click.pass_obj
 def data_info(settings: Settings, as_json: bool) -> None:
     """Show what is loaded: database path, files, years, geographies, row counts."""
-    from agents.oews.database import database_info, ensure_database
-
-    info = database_info(settings.oews_database or ensure_database(settings.home, progress=_progress_bar()))
+    info = _database_info(settings)
     if as_json:
         click.echo(
             json.dumps(
                 {
-                    "database": str(info.path),
+                    "database": info.location,
+                    "backend": info.backend,
                     "years": list(info.years),
                     "fact_rows": info.fact_rows,
                     "occupations": info.occupations,
@@ -436,7 +497,7 @@ def data_info(settings: Settings, as_json: bool) -> None:
             )
         )
         return
-    click.echo(f"Database:    {info.path}")
+    click.echo(f"Database:    {info.location} ({info.backend})")
     click.echo(f"Years:       {', '.join(map(str, info.years))}")
     click.echo(
         f"Rows:        {info.fact_rows:,} estimates, {info.occupations:,} occupations, "
@@ -651,6 +712,8 @@ def serve(settings: Settings, port: int | None, host: str, workers: int | None) 
     try:
         count = settings.oews_workers if workers is None else workers
         run_server(settings, host=host, port=port or settings.port, workers=count)
+    except CONFIGURATION_ERRORS as e:
+        _configuration_exit(e)
     except ValueError as e:  # configuration errors (e.g. TeamsConfigError) say what to set
         raise click.ClickException(str(e)) from None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from aiohttp import web
 
@@ -16,13 +17,15 @@ from bot.config import Settings
 from bot.service import BotService
 
 logger = logging.getLogger(__name__)
+DATABASE_CHECK: web.AppKey[Callable[[], bool]] = web.AppKey("database_ok")
 
 SERVICE = web.AppKey("service", BotService)
 WORKERS = web.AppKey("workers", WorkerProcesses)
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """``{"status": "ok" | "degraded", ...}``: the store, the queue and the worker processes."""
+    """``{"status": "ok" | "degraded", ...}``: the store, the queue, the worker processes; 503 with
+    ``"database": "down"`` while the OEWS database is unreachable."""
     service: BotService = request.app[SERVICE]
     report = await asyncio.to_thread(service.health)
     workers = request.app.get(WORKERS)
@@ -31,6 +34,10 @@ async def healthz(request: web.Request) -> web.Response:
         report["workers"] = {"alive": alive, "expected": workers.count}
         if alive < workers.count:
             report["status"] = "degraded"
+    check = request.app.get(DATABASE_CHECK)
+    if check is not None and not await asyncio.to_thread(check):
+        report.update(status="degraded", database="down")
+        return web.json_response(report, status=503)
     return web.json_response(report)
 
 
@@ -53,9 +60,13 @@ def socket_mode(settings: Settings) -> bool:
     return settings.slack_app_token is not None and settings.slack_bot_token is not None
 
 
-def build_web_app(settings: Settings, service: BotService) -> web.Application:
+def build_web_app(
+    settings: Settings, service: BotService, *, database_ok: Callable[[], bool] | None = None
+) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app[SERVICE] = service
+    if database_ok is not None:
+        app[DATABASE_CHECK] = database_ok
     app.router.add_get("/healthz", healthz)
     mounted = []
     if settings.slack_bot_token and settings.slack_signing_secret and not socket_mode(settings):
@@ -77,15 +88,24 @@ def build_web_app(settings: Settings, service: BotService) -> web.Application:
 
 
 def run_server(settings: Settings, *, host: str, port: int, workers: int) -> None:
-    """Serve HTTP (verify, queue, ack) and run ``workers`` worker processes beside it."""
+    """Serve HTTP (verify, queue, ack) and run ``workers`` worker processes beside it.
 
+    On SQLite the serving process loads the engine only if it must answer itself (the store
+    cannot queue); with a server database it opens it at once, so that a wrong URL stops
+    ``serve`` and ``/healthz`` can say when the database is down."""
     from agents.oews.database import ensure_database
-    from bot.app import build_service
+    from agents.sql.gateway import database_ok
+    from bot.app import build_service, open_engine
 
-    if settings.oews_database is None:
+    database_check: Callable[[], bool] | None = None
+    engine = None
+    if settings.database_url is not None:
+        engine = opened = open_engine(settings)
+        database_check = lambda: database_ok(opened.gateway)  # noqa: E731
+    elif settings.oews_database is None:
         ensure_database(settings.home)  # built once here, not by each worker at once
-    service = build_service(settings, lazy=True)  # answers only when the store cannot queue
-    app = build_web_app(settings, service)
+    service = build_service(settings, engine=engine, lazy=True)
+    app = build_web_app(settings, service, database_ok=database_check)
     children = WorkerProcesses(workers).start()
     app[WORKERS] = children
     logger.info("started %d worker processes", workers)

@@ -10,6 +10,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from agents.oews.database import ensure_database
+from agents.resolve.entities import Vocabulary
+from agents.sql.dburl import DatabaseUrl
 from agents.workflow.config import WorkflowConfig
 from bot.config import Settings
 from bot.service import AccessPolicy, BotService, Limits
@@ -26,12 +28,33 @@ logger = logging.getLogger(__name__)
 
 
 def open_engine(settings: Settings, *, progress: Callable[[int, int], None] | None = None) -> OewsEngine:
+    """The engine over the configured OEWS database: a server (``OEWS_DATABASE_URL``) or SQLite.
+
+    Raises ``ConfigurationError`` (a setting to fix) or ``DatabaseUnavailable``."""
     from agents.engine.engine import OewsEngine
 
+    url = settings.database_url
+    if url is not None:
+        return open_server_engine(url, settings)
     database = settings.oews_database or ensure_database(settings.home, progress=progress)
     return OewsEngine.open(
         database, max_rows=settings.oews_max_rows, time_limit_ms=settings.oews_sql_timeout_ms
     )
+
+
+def open_server_engine(url: DatabaseUrl, settings: Settings) -> OewsEngine:
+    from agents.engine.coverage import Coverage
+    from agents.engine.engine import OewsEngine
+    from agents.oews.server import check_schema
+    from agents.sql.odbc import OdbcGateway
+
+    check_schema(url)
+    gateway = OdbcGateway(
+        url=url, max_rows=settings.oews_max_rows, time_limit_ms=settings.oews_sql_timeout_ms
+    )
+    with OdbcGateway(url=url, max_rows=1_000_000, time_limit_ms=10_000) as dimensions:
+        vocabulary = Vocabulary.load(lambda sql: dimensions.execute(sql).records())
+    return OewsEngine(gateway=gateway, vocabulary=vocabulary, coverage=Coverage.load(gateway))
 
 
 def build_service(

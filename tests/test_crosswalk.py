@@ -106,3 +106,14 @@ def test_split_code_headline_compares_the_same_code(engine: OewsEngine) -> None:
     first = f"{int(_cell(2021, '29-2042', 'tot_emp')):,}"
     assert f"from {first} in May 2021" in answer.text
     assert any("29-2043" in c for c in answer.caveats)  # Paramedics, also in 29-2040
+
+
+def test_a_2019_code_asked_about_past_2020_names_the_codes_it_became(engine: OewsEngine) -> None:
+    answer = engine.answer("employment of web developers and digital interface designers 2019 to 2025")
+    assert [row[0] for row in answer.tables[0].rows] == ["May 2019", "May 2020"]
+    assert f"{int(_cell(2020, '15-1257', 'tot_emp')):,}" in answer.text
+    caveat = next(c for c in answer.caveats if "SOC code change" in c)
+    assert (
+        "15-1257" in caveat
+        and "Web Developers (15-1254) and Web and Digital Interface Designers (15-1255)" in caveat
+    )

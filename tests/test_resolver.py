@@ -722,3 +722,8 @@ def test_typos_in_ordinary_words_are_corrected_but_names_are_left_alone(resolver
     assert fixed == "how many occupations pay a good salary, employment and Median wage"
     unchanged = "unemployment of electrcians in Seatle, pharmasists in Pheonix"
     assert speller.correct(unchanged) == unchanged
+
+
+def test_abbreviated_words_of_industry_names_resolve(resolver: EntityResolver) -> None:
+    assert [i.naics for i in resolver.exact("industry", "food mfg")] == ["311000"]
+    assert codes(resolver.industry("computer sys design"))[:1] == ["541500"]

@@ -157,7 +157,7 @@ class OewsEngine:
         occupation = intent.occupations[0]
         earlier = self._predecessors(occupation, years)
         notes: list[str] = []
-        if earlier and (caveat := self.crosswalk.caveat(occupation.code, years)):
+        if caveat := self.crosswalk.caveat(occupation.code, years):
             notes.append(caveat)
         naics = intent.industry.naics if intent.industry else q.CROSS_INDUSTRY
         query = q.trend(
@@ -183,7 +183,7 @@ class OewsEngine:
         years = self.coverage.years_for("national", industry=False)
         earlier = self._predecessors(occupation, years)
         notes: list[str] = []
-        if earlier and (caveat := self.crosswalk.caveat(occupation.code, years)):
+        if caveat := self.crosswalk.caveat(occupation.code, years):
             notes.append(caveat)
         measures = ("a_median", "a_pct10", "a_pct90", "h_median", "tot_emp")
         trend = q.trend(

@@ -119,13 +119,18 @@ class SocCrosswalk:
         return found
 
     def caveat(self, code: str, years: Iterable[int]) -> str | None:
-        """What a trend of this occupation over ``years`` must say about the SOC change."""
+        """What a trend of this occupation over ``years`` must say about the SOC change: the
+        older code it was published under, or (asked about an old code) the codes it became."""
         shown = sorted(years)
-        links = [link for link in self.predecessors(code) if shown and shown[0] <= link.old_years[1]]
-        if not links or shown[-1] < links[0].new_years[0]:
+        if not shown:
             return None
-        parts = [_caveat_for(link, self.successors(link.old_code)) for link in links]
-        return " ".join(parts)
+        before = [link for link in self.predecessors(code) if shown[0] <= link.old_years[1]]
+        if before and shown[-1] >= before[0].new_years[0]:
+            return " ".join(_caveat_for(link, self.successors(link.old_code)) for link in before)
+        after = self.successors(code)
+        if after and shown[-1] >= after[0].new_years[0]:
+            return _split_caveat(after)
+        return None
 
 
 def _span(years: tuple[int, int]) -> str:
@@ -140,9 +145,24 @@ def _caveat_for(link: SocLink, siblings: tuple[SocLink, ...]) -> str:
     others = [s for s in siblings if s.new_code != link.new_code]
     if not others:
         return text + " The two codes cover the same occupation."
-    listed = ", ".join(f"{s.new_title} ({s.new_code})" for s in others)
+    listed = _and([f"{s.new_title} ({s.new_code})" for s in others])
     group = " + ".join(s.new_code for s in siblings)
     return (
         f"{text} {link.old_code} also covers {listed}, so figures before and after the change "
         f"are not like with like: compare {link.old_code} with {group} together."
     )
+
+
+def _split_caveat(links: tuple[SocLink, ...]) -> str:
+    first = links[0]
+    listed = _and([f"{link.new_title} ({link.new_code})" for link in links])
+    return (
+        f"SOC code change: {first.old_code} “{first.old_title}” was published for May "
+        f"{_span(first.old_years)} only; from May {first.new_years[0]} BLS publishes it as {listed}. "
+        "Ask about those occupations for later years."
+    )
+
+
+def _and(items: list[str]) -> str:
+    """ "A", "A and B", "A, B and C"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlite_utils
 
@@ -42,7 +42,8 @@ _FACT_COLUMNS = (
     "annual_only",
     "hourly_only",
 )
-_INSERT_FACT = (
+FACT_COLUMNS = _FACT_COLUMNS
+INSERT_FACT = (
     f"INSERT OR REPLACE INTO facts ({', '.join(_FACT_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in _FACT_COLUMNS)})"
 )
@@ -58,7 +59,8 @@ class LoadReport:
 
 @dataclass(frozen=True)
 class DatabaseInfo:
-    path: Path
+    backend: str  # sqlite | postgresql | mssql
+    location: str  # a file path, or a server URL with the password masked
     files: tuple[dict[str, Any], ...]
     years: tuple[int, ...]
     areas_by_kind: dict[str, int]
@@ -95,7 +97,7 @@ def build_database(
     try:
         db = _create(temporary)
         with _fast_bulk_load(db):
-            _load_into(db, sources, progress=progress)
+            load_into(SqliteWriter(db.conn), sources, progress=progress)
         db.table("meta").upsert({"key": "complete", "value": "1"}, pk="key")
         db.conn.execute("ANALYZE")
         db.conn.commit()
@@ -114,7 +116,7 @@ def load_files(
         raise DataError(f"no OEWS database at {path}")
     db = sqlite_utils.Database(path)
     try:
-        return _load_into(db, files, progress=progress, year=year)
+        return load_into(SqliteWriter(db.conn), files, progress=progress, year=year)
     finally:
         db.close()
 
@@ -125,7 +127,7 @@ def _create(path: Path) -> sqlite_utils.Database:
     db.table("meta").insert_all(
         [
             {"key": "schema_version", "value": str(SCHEMA_VERSION)},
-            {"key": "built_at", "value": _now()},
+            {"key": "built_at", "value": now()},
         ],
         pk="key",
         replace=True,
@@ -145,9 +147,105 @@ def _fast_bulk_load(db: sqlite_utils.Database) -> Iterator[None]:
         db.conn.execute("PRAGMA journal_mode = DELETE")
 
 
-def _load_into(
-    db: sqlite_utils.Database, files: Sequence[Path], *, progress: Progress | None, year: int | None = None
+class Writer(Protocol):
+    """Where loaded rows go: the SQLite file, or a server database (``agents.oews.server``)."""
+
+    def loaded(self, digest: str) -> bool: ...
+    def begin(self) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def insert_facts(self, rows: list[tuple[Any, ...]]) -> None: ...
+    def upsert_areas(self, rows: list[tuple[Any, ...]]) -> None: ...
+    def upsert_occupations(self, rows: list[tuple[Any, ...]]) -> None: ...
+    def upsert_industries(self, rows: list[tuple[Any, ...]]) -> None: ...
+    def record_file(self, row: tuple[Any, ...]) -> None: ...
+    def refresh_coverage(self) -> None: ...
+
+
+class SqliteWriter:
+    """``Writer`` for the embedded SQLite database."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def loaded(self, digest: str) -> bool:
+        return (
+            self.conn.execute("SELECT 1 FROM data_files WHERE sha256 = ?", (digest,)).fetchone() is not None
+        )
+
+    def begin(self) -> None:
+        self.conn.execute("BEGIN")
+
+    def commit(self) -> None:
+        self.conn.execute("COMMIT")
+
+    def rollback(self) -> None:
+        self.conn.execute("ROLLBACK")
+
+    def insert_facts(self, rows: list[tuple[Any, ...]]) -> None:
+        self.conn.executemany(INSERT_FACT, rows)
+
+    def upsert_areas(self, rows: list[tuple[Any, ...]]) -> None:
+        self.conn.executemany(
+            f"INSERT INTO areas ({', '.join(AREA_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (area_code) DO UPDATE SET title = excluded.title",
+            rows,
+        )
+
+    def upsert_occupations(self, rows: list[tuple[Any, ...]]) -> None:
+        self.conn.executemany(
+            f"INSERT INTO occupations ({', '.join(OCCUPATION_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            f"ON CONFLICT (occ_code) DO UPDATE SET {occupation_updates('MIN', 'MAX')}",
+            rows,
+        )
+
+    def upsert_industries(self, rows: list[tuple[Any, ...]]) -> None:
+        self.conn.executemany(
+            f"INSERT INTO industries ({', '.join(INDUSTRY_COLUMNS)}) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (naics) DO UPDATE SET title = excluded.title, i_group = excluded.i_group",
+            rows,
+        )
+
+    def record_file(self, row: tuple[Any, ...]) -> None:
+        self.conn.execute(
+            f"INSERT INTO data_files ({', '.join(FILE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)", row
+        )
+
+    def refresh_coverage(self) -> None:
+        with self.conn:
+            self.conn.execute("DELETE FROM coverage")
+            self.conn.execute(REFRESH_COVERAGE)
+
+
+AREA_COLUMNS = ("area_code", "area_type", "kind", "title", "state", "states", "aliases")
+OCCUPATION_COLUMNS = (
+    "occ_code", "title", "o_group", "major_code", "minor_code", "broad_code", "first_year", "last_year"
+)  # fmt: skip
+INDUSTRY_COLUMNS = ("naics", "title", "i_group", "own_code")
+FILE_COLUMNS = ("sha256", "name", "kind", "years", "rows", "loaded_at")
+REFRESH_COVERAGE = (
+    "INSERT INTO coverage (kind, cross_industry, year, rows) "
+    "SELECT a.kind, CASE WHEN f.naics = '000000' THEN 1 ELSE 0 END, f.year, count(*) "
+    "FROM facts f JOIN areas a ON a.area_code = f.area_code "
+    "GROUP BY a.kind, CASE WHEN f.naics = '000000' THEN 1 ELSE 0 END, f.year"
+)
+
+
+def occupation_updates(least: str, greatest: str) -> str:
+    """The SET list of the occupation upsert: the latest year's title and group win."""
+    newer = "excluded.last_year >= occupations.last_year"
+    return (
+        f"title = CASE WHEN {newer} THEN excluded.title ELSE occupations.title END, "
+        f"o_group = CASE WHEN {newer} THEN excluded.o_group ELSE occupations.o_group END, "
+        f"first_year = {least}(occupations.first_year, excluded.first_year), "
+        f"last_year = {greatest}(occupations.last_year, excluded.last_year)"
+    )
+
+
+def load_into(
+    writer: Writer, files: Sequence[Path], *, progress: Progress | None, year: int | None = None
 ) -> list[LoadReport]:
+    """Load ``files`` through ``writer``, each in one transaction; then refresh the coverage."""
     for f in files:
         if not f.exists():
             raise LoadError(f.name, "no such file")
@@ -160,59 +258,38 @@ def _load_into(
         if progress:
             progress(min(done, total), total)
 
-    reports = [_load_one(db, f, on_bytes=advance, year=year) for f in files]
+    reports = [_load_one(writer, f, on_bytes=advance, year=year) for f in files]
     if any(not r.skipped for r in reports):
-        _refresh_coverage(db.conn)
+        writer.refresh_coverage()
     if progress:
         progress(total, total)
     return reports
 
 
 def _load_one(
-    db: sqlite_utils.Database, path: Path, *, on_bytes: Callable[[int], None], year: int | None = None
+    writer: Writer, path: Path, *, on_bytes: Callable[[int], None], year: int | None = None
 ) -> LoadReport:
     digest = _sha256(path)
-    if db["data_files"].count_where("sha256 = ?", [digest]):
+    if writer.loaded(digest):
         on_bytes(path.stat().st_size)
         return LoadReport(path.name, 0, (), skipped=True)
-    conn = db.conn
     dims = _Dimensions()
     rows = 0
+    writer.begin()
     try:
-        conn.execute("BEGIN")
         for batch in _batches(read_file(path, on_bytes=on_bytes, year=year), _BATCH):
-            conn.executemany(_INSERT_FACT, [_fact_values(r) for r in batch])
+            writer.insert_facts([_fact_values(r) for r in batch])
             dims.add(batch)
             rows += len(batch)
-        dims.write(conn)
-        kind = _file_kind(path.name)
-        conn.execute(
-            "INSERT INTO data_files (sha256, name, kind, years, rows, loaded_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                digest,
-                _display_name(path.name),
-                kind,
-                " ".join(map(str, sorted(dims.years))),
-                rows,
-                _now(),
-            ),
-        )
-        conn.execute("COMMIT")
+        dims.write(writer)
+        years = " ".join(map(str, sorted(dims.years)))
+        writer.record_file((digest, _display_name(path.name), _file_kind(path.name), years, rows, now()))
+        writer.commit()
     except BaseException:
-        conn.execute("ROLLBACK")
+        writer.rollback()
         raise
     logger.info("loaded %s: %d rows", path.name, rows)
     return LoadReport(path.name, rows, tuple(sorted(dims.years)), skipped=False)
-
-
-def _refresh_coverage(conn: sqlite3.Connection) -> None:
-    with conn:
-        conn.execute("DELETE FROM coverage")
-        conn.execute(
-            "INSERT INTO coverage (kind, cross_industry, year, rows) "
-            "SELECT a.kind, CASE WHEN f.naics = '000000' THEN 1 ELSE 0 END, f.year, count(*) "
-            "FROM facts f JOIN areas a ON a.area_code = f.area_code GROUP BY 1, 2, 3"
-        )
 
 
 def _batches(rows: Iterable[FactRow], size: int) -> Iterator[list[FactRow]]:
@@ -270,17 +347,12 @@ class _Dimensions:
             group = _more_detailed(group, r.o_group)
         self.occupations[r.occ_code] = (latest, group, min(first, r.year), max(last, r.year))
 
-    def write(self, conn: sqlite3.Connection) -> None:
-        for r in self.areas.values():
-            _upsert_area(conn, r)
-        for r, group, first, last in self.occupations.values():
-            _upsert_occupation(conn, r, group, first, last)
-        for r in self.industries.values():
-            conn.execute(
-                "INSERT INTO industries (naics, title, i_group, own_code) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (naics) DO UPDATE SET title = excluded.title, i_group = excluded.i_group",
-                (r.naics, r.naics_title, r.i_group, r.own_code),
-            )
+    def write(self, writer: Writer) -> None:
+        writer.upsert_areas([_area_row(r) for r in self.areas.values()])
+        writer.upsert_occupations([_occupation_row(*seen) for seen in self.occupations.values()])
+        writer.upsert_industries(
+            [(r.naics, r.naics_title, r.i_group, r.own_code) for r in self.industries.values()]
+        )
 
 
 def _more_detailed(a: str, b: str) -> str:
@@ -288,34 +360,20 @@ def _more_detailed(a: str, b: str) -> str:
     return a if rank.get(a, 0) >= rank.get(b, 0) else b
 
 
-def _upsert_area(conn: sqlite3.Connection, r: FactRow) -> None:
+def _area_row(r: FactRow) -> tuple[Any, ...]:
     kind = AREA_KINDS.get(r.area_type, "metro")
     title = "U.S." if kind == "national" else r.area_title
     states = title_states(title) or ((r.prim_state,) if r.prim_state else ())
     aliases = " | ".join(principal_cities(title)) if kind in ("metro", "nonmetro") else None
-    conn.execute(
-        "INSERT INTO areas (area_code, area_type, kind, title, state, states, aliases) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (area_code) DO UPDATE SET title = excluded.title",
-        (r.area_code, r.area_type, kind, title, r.prim_state, " ".join(states) or None, aliases),
-    )
+    return (r.area_code, r.area_type, kind, title, r.prim_state, " ".join(states) or None, aliases)
 
 
-def _upsert_occupation(conn: sqlite3.Connection, r: FactRow, group: str, first: int, last: int) -> None:
+def _occupation_row(r: FactRow, group: str, first: int, last: int) -> tuple[Any, ...]:
     code = r.occ_code
     major = f"{code[:2]}-0000"
     minor = f"{code[:4]}000"[:7] if group in ("minor", "broad", "detailed") else None
     broad = f"{code[:6]}0" if group in ("broad", "detailed") else None
-    conn.execute(
-        "INSERT INTO occupations (occ_code, title, o_group, major_code, minor_code, broad_code, "
-        "first_year, last_year) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (occ_code) DO UPDATE SET "
-        "title = CASE WHEN excluded.last_year >= occupations.last_year "
-        "THEN excluded.title ELSE occupations.title END, "
-        "o_group = CASE WHEN excluded.last_year >= occupations.last_year "
-        "THEN excluded.o_group ELSE occupations.o_group END, "
-        "first_year = MIN(occupations.first_year, excluded.first_year), "
-        "last_year = MAX(occupations.last_year, excluded.last_year)",
-        (code, r.occ_title, group, major, minor, broad, first, last),
-    )
+    return (code, r.occ_title, group, major, minor, broad, first, last)
 
 
 def database_info(path: Path) -> DatabaseInfo:
@@ -329,7 +387,8 @@ def database_info(path: Path) -> DatabaseInfo:
         ).fetchall():
             years_by_kind[kind] = tuple(sorted(int(y) for y in str(years).split(",")))
         return DatabaseInfo(
-            path=path,
+            backend="sqlite",
+            location=str(path),
             files=tuple(db["data_files"].rows_where(order_by="loaded_at")),
             years=tuple(r[0] for r in db.execute("SELECT DISTINCT year FROM facts ORDER BY year")),
             areas_by_kind=dict(db.execute("SELECT kind, count(*) FROM areas GROUP BY kind").fetchall()),
@@ -395,5 +454,5 @@ def _file_kind(name: str) -> str:
     return "other"
 
 
-def _now() -> str:
+def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")

@@ -36,6 +36,7 @@ _YEAR_PATTERNS = (
     re.compile(r"oesm(\d{2})", re.IGNORECASE),  # oesm19nat.zip
 )
 _TRUE = frozenset({"TRUE", "1", "Y", "YES"})
+_MEASURE_COLUMNS = tuple((m, m.upper()) for m in MEASURES)
 
 ByteProgress = Callable[[int], None]
 
@@ -218,8 +219,8 @@ def _text(value: Any) -> str:
 def _fact(year: int, row: dict[str, Any]) -> FactRow:
     values: dict[str, int | float | None] = {}
     flags: dict[str, str | None] = {}
-    for measure in MEASURES:
-        values[measure], flags[measure] = parse_value(row.get(measure.upper()), measure)
+    for measure, column in _MEASURE_COLUMNS:
+        values[measure], flags[measure] = parse_value(row.get(column), measure)
     occ_code = _text(row["OCC_CODE"])
     if not re.fullmatch(r"\d\d-\d{4}", occ_code):
         raise ValueError(f"OCC_CODE {occ_code!r} is not a SOC code")
@@ -252,25 +253,31 @@ def _area_type(row: dict[str, Any]) -> int:
 
 def parse_value(raw: Any, measure: str) -> tuple[int | float | None, str | None]:
     """A BLS cell as (number, None), (None, symbol) or (None, None) when empty."""
+    if type(raw) is str:  # the common case first: a plain number (float() allows surrounding spaces)
+        try:
+            return _number(float(raw), measure)
+        except ValueError:
+            pass
     if raw is None:
         return None, None
     if isinstance(raw, bool):
         raise ValueError(f"{measure.upper()} has {raw!r}")
     if isinstance(raw, int | float):
-        number: float = float(raw)
-    else:
-        text = raw.strip().replace(",", "")
-        if not text:
-            return None, None
-        if text in SPECIAL_VALUES:
-            return None, text
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError(f"{measure.upper()} has {text[:20]!r}, not a number") from None
-    if measure in INTEGER_MEASURES:
-        return round(number), None
-    return number, None
+        return _number(float(raw), measure)
+    text = raw.strip().replace(",", "")
+    if not text:
+        return None, None
+    if text in SPECIAL_VALUES:
+        return None, text
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{measure.upper()} has {text[:20]!r}, not a number") from None
+    return _number(number, measure)
+
+
+def _number(number: float, measure: str) -> tuple[int | float, None]:
+    return (round(number), None) if measure in INTEGER_MEASURES else (number, None)
 
 
 class _CountingReader(io.RawIOBase):

@@ -15,6 +15,8 @@ published:
 
 from __future__ import annotations
 
+import re
+
 SCHEMA_VERSION = 1
 
 MEASURES: tuple[str, ...] = (
@@ -120,6 +122,38 @@ CREATE INDEX IF NOT EXISTS areas_by_kind ON areas (kind, state);
 CREATE INDEX IF NOT EXISTS occupations_by_group ON occupations (o_group);
 CREATE INDEX IF NOT EXISTS industries_by_group ON industries (i_group);
 """
+
+_LONG_TEXT = re.compile(r"^(\s*(?:title|aliases|states|name|years|value|loaded_at)) TEXT", re.MULTILINE)
+_CREATE_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)")
+_CREATE_INDEX = re.compile(r"CREATE INDEX IF NOT EXISTS (\w+) ON (\w+)")
+
+
+def ddl_statements(dialect: str = "sqlite") -> list[str]:
+    """``DDL`` as single statements for ``dialect`` (``sqlite``, ``postgresql``, ``mssql``).
+
+    REAL becomes a double-precision type on the servers (their REAL is 4 bytes: 52.34 would
+    read back as 52.3400001); SQL Server has no TEXT keys and no ``IF NOT EXISTS``."""
+    statements = [f"{s.strip()}" for s in DDL.split(";") if s.strip()]
+    if dialect == "sqlite":
+        return statements
+    if dialect == "postgresql":
+        return [s.replace(" REAL,", " DOUBLE PRECISION,") for s in statements]
+    if dialect == "mssql":
+        return [_mssql(s) for s in statements]
+    raise ValueError(f"unknown SQL dialect {dialect!r}")
+
+
+def _mssql(statement: str) -> str:
+    text = statement.replace(" REAL,", " FLOAT,").replace("    key TEXT", "    [key] TEXT")
+    text = _LONG_TEXT.sub(r"\1 NVARCHAR(400)", text).replace(" TEXT", " NVARCHAR(64)")
+    if m := _CREATE_TABLE.search(text):
+        body = _CREATE_TABLE.sub(f"CREATE TABLE {m.group(1)}", text)
+        return f"IF OBJECT_ID(N'{m.group(1)}', N'U') IS NULL {body}"
+    if m := _CREATE_INDEX.search(text):
+        body = _CREATE_INDEX.sub(f"CREATE INDEX {m.group(1)} ON {m.group(2)}", text)
+        return f"IF INDEXPROPERTY(OBJECT_ID(N'{m.group(2)}'), N'{m.group(1)}', 'IndexID') IS NULL {body}"
+    return text
+
 
 # Concise notes for people and for model prompts (not the whole DDL).
 SCHEMA_NOTES = """\

@@ -741,6 +741,7 @@ class EntityResolver:
             )
         elif kind == "industry":
             found = _lookup(self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
+            found = found or self._expanded(self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
             if found is not None and found.key in aliases.INDUSTRY_WORDS and found.key == key:
                 found = None  # "information" alone is a word; "the information sector" is not
         else:
@@ -797,8 +798,14 @@ class EntityResolver:
         found = self._initialisms.get(letters) if letters else ()
         if found:
             return _Hit(key, found, "initialism")
+        return self._expanded(self._occupations, key, _OCCUPATION_PREFIXES, _OCCUPATION_SUFFIXES)
+
+    def _expanded(
+        self, index: _Index[T], key: str, prefixes: Sequence[str], suffixes: Sequence[str]
+    ) -> _Hit[T] | None:
+        """The first reading of a phrase with its abbreviated words spelled out that names something."""
         for form in self._abbreviations.expand(key):
-            hit = _lookup(self._occupations, form, _OCCUPATION_PREFIXES, _OCCUPATION_SUFFIXES)
+            hit = _lookup(index, form, prefixes, suffixes)
             if hit is not None:
                 return _Hit(hit.key, hit.entities, "abbreviation")
         return None
@@ -817,6 +824,7 @@ class EntityResolver:
         full = normalize(phrase)
         key = _strip(full, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
         hit = _lookup(self._industries, full, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
+        hit = hit or self._expanded(self._industries, full, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
         if hit is not None:
             return _exact_resolution(phrase, hit)
         short = self._industry_short.get(key.replace(" ", "")) or self._industry_short.get(key)

@@ -1,7 +1,8 @@
 """The SQL gateway: the only way SQL runs.
 
-``SqlGateway`` is the interface; ``SqliteGateway`` (in ``sqlite.py``) is the embedded default.
-A pyodbc implementation for server databases implements the same protocol.
+``SqlGateway`` is the interface; ``SqliteGateway`` (in ``sqlite.py``) is the embedded default,
+``OdbcGateway`` (in ``odbc.py``) runs the same statements on PostgreSQL or SQL Server through
+pyodbc. Both pass one contract suite (tests/test_gateway_contract.py).
 """
 
 from __future__ import annotations
@@ -39,3 +40,14 @@ class SqlGateway(Protocol):
     ) -> QueryResult: ...
 
     def close(self) -> None: ...
+
+
+def database_ok(gateway: SqlGateway) -> bool:
+    """Whether the gateway's database answers a trivial query now (for health checks)."""
+    from agents.errors import OewsError
+
+    try:
+        gateway.execute("SELECT count(*) AS n FROM coverage", max_rows=1)
+    except OewsError:
+        return False
+    return True

@@ -18,6 +18,7 @@ Values are bound as parameters, so literals are not inspected beyond that.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -36,8 +37,106 @@ FORBIDDEN_KEYWORDS = frozenset(
     }
 )  # fmt: skip
 FORBIDDEN_FUNCTIONS = frozenset(
-    {"load_extension", "readfile", "writefile", "fts3_tokenizer", "edit", "fsdir", "lsdir"}
-)
+    {
+        "load_extension",
+        "readfile",
+        "writefile",
+        "fts3_tokenizer",
+        "edit",
+        "fsdir",
+        "lsdir",
+        "printf",
+        "format",
+    }
+)  # fmt: skip  (printf('%.*c', 1e9, 'x') runs for seconds inside one SQLite instruction)
+# Functions that turn a small input into a huge value (memory), on any server.
+_AMPLIFIERS = frozenset(
+    {"repeat", "lpad", "rpad", "replicate", "space", "array_fill", "string_agg", "array_agg",
+     "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "xmlagg"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DialectRules:
+    """What the guard refuses beyond the common rules, per SQL dialect."""
+
+    keywords: frozenset[str] = frozenset()
+    functions: frozenset[str] = frozenset()
+    function_prefixes: tuple[str, ...] = ()
+    function_infixes: tuple[str, ...] = ()
+    schemas: frozenset[str] = frozenset({"main"})
+    variables: bool = True  # ``@name`` tokens allowed (SQL Server: session variables, @@version)
+
+
+_PG_KEYWORDS = frozenset(
+    {"SET", "RESET", "SHOW", "DISCARD", "LISTEN", "NOTIFY", "UNLISTEN", "LOCK", "DO", "DECLARE",
+     "PREPARE", "DEALLOCATE", "REFRESH", "CHECKPOINT", "CLUSTER", "LOAD", "IMPORT", "SECURITY",
+     "RECURSIVE", "TABLESAMPLE"}
+)  # fmt: skip
+_PG_FUNCTIONS = _AMPLIFIERS | frozenset(
+    {"set_config", "current_setting", "version", "format", "current_user", "session_user",
+     "current_role", "current_schema", "current_schemas", "current_database", "current_catalog",
+     "current_query", "user", "nextval", "setval", "currval", "lastval", "dblink", "copy"}
+)  # fmt: skip
+_MSSQL_KEYWORDS = frozenset(
+    {"SET", "DECLARE", "WAITFOR", "BULK", "OPENROWSET", "OPENQUERY", "OPENDATASOURCE", "OPENXML",
+     "SHUTDOWN", "DBCC", "KILL", "RECONFIGURE", "USE", "WHILE", "IF", "GOTO", "PRINT", "RAISERROR",
+     "THROW", "OPEN", "CLOSE", "DEALLOCATE", "BACKUP", "RESTORE", "DENY", "OPTION", "TABLESAMPLE",
+     "READTEXT", "WRITETEXT", "UPDATETEXT"}
+)  # fmt: skip
+_MSSQL_FUNCTIONS = _AMPLIFIERS | frozenset(
+    {"openrowset", "openquery", "opendatasource", "openxml", "db_name", "user_name", "suser_name",
+     "suser_sname", "system_user", "session_user", "current_user", "user", "host_name",
+     "serverproperty", "databasepropertyex", "object_id", "object_name", "schema_name",
+     "has_perms_by_name", "is_member", "is_srvrolemember", "permissions", "original_login",
+     "context_info", "session_context"}
+)  # fmt: skip
+
+RULES: dict[str, DialectRules] = {
+    "sqlite": DialectRules(functions=FORBIDDEN_FUNCTIONS),
+    "postgresql": DialectRules(
+        keywords=_PG_KEYWORDS,
+        functions=_PG_FUNCTIONS,
+        function_prefixes=("pg_", "lo_", "dblink", "txid_", "has_", "inet_", "to_reg", "xml"),
+        function_infixes=("to_xml", "_description"),
+        schemas=frozenset({"public"}),
+    ),
+    "mssql": DialectRules(
+        keywords=_MSSQL_KEYWORDS,
+        functions=_MSSQL_FUNCTIONS,
+        function_prefixes=("xp_", "sp_", "fn_", "sys"),
+        schemas=frozenset({"dbo"}),
+        variables=False,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A statement that passed validation: the comment-free text that runs, and its CTE names."""
+
+    statement: str
+    ctes: frozenset[str]
+
+
+class SqlGuard:
+    """``validate_select`` for one dialect and table list, with validated statements cached.
+
+    The engine's SQL is a few parameterized templates, so most statements are seen before:
+    a cached statement costs a dictionary lookup; a new one, one tokenization."""
+
+    def __init__(
+        self, *, allowed_tables: Collection[str], dialect: str = "sqlite", cache_size: int = 2048
+    ) -> None:
+        if dialect not in RULES:
+            raise ValueError(f"unknown SQL dialect {dialect!r}")
+        self.dialect = dialect
+        self.allowed_tables = frozenset(t.lower() for t in allowed_tables)
+        self.check = functools.lru_cache(maxsize=cache_size)(self._check)
+
+    def _check(self, sql: str) -> Checked:
+        return check_select(sql, allowed_tables=self.allowed_tables, dialect=self.dialect)
+
 
 _QUOTED_FORMS = {
     "'": re.compile(r"'(?:[^']|'')*'"),
@@ -81,22 +180,30 @@ class _Reference:
     name: str
 
 
-def validate_select(sql: str, *, allowed_tables: Collection[str]) -> str:
+def validate_select(sql: str, *, allowed_tables: Collection[str], dialect: str = "sqlite") -> str:
     """Return the comment-free statement if it is one allowed SELECT; else raise SqlRejected."""
-    text = _strip_comments(sql)
-    toks = _statement_tokens(text, sql)
-    _check_lexemes(toks, sql)
-    _check_keywords(toks, sql)
+    return check_select(sql, allowed_tables=allowed_tables, dialect=dialect).statement
+
+
+def check_select(sql: str, *, allowed_tables: Collection[str], dialect: str = "sqlite") -> Checked:
+    """Validate ``sql`` (tokenized once) for ``dialect``; the statement to run and its CTEs."""
+    rules = RULES[dialect]
+    text, toks = _tokens(sql)
+    toks = _statement_tokens(toks, sql)
+    _check_lexemes(toks, sql, rules)
+    _check_keywords(toks, sql, rules)
     _check_statement_kind(toks, sql)
-    _check_functions(toks, sql)
-    _check_tables(toks, {t.lower() for t in allowed_tables}, sql)
+    _check_functions(toks, sql, rules)
+    scopes = list(_cte_scopes(toks))
+    _check_tables(toks, scopes, {t.lower() for t in allowed_tables}, sql, rules)
     statement = text.strip()
-    return statement[:-1].rstrip() if statement.endswith(";") else statement
+    statement = statement[:-1].rstrip() if statement.endswith(";") else statement
+    return Checked(statement, frozenset(name for name, _, _ in scopes))
 
 
 def cte_names(sql: str) -> frozenset[str]:
     """Lower-cased names of every CTE the statement defines (for a database-side authorizer)."""
-    toks = _significant(_strip_comments(sql))
+    _, toks = _tokens(sql)
     return frozenset(name for name, _, _ in _cte_scopes(toks))
 
 
@@ -108,31 +215,36 @@ def _lex(text: str) -> Iterator[tuple[_TokenType, str]]:
     return stream
 
 
-def _strip_comments(sql: str) -> str:
-    """The text with every comment replaced by one space."""
-    parts: list[str] = []
-    previous = ""
+def _tokens(sql: str) -> tuple[str, list[_Tok]]:
+    """The text with every comment replaced by one space, and its significant tokens.
+
+    The tokens come from one pass over ``sql``; only when it had comments is the comment-free
+    text tokenized again, so the tokens checked are always those of the text that runs."""
+    pairs: list[tuple[_TokenType, str]] = []
+    comments = False
     for ttype, value in _lex(sql):
-        if previous == "/" and value.startswith("*"):
+        if pairs and pairs[-1][1] == "/" and value.startswith("*"):
             raise SqlRejected("unterminated /* comment", sql=sql)
         if ttype in tokens.Whitespace and value.strip(_ASCII_SPACE):
             raise SqlRejected("unusual whitespace character", sql=sql)  # SQLite: part of a name
-        parts.append(" " if ttype in tokens.Comment else value)
-        previous = value
-    return "".join(parts)
-
-
-def _significant(text: str) -> list[_Tok]:
-    return [
+        if ttype in tokens.Comment:
+            if "/*" in value[2:]:  # PostgreSQL and SQL Server nest block comments; sqlparse does not
+                raise SqlRejected("nested /* comments are not allowed", sql=sql)
+            comments = True
+            ttype, value = tokens.Whitespace, " "
+        pairs.append((ttype, value))
+    text = "".join(value for _, value in pairs)
+    if comments:
+        pairs = list(_lex(text))
+    return text, [
         _Tok(ttype, value)
-        for ttype, value in _lex(text)
+        for ttype, value in pairs
         if not (ttype in tokens.Whitespace or ttype in tokens.Newline or value.isspace())
     ]
 
 
-def _statement_tokens(text: str, sql: str) -> list[_Tok]:
+def _statement_tokens(toks: list[_Tok], sql: str) -> list[_Tok]:
     """The tokens of the only statement, without its one optional trailing ``;``."""
-    toks = _significant(text)
     if toks and toks[-1].value == ";":
         toks = toks[:-1]
     if not toks:
@@ -142,9 +254,11 @@ def _statement_tokens(text: str, sql: str) -> list[_Tok]:
     return toks
 
 
-def _check_lexemes(toks: Sequence[_Tok], sql: str) -> None:
-    """Reject token forms that sqlparse and SQLite could read differently."""
+def _check_lexemes(toks: Sequence[_Tok], sql: str, rules: DialectRules) -> None:
+    """Reject token forms that sqlparse and the database could read differently."""
     for tok in toks:
+        if not rules.variables and tok.value.startswith("@"):
+            raise SqlRejected(f"variable {tok.value[:40]!r} is not allowed", sql=sql)
         if tok.ttype in tokens.Error:
             raise SqlRejected(f"unexpected text {tok.value!r}", sql=sql)
         form = _QUOTED_FORMS.get(tok.value[:1])
@@ -199,10 +313,11 @@ def _check_statement_kind(toks: Sequence[_Tok], sql: str) -> None:
     raise SqlRejected("only SELECT or WITH … SELECT statements are allowed", sql=sql)
 
 
-def _check_keywords(toks: Sequence[_Tok], sql: str) -> None:
+def _check_keywords(toks: Sequence[_Tok], sql: str, rules: DialectRules) -> None:
     for i, tok in enumerate(toks):
         for word in tok.words:
-            if word not in FORBIDDEN_KEYWORDS or _is_replace_function(toks, i, word):
+            forbidden = word in FORBIDDEN_KEYWORDS or word in rules.keywords
+            if not forbidden or _is_replace_function(toks, i, word):
                 continue
             raise SqlRejected(f"{word} is not allowed in a read-only query", sql=sql)
 
@@ -212,13 +327,22 @@ def _is_replace_function(toks: Sequence[_Tok], i: int, word: str) -> bool:
     return word == "REPLACE" and i + 1 < len(toks) and toks[i + 1].value == "("
 
 
-def _check_functions(toks: Sequence[_Tok], sql: str) -> None:
+def _check_functions(toks: Sequence[_Tok], sql: str, rules: DialectRules) -> None:
     for tok in toks:
         if tok.ttype in tokens.String.Single:
             continue  # a string value, never a function name
         name = _unquote(tok.value).lower()
-        if name in FORBIDDEN_FUNCTIONS:
+        if _forbidden_function(name, rules):
             raise SqlRejected(f"function {name} is not allowed", sql=sql)
+
+
+def _forbidden_function(name: str, rules: DialectRules) -> bool:
+    return (
+        name in FORBIDDEN_FUNCTIONS
+        or name in rules.functions
+        or name.startswith(rules.function_prefixes)
+        or any(part in name for part in rules.function_infixes)
+    )
 
 
 # --- CTEs ------------------------------------------------------------------------------------
@@ -261,11 +385,12 @@ def _cte_scopes(toks: Sequence[_Tok]) -> Iterator[tuple[str, int, int]]:
 # --- tables ----------------------------------------------------------------------------------
 
 
-def _check_tables(toks: Sequence[_Tok], allowed: set[str], sql: str) -> None:
-    scopes = list(_cte_scopes(toks))
+def _check_tables(
+    toks: Sequence[_Tok], scopes: list[tuple[str, int, int]], allowed: set[str], sql: str, rules: DialectRules
+) -> None:
     for ref in _table_references(toks):
         name = ref.name.lower()
-        if ref.schema is not None and ref.schema.lower() != "main":
+        if ref.schema is not None and ref.schema.lower() not in rules.schemas:
             raise SqlRejected(f"schema {ref.schema} is not allowed", sql=sql)
         if name in allowed:
             continue

@@ -1,6 +1,6 @@
 """``SqliteGateway``: the embedded, read-only implementation of ``SqlGateway``.
 
-Four layers stand between a statement and the data, in the manner of datasette:
+Five layers stand between a statement and the data, in the manner of datasette:
 
 1. ``validate_select`` (the sqlparse allow-list guard) rejects anything but one SELECT over
    the allowed tables;
@@ -9,7 +9,11 @@ Four layers stand between a statement and the data, in the manner of datasette:
    only allowed tables (or the statement's own CTEs) are read and no dangerous function is
    called: a second opinion from SQLite's own parser;
 4. a progress handler interrupts a statement that runs past the time limit, and at most
-   ``max_rows + 1`` rows are fetched, to tell whether the result was truncated.
+   ``max_rows + 1`` rows are fetched, to tell whether the result was truncated;
+5. no string or blob may exceed ``MAX_VALUE_BYTES`` (``SQLITE_LIMIT_LENGTH``): ``randomblob(1e9)``
+   fails at once instead of allocating a gigabyte.
+
+Validation is cached by statement text (``SqlGuard``): the engine's SQL is a few templates.
 
 The bot answers from a thread pool, so each thread gets its own connection.
 """
@@ -26,9 +30,10 @@ from typing import Any
 from agents.errors import DataError, SqlError, SqlExecutionError, SqlRejected, SqlTimeout
 from agents.oews.schema import QUERYABLE_TABLES
 from agents.sql.gateway import DEFAULT_MAX_ROWS, DEFAULT_TIME_LIMIT_MS, QueryResult
-from agents.sql.guard import FORBIDDEN_FUNCTIONS, cte_names, validate_select
+from agents.sql.guard import FORBIDDEN_FUNCTIONS, Checked, SqlGuard
 
 PROGRESS_EVERY = 1000  # SQLite VM instructions between two looks at the clock
+MAX_VALUE_BYTES = 4_000_000  # the largest string or blob one statement may build
 
 _ALWAYS_ALLOWED = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_RECURSIVE})
 
@@ -71,10 +76,11 @@ class _Session:
         return 0
 
     def run(
-        self, sql: str, params: tuple[Any, ...], fetch: int, *, time_limit_ms: int
+        self, checked: Checked, params: tuple[Any, ...], fetch: int, *, time_limit_ms: int
     ) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
         """Column names and at most ``fetch`` rows; interrupted after ``time_limit_ms``."""
-        self.ctes = cte_names(sql)
+        sql = checked.statement
+        self.ctes = checked.ctes
         self.denied.clear()
         self.interrupted = False
         self.deadline = time.perf_counter() + time_limit_ms / 1000
@@ -109,6 +115,7 @@ class SqliteGateway:
         if not self.path.is_file():
             raise DataError(f"OEWS database not found: {self.path}")
         self.allowed_tables = frozenset(t.lower() for t in allowed_tables)
+        self.guard = SqlGuard(allowed_tables=self.allowed_tables, dialect=self.dialect)
         self.max_rows = max_rows
         self.time_limit_ms = time_limit_ms
         self._local = threading.local()
@@ -121,17 +128,17 @@ class SqliteGateway:
         cap = self._cap(max_rows)
         bound = tuple(params)
         try:
-            statement = validate_select(sql, allowed_tables=self.allowed_tables)
+            checked = self.guard.check(sql)
         except SqlRejected as e:
             raise SqlRejected(str(e), sql=sql, params=bound) from e
         session = self._session()
         started = time.perf_counter()
         try:
-            columns, rows = session.run(statement, bound, cap + 1, time_limit_ms=self.time_limit_ms)
+            columns, rows = session.run(checked, bound, cap + 1, time_limit_ms=self.time_limit_ms)
         except sqlite3.Error as e:
             raise self._error(e, session, sql=sql, params=bound) from e
         return QueryResult(
-            sql=statement,
+            sql=checked.statement,
             params=bound,
             columns=columns,
             rows=tuple(rows[:cap]),
@@ -186,6 +193,7 @@ class SqliteGateway:
             conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
         except sqlite3.Error as e:
             raise DataError(f"cannot open OEWS database {self.path} read-only: {e}") from e
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # is it SQLite at all?
         except sqlite3.Error as e:

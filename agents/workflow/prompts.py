@@ -35,9 +35,29 @@ def planner_system(coverage: str, research_on: bool, max_steps: int) -> str:
     return template("planner").format(coverage=coverage, research=research, max_steps=max_steps)
 
 
+# What the text-to-SQL model is told about the database it writes for, per gateway dialect.
+DIALECTS: dict[str, tuple[str, str]] = {
+    "sqlite": ("The database is SQLite: write standard SQL.", "LIMIT 50"),
+    "postgresql": (
+        "The database is PostgreSQL: write standard SQL (|| joins strings, CAST(x AS numeric) before "
+        "ROUND with digits); no PostgreSQL-only functions.",
+        "LIMIT 50",
+    ),
+    "mssql": (
+        "The database is Microsoft SQL Server (T-SQL): limit rows with SELECT TOP (n) or ORDER BY … "
+        "OFFSET 0 ROWS FETCH NEXT n ROWS ONLY, never LIMIT; CONCAT() joins strings; quote names with "
+        "[brackets]; AVG of an integer column is an integer, so CAST it to FLOAT first.",
+        "SELECT TOP (50) …",
+    ),
+}
+
+
 @lru_cache(maxsize=8)
-def sql_system(coverage: str, latest: int) -> str:
-    return template("text_to_sql").format(schema=SCHEMA_NOTES.strip(), coverage=coverage, latest=latest)
+def sql_system(coverage: str, latest: int, dialect: str = "sqlite") -> str:
+    note, limit = DIALECTS.get(dialect, DIALECTS["sqlite"])
+    return template("text_to_sql").format(
+        schema=SCHEMA_NOTES.strip(), coverage=coverage, latest=latest, dialect=note, limit=limit
+    )
 
 
 def context_block(context: dict[str, Any] | None) -> str:

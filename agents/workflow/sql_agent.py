@@ -111,7 +111,7 @@ def model_sql(
     coverage = engine.coverage
     run = _Run(
         [
-            SystemMessage(sql_system(coverage.describe(), coverage.latest)),
+            SystemMessage(sql_system(coverage.describe(), coverage.latest, engine.gateway.dialect)),
             HumanMessage(f"Goal: {step.goal}\nThe user's question, for context: {question}"),
         ]
     )
