@@ -16,6 +16,7 @@ from typing import Any, Literal, Protocol
 from agents.models import EngineAnswer
 from agents.trace import Trace
 from bot import messages
+from bot.export import answer_csv
 from bot.jobs import Enqueued, NewJob, thread_key
 from bot.store import BotStore, FeedbackCounts, StoreError, UsageRow
 from bot.types import Answer, Question
@@ -244,6 +245,17 @@ class BotService:
             return None
         same_place = trace.channel == asker.channel or (bool(trace.user) and trace.user == asker.user)
         return trace if same_place else None
+
+    def answer_csv(self, trace_id: str, *, workspace: str | None) -> str | None:
+        """The CSV of a stored answer's tables; None when the answer is gone or not this
+        workspace's; ``CsvExportError`` when it has no table."""
+        trace = self.store.get_trace(trace_id, workspace=workspace)
+        if trace is None:
+            return None
+        answer = Answer(
+            status="answer", text=trace.answer_text, trace_id=trace.id, tables=tuple(trace.tables)
+        )
+        return answer_csv(answer)
 
     def feedback(
         self, *, trace_id: str, platform: str, workspace: str, user: str, value: Literal["up", "down"]
