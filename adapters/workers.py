@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 PARENT_CHECK_S = 0.5
 RESTART_BACKOFF_S = 1.0
+WORKER_NICENESS = 10
 
 
 def job_handlers(settings: Settings) -> dict[str, JobHandler]:
@@ -62,8 +63,14 @@ async def work(
 
 
 def run_worker_process(settings: Settings, *, parent: int | None = None) -> None:
-    """The body of a worker process: work until SIGTERM / SIGINT, or until ``parent`` is gone."""
+    """The body of a worker process: work until SIGTERM / SIGINT, or until ``parent`` is gone.
+
+    Workers run at a lower CPU priority than the serving process: on a small machine a burst
+    keeps them busy, and Slack's 3-second ack deadline must still be met."""
     from bot.app import build_service
+
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
 
     service = build_service(settings)
     handlers = job_handlers(settings)

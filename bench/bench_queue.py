@@ -70,7 +70,7 @@ def main() -> None:
 
             postgres = PostgresServer.start()
             env["OEWS_STORE_URL"] = postgres.create_database("bench")
-        servers = [Server(env, Path(home) / f"host{n}") for n in range(args.servers)]
+        servers = [Server(env, Path(home) / f"host{n}", args.workers) for n in range(args.servers)]
         try:
             for server in servers:
                 server.start()
@@ -92,14 +92,15 @@ def environment(fake: FakeSlack, home: Path, database: Path, workers: int | None
         "OEWS_RATE_PER_USER_PER_MINUTE": UNLIMITED, "OEWS_RATE_PER_WORKSPACE_PER_MINUTE": UNLIMITED,
         "OEWS_DAILY_QUOTA_PER_USER": UNLIMITED, "OEWS_DAILY_QUOTA_PER_WORKSPACE": UNLIMITED,
     }  # fmt: skip
-    if workers is not None:
+    if workers:
         env["OEWS_WORKERS"] = str(workers)
     return env
 
 
 class Server:
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
+    def __init__(self, env: dict[str, str], log_dir: Path, workers: int | None) -> None:
         self.env = env
+        self.workers = workers
         log_dir.mkdir(parents=True, exist_ok=True)
         self.log = (log_dir / "serve.log").open("ab")
         self.process: subprocess.Popen[bytes] | None = None
@@ -197,7 +198,7 @@ def burst(servers: list[Server], fake: FakeSlack, args: argparse.Namespace) -> d
                 acks.setdefault(str(events[n]["event_id"]), float("nan"))
     threads = {str(e["event"]["ts"]) for e in events if str(e["event_id"]) in acks}  # type: ignore[index]
     deadline = time.monotonic() + 600
-    while time.monotonic() < deadline and not threads <= set(answered(fake)):
+    while args.workers != 0 and time.monotonic() < deadline and not threads <= set(answered(fake)):
         time.sleep(0.05)
     last = time.perf_counter() - started
     fake.settle(0, quiet=1.0)

@@ -13,7 +13,7 @@ FEEDBACK_FAILED = "Sorry, I couldn't record the feedback right now. Please try a
 DENIED = "This workspace is not allowed to use this bot. Ask your admin to add it."
 DENIED_TEAMS = "This Microsoft Teams organization is not allowed to use this bot. Ask your admin to add it."
 TRACE_UNAVAILABLE = "I can't show that trace: it doesn't exist or belongs to another conversation."
-QUEUE_NOTE_POSITION = 10  # a question with at least this many ahead of it gets a note
+QUEUE_NOTE_POSITION = 25  # a question this far back in the queue gets a note (a wait of seconds)
 
 
 def error_text(trace_id: str) -> str:

@@ -760,6 +760,9 @@ def _open(path: Path, busy_timeout_ms: int) -> sqlite_utils.Database:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         db = sqlite_utils.Database(conn, execute_plugins=False)
         db.enable_wal()
+        # WAL + NORMAL: a commit survives any process crash (kill -9); only a power loss or an
+        # OS crash may lose the last commits.  FULL would fsync every one of the queue's writes.
+        conn.execute("PRAGMA synchronous = NORMAL")
         migrate(db)
     except BaseException:
         conn.close()
