@@ -9,9 +9,11 @@ whole questions, so they work outside the thread too (the CLI prints them as com
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from agents.engine.engine import OewsEngine
+from agents.engine.intent import Intent
 from agents.models import ClarifyOption
 from agents.resolve.entities import Area
 
@@ -33,6 +35,15 @@ def suggest_followups(engine: OewsEngine, context: dict[str, Any]) -> tuple[Clar
     return tuple(chosen)
 
 
+@lru_cache(maxsize=4096)
+def reading(engine: OewsEngine, question: str) -> Intent | None:
+    """How the engine reads a suggested question (cached: the same suggestions recur)."""
+    try:
+        return engine.parse(question).intent
+    except Exception:  # a suggestion is never worth failing an answer
+        return None
+
+
 def _places_named(engine: OewsEngine, question: str) -> list[str]:
     """The area codes a suggestion names (by title), so that its reading can be checked."""
     named = [a for a in engine.vocabulary.areas if a.kind != "national" and f" {a.title}" in question]
@@ -41,10 +52,7 @@ def _places_named(engine: OewsEngine, question: str) -> list[str]:
 
 def _reads_as_meant(engine: OewsEngine, question: str, occupations: list[str], areas: list[str]) -> bool:
     """The engine answers the suggestion, about the same occupation and the place it names."""
-    try:
-        intent = engine.parse(question).intent
-    except Exception:  # a suggestion is never worth failing an answer
-        return False
+    intent = reading(engine, question)
     if intent is None:
         return False
     names_it = bool(occupations) and f" {_occupation_title(engine, occupations[0])}" in f" {question}"

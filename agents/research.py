@@ -27,7 +27,7 @@ MAX_RESULTS = 3
 # What people ask for that OEWS does not publish (a web search may help).
 _TOPICS = {
     "cost of living": r"cost[- ]of[- ]living|living costs?|affordab\w*",
-    "housing costs": r"\brent\b|\brents\b|housing|home prices?|mortgage",
+    "housing costs": r"\brent\b|\brents\b|\bhousing\b|home prices?|mortgage",
     "population": r"population|how many people live",
     "taxes": r"\b(income|sales|property|state|payroll) tax(es)?\b|\btax (rate|burden)s?\b|after[- ]tax"
     r"|take[- ]home",

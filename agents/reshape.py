@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from agents.engine.engine import OewsEngine
+from agents.followups import reading
 from agents.models import Reshape
 from agents.resolve.entities import Area
 
@@ -77,10 +78,7 @@ class _Asker:
             yield plain.replace(f"in {area.title}", f"in {area.title} state", 1)
 
     def _reads_as_meant(self, question: str, measure: str, area: Area, year: int | None) -> bool:
-        try:
-            intent = self.engine.parse(question).intent
-        except Exception:  # an option is never worth failing an answer
-            return False
+        intent = reading(self.engine, question)
         if intent is None or [o.code for o in intent.occupations] != [self.code]:
             return False
         places = [a.code for a in intent.areas]

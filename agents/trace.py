@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from agents.models import ChartSpec
+from agents.models import ChartSpec, Table
 from agents.sql.dburl import mask_secrets
 
 SAMPLE_ROWS = 5
@@ -102,6 +102,7 @@ class Trace(BaseModel):
     chart: ChartSpec | None = None
     answer_kind: str = ""
     answer_text: str = ""
+    tables: list[Table] = Field(default_factory=list)  # the answer's tables (for CSV export later)
     error: str | None = None
     total_ms: float = 0.0
 

@@ -17,6 +17,9 @@ _NOT_PUBLISHED = re.compile(
     r"not published|did not publish|not available|not released|no estimate|publishes no"
 )
 _TOP_CODED = re.compile(r"at or above|top-cod|≥")
+_NOT_APPLIED = re.compile(
+    r"not applied|not used|does not use|didn't use|can't filter|cannot filter", re.IGNORECASE
+)
 _INTERNAL = re.compile(r"traceback|select\s|sqlite|api[_ ]key|password|exception|\.py\b", re.IGNORECASE)
 
 
@@ -109,8 +112,21 @@ def score(expect: dict[str, Any], answer: Answer) -> tuple[bool, str]:
         )
     if expect.get("refuse"):
         checks.append((_refused(answer, text), "did not refuse cleanly"))
+    said = "\n".join([text, *answer.caveats])
+    if "says" in expect:
+        unsaid = [p for p in expect["says"] if p.lower() not in said.lower()]
+        checks.append((not unsaid, f"does not say {unsaid}"))
+    if "not_applied" in expect:
+        unnamed = [p for p in expect["not_applied"] if not names_not_applied(p, said)]
+        checks.append((not unnamed, f"does not say it did not apply {unnamed}"))
     failed = [why for ok, why in checks if not ok]
     return not failed, "; ".join(failed)
+
+
+def names_not_applied(phrase: str, text: str, reach: int = 300) -> bool:
+    """``phrase`` appears within ``reach`` characters after a "not applied" statement."""
+    lowered = text.lower()
+    return any(phrase.lower() in lowered[m.start() : m.end() + reach] for m in _NOT_APPLIED.finditer(text))
 
 
 def is_shown(expected: float, text: str) -> bool:

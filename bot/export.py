@@ -91,6 +91,8 @@ def _column_kind(cells: Sequence[str]) -> str:
 
 
 def _header(name: str, kind: str) -> str:
+    if name.startswith("#"):  # a header starting with "#" would read as a comment line
+        name = "Rank" if name == "#" else name.lstrip("# ") or "Rank"
     return {"usd": f"{name} [USD]", "percent": f"{name} [%]"}.get(kind, name)
 
 

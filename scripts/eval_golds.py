@@ -27,6 +27,11 @@ Recipe keys (one expectation each, as in the scorer's README):
     not_published = cell              the cell must be * or ** (checked); numbers_absent optional
     topcoded = cell                   the cell must be # (checked)
     refuse = true
+Beside its recipe a case may say what the answer must state in words (checked by the scorer):
+    says = [phrase, ...]              each phrase appears in the answer (text or caveats)
+    not_applied = [phrase, ...]       each phrase is named in a "Not applied" statement: a part of
+                                      the question the answer says it did not use
+Filters: ``KEY=A|B`` (one of), ``KEY!=A|B`` (none of), ``KEY^=A|B`` (starts with one of).
 Extra keys of a case (``note``) are kept as notes.
 """
 
@@ -85,7 +90,12 @@ def select(source: str, where: list[str]) -> list[dict[str, str]]:
     if "NAICS" in header and not any(w.startswith("NAICS") for w in where):
         where = [*where, "NAICS=000000"]
     tests = []
+    prefixes = []
     for clause in where:
+        if "^=" in clause:
+            key, _, values = clause.partition("^=")
+            prefixes.append((header[key], tuple(values.split("|"))))
+            continue
         negate = "!=" in clause
         key, _, values = clause.partition("!=" if negate else "=")
         tests.append((header[key], set(values.split("|")), negate))
@@ -95,6 +105,7 @@ def select(source: str, where: list[str]) -> list[dict[str, str]]:
         {k: row[i] for k, i in header.items()}
         for row in candidates
         if all((row[i] in values) != negate for i, values, negate in tests)
+        and all(row[i].startswith(starts) for i, starts in prefixes)
     ]
 
 
@@ -212,9 +223,9 @@ def count(recipe: dict[str, Any]) -> tuple[int, str]:
     by = recipe["by"].upper()
     rows = list(select(recipe["source"], recipe.get("where", "").split()))
     above, threshold = ("above" in recipe), recipe.get("above", recipe.get("below"))
-    if threshold >= TOP_CODES[by[:2]]:
-        raise RecipeError(f"threshold {threshold} is at or above the top-code: the count is not published")
     topcoded = [r for r in rows if r[by] == "#"]
+    if topcoded and by[:2] in TOP_CODES and threshold >= TOP_CODES[by[:2]]:
+        raise RecipeError(f"threshold {threshold} is at or above the top-code: the count is not published")
     unpublished = [r for r in rows if r[by] in SPECIAL - {"#"}]
     published_rows = [r for r in rows if r[by] not in SPECIAL]
     hits = [r for r in published_rows if (number(r[by]) > threshold if above else number(r[by]) < threshold)]
@@ -278,12 +289,21 @@ RECIPES = {
 }  # fmt: skip
 
 
+WORDS = ("says", "not_applied")  # what the answer must state, beside its recipe
+
+
 def gold(case: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """The ``expect`` object of one case and the notes that say where it came from."""
     kinds = [key for key in RECIPES if key in case]
     if len(kinds) != 1:
         raise RecipeError(f"a case needs exactly one recipe, found {kinds or 'none'}")
-    return RECIPES[kinds[0]](case)
+    expect, notes = RECIPES[kinds[0]](case)
+    for key in WORDS:
+        if key in case:
+            if not all(isinstance(p, str) and p.strip() for p in case[key]):
+                raise RecipeError(f"{key} must be a list of phrases")
+            expect[key] = list(case[key])
+    return expect, notes
 
 
 def build(path: Path = QUESTIONS) -> str:

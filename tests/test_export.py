@@ -70,6 +70,12 @@ def test_a_table_without_special_values_has_no_notes_column() -> None:
     ]
 
 
+def test_a_rank_column_does_not_read_as_a_comment_line() -> None:
+    table = Table(columns=("#", "State"), rows=(("1", "Ohio"),))
+    text = answer_csv(Answer(status="answer", text="", trace_id="t", tables=(table,)))
+    assert [line for line in text.splitlines() if not line.startswith("# ")] == ["Rank,State", "1,Ohio"]
+
+
 def test_an_answer_without_a_table_cannot_be_exported() -> None:
     with pytest.raises(CsvExportError) as raised:
         answer_csv(Answer(status="answer", text="In May 2025 …", trace_id="t"))

@@ -712,6 +712,8 @@ def test_initialisms_need_capitals_and_skip_state_codes(resolver: EntityResolver
     assert resolver.exact("occupation", "ots") == ()
     assert resolver.exact("occupation", "Set") == ()  # "Self-Enrichment Teachers" is SET
     assert resolver.exact("occupation", "MA") == ()  # Massachusetts, not Medical Assistants
+    assert resolver.exact("occupation", "IT") == ()  # not Interpreters and Translators
+    assert resolver.exact("occupation", "HR") == ()  # not Helpers--Roofers
 
 
 def test_typos_in_ordinary_words_are_corrected_but_names_are_left_alone(resolver: EntityResolver) -> None:

@@ -11,47 +11,52 @@ later into the same conversation and reply chain with ``adapter.continue_convers
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
-from botbuilder.schema import Activity, ActivityTypes
+from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from adapters.teams.cards import CARD_LIMIT, answer_card, card_size, clarification_card, trace_card
 from adapters.teams.charts import ChartImage, ChartStore, place_chart
 from adapters.teams.inbound import (
     Ask,
     Clarify,
+    ExportCsv,
     Feedback,
     Hint,
     Ignore,
     Inbound,
     Invalid,
+    Reshape,
     ShowTrace,
     question_for,
     read_message,
 )
-from agents.trace import Trace, new_trace_id
+from agents.trace import new_trace_id
+from bot import messages
+from bot.export import CsvExportError
 from bot.service import BotService
 from bot.types import Answer, Question
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-REFUSED = "This Microsoft Teams organization is not allowed to use this bot. Ask your admin to add it."
+REFUSED = messages.DENIED_TEAMS
 HINT = (
     "Ask me about U.S. jobs and pay from the BLS OEWS survey, for example "
     "“what do registered nurses make in Seattle?” or “top 5 highest-paying jobs in Texas”."
 )
 WELCOME = "Hi! I answer questions about U.S. occupational employment and wages (BLS OEWS). " + HINT
 INVALID_ACTION = "That button is no longer valid. Please ask your question again."
-TRACE_UNAVAILABLE = "I can't show that trace: it doesn't exist or belongs to another conversation."
-ANSWER_UNAVAILABLE = "I couldn't find that answer any more, so the feedback was not recorded."
+TRACE_UNAVAILABLE = messages.TRACE_UNAVAILABLE
+ANSWER_GONE = "That answer is gone or belongs to another conversation; please ask your question again."
+ANSWER_UNAVAILABLE = messages.FEEDBACK_MISSING
 THANKS = {"up": "Thanks for the feedback 👍", "down": "Thanks for the feedback 👎, it helps us improve."}
-BUSY = "I'm answering a lot of questions right now. Please try again in a minute."
-TEXT_ONLY = frozenset({"error", "denied", "rate_limited"})
+BUSY = messages.BUSY
 
 
 class Busy(Exception):
@@ -89,7 +94,7 @@ class Renderer:
         self._public_url = public_url
 
     def reply(self, answer: Answer) -> Activity:
-        if answer.status in TEXT_ONLY or (answer.status == "clarification" and answer.clarification is None):
+        if answer.private or (answer.status == "clarification" and answer.clarification is None):
             return MessageFactory.text(with_trace_id(answer.text, answer.trace_id))
         if answer.clarification is not None:
             return card_activity(clarification_card(answer), summary=answer.text)
@@ -109,17 +114,21 @@ def card_activity(card: dict[str, Any], *, summary: str) -> Activity:
     return activity
 
 
+def csv_activity(text: str, trace_id: str) -> Activity:
+    """The CSV as a file attachment of a reply in the thread."""
+    data = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    attachment = Attachment(
+        content_type="text/csv", content_url=f"data:text/csv;base64,{data}", name=f"oews-{trace_id}.csv"
+    )
+    activity: Activity = MessageFactory.attachment(attachment, text=f"CSV of answer {trace_id}")
+    return activity
+
+
 def with_trace_id(text: str, trace_id: str) -> str:
     return text if trace_id in text else f"{text} (trace {trace_id})"
 
 
-def error_text(trace_id: str) -> str:
-    return f"Sorry, something went wrong on my side. The team can look it up by its trace id: {trace_id}."
-
-
-def visible_here(trace: Trace, question: Question) -> bool:
-    """Traces show in the conversation (chat or channel) they were asked in, or to their asker."""
-    return trace.channel == question.channel or (bool(trace.user) and trace.user == question.user)
+error_text = messages.error_text
 
 
 class OewsTeamsBot:
@@ -147,7 +156,7 @@ class OewsTeamsBot:
         if isinstance(inbound, Ignore):
             return
         question = question_for(activity, "")
-        if not self._service.access.permits(question):
+        if not self._service.admits(question):
             logger.warning("refused a Teams message from tenant %r", question.workspace)
             await context.send_activity(REFUSED)
             return
@@ -165,6 +174,10 @@ class OewsTeamsBot:
             await self._answer(context, question.model_copy(update={"text": inbound.question}))
         elif isinstance(inbound, ShowTrace):
             await self._show_trace(context, question, inbound.trace_id)
+        elif isinstance(inbound, Reshape):
+            await self._reshape(context, question, inbound)
+        elif isinstance(inbound, ExportCsv):
+            await self._export_csv(context, question, inbound.trace_id)
         elif isinstance(inbound, Feedback):
             await self._feedback(context, question, inbound)
         elif isinstance(inbound, Hint):
@@ -211,11 +224,31 @@ class OewsTeamsBot:
             logger.exception("could not deliver a late Teams answer")
 
     async def _show_trace(self, context: TurnContext, question: Question, trace_id: str) -> None:
-        trace = await asyncio.to_thread(self._service.trace, trace_id, workspace=question.workspace)
-        if trace is None or not visible_here(trace, question):
+        trace = await asyncio.to_thread(self._service.trace_for, trace_id, question)
+        if trace is None:
             await context.send_activity(TRACE_UNAVAILABLE)
             return
         await context.send_activity(card_activity(trace_card(trace), summary=f"Trace {trace.id}"))
+
+    async def _reshape(self, context: TurnContext, question: Question, action: Reshape) -> None:
+        """Ask the chosen variant in this thread, if the answer it reshapes is this conversation's."""
+        trace = await asyncio.to_thread(self._service.trace_for, action.trace_id, question)
+        if trace is None:
+            await context.send_activity(ANSWER_GONE)
+            return
+        await self._answer(context, question.model_copy(update={"text": action.reshape}))
+
+    async def _export_csv(self, context: TurnContext, question: Question, trace_id: str) -> None:
+        trace = await asyncio.to_thread(self._service.trace_for, trace_id, question)
+        if trace is None:
+            await context.send_activity(ANSWER_GONE)
+            return
+        try:
+            text = await asyncio.to_thread(self._service.answer_csv, trace_id, workspace=question.workspace)
+        except CsvExportError as e:
+            await context.send_activity(e.user_message)
+            return
+        await context.send_activity(csv_activity(text or "", trace_id))
 
     async def _feedback(self, context: TurnContext, question: Question, action: Feedback) -> None:
         counts = await asyncio.to_thread(
@@ -234,7 +267,7 @@ class OewsTeamsBot:
         bot_id = getattr(activity.recipient, "id", None)
         if not any(m.id == bot_id for m in activity.members_added or []):
             return
-        if self._service.access.permits(question_for(activity, "")):
+        if self._service.admits(question_for(activity, "")):
             await context.send_activity(WELCOME)
 
     async def close(self) -> None:

@@ -72,15 +72,71 @@ def answer_card(answer: Answer, *, chart: ChartImage | None = None, chart_missin
         _text(f"• {caveat}", isSubtle=True, size="Small", spacing="Small") for caveat in answer.caveats
     )
     body.append(_text(f"Source: BLS OEWS · trace {answer.trace_id}", isSubtle=True, size="Small"))
-    return _card(body, answer_actions(answer.trace_id))
+    body.extend(reshape_elements(answer))
+    return _card(body, answer_actions(answer.trace_id, csv=bool(answer.tables)))
 
 
-def answer_actions(trace_id: str) -> list[Element]:
-    return [
+def answer_actions(trace_id: str, *, csv: bool = False) -> list[Element]:
+    actions = [
         _submit("Show trace", {"oews": "show_trace", "trace_id": trace_id}),
         _submit("👍", {"oews": "feedback", "vote": "up", "trace_id": trace_id}),
         _submit("👎", {"oews": "feedback", "vote": "down", "trace_id": trace_id}),
     ]
+    if csv:
+        actions.append(_submit("CSV", {"oews": "csv", "trace_id": trace_id}))
+    return actions
+
+
+RESHAPE_GROUPS = {"place": "Place", "year": "Year", "measure": "Measure"}
+
+
+def reshape_elements(answer: Answer) -> list[Element]:
+    """A "change one thing" menu (place, year, measure) and the suggested follow-ups as buttons;
+    either asks its question again in this thread."""
+    elements: list[Element] = []
+    if answer.reshapes:
+        choices = [
+            {"title": f"{RESHAPE_GROUPS[r.kind]}: {r.label}"[:80], "value": r.question}
+            for r in answer.reshapes
+        ]
+        elements.append(
+            {
+                "type": "ColumnSet",
+                "columns": [
+                    {
+                        "type": "Column",
+                        "width": "stretch",
+                        "items": [
+                            {
+                                "type": "Input.ChoiceSet",
+                                "id": "reshape",
+                                "style": "compact",
+                                "placeholder": "Change the place, year or measure…",
+                                "choices": choices,
+                            }
+                        ],
+                    },
+                    {
+                        "type": "Column",
+                        "width": "auto",
+                        "items": [
+                            {
+                                "type": "ActionSet",
+                                "actions": [_submit("Ask", {"oews": "reshape", "trace_id": answer.trace_id})],
+                            }
+                        ],
+                    },
+                ],
+            }
+        )
+    if answer.followups:
+        buttons = [
+            _submit(f.label[:40], {"oews": "reshape", "trace_id": answer.trace_id, "reshape": f.question})
+            for f in answer.followups
+        ]
+        elements.append(_text("Next questions", size="Small", weight="Bolder", spacing="Medium"))
+        elements.append({"type": "ActionSet", "actions": buttons})
+    return elements
 
 
 def clarification_card(answer: Answer) -> Card:

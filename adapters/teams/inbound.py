@@ -46,9 +46,20 @@ class Clarify(_Submit):
     question: str = Field(min_length=1, max_length=500)
 
 
-CardAction = ShowTrace | Feedback | Clarify
+class Reshape(_Submit):
+    """A reshape menu choice or a suggested follow-up: ask ``reshape`` in this thread."""
+
+    oews: Literal["reshape"]
+    reshape: str = Field(min_length=1, max_length=500)
+
+
+class ExportCsv(_Submit):
+    oews: Literal["csv"]
+
+
+CardAction = ShowTrace | Feedback | Clarify | Reshape | ExportCsv
 _CARD_ACTION: TypeAdapter[CardAction] = TypeAdapter(
-    Annotated[ShowTrace | Feedback | Clarify, Field(discriminator="oews")]
+    Annotated[ShowTrace | Feedback | Clarify | Reshape | ExportCsv, Field(discriminator="oews")]
 )
 
 
@@ -72,7 +83,7 @@ class Ignore:
     """Not for the bot: a channel or group-chat message that does not mention it."""
 
 
-Inbound = Ask | ShowTrace | Feedback | Clarify | Invalid | Hint | Ignore
+Inbound = Ask | ShowTrace | Feedback | Clarify | Reshape | ExportCsv | Invalid | Hint | Ignore
 
 
 def read_message(activity: Any) -> Inbound:

@@ -22,7 +22,6 @@ class Threshold:
     value: float
     above: bool = True
     typed: str = ""  # as the user typed it ("over $110k")
-    topcoded_only: bool = False  # asked above the BLS top-code: only top-coded cells qualify
 
 
 @dataclass(frozen=True)

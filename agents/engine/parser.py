@@ -16,7 +16,6 @@ from agents.engine.coverage import Coverage
 from agents.engine.intent import AreaChoice, Intent, Parsed, Threshold
 from agents.engine.signals import RawThreshold, Signals, asks_change, read_signals
 from agents.engine.text import MAX_QUESTION_CHARS, Token, clean, is_unsafe, off_topic_reason, tokenize
-from agents.oews.schema import top_code
 from agents.resolve.entities import Area, Industry, Occupation
 from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver
 
@@ -44,8 +43,10 @@ FILLER = frozenset(
     fastest slowest quickest grew growing growth grown declined declining decline shrank shrinking
     increased increasing decreased rose gained gains lost losing had have
     pls plz thanks thank thx hey hi hello yo bot
-    pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs k grand bucks dollars dollar usd
-    six figure figures absolute terms raw net added adding shed shedding cut cuts headcount
+    percent percentage pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs
+    k grand bucks dollars dollar usd
+    gone went risen jumped dropped climbed six figure figures absolute terms raw net
+    added adding shed shedding cut cuts headcount
     good great bad decent solid worth worthwhile smart viable career path choice option field living
     become becoming be thinking considering should go get into outlook prospects prospect demand future
     about overview snapshot profile tell
@@ -182,11 +183,24 @@ class QuestionParser:
                 continue  # part of the industry's name as typed ("accounting/tax prep firms")
             after_preposition = _after_preposition(tokens, start)
             mention = self._fuzzy(phrase, start, end, mentions, after_preposition)
+            if mention is None and (tail := self._known_tail(tokens, start, end)) is not None:
+                mention = tail  # "zorblat welders": welders, and "zorblat" reported as not understood
+                phrase = " ".join(t.text for t in tokens[start : tail.start])
+                after_preposition = False
             if mention:
                 mentions.append(mention)
-            elif len(phrase) >= 3:
+            if (mention is None or mention.start > start) and len(phrase) >= 3:
                 unknown.append(("in " if after_preposition else "") + phrase)
         return unknown
+
+    def _known_tail(self, tokens: list[Token], start: int, end: int) -> Mention | None:
+        """The longest end of an unknown phrase that names an occupation exactly."""
+        for first in range(start + 1, end):
+            phrase = " ".join(t.text for t in tokens[first:end])
+            found = self._resolver.exact("occupation", phrase)
+            if found:
+                return Mention("occupation", first, end, phrase, found)
+        return None
 
     def _fuzzy(
         self, phrase: str, start: int, end: int, mentions: list[Mention], after_preposition: bool
@@ -360,7 +374,7 @@ class _Builder:
             return None
         missing = [y for y in wanted if y not in cov.all_years]
         if missing and (s.years or s.year_span):
-            self.notes.append(_missing_years_note(missing, cov))
+            self.unapplied.append(_missing_years_note(missing, cov))
         return intent.with_(years=available)
 
     def _trend_without_years(self) -> bool:
@@ -437,7 +451,7 @@ class _Builder:
             return None
         stat = self._wage_measures()[0][2:]
         measure = ("h_" if basis == "hourly" else "a_") + stat
-        return self._capped(Threshold(measure, raw.amount, raw.above, raw.typed))
+        return Threshold(measure, raw.amount, raw.above, raw.typed)
 
     def _basis_of(self, raw: RawThreshold) -> str | None:
         if self.s.hourly != self.s.annual:
@@ -448,19 +462,6 @@ class _Builder:
             self.notes.append(f"Read “{raw.typed}” as an hourly wage (${raw.amount:,.2f} an hour).")
             return "hourly"
         return None
-
-    def _capped(self, threshold: Threshold) -> Threshold:
-        hourly, annual = top_code(self.coverage.latest)
-        cap = hourly if threshold.measure.startswith("h_") else annual
-        if threshold.value < cap or not threshold.above:
-            return threshold
-        unit = f"${hourly:,.2f} an hour" if threshold.measure.startswith("h_") else f"${annual:,.0f} a year"
-        self.notes.append(
-            f"BLS publishes wages only up to {unit} (the top-code): above that it says only “at or "
-            f"above {unit}”, so no data can tell which occupations pay “{threshold.typed}”. Listed "
-            f"instead: the occupations at or above the top-code."
-        )
-        return Threshold(threshold.measure, float(cap), True, threshold.typed, topcoded_only=True)
 
     def _threshold_shape(self, intent: Intent) -> Intent:
         t = intent.threshold
@@ -481,6 +482,10 @@ class _Builder:
         s = self.s
         if intent.threshold is not None:
             return self._threshold_shape(intent)
+        if s.threshold is not None and not _one_detailed(intent) and not s.ranking:
+            # a threshold that could not be used ("over 30"): the best-paid, said so beforehand
+            measure = "tot_emp" if s.threshold.employment else self._wage_measures()[0]
+            return self._ranking(intent).with_(descending=s.threshold.above, measures=(measure,))
         if s.career and intent.occupations and not s.ranking and len(intent.years) < 2 and not s.any_measure:
             return intent.with_(shape="snapshot", measures=("a_median",))
         if s.ranking and s.growth and not _one_detailed(intent) and s.rank_target in (None, "occupation"):
@@ -598,6 +603,11 @@ class _Builder:
                 f"Not applied: one industry at a time for this kind of question; this answer is for "
                 f"{intent.industries[0].title}, not {rest}."
             )
+        if intent.industry is not None and shape in ("growth", "snapshot"):
+            self.unapplied.append(
+                f"Not applied: {intent.industry.title}. Changes over several years and career snapshots "
+                "use cross-industry figures (industry figures are loaded for one year only)."
+            )
         if len(intent.industries) > 1 and (len(intent.occupations) > 1 or len(intent.areas) > 1):
             self.unapplied.append(
                 "Not applied: several industries are compared for one occupation and place at a time; "
@@ -662,4 +672,4 @@ def _differs(phrase: str, title: str) -> bool:
 
 def _missing_years_note(missing: list[int], coverage: Coverage) -> str:
     listed = ", ".join(map(str, missing))
-    return f"No OEWS data is loaded for {listed}. {coverage.describe()}"
+    return f"Not applied: {listed}. No OEWS data is loaded for {listed}. {coverage.describe()}"

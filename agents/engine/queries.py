@@ -112,6 +112,11 @@ def _filter(threshold: Threshold | None) -> tuple[str, tuple[Any, ...]]:
     return f" AND (f.{m} {op} ? OR f.{m} IS NULL)", (threshold.value,)
 
 
+def _threshold_column(threshold: Threshold | None) -> tuple[str, tuple[Any, ...]]:
+    """The threshold as a result column, so that the answer's every number is in the rows."""
+    return (", ? AS threshold", (threshold.value,)) if threshold is not None else ("", ())
+
+
 def _order(measure: str, descending: bool) -> str:
     direction = "DESC" if descending else "ASC"
     return f"ORDER BY CASE WHEN f.{measure} IS NULL THEN 1 ELSE 0 END, f.{measure} {direction}"
@@ -136,14 +141,15 @@ def rank_areas(
     extra, values = _filter(threshold)
     state_filter += extra
     params.extend(values)
+    column, first = _threshold_column(threshold)
     sql = (
-        f"SELECT a.title AS name, a.area_code AS code, f.year, {_measure_columns((measure,))}\n"
+        f"SELECT a.title AS name, a.area_code AS code, f.year, {_measure_columns((measure,))}{column}\n"
         "FROM facts f\n"
         "JOIN areas a ON a.area_code = f.area_code\n"
         f"WHERE f.year = ? AND f.occ_code = ? AND f.naics = ? AND a.kind = ?{state_filter}\n"
         f"{_order(measure, descending)}, a.title"
     )
-    return Query(sql, tuple(params), (measure,), LIST_ROWS if threshold else None)
+    return Query(sql, (*first, *params), (measure,), LIST_ROWS if threshold else None)
 
 
 def rank_occupations(
@@ -163,8 +169,10 @@ def rank_occupations(
         extra += " AND f.occ_code LIKE ?"
         params.append(f"{within}%")
     columns = _measure_columns(tuple(dict.fromkeys((measure, "tot_emp"))))
+    column, first = _threshold_column(threshold)
+    params[:0] = first
     sql = (
-        f"SELECT o.title AS name, o.occ_code AS code, f.year, {columns}\n"
+        f"SELECT o.title AS name, o.occ_code AS code, f.year, {columns}{column}\n"
         "FROM facts f\n"
         "JOIN occupations o ON o.occ_code = f.occ_code\n"
         f"WHERE f.year = ? AND f.area_code = ? AND f.naics = ? AND o.o_group = ?{extra}\n"
@@ -183,16 +191,16 @@ def rank_industries(
     threshold: Threshold | None = None,
 ) -> Query:
     extra, values = _filter(threshold)
+    column, first = _threshold_column(threshold)
     sql = (
-        f"SELECT i.title AS name, i.naics AS code, f.year, {_measure_columns((measure,))}\n"
+        f"SELECT i.title AS name, i.naics AS code, f.year, {_measure_columns((measure,))}{column}\n"
         "FROM facts f\n"
         "JOIN industries i ON i.naics = f.naics\n"
         f"WHERE f.year = ? AND f.area_code = ? AND f.occ_code = ? AND i.i_group = ?{extra}\n"
         f"{_order(measure, descending)}, i.title"
     )
-    return Query(
-        sql, (year, NATIONAL, occupation.code, level, *values), (measure,), LIST_ROWS if threshold else None
-    )
+    params = (*first, year, NATIONAL, occupation.code, level, *values)
+    return Query(sql, params, (measure,), LIST_ROWS if threshold else None)
 
 
 GROWTH_FLOOR = 10_000  # jobs: smaller occupations are not ranked by employment growth

@@ -73,7 +73,9 @@ _RANK_METROS = re.compile(
     r"|what\s+(metro|city|area)|areas)\b"
 )
 _RANK_NONMETRO = re.compile(r"\b(nonmetro\w*|non-metro\w*|rural\s+areas)\b")
-_RANK_INDUSTRIES = re.compile(r"\b(industries|industry|sectors|sector|employers|subsectors)\b")
+_RANK_INDUSTRIES = re.compile(
+    r"\b(industries|industry|sectors|sector|employers?|subsectors|compan(y|ies)|firms?|businesses)\b"
+)
 _RANK_OCCUPATIONS = re.compile(
     r"\b(jobs|job|occupations|occupation|careers|career|professions|roles|positions|job\s+titles)\b"
 )
@@ -271,7 +273,7 @@ def read_signals(lower: str) -> Signals:
         hourly=bool(_HOURLY.search(lower)),
         annual=bool(_ANNUAL.search(lower)),
         pay=bool(_PAY.search(lower)),
-        employment=bool(_EMPLOYMENT.search(lower)) or (bool(_MORE.search(lower)) and not _PAY.search(lower)),
+        employment=_employment(lower),
         lq=bool(_LQ.search(lower)),
         per_1000=bool(_PER_1000.search(lower)),
         concentration=bool(_CONCENTRATION.search(lower)),
@@ -299,6 +301,20 @@ def read_signals(lower: str) -> Signals:
         career=bool(_CAREER.search(lower)),
         near_scope=near_scope(lower),
     )
+
+
+def _employment(lower: str) -> bool:
+    text = _SELF_EMPLOYED.sub(" ", lower)  # "self-employed designers" asks about pay, not headcount
+    if _EMPLOYMENT.search(text):
+        return True
+    # "are there more welders", "web developers jobs 2019 vs 2025": a count, when pay is not asked
+    if _PAY.search(text):
+        return False
+    return bool(_MORE.search(text)) or (bool(_JOBS.search(text)) and not _RANK.search(text))
+
+
+_SELF_EMPLOYED = re.compile(r"\bself[- ]employ\w*")
+_JOBS = re.compile(r"\bjobs\b")
 
 
 def asks_change(text: str) -> bool:

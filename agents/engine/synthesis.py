@@ -568,47 +568,65 @@ def threshold_words(threshold: Threshold) -> str:
     """ "a median annual wage above $110,000", "employment below 5,000"."""
     side = "above" if threshold.above else "below"
     value = fmt.number(threshold.measure, threshold.value)
-    return f"a {fmt.label(threshold.measure)} {side} {value}"
+    article = "" if threshold.measure == "tot_emp" else "a "
+    return f"{article}{fmt.label(threshold.measure)} {side} {value}"
 
 
 def threshold_list(intent: Intent, rows: list[Row], *, noun: str, scope: str) -> Draft:
-    """Everything past a threshold: the count always, the complete list in the table."""
+    """Everything past a threshold: the count always, the complete list in the table.
+
+    Top-coded cells are above any threshold below the top-code; above it, they are undetermined."""
     t = intent.threshold
     assert t is not None
     m = t.measure
+    year = rows[0]["year"] if rows else 0
     top = [r for r in rows if r.get(m) is None and r.get(f"{m}_flag") == "#"]
     hidden = [r for r in rows if r.get(m) is None and r.get(f"{m}_flag") != "#"]
-    published = [r for r in rows if r.get(m) is not None and not t.topcoded_only]
-    hits = (top + published) if t.above else published
-    year = rows[0]["year"] if rows else ""
-    condition = (
-        f"a {fmt.label(m)} at or above the top-code ({fmt.top_coded(m, int(year))})"
-        if t.topcoded_only and rows
-        else threshold_words(t)
-    )
+    published = [r for r in rows if r.get(m) is not None]
+    undetermined = bool(top) and t.above and t.value >= _top_code_value(m, int(year))
+    hits = (top + published) if t.above and not undetermined else published
     when = f", May {year}" if year else ""
-    if not hits:
-        return Draft(
-            text=f"No {noun} {scope} have {condition}{when}.",
-            caveats=_threshold_caveats(t, top, hidden, noun),
+    text = f"{_count(len(hits), noun).capitalize()} {scope} have {threshold_words(t)}{when}"
+    if hits:
+        names = "; ".join(f"{r['name']} {_shown(m, r)}" for r in hits[:LISTED_IN_TEXT])
+        more = len(hits) - LISTED_IN_TEXT
+        text += f": {names}" + (f"; and {more} more (all {len(hits)} in the table)." if more > 0 else ".")
+    else:
+        text += "."
+    if undetermined:
+        text += (
+            f" {_count(len(top), noun).capitalize()} are top-coded (BLS publishes only “at or above "
+            f"{fmt.top_coded(m, int(year))}”), so whether they pass {fmt.number(m, t.value)} is not "
+            f"published: {_names(top)}."
         )
-    names = "; ".join(f"{r['name']} {_shown(m, r)}" for r in hits[:LISTED_IN_TEXT])
-    more = (
-        f"; and {len(hits) - LISTED_IN_TEXT} more (all {len(hits)} in the table)"
-        if len(hits) > LISTED_IN_TEXT
-        else ""
-    )
-    text = f"{_count(len(hits), noun).capitalize()} {scope} have {condition}{when}: {names}{more}."
-    shown = hits[:LISTED_IN_TABLE]
-    table = Table(
-        title=f"{_cap(noun)} {scope} with {condition}{when}",
-        columns=("#", _singular(noun), fmt.short(m)),
-        rows=tuple((str(i), str(r["name"]), _shown(m, r)) for i, r in enumerate(shown, 1)),
-    )
-    caveats = _threshold_caveats(t, top, hidden, noun)
+    listed = (hits or top)[:LISTED_IN_TABLE]
+    tables = []
+    if listed:
+        tables.append(
+            Table(
+                title=f"{_cap(noun)} {scope} with {threshold_words(t)}{when}"
+                if hits
+                else f"Top-coded {noun} {scope}{when}",
+                columns=("#", _singular(noun), fmt.short(m)),
+                rows=tuple((str(i), str(r["name"]), _shown(m, r)) for i, r in enumerate(listed, 1)),
+            )
+        )
+    caveats = _threshold_caveats(t, [] if undetermined else top, hidden, noun)
     if len(hits) > LISTED_IN_TABLE:
         caveats.append(f"The table shows the first {LISTED_IN_TABLE} of {len(hits)} {noun}.")
-    return Draft(text=text, tables=[table], caveats=caveats, chart=_threshold_chart(m, hits, condition, year))
+    return Draft(
+        text=text, tables=tables, caveats=caveats, chart=_threshold_chart(m, hits, threshold_words(t), year)
+    )
+
+
+def _top_code_value(measure: str, year: int) -> float:
+    hourly, annual = top_code(year)
+    return hourly if measure.startswith("h_") else annual if measure.startswith("a_") else float("inf")
+
+
+def _names(rows: list[Row], limit: int = 5) -> str:
+    names = ", ".join(str(r["name"]) for r in rows[:limit])
+    return names + (f" and {len(rows) - limit} more" if len(rows) > limit else "")
 
 
 def _shown(measure: str, row: Row) -> str:
@@ -621,19 +639,21 @@ def _singular(noun: str) -> str:
 
 def _threshold_caveats(t: Threshold, top: list[Row], hidden: list[Row], noun: str) -> list[str]:
     caveats = []
-    if top and t.above and not t.topcoded_only:
+    if top and t.above:
         caveats.append(
             f"Counted as above: {_count(len(top), noun)} whose {fmt.label(t.measure)} is top-coded "
             f"(BLS publishes only “at or above {fmt.top_coded(t.measure, int(top[0]['year']))}”)."
         )
     if hidden:
-        names = ", ".join(str(r["name"]) for r in hidden[:5]) + (
-            f" and {len(hidden) - 5} more" if len(hidden) > 5 else ""
+        other = "annual" if t.measure.startswith("h_") else "hourly"
+        reason = (
+            f"not published, or only {other} wages are published"
+            if fmt.is_wage(t.measure)
+            else "not published"
         )
         caveats.append(
             f"Left out: {_count(len(hidden), noun)} whose {fmt.label(t.measure)} BLS did not publish "
-            f"(not published, or only {'annual' if t.measure.startswith('h_') else 'hourly'} wages "
-            f"are published): {names}."
+            f"({reason}): {_names(hidden)}."
         )
     return caveats
 

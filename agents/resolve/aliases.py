@@ -42,6 +42,7 @@ class AliasTables:
     industry_words: frozenset[str]
     industries: dict[str, AliasTarget]
     word_abbreviations: dict[str, tuple[str, ...]]
+    not_initialisms: frozenset[str]
 
 
 def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
@@ -114,6 +115,7 @@ def parse(data: Mapping[str, Any]) -> AliasTables:
         industry_words=word_set(industries, "words", "industries"),
         industries=_codes(_table(industries, "aliases", "industries"), "industries.aliases"),
         word_abbreviations=_each(_table(data, "words", ""), "abbreviations", "words", _strings),
+        not_initialisms=word_set(_table(data, "words", ""), "not_initialisms", "words"),
     )
 
 
@@ -140,3 +142,4 @@ CAPITALIZED_NICKNAMES = TABLES.capitalized_nicknames
 INDUSTRY_WORDS = TABLES.industry_words
 INDUSTRY_ALIASES = TABLES.industries
 WORD_ABBREVIATIONS = TABLES.word_abbreviations
+NOT_INITIALISMS = TABLES.not_initialisms

@@ -711,7 +711,8 @@ class EntityResolver:
         industry_table, self._industry_short = _industry_table(vocab.industries)
         self._industries: _Index[Industry] = _Index(industry_table, _prefer_industries)
         self._abbreviations = Abbreviations(aliases.WORD_ABBREVIATIONS, plural)
-        self._initialisms = Initialisms(_current_detailed(vocab.occupations), title_base, self._states)
+        skip = {*self._states, *aliases.NOT_INITIALISMS}
+        self._initialisms = Initialisms(_current_detailed(vocab.occupations), title_base, skip)
         self._codes_area = {a.code: a for a in vocab.areas}
         self._codes_occupation = {o.code: o for o in vocab.occupations}
         self._codes_industry = {i.naics: i for i in vocab.industries}

@@ -64,10 +64,11 @@ class Abbreviations:
 
 
 def initialism(base_title: str) -> str | None:
-    """ "Physical Therapist Assistants" -> "pta"; None for titles that are lists or have a
-    qualifier after a comma, and for fewer than two or more than four words."""
-    if "," in base_title or "(" in base_title:
-        return None
+    """ "Physical Therapist Assistants" -> "pta"; None for titles that are lists, have a
+    qualifier after a comma or name helpers of a trade, and for fewer than two or more than four
+    words."""
+    if "," in base_title or "(" in base_title or "--" in base_title:
+        return None  # lists, qualified titles, "Helpers--Roofers"
     words = [w for w in re.split(r"[\s/-]+", base_title) if w and w.lower() not in _INITIALISM_SKIP]
     if not 2 <= len(words) <= 4:
         return None

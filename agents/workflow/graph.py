@@ -283,6 +283,7 @@ class Workflow:
             )
         trace.models = models_used(trace)
         trace.answer_kind, trace.answer_text = answer.kind, answer.text
+        trace.tables = list(answer.tables)
         recorder.finish()
         return answer
 

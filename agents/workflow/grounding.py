@@ -6,8 +6,9 @@ A number written in an answer is *grounded* when, at the precision it is written
 - a value in the result rows (any column; numbers inside text cells such as SOC codes count);
 - a stated derivation of two row values: the difference, ratio or percent change of one
   measure across two rows, or of two measures of one row (mean vs median);
-- a structural number: a loaded year, a BLS top-code, a percentile name (10th, 90th), "per
-  1,000", a list position or count up to 25, the number of rows;
+- a structural number: a loaded year, a BLS top-code, the growth ranking's employment floor,
+  a percentile name (10th, 90th), "per 1,000", a list position or count up to 25, a count
+  of rows up to the number of rows (how many occupations pass a threshold, "and 57 more");
 - a number in the question or in cited research text.
 
 Codes are identifiers, not figures: SOC codes (``29-1141``) and ``NAICS 622000`` are skipped.
@@ -26,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents.engine.queries import GROWTH_FLOOR
 from agents.oews.schema import TOP_CODES
 
 NUMBER = re.compile(
@@ -89,7 +91,7 @@ def evidence(
     ev.values.update(_structural())
     ev.percents.update(PERCENTILES)
     ev.values.update(PERCENTILES)  # "75th", "90th"
-    ev.values.add(float(len(rows)))
+    ev.values.update(float(n) for n in range(len(rows) + 1))  # counts of rows
     columns: dict[str, list[float]] = {}
     for row in rows:
         for key, value in row.items():
@@ -103,7 +105,7 @@ def evidence(
 
 
 def _structural() -> set[float]:
-    values = {1000.0}
+    values = {1000.0, float(GROWTH_FLOOR)}
     for hourly, annual in TOP_CODES.values():
         values.update((float(hourly), float(annual)))
     return values
@@ -113,10 +115,12 @@ def _collect(ev: Evidence, columns: dict[str, list[float]], key: str, value: Any
     if isinstance(value, bool) or value is None:
         return
     if isinstance(value, int | float):
-        ev.values.add(float(value))
+        ev.values.update((float(value), abs(float(value))))  # a decrease is written as "fell by 5,000"
         columns.setdefault(key, []).append(float(value))
         if key.endswith("_prse") or key.startswith("pct_"):
             ev.percents.add(float(value))
+        if key == "change":  # a relative change computed in SQL, written as a percent
+            ev.percents.update((float(value) * 100, abs(float(value)) * 100))
     elif isinstance(value, str):
         ev.values.update(w.value * w.scale for w in written_numbers(value))
 

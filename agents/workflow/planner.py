@@ -81,7 +81,8 @@ def offline_start(state: WorkflowState, parsed: Parsed, deps: Deps, *, label: st
         ) + label
     if deps.recorder.trace.plan is None:
         deps.recorder.trace.plan = plan.to_trace()
-    notes = research_off_notes(topics) if topics and deps.research is None and framing is not None else ()
+    said = framing is not None and bool(framing.intent.near_scope)  # the answer says what OEWS lacks
+    notes = research_off_notes(topics) if topics and deps.research is None and framing and not said else ()
     return {"parsed": parsed, "offline": True, "plan": plan, "cursor": 0, "notes": notes}
 
 

@@ -164,10 +164,7 @@ def test_a_provider_that_is_down_still_gets_an_oews_answer(
 def test_with_research_off_the_answer_says_what_oews_does_not_cover(engine: OewsEngine) -> None:
     answer, trace = ask(Workflow(engine), QUESTION)
     assert answer.text == engine.answer(QUESTION).text
-    assert answer.caveats[-1] == (
-        "OEWS has employment and wage data only; it does not cover housing costs. Web "
-        "research is not configured, so this answer uses OEWS data alone."
-    )
+    assert "OEWS has wages, not prices, rents or taxes" in answer.text  # said once, by the engine
     refused, _ = ask(Workflow(engine), REFUSED)
     assert refused.kind == "refusal" and "not prices or the cost of living" in refused.text
     near, _ = ask(Workflow(engine), NEAR_SCOPE)  # an occupation named: its OEWS pay, and what OEWS lacks

@@ -1,0 +1,219 @@
+"""Question shapes built by composition: thresholds, absolute change, several industries, state vs
+state, career snapshots, near-scope questions, and the rule that every part of a question is used
+or named as not applied.
+
+Expected values are read from the shipped BLS files with the csv module (tests/shipped.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agents.engine.engine import OewsEngine
+from agents.engine.signals import read_signals
+from agents.models import EngineAnswer
+from bot.evaluation import is_shown, names_not_applied
+from tests.shipped import shipped_rows
+
+
+@pytest.fixture(scope="module")
+def engine(oews_db: Path) -> Iterator[OewsEngine]:
+    e = OewsEngine.open(oews_db)
+    yield e
+    e.gateway.close()
+
+
+def said(answer: EngineAnswer) -> str:
+    rows = [" | ".join(r) for t in answer.tables for r in t.rows]
+    return "\n".join([answer.text, *rows, *answer.caveats])
+
+
+def cell(name: str, **where: str) -> dict[str, str]:
+    found = [r for r in shipped_rows(name) if all(r.get(k) == v for k, v in where.items())]
+    assert len(found) == 1, (name, where, len(found))
+    return found[0]
+
+
+def number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+# -- thresholds ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "area", "column", "above", "value"),
+    [
+        ("how many occupations in Kentucky pay over $90k?", "21", "A_MEDIAN", True, 90_000),
+        ("jobs under $16 an hour in Arkansas", "05", "H_MEDIAN", False, 16.0),
+        ("which jobs in Vermont have a mean salary above 120000", "50", "A_MEAN", True, 120_000),
+    ],
+)
+def test_a_threshold_gives_the_count_and_the_complete_list(
+    engine: OewsEngine, question: str, area: str, column: str, above: bool, value: float
+) -> None:
+    rows = [r for r in shipped_rows("state_M2025_dl") if r["AREA"] == area and r["O_GROUP"] == "detailed"]
+    published = [r for r in rows if r[column] not in ("*", "**", "#", "")]
+    hits = [r for r in published if (number(r[column]) > value if above else number(r[column]) < value)]
+    hits += [r for r in rows if r[column] == "#"] if above else []
+    answer = engine.answer(question)
+    assert answer.text.startswith(f"{len(hits)} occupations"), answer.text
+    table = answer.tables[0]
+    assert sorted(r[1] for r in table.rows) == sorted(r["OCC_TITLE"] for r in hits)
+    assert "Read “" not in " ".join(answer.caveats)  # the amount is never read as a SOC code
+
+
+def test_top_coded_cells_count_as_above_and_unpublished_ones_are_named(engine: OewsEngine) -> None:
+    rows = [r for r in shipped_rows("state_M2025_dl") if r["AREA"] == "41" and r["O_GROUP"] == "detailed"]
+    top = [r for r in rows if r["A_MEDIAN"] == "#"]
+    hidden = [r for r in rows if r["A_MEDIAN"] in ("*", "**")]
+    assert top and hidden
+    answer = engine.answer("which occupations in oregon pay more than $150,000")
+    assert any(c.startswith(f"Counted as above: {len(top)} occupations") for c in answer.caveats)
+    assert any(c.startswith(f"Left out: {len(hidden)} occupations") for c in answer.caveats)
+
+
+def test_a_threshold_above_the_top_code_says_what_cannot_be_known(engine: OewsEngine) -> None:
+    answer = engine.answer("which occupations in oregon pay over $5 million a year")
+    assert answer.text.startswith("0 occupations in Oregon")
+    assert "top-coded" in answer.text and "not published" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "typed"),
+    [("jobs in ohio paying over -10k", "over -10k"), ("occupations in idaho under 40", "under 40")],
+)
+def test_a_threshold_that_cannot_be_used_is_named_and_the_rest_answered(
+    engine: OewsEngine, question: str, typed: str
+) -> None:
+    answer = engine.answer(question)
+    assert names_not_applied(typed, answer.text), answer.text
+    assert answer.kind == "answer" and answer.tables
+
+
+def test_a_threshold_for_one_occupation_answers_yes_or_no(engine: OewsEngine) -> None:
+    row = cell("state_M2025_dl", AREA="48", OCC_CODE="47-2111")
+    answer = engine.answer("do electricians in texas make over $50k median?")
+    passes = number(row["A_MEDIAN"]) > 50_000
+    assert f"{'yes' if passes else 'no'} (${number(row['A_MEDIAN']):,.0f})" in answer.text
+
+
+def test_threshold_words() -> None:
+    assert read_signals("pay over $110k").threshold is not None
+    threshold = read_signals("under 20 bucks an hour").threshold
+    assert threshold is not None and threshold.basis == "hourly" and not threshold.above
+    assert read_signals("do nurses make more than teachers").threshold is None
+    assert read_signals("more jobs than in 2019").threshold is None
+
+
+# -- absolute and relative change -----------------------------------------------------------------
+
+
+def test_a_trend_states_the_absolute_and_the_relative_change(engine: OewsEngine) -> None:
+    old = number(cell("national_M2021_dl", OCC_CODE="29-1141")["TOT_EMP"])
+    new = number(cell("national_M2025_dl", OCC_CODE="29-1141")["TOT_EMP"])
+    answer = engine.answer("how many more registered nurses are there than in 2021")
+    assert is_shown(new - old, answer.text) and f"{(new - old) / old * 100:+.1f}%" in answer.text
+
+
+def test_most_workers_ranks_by_jobs_and_fastest_by_percent(engine: OewsEngine) -> None:
+    absolute = engine.answer("which occupations lost the most workers since 2021? top 3")
+    relative = engine.answer("which occupations declined fastest since 2021? top 3")
+    assert absolute.tables[0].rows != relative.tables[0].rows
+    first = absolute.tables[0].rows[0]
+    assert first[4].startswith("-") and first[5].endswith("%")  # both changes shown
+
+
+# -- several industries, places ---------------------------------------------------------------------
+
+
+def test_two_industries_are_compared_side_by_side(engine: OewsEngine) -> None:
+    hospitals = cell("nat_industry_M2025_dl", NAICS="622000", OCC_CODE="29-1141")
+    nursing = cell("nat_industry_M2025_dl", NAICS="623100", OCC_CODE="29-1141")
+    answer = engine.answer("registered nurses median pay, hospitals vs nursing care facilities")
+    text = said(answer)
+    assert is_shown(number(hospitals["A_MEDIAN"]), text) and is_shown(number(nursing["A_MEDIAN"]), text)
+    assert answer.chart is not None and len(answer.tables[0].rows) == 2
+
+
+def test_industry_figures_with_a_place_say_the_place_was_not_applied(engine: OewsEngine) -> None:
+    answer = engine.answer("median pay of pharmacists in hospitals in ohio")
+    assert names_not_applied("Ohio", answer.text)
+
+
+@pytest.mark.parametrize(("other", "code"), [("Idaho", "16"), ("Pennsylvania", "42")])
+def test_a_state_beside_another_state_means_the_state(engine: OewsEngine, other: str, code: str) -> None:
+    answer = engine.answer(f"washington vs {other.lower()} median pay for electricians")
+    assert answer.kind == "answer"
+    for area in ("53", code):
+        assert is_shown(
+            number(cell("state_M2025_dl", AREA=area, OCC_CODE="47-2111")["A_MEDIAN"]), answer.text
+        )
+
+
+def test_a_state_name_alone_is_still_asked_about(engine: OewsEngine) -> None:
+    assert engine.answer("median pay for electricians in washington").kind == "clarification"
+
+
+# -- career snapshots and near-scope ------------------------------------------------------------------
+
+
+def test_a_vague_career_question_gets_a_snapshot(engine: OewsEngine) -> None:
+    now = cell("national_M2025_dl", OCC_CODE="29-1292")
+    before = cell("national_M2021_dl", OCC_CODE="29-1292")  # 2019–2020: the hybrid code 29-2021
+    answer = engine.answer("is being a dental hygienist a good career?")
+    text = said(answer)
+    for value in (now["A_MEDIAN"], now["A_PCT10"], now["A_PCT90"], now["TOT_EMP"], before["TOT_EMP"]):
+        assert is_shown(number(value), text)
+    assert "Best-paying states" in answer.text and "projections" in answer.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("question", "phrase"),
+    [
+        ("do women electricians earn less than men", "by sex"),
+        ("what do self-employed plumbers make", "self-employed"),
+        ("which company pays actuaries the most", "employer"),
+    ],
+)
+def test_near_scope_questions_get_the_closest_figure_and_what_oews_lacks(
+    engine: OewsEngine, question: str, phrase: str
+) -> None:
+    answer = engine.answer(question)
+    assert answer.kind == "answer" and "$" in answer.text
+    assert phrase in answer.text
+
+
+def test_a_word_not_understood_is_named(engine: OewsEngine) -> None:
+    answer = engine.answer("what do welders make in ohio at the zorblat plant")
+    assert names_not_applied("zorblat", answer.text)
+    assert engine.unapplied(engine.parse("what do welders make in ohio at the zorblat plant"))
+    assert not engine.unapplied(engine.parse("what do welders make in ohio"))
+
+
+def test_a_year_that_is_not_loaded_is_named(engine: OewsEngine) -> None:
+    answer = engine.answer("how many more electricians are there than in 2012")
+    assert names_not_applied("2012", answer.text)
+
+
+# -- the scorer's new expectations ------------------------------------------------------------------
+
+
+def test_the_scorer_checks_what_an_answer_says_it_did_not_apply() -> None:
+    from bot.evaluation import score
+    from bot.types import Answer
+
+    answer = Answer(
+        status="answer",
+        text="Not applied: Ohio. OEWS publishes industry figures only nationally. Pay fell by -1,200.",
+        trace_id="t",
+        caveats=("OEWS does not publish pay by employer.",),
+    )
+    assert score({"not_applied": ["ohio"], "says": ["by employer"], "numbers": [-1200]}, answer)[0]
+    assert not score({"not_applied": ["nationally pay"]}, answer)[0]
+    assert not score({"numbers": [-2400]}, answer)[0]
+    silent = Answer(status="answer", text="Median pay in the U.S. was $50,000.", trace_id="t")
+    assert not score({"not_applied": ["Ohio"]}, silent)[0]
