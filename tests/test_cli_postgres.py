@@ -88,8 +88,12 @@ def test_healthz_reports_the_database_down_instead_of_failing(tmp_path: Path) ->
     from adapters.server import build_web_app
     from bot.config import Settings
 
+    class Service:  # the part of BotService /healthz reads
+        def health(self) -> dict[str, object]:
+            return {"status": "ok"}
+
     async def status(database_ok: bool) -> tuple[int, object]:
-        app = build_web_app(Settings(oews_home=tmp_path), None, database_ok=lambda: database_ok)  # type: ignore[arg-type]
+        app = build_web_app(Settings(oews_home=tmp_path), Service(), database_ok=lambda: database_ok)  # type: ignore[arg-type]
         async with TestClient(TestServer(app)) as client:
             response = await client.get("/healthz")
             return response.status, await response.json()
