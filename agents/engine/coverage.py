@@ -18,7 +18,7 @@ class Coverage:
 
     @classmethod
     def load(cls, gateway: SqlGateway) -> Coverage:
-        result = gateway.execute("SELECT kind, cross_industry, year FROM coverage ORDER BY year, kind, cross_industry")
+        result = gateway.execute("SELECT kind, cross_industry, year FROM coverage ORDER BY year, kind")
         cross: dict[str, list[int]] = defaultdict(list)
         industry: dict[str, list[int]] = defaultdict(list)
         for kind, is_cross, year in result.rows:
