@@ -13,6 +13,7 @@ import getpass
 import json
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -351,6 +352,10 @@ def _load_each(settings: Settings, files: Sequence[Path], *, year: int | None) -
     """``data load``: each file in its own transaction, with a progress bar; stop at the first failure."""
     from agents.errors import LoadError
 
+    folders = [f for f in files if f.is_dir()]
+    if folders:
+        click.echo(f"Error: {folders[0]} is a directory; name the BLS files in it instead.", err=True)
+        sys.exit(EXIT_USAGE)
     load = _file_loader(settings)
     loaded = False
     for f in files:
@@ -695,18 +700,45 @@ def models_command(settings: Settings) -> None:
 @cli.command()
 @click.option("--port", type=int, help="Port to listen on (default: $PORT or 3000).")
 @click.option("--host", default="0.0.0.0", show_default=True)
+@click.option(
+    "--workers", type=click.IntRange(0, 64), help="Worker processes (default: $OEWS_WORKERS; 0: HTTP only)."
+)
 @click.pass_obj
-def serve(settings: Settings, port: int | None, host: str) -> None:
-    """Run the Slack and Teams endpoints and /healthz."""
+def serve(settings: Settings, port: int | None, host: str, workers: int | None) -> None:
+    """Run the Slack and Teams endpoints and /healthz, and the workers that answer."""
     from adapters.server import run_server
 
     logging.getLogger().setLevel(settings.oews_log_level.upper())
     try:
-        run_server(settings, host=host, port=port or settings.port)
+        count = settings.oews_workers if workers is None else workers
+        run_server(settings, host=host, port=port or settings.port, workers=count)
     except CONFIGURATION_ERRORS as e:
         _configuration_exit(e)
     except ValueError as e:  # configuration errors (e.g. TeamsConfigError) say what to set
         raise click.ClickException(str(e)) from None
+
+
+@cli.command()
+@click.option("--processes", type=click.IntRange(1, 64), help="Worker processes (default: $OEWS_WORKERS).")
+@click.option("--parent", type=int, hidden=True, help="Stop when this process is gone (set by serve).")
+@click.pass_obj
+def worker(settings: Settings, processes: int | None, parent: int | None) -> None:
+    """Answer queued questions (on this host or another sharing the store)."""
+    from adapters.workers import WorkerProcesses, run_worker_process
+
+    logging.getLogger().setLevel(settings.oews_log_level.upper())
+    count = processes or settings.oews_workers
+    if count == 1:
+        run_worker_process(settings, parent=parent)
+        return
+    children = WorkerProcesses(count).start()
+    try:
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        children.stop()
 
 
 # -- teams ------------------------------------------------------------------------------------------

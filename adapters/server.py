@@ -12,19 +12,48 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from adapters.workers import WorkerProcesses
 from bot.config import Settings
 from bot.service import BotService
 
 logger = logging.getLogger(__name__)
 DATABASE_CHECK: web.AppKey[Callable[[], bool]] = web.AppKey("database_ok")
 
+SERVICE = web.AppKey("service", BotService)
+WORKERS = web.AppKey("workers", WorkerProcesses)
+
 
 async def healthz(request: web.Request) -> web.Response:
-    """``{"status": "ok"}``, or 503 with ``"database": "down"`` while the OEWS database is unreachable."""
+    """``{"status": "ok" | "degraded", ...}``: the store, the queue, the worker processes; 503 with
+    ``"database": "down"`` while the OEWS database is unreachable."""
+    service: BotService = request.app[SERVICE]
+    report = await asyncio.to_thread(service.health)
+    workers = request.app.get(WORKERS)
+    if workers is not None:
+        alive = workers.alive()
+        report["workers"] = {"alive": alive, "expected": workers.count}
+        if alive < workers.count:
+            report["status"] = "degraded"
     check = request.app.get(DATABASE_CHECK)
-    if check is None or await asyncio.get_running_loop().run_in_executor(None, check):
-        return web.json_response({"status": "ok"})
-    return web.json_response({"status": "degraded", "database": "down"}, status=503)
+    if check is not None and not await asyncio.to_thread(check):
+        report.update(status="degraded", database="down")
+        return web.json_response(report, status=503)
+    return web.json_response(report)
+
+
+async def chart(request: web.Request) -> web.Response:
+    """``GET /charts/{token}``: a chart kept in the store by any instance (Teams links to these)."""
+    from adapters.teams.charts import stored_chart
+
+    service: BotService = request.app[SERVICE]
+    png = await asyncio.to_thread(stored_chart, service.store, request.match_info["token"])
+    if png is None:
+        raise web.HTTPNotFound()
+    return web.Response(
+        body=png,
+        content_type="image/png",
+        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 def socket_mode(settings: Settings) -> bool:
@@ -35,6 +64,7 @@ def build_web_app(
     settings: Settings, service: BotService, *, database_ok: Callable[[], bool] | None = None
 ) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
+    app[SERVICE] = service
     if database_ok is not None:
         app[DATABASE_CHECK] = database_ok
     app.router.add_get("/healthz", healthz)
@@ -49,27 +79,45 @@ def build_web_app(
 
         mount_teams(app, service=service, settings=settings)
         mounted.append("Teams (POST /api/messages)")
+    else:
+        app.router.add_get("/charts/{token}", chart)  # links made by other instances
     if not mounted and not socket_mode(settings):
         logger.warning("neither Slack nor Teams is configured; only /healthz is served (see README)")
     logger.info("serving %s", ", ".join(mounted) or "nothing but /healthz over HTTP")
     return app
 
 
-def run_server(settings: Settings, *, host: str, port: int) -> None:
+def run_server(settings: Settings, *, host: str, port: int, workers: int) -> None:
+    """Serve HTTP (verify, queue, ack) and run ``workers`` worker processes beside it.
+
+    On SQLite the serving process loads the engine only if it must answer itself (the store
+    cannot queue); with a server database it opens it at once, so that a wrong URL stops
+    ``serve`` and ``/healthz`` can say when the database is down."""
+    from agents.oews.database import ensure_database
     from agents.sql.gateway import database_ok
     from bot.app import build_service, open_engine
 
-    engine = open_engine(settings)
-    service = build_service(settings, engine=engine)
-    app = build_web_app(settings, service, database_ok=lambda: database_ok(engine.gateway))
+    database_check: Callable[[], bool] | None = None
+    engine = None
+    if settings.database_url is not None:
+        engine = opened = open_engine(settings)
+        database_check = lambda: database_ok(opened.gateway)  # noqa: E731
+    elif settings.oews_database is None:
+        ensure_database(settings.home)  # built once here, not by each worker at once
+    service = build_service(settings, engine=engine, lazy=True)
+    app = build_web_app(settings, service, database_ok=database_check)
+    children = WorkerProcesses(workers).start()
+    app[WORKERS] = children
+    logger.info("started %d worker processes", workers)
     runner = None
-    if socket_mode(settings):
-        from adapters.slack import start_socket_mode
-
-        runner = start_socket_mode(service=service, settings=settings)
-        logger.info("Slack connected over Socket Mode")
     try:
+        if socket_mode(settings):
+            from adapters.slack import start_socket_mode
+
+            runner = start_socket_mode(service=service, settings=settings)
+            logger.info("Slack connected over Socket Mode")
         web.run_app(app, host=host, port=port, print=None)
     finally:
         if runner is not None:
             runner.stop()
+        children.stop()

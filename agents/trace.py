@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agents.models import ChartSpec, Table
+from agents.sql.dburl import mask_secrets
 
 SAMPLE_ROWS = 5
 
@@ -31,7 +32,9 @@ _SECRETS = re.compile(
 
 def scrub(text: str | None) -> str | None:
     """The text with anything that looks like a secret replaced, for traces users can see."""
-    return None if text is None else _SECRETS.sub("[redacted]", text)
+    if text is None:
+        return None
+    return _SECRETS.sub("[redacted]", mask_secrets(text))  # database URLs and ODBC strings first
 
 
 def new_trace_id() -> str:

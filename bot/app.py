@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
-from agents.engine.coverage import Coverage
-from agents.engine.engine import OewsEngine
 from agents.oews.database import ensure_database
 from agents.resolve.entities import Vocabulary
 from agents.sql.dburl import DatabaseUrl
 from agents.workflow.config import WorkflowConfig
-from agents.workflow.graph import Workflow
 from bot.config import Settings
 from bot.service import AccessPolicy, BotService, Limits
-from bot.store import SqliteBotStore
+from bot.store import BotStore, SqliteBotStore
 from bot.subscriptions import SubscriptionService, SubscriptionStore
+
+if TYPE_CHECKING:
+    from agents.engine.engine import OewsEngine
+    from agents.models import EngineAnswer
+    from agents.trace import Trace
+    from agents.workflow.graph import Workflow
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +31,8 @@ def open_engine(settings: Settings, *, progress: Callable[[int, int], None] | No
     """The engine over the configured OEWS database: a server (``OEWS_DATABASE_URL``) or SQLite.
 
     Raises ``ConfigurationError`` (a setting to fix) or ``DatabaseUnavailable``."""
+    from agents.engine.engine import OewsEngine
+
     url = settings.database_url
     if url is not None:
         return open_server_engine(url, settings)
@@ -35,6 +43,8 @@ def open_engine(settings: Settings, *, progress: Callable[[int, int], None] | No
 
 
 def open_server_engine(url: DatabaseUrl, settings: Settings) -> OewsEngine:
+    from agents.engine.coverage import Coverage
+    from agents.engine.engine import OewsEngine
     from agents.oews.server import check_schema
     from agents.sql.odbc import OdbcGateway
 
@@ -52,22 +62,83 @@ def build_service(
     *,
     engine: OewsEngine | None = None,
     progress: Callable[[int, int], None] | None = None,
+    lazy: bool = False,
 ) -> BotService:
-    engine = engine or open_engine(settings, progress=progress)
-    access = AccessPolicy()
-    access.allow("slack", settings.allowed_slack_teams)
-    access.allow("teams", settings.allowed_teams_tenants)
+    """The service; with ``lazy``, the engine and workflow are loaded on first use only (the
+    serving process, which queues questions and leaves answering to the workers)."""
+    answering = LazyWorkflow(lambda: _workflow(settings, engine or open_engine(settings, progress=progress)))
+    if not lazy:
+        answering.load()
+    access = access_policy(settings)
     limits = Limits(
         per_user_per_minute=settings.oews_rate_per_user_per_minute,
         per_workspace_per_minute=settings.oews_rate_per_workspace_per_minute,
         daily_per_user=settings.oews_daily_quota_per_user,
         daily_per_workspace=settings.oews_daily_quota_per_workspace,
     )
-    store = SqliteBotStore(settings.bot_database)
-    workflow = Workflow(engine, config=workflow_config(settings))
     return BotService(
-        workflow=workflow, store=store, access=access, limits=limits, vintage=engine.coverage.describe
+        workflow=answering,
+        store=open_store(settings),
+        access=access,
+        limits=limits,
+        vintage=answering.vintage,
+        queue_capacity=queue_capacity(settings),
     )
+
+
+def _workflow(settings: Settings, engine: OewsEngine) -> tuple[Workflow, OewsEngine]:
+    from agents.workflow.graph import Workflow
+
+    return Workflow(engine, config=workflow_config(settings)), engine
+
+
+class LazyWorkflow:
+    """The workflow, built on first use (importing and opening it takes seconds)."""
+
+    def __init__(self, build: Callable[[], tuple[Workflow, OewsEngine]]) -> None:
+        self._build = build
+        self._lock = threading.Lock()
+        self._built: tuple[Workflow, OewsEngine] | None = None
+
+    def load(self) -> tuple[Workflow, OewsEngine]:
+        with self._lock:
+            if self._built is None:
+                self._built = self._build()
+            return self._built
+
+    def run(self, question: str, *, trace: Trace, **options: Any) -> EngineAnswer:
+        return self.load()[0].run(question, trace=trace, **options)
+
+    def vintage(self) -> str:
+        return self.load()[1].coverage.describe()
+
+    @property
+    def config(self) -> WorkflowConfig:
+        return self.load()[0].config
+
+
+def open_store(settings: Settings) -> BotStore:
+    """The bot's store: PostgreSQL when ``OEWS_STORE_URL`` names one, else SQLite under the home."""
+    retention = timedelta(days=settings.oews_retention_days)
+    url = settings.oews_store_url.get_secret_value().strip() if settings.oews_store_url else ""
+    if url:
+        from bot.pgstore import PostgresBotStore
+
+        return PostgresBotStore(url, retention=retention)
+    return SqliteBotStore(settings.bot_database, retention=retention)
+
+
+def access_policy(settings: Settings) -> AccessPolicy:
+    """Who may use the bot, from the settings (Slack adds its own workspace when it learns it)."""
+    access = AccessPolicy()
+    access.allow("slack", settings.allowed_slack_teams)
+    access.allow("teams", settings.allowed_teams_tenants)
+    return access
+
+
+def queue_capacity(settings: Settings) -> int:
+    """Questions waiting or being answered before new ones are refused as busy."""
+    return settings.oews_queue_limit + settings.oews_workers
 
 
 def workflow_config(settings: Settings) -> WorkflowConfig:

@@ -53,8 +53,19 @@ class Settings(BaseSettings):
 
     # Serving
     port: int = Field(default=3000, ge=1, le=65535)
-    oews_workers: int = Field(default=8, ge=1, le=64, description="Questions answered at once.")
-    oews_queue_limit: int = Field(default=100, ge=1, description="Questions waiting before back-pressure.")
+    oews_workers: int = Field(
+        default=2, ge=1, le=64, description="Worker processes (questions answered at once)."
+    )
+    oews_queue_limit: int = Field(
+        default=10_000, ge=1, description="Questions waiting before people are asked to retry."
+    )
+    oews_job_lease_s: float = Field(
+        default=60.0, gt=0, description="How long a worker holds a job between renewals."
+    )
+    oews_retention_days: int = Field(default=90, ge=1, description="Days traces and usage are kept.")
+    oews_store_url: SecretStr | None = Field(
+        default=None, description="The bot's store: unset for SQLite under OEWS_HOME, or postgresql://…"
+    )
     oews_log_level: str = "INFO"
 
     # Access, limits and quotas
@@ -112,7 +123,12 @@ class Settings(BaseSettings):
 
     @property
     def allowed_teams_tenants(self) -> tuple[str, ...]:
-        return _csv(self.teams_allowed_tenants)
+        """TEAMS_ALLOWED_TENANTS, or else the bot's own tenant when it is single-tenant."""
+        listed = _csv(self.teams_allowed_tenants)
+        if listed:
+            return listed
+        own = self.microsoft_app_tenant_id.strip()
+        return (own,) if own and self.microsoft_app_type.strip().lower() == "singletenant" else ()
 
     @property
     def model_configured(self) -> bool:

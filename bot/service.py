@@ -15,13 +15,16 @@ from typing import Any, Literal, Protocol
 
 from agents.models import EngineAnswer
 from agents.trace import Trace
+from bot import messages
 from bot.export import answer_csv
+from bot.jobs import Enqueued, NewJob, thread_key
 from bot.store import BotStore, FeedbackCounts, StoreError, UsageRow
 from bot.types import Answer, Question
 
 logger = logging.getLogger(__name__)
 
-ERROR_TEXT = "Sorry, something went wrong while answering. The team can look it up by its trace id"
+PRIVATE_STATUSES = frozenset({"error", "denied", "rate_limited"})  # shown to the asker only
+DEFAULT_QUEUE_CAPACITY = 10_000
 
 
 class AnswerEngine(Protocol):
@@ -56,6 +59,15 @@ class AccessPolicy:
     def allow(self, platform: str, workspaces: tuple[str, ...] | set[str]) -> None:
         self.allowed.setdefault(platform, set()).update(w for w in workspaces if w)
 
+    def default_to(self, platform: str, workspaces: set[str]) -> None:
+        """With no workspace configured for ``platform``, allow these (the bot's own)."""
+        if self.allowed.get(platform):
+            return
+        self.allow(platform, workspaces)
+        logger.info(
+            "no %s workspace configured: allowing only the bot's own %s", platform, sorted(workspaces)
+        )
+
     def permits(self, question: Question) -> bool:
         if question.platform == "cli":
             return True
@@ -72,7 +84,9 @@ class BotService:
         limits: Limits | None = None,
         clock: Callable[[], float] = time.time,
         vintage: Callable[[], str] | None = None,
+        queue_capacity: int = DEFAULT_QUEUE_CAPACITY,
     ) -> None:
+        self.queue_capacity = queue_capacity
         self.workflow = workflow
         self.store = store
         self.access = access or AccessPolicy()
@@ -100,7 +114,7 @@ class BotService:
         except Exception:
             logger.exception("workflow crashed", extra={"trace_id": trace.id})
             trace.error = "workflow crashed (see logs)"
-            engine_answer = EngineAnswer(kind="error", text=f"{ERROR_TEXT}: {trace.id}.")
+            engine_answer = EngineAnswer(kind="error", text=messages.error_text(trace.id))
         self._remember(question, engine_answer)
         self._record(question, trace, engine_answer.kind, started)
         return _to_answer(engine_answer, trace.id)
@@ -112,7 +126,7 @@ class BotService:
                 status="denied",
                 private=True,
                 trace_id=trace.id,
-                text="This workspace is not allowed to use this bot. Ask your admin to add it.",
+                text=messages.DENIED,
             )
         wait = self._rate_limited(question)
         if wait is not None:
@@ -144,6 +158,35 @@ class BotService:
                     f"Try again in {_duration(decision.retry_after_s)}."
                 )
         return None
+
+    @staticmethod
+    def apology(reference: str) -> Answer:
+        """The answer when answering itself failed: private, short, with the reference."""
+        return Answer(status="error", text=messages.error_text(reference), trace_id=reference, private=True)
+
+    def own_workspace(self, platform: str, workspaces: set[str]) -> None:
+        """The bot's own workspace on ``platform`` (allowed when none is configured)."""
+        self.access.default_to(platform, workspaces)
+
+    def admits(self, question: Question) -> bool:
+        """Whether the question's workspace may use the bot (progress is shown only then)."""
+        return self.access.permits(question)
+
+    # -- the work queue ------------------------------------------------------------------------------
+
+    def submit(self, job: NewJob) -> Enqueued | None:
+        """Queue a question, claiming its delivery id in the same transaction.
+
+        None when the store cannot take it (down, read-only, full disk): the caller then
+        answers it directly, so that no question is dropped silently.
+        """
+        try:
+            return self.store.enqueue_job(
+                job, delivery_id=job.question.delivery_id, limit=self.queue_capacity
+            )
+        except StoreError:
+            logger.warning("could not queue a question; answering it directly", exc_info=True)
+            return None
 
     # -- memory, traces, usage ---------------------------------------------------------------------
 
@@ -195,6 +238,14 @@ class BotService:
     def trace(self, trace_id: str, *, workspace: str | None) -> Trace | None:
         return self.store.get_trace(trace_id, workspace=workspace)
 
+    def trace_for(self, trace_id: str, asker: Question) -> Trace | None:
+        """The trace if ``asker`` may see it: asked in the same conversation, or by them."""
+        trace = self.store.get_trace(trace_id, workspace=asker.workspace)
+        if trace is None:
+            return None
+        same_place = trace.channel == asker.channel or (bool(trace.user) and trace.user == asker.user)
+        return trace if same_place else None
+
     def answer_csv(self, trace_id: str, *, workspace: str | None) -> str | None:
         """The CSV of a stored answer's tables; None when the answer is gone or not this
         workspace's; ``CsvExportError`` when it has no table."""
@@ -224,16 +275,31 @@ class BotService:
             self.store.user_usage(platform, workspace, user),
         )
 
+    def health(self) -> dict[str, Any]:
+        """What ``/healthz`` reports: the store and the queue (``degraded`` when the store fails)."""
+        try:
+            stats = self.store.queue_stats()
+        except StoreError as e:
+            logger.warning("health check: the store is unavailable (%s)", e.problem)
+            return {"status": "degraded", "store": "unavailable: questions are answered directly"}
+        queue = {
+            "queued": stats.queued,
+            "running": stats.running,
+            "oldest_wait_s": round(stats.oldest_wait_s, 1),
+        }
+        return {"status": "ok", "store": "ok", "queue": queue}
+
     def data_vintage(self) -> str | None:
         """Which years and geographies are loaded (for App Home and help texts)."""
         return self._vintage() if self._vintage is not None else None
 
     def knows_thread(self, question: Question) -> bool:
         """True when the bot has context stored for this thread (it answered there before)."""
-        if not question.thread:
+        key = thread_key(question)
+        if key is None:
             return False
         try:
-            return self.store.load_context(_thread_key(question)) is not None
+            return self.store.load_context(key) is not None or self.store.thread_has_jobs(key)
         except StoreError:
             logger.exception("could not load thread context")
             return False
@@ -259,7 +325,7 @@ def _trace_for(question: Question) -> Trace:
 
 
 def _thread_key(question: Question) -> str:
-    return f"{question.platform}:{question.workspace}:{question.channel}:{question.thread}"
+    return thread_key(question) or ""
 
 
 def _duration(seconds: int) -> str:
@@ -288,4 +354,5 @@ def _to_answer(answer: EngineAnswer, trace_id: str) -> Answer:
         sql=answer.sql,
         followups=answer.followups,
         reshapes=answer.reshapes,
+        private=status in PRIVATE_STATUSES,
     )

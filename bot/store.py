@@ -14,6 +14,9 @@ Schema (see ``MIGRATIONS``)::
     feedback         (trace_id, platform, workspace, user) PK, value "up"|"down", at
     deliveries       delivery_id PK, seen_at (unix seconds)
     rate_limits      (key, window_s) PK, window_start (unix seconds), count
+    jobs             id PK, kind, thread_key, payload_json, state "queued"|"running"|"done"|"failed",
+                     attempts, worker, lease_until, posted_json, created_at, updated_at (unix s)
+    artifacts        key PK, content BLOB, content_type, expires_at (unix seconds)
 
 Times are stored in UTC: ISO-8601 text (``2025-05-01T12:00:00.000000Z``) for records people
 read, unix seconds for the housekeeping tables.
@@ -32,6 +35,16 @@ threads and connections left behind by thread pools.  Other processes (``oews-bo
 while the server runs) are handled by WAL mode, ``busy_timeout`` and ``BEGIN IMMEDIATE``:
 every write, including read-modify-write operations such as ``take``, is one transaction
 that takes the write lock up front, so it is atomic across processes too.
+
+**Jobs** (the durable work queue, see ``bot.jobs``): a question is stored as a job in the
+same transaction that claims its delivery id, before the platform is acknowledged.  Workers
+claim the oldest job that is queued or whose lease has run out (``claim_job``, one
+``BEGIN IMMEDIATE`` transaction, so two workers never get the same job), renew the lease while
+they work, record what they posted (``save_job_progress``, fenced by the lease: a worker that
+lost its lease learns it and stops), and finish it.
+
+**Retention.**  Traces and usage older than ``retention`` (``OEWS_RETENTION_DAYS``), finished
+jobs and expired artifacts are deleted by ``prune``, which runs at most hourly on writes.
 
 **Errors.**  Any failure of the database itself (locked, read-only, full, corrupt, closed)
 raises ``StoreError`` naming the operation; callers log it and still deliver the answer.
@@ -56,6 +69,8 @@ import sqlite_utils
 from pydantic import ValidationError
 
 from agents.trace import Trace
+from bot.jobs import ClaimedJob, Enqueued, NewJob, QueueStats
+from bot.types import Question
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +79,8 @@ DEFAULT_BUSY_TIMEOUT_MS = 5000
 DAY_S = 86_400
 DELIVERY_TTL_S = DAY_S  # platform retries come within minutes; a day is plenty
 PRUNE_EVERY_S = 3600  # housekeeping runs at most this often, piggybacked on writes
+DEFAULT_RETENTION = timedelta(days=90)
+FINISHED_JOB_TTL_S = 7 * DAY_S  # finished jobs also tell which threads the bot answered in
 
 FeedbackValue = Literal["up", "down"]
 Clock = Callable[[], float]
@@ -159,6 +176,28 @@ class BotStore(Protocol):
 
     def take_daily(self, key: str, *, limit: int, now: float | None = None) -> RateDecision: ...
 
+    def enqueue_job(self, job: NewJob, *, delivery_id: str | None, limit: int) -> Enqueued: ...
+
+    def claim_job(self, worker: str, *, lease_s: float) -> ClaimedJob | None: ...
+
+    def renew_lease(self, job_id: int, worker: str, *, lease_s: float) -> bool: ...
+
+    def save_job_progress(self, job_id: int, worker: str, posted: dict[str, Any]) -> bool: ...
+
+    def finish_job(
+        self, job_id: int, worker: str, posted: dict[str, Any], *, failed: bool = False
+    ) -> bool: ...
+
+    def queue_stats(self) -> QueueStats: ...
+
+    def job_state(self, job_id: int) -> tuple[str, dict[str, Any]] | None: ...
+
+    def thread_has_jobs(self, thread_key: str) -> bool: ...
+
+    def put_artifact(self, key: str, content: bytes, *, content_type: str, ttl_s: float) -> None: ...
+
+    def get_artifact(self, key: str) -> tuple[bytes, str] | None: ...
+
     def prune(self, now: float | None = None) -> int: ...
 
     def close(self) -> None: ...
@@ -247,9 +286,31 @@ def _create_indexes(db: sqlite_utils.Database) -> None:
     db.table("deliveries").create_index(["seen_at"])
 
 
+def _create_jobs(db: sqlite_utils.Database) -> None:
+    db.execute(
+        "CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, "
+        "thread_key TEXT, payload_json TEXT NOT NULL, state TEXT NOT NULL, "
+        "attempts INTEGER NOT NULL DEFAULT 0, worker TEXT, lease_until REAL, "
+        "posted_json TEXT NOT NULL DEFAULT '{}', created_at REAL NOT NULL, updated_at REAL NOT NULL)"
+    )
+    db.execute("CREATE INDEX idx_jobs_state_id ON jobs (state, id)")
+    db.execute("CREATE INDEX idx_jobs_thread_key ON jobs (thread_key)")
+    db.execute("CREATE INDEX idx_jobs_updated_at ON jobs (updated_at)")
+
+
+def _create_artifacts(db: sqlite_utils.Database) -> None:
+    db.execute(
+        "CREATE TABLE artifacts (key TEXT PRIMARY KEY, content BLOB NOT NULL, "
+        "content_type TEXT NOT NULL, expires_at REAL NOT NULL)"
+    )
+    db.execute("CREATE INDEX idx_artifacts_expires_at ON artifacts (expires_at)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "tables", _create_tables),
     Migration(2, "indexes for reports and pruning", _create_indexes),
+    Migration(3, "jobs: the durable work queue", _create_jobs),
+    Migration(4, "artifacts served by URL (Teams charts)", _create_artifacts),
 )
 
 
@@ -320,11 +381,13 @@ class SqliteBotStore:
         path: Path,
         *,
         context_ttl: timedelta = DEFAULT_CONTEXT_TTL,
+        retention: timedelta = DEFAULT_RETENTION,
         busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
         clock: Clock = time.time,
     ) -> None:
         self.path = path
         self._context_ttl_s = context_ttl.total_seconds()
+        self._retention_s = retention.total_seconds()
         self._clock = clock
         self._lock = threading.RLock()
         self._last_prune = -math.inf
@@ -520,11 +583,130 @@ class SqliteBotStore:
         """A daily quota: ``limit`` requests per UTC day, reset at midnight UTC."""
         return self.take(key, limit=limit, window_s=DAY_S, now=now)
 
+    # -- jobs (the durable work queue)
+
+    def enqueue_job(self, job: NewJob, *, delivery_id: str | None, limit: int) -> Enqueued:
+        """Claim ``delivery_id`` and queue ``job`` in one transaction (see ``Enqueued``)."""
+        now = self._clock()
+        with self._writing("enqueue_job") as db:
+            if delivery_id is not None:
+                claimed = db.execute(
+                    "INSERT OR IGNORE INTO deliveries (delivery_id, seen_at) VALUES (?, ?)",
+                    [delivery_id, now],
+                ).rowcount
+                if claimed != 1:
+                    return Enqueued("duplicate")
+            (pending,) = db.execute(
+                "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')"
+            ).fetchone()
+            if pending >= limit:
+                return Enqueued("full")
+            cursor = db.execute(
+                "INSERT INTO jobs (kind, thread_key, payload_json, state, created_at, updated_at) "
+                "VALUES (?, ?, ?, 'queued', ?, ?)",
+                [job.kind, job.thread_key, _job_payload(job), now, now],
+            )
+            job_id = int(cursor.lastrowid or 0)
+            (ahead,) = db.execute(
+                "SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND id < ?", [job_id]
+            ).fetchone()
+        self._maybe_prune(now)
+        return Enqueued("queued", job_id=job_id, position=ahead + 1)
+
+    def claim_job(self, worker: str, *, lease_s: float) -> ClaimedJob | None:
+        """The oldest job that is queued or whose lease ran out, leased to ``worker``; or None."""
+        now = self._clock()
+        ready = "(state = 'queued' OR (state = 'running' AND lease_until < ?))"
+        with self._reading("claim_job") as db:  # cheap look first: most polls find nothing
+            if db.execute(f"SELECT 1 FROM jobs WHERE {ready} LIMIT 1", [now]).fetchone() is None:
+                return None
+        with self._writing("claim_job") as db:
+            row = db.execute(
+                f"SELECT id, kind, payload_json, posted_json, attempts FROM jobs WHERE {ready} "
+                "ORDER BY id LIMIT 1",
+                [now],
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute(
+                "UPDATE jobs SET state = 'running', worker = ?, lease_until = ?, attempts = attempts + 1, "
+                "updated_at = ? WHERE id = ?",
+                [worker, now + lease_s, now, row[0]],
+            )
+        return _claimed(row)
+
+    def renew_lease(self, job_id: int, worker: str, *, lease_s: float) -> bool:
+        """Extend the lease; False if ``worker`` no longer holds it (another worker took the job)."""
+        now = self._clock()
+        with self._writing("renew_lease") as db:
+            return _held(db, "lease_until = ?, updated_at = ?", [now + lease_s, now], job_id, worker)
+
+    def save_job_progress(self, job_id: int, worker: str, posted: dict[str, Any]) -> bool:
+        """Record what has been posted so far; False if ``worker`` lost the lease."""
+        with self._writing("save_job_progress") as db:
+            return _held(
+                db, "posted_json = ?, updated_at = ?", [json.dumps(posted), self._clock()], job_id, worker
+            )
+
+    def finish_job(self, job_id: int, worker: str, posted: dict[str, Any], *, failed: bool = False) -> bool:
+        """Mark the job done (or failed) with what was posted; False if ``worker`` lost the lease."""
+        state = "failed" if failed else "done"
+        values = [state, json.dumps(posted), self._clock()]
+        with self._writing("finish_job") as db:
+            return _held(
+                db, "state = ?, lease_until = NULL, posted_json = ?, updated_at = ?", values, job_id, worker
+            )
+
+    def queue_stats(self) -> QueueStats:
+        now = self._clock()
+        with self._reading("queue_stats") as db:
+            queued, running, oldest = db.execute(
+                "SELECT COALESCE(SUM(state = 'queued'), 0), COALESCE(SUM(state = 'running'), 0), "
+                "MIN(CASE WHEN state = 'queued' THEN created_at END) FROM jobs "
+                "WHERE state IN ('queued', 'running')"
+            ).fetchone()
+        return QueueStats(
+            queued=queued, running=running, oldest_wait_s=0.0 if oldest is None else now - oldest
+        )
+
+    def job_state(self, job_id: int) -> tuple[str, dict[str, Any]] | None:
+        """(state, posted) of one job, or None if unknown."""
+        with self._reading("job_state") as db:
+            row = db.execute("SELECT state, posted_json FROM jobs WHERE id = ?", [job_id]).fetchone()
+        return None if row is None else (row[0], cast(dict[str, Any], json.loads(row[1])))
+
+    def thread_has_jobs(self, thread_key: str) -> bool:
+        """True when a question was queued in this thread (the bot answers there)."""
+        with self._reading("thread_has_jobs") as db:
+            row = db.execute("SELECT 1 FROM jobs WHERE thread_key = ? LIMIT 1", [thread_key]).fetchone()
+        return row is not None
+
+    # -- artifacts (files served by URL, e.g. Teams charts)
+
+    def put_artifact(self, key: str, content: bytes, *, content_type: str, ttl_s: float) -> None:
+        now = self._clock()
+        with self._writing("put_artifact") as db:
+            db.execute(
+                "INSERT OR REPLACE INTO artifacts (key, content, content_type, expires_at) "
+                "VALUES (?, ?, ?, ?)",
+                [key, content, content_type, now + ttl_s],
+            )
+        self._maybe_prune(now)
+
+    def get_artifact(self, key: str) -> tuple[bytes, str] | None:
+        with self._reading("get_artifact") as db:
+            row = db.execute(
+                "SELECT content, content_type FROM artifacts WHERE key = ? AND expires_at > ?",
+                [key, self._clock()],
+            ).fetchone()
+        return None if row is None else (bytes(row[0]), str(row[1]))
+
     # -- housekeeping
 
     def prune(self, now: float | None = None) -> int:
-        """Delete expired contexts, old delivery ids and ended rate windows; return the count."""
+        """Delete what has expired (see the module doc); return the number of rows deleted."""
         at = self._clock() if now is None else now
+        kept_since = _iso(datetime.fromtimestamp(at - self._retention_s, UTC))
         with self._writing("prune") as db:
             deleted = sum(
                 db.execute(sql, [cutoff]).rowcount
@@ -532,6 +714,13 @@ class SqliteBotStore:
                     ("DELETE FROM thread_contexts WHERE updated_at < ?", at - self._context_ttl_s),
                     ("DELETE FROM deliveries WHERE seen_at < ?", at - DELIVERY_TTL_S),
                     ("DELETE FROM rate_limits WHERE window_start + window_s <= ?", at),
+                    ("DELETE FROM traces WHERE created_at < ?", kept_since),
+                    ("DELETE FROM usage WHERE at < ?", kept_since),
+                    (
+                        "DELETE FROM jobs WHERE state IN ('done', 'failed') AND updated_at < ?",
+                        at - FINISHED_JOB_TTL_S,
+                    ),
+                    ("DELETE FROM artifacts WHERE expires_at <= ?", at),
                 )
             )
         self._last_prune = at
@@ -571,6 +760,9 @@ def _open(path: Path, busy_timeout_ms: int) -> sqlite_utils.Database:
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         db = sqlite_utils.Database(conn, execute_plugins=False)
         db.enable_wal()
+        # WAL + NORMAL: a commit survives any process crash (kill -9); only a power loss or an
+        # OS crash may lose the last commits.  FULL would fsync every one of the queue's writes.
+        conn.execute("PRAGMA synchronous = NORMAL")
         migrate(db)
     except BaseException:
         conn.close()
@@ -630,3 +822,36 @@ def _parse_trace(payload: str, operation: str) -> Trace:
         return Trace.model_validate_json(payload)
     except ValidationError as e:
         raise StoreError(operation, "stored trace does not match the Trace model") from e
+
+
+def _job_payload(job: NewJob) -> str:
+    return json.dumps({"question": job.question.model_dump(mode="json"), "payload": job.payload})
+
+
+def _claimed(row: Sequence[Any]) -> ClaimedJob:
+    """A claimed job from its row as it was before the claim."""
+    job_id, kind, payload_json, posted_json, attempts = row
+    return _claimed_from((job_id, kind, payload_json, posted_json, int(attempts) + 1))
+
+
+def _claimed_from(row: Sequence[Any]) -> ClaimedJob:
+    """A claimed job from its row after the claim (``attempts`` counts this one)."""
+    job_id, kind, payload_json, posted_json, attempts = row
+    data = json.loads(payload_json)
+    return ClaimedJob(
+        id=int(job_id),
+        kind=str(kind),
+        question=Question.model_validate(data["question"]),
+        payload=cast(dict[str, Any], data["payload"]),
+        posted=cast(dict[str, Any], json.loads(posted_json)),
+        attempts=int(attempts),
+    )
+
+
+def _held(db: sqlite_utils.Database, assignments: str, values: list[Any], job_id: int, worker: str) -> bool:
+    """Update a running job only while ``worker`` holds its lease (the fence against a slow worker)."""
+    cursor = db.execute(
+        f"UPDATE jobs SET {assignments} WHERE id = ? AND worker = ? AND state = 'running'",
+        [*values, job_id, worker],
+    )
+    return cursor.rowcount == 1

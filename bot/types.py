@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from agents.models import Clarification, ClarifyOption, Reshape, SqlRecord, Table
 
 Platform = Literal["slack", "teams", "cli"]
+_UNENCODABLE = re.compile("[\ud800-\udfff]")  # lone surrogates: from JSON escapes or undecodable bytes
+
+
+def clean_text(value: str) -> str:
+    """Text that UTF-8 can carry: lone surrogates become U+FFFD (the replacement character)."""
+    return _UNENCODABLE.sub("\ufffd", value)
+
+
 AnswerStatus = Literal["answer", "clarification", "refusal", "not_found", "error", "denied", "rate_limited"]
 
 
@@ -26,6 +35,14 @@ class Question(BaseModel):
     model: str | None = None  # implementation-model override
     reasoning_model: str | None = None  # reasoning-model override
     delivery_id: str | None = None  # platform event id, for de-duplication
+
+    @field_validator(
+        "text", "workspace", "channel", "thread", "user", "model", "reasoning_model", "delivery_id"
+    )
+    @classmethod
+    def _encodable(cls, value: str | None) -> str | None:
+        """Cleaned at the edge: every later step (traces, logs, the store) can encode it."""
+        return None if value is None else clean_text(value)
 
 
 class Answer(BaseModel):

@@ -109,3 +109,11 @@ def test_settings_read_oews_database_url_and_never_show_it(monkeypatch: pytest.M
     with pytest.raises(ConfigurationError, match="OEWS_DATABASE_URL") as caught:
         _ = Settings().database_url
     assert "hunter2" not in str(caught.value)
+
+
+def test_traces_and_logs_scrub_database_passwords() -> None:
+    from agents.trace import scrub
+
+    text = "connect failed: postgresql://oews:hunter2@db/oews and DRIVER={X};UID=u;PWD={hunter;2};PORT=1"
+    scrubbed = scrub(text) or ""
+    assert "hunter" not in scrubbed and "postgresql://oews:***@db/oews" in scrubbed

@@ -64,3 +64,27 @@ def test_platform_sdks_stay_in_their_adapters() -> None:
     for package in ("agents", "bot"):
         modules = {m for _, m in _imports(package)}
         assert not modules & {"slack_bolt", "slack_sdk", "botbuilder", "aiohttp"}
+
+
+# What the chat adapters must not decide themselves: the service decides, they translate.
+_POLICY_IN_ADAPTERS = {
+    "who may use the bot": ("AccessPolicy", ".access.", "permits(", "allow("),
+    "which answers are private": ('"denied"', '"rate_limited"', "PRIVATE_STATUSES", "private=True"),
+    "rate limits and quotas": (".take(", "take_daily(", "Limits("),
+    "who may see a trace": ("get_trace(", ".trace(", "visible"),
+    "their own busy / error texts": ("try again in a minute", "something went wrong"),
+}
+
+
+@pytest.mark.parametrize("decision", sorted(_POLICY_IN_ADAPTERS))
+def test_chat_adapters_hold_no_policy(decision: str) -> None:
+    root = Path(__file__).resolve().parents[1] / "adapters"
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for folder in ("slack", "teams")
+        for path in sorted((root / folder).glob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if not line.lstrip().startswith("#")
+        and any(marker in line for marker in _POLICY_IN_ADAPTERS[decision])
+    ]
+    assert found == [], f"adapters decide {decision} themselves"

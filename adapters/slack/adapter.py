@@ -2,8 +2,9 @@
 
 HTTP: ``mount_slack`` adds ``POST /slack/events`` (events, slash commands and
 interactivity on one path) to the server's ``aiohttp.web.Application``. Bolt verifies the
-signature and the 5-minute timestamp window (401 otherwise); listeners ack at once and the
-answers are produced off the request path (see ``handlers`` and ``pool``).
+signature and the 5-minute timestamp window (401 otherwise, one log line, never the body);
+listeners queue the question in the store and ack; worker processes answer it and post
+(``handlers``, ``jobs``).
 
 Socket Mode: ``start_socket_mode`` runs the same app over a websocket, on its own thread
 and event loop, when ``SLACK_APP_TOKEN`` is set.
@@ -26,10 +27,14 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.delivery import Poster
 from adapters.slack.handlers import Handlers, Identity
-from adapters.slack.pool import WorkPool
+from adapters.slack.incoming import BotThreads
+from adapters.slack.jobs import SlackJobs
+from adapters.slack.verify import verified
 from bot.config import Settings
 from bot.service import BotService
+from bot.worker import Worker
 
 logger = logging.getLogger(__name__)
 
@@ -41,52 +46,74 @@ class SlackConfigError(Exception):
     """A required Slack setting is missing."""
 
 
+def web_client(settings: Settings) -> AsyncWebClient:
+    """The Slack Web API client (429s and connection errors retried)."""
+    if settings.slack_bot_token is None:
+        raise SlackConfigError("SLACK_BOT_TOKEN is not set")
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get_secret_value(),
+        base_url=settings.slack_api_url.rstrip("/") + "/",
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        ],
+    )
+
+
+def slack_jobs(client: AsyncWebClient) -> SlackJobs:
+    """What a worker needs to run Slack jobs."""
+    return SlackJobs(client, Poster(client, BotThreads()))
+
+
+async def learn_identity(client: AsyncWebClient, identity: Identity, service: BotService) -> None:
+    """``auth.test``: the bot's user and workspace; that workspace is allowed by default."""
+    auth = await client.auth_test()
+    identity.user_id = auth.get("user_id")
+    identity.bot_id = auth.get("bot_id")
+    identity.team_id = auth.get("team_id")
+    identity.enterprise_id = auth.get("enterprise_id")
+    service.own_workspace("slack", {w for w in (identity.team_id, identity.enterprise_id) if w})
+    logger.info("Slack bot user %s ready", identity.user_id)
+
+
 class SlackAdapter:
-    """One Slack app bound to the service: the Bolt app, its Web API client and its work pool."""
+    """One Slack app bound to the service: the Bolt app, its Web API client, its listeners."""
 
     def __init__(self, *, service: BotService, settings: Settings) -> None:
         if settings.slack_bot_token is None:
             raise SlackConfigError("SLACK_BOT_TOKEN is not set")
         self.service = service
         self.settings = settings
-        self.client = AsyncWebClient(
-            token=settings.slack_bot_token.get_secret_value(),
-            base_url=settings.slack_api_url.rstrip("/") + "/",
-            retry_handlers=[
-                AsyncConnectionErrorRetryHandler(),
-                AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-            ],
-        )
+        self.client = web_client(settings)
         secret = settings.slack_signing_secret
+        self._secret = secret.get_secret_value() if secret is not None else ""
         self.app = AsyncApp(
             client=self.client,
-            signing_secret=secret.get_secret_value() if secret is not None else None,
+            signing_secret=self._secret or None,
+            request_verification_enabled=False,  # ``handle`` verifies (Bolt would log bodies)
             process_before_response=True,  # listeners only enqueue work, so this is still fast
             logger=logging.getLogger("adapters.slack.bolt"),
         )
-        self.pool = WorkPool(workers=settings.oews_workers, queue_limit=settings.oews_queue_limit)
+        self.jobs = slack_jobs(self.client)
         self.identity = Identity()
-        self.handlers = Handlers(service=service, client=self.client, pool=self.pool, identity=self.identity)
+        self.handlers = Handlers(
+            service=service,
+            client=self.client,
+            poster=self.jobs.poster,
+            direct=Worker(service=service, handlers={"slack": self.jobs}),
+            identity=self.identity,
+        )
         self.handlers.register(self.app)
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
-        """Open the Web API session, learn who the bot is, and allow its own workspace by default."""
+        """Open the Web API session and learn who the bot is (the access policy's default)."""
         self._session = aiohttp.ClientSession()
         self.client.session = self._session
-        auth = await self.client.auth_test()
-        self.identity.user_id = auth.get("user_id")
-        self.identity.bot_id = auth.get("bot_id")
-        self.identity.team_id = auth.get("team_id")
-        self.identity.enterprise_id = auth.get("enterprise_id")
-        if not self.settings.allowed_slack_teams:
-            own = {w for w in (self.identity.team_id, self.identity.enterprise_id) if w}
-            self.service.access.allow("slack", own)
-            logger.info("SLACK_ALLOWED_TEAMS not set: allowing only the bot's own workspace %s", sorted(own))
-        logger.info("Slack bot user %s ready", self.identity.user_id)
+        await learn_identity(self.client, self.identity, self.service)
 
     async def close(self) -> None:
-        await self.pool.drain()
+        await self.handlers.close()
         self.client.session = None
         if self._session is not None:
             await self._session.close()
@@ -94,6 +121,8 @@ class SlackAdapter:
 
     async def handle(self, request: web.Request) -> web.Response:
         """``POST /slack/events``: Bolt in, Bolt out (``slack_bolt.adapter.aiohttp``)."""
+        if not await verified(request, self._secret):
+            return web.Response(status=401, text="invalid request")
         try:
             bolt_request = await to_bolt_request(request)
         except ValueError:  # not JSON / not a form: nothing Slack would send

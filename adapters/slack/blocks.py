@@ -28,10 +28,7 @@ ACTION_UP = "oews_feedback_up"
 ACTION_DOWN = "oews_feedback_down"
 ACTION_CLARIFY = "oews_clarify"  # + "_<n>": action ids are unique within a message
 
-BUSY_TEXT = "I'm answering a lot of questions right now. Please try again in a minute."
 WORKING_TEXT = ":hourglass_flowing_sand: Looking that up…"
-FEEDBACK_THANKS = "Thanks for the feedback!"
-FEEDBACK_MISSING = "I couldn't find that answer any more, so the feedback was not recorded."
 EXAMPLES = (
     "What do registered nurses make in Seattle?",
     "Median pay for electricians in Texas",
@@ -165,12 +162,6 @@ def fallback_text(answer: Answer) -> str:
 
 def notice_blocks(text: str) -> list[Block]:
     return [section(escape(text))]
-
-
-def error_text(reference: str) -> str:
-    return (
-        f"Sorry, something went wrong while answering. The team can look it up by its trace id: {reference}."
-    )
 
 
 def chosen_blocks(original: list[Block], user: str, label: str) -> list[Block]:

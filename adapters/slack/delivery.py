@@ -8,6 +8,7 @@ answer; failures of the answer itself propagate to the turn handler.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,8 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_REACTION = "hourglass_flowing_sand"
 CHART_FILENAME = "oews-chart.png"
-_PRIVATE_STATUSES = ("error", "denied", "rate_limited")
+ANSWER_EVENT = "oews_answer"  # message metadata naming the job an answer belongs to
+OnPosted = Callable[[str | None], Awaitable[None]]  # told the ts of the answer message once it is up
 
 
 @dataclass(frozen=True)
@@ -43,20 +45,25 @@ class Place:
     user: str
 
 
-def is_private(answer: Answer) -> bool:
-    """Errors, refusals of access and limits are shown to the asker only."""
-    return answer.private or answer.status in _PRIVATE_STATUSES
-
-
 class Poster:
     def __init__(self, client: AsyncWebClient, threads: BotThreads) -> None:
         self.client = client
         self.threads = threads
 
-    async def answer(self, place: Place, answer: Answer, *, question: str | None = None) -> None:
+    async def answer(
+        self,
+        place: Place,
+        answer: Answer,
+        *,
+        question: str | None = None,
+        on_posted: OnPosted | None = None,
+        job: int | None = None,
+    ) -> None:
         """One message in the thread (or an ephemeral), then the chart under it."""
-        if is_private(answer):
+        if answer.private:  # the service decides (errors, refusals of access, limits)
             await self.ephemeral(place, fallback_text(answer), answer_blocks(answer))
+            if on_posted is not None:
+                await on_posted(None)
             return
         blocks = answer_blocks(answer, asked_by=place.user if question else None, question=question)
         response = await self.client.chat_postMessage(
@@ -66,7 +73,10 @@ class Poster:
             blocks=blocks,
             unfurl_links=False,
             unfurl_media=False,
+            metadata={"event_type": ANSWER_EVENT, "event_payload": {"job": job}} if job else None,
         )
+        if on_posted is not None:
+            await on_posted(_ts(response.data))
         thread = place.thread or _ts(response.data)
         await self.after_answer(Place(place.channel, thread, place.user), answer)
 
@@ -76,7 +86,9 @@ class Poster:
         if answer.chart_png:
             await self.chart(place, answer)
 
-    async def replace(self, place: Place, ts: str, answer: Answer, *, question: str) -> None:
+    async def replace(
+        self, place: Place, ts: str, answer: Answer, *, question: str, on_posted: OnPosted | None = None
+    ) -> None:
         """Put the answer in a placeholder message (posting anew if it is gone)."""
         blocks = answer_blocks(answer, asked_by=place.user, question=question)
         try:
@@ -92,9 +104,31 @@ class Poster:
                 _error(e),
                 extra={"trace_id": answer.trace_id},
             )
-            await self.answer(Place(place.channel, None, place.user), answer, question=question)
+            await self.answer(
+                Place(place.channel, None, place.user), answer, question=question, on_posted=on_posted
+            )
             return
+        if on_posted is not None:
+            await on_posted(ts)
         await self.after_answer(Place(place.channel, ts, place.user), answer)
+
+    async def find_answer(self, channel: str, thread: str, job: int) -> str | None:
+        """The ts of the answer to ``job`` already in the thread (posted by a worker that then died)."""
+        try:
+            response = await self.client.conversations_replies(
+                channel=channel, ts=thread, include_all_metadata=True, limit=200
+            )
+        except SlackApiError as e:
+            logger.warning("could not look for job %d's answer: %s", job, _error(e))
+            return None
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            if (
+                metadata.get("event_type") == ANSWER_EVENT
+                and (metadata.get("event_payload") or {}).get("job") == job
+            ):
+                return str(message.get("ts"))
+        return None
 
     async def placeholder(self, channel: str, user: str, question: str) -> str | None:
         """A "working on it" message that the answer replaces; None if the bot can't post here."""
@@ -140,6 +174,8 @@ class Poster:
         try:
             await self.client.reactions_add(channel=channel, timestamp=ts, name=PROGRESS_REACTION)
         except SlackApiError as e:
+            if _error(e) == "already_reacted":  # added while the question waited in the queue
+                return True
             logger.info("reactions.add failed: %s", _error(e))
             return False
         return True

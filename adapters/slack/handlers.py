@@ -1,9 +1,10 @@
-"""Bolt listeners: ack at once, then answer off the request path.
+"""Bolt listeners: read the payload, queue the question, ack.
 
-Each listener only reads the payload, hands a job to the ``WorkPool`` and acks; the job
-asks the ``BotService`` (on the answer threads) and renders its ``Answer``. Blocking store
-reads for views (Show trace, App Home, feedback) run on asyncio's default thread pool so
-they never wait behind a queue of answers (a ``trigger_id`` expires after 3 s).
+A question (mention, DM, thread follow-up, ``/oews``, a clarification click) becomes a job
+in the store's queue, claimed together with its delivery id, before Slack gets its ack;
+workers answer it and post (``adapters.slack.jobs``).  Views (Show trace, App Home, feedback)
+are not questions: they are answered here, off the event loop, right after the ack (a
+``trigger_id`` expires after 3 s).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,17 +20,13 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks as b
-from adapters.slack.delivery import Place, Poster, is_private, respond_answer
+from adapters.slack.delivery import Place, Poster
 from adapters.slack.home import home_view
 from adapters.slack.incoming import (
-    Asked,
-    BotThreads,
     Click,
-    SlashRequest,
     action_workspace,
     asked,
     click,
@@ -38,12 +35,13 @@ from adapters.slack.incoming import (
     mentions,
     parse_slash,
 )
-from adapters.slack.pool import WorkPool
 from adapters.slack.trace_view import not_found_modal, trace_error_modal, trace_modal
-from agents.trace import new_trace_id
+from bot import messages
+from bot.jobs import Enqueued, NewJob
 from bot.service import BotService
 from bot.store import StoreError
-from bot.types import Answer, Question
+from bot.types import Question
+from bot.worker import Worker
 
 logger = logging.getLogger(__name__)
 
@@ -64,14 +62,21 @@ class Identity:
 
 class Handlers:
     def __init__(
-        self, *, service: BotService, client: AsyncWebClient, pool: WorkPool, identity: Identity
+        self,
+        *,
+        service: BotService,
+        client: AsyncWebClient,
+        poster: Poster,
+        direct: Worker,
+        identity: Identity,
     ) -> None:
         self.service = service
         self.client = client
-        self.pool = pool
         self.identity = identity
-        self.threads = BotThreads()
-        self.poster = Poster(client, self.threads)
+        self.threads = poster.threads
+        self.poster = poster
+        self.direct = direct  # answers a job the store could not take
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def register(self, app: AsyncApp) -> None:
         app.event("app_mention")(self.on_mention)
@@ -87,21 +92,21 @@ class Handlers:
     async def on_mention(
         self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        await ack()
         if not str(event.get("channel", "")).startswith("D"):  # DMs are answered as message.im
-            self._ask(body, event, context)
+            await self._ask(body, event, context)  # queued before the ack: a crash loses nothing
+        await ack()
 
     async def on_message(
         self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        await ack()
         bot = self._bot_user(context)
         if (
             event.get("channel_type") == "im"
             or self._is_follow_up(event, bot)
             or await self._answered_here_before(body, event, context)
         ):
-            self._ask(body, event, context)
+            await self._ask(body, event, context)
+        await ack()
 
     async def _answered_here_before(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
@@ -138,46 +143,47 @@ class Handlers:
             (str(event.get("channel")), str(thread)) in self.threads
         )
 
-    def _ask(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
+    async def _ask(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
         bot = self._bot_user(context)
         if is_from_bot(event, bot):
             return
-        question = asked(body, event, bot_user_id=bot, default_workspace=self._workspace(context))
-        if question is None:
+        found = asked(body, event, bot_user_id=bot, default_workspace=self._workspace(context))
+        if found is None:
             logger.info("ignored a message event without user, channel or ts")
             return
-        name = f"slack-ask-{question.event_id or question.ts}"
-        if not self.pool.submit(lambda: self._answer_asked(question), name=name):
-            self.pool.spawn(lambda: self._busy(question), name="slack-busy")
-
-    async def _answer_asked(self, asked: Asked) -> None:
-        if not await self._first(asked.event_id):
-            return
         question = Question(
-            text=asked.text,
+            text=found.text,
             platform="slack",
-            workspace=asked.workspace,
-            channel=asked.channel,
-            thread=asked.thread,
-            user=asked.user,
-            delivery_id=f"slack:{asked.event_id}" if asked.event_id else None,
+            workspace=found.workspace,
+            channel=found.channel,
+            thread=found.thread,
+            user=found.user,
+            delivery_id=f"slack:{found.event_id}" if found.event_id else None,
         )
-        place = Place(asked.channel, asked.thread, asked.user)
-        reacted = self.service.access.permits(question) and await self.poster.react(asked.channel, asked.ts)
-        try:
-            answer = await self._answer(question)
-            await self._deliver(
-                answer,
-                lambda: self.poster.answer(place, answer),
-                lambda text: self.poster.ephemeral(place, text),
-            )
-        finally:
-            if reacted:
-                await self.poster.unreact(asked.channel, asked.ts)
+        self.threads.add(found.channel, found.thread)
+        place = Place(found.channel, found.thread, found.user)
+        queued = await self._submit(NewJob("slack.ask", question, {"ts": found.ts}), place)
+        if queued is not None and queued.status == "queued":
+            self._note_position(queued, place, found.ts)
 
-    async def _busy(self, asked: Asked) -> None:
-        if await self._first(asked.event_id):
-            await self.poster.ephemeral(Place(asked.channel, asked.thread, asked.user), b.BUSY_TEXT)
+    def _note_position(self, queued: Enqueued, place: Place, ts: str) -> None:
+        """A long wait: the ⏳ reaction now, and a note with the question's place in the queue."""
+        note = messages.queue_note(queued.position)
+        if note is not None:
+            self._spawn(self.poster.react(place.channel, ts), "slack-queued")
+            self._spawn(self.poster.ephemeral(place, note), "slack-queued")
+
+    async def _submit(self, job: NewJob, place: Place | None) -> Enqueued | None:
+        """Queue the job (claiming its delivery id); tell the person if the queue is full.
+
+        None when the store could not take it: the job is then answered here, directly.
+        """
+        queued = await asyncio.to_thread(self.service.submit, job)
+        if queued is None:
+            self._spawn(self.direct.run_direct(job), f"slack-direct-{job.kind}")
+        elif queued.status == "full" and place is not None:
+            self._spawn(self.poster.ephemeral(place, messages.BUSY), "slack-busy")
+        return queued
 
     # -- /oews ------------------------------------------------------------------------------------
 
@@ -186,7 +192,6 @@ class Handlers:
         ack: AsyncAck,
         body: dict[str, Any],
         command: dict[str, Any],
-        respond: AsyncRespond,
         context: AsyncBoltContext,
     ) -> None:
         request = parse_slash(str(command.get("text") or ""))
@@ -202,57 +207,17 @@ class Handlers:
             model=request.model,
             reasoning_model=request.reasoning_model,
         )
-        if not self.pool.submit(
-            lambda: self._answer_command(request, question, respond), name="slack-command"
-        ):
-            await ack(text=b.BUSY_TEXT)
-            return
-        if request.private:
+        payload = {"response_url": command.get("response_url"), "private": request.private}
+        queued = await self._submit(NewJob("slack.command", question, payload), None)
+        note = messages.queue_note(queued.position) if queued is not None else None
+        if queued is not None and queued.status == "full":
+            await ack(text=messages.BUSY)
+        elif note is not None:
+            await ack(text=note)
+        elif request.private:
             await ack(text=b.WORKING_TEXT)  # shown only to the asker; the answer replaces it
         else:
             await ack()  # the public placeholder message shows progress
-
-    async def _answer_command(self, request: SlashRequest, question: Question, respond: AsyncRespond) -> None:
-        async def apologize(text: str) -> None:
-            await respond(text=text, response_type="ephemeral", replace_original=False)
-
-        if request.private:
-            answer = await self._answer(question)
-            await self._deliver(
-                answer, lambda: respond_answer(respond, answer, public=False, replace=True), apologize
-            )
-            return
-        ts = None
-        if self.service.access.permits(question):
-            ts = await self.poster.placeholder(question.channel, question.user, question.text)
-        if ts is None:  # the bot can't post here (e.g. a private channel it is not in)
-            await self._answer_through_response_url(question, respond, apologize)
-            return
-        await self._answer_in_placeholder(question.model_copy(update={"thread": ts}), ts, respond, apologize)
-
-    async def _answer_through_response_url(
-        self, question: Question, respond: AsyncRespond, apologize: Apologize
-    ) -> None:
-        answer = await self._answer(question)
-
-        async def send() -> None:
-            public = not is_private(answer)
-            await respond_answer(respond, answer, public=public, question=question.text, user=question.user)
-
-        await self._deliver(answer, send, apologize)
-
-    async def _answer_in_placeholder(
-        self, question: Question, ts: str, respond: AsyncRespond, apologize: Apologize
-    ) -> None:
-        answer = await self._answer(question)
-        if is_private(answer):
-            await self.poster.delete(question.channel, ts)
-            await self._deliver(answer, lambda: respond_answer(respond, answer, public=False), apologize)
-            return
-        place = Place(question.channel, ts, question.user)
-        await self._deliver(
-            answer, lambda: self.poster.replace(place, ts, answer, question=question.text), apologize
-        )
 
     # -- buttons ----------------------------------------------------------------------------------
 
@@ -267,12 +232,19 @@ class Handlers:
         await ack()
         pressed = click(body, action, default_workspace=self._workspace(context))
         if pressed is not None:
-            self.pool.spawn(lambda: self._show_trace(pressed, respond), name="slack-trace")
+            self._spawn(self._show_trace(pressed, respond), "slack-trace")
 
     async def _show_trace(self, pressed: Click, respond: AsyncRespond) -> None:
         trace_id = pressed.value[:TRACE_ID_LIMIT]
         try:
-            trace = await asyncio.to_thread(self.service.trace, trace_id, workspace=pressed.workspace)
+            asker = Question(
+                text="",
+                platform="slack",
+                workspace=pressed.workspace,
+                channel=pressed.channel or "",
+                user=pressed.user,
+            )
+            trace = await asyncio.to_thread(self.service.trace_for, trace_id, asker)
             view = trace_modal(trace) if trace is not None else not_found_modal(trace_id)
         except StoreError:
             logger.exception("could not read trace", extra={"trace_id": trace_id})
@@ -294,7 +266,7 @@ class Handlers:
         pressed = click(body, action, default_workspace=self._workspace(context))
         if pressed is not None:
             value = "up" if action.get("action_id") == b.ACTION_UP else "down"
-            self.pool.spawn(lambda: self._feedback(pressed, value, respond), name="slack-feedback")
+            self._spawn(self._feedback(pressed, value, respond), "slack-feedback")
 
     async def _feedback(self, pressed: Click, value: str, respond: AsyncRespond) -> None:
         try:
@@ -306,10 +278,10 @@ class Handlers:
                 user=pressed.user,
                 value="up" if value == "up" else "down",
             )
-            text = b.FEEDBACK_THANKS if counts is not None else b.FEEDBACK_MISSING
+            text = messages.FEEDBACK_THANKS if counts is not None else messages.FEEDBACK_MISSING
         except StoreError:
             logger.exception("could not record feedback", extra={"trace_id": pressed.value[:TRACE_ID_LIMIT]})
-            text = "Sorry, I couldn't record the feedback right now. Please try again later."
+            text = messages.FEEDBACK_FAILED
         await self._tell(pressed, respond, text)
 
     async def on_clarify(
@@ -320,15 +292,10 @@ class Handlers:
         respond: AsyncRespond,
         context: AsyncBoltContext,
     ) -> None:
-        await ack()
         pressed = click(body, action, default_workspace=self._workspace(context))
         if pressed is None or not pressed.channel:
+            await ack()
             return
-        if not self.pool.submit(lambda: self._answer_click(pressed, respond), name="slack-clarify"):
-            self.pool.spawn(lambda: self._tell(pressed, respond, b.BUSY_TEXT), name="slack-busy")
-
-    async def _answer_click(self, pressed: Click, respond: AsyncRespond) -> None:
-        """The chosen option's question, answered in the same thread, as the person who clicked."""
         question = Question(
             text=pressed.value,
             platform="slack",
@@ -337,32 +304,17 @@ class Handlers:
             thread=pressed.root,
             user=pressed.user,
         )
-        if pressed.message_ts is None:  # an ephemeral message: answer privately
-            answer = await self._answer(question)
-            await self._deliver(
-                answer,
-                lambda: respond_answer(respond, answer, public=False),
-                lambda text: self._tell(pressed, respond, text),
-            )
-            return
-        await self._mark_chosen(pressed)
-        place = Place(question.channel, pressed.root, pressed.user)
-        answer = await self._answer(question)
-        await self._deliver(
-            answer, lambda: self.poster.answer(place, answer), lambda text: self.poster.ephemeral(place, text)
-        )
-
-    async def _mark_chosen(self, pressed: Click) -> None:
-        """Replace the buttons by who chose what (so nobody clicks twice); a gone message is fine."""
-        try:
-            await self.client.chat_update(
-                channel=pressed.channel or "",
-                ts=pressed.message_ts or "",
-                text=pressed.message_text or "OEWS",
-                blocks=b.chosen_blocks(pressed.message_blocks, pressed.user, pressed.label),
-            )
-        except SlackApiError as e:
-            logger.warning("could not update the clarification message: %s", e.response.get("error"))
+        payload = {
+            "response_url": respond.response_url,
+            "message_ts": pressed.message_ts,
+            "message_text": pressed.message_text,
+            "message_blocks": pressed.message_blocks,
+            "label": pressed.label,
+        }
+        queued = await self._submit(NewJob("slack.click", question, payload), None)
+        await ack()
+        if queued is not None and queued.status == "full":
+            self._spawn(self._tell(pressed, respond, messages.BUSY), "slack-busy")
 
     # -- App Home ---------------------------------------------------------------------------------
 
@@ -373,7 +325,7 @@ class Handlers:
         user = event.get("user")
         if event.get("tab", "home") == "home" and isinstance(user, str):
             workspace = event_workspace(body, event, self._workspace(context))
-            self.pool.spawn(lambda: self._publish_home(user, workspace), name="slack-home")
+            self._spawn(self._publish_home(user, workspace), "slack-home")
 
     async def _publish_home(self, user: str, workspace: str) -> None:
         try:
@@ -386,25 +338,23 @@ class Handlers:
 
     # -- shared -----------------------------------------------------------------------------------
 
-    async def _answer(self, question: Question) -> Answer:
-        """The service's answer; if the service itself fails, a short error with a reference."""
-        try:
-            return await self.pool.run(self.service.answer, question)
-        except Exception:
-            reference = new_trace_id()
-            logger.exception("the service failed to answer", extra={"trace_id": reference})
-            return Answer(status="error", text=b.error_text(reference), trace_id=reference, private=True)
+    def _spawn(self, work: Coroutine[Any, Any, Any], name: str) -> None:
+        """Light work after the ack (a view, a notice), logged if it fails."""
 
-    async def _deliver(self, answer: Answer, send: Send, apologize: Apologize) -> None:
-        """The turn-level handler: details to the log, a short message with the trace id to the user."""
-        try:
-            await send()
-        except Exception:
-            logger.exception("could not deliver the answer", extra={"trace_id": answer.trace_id})
+        async def logged() -> None:
             try:
-                await apologize(b.error_text(answer.trace_id))
+                await work
             except Exception:
-                logger.exception("could not tell the user either", extra={"trace_id": answer.trace_id})
+                logger.exception("Slack task %s failed", name)
+
+        task = asyncio.create_task(logged(), name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        """Let the notices in flight finish (briefly)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=5)
 
     async def _tell(self, pressed: Click, respond: AsyncRespond, text: str) -> None:
         """A short private note to the person who clicked."""
@@ -412,11 +362,6 @@ class Handlers:
             await respond(text=text, response_type="ephemeral", replace_original=False)
         elif pressed.channel:
             await self.poster.ephemeral(Place(pressed.channel, pressed.root, pressed.user), text)
-
-    async def _first(self, event_id: str | None) -> bool:
-        if event_id is None:
-            return True
-        return await asyncio.to_thread(self.service.first_delivery, f"slack:{event_id}")
 
     def _bot_user(self, context: AsyncBoltContext) -> str | None:
         return context.bot_user_id or self.identity.user_id

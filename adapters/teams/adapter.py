@@ -91,7 +91,7 @@ class TeamsAdapter:
             retry_delays=retry_delays,
         )
         self.cloud.on_turn_error = self._on_turn_error
-        self.charts = ChartStore()
+        self.charts = ChartStore(backing=service.store)
         self.bot = OewsTeamsBot(
             service=service,
             runner=Runner(workers=settings.oews_workers, queue_limit=settings.oews_queue_limit),
@@ -177,8 +177,7 @@ def mount_teams(
         reply_budget_s=reply_budget_s,
         retry_delays=retry_delays,
     )
-    tenants = allowed_tenants(settings)
-    service.access.allow("teams", tenants)
+    tenants = allowed_tenants(settings)  # the service allows them already (``build_service``)
     _warn_about(adapter.config, tenants)
     web_app.router.add_post("/api/messages", adapter.handle_messages)
     web_app.router.add_get("/charts/{token}", adapter.handle_chart)

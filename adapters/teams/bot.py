@@ -36,7 +36,8 @@ from adapters.teams.inbound import (
     question_for,
     read_message,
 )
-from agents.trace import Trace, new_trace_id
+from agents.trace import new_trace_id
+from bot import messages
 from bot.export import CsvExportError
 from bot.service import BotService
 from bot.types import Answer, Question
@@ -44,19 +45,18 @@ from bot.types import Answer, Question
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-REFUSED = "This Microsoft Teams organization is not allowed to use this bot. Ask your admin to add it."
+REFUSED = messages.DENIED_TEAMS
 HINT = (
     "Ask me about U.S. jobs and pay from the BLS OEWS survey, for example "
     "“what do registered nurses make in Seattle?” or “top 5 highest-paying jobs in Texas”."
 )
 WELCOME = "Hi! I answer questions about U.S. occupational employment and wages (BLS OEWS). " + HINT
 INVALID_ACTION = "That button is no longer valid. Please ask your question again."
-TRACE_UNAVAILABLE = "I can't show that trace: it doesn't exist or belongs to another conversation."
+TRACE_UNAVAILABLE = messages.TRACE_UNAVAILABLE
 ANSWER_GONE = "That answer is gone or belongs to another conversation; please ask your question again."
-ANSWER_UNAVAILABLE = "I couldn't find that answer any more, so the feedback was not recorded."
+ANSWER_UNAVAILABLE = messages.FEEDBACK_MISSING
 THANKS = {"up": "Thanks for the feedback 👍", "down": "Thanks for the feedback 👎, it helps us improve."}
-BUSY = "I'm answering a lot of questions right now. Please try again in a minute."
-TEXT_ONLY = frozenset({"error", "denied", "rate_limited"})
+BUSY = messages.BUSY
 
 
 class Busy(Exception):
@@ -94,7 +94,7 @@ class Renderer:
         self._public_url = public_url
 
     def reply(self, answer: Answer) -> Activity:
-        if answer.status in TEXT_ONLY or (answer.status == "clarification" and answer.clarification is None):
+        if answer.private or (answer.status == "clarification" and answer.clarification is None):
             return MessageFactory.text(with_trace_id(answer.text, answer.trace_id))
         if answer.clarification is not None:
             return card_activity(clarification_card(answer), summary=answer.text)
@@ -128,13 +128,7 @@ def with_trace_id(text: str, trace_id: str) -> str:
     return text if trace_id in text else f"{text} (trace {trace_id})"
 
 
-def error_text(trace_id: str) -> str:
-    return f"Sorry, something went wrong on my side. The team can look it up by its trace id: {trace_id}."
-
-
-def visible_here(trace: Trace, question: Question) -> bool:
-    """Traces show in the conversation (chat or channel) they were asked in, or to their asker."""
-    return trace.channel == question.channel or (bool(trace.user) and trace.user == question.user)
+error_text = messages.error_text
 
 
 class OewsTeamsBot:
@@ -162,7 +156,7 @@ class OewsTeamsBot:
         if isinstance(inbound, Ignore):
             return
         question = question_for(activity, "")
-        if not self._service.access.permits(question):
+        if not self._service.admits(question):
             logger.warning("refused a Teams message from tenant %r", question.workspace)
             await context.send_activity(REFUSED)
             return
@@ -230,23 +224,23 @@ class OewsTeamsBot:
             logger.exception("could not deliver a late Teams answer")
 
     async def _show_trace(self, context: TurnContext, question: Question, trace_id: str) -> None:
-        trace = await asyncio.to_thread(self._service.trace, trace_id, workspace=question.workspace)
-        if trace is None or not visible_here(trace, question):
+        trace = await asyncio.to_thread(self._service.trace_for, trace_id, question)
+        if trace is None:
             await context.send_activity(TRACE_UNAVAILABLE)
             return
         await context.send_activity(card_activity(trace_card(trace), summary=f"Trace {trace.id}"))
 
     async def _reshape(self, context: TurnContext, question: Question, action: Reshape) -> None:
         """Ask the chosen variant in this thread, if the answer it reshapes is this conversation's."""
-        trace = await asyncio.to_thread(self._service.trace, action.trace_id, workspace=question.workspace)
-        if trace is None or not visible_here(trace, question):
+        trace = await asyncio.to_thread(self._service.trace_for, action.trace_id, question)
+        if trace is None:
             await context.send_activity(ANSWER_GONE)
             return
         await self._answer(context, question.model_copy(update={"text": action.reshape}))
 
     async def _export_csv(self, context: TurnContext, question: Question, trace_id: str) -> None:
-        trace = await asyncio.to_thread(self._service.trace, trace_id, workspace=question.workspace)
-        if trace is None or not visible_here(trace, question):
+        trace = await asyncio.to_thread(self._service.trace_for, trace_id, question)
+        if trace is None:
             await context.send_activity(ANSWER_GONE)
             return
         try:
@@ -273,7 +267,7 @@ class OewsTeamsBot:
         bot_id = getattr(activity.recipient, "id", None)
         if not any(m.id == bot_id for m in activity.members_added or []):
             return
-        if self._service.access.permits(question_for(activity, "")):
+        if self._service.admits(question_for(activity, "")):
             await context.send_activity(WELCOME)
 
     async def close(self) -> None:

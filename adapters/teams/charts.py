@@ -2,9 +2,10 @@
 
 In order of preference:
 1. the PNG as it is, inline (``data:image/png;base64,...``) when it fits the room left in the card;
-2. with ``TEAMS_PUBLIC_URL`` set: the full-quality PNG served by this process at
-   ``{TEAMS_PUBLIC_URL}/charts/{token}`` (``secrets.token_urlsafe``, expires after an hour,
-   kept in memory with a count and byte cap, oldest dropped first);
+2. with ``TEAMS_PUBLIC_URL`` set: the full-quality PNG served at
+   ``{TEAMS_PUBLIC_URL}/charts/{token}`` (``secrets.token_urlsafe``, expires after an hour),
+   kept in the bot's store (``artifacts``) so that every instance serves every link; in
+   memory (with a count and byte cap, oldest dropped first) when the store cannot take it;
 3. without a public URL: a smaller copy (palette PNG, then scaled down to at most half size)
    inline when that fits;
 4. otherwise no image, and the card says the chart is not available in Teams.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import secrets
 import threading
 import time
@@ -22,6 +24,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image
+
+from bot.store import BotStore, StoreError
+
+logger = logging.getLogger(__name__)
 
 TOKEN_TTL_S = 3600.0
 MAX_CHARTS = 500
@@ -36,7 +42,7 @@ class ChartImage:
 
 
 class ChartStore:
-    """Expiring, size-capped, in-memory PNGs behind unguessable tokens (thread-safe)."""
+    """Expiring PNGs behind unguessable tokens, in the bot's store or (fallback) in memory."""
 
     def __init__(
         self,
@@ -45,7 +51,9 @@ class ChartStore:
         max_items: int = MAX_CHARTS,
         max_bytes: int = MAX_BYTES,
         clock: Callable[[], float] = time.monotonic,
+        backing: BotStore | None = None,
     ) -> None:
+        self._backing = backing
         self._ttl, self._max_items, self._max_bytes, self._clock = ttl_s, max_items, max_bytes, clock
         self._items: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._bytes = 0
@@ -53,6 +61,14 @@ class ChartStore:
 
     def put(self, png: bytes) -> str:
         token = secrets.token_urlsafe(24)
+        if self._backing is not None:
+            try:
+                self._backing.put_artifact(chart_key(token), png, content_type="image/png", ttl_s=self._ttl)
+                return token
+            except StoreError:
+                logger.warning(
+                    "could not keep a chart in the store; only this instance serves it", exc_info=True
+                )
         with self._lock:
             self._items[token] = (self._clock() + self._ttl, png)
             self._bytes += len(png)
@@ -63,7 +79,9 @@ class ChartStore:
         with self._lock:
             self._evict()
             item = self._items.get(token)
-        return None if item is None else item[1]
+        if item is not None:
+            return item[1]
+        return stored_chart(self._backing, token) if self._backing is not None else None
 
     def __len__(self) -> int:
         with self._lock:
@@ -79,6 +97,20 @@ class ChartStore:
                 break
             del self._items[token]
             self._bytes -= len(png)
+
+
+def chart_key(token: str) -> str:
+    return f"chart:{token}"
+
+
+def stored_chart(store: BotStore, token: str) -> bytes | None:
+    """A chart PNG kept in the store by any instance, or None (unknown, expired, store down)."""
+    try:
+        found = store.get_artifact(chart_key(token))
+    except StoreError:
+        logger.warning("could not read a chart from the store", exc_info=True)
+        return None
+    return None if found is None else found[0]
 
 
 def data_uri(png: bytes) -> str:

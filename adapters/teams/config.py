@@ -102,12 +102,5 @@ def _check(settings: Settings) -> None:
 
 
 def allowed_tenants(settings: Settings) -> tuple[str, ...]:
-    """TEAMS_ALLOWED_TENANTS, or else the bot's own tenant when it is single-tenant."""
-    if settings.allowed_teams_tenants:
-        return settings.allowed_teams_tenants
-    if (
-        settings.microsoft_app_type.strip().lower() == SINGLE_TENANT
-        and settings.microsoft_app_tenant_id.strip()
-    ):
-        return (settings.microsoft_app_tenant_id.strip(),)
-    return ()
+    """The tenants the service allows (the rule is the settings', see ``Settings``)."""
+    return settings.allowed_teams_tenants

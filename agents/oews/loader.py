@@ -78,6 +78,23 @@ def year_from_name(name: str) -> int | None:
     return None
 
 
+MAX_CSV_BYTES = 2 * 1024**3  # a CSV (in an archive) may expand to this; BLS's largest is ~0.3 GB
+MAX_XLSX_BYTES = 256 * 1024**2  # an XLSX is read into memory: BLS's largest is ~0.1 GB
+MAX_XLSX_EXPANDED_BYTES = 3 * 1024**3  # and its own parts (it is a zip too) may expand to this
+
+
+def _check_size(name: str, size: int, limit: int) -> None:
+    """Refuse, before reading, a file or archive member that would expand beyond ``limit``."""
+    if size > limit:
+        raise LoadError(
+            name, f"it would expand to {size / 1024**2:,.0f} MB, over the {limit / 1024**2:,.0f} MB limit"
+        )
+
+
+def _limit_for(name: str) -> int:
+    return MAX_XLSX_BYTES if name.lower().endswith(".xlsx") else MAX_CSV_BYTES
+
+
 def read_file(
     path: Path, *, year: int | None = None, on_bytes: ByteProgress | None = None
 ) -> Iterator[FactRow]:
@@ -98,6 +115,8 @@ def _tables(path: Path, *, year: int | None, on_bytes: ByteProgress | None) -> I
     if name.endswith(".zip"):
         yield from _zip_tables(path, year=year)
         return
+    if name.endswith(".xlsx"):
+        _check_size(path.name, path.stat().st_size, MAX_XLSX_BYTES)
     with path.open("rb") as raw:
         stream: IO[bytes] = io.BufferedReader(_CountingReader(raw, on_bytes)) if on_bytes else raw
         yield from _stream_tables(path.name, stream, year=year)
@@ -117,15 +136,17 @@ def _stream_tables(name: str, stream: IO[bytes], *, year: int | None) -> Iterato
     if lower.endswith(".csv"):
         yield SourceTable(name, table_year, _csv_rows(stream))
     else:
-        yield SourceTable(name, table_year, _xlsx_rows(stream))
+        yield SourceTable(name, table_year, _xlsx_rows(name, stream))
 
 
 def _zip_tables(path: Path, *, year: int | None) -> Iterator[SourceTable]:
     with zipfile.ZipFile(path) as archive:
-        members = [m for m in archive.namelist() if _is_data_member(m)]
-        if not members:
+        infos = [i for i in archive.infolist() if _is_data_member(i.filename)]
+        if not infos:
             raise LoadError(path.name, "the archive holds no OEWS data file (.csv or .xlsx)")
-        for member in members:
+        for info in infos:  # every member checked before any is read
+            _check_size(f"{path.name}: {info.filename}", info.file_size, _limit_for(info.filename))
+        for member in (i.filename for i in infos):
             member_year = year or year_from_name(member) or year_from_name(path.name)
             with archive.open(member) as stream:
                 yield from _stream_tables(Path(member).name, stream, year=member_year)
@@ -143,10 +164,14 @@ def _csv_rows(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
         yield from csv.DictReader(text)
 
 
-def _xlsx_rows(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
+def _xlsx_rows(name: str, stream: IO[bytes]) -> Iterator[dict[str, Any]]:
     from openpyxl import load_workbook  # imported lazily: only XLSX loads need it
 
-    workbook = load_workbook(io.BytesIO(stream.read()), read_only=True, data_only=True)
+    data = stream.read(MAX_XLSX_BYTES + 1)
+    _check_size(name, len(data), MAX_XLSX_BYTES)
+    with zipfile.ZipFile(io.BytesIO(data)) as parts:
+        _check_size(name, sum(i.file_size for i in parts.infolist()), MAX_XLSX_EXPANDED_BYTES)
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)

@@ -3,7 +3,10 @@
 Serves ``/api/<method>`` with plausible answers, the raw file upload URL that
 ``files.getUploadURLExternal`` hands out, and ``/response/<id>`` for ``response_url``
 posts. Switches: ``rate_limit(method)`` answers the next call with 429 + Retry-After;
-``fail(method, error)`` answers ``{"ok": false, "error": ...}`` until cleared.
+``fail(method, error)`` answers ``{"ok": false, "error": ...}`` until cleared;
+``slow(method, seconds)`` records the next call at once but answers it late (a client killed
+meanwhile has posted without knowing it).  ``conversations.replies`` lists the messages
+posted in a thread, with their metadata.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._rate_limited: dict[str, int] = {}
         self._failing: dict[str, str] = {}
+        self._slow: dict[str, tuple[int, float]] = {}
         self.retry_after = "0"
         self.socket_url = ""  # what apps.connections.open hands out (Socket Mode tests)
         self.auth = {"user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM, "team": "Test", "user": "oews"}
@@ -84,6 +88,10 @@ class FakeSlack:
     def rate_limit(self, method: str, times: int = 1) -> None:
         with self._lock:
             self._rate_limited[method] = times
+
+    def slow(self, method: str, seconds: float, times: int = 1) -> None:
+        with self._lock:
+            self._slow[method] = (times, seconds)
 
     def fail(self, method: str, error: str | None) -> None:
         with self._lock:
@@ -142,10 +150,19 @@ class FakeSlack:
                 body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
                 return 429, {"Retry-After": self.retry_after}, body
             error = self._failing.get(call.method)
+            times, delay = self._slow.get(call.method, (0, 0.0))
+            if times > 0:
+                self._slow[call.method] = (times - 1, delay)
+        if times > 0:
+            time.sleep(delay)
         if error is not None:
             return 200, {}, json.dumps({"ok": False, "error": error}).encode()
         call.response = self._answer(call)
         return 200, {}, json.dumps(call.response).encode()
+
+    def _replies(self, channel: str, thread: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return _replies_of(list(self.calls), channel, thread)
 
     def _answer(self, call: Call) -> dict[str, Any]:
         if call.method in ("upload", "response"):
@@ -162,10 +179,25 @@ class FakeSlack:
         if call.method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts)}"
             return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if call.method == "conversations.replies":
+            return {
+                "ok": True,
+                "messages": self._replies(str(call.params.get("channel")), str(call.params.get("ts"))),
+            }
         if call.method == "files.completeUploadExternal":
             files = call.params.get("files") or []
             return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
         return {"ok": True, "channel": call.params.get("channel"), "ts": call.params.get("ts")}
+
+
+def _replies_of(calls: list[Call], channel: str, thread: str) -> list[dict[str, Any]]:
+    return [
+        {"ts": c.ts, "thread_ts": thread, "text": c.params.get("text"), "metadata": c.params.get("metadata")}
+        for c in calls
+        if c.method == "chat.postMessage"
+        and c.params.get("channel") == channel
+        and c.params.get("thread_ts") == thread
+    ]
 
 
 def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:

@@ -1,8 +1,10 @@
 """The real Slack adapter served over HTTP on loopback, and signed requests to it.
 
 The aiohttp application runs on its own event loop in a background thread (as ``oews-bot
-serve`` would run it); tests talk to it over real sockets with signed requests and watch
-the fake Web API (``fake_slack.FakeSlack``) for what users would see.
+serve`` would run it), with ``OEWS_WORKERS`` queue workers on the same loop (``oews-bot serve``
+runs them as processes; the process-level tests are in ``tests/test_queue_processes.py``);
+tests talk to it over real sockets with signed requests and watch the fake Web API
+(``fake_slack.FakeSlack``) for what users would see.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ import pytest
 from aiohttp import web
 
 from adapters.slack import SlackAdapter, mount_slack
+from bot.app import queue_capacity
 from bot.config import Settings
 from bot.service import BotService
+from bot.worker import Worker
 from tests.slack.fake_slack import BOT_USER, TEAM, FakeSlack
 
 SECRET = "secret"
@@ -64,6 +68,8 @@ class SlackServer:
         self._runner: web.AppRunner | None = None
         self.adapter: SlackAdapter | None = None
         self.url = ""
+        self._stop_workers: asyncio.Event | None = None
+        self._workers: list[asyncio.Task[None]] = []
 
     def start(self) -> SlackServer:
         self._thread.start()
@@ -72,7 +78,12 @@ class SlackServer:
 
     async def _serve(self) -> None:
         app = web.Application()
+        self.service.queue_capacity = queue_capacity(self.settings)
         self.adapter = mount_slack(app, service=self.service, settings=self.settings)
+        self._stop_workers = asyncio.Event()
+        for n in range(self.settings.oews_workers):
+            worker = Worker(service=self.service, handlers={"slack": self.adapter.jobs}, name=f"test-{n}")
+            self._workers.append(asyncio.create_task(worker.run(self._stop_workers)))
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -81,6 +92,9 @@ class SlackServer:
         self.url = f"http://127.0.0.1:{port}/slack/events"
 
     def stop(self) -> None:
+        if self._stop_workers is not None and self._workers:
+            self.loop.call_soon_threadsafe(self._stop_workers.set)
+            asyncio.run_coroutine_threadsafe(asyncio.wait(self._workers, timeout=10), self.loop).result(30)
         if self._runner is not None:
             asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self.loop).result(timeout=30)
         self.loop.call_soon_threadsafe(self.loop.stop)

@@ -14,6 +14,7 @@ import pytest
 from aiohttp import WSMsgType, web
 
 from adapters.slack import start_socket_mode
+from adapters.workers import InlineWorkers, job_handlers
 from bot.app import build_service
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import event_envelope, mention, settings_for
@@ -93,7 +94,9 @@ def test_mention_over_socket_mode_is_acked_and_answered(
         fake_slack, tmp_path, oews_database=oews_db, slack_app_token="xapp-test", slack_signing_secret=None
     )
     mark = fake_slack.mark()
-    runner = start_socket_mode(service=build_service(settings), settings=settings)
+    service = build_service(settings)
+    runner = start_socket_mode(service=service, settings=settings)
+    workers = InlineWorkers(service, job_handlers(settings), loops=1, lease_s=60).start()
     try:
         [opened] = fake_slack.since(mark, "apps.connections.open")
         envelope = event_envelope(mention("median pay for electricians in Texas", ts="6000.000001"))
@@ -112,6 +115,7 @@ def test_mention_over_socket_mode_is_acked_and_answered(
             time.sleep(0.02)
     finally:
         runner.stop()
+        workers.stop()
     assert opened.headers["Authorization"] == "Bearer xapp-test"
     assert {"envelope_id": "env-1"} in socket_server.acks
     assert answer.params["thread_ts"] == "6000.000001"

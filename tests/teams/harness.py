@@ -255,6 +255,7 @@ class BotServer:
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self._thread.start()
         self.app = web.Application(client_max_size=1024 * 1024)
+        service.access.allow("teams", settings.allowed_teams_tenants)  # as build_service does
         self.adapter: TeamsAdapter = mount_teams(
             self.app, service=service, settings=settings, **adapter_options
         )

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from adapters.teams.bot import BUSY
-from bot.app import build_service
+from bot.app import access_policy, build_service
 from bot.config import Settings
 from bot.service import BotService
 from bot.store import SqliteBotStore
@@ -58,7 +58,9 @@ def make_bot(tmp_path: Path, oews_db: Path, openid: OpenIdServer, connector: Fak
     def make(service: BotService | None = None, settings: Settings | None = None, **options: Any) -> TeamsBot:
         settings = settings or teams_settings(tmp_path, oews_db, openid)
         service = service or BotService(
-            workflow=FailingWorkflow(), store=SqliteBotStore(tmp_path / "bot.sqlite")
+            workflow=FailingWorkflow(),
+            store=SqliteBotStore(tmp_path / "bot.sqlite"),
+            access=access_policy(settings),
         )
         bots.append(
             TeamsBot(service=service, settings=settings, connector=connector, openid=openid, **options)

@@ -1,0 +1,102 @@
+"""``oews-bot data …`` and ``ask`` with ``OEWS_DATABASE_URL`` pointing at PostgreSQL, and what a
+wrong setting looks like: one line naming the setting, the password masked, exit code 2."""
+
+from __future__ import annotations
+
+import json
+import lzma
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from adapters.cli import cli
+from agents.oews.database import shipped_files
+from tests import postgres as pg
+
+
+def run(monkeypatch: pytest.MonkeyPatch, url: str, *args: str, home: Path) -> Result:
+    monkeypatch.setenv("OEWS_HOME", str(home))
+    monkeypatch.setenv("OEWS_DATABASE_URL", url)
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def national(year: int) -> Path:
+    return next(f for f in shipped_files() if f.name.startswith(f"national_M{year}"))
+
+
+def test_data_load_build_and_info_on_postgresql(
+    postgres: pg.PostgresServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    url = postgres.create_database("oews_cli")
+    from agents.oews.server import build_server_database
+    from agents.sql.dburl import parse_database_url
+
+    build_server_database(parse_database_url(url), files=[national(2025)])
+    first = run(monkeypatch, url, "data", "load", str(national(2024)), home=tmp_path)
+    assert first.exit_code == 0 and "loaded" in first.output and "2024" in first.output
+    again = run(monkeypatch, url, "data", "load", str(national(2024)), home=tmp_path)
+    assert again.exit_code == 0 and "already loaded" in again.output
+    broken = tmp_path / "national_M2023_dl.csv"
+    text = lzma.decompress(national(2023).read_bytes()).decode("utf-8").splitlines()
+    broken.write_text("\n".join([*text[:50], text[50].replace(",", ",not-a-number,", 1)]) + "\n")
+    failed = run(monkeypatch, url, "data", "load", str(broken), home=tmp_path)
+    assert failed.exit_code == 2 and "Nothing from this file was loaded" in failed.output
+    info = run(monkeypatch, url, "data", "info", "--json", home=tmp_path)
+    data = json.loads(info.output)
+    assert data["backend"] == "postgresql" and data["years"] == [2024, 2025]  # nothing of 2023
+    assert data["database"] == url.replace(":x@", ":***@")
+    built = run(monkeypatch, url, "data", "build", home=tmp_path)
+    assert built.exit_code == 0 and "***" in built.output and ":x@" not in built.output
+    answer = run(
+        monkeypatch, url, "ask", "--no-chart", "median pay of registered nurses nationally", home=tmp_path
+    )
+    assert answer.exit_code == 0 and "Registered Nurses (29-1141)" in answer.output
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("mysql://oews:hunter2@db/oews", "unsupported database URL"),
+        ("postgresql://oews:hunter2@127.0.0.1:1/oews", "cannot reach the OEWS database"),
+        ("postgresql://postgres:hunter2@127.0.0.1:{port}/oews?driver=No+Such+Driver", "ODBC driver"),
+        ("postgresql://postgres:hunter2@127.0.0.1:{port}/no_such_db", "does not exist"),
+        ("postgresql://postgres:hunter2@127.0.0.1:{port}/postgres", "has no OEWS data"),
+    ],
+)
+@pytest.mark.parametrize("command", [("data", "info"), ("ask", "nurses pay")])
+def test_a_wrong_database_setting_is_one_masked_line_and_exit_code_2(
+    postgres: pg.PostgresServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    url: str,
+    problem: str,
+    command: tuple[str, ...],
+) -> None:
+    result = run(monkeypatch, url.format(port=postgres.port), *command, home=tmp_path)
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and problem in lines[0]
+    assert "OEWS_DATABASE_URL" in lines[0] and "hunter2" not in result.output
+
+
+def test_healthz_reports_the_database_down_instead_of_failing(tmp_path: Path) -> None:
+    import asyncio
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from adapters.server import build_web_app
+    from bot.config import Settings
+
+    class Service:  # the part of BotService /healthz reads
+        def health(self) -> dict[str, object]:
+            return {"status": "ok"}
+
+    async def status(database_ok: bool) -> tuple[int, object]:
+        app = build_web_app(Settings(oews_home=tmp_path), Service(), database_ok=lambda: database_ok)  # type: ignore[arg-type]
+        async with TestClient(TestServer(app)) as client:
+            response = await client.get("/healthz")
+            return response.status, await response.json()
+
+    assert asyncio.run(status(True)) == (200, {"status": "ok"})
+    assert asyncio.run(status(False)) == (503, {"status": "degraded", "database": "down"})
