@@ -51,6 +51,7 @@ FILLER = frozenset(
     become becoming be thinking considering should go get into outlook prospects prospect demand future
     about overview snapshot profile tell
     gender sex men women male female race racial ethnicity age ages aged older younger gap pay-gap
+    black white hispanic latino latina latinos asian minority minorities fewer
     self self-employed employed freelance freelancers freelancing gig rideshare contractors contractor
     cost afford affordable rent housing live tax taxes take home purchasing power further wage
     projections projected outlook automation happy satisfaction satisfied stress stressful enjoy
