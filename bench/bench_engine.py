@@ -46,13 +46,14 @@ def cold_ask(home: Path, runs: int = 5) -> list[float]:
     return times
 
 
-def warm_latency(home: Path, *, chart: bool, rounds: int = 5) -> list[float]:
+def warm_latency(home: Path, *, chart: bool, rounds: int = 5, questions_file: Path = EVAL) -> list[float]:
     from bot.app import build_service
     from bot.config import Settings
     from bot.types import Question
 
     service = build_service(Settings(oews_home=home))
-    questions = [json.loads(line)["question"] for line in EVAL.read_text().splitlines() if line.strip()]
+    lines = questions_file.read_text().splitlines()
+    questions = [json.loads(line)["question"] for line in lines if line.strip()]
     for q in questions:  # warm up: imports, caches, matplotlib fonts
         service.answer(Question(text=q, platform="cli", workspace="local"), render_chart=chart)
     times = []
@@ -67,6 +68,7 @@ def warm_latency(home: Path, *, chart: bool, rounds: int = 5) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--home", type=Path, help="reuse an OEWS_HOME that already has a database")
+    parser.add_argument("--questions", type=Path, default=EVAL, help="question file (JSON lines)")
     args = parser.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="oews-bench-"))
     os.environ["MPLCONFIGDIR"] = str(home / "mpl")
@@ -75,7 +77,7 @@ def main() -> None:
     cold = cold_ask(home)
     print(f"cold `oews-bot ask` (5 runs): median {statistics.median(cold):.2f} s, max {max(cold):.2f} s")
     for chart in (False, True):
-        t = warm_latency(home, chart=chart)
+        t = warm_latency(home, chart=chart, questions_file=args.questions)
         label = "with chart" if chart else "without chart"
         print(
             f"warm answer latency {label} ({len(t)} answers): p50 {percentile(t, 50):.1f} ms, "

@@ -150,3 +150,24 @@ def _pair(ev: Evidence, a: float, b: float) -> None:
 def ungrounded(text: str, ev: Evidence) -> list[str]:
     """The numbers of ``text`` that ``ev`` does not support (empty: the text is grounded)."""
     return [w.raw for w in written_numbers(text) if not ev.grounded(w)]
+
+
+def dropped_parts(text: str, parts: Iterable[tuple[str, tuple[str, ...]]]) -> list[str]:
+    """The parts of a question (name, ways it may be written) that ``text`` never mentions.
+
+    An answer uses a part of the question or says it did not: either way it names it. A number
+    (a threshold) is matched by value, at any precision it is written with."""
+    lowered = text.lower()
+    written = {round(w.value * w.scale, 2) for w in written_numbers(text)}
+    missing = []
+    for name, ways in parts:
+        if not any(_mentions(way, lowered, written) for way in ways):
+            missing.append(name)
+    return missing
+
+
+def _mentions(way: str, lowered: str, written: set[float]) -> bool:
+    try:
+        return round(float(way), 2) in written
+    except ValueError:
+        return way.lower() in lowered

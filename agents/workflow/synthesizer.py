@@ -2,9 +2,11 @@
 
 Offline: ``replies.compose``, the deterministic template.  With a model: the model writes
 text and caveats from a compact table of the rows (and numbered web results, if any); the
-grounding check then verifies every number.  An answer that fails is regenerated once with
-the invented numbers named; if it fails again it is replaced by the deterministic answer, so
-an invented number is never shown.
+grounding check then verifies every number, and that every place, industry and threshold the
+offline reading found in the question is used or named (never a different question).  An
+answer that fails is regenerated once with what is wrong named; if it fails again it is
+replaced by the deterministic answer, so an invented number or a silently dropped part is never
+shown.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from agents.engine.intent import Parsed
 from agents.models import EngineAnswer, Table
 from agents.research import ResearchHit
 from agents.trace import TraceRecorder
-from agents.workflow.grounding import Evidence, evidence, ungrounded
+from agents.workflow.grounding import Evidence, dropped_parts, evidence, ungrounded
 from agents.workflow.llm import ModelCaller, call_tool, tool_schema
 from agents.workflow.plan import broadened_lead
 from agents.workflow.prompts import research_block, rows_block, template
@@ -160,22 +162,62 @@ def model_narrative(
     for attempt in range(1, GROUNDING_ATTEMPTS + 1):
         messages = [SystemMessage(template("synthesizer")), HumanMessage(prompt + feedback)]
         draft = call_tool(caller, messages, WRITE_ANSWER, AnswerDraft, agent="synthesizer")
-        invented = ungrounded("\n".join([draft.text, *draft.caveats]), ev)
+        written = "\n".join([draft.text, *draft.caveats])
+        invented = ungrounded(written, ev)
+        dropped = dropped_parts(written, question_parts(state.parsed))
         with recorder.step("synthesizer", "grounding") as step:
-            step.detail = f"attempt {attempt}: " + (
-                "every number is in the rows"
-                if not invented
-                else "not in the rows: " + ", ".join(invented[:8])
-            )
-            if not invented:
+            step.detail = f"attempt {attempt}: " + _verdict(invented, dropped)
+            if not invented and not dropped:
                 return Narrative(draft.text.strip(), tuple(c.strip() for c in draft.caveats if c.strip()))
-            step.error = "ungrounded numbers"
-        feedback = (
+            step.error = "ungrounded numbers" if invented else "parts of the question not mentioned"
+        feedback = _feedback(invented, dropped)
+    return None
+
+
+def _verdict(invented: list[str], dropped: list[str]) -> str:
+    if invented:
+        return "not in the rows: " + ", ".join(invented[:8])
+    if dropped:
+        return "not mentioned: " + ", ".join(dropped[:8])
+    return "every number is in the rows"
+
+
+def _feedback(invented: list[str], dropped: list[str]) -> str:
+    out = ""
+    if invented:
+        out += (
             "\n\nYour previous answer used numbers that are not in the rows ("
             + ", ".join(invented[:8])
             + "). Use only numbers from the rows."
         )
-    return None
+    if dropped:
+        out += (
+            "\n\nYour previous answer does not mention these parts of the question: "
+            + ", ".join(dropped[:8])
+            + ". Use each, or say plainly that it was not applied (never answer a different question)."
+        )
+    return out
+
+
+def question_parts(parsed: Parsed | None) -> list[tuple[str, tuple[str, ...]]]:
+    """What the offline reading found in the question that an answer must use or name:
+    places, industries and a threshold (each with the ways it may be written)."""
+    if parsed is None or parsed.intent is None:
+        return []
+    intent = parsed.intent
+    parts = [(a.title, _short_names(a.title)) for a in intent.areas if a.code != "99"]
+    parts += [(i.title, _short_names(i.title.split(" - ", 1)[-1])) for i in intent.industries]
+    if intent.threshold is not None:
+        t = intent.threshold
+        parts.append((t.typed or str(t.value), (str(t.value), t.typed)))
+    return parts
+
+
+def _short_names(title: str) -> tuple[str, ...]:
+    """ "Seattle-Tacoma-Bellevue, WA" -> (..., "Seattle"); "Boise City, ID" -> (..., "Boise")."""
+    first = title.replace(",", "-").split("-")[0].split(" (")[0].strip()
+    word = first.split()[0] if first else ""
+    return tuple(n for n in dict.fromkeys((title, first, word if len(word) >= 4 else "")) if n)
 
 
 def _prompt(state: WorkflowState) -> str:

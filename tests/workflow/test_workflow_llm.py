@@ -442,3 +442,17 @@ def test_unsafe_input_never_reaches_a_model_even_with_an_override(
     answer, _ = ask(workflow, question, model="gpt-4.1-mini", reasoning_model="gpt-4.1")
     assert answer.kind == "refusal" and answer.text == engine.answer(question).text
     assert server.requests == [] and not answer.sql
+
+
+def test_an_answer_that_drops_a_place_of_the_question_is_replaced(
+    engine: OewsEngine, fake: FakeFactory
+) -> None:
+    script = two_lookups()
+    script["synthesizer"] = [write("The median annual wage of registered nurses was $128,260.")]
+    server = fake(**script)
+    question = "what do registered nurses make in Seattle-Tacoma-Bellevue vs nationally"
+    answer, trace = ask(Workflow(engine, config=model_config(server, fast_path=False)), question)
+    assert answer.text == engine.answer(question).text  # the template names every part
+    assert "Seattle" in server.by_role("synthesizer")[1].user.split("does not mention")[1]
+    grounding = [s for s in trace.steps if s.kind == "grounding"]
+    assert [s.error for s in grounding] == ["parts of the question not mentioned"] * 2
