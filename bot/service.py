@@ -7,6 +7,7 @@ then the trace, usage and memory are stored.  A store failure never loses the an
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 PRIVATE_STATUSES = frozenset({"error", "denied", "rate_limited"})  # shown to the asker only
 DEFAULT_QUEUE_CAPACITY = 10_000
+QUEUE_FAILURE_MEMORY_S = 300  # /healthz says "degraded" this long after a question could not be queued
 
 
 class AnswerEngine(Protocol):
@@ -87,6 +89,7 @@ class BotService:
         queue_capacity: int = DEFAULT_QUEUE_CAPACITY,
     ) -> None:
         self.queue_capacity = queue_capacity
+        self._queue_failed_at = -math.inf  # when a question last could not be queued
         self.workflow = workflow
         self.store = store
         self.access = access or AccessPolicy()
@@ -186,6 +189,7 @@ class BotService:
             )
         except StoreError:
             logger.warning("could not queue a question; answering it directly", exc_info=True)
+            self._queue_failed_at = self.clock()
             return None
 
     # -- memory, traces, usage ---------------------------------------------------------------------
@@ -287,6 +291,8 @@ class BotService:
             "running": stats.running,
             "oldest_wait_s": round(stats.oldest_wait_s, 1),
         }
+        if self.clock() - self._queue_failed_at < QUEUE_FAILURE_MEMORY_S:  # e.g. read-only, disk full
+            return {"status": "degraded", "store": "cannot queue: answering directly", "queue": queue}
         return {"status": "ok", "store": "ok", "queue": queue}
 
     def data_vintage(self) -> str | None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -255,3 +255,37 @@ def test_artifacts_are_served_until_they_expire(open_store: StoreFactory, clock:
     clock.now += 3601
     assert reader.get_artifact("chart-abc") is None
     assert reader.get_artifact("nothing") is None
+
+
+def test_a_read_only_store_answers_directly_and_health_says_degraded(tmp_path: Path) -> None:
+    """Writes fail as SQLite's do on a read-only file (tests run as root, which chmod cannot stop)."""
+    import contextlib
+    import sqlite3
+
+    from agents.models import EngineAnswer
+    from bot.service import AccessPolicy, BotService
+    from bot.store import StoreError
+
+    class Echo:
+        def run(self, question: str, **_: object) -> EngineAnswer:
+            return EngineAnswer(kind="answer", text=f"ok: {question}")
+
+    class ReadOnlyStore(SqliteBotStore):
+        @contextlib.contextmanager
+        def _writing(self, operation: str) -> Iterator[Any]:
+            raise StoreError(operation, str(sqlite3.OperationalError("attempt to write a readonly database")))
+            yield
+
+    access = AccessPolicy()
+    access.allow("slack", {"T1"})
+    service = BotService(workflow=Echo(), store=ReadOnlyStore(tmp_path / "bot.sqlite"), access=access)
+    assert service.health()["status"] == "ok"
+
+    assert service.submit(job(delivery="slack:Ev9")) is None  # the caller answers it directly
+
+    assert service.health() == {
+        "status": "degraded",
+        "store": "cannot queue: answering directly",
+        "queue": {"queued": 0, "running": 0, "oldest_wait_s": 0.0},
+    }
+    assert service.answer(job().question).text == "ok: median pay of nurses in Ohio"
