@@ -217,3 +217,31 @@ def test_the_scorer_checks_what_an_answer_says_it_did_not_apply() -> None:
     assert not score({"numbers": [-2400]}, answer)[0]
     silent = Answer(status="answer", text="Median pay in the U.S. was $50,000.", trace_id="t")
     assert not score({"not_applied": ["Ohio"]}, silent)[0]
+
+
+# -- places side by side, charts on request, future years --------------------------------------------
+
+
+@pytest.mark.parametrize("joiner", ["vs", "or", "and"])
+def test_a_state_after_a_comparison_word_is_a_second_place_not_a_qualifier(
+    engine: OewsEngine, joiner: str
+) -> None:
+    answer = engine.answer(f"registered nurse median pay new york {joiner} new jersey")
+    for area in ("36", "34"):  # New York and New Jersey, not the New York-Newark-Jersey City metro
+        median = cell("state_M2025_dl", AREA=area, OCC_CODE="29-1141")["A_MEDIAN"]
+        assert is_shown(number(median), said(answer)), said(answer)
+    assert "Newark" not in said(answer)
+
+
+def test_asking_for_a_chart_or_a_table_is_understood(engine: OewsEngine) -> None:
+    for question in ("median pay for electricians in ohio as a chart", "plot RN median pay since 2021"):
+        answer = engine.answer(question)
+        assert "not applied" not in said(answer).lower(), said(answer)
+        assert answer.chart is not None
+
+
+def test_a_future_year_gets_the_latest_figures_and_says_oews_does_not_project(engine: OewsEngine) -> None:
+    answer = engine.answer("what will electricians earn in 2030?")
+    median = cell("national_M2025_dl", OCC_CODE="47-2111")["A_MEDIAN"]
+    assert is_shown(number(median), said(answer))
+    assert "2030" in said(answer) and "projections" in said(answer).lower()

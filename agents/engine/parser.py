@@ -43,6 +43,7 @@ FILLER = frozenset(
     fastest slowest quickest grew growing growth grown declined declining decline shrank shrinking
     increased increasing decreased rose gained gains lost losing had have
     pls plz thanks thank thx hey hi hello yo bot
+    chart charts graph graphs plot plots visualize visualise table tables list
     percent percentage pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs
     k grand bucks dollars dollar usd
     gone went risen jumped dropped climbed six figure figures absolute terms raw net
@@ -136,7 +137,7 @@ class QuestionParser:
             i = found.end
         unknown = self._resolve_leftovers(tokens, used, mentions)
         mentions.sort(key=lambda m: m.start)
-        return _merge_qualifiers(mentions), unknown
+        return _merge_qualifiers(mentions, tokens), unknown
 
     def _longest_exact(self, tokens: list[Token], i: int, used: list[bool]) -> Mention | None:
         first = tokens[i]
@@ -252,12 +253,19 @@ def _leftover_spans(tokens: list[Token], used: list[bool]) -> list[tuple[int, in
     return spans
 
 
-def _merge_qualifiers(mentions: list[Mention]) -> list[Mention]:
-    """ "Portland, OR" / "austin tx" / "springfield il": a state right after a metro narrows it."""
+_SEPARATES_PLACES = frozenset({"vs", "versus", "v", "or", "and", "to", "with", "than"})
+
+
+def _merge_qualifiers(mentions: list[Mention], tokens: list[Token]) -> list[Mention]:
+    """ "Portland, OR" / "austin tx" / "springfield il": a state right after a metro narrows it.
+
+    Not across a word that sets two places side by side: "new york vs new jersey" is two states.
+    """
     merged: list[Mention] = []
     for m in mentions:
         prev = merged[-1] if merged else None
-        if prev and _qualifies(prev, m):
+        between = {t.lower for t in tokens[prev.end : m.start]} if prev else set()
+        if prev and _qualifies(prev, m) and not between & _SEPARATES_PLACES:
             narrowed = tuple(a for a in prev.entities if _in_state(a, m.entities[0]))
             merged[-1] = Mention("area", prev.start, m.end, f"{prev.phrase} {m.phrase}", narrowed)
             continue
@@ -371,6 +379,10 @@ class _Builder:
         else:
             return intent
         available = tuple(y for y in wanted if y in cov.all_years)
+        if not available and s.near_scope and min(wanted) > cov.latest:
+            # "what will electricians earn in 2030?": the latest published figures, and why not 2030
+            self.unapplied.append(_missing_years_note(list(wanted), cov))
+            return intent.with_(years=(cov.latest,))
         if not available:
             return None
         missing = [y for y in wanted if y not in cov.all_years]

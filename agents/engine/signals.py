@@ -166,7 +166,7 @@ NEAR_SCOPE = (
     (
         "projections",
         r"\b(projections?|projected|outlook|future|will\s+.{0,20}grow|in\s+demand|demand\s+for|prospects"
-        r"|job\s+security|automation|replaced\s+by\s+ai)\b",
+        r"|job\s+security|automation|replaced\s+by\s+ai|will\s+.{0,40}\b(in|by)\s+20[3-9]\d)\b",
         "OEWS measures the present and past, not projections or demand; the BLS Employment "
         "Projections program publishes expected growth by occupation. The figures below are OEWS's.",
     ),
