@@ -245,3 +245,10 @@ def test_a_future_year_gets_the_latest_figures_and_says_oews_does_not_project(en
     median = cell("national_M2025_dl", OCC_CODE="47-2111")["A_MEDIAN"]
     assert is_shown(number(median), said(answer))
     assert "2030" in said(answer) and "projections" in said(answer).lower()
+
+
+def test_a_field_of_work_gets_the_career_snapshot_of_its_main_occupation(engine: OewsEngine) -> None:
+    answer = engine.answer("is nursing a good career?")
+    median = cell("national_M2025_dl", OCC_CODE="29-1141")["A_MEDIAN"]
+    assert "Registered Nurses (29-1141)" in said(answer) and is_shown(number(median), said(answer))
+    assert "outlook" in said(answer).lower()  # and what OEWS does not cover
