@@ -7,6 +7,7 @@ pyodbc. Both pass one contract suite (tests/test_gateway_contract.py).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -25,6 +26,23 @@ class QueryResult:
     rows: tuple[tuple[Any, ...], ...]
     truncated: bool
     elapsed_ms: float
+
+    @classmethod
+    def capped(
+        cls,
+        statement: str,
+        params: tuple[Any, ...],
+        columns: tuple[str, ...],
+        rows: Sequence[Any],
+        *,
+        cap: int,
+        started: float,
+    ) -> QueryResult:
+        """The first ``cap`` of ``rows`` (fetched ``cap + 1``: one more means truncated)."""
+        return cls(
+            sql=statement, params=params, columns=columns, rows=tuple(rows[:cap]),
+            truncated=len(rows) > cap, elapsed_ms=(time.perf_counter() - started) * 1000,
+        )  # fmt: skip
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]

@@ -22,6 +22,7 @@ import functools
 import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlparse import lexer, tokens
 from sqlparse.tokens import _TokenType
@@ -136,6 +137,13 @@ class SqlGuard:
 
     def _check(self, sql: str) -> Checked:
         return check_select(sql, allowed_tables=self.allowed_tables, dialect=self.dialect)
+
+    def admit(self, sql: str, params: tuple[Any, ...]) -> Checked:
+        """``check``, with a refusal that carries the statement and its parameters."""
+        try:
+            return self.check(sql)
+        except SqlRejected as e:
+            raise SqlRejected(str(e), sql=sql, params=params) from e
 
 
 _QUOTED_FORMS = {

@@ -156,21 +156,11 @@ class OdbcGateway:
         """Validate and run ``sql``; ``QueryResult.sql`` is the comment-free text that ran."""
         cap = self._cap(max_rows)
         bound = tuple(params)
-        try:
-            checked = self.guard.check(sql)
-        except SqlRejected as e:
-            raise SqlRejected(str(e), sql=sql, params=bound) from e
+        checked = self.guard.admit(sql, bound)
         started = time.perf_counter()
         columns, rows = self._run(checked.statement, bound, cap + 1, sql=sql)
         self._check_sizes(rows, sql=sql, params=bound)
-        return QueryResult(
-            sql=checked.statement,
-            params=bound,
-            columns=columns,
-            rows=tuple(rows[:cap]),
-            truncated=len(rows) > cap,
-            elapsed_ms=(time.perf_counter() - started) * 1000,
-        )
+        return QueryResult.capped(checked.statement, bound, columns, rows, cap=cap, started=started)
 
     def ping(self) -> bool:
         """Whether the database answers now (for health checks)."""

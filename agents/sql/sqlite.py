@@ -127,24 +127,14 @@ class SqliteGateway:
         """Validate and run ``sql``; ``QueryResult.sql`` is the comment-free text that ran."""
         cap = self._cap(max_rows)
         bound = tuple(params)
-        try:
-            checked = self.guard.check(sql)
-        except SqlRejected as e:
-            raise SqlRejected(str(e), sql=sql, params=bound) from e
+        checked = self.guard.admit(sql, bound)
         session = self._session()
         started = time.perf_counter()
         try:
             columns, rows = session.run(checked, bound, cap + 1, time_limit_ms=self.time_limit_ms)
         except sqlite3.Error as e:
             raise self._error(e, session, sql=sql, params=bound) from e
-        return QueryResult(
-            sql=checked.statement,
-            params=bound,
-            columns=columns,
-            rows=tuple(rows[:cap]),
-            truncated=len(rows) > cap,
-            elapsed_ms=(time.perf_counter() - started) * 1000,
-        )
+        return QueryResult.capped(checked.statement, bound, columns, rows, cap=cap, started=started)
 
     def close(self) -> None:
         """Close every connection this gateway opened; a later ``execute`` opens new ones."""
