@@ -114,7 +114,6 @@ class _Asker:
             if measure not in shown and (option := self.option("measure", label, measure, area, year)):
                 yield option
 
-
     def views(self, measure: str, area: Area, years: list[int]) -> Iterator[Reshape]:
         """The same answer drawn as a chart, and the wage percentiles as a table."""
         year = years[-1] if len(years) == 1 else None
