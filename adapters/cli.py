@@ -549,7 +549,7 @@ def subscriptions(settings: Settings, remove_id: str | None, notify: bool) -> No
     service = _subscriptions(settings)
     me = _local_question("-")
     if remove_id:
-        if not service.store.remove(remove_id, platform="cli", workspace="local", user=me.user):
+        if not service.remove(remove_id, me):
             click.echo(f"Error: you have no subscription {remove_id!r}.", err=True)
             sys.exit(EXIT_UNANSWERED)
         click.echo(f"Removed {remove_id}.")
@@ -577,11 +577,11 @@ def _subscriptions(settings: Settings) -> Any:
 
 
 def _notify_after_load(settings: Settings) -> None:
-    from bot.subscriptions import SubscriptionStore
+    from bot.app import open_store
 
-    store = SubscriptionStore.sqlite(settings.bot_database)
+    store = open_store(settings)
     try:
-        anyone = store.count() > 0
+        anyone = store.subscriptions.count() > 0
     finally:
         store.close()
     if anyone:  # answering again needs the engine on the new data; skip that when nobody waits
@@ -589,19 +589,36 @@ def _notify_after_load(settings: Settings) -> None:
 
 
 def _notify(settings: Settings, service: Any) -> None:
-    """Send the notices due after newer data was loaded (webhooks; chat platforms notify from serve)."""
+    """Send the notices due after newer data was loaded: webhooks, and Slack DMs when a Slack
+    bot token is configured (Teams subscribers are told by the serving process)."""
     from adapters.webhook import post_notice
 
+    slack = _slack_dm(settings)
+
     def deliver(sub: Any) -> Any:
-        if sub.platform != "cli":
-            return None
-        return lambda notice: post_notice(sub.target, notice)
+        if sub.platform == "cli":
+            return lambda notice: post_notice(sub.target, notice)
+        if sub.platform == "slack" and slack is not None:
+            return slack(sub)
+        return None
 
     sent = service.notify(deliver)
     if sent:
         click.echo(
             f"Sent {len(sent)} subscription notice{'s' if len(sent) != 1 else ''} (May {sent[0].release})."
         )
+
+
+def _slack_dm(settings: Settings) -> Any:
+    """Who sends Slack notices (by direct message), or None without a Slack bot token."""
+    if settings.slack_bot_token is None:
+        return None
+    from slack_sdk.web.client import WebClient
+
+    from adapters.slack.notices import dm_sender
+
+    token = settings.slack_bot_token.get_secret_value()
+    return dm_sender(WebClient(token=token, base_url=settings.slack_api_url.rstrip("/") + "/", timeout=10))
 
 
 def _local_question(text: str) -> Any:

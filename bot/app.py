@@ -16,7 +16,7 @@ from agents.workflow.config import WorkflowConfig
 from bot.config import Settings
 from bot.service import AccessPolicy, BotService, Limits
 from bot.store import BotStore, SqliteBotStore
-from bot.subscriptions import SubscriptionService, SubscriptionStore
+from bot.subscriptions import SubscriptionService
 
 if TYPE_CHECKING:
     from agents.engine.engine import OewsEngine
@@ -76,13 +76,26 @@ def build_service(
         daily_per_user=settings.oews_daily_quota_per_user,
         daily_per_workspace=settings.oews_daily_quota_per_workspace,
     )
-    return BotService(
+    service = BotService(
         workflow=answering,
         store=open_store(settings),
         access=access,
         limits=limits,
         vintage=answering.vintage,
         queue_capacity=queue_capacity(settings),
+    )
+    service.subscriptions = subscriptions_for(service, release=lambda: answering.load()[1].coverage.latest)
+    return service
+
+
+def subscriptions_for(service: BotService, *, release: Callable[[], int]) -> SubscriptionService:
+    """Subscriptions kept in the service's store, answered by the service (no chart)."""
+    return SubscriptionService(
+        store=service.store.subscriptions,
+        answer=lambda question: service.answer(question, render_chart=False),
+        release=release,
+        asked=service.question_of,
+        last_asked=service.last_question,
     )
 
 
@@ -161,10 +174,5 @@ def workflow_config(settings: Settings) -> WorkflowConfig:
 def build_subscriptions(settings: Settings, *, engine: OewsEngine | None = None) -> SubscriptionService:
     """Subscriptions answered by a service on the current data (re-open after loading data)."""
     engine = engine or open_engine(settings)
-    service = build_service(settings, engine=engine)
     latest = engine.coverage.latest
-    return SubscriptionService(
-        store=SubscriptionStore.sqlite(settings.bot_database),
-        answer=lambda question: service.answer(question, render_chart=False),
-        release=lambda: latest,
-    )
+    return subscriptions_for(build_service(settings, engine=engine), release=lambda: latest)

@@ -40,3 +40,69 @@ def queued_text(position: int) -> str:
 def queue_note(position: int) -> str | None:
     """The note for a question queued at ``position`` (1 = next), or None when the wait is short."""
     return queued_text(position) if position >= QUEUE_NOTE_POSITION else None
+
+
+# -- the assistant surface (Slack's split view) -------------------------------------------------
+
+ASSISTANT_GREETING = (
+    "Hi! Ask me about U.S. jobs and pay: wages, employment and trends by occupation, state, "
+    "metro area and industry, from the BLS Occupational Employment and Wage Statistics."
+)
+ASSISTANT_PROMPTS_TITLE = "Try asking"
+ASSISTANT_STATUS = "is looking that up…"
+
+# -- subscriptions -------------------------------------------------------------------------------------
+
+SUBSCRIBE_HOW = (
+    "Tell me which question to watch: `/oews subscribe QUESTION`, "
+    "e.g. `/oews subscribe median pay of registered nurses in Texas`."
+)
+NOTHING_TO_SUBSCRIBE = (
+    "I haven't answered a question here yet, so there is nothing to watch. Ask one first, "
+    "or use `/oews subscribe QUESTION`."
+)
+NO_SUBSCRIPTIONS = (
+    "You have no subscriptions. `/oews subscribe QUESTION` or the *Notify me of new data* button "
+    "on an answer makes one."
+)
+NOTICE_FOOTER = (
+    "You get this because you subscribed to this question. "
+    "`/oews subscriptions` lists your subscriptions and removes them."
+)
+SUBSCRIPTION_REMOVED = "Removed: you won't hear about that question any more."
+SUBSCRIPTION_MISSING = "That subscription is already gone."
+SUBSCRIPTIONS_FAILED = "Sorry, I couldn't reach your subscriptions right now. Please try again later."
+
+
+def subscribed_text(question: str, release: int, answer: str) -> str:
+    return (
+        f"Subscribed to “{question}”. When OEWS data newer than May {release} is loaded, I'll send "
+        "you the answer again in a direct message, with what changed. "
+        "`/oews subscriptions` lists your subscriptions and removes them.\n\n"
+        f"The answer on the May {release} data: {answer}"
+    )
+
+
+def subscriptions_heading(count: int) -> str:
+    return (
+        f"Your subscription{'s' if count != 1 else ''} ({count}): each is answered again, in a "
+        "direct message, when newer OEWS data is loaded."
+    )
+
+
+def subscribed_on(release: int) -> str:
+    return f"Answered on the May {release} data."
+
+
+def too_many_subscriptions(limit: int) -> str:
+    return f"You already have {limit} subscriptions; remove one first (/oews subscriptions)."
+
+
+def cannot_subscribe(answer_text: str) -> str:
+    return (
+        f"I can only subscribe you to a question I can answer, and I could not answer this one: {answer_text}"
+    )
+
+
+def notice_heading(release: int, question: str) -> str:
+    return f"New OEWS data (May {release}) for your subscription: “{question}”"

@@ -40,6 +40,7 @@ from bot.store import (
     StoreError,
     _iso,
 )
+from bot.substore import DDL as SUBSCRIPTION_DDL
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ _SCHEMA: tuple[tuple[int, str, tuple[str, ...]], ...] = (
             "CREATE INDEX idx_artifacts_expires_at ON artifacts (expires_at)",
         ),
     ),
+    (5, "subscriptions and their notices", SUBSCRIPTION_DDL),
 )
 
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from agents.models import EngineAnswer
 from agents.trace import Trace
@@ -22,10 +22,14 @@ from bot.jobs import Enqueued, NewJob, thread_key
 from bot.store import BotStore, FeedbackCounts, StoreError, UsageRow
 from bot.types import Answer, Question
 
+if TYPE_CHECKING:
+    from bot.subscriptions import SubscriptionService
+
 logger = logging.getLogger(__name__)
 
 PRIVATE_STATUSES = frozenset({"error", "denied", "rate_limited"})  # shown to the asker only
 DEFAULT_QUEUE_CAPACITY = 10_000
+THREAD_LOOKBACK = 500  # recent answers searched for a thread's last question
 QUEUE_FAILURE_MEMORY_S = 300  # /healthz says "degraded" this long after a question could not be queued
 
 
@@ -96,6 +100,7 @@ class BotService:
         self.limits = limits or Limits()
         self.clock = clock
         self._vintage = vintage
+        self.subscriptions: SubscriptionService | None = None  # set by the composition root
 
     # -- answering ---------------------------------------------------------------------------
 
@@ -258,6 +263,21 @@ class BotService:
         except StoreError:
             logger.exception("could not read the answer %s", trace_id[:64])
             return False
+
+    def question_of(self, trace_id: str, asker: Question) -> str | None:
+        """The question of an answer ``asker`` may see (its *Notify me* button); None if not."""
+        trace = self.trace_for(trace_id, asker) if trace_id else None
+        return trace.question if trace is not None and trace.answer_kind == "answer" else None
+
+    def last_question(self, asker: Question) -> str | None:
+        """The last question answered in ``asker``'s thread (what "notify me" there is about)."""
+        if not asker.thread:
+            return None
+        for trace in self.store.recent_traces(THREAD_LOOKBACK, workspace=asker.workspace):
+            same = (trace.channel, trace.thread) == (asker.channel, asker.thread)
+            if same and trace.answer_kind == "answer" and trace.question.strip():
+                return trace.question
+        return None
 
     def export_csv(self, trace_id: str, asker: Question) -> str | None:
         """The CSV of an answer ``asker`` may see; None when it is gone or not theirs;

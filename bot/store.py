@@ -19,6 +19,7 @@ Schema (see ``MIGRATIONS``)::
     jobs             id PK, kind, thread_key, payload_json, state "queued"|"running"|"done"|"failed",
                      attempts, worker, lease_until, posted_json, created_at, updated_at (unix s)
     artifacts        key PK, content BLOB, content_type, expires_at (unix seconds)
+    subscriptions, subscription_notices   see ``bot.substore`` (``store.subscriptions``)
 
 Times are stored in UTC: ISO-8601 text (``2025-05-01T12:00:00.000000Z``) for records people
 read, unix seconds for the housekeeping tables.
@@ -72,6 +73,8 @@ from pydantic import ValidationError
 
 from agents.trace import Trace
 from bot.jobs import ClaimedJob, Enqueued, NewJob, QueueStats
+from bot.substore import DDL as SUBSCRIPTION_DDL
+from bot.substore import SubscriptionTables
 from bot.types import Question
 
 logger = logging.getLogger(__name__)
@@ -204,6 +207,11 @@ class BotStore(Protocol):
 
     def close(self) -> None: ...
 
+    @property
+    def subscriptions(self) -> SubscriptionTables:
+        """Subscriptions to answers and the notices sent for them (``bot.substore``)."""
+        ...
+
 
 # --- migrations ------------------------------------------------------------------------------
 
@@ -308,11 +316,17 @@ def _create_artifacts(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_artifacts_expires_at ON artifacts (expires_at)")
 
 
+def _create_subscriptions(db: sqlite_utils.Database) -> None:
+    for statement in SUBSCRIPTION_DDL:  # IF NOT EXISTS: adopts the tables of the old standalone store
+        db.execute(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "tables", _create_tables),
     Migration(2, "indexes for reports and pruning", _create_indexes),
     Migration(3, "jobs: the durable work queue", _create_jobs),
     Migration(4, "artifacts served by URL (Teams charts)", _create_artifacts),
+    Migration(5, "subscriptions and their notices", _create_subscriptions),
 )
 
 
@@ -450,6 +464,11 @@ class SqlBotStore:
         self._retention_s = retention.total_seconds()
         self._clock = clock
         self._last_prune = -math.inf
+        self._subscriptions = SubscriptionTables(self._writing)
+
+    @property
+    def subscriptions(self) -> SubscriptionTables:
+        return self._subscriptions
 
     def __enter__(self) -> Self:
         return self

@@ -1,73 +1,45 @@
 """Subscriptions: "tell me this answer again when BLS publishes newer data".
 
-A person subscribes to a question; the bot answers it right away (a question it cannot
-answer is refused and nothing is stored) and keeps that answer. When a newer OEWS release
-is loaded (``data load`` / ``data fetch``), ``SubscriptionService.notify`` answers every
-subscribed question again on the new data and hands each subscriber a ``Notice``: the new
-answer and what changed since the answer they subscribed to. Delivery is idempotent: a
-notice is claimed in the store before it is sent (one per subscription and release, across
-processes and restarts); a failed send gives the claim back so the next run retries it.
-
-The tables are plain SQL that SQLite and PostgreSQL both run (``?`` parameters, ``ON CONFLICT
-DO NOTHING``), over any DB-API connection: ``sqlite3`` for the bot's SQLite file, pyodbc for
-a PostgreSQL store.
+A person subscribes to a question (``/oews subscribe``, "notify me when new data is out" in a
+thread, the *Notify me of new data* button, ``oews-bot subscribe``); the bot answers it right
+away (a question it cannot answer is refused and nothing is stored) and keeps that answer.
+When a newer OEWS release is loaded (``data load`` / ``data fetch``),
+``SubscriptionService.notify`` answers every subscribed question again on the new data and
+hands each subscriber a ``Notice``: the new answer and what changed since the answer they
+subscribed to.  The subscriptions live in the bot store (``bot.substore``), so hosts sharing a
+PostgreSQL store share them, and delivery is idempotent there: one notice per subscription and
+release, across processes and restarts; a failed send is retried on the next run.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
 import re
 import secrets
-import sqlite3
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any, Protocol
 
 from agents.models import Table
+from bot import messages
+from bot.substore import Subscription, SubscriptionTables, now_iso
 from bot.types import Answer, Question
+
+__all__ = ["Notice", "Subscription", "SubscriptionError", "SubscriptionService", "asks_for_notice", "changes"]
 
 logger = logging.getLogger(__name__)
 
 MAX_PER_USER = 20
 MAX_CHANGES = 12
-
-DDL = (
-    "CREATE TABLE IF NOT EXISTS subscriptions ("
-    " id VARCHAR(32) PRIMARY KEY, platform VARCHAR(16) NOT NULL, workspace VARCHAR(200) NOT NULL,"
-    " user_id VARCHAR(200) NOT NULL, target VARCHAR(2000) NOT NULL, question TEXT NOT NULL,"
-    " release_year INTEGER NOT NULL, answer_json TEXT NOT NULL, created_at VARCHAR(40) NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS subscription_notices ("
-    " subscription_id VARCHAR(32) NOT NULL, release_year INTEGER NOT NULL, state VARCHAR(16) NOT NULL,"
-    " at VARCHAR(40) NOT NULL, PRIMARY KEY (subscription_id, release_year))",
-    "CREATE INDEX IF NOT EXISTS subscriptions_user ON subscriptions (platform, workspace, user_id)",
+_NOTIFY_ME = re.compile(
+    r"^\W*(please\s+)?(notify|tell|ping|alert|message|let)\s+me\b.*\b(new|newer|next|updated?|fresh)\b.*"
+    r"\b(data|release|figures|numbers|estimates|is\s+out|are\s+out)\b",
+    re.IGNORECASE,
 )
-_COLUMNS = "id, platform, workspace, user_id, target, question, release_year, answer_json, created_at"
 
 
-class Connection(Protocol):
-    def cursor(self) -> Any: ...
-    def commit(self) -> None: ...
-    def rollback(self) -> None: ...
-    def close(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class Subscription:
-    id: str
-    platform: str
-    workspace: str
-    user: str
-    target: str  # where notices go: a webhook URL (CLI), a user id to DM (Slack, Teams)
-    question: str
-    release: int  # the latest May release the stored answer was computed on
-    answer_text: str
-    answer_tables: tuple[Table, ...]
-    created_at: str
+def asks_for_notice(text: str) -> bool:
+    """Whether a message asks to be told about newer data ("notify me when new data is out")."""
+    return bool(_NOTIFY_ME.search(text.strip())) and len(text) < 200
 
 
 @dataclass(frozen=True)
@@ -78,9 +50,12 @@ class Notice:
     changes: tuple[str, ...]  # "Median (annual): $128,260 → $131,900 (+2.8%)", or the sentences
 
     @property
+    def heading(self) -> str:
+        return messages.notice_heading(self.release, self.subscription.question)
+
+    @property
     def text(self) -> str:
-        head = f"New OEWS data (May {self.release}) for your subscription: “{self.subscription.question}”"
-        return "\n".join([head, "", self.answer.text, "", "What changed:", *self.changes])
+        return "\n".join([self.heading, "", self.answer.text, "", "What changed:", *self.changes])
 
 
 class SubscriptionError(ValueError):
@@ -91,152 +66,8 @@ class SubscriptionError(ValueError):
         self.user_message = user_message
 
 
-class SubscriptionStore:
-    """Subscriptions and their sent notices, in tables any DB-API database holds."""
-
-    def __init__(self, connect: Callable[[], Connection]) -> None:
-        self._connection = connect()
-        self._lock = threading.Lock()
-        with self._transaction() as cur:
-            for statement in DDL:
-                cur.execute(statement)
-
-    @classmethod
-    def sqlite(cls, path: Path) -> SubscriptionStore:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return cls(lambda: sqlite3.connect(path, timeout=5, check_same_thread=False))
-
-    def close(self) -> None:
-        self._connection.close()
-
-    @contextlib.contextmanager
-    def _transaction(self) -> Iterator[Any]:
-        with self._lock:
-            cur = self._connection.cursor()
-            try:
-                yield cur
-                self._connection.commit()
-            except BaseException:
-                self._connection.rollback()
-                raise
-            finally:
-                cur.close()
-
-    def add(self, sub: Subscription) -> None:
-        payload = json.dumps({"text": sub.answer_text, "tables": [t.model_dump() for t in sub.answer_tables]})
-        with self._transaction() as cur:
-            cur.execute(
-                f"INSERT INTO subscriptions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    sub.id,
-                    sub.platform,
-                    sub.workspace,
-                    sub.user,
-                    sub.target,
-                    sub.question,
-                    sub.release,
-                    payload,
-                    sub.created_at,
-                ),
-            )
-
-    def count(self) -> int:
-        with self._transaction() as cur:
-            cur.execute("SELECT count(*) FROM subscriptions")
-            return int(cur.fetchone()[0])
-
-    def for_user(self, platform: str, workspace: str, user: str) -> list[Subscription]:
-        return self._select(
-            "WHERE platform = ? AND workspace = ? AND user_id = ? ORDER BY created_at, id",
-            (platform, workspace, user),
-        )
-
-    def remove(self, subscription_id: str, *, platform: str, workspace: str, user: str) -> bool:
-        """Remove one of this user's subscriptions; False when they have none by that id."""
-        with self._transaction() as cur:
-            cur.execute(
-                "DELETE FROM subscriptions WHERE id = ? AND platform = ? AND workspace = ? AND user_id = ?",
-                (subscription_id, platform, workspace, user),
-            )
-            removed = cur.rowcount == 1
-            if removed:
-                cur.execute("DELETE FROM subscription_notices WHERE subscription_id = ?", (subscription_id,))
-        return bool(removed)
-
-    def due(self, release: int) -> list[Subscription]:
-        """Subscriptions answered on an older release with no notice claimed for ``release``."""
-        return self._select(
-            "WHERE release_year < ? AND NOT EXISTS (SELECT 1 FROM subscription_notices n "
-            "WHERE n.subscription_id = subscriptions.id AND n.release_year = ? AND n.state = 'sent') "
-            "ORDER BY created_at, id",
-            (release, release),
-        )
-
-    def claim(self, subscription_id: str, release: int, *, lease_s: int = 600) -> bool:
-        """True for the one caller that may send this notice (until it is sent or given back).
-
-        A claim left ``sending`` for longer than ``lease_s`` (its process died) is taken over."""
-        stale = datetime.fromtimestamp(datetime.now(UTC).timestamp() - lease_s, UTC).isoformat(
-            timespec="seconds"
-        )
-        with self._transaction() as cur:
-            cur.execute(
-                "DELETE FROM subscription_notices WHERE subscription_id = ? AND release_year = ? "
-                "AND state = 'sending' AND at < ?",
-                (subscription_id, release, stale),
-            )
-            cur.execute(
-                "INSERT INTO subscription_notices (subscription_id, release_year, state, at) "
-                "VALUES (?, ?, 'sending', ?) ON CONFLICT (subscription_id, release_year) DO NOTHING",
-                (subscription_id, release, _now()),
-            )
-            return bool(cur.rowcount == 1)
-
-    def sent(self, subscription_id: str, release: int) -> None:
-        with self._transaction() as cur:
-            cur.execute(
-                "UPDATE subscription_notices SET state = 'sent', at = ? "
-                "WHERE subscription_id = ? AND release_year = ?",
-                (_now(), subscription_id, release),
-            )
-
-    def give_back(self, subscription_id: str, release: int) -> None:
-        with self._transaction() as cur:
-            cur.execute(
-                "DELETE FROM subscription_notices WHERE subscription_id = ? AND release_year = ? "
-                "AND state = 'sending'",
-                (subscription_id, release),
-            )
-
-    def _select(self, where: str, params: Sequence[Any]) -> list[Subscription]:
-        with self._transaction() as cur:
-            cur.execute(f"SELECT {_COLUMNS} FROM subscriptions {where}", tuple(params))
-            rows = cur.fetchall()
-        return [_subscription(tuple(r)) for r in rows]
-
-
-def _subscription(row: tuple[Any, ...]) -> Subscription:
-    sid, platform, workspace, user, target, question, release, payload, created = row
-    data = json.loads(payload)
-    return Subscription(
-        id=str(sid),
-        platform=str(platform),
-        workspace=str(workspace),
-        user=str(user),
-        target=str(target),
-        question=str(question),
-        release=int(release),
-        answer_text=str(data["text"]),
-        answer_tables=tuple(Table.model_validate(t) for t in data["tables"]),
-        created_at=str(created),
-    )
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 Deliver = Callable[[Notice], None]
+Asked = Callable[[str, Question], str | None]  # the question of an answer (trace id) the asker may see
 
 
 class SubscriptionService:
@@ -245,26 +76,27 @@ class SubscriptionService:
     def __init__(
         self,
         *,
-        store: SubscriptionStore,
+        store: SubscriptionTables,
         answer: Callable[[Question], Answer],
         release: Callable[[], int],
+        asked: Asked | None = None,
+        last_asked: Callable[[Question], str | None] | None = None,
     ) -> None:
         self.store = store
         self._answer = answer
         self._release = release
+        self._asked = asked
+        self._last_asked = last_asked
 
     def subscribe(self, question: Question, *, target: str) -> tuple[Subscription, Answer]:
         """Answer ``question`` now and keep it; ``SubscriptionError`` if it cannot be answered."""
+        if not question.text.strip():
+            raise SubscriptionError(messages.SUBSCRIBE_HOW)
         if len(self.store.for_user(question.platform, question.workspace, question.user)) >= MAX_PER_USER:
-            raise SubscriptionError(
-                f"You already have {MAX_PER_USER} subscriptions; remove one first (/oews subscriptions)."
-            )
+            raise SubscriptionError(messages.too_many_subscriptions(MAX_PER_USER))
         answer = self._answer(question)
         if answer.status != "answer":
-            raise SubscriptionError(
-                "I can only subscribe you to a question I can answer, and I could not answer this one: "
-                f"{answer.text}"
-            )
+            raise SubscriptionError(messages.cannot_subscribe(answer.text))
         sub = Subscription(
             id=f"sub-{secrets.token_hex(4)}",
             platform=question.platform,
@@ -275,10 +107,34 @@ class SubscriptionService:
             release=self._release(),
             answer_text=answer.text,
             answer_tables=answer.tables,
-            created_at=_now(),
+            created_at=now_iso(),
         )
         self.store.add(sub)
         return sub, answer
+
+    def subscribe_to_answer(
+        self, trace_id: str, asker: Question, *, target: str
+    ) -> tuple[Subscription, Answer]:
+        """Subscribe to the question of an answer (its *Notify me* button)."""
+        text = self._asked(trace_id, asker) if self._asked is not None else None
+        if text is None:
+            raise SubscriptionError(messages.ANSWER_GONE)
+        return self.subscribe(asker.model_copy(update={"text": text}), target=target)
+
+    def subscribe_to_thread(self, asker: Question, *, target: str) -> tuple[Subscription, Answer]:
+        """Subscribe to the last question answered in ``asker``'s thread."""
+        text = self._last_asked(asker) if self._last_asked is not None else None
+        if text is None:
+            raise SubscriptionError(messages.NOTHING_TO_SUBSCRIBE)
+        return self.subscribe(asker.model_copy(update={"text": text}), target=target)
+
+    def mine(self, asker: Question) -> list[Subscription]:
+        return self.store.for_user(asker.platform, asker.workspace, asker.user)
+
+    def remove(self, subscription_id: str, asker: Question) -> bool:
+        return self.store.remove(
+            subscription_id, platform=asker.platform, workspace=asker.workspace, user=asker.user
+        )
 
     def notify(self, deliver: Callable[[Subscription], Deliver | None]) -> list[Notice]:
         """Send every notice due for the latest release; returns those sent."""
@@ -300,7 +156,8 @@ class SubscriptionService:
         return sent
 
     def _notice(self, sub: Subscription, release: int) -> Notice:
-        question = Question(text=sub.question, platform=sub.platform, workspace=sub.workspace, user=sub.user)  # type: ignore[arg-type]
+        # asked by the bot on the subscriber's behalf: no rate limit of theirs applies (platform "cli")
+        question = Question(text=sub.question, platform="cli", workspace=sub.workspace, user=sub.user)
         answer = self._answer(question)
         return Notice(subscription=sub, release=release, answer=answer, changes=changes(sub, answer))
 

@@ -17,7 +17,9 @@ from click.testing import CliRunner
 from adapters.cli import cli
 from agents.models import Table
 from agents.oews.database import DATABASE_NAME
-from bot.subscriptions import Subscription, SubscriptionStore, changes
+from bot.store import BotStore, SqliteBotStore
+from bot.subscriptions import changes
+from bot.substore import Subscription, SubscriptionTables
 from bot.types import Answer
 from tests.shipped import shipped_rows
 
@@ -146,22 +148,22 @@ def sub(sid: str, user: str = "U1", release: int = 2025) -> Subscription:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SubscriptionStore]:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SubscriptionTables]:
+    """The subscription tables of the bot store, on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
-        made = SubscriptionStore.sqlite(tmp_path / "bot.sqlite")
+        made: BotStore = SqliteBotStore(tmp_path / "bot.sqlite")
     else:
-        server = request.getfixturevalue("postgres")
-        import pyodbc
+        from bot.pgstore import PostgresBotStore
 
+        server = request.getfixturevalue("postgres")
         name = f"subs_{tmp_path.name.replace('-', '_').lower()}"[:60]
         server.create_database(name)
-        odbc = server.odbc(name)
-        made = SubscriptionStore(lambda: pyodbc.connect(odbc))
-    yield made
+        made = PostgresBotStore(server.url(name))
+    yield made.subscriptions
     made.close()
 
 
-def test_store_keeps_subscriptions_per_user_and_claims_each_notice_once(store: SubscriptionStore) -> None:
+def test_store_keeps_subscriptions_per_user_and_claims_each_notice_once(store: SubscriptionTables) -> None:
     store.add(sub("sub-a"))
     store.add(sub("sub-b", user="U2"))
     store.add(sub("sub-c", release=2026))
@@ -189,3 +191,38 @@ def test_changes_name_each_figure_that_moved() -> None:
     )
     same = Answer(status="answer", text="t", trace_id="t")
     assert changes(sub("s"), same) == ("No published figure changed.",)
+
+
+def test_hosts_sharing_a_postgresql_store_share_subscriptions_and_claims(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    from bot.pgstore import PostgresBotStore
+
+    server = request.getfixturevalue("postgres")
+    url = server.create_database(f"subs_shared_{tmp_path.name.replace('-', '_').lower()}"[:60])
+    with PostgresBotStore(url) as one, PostgresBotStore(url) as other:
+        one.subscriptions.add(sub("sub-x"))
+        assert [s.id for s in other.subscriptions.due(2026)] == ["sub-x"]
+        assert other.subscriptions.claim("sub-x", 2026) and not one.subscriptions.claim("sub-x", 2026)
+        other.subscriptions.sent("sub-x", 2026)
+        assert one.subscriptions.due(2026) == []
+
+
+def test_an_older_bot_store_keeps_the_subscriptions_of_the_standalone_tables(tmp_path: Path) -> None:
+    """Before subscriptions joined the store they had their own tables in the same file."""
+    import sqlite3
+
+    from bot.substore import DDL
+
+    path = tmp_path / "bot.sqlite"
+    SqliteBotStore(path).close()
+    with sqlite3.connect(path) as db:  # as the standalone store left it
+        db.execute("DELETE FROM migrations WHERE version = 5")
+        for statement in DDL:
+            db.execute(statement)
+        db.execute(
+            "INSERT INTO subscriptions VALUES ('sub-old', 'cli', 'local', 'ana', 'http://h', 'q', 2025, "
+            '\'{"text": "t", "tables": []}\', \'2026-01-01T00:00:00+00:00\')'
+        )
+    with SqliteBotStore(path) as store:
+        assert [s.id for s in store.subscriptions.for_user("cli", "local", "ana")] == ["sub-old"]

@@ -98,7 +98,7 @@ def answer_blocks(answer: Answer, *, asked_by: str | None = None, question: str 
     if answer.status in _FEEDBACK_STATUSES:
         blocks.extend(reshape_controls(answer))
         blocks.append(context(f"Source: BLS OEWS · trace `{answer.trace_id}`"))
-        blocks.append(answer_actions(answer.trace_id))
+        blocks.append(answer_actions(answer.trace_id, subscribe=_reshapeable(answer)))
     else:
         blocks.append(context(f"trace `{answer.trace_id}`"))
     return blocks

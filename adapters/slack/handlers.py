@@ -23,10 +23,12 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks as b
+from adapters.slack.assistant import assistant
 from adapters.slack.delivery import Place, Poster
 from adapters.slack.home import home_view
 from adapters.slack.incoming import (
     Click,
+    SlashRequest,
     action_workspace,
     asked,
     click,
@@ -35,11 +37,13 @@ from adapters.slack.incoming import (
     mentions,
     parse_slash,
 )
+from adapters.slack.notices import ACTION_UNSUBSCRIBE, subscriptions_blocks
 from adapters.slack.trace_view import not_found_modal, trace_error_modal, trace_modal
 from bot import messages
 from bot.jobs import Enqueued, NewJob
 from bot.service import BotService
 from bot.store import StoreError
+from bot.subscriptions import asks_for_notice
 from bot.types import Question
 from bot.worker import Worker
 
@@ -87,6 +91,9 @@ class Handlers:
         app.action(re.compile(f"^({b.ACTION_UP}|{b.ACTION_DOWN})$"))(self.on_feedback)
         app.action(re.compile(rf"^{b.ACTION_CLARIFY}_\d+$"))(self.on_clarify)
         app.action(b.ACTION_RESHAPE)(self.on_reshape)
+        app.action(b.ACTION_SUBSCRIBE)(self.on_subscribe)
+        app.action(ACTION_UNSUBSCRIBE)(self.on_unsubscribe)
+        app.use(assistant(self.client, self.on_assistant_message))
         app.action(re.compile(rf"^{b.ACTION_FOLLOWUP}_\d+$"))(self.on_reshape)
 
     # -- messages ---------------------------------------------------------------------------------
@@ -145,7 +152,20 @@ class Handlers:
             (str(event.get("channel")), str(thread)) in self.threads
         )
 
-    async def _ask(self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext) -> None:
+    async def on_assistant_message(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        """A message in an assistant thread (or a DM thread): answered like a DM, with a status."""
+        await self._ask(body, event, context, assistant=True)
+
+    async def _ask(
+        self,
+        body: dict[str, Any],
+        event: dict[str, Any],
+        context: AsyncBoltContext,
+        *,
+        assistant: bool = False,
+    ) -> None:
         bot = self._bot_user(context)
         if is_from_bot(event, bot):
             return
@@ -164,7 +184,14 @@ class Handlers:
         )
         self.threads.add(found.channel, found.thread)
         place = Place(found.channel, found.thread, found.user)
-        queued = await self._submit(NewJob("slack.ask", question, {"ts": found.ts}), place)
+        if asks_for_notice(found.text):  # "notify me when new data is out": this thread's question
+            await self._submit(NewJob("slack.subscribe", question, {"mode": "thread"}), place)
+            return
+        payload: dict[str, Any] = {"ts": found.ts}
+        if assistant:
+            first = not await asyncio.to_thread(self.service.knows_thread, question)
+            payload.update(assistant=True, title=first)
+        queued = await self._submit(NewJob("slack.ask", question, payload), place)
         if queued is not None and queued.status == "queued":
             self._note_position(queued, place, found.ts)
 
@@ -200,6 +227,9 @@ class Handlers:
         if request.wants_help:
             await ack(text="How to use /oews", blocks=b.help_blocks(str(command.get("command") or "/oews")))
             return
+        if request.subcommand is not None:
+            await self._subcommand(ack, body, command, context, request)
+            return
         question = Question(
             text=request.question,
             platform="slack",
@@ -220,6 +250,28 @@ class Handlers:
             await ack(text=b.WORKING_TEXT)  # shown only to the asker; the answer replaces it
         else:
             await ack()  # the public placeholder message shows progress
+
+    async def _subcommand(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        command: dict[str, Any],
+        context: AsyncBoltContext,
+        request: SlashRequest,
+    ) -> None:
+        """``/oews subscribe QUESTION`` and ``/oews subscriptions``: answered privately."""
+        question = Question(
+            text=request.question,
+            platform="slack",
+            workspace=action_workspace(body, self._workspace(context)),
+            channel=str(command.get("channel_id") or ""),
+            user=str(command.get("user_id") or ""),
+        )
+        kind = "slack.subscribe" if request.subcommand == "subscribe" else "slack.subscriptions"
+        queued = await self._submit(
+            NewJob(kind, question, {"response_url": command.get("response_url")}), None
+        )
+        await ack(text=messages.BUSY) if queued is not None and queued.status == "full" else await ack()
 
     # -- buttons ----------------------------------------------------------------------------------
 
@@ -339,6 +391,61 @@ class Handlers:
         await ack()
         if queued is not None and queued.status == "full":
             self._spawn(self._tell(pressed, respond, messages.BUSY), "slack-busy")
+
+    async def on_subscribe(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> None:
+        """*Notify me of new data* on an answer: a subscription to that answer's question."""
+        pressed = click(body, action, default_workspace=self._workspace(context))
+        if pressed is None or not pressed.channel:
+            await ack()
+            return
+        question = Question(
+            text="",
+            platform="slack",
+            workspace=pressed.workspace,
+            channel=pressed.channel,
+            thread=pressed.root,
+            user=pressed.user,
+        )
+        payload = {"source": pressed.value[:TRACE_ID_LIMIT], "response_url": respond.response_url}
+        await self._submit(NewJob("slack.subscribe", question, payload), None)
+        await ack()
+
+    async def on_unsubscribe(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> None:
+        """*Remove* in the list of someone's subscriptions: removed, and the list shown again."""
+        await ack()
+        pressed = click(body, action, default_workspace=self._workspace(context))
+        if pressed is not None:
+            self._spawn(self._unsubscribe(pressed, respond), "slack-unsubscribe")
+
+    async def _unsubscribe(self, pressed: Click, respond: AsyncRespond) -> None:
+        asker = Question(text="", platform="slack", workspace=pressed.workspace, user=pressed.user)
+        subscriptions = self.service.subscriptions
+        try:
+            if subscriptions is None:
+                raise StoreError("unsubscribe", "no subscriptions here")
+            removed = await asyncio.to_thread(subscriptions.remove, pressed.value, asker)
+            mine = await asyncio.to_thread(subscriptions.mine, asker)
+        except StoreError:
+            logger.exception("could not remove a subscription")
+            await self._tell(pressed, respond, messages.SUBSCRIPTIONS_FAILED)
+            return
+        note = messages.SUBSCRIPTION_REMOVED if removed else messages.SUBSCRIPTION_MISSING
+        blocks = [*subscriptions_blocks(mine), b.context(b.escape(note))]
+        await respond(text=note, blocks=blocks, response_type="ephemeral", replace_original=True)
 
     # -- App Home ---------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ IGNORED_SUBTYPES = frozenset({
     "ekm_access_denied", "me_message", "tombstone", "pinned_item", "unpinned_item",
 })  # fmt: skip
 _PRIVATE_FLAGS = ("-p", "--private")
+_SUBCOMMANDS = ("subscribe", "subscriptions")
 _MODEL_FLAGS = {"--model": "model", "--reasoning-model": "reasoning_model"}
 
 
@@ -46,6 +47,7 @@ class SlashRequest:
     model: str | None = None
     reasoning_model: str | None = None
     wants_help: bool = False
+    subcommand: str | None = None  # "subscribe" (``question``: what to watch) or "subscriptions"
 
 
 def strip_mention(text: str, bot_user_id: str | None) -> str:
@@ -142,6 +144,9 @@ def parse_slash(text: str) -> SlashRequest:
         else:
             break
     wants_help = rest.lower() in ("", "help", "-h", "--help", "?")
+    word, _, after = rest.partition(" ")
+    if word.lower() in _SUBCOMMANDS and not private:
+        return SlashRequest(question=after.strip(), subcommand=word.lower())
     return SlashRequest(
         question=rest,
         private=private,

@@ -7,7 +7,13 @@ Three kinds of job, queued by ``handlers``:
 - ``slack.click``: a clarification button (``payload``: the clicked message and ``response_url``);
 - ``slack.reshape``: a choice in an answer's "change this answer" menu or a suggested next
   question (``payload``: ``source``, the trace id of the answer it changes);
-- ``slack.csv``: the CSV file of an answer's table, into its thread (``payload``: ``source``).
+- ``slack.csv``: the CSV file of an answer's table, into its thread (``payload``: ``source``);
+- ``slack.subscribe``: a subscription (``/oews subscribe``, the *Notify me* button with
+  ``source``, or "notify me…" in a thread with ``mode: thread``), confirmed privately;
+- ``slack.subscriptions``: ``/oews subscriptions``, the list with Remove buttons.
+
+A ``slack.ask`` job from an assistant thread (``payload``: ``assistant``, ``title``) shows the
+thread's status line while it works instead of the ⏳ reaction, and titles a new thread.
 
 Each step that people would see twice if it ran twice (the answer message, the placeholder)
 is recorded in the job (``JobContext.record``) right after it is posted; a worker that takes
@@ -26,11 +32,15 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import blocks as b
+from adapters.slack.assistant import set_status, set_title
 from adapters.slack.delivery import Place, Poster, respond_answer
+from adapters.slack.notices import subscriptions_blocks
 from bot import messages
 from bot.export import CsvExportError
 from bot.jobs import ClaimedJob
 from bot.service import BotService
+from bot.store import StoreError
+from bot.subscriptions import SubscriptionError
 from bot.types import Answer, Question
 from bot.worker import JobContext, LeaseLost
 
@@ -65,6 +75,10 @@ class SlackJobs:
             await self._reshape(job, context)
         elif job.kind == "slack.csv":
             await self._csv(job, context)
+        elif job.kind == "slack.subscribe":
+            await self._subscribe(job, context)
+        elif job.kind == "slack.subscriptions":
+            await self._subscriptions(job, context)
         else:
             logger.error("unknown Slack job kind %s", job.kind)
 
@@ -73,6 +87,8 @@ class SlackJobs:
     async def _ask(self, job: ClaimedJob, context: JobContext) -> None:
         question, ts = job.question, str(job.payload.get("ts") or "")
         place = Place(question.channel, question.thread, question.user)
+        if job.payload.get("assistant") and await self._with_status(job, context, place):
+            return
         if "reacted" not in context.posted:
             reacted = context.service.admits(question) and await self.poster.react(question.channel, ts)
             await context.record(reacted=reacted)
@@ -82,6 +98,26 @@ class SlackJobs:
         finally:
             if context.posted.get("reacted"):
                 await self.poster.unreact(question.channel, ts)
+
+    async def _with_status(self, job: ClaimedJob, context: JobContext, place: Place) -> bool:
+        """An assistant thread: title it (first question), show the status line while answering.
+        False when Slack refuses the status (not an assistant thread): the reaction is used."""
+        channel, thread = place.channel, place.thread or ""
+        if "status" not in context.posted:
+            if job.payload.get("title"):
+                await set_title(self.client, channel, thread, job.question.text)
+            shown = context.service.admits(job.question) and await set_status(
+                self.client, channel, thread, messages.ASSISTANT_STATUS
+            )
+            await context.record(status=shown)
+        if not context.posted.get("status"):
+            return False
+        try:
+            if not await self._answered_before(job, context, place):
+                await self._answer_in_thread(job, context, place)
+        finally:
+            await set_status(self.client, channel, thread, "")
+        return True
 
     # -- /oews ----------------------------------------------------------------------------------------
 
@@ -202,6 +238,53 @@ class SlackJobs:
         await context.record(answered=None)
         return True
 
+    # -- subscriptions --------------------------------------------------------------------------------
+
+    async def _subscribe(self, job: ClaimedJob, context: JobContext) -> None:
+        """Subscribe the asker (to a question, an answer or this thread's last question); a
+        private confirmation, or why not."""
+        if "answered" in context.posted:
+            return
+        try:
+            text = await asyncio.to_thread(_subscribed, context.service, job)
+        except SubscriptionError as e:
+            text = e.user_message
+        except StoreError:
+            logger.exception("could not subscribe")
+            text = messages.SUBSCRIPTIONS_FAILED
+        await self._privately(job, text)
+        await context.record(answered=None)
+
+    async def _subscriptions(self, job: ClaimedJob, context: JobContext) -> None:
+        """``/oews subscriptions``: the asker's subscriptions, each with a Remove button."""
+        if "answered" in context.posted:
+            return
+        subscriptions = context.service.subscriptions
+        try:
+            mine = await asyncio.to_thread(subscriptions.mine, job.question) if subscriptions else None
+        except StoreError:
+            logger.exception("could not list subscriptions")
+            mine = None
+        if mine is None:
+            await self._privately(job, messages.SUBSCRIPTIONS_FAILED)
+        else:
+            await self._privately(job, messages.subscriptions_heading(len(mine)), subscriptions_blocks(mine))
+        await context.record(answered=None)
+
+    async def _privately(self, job: ClaimedJob, text: str, blocks: list[b.Block] | None = None) -> None:
+        """A note only the asker sees: through the ``response_url`` if there is one."""
+        url = job.payload.get("response_url")
+        if url:
+            await AsyncRespond(response_url=url)(
+                text=text,
+                blocks=blocks or b.notice_blocks(text),
+                response_type="ephemeral",
+                replace_original=False,
+            )
+            return
+        question = job.question
+        await self.poster.ephemeral(Place(question.channel, question.thread, question.user), text, blocks)
+
     async def _csv(self, job: ClaimedJob, context: JobContext) -> None:
         """The answer's table as a CSV file in its thread; a private note when there is none."""
         question, source = job.question, str(job.payload.get("source") or "")
@@ -277,3 +360,18 @@ def _recorder(context: JobContext) -> Callable[[str | None], Awaitable[None]]:
         await context.record(answered=ts)
 
     return posted
+
+
+def _subscribed(service: BotService, job: ClaimedJob) -> str:
+    """Make the subscription a ``slack.subscribe`` job asks for; the confirmation to show."""
+    subscriptions = service.subscriptions
+    if subscriptions is None:
+        return messages.SUBSCRIPTIONS_FAILED
+    question, target = job.question, job.question.user
+    if job.payload.get("source"):
+        sub, answer = subscriptions.subscribe_to_answer(str(job.payload["source"]), question, target=target)
+    elif job.payload.get("mode") == "thread":
+        sub, answer = subscriptions.subscribe_to_thread(question, target=target)
+    else:
+        sub, answer = subscriptions.subscribe(question, target=target)
+    return messages.subscribed_text(sub.question, sub.release, answer.text)

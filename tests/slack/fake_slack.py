@@ -6,7 +6,10 @@ posts. Switches: ``rate_limit(method)`` answers the next call with 429 + Retry-A
 ``fail(method, error)`` answers ``{"ok": false, "error": ...}`` until cleared;
 ``slow(method, seconds)`` records the next call at once but answers it late (a client killed
 meanwhile has posted without knowing it).  ``conversations.replies`` lists the messages
-posted in a thread, with their metadata.
+posted in a thread, with their metadata; ``conversations.open`` opens a DM (``D`` + the user
+id).  Every other method (``assistant.threads.*``, ``chat.update``…) is recorded and answered
+``ok``; file uploads (``files_upload_v2``: ``files.getUploadURLExternal``, the raw upload,
+``files.completeUploadExternal``) keep the uploaded bytes in the ``upload`` call.
 """
 
 from __future__ import annotations
@@ -184,6 +187,9 @@ class FakeSlack:
                 "ok": True,
                 "messages": self._replies(str(call.params.get("channel")), str(call.params.get("ts"))),
             }
+        if call.method == "conversations.open":  # a DM channel per user, as Slack's D… ids
+            users = str(call.params.get("users") or "")
+            return {"ok": True, "channel": {"id": f"D{users.removeprefix('U')}", "is_im": True}}
         if call.method == "files.completeUploadExternal":
             files = call.params.get("files") or []
             return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}

@@ -276,7 +276,7 @@ def block_actions(
 
 def find_button(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
     for block in blocks:
-        for element in block.get("elements", []):
+        for element in [*block.get("elements", []), *([block["accessory"]] if "accessory" in block else [])]:
             if element.get("action_id") == action_id:
                 return {**element, "block_id": block.get("block_id", "b")}
     raise AssertionError(f"no button {action_id} in {json.dumps(blocks)[:500]}")

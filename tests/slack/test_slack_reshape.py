@@ -46,6 +46,7 @@ def test_an_answer_carries_the_menu_the_next_questions_and_the_notify_button(
     shown = buttons(answer.blocks())
     nexts = [b["text"]["text"] for k, b in shown.items() if k.startswith("oews_followup_")]
     assert 2 <= len(nexts) <= 3 and "Nationally" in nexts
+    assert shown["oews_subscribe"]["text"]["text"] == ":bell: Notify me of new data"
     trace_id = shown["oews_trace"]["value"]
     block_ids = {b.get("block_id") for b in answer.blocks()}
     assert {f"oews_reshape:{trace_id}", f"oews_followups:{trace_id}"} <= block_ids
