@@ -250,8 +250,11 @@ def help_blocks(command: str = "/oews") -> list[Block]:
             "*Options*\n"
             f"• `{command} -p …` or `--private`: only you see the answer\n"
             f"• `{command} --model NAME …` / `--reasoning-model NAME …`: choose the models\n"
+            f"• `{command} subscribe QUESTION`: a direct message with the answer again when newer "
+            "OEWS data is loaded\n"
+            f"• `{command} subscriptions`: list and remove your subscriptions\n"
             f"• `{command} help`: this message\n"
             "You can also mention me in a channel, send me a direct message, and ask follow-ups "
-            'in the thread of an answer ("and in Portland, OR?").'
+            'in the thread of an answer ("and in Portland, OR?"), or change it with its menu.'
         ),
     ]

@@ -120,12 +120,13 @@ def test_manifest_matches_what_the_adapter_serves() -> None:
     assert settings["interactivity"] == {"is_enabled": True, "request_url": url}
     assert set(settings["event_subscriptions"]["bot_events"]) == {
         "app_home_opened", "app_mention", "message.channels", "message.groups", "message.im",
+        "assistant_thread_started", "assistant_thread_context_changed",
     }  # fmt: skip
     [command] = manifest["features"]["slash_commands"]
     assert (command["command"], command["url"]) == ("/oews", url)
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "app_mentions:read", "channels:history", "groups:history", "im:history", "chat:write", "commands",
-        "files:write", "reactions:write",
+        "files:write", "reactions:write", "assistant:write", "im:write",
     }  # fmt: skip
     assert 175 <= len(manifest["display_information"]["long_description"]) <= 4000
