@@ -589,24 +589,32 @@ def _notify_after_load(settings: Settings) -> None:
 
 
 def _notify(settings: Settings, service: Any) -> None:
-    """Send the notices due after newer data was loaded: webhooks, and Slack DMs when a Slack
-    bot token is configured (Teams subscribers are told by the serving process)."""
+    """Send the notices due after newer data was loaded: webhooks; Slack DMs when a Slack bot
+    token is configured; Teams messages to the subscribed conversation when Teams is."""
     from adapters.webhook import post_notice
 
-    slack = _slack_dm(settings)
+    senders = {"slack": _slack_dm(settings), "teams": _teams_proactive(settings)}
 
     def deliver(sub: Any) -> Any:
         if sub.platform == "cli":
             return lambda notice: post_notice(sub.target, notice)
-        if sub.platform == "slack" and slack is not None:
-            return slack(sub)
-        return None
+        sender = senders.get(sub.platform)
+        return sender(sub) if sender is not None else None
 
     sent = service.notify(deliver)
     if sent:
         click.echo(
             f"Sent {len(sent)} subscription notice{'s' if len(sent) != 1 else ''} (May {sent[0].release})."
         )
+
+
+def _teams_proactive(settings: Settings) -> Any:
+    """Who sends Teams notices (proactive messages), or None when Teams is not configured."""
+    if not (settings.microsoft_app_id or settings.teams_allow_unauthenticated):
+        return None
+    from adapters.teams.notices import proactive_sender
+
+    return proactive_sender(settings)
 
 
 def _slack_dm(settings: Settings) -> Any:

@@ -74,11 +74,15 @@ SUBSCRIPTION_MISSING = "That subscription is already gone."
 SUBSCRIPTIONS_FAILED = "Sorry, I couldn't reach your subscriptions right now. Please try again later."
 
 
-def subscribed_text(question: str, release: int, answer: str) -> str:
+def subscribed_text(question: str, release: int, answer: str, *, where: str = "in a direct message") -> str:
+    manage = (
+        "`/oews subscriptions` lists your subscriptions and removes them."
+        if where.endswith("message")
+        else ""
+    )
     return (
         f"Subscribed to “{question}”. When OEWS data newer than May {release} is loaded, I'll send "
-        "you the answer again in a direct message, with what changed. "
-        "`/oews subscriptions` lists your subscriptions and removes them.\n\n"
+        f"you the answer again {where}, with what changed. {manage}\n\n"
         f"The answer on the May {release} data: {answer}"
     )
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +34,7 @@ from adapters.teams.inbound import (
     Invalid,
     Reshape,
     ShowTrace,
+    Subscribe,
     question_for,
     read_message,
 )
@@ -40,6 +42,8 @@ from agents.trace import new_trace_id
 from bot import messages
 from bot.export import CsvExportError
 from bot.service import BotService
+from bot.store import StoreError
+from bot.subscriptions import SubscriptionError
 from bot.types import Answer, Question
 
 logger = logging.getLogger(__name__)
@@ -178,6 +182,8 @@ class OewsTeamsBot:
             await self._reshape(context, question, inbound)
         elif isinstance(inbound, ExportCsv):
             await self._export_csv(context, question, inbound.trace_id)
+        elif isinstance(inbound, Subscribe):
+            await self._subscribe(context, question, inbound.trace_id)
         elif isinstance(inbound, Feedback):
             await self._feedback(context, question, inbound)
         elif isinstance(inbound, Hint):
@@ -250,6 +256,13 @@ class OewsTeamsBot:
             return
         await context.send_activity(csv_activity(text or "", trace_id))
 
+    async def _subscribe(self, context: TurnContext, question: Question, trace_id: str) -> None:
+        """Subscribe to this answer's question; notices go to this conversation (proactively)."""
+        reference = TurnContext.get_conversation_reference(context.activity)
+        target = json.dumps(reference.serialize())
+        text = await asyncio.to_thread(_subscribed, self._service, trace_id, question, target)
+        await context.send_activity(MessageFactory.text(text))
+
     async def _feedback(self, context: TurnContext, question: Question, action: Feedback) -> None:
         counts = await asyncio.to_thread(
             lambda: self._service.feedback(
@@ -275,3 +288,17 @@ class OewsTeamsBot:
             task.cancel()
         await asyncio.gather(*self._late, return_exceptions=True)
         self._runner.close()
+
+
+def _subscribed(service: BotService, trace_id: str, question: Question, target: str) -> str:
+    """The confirmation of a subscription to an answer's question, or why there is none."""
+    if service.subscriptions is None:
+        return messages.SUBSCRIPTIONS_FAILED
+    try:
+        sub, answer = service.subscriptions.subscribe_to_answer(trace_id, question, target=target)
+    except SubscriptionError as e:
+        return e.user_message
+    except StoreError:
+        logger.exception("could not subscribe")
+        return messages.SUBSCRIPTIONS_FAILED
+    return messages.subscribed_text(sub.question, sub.release, answer.text, where="in this conversation")

@@ -73,10 +73,11 @@ def answer_card(answer: Answer, *, chart: ChartImage | None = None, chart_missin
     )
     body.append(_text(f"Source: BLS OEWS · trace {answer.trace_id}", isSubtle=True, size="Small"))
     body.extend(reshape_elements(answer))
-    return _card(body, answer_actions(answer.trace_id, csv=bool(answer.tables)))
+    subscribe = answer.status == "answer" and not answer.private
+    return _card(body, answer_actions(answer.trace_id, csv=bool(answer.tables), subscribe=subscribe))
 
 
-def answer_actions(trace_id: str, *, csv: bool = False) -> list[Element]:
+def answer_actions(trace_id: str, *, csv: bool = False, subscribe: bool = False) -> list[Element]:
     actions = [
         _submit("Show trace", {"oews": "show_trace", "trace_id": trace_id}),
         _submit("👍", {"oews": "feedback", "vote": "up", "trace_id": trace_id}),
@@ -84,6 +85,8 @@ def answer_actions(trace_id: str, *, csv: bool = False) -> list[Element]:
     ]
     if csv:
         actions.append(_submit("CSV", {"oews": "csv", "trace_id": trace_id}))
+    if subscribe:
+        actions.append(_submit("🔔 Notify me of new data", {"oews": "subscribe", "trace_id": trace_id}))
     return actions
 
 

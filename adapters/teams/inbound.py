@@ -57,9 +57,15 @@ class ExportCsv(_Submit):
     oews: Literal["csv"]
 
 
-CardAction = ShowTrace | Feedback | Clarify | Reshape | ExportCsv
+class Subscribe(_Submit):
+    """*Notify me of new data*: subscribe to the question of this answer."""
+
+    oews: Literal["subscribe"]
+
+
+CardAction = ShowTrace | Feedback | Clarify | Reshape | ExportCsv | Subscribe
 _CARD_ACTION: TypeAdapter[CardAction] = TypeAdapter(
-    Annotated[ShowTrace | Feedback | Clarify | Reshape | ExportCsv, Field(discriminator="oews")]
+    Annotated[ShowTrace | Feedback | Clarify | Reshape | ExportCsv | Subscribe, Field(discriminator="oews")]
 )
 
 
@@ -83,7 +89,7 @@ class Ignore:
     """Not for the bot: a channel or group-chat message that does not mention it."""
 
 
-Inbound = Ask | ShowTrace | Feedback | Clarify | Reshape | ExportCsv | Invalid | Hint | Ignore
+Inbound = Ask | ShowTrace | Feedback | Clarify | Reshape | ExportCsv | Subscribe | Invalid | Hint | Ignore
 
 
 def read_message(activity: Any) -> Inbound:
