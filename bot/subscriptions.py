@@ -31,7 +31,8 @@ logger = logging.getLogger(__name__)
 MAX_PER_USER = 20
 MAX_CHANGES = 12
 _NOTIFY_ME = re.compile(
-    r"^\W*(please\s+)?(notify|tell|ping|alert|message|let)\s+me\b.*\b(new|newer|next|updated?|fresh)\b.*"
+    r"^\W*(please\s+)?(notify|tell|ping|alert|message|let)\s+me\b.*"
+    r"\b(when|once|if|as\s+soon\s+as|whenever)\b.*\b(new|newer|next|updated?|fresh)\b.*"
     r"\b(data|release|figures|numbers|estimates|is\s+out|are\s+out)\b",
     re.IGNORECASE,
 )

@@ -18,7 +18,7 @@ from adapters.cli import cli
 from agents.models import Table
 from agents.oews.database import DATABASE_NAME
 from bot.store import BotStore, SqliteBotStore
-from bot.subscriptions import changes
+from bot.subscriptions import asks_for_notice, changes
 from bot.substore import Subscription, SubscriptionTables
 from bot.types import Answer
 from tests.shipped import shipped_rows
@@ -226,3 +226,19 @@ def test_an_older_bot_store_keeps_the_subscriptions_of_the_standalone_tables(tmp
         )
     with SqliteBotStore(path) as store:
         assert [s.id for s in store.subscriptions.for_user("cli", "local", "ana")] == ["sub-old"]
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("notify me when new data is out", True),
+        ("Please let me know when newer figures are published", True),
+        ("tell me once the next release is out", True),
+        ("ping me when new OEWS data comes out!", True),
+        ("tell me the new data for nurses in Texas", False),
+        ("what is the median pay of registered nurses?", False),
+        ("notify me", False),
+    ],
+)
+def test_asking_for_a_notice_is_recognised(text: str, asks: bool) -> None:
+    assert asks_for_notice(text) is asks

@@ -271,7 +271,10 @@ class Handlers:
         queued = await self._submit(
             NewJob(kind, question, {"response_url": command.get("response_url")}), None
         )
-        await ack(text=messages.BUSY) if queued is not None and queued.status == "full" else await ack()
+        if queued is not None and queued.status == "full":
+            await ack(text=messages.BUSY)
+        else:
+            await ack()
 
     # -- buttons ----------------------------------------------------------------------------------
 

@@ -43,7 +43,7 @@ from bot import messages
 from bot.export import CsvExportError
 from bot.service import BotService
 from bot.store import StoreError
-from bot.subscriptions import SubscriptionError
+from bot.subscriptions import SubscriptionError, asks_for_notice
 from bot.types import Answer, Question
 
 logger = logging.getLogger(__name__)
@@ -173,7 +173,7 @@ class OewsTeamsBot:
 
     async def _dispatch(self, context: TurnContext, question: Question, inbound: Inbound) -> None:
         if isinstance(inbound, Ask):
-            await self._answer(context, question.model_copy(update={"text": inbound.text}))
+            await self._ask(context, question, inbound.text)
         elif isinstance(inbound, Clarify):
             await self._answer(context, question.model_copy(update={"text": inbound.question}))
         elif isinstance(inbound, ShowTrace):
@@ -190,6 +190,13 @@ class OewsTeamsBot:
             await context.send_activity(HINT)
         elif isinstance(inbound, Invalid):
             await context.send_activity(INVALID_ACTION)
+
+    async def _ask(self, context: TurnContext, question: Question, text: str) -> None:
+        """A typed message: a question, or "notify me when new data is out" (a subscription)."""
+        if asks_for_notice(text):
+            await self._subscribe(context, question, None)
+        else:
+            await self._answer(context, question.model_copy(update={"text": text}))
 
     async def _answer(self, context: TurnContext, question: Question) -> None:
         await context.send_activity(Activity(type=ActivityTypes.typing))
@@ -256,8 +263,9 @@ class OewsTeamsBot:
             return
         await context.send_activity(csv_activity(text or "", trace_id))
 
-    async def _subscribe(self, context: TurnContext, question: Question, trace_id: str) -> None:
-        """Subscribe to this answer's question; notices go to this conversation (proactively)."""
+    async def _subscribe(self, context: TurnContext, question: Question, trace_id: str | None) -> None:
+        """Subscribe to an answer's question (None: the thread's last one); notices go to this
+        conversation (proactively)."""
         reference = TurnContext.get_conversation_reference(context.activity)
         target = json.dumps(reference.serialize())
         text = await asyncio.to_thread(_subscribed, self._service, trace_id, question, target)
@@ -290,12 +298,17 @@ class OewsTeamsBot:
         self._runner.close()
 
 
-def _subscribed(service: BotService, trace_id: str, question: Question, target: str) -> str:
-    """The confirmation of a subscription to an answer's question, or why there is none."""
-    if service.subscriptions is None:
+def _subscribed(service: BotService, trace_id: str | None, question: Question, target: str) -> str:
+    """The confirmation of a subscription to an answer's (or the thread's last) question, or why
+    there is none."""
+    subscriptions = service.subscriptions
+    if subscriptions is None:
         return messages.SUBSCRIPTIONS_FAILED
     try:
-        sub, answer = service.subscriptions.subscribe_to_answer(trace_id, question, target=target)
+        if trace_id is None:
+            sub, answer = subscriptions.subscribe_to_thread(question, target=target)
+        else:
+            sub, answer = subscriptions.subscribe_to_answer(trace_id, question, target=target)
     except SubscriptionError as e:
         return e.user_message
     except StoreError:

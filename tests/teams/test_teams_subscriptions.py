@@ -75,3 +75,16 @@ def test_notify_me_on_another_conversations_answer_is_refused(teams: TeamsBot) -
     assert note.text == ANSWER_GONE
     subs = teams.service.subscriptions
     assert subs is not None and subs.store.count() == 0
+
+
+def test_notify_me_typed_in_a_thread_subscribes_to_its_last_question(teams: TeamsBot) -> None:
+    chat = teams.chat()
+    teams.reply_to(chat.message("median pay of electricians in Texas"))
+
+    confirmation = teams.reply_to(chat.message("notify me when new data is out"))
+
+    assert "Subscribed to “median pay of electricians in Texas”" in confirmation.text
+    subs = teams.service.subscriptions
+    assert subs is not None and [s.question for s in subs.store.due(2026)] == [
+        "median pay of electricians in Texas"
+    ]
