@@ -80,7 +80,7 @@ def gateway(make_gateway: Factory) -> SqlGateway:
 
 
 def unguarded(gateway: SqlGateway) -> SqlGateway:
-    """The same gateway with the sqlparse guard switched off: the database's own walls only."""
+    """The same gateway with the guard switched off: the database's own walls only."""
     gateway.guard.check = lambda sql: Checked(sql, frozenset())  # type: ignore[attr-defined]
     return gateway
 

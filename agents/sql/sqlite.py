@@ -2,7 +2,7 @@
 
 Five layers stand between a statement and the data, in the manner of datasette:
 
-1. ``validate_select`` (the sqlparse allow-list guard) rejects anything but one SELECT over
+1. ``validate_select`` (the allow-list guard) rejects anything but one SELECT over
    the allowed tables;
 2. every connection is opened ``mode=ro``, so SQLite itself refuses any write;
 3. an authorizer on every connection lets SQLite check, while it compiles the statement, that
