@@ -409,6 +409,40 @@ def test_a_dropped_connection_is_reported_and_the_next_statement_reconnects(
         assert gateway.execute("SELECT count(*) FROM areas").rows == ((1,),)
 
 
+def test_a_connection_dropped_while_a_statement_runs_is_reported_and_the_next_reconnects(
+    postgres: pg.PostgresServer, pg_url: str
+) -> None:
+    import threading
+
+    with OdbcGateway(url=parse_database_url(pg_url), time_limit_ms=20000) as gateway:
+        gateway.execute("SELECT count(*) FROM areas")
+
+        def terminate_when_running() -> None:
+            with pyodbc.connect(postgres.odbc("oews_contract"), autocommit=True) as admin:
+                for _ in range(100):  # wait until the statement is running, then kill its backend
+                    killed = admin.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                        "'oews_contract' AND state = 'active' AND query LIKE '%pg_sleep%' "
+                        "AND pid <> pg_backend_pid()"
+                    ).fetchall()
+                    if killed:
+                        return
+                    time.sleep(0.05)
+
+        killer = threading.Thread(target=terminate_when_running)
+        killer.start()
+        started = time.perf_counter()
+        with pytest.raises(DatabaseUnavailable) as caught:
+            unguarded(gateway).execute("SELECT pg_sleep(15)")
+        killer.join()
+        assert time.perf_counter() - started < 10  # told at once, not after the statement's 15 s
+        message = str(caught.value)
+        assert "went away" in message and "OEWS_DATABASE_URL" in message
+        assert "postgres:***@" in message and ":x@" not in message and "\n" not in message
+        assert caught.value.user_message == "The OEWS database is not available right now."
+        assert gateway.execute("SELECT count(*) FROM areas").rows == ((1,),)
+
+
 def test_the_readme_read_only_role_can_only_select_the_oews_tables(
     postgres: pg.PostgresServer, pg_url: str
 ) -> None:
