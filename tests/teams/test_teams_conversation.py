@@ -44,7 +44,12 @@ def test_personal_chat_question_is_answered_with_a_card(teams: TeamsBot) -> None
     assert reply.reply_to_id == question["id"]
     assert reply.authorization == f"Bearer {OUTBOUND_TOKEN}"
     assert reply.activity["summary"].startswith("In May 2025 the median annual wage")
-    assert [a["title"] for a in reply.card["actions"]] == ["Show trace", "👍", "👎"]
+    assert [a["title"] for a in reply.card["actions"]] == [
+        "Show trace",
+        "👍",
+        "👎",
+        "🔔 Notify me of new data",
+    ]
     trace_id = action(reply.card, "Show trace")["trace_id"]
     assert action(reply.card, "👍") == {"oews": "feedback", "vote": "up", "trace_id": trace_id}
     assert f"trace {trace_id}" in reply.text
