@@ -2,7 +2,8 @@
 
 - One host (SQLite): ``kill -9`` of the serving process in the middle of a burst of signed
   mentions, and of a worker in the middle of posting an answer; then both start again.  Every
-  acknowledged question is answered exactly once and the store is intact.
+  acknowledged question is answered exactly once and the store is intact.  The same for a Teams
+  question (the real SDK, a fake Bot Connector) whose worker is killed mid-job.
 - Two hosts (separate ``OEWS_HOME``s, one PostgreSQL store): a Slack retry delivered to the
   other host, a per-user limit, a thread follow-up and a chart link are all shared.
 """
@@ -28,6 +29,7 @@ import pytest
 from tests import postgres as pg
 from tests.slack.fake_slack import Call, FakeSlack
 from tests.slack.harness import SECRET, event_envelope, mention, message, signed_headers
+from tests.teams.harness import TENANT, Chat, FakeConnector
 from tests.test_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,6 +87,17 @@ class Host:
             return e.code
         except (urllib.error.URLError, ConnectionError):
             return 0  # the server is gone
+
+    def post_activity(self, activity: dict[str, object]) -> int:
+        """POST a Teams activity to ``/api/messages`` (authentication is off in these tests)."""
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/api/messages",
+            data=json.dumps(activity).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
 
     def get(self, path: str) -> tuple[int, bytes]:
         try:
@@ -239,3 +252,34 @@ def _wait_for_a_fresh_minute() -> None:
     """Three questions must fall in one minute window (no fixed clock across processes)."""
     if time.time() % 60 > 50:
         time.sleep(60 - time.time() % 60 + 0.1)
+
+
+def test_kill_9_of_a_worker_mid_teams_job_answers_the_question_once(
+    fake: FakeSlack, oews_db: Path, tmp_path: Path
+) -> None:
+    connector = FakeConnector()
+    connector.typing_delay_s = 1.5  # the worker is busy with the question when it is killed
+    env = {"TEAMS_ALLOW_UNAUTHENTICATED": "true", "TEAMS_ALLOWED_TENANTS": TENANT}
+    host = Host(tmp_path / "home", fake, oews_db, **env)
+    chat = Chat(connector.url)
+    question = chat.message(QUESTIONS[0])
+    try:
+        host.serve(workers=0)
+        assert host.post_activity(question) in (200, 201)
+        assert host.post_activity(question) in (200, 201)  # a redelivery: claimed with the job
+        first = host.worker()
+        wait_until(lambda: bool(connector.sent), what="the worker to start on the question")
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        host.worker()  # takes the job over when the dead worker's lease (2 s) runs out
+        answers = connector.wait_for_messages(1, timeout=60)
+        time.sleep(2.0)  # nothing more comes
+    finally:
+        host.stop()
+        connector.close()
+
+    answers = connector.messages()
+    assert len(answers) == 1 and "$" in answers[0].text
+    assert (answers[0].conversation_id, answers[0].reply_to_id) == (chat.conversation_id, question["id"])
+    with sqlite3.connect(tmp_path / "home" / "bot.sqlite") as db:
+        assert db.execute("SELECT state, attempts FROM jobs").fetchall() == [("done", 2)]
