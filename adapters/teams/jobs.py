@@ -70,9 +70,10 @@ class TeamsJobs:
         if "answered" in context.posted:
             return
         reference = ConversationReference().deserialize(job.payload["reference"])
-        await self._typing(reference)
+        typing = asyncio.create_task(self._typing(reference))  # while the answer is worked out
         answer = await _answer(job, context)
         reply = await asyncio.to_thread(self._reply, answer)
+        await typing
         if context.posted.get("posting"):
             logger.warning("job %d may have been answered by a worker that died; posting it", job.id)
         await context.record(posting=True)
