@@ -79,9 +79,7 @@ def run_worker_process(settings: Settings, *, parent: int | None = None) -> None
     service = build_service(settings)
     handlers = job_handlers(settings)
     if not handlers:
-        logger.warning(
-            "no platform is configured (SLACK_BOT_TOKEN, MicrosoftAppId...): nothing to post to"
-        )
+        logger.warning("no platform is configured (SLACK_BOT_TOKEN, MicrosoftAppId...): nothing to post to")
 
     async def main() -> None:
         stop = asyncio.Event()

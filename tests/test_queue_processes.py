@@ -3,7 +3,8 @@
 - One host (SQLite): ``kill -9`` of the serving process in the middle of a burst of signed
   mentions, and of a worker in the middle of posting an answer; then both start again.  Every
   acknowledged question is answered exactly once and the store is intact.  The same for a Teams
-  question (the real SDK, a fake Bot Connector) whose worker is killed mid-job.
+  question (the real SDK, a fake Bot Connector) whose worker is killed mid-job, and for the
+  placeholder of a ``/oews`` command whose worker is killed while posting it.
 - Two hosts (separate ``OEWS_HOME``s, one PostgreSQL store): a Slack retry delivered to the
   other host, a per-user limit, a thread follow-up and a chart link are all shared.
 """
@@ -18,6 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -50,6 +52,7 @@ class Host:
             "OEWS_RATE_PER_USER_PER_MINUTE": "1000", "OEWS_RATE_PER_WORKSPACE_PER_MINUTE": "1000",
             "MPLCONFIGDIR": str(home / "mpl"), **env,
         }  # fmt: skip
+        self.fake = fake
         self.log = (home / "processes.log").open("ab")
         self.port = 0
         self.server: subprocess.Popen[bytes] | None = None
@@ -87,6 +90,20 @@ class Host:
             return e.code
         except (urllib.error.URLError, ConnectionError):
             return 0  # the server is gone
+
+    def post_command(self, text: str, *, channel: str = "C1", user: str = "U1") -> int:
+        """A signed ``/oews`` slash command (form-encoded, as Slack sends it)."""
+        form = {
+            "team_id": "T1", "channel_id": channel, "user_id": user, "command": "/oews", "text": text,
+            "response_url": f"{self.fake.url}/response/{channel}-{user}", "trigger_id": "trigger-1",
+        }  # fmt: skip
+        body = urllib.parse.urlencode(form)
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **signed_headers(body)}
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/slack/events", data=body.encode(), method="POST", headers=headers
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
 
     def post_activity(self, activity: dict[str, object]) -> int:
         """POST a Teams activity to ``/api/messages`` (authentication is off in these tests)."""
@@ -283,3 +300,27 @@ def test_kill_9_of_a_worker_mid_teams_job_answers_the_question_once(
     assert (answers[0].conversation_id, answers[0].reply_to_id) == (chat.conversation_id, question["id"])
     with sqlite3.connect(tmp_path / "home" / "bot.sqlite") as db:
         assert db.execute("SELECT state, attempts FROM jobs").fetchall() == [("done", 2)]
+
+
+def test_kill_9_of_a_worker_posting_a_command_placeholder_posts_it_once(
+    fake: FakeSlack, oews_db: Path, tmp_path: Path
+) -> None:
+    host = Host(tmp_path / "home", fake, oews_db)
+    try:
+        host.serve(workers=0)
+        assert host.post_command(QUESTIONS[0], channel="C7") == 200
+        fake.slow("chat.postMessage", 2.0)  # the placeholder is up, but its worker never hears so
+        first = host.worker()
+        wait_until(lambda: bool(fake.since(0, "chat.postMessage")), what="the placeholder")
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        host.worker()  # takes the job over when the dead worker's lease (2 s) runs out
+        wait_until(lambda: bool(fake.since(0, "chat.update")), what="the answer in the placeholder")
+        fake.settle(0, quiet=1.0)
+    finally:
+        host.stop()
+
+    [placeholder] = fake.since(0, "chat.postMessage")
+    [answer] = fake.since(0, "chat.update")
+    assert placeholder.params["channel"] == "C7" and "Looking that up" in str(placeholder.params["text"])
+    assert answer.params["ts"] == placeholder.ts and "$" in str(answer.params["text"])
