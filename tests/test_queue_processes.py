@@ -155,7 +155,7 @@ def answers_by_thread(fake: FakeSlack) -> Counter[str]:
     return Counter(str(c.params.get("thread_ts")) for c in fake.since(0, "chat.postMessage"))
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 60, what: str = "condition") -> None:
+def wait_until(condition: Callable[[], bool], timeout: float = 180, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
@@ -289,7 +289,7 @@ def test_kill_9_of_a_worker_mid_teams_job_answers_the_question_once(
         first.send_signal(signal.SIGKILL)
         first.wait(10)
         host.worker()  # takes the job over when the dead worker's lease (2 s) runs out
-        answers = connector.wait_for_messages(1, timeout=60)
+        answers = connector.wait_for_messages(1, timeout=180)
         time.sleep(2.0)  # nothing more comes
     finally:
         host.stop()
