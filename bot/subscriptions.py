@@ -108,7 +108,7 @@ class SubscriptionService:
             release=self._release(),
             answer_text=answer.text,
             answer_tables=answer.tables,
-            created_at=now_iso(),
+            created_at=now_iso("microseconds"),  # lists them in the order they were made
         )
         self.store.add(sub)
         return sub, answer

@@ -166,5 +166,5 @@ def _subscription(row: tuple[Any, ...]) -> Subscription:
     )
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+def now_iso(timespec: str = "seconds") -> str:
+    return datetime.now(UTC).isoformat(timespec=timespec)

@@ -17,9 +17,8 @@ from typing import Any
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import ConversationReference
 
-from adapters.teams.adapter import RETRY_DELAYS_S, RetryingCloudAdapter
-from adapters.teams.auth import StrictAuthentication
 from adapters.teams.config import TeamsConfigError, sdk_configuration
+from adapters.teams.connector import cloud_adapter
 from bot.config import Settings
 from bot.subscriptions import Notice, Subscription
 
@@ -32,9 +31,7 @@ def proactive_sender(settings: Settings, *, credentials_factory: Any = None) -> 
         config = sdk_configuration(settings)
     except TeamsConfigError:
         return None
-    cloud = RetryingCloudAdapter(
-        StrictAuthentication(config, credentials_factory=credentials_factory), retry_delays=RETRY_DELAYS_S
-    )
+    cloud = cloud_adapter(config, credentials_factory=credentials_factory)
 
     def for_subscription(sub: Subscription) -> Callable[[Notice], None]:
         reference = ConversationReference().deserialize(json.loads(sub.target))

@@ -160,7 +160,7 @@ def test_subscriptions_are_listed_with_remove_buttons(server: SlackServer, fake_
     listed = Call(
         method="response", params={**listing.params, "channel": "C1", "ts": "8004.000001"}, headers={}
     )
-    server.click(listed, "oews_unsubscribe", ephemeral=True)  # the first Remove button
+    server.click(listed, "oews_unsubscribe", ephemeral=True)  # the first Remove button: the first made
 
     [updated] = responses(fake_slack, mark)
     assert updated.params["replace_original"] is True
