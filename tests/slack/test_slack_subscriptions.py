@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from adapters.cli import cli
 from agents.oews.database import DATABASE_NAME
 from bot.app import build_service
-from bot.messages import NOTHING_TO_SUBSCRIBE
+from bot.messages import NO_SUBSCRIPTIONS, NOTHING_TO_SUBSCRIBE, SUBSCRIBE_HOW
 from tests.shipped import shipped_rows
 from tests.slack.fake_slack import Call, FakeSlack
 from tests.slack.harness import SlackServer, buttons, mention, message, settings_for
@@ -233,3 +233,20 @@ def test_a_failed_dm_is_sent_on_the_next_run(
     mark = fake_slack.mark()
     code, out = cli_run(home, fake_slack, "subscriptions", "--notify")
     assert "Sent 1" in out and len(fake_slack.since(mark, "chat.postMessage")) == 1
+
+
+def test_slash_subscribe_without_a_question_says_how(server: SlackServer, fake_slack: FakeSlack) -> None:
+    mark = fake_slack.mark()
+    server.command("subscribe")
+
+    [note] = responses(fake_slack, mark)
+    assert note.params["text"] == SUBSCRIBE_HOW and note.params["response_type"] == "ephemeral"
+    assert mine(server) == []
+
+
+def test_no_subscriptions_says_how_to_make_one(server: SlackServer, fake_slack: FakeSlack) -> None:
+    mark = fake_slack.mark()
+    server.command("subscriptions")
+
+    [note] = responses(fake_slack, mark)
+    assert NO_SUBSCRIPTIONS in note.text()
