@@ -101,6 +101,41 @@ def test_a_threshold_for_one_occupation_answers_yes_or_no(engine: OewsEngine) ->
     assert f"{'yes' if passes else 'no'} (${number(row['A_MEDIAN']):,.0f})" in answer.text
 
 
+@pytest.mark.parametrize(
+    ("question", "area", "column", "low", "high"),
+    [
+        ("how many occupations in Kentucky pay between $50k and $60k?", "21", "A_MEDIAN", 50_000, 60_000),
+        ("jobs from 20 to 25 bucks an hour in Maine", "23", "H_MEDIAN", 20.0, 25.0),
+    ],
+)
+def test_a_range_gives_the_count_and_the_complete_list(
+    engine: OewsEngine, question: str, area: str, column: str, low: float, high: float
+) -> None:
+    rows = [r for r in shipped_rows("state_M2025_dl") if r["AREA"] == area and r["O_GROUP"] == "detailed"]
+    published = [r for r in rows if r[column] not in ("*", "**", "#", "")]
+    hits = [r for r in published if low <= number(r[column]) <= high]
+    answer = engine.answer(question)
+    assert answer.text.startswith(f"{len(hits)} occupations"), answer.text
+    assert "between" in answer.text and not names_not_applied("between", answer.text)
+    assert sorted(r[1] for r in answer.tables[0].rows) == sorted(r["OCC_TITLE"] for r in hits)
+
+
+def test_a_range_for_one_occupation_answers_yes_or_no(engine: OewsEngine) -> None:
+    row = cell("state_M2025_dl", AREA="48", OCC_CODE="47-2111")
+    value = number(row["A_MEDIAN"])
+    answer = engine.answer("is the median pay of electricians in texas between $40k and $45k")
+    assert f"between $40,000 and $45,000? {'yes' if 40_000 <= value <= 45_000 else 'no'}" in answer.text
+
+
+def test_range_words() -> None:
+    between = read_signals("jobs between $50k and $80k").threshold
+    assert between is not None and (between.amount, between.upper) == (50_000, 80_000)
+    dash = read_signals("a salary of 60-90k").threshold
+    assert dash is not None and (dash.amount, dash.upper, dash.basis) == (60_000, 90_000, "annual")
+    assert read_signals("nurses between 2019 and 2023").threshold is None
+    assert read_signals("employment from 2021 to 2024").threshold is None
+
+
 def test_threshold_words() -> None:
     assert read_signals("pay over $110k").threshold is not None
     threshold = read_signals("under 20 bucks an hour").threshold

@@ -339,6 +339,10 @@ class _Builder:
                 found.append(occupation)
             if m.via == "fuzzy" or _differs(m.phrase, occupation.title):
                 self.notes.append(f"Read “{m.phrase}” as {occupation.title} ({occupation.code}).")
+            if len(m.entities) > 1:
+                titles = [o.title for o in m.entities[1:4]]
+                others = " or ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
+                self.notes.append(f"“{m.phrase}” can also mean {others}: ask again with the full title.")
         return tuple(found)
 
     def _areas(self) -> tuple[Area, ...] | AreaChoice:
@@ -454,7 +458,7 @@ class _Builder:
             )
             return None
         if raw.employment:
-            return Threshold("tot_emp", raw.amount, raw.above, raw.typed)
+            return Threshold("tot_emp", raw.amount, raw.above, raw.typed, raw.upper)
         basis = raw.basis or self._basis_of(raw)
         if basis is None:
             self.unapplied.append(
@@ -464,7 +468,7 @@ class _Builder:
             return None
         stat = self._wage_measures()[0][2:]
         measure = ("h_" if basis == "hourly" else "a_") + stat
-        return Threshold(measure, raw.amount, raw.above, raw.typed)
+        return Threshold(measure, raw.amount, raw.above, raw.typed, raw.upper)
 
     def _basis_of(self, raw: RawThreshold) -> str | None:
         if self.s.hourly != self.s.annual:

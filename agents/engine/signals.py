@@ -120,6 +120,20 @@ _THRESHOLD = re.compile(
     r"|an?\s+yr|per\s+yr|/\s*y(?:ea)?r|annually|annual|yearly|salary)\b)?"
     r"(?:\s*(?P<count>workers|jobs|people|employees|employed|positions|persons))?"
 )
+_AMOUNT = r"\$?\s*\d+(?:,\d{3})*(?:\.\d+)?\s*(?:k|grand|thousand|m|mil|million|mm)?\b"
+# A range: "between $50k and $80k", "from 20 to 30 bucks an hour", "$60k-$90k" ("$", "k" or a unit needed
+# without "between" or "from").
+_RANGE_AMOUNTS = re.compile(
+    rf"\b(?:between|from)\s+(?P<lo>{_AMOUNT})\s*(?:and|to|-|–)\s*(?P<hi>{_AMOUNT})"
+    r"|(?P<lo2>\$?\s*\d[\d,.]*\s*k?)\s*(?:-|–|to)\s*(?P<hi2>\$?\s*\d[\d,.]*\s*k?)\b"
+)
+_THRESHOLD_UNIT = re.compile(
+    r"\s*(?P<bucks>bucks|dollars|usd)?"
+    r"(?:\s*(?P<per>an?\s+hour|per\s+hour|an?\s+hr|per\s+hr|/\s*h(?:ou)?r|hourly|hrly|an?\s+year|per\s+year"
+    r"|an?\s+yr|per\s+yr|/\s*y(?:ea)?r|annually|annual|yearly|salary)\b)?"
+    r"(?:\s*(?P<count>workers|jobs|people|employees|employed|positions|persons))?"
+)
+_YEAR = re.compile(r"(19|20)\d\d")
 _SIX_FIGURES = re.compile(r"\b(six|6)[- ]figures?\b")
 _CAREER = re.compile(
     r"\b(good|great|bad|decent|solid|worth(while)?|smart|viable)\s+(career|job|profession|field|choice|option|path|living)"
@@ -202,6 +216,7 @@ class RawThreshold:
     dollar: bool  # "$" or "bucks" typed
     typed: str
     span: tuple[int, int]  # character offsets in the question
+    upper: float | None = None  # a range ("between $50k and $80k"): ``amount`` is its lower end
 
 
 @dataclass(frozen=True)
@@ -340,6 +355,8 @@ _MULTIPLIERS = {"k": 1e3, "grand": 1e3, "thousand": 1e3, "m": 1e6, "mil": 1e6, "
 
 
 def _threshold(lower: str) -> RawThreshold | None:
+    if (m := _RANGE_AMOUNTS.search(lower)) and (between := _range(lower, m)):
+        return between
     if m := _SIX_FIGURES.search(lower):
         return RawThreshold(True, 100_000.0, "annual", False, True, m.group(), m.span())
     for m in _THRESHOLD.finditer(lower):
@@ -366,6 +383,47 @@ def _threshold(lower: str) -> RawThreshold | None:
             span=m.span(),
         )
     return None
+
+
+def _range(lower: str, m: re.Match[str]) -> RawThreshold | None:
+    """ "between $50k and $80k": both ends read as amounts; a "k" or "$" on either end applies to both."""
+    lo, hi = (m.group("lo") or m.group("lo2")), (m.group("hi") or m.group("hi2"))
+    mult = next((x for x in (_unit(hi), _unit(lo)) if x), "")
+    low, high = _amount(lo, mult), _amount(hi, mult)
+    if low is None or high is None:
+        return None
+    tail = _THRESHOLD_UNIT.match(lower, m.end())
+    per, count = (tail.group("per"), tail.group("count")) if tail else (None, None)
+    dollar = "$" in m.group() or bool(tail and tail.group("bucks"))
+    if not (mult or per or dollar or count) and (
+        m.group("lo2") or all(_YEAR.fullmatch(f"{x:.0f}") for x in (low, high))
+    ):
+        return None  # "between 2019 and 2023": years; "25-34" without "$" or "k": not an amount
+    basis = ("hourly" if re.search(r"h(ou)?r|hour", per) else "annual") if per else "annual" if mult else None
+    end = tail.end() if tail and tail.group().strip() else m.end()
+    return RawThreshold(
+        above=True,
+        amount=min(low, high),
+        basis=basis,
+        employment=bool(count) and not dollar,
+        dollar=dollar,
+        typed=lower[m.start() : end].strip(),
+        span=(m.start(), end),
+        upper=max(low, high),
+    )
+
+
+def _unit(amount: str) -> str:
+    m = re.search(r"(k|grand|thousand|m|mil|million|mm)$", amount.strip())
+    return m.group(1) if m else ""
+
+
+def _amount(typed: str, mult: str) -> float | None:
+    digits = re.sub(r"[^\d.]", "", re.sub(r"(k|grand|thousand|m|mil|million|mm)$", "", typed.strip()))
+    try:
+        return float(digits) * _MULTIPLIERS.get(mult, 1.0)
+    except ValueError:
+        return None
 
 
 def _percentiles(lower: str) -> tuple[int, ...]:
