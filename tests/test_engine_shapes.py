@@ -82,16 +82,26 @@ def test_a_threshold_above_the_top_code_says_what_cannot_be_known(engine: OewsEn
     assert "top-coded" in answer.text and "not published" in answer.text
 
 
+def test_a_threshold_without_a_unit_is_named_and_the_rest_answered(engine: OewsEngine) -> None:
+    answer = engine.answer("occupations in idaho under 40")
+    assert names_not_applied("under 40", answer.text), answer.text
+    assert answer.kind == "answer" and answer.tables
+
+
 @pytest.mark.parametrize(
-    ("question", "typed"),
-    [("jobs in ohio paying over -10k", "over -10k"), ("occupations in idaho under 40", "under 40")],
+    ("question", "typed", "why"),
+    [
+        ("jobs in ohio paying over -10k", "over -10k", "never negative"),
+        ("which jobs in utah pay more than $20 million a year", "more than $20 million a year", "far beyond"),
+        ("jobs in maine paying more than 0 dollars an hour", "more than 0 dollars an hour", "never negative"),
+    ],
 )
-def test_a_threshold_that_cannot_be_used_is_named_and_the_rest_answered(
-    engine: OewsEngine, question: str, typed: str
+def test_a_threshold_no_figure_can_meet_gets_an_explanation_and_no_list(
+    engine: OewsEngine, question: str, typed: str, why: str
 ) -> None:
     answer = engine.answer(question)
-    assert names_not_applied(typed, answer.text), answer.text
-    assert answer.kind == "answer" and answer.tables
+    assert answer.kind != "answer" and not answer.tables
+    assert f"“{typed}” is not a usable threshold" in answer.text and why in answer.text
 
 
 def test_a_threshold_for_one_occupation_answers_yes_or_no(engine: OewsEngine) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from agents.engine.coverage import Coverage
 from agents.engine.intent import AreaChoice, Intent, Parsed, Threshold
-from agents.engine.signals import RawThreshold, Signals, asks_change, read_signals
+from agents.engine.signals import INCLUDED_WHY, RawThreshold, Signals, asks_change, read_signals
 from agents.engine.text import MAX_QUESTION_CHARS, Token, clean, is_unsafe, off_topic_reason, tokenize
 from agents.resolve.entities import Area, Industry, Occupation
 from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver
@@ -307,6 +307,7 @@ class _Builder:
         self.context = context
         self.notes: list[str] = []
         self.unapplied: list[str] = []
+        self.nonsense = ""  # why the question's threshold cannot be used at all
 
     def build(self, *, all_occupations: Occupation | None = None) -> Parsed:
         self.all_occupations = all_occupations
@@ -326,7 +327,10 @@ class _Builder:
         if dated is None:
             return self._no_year()
         intent = self._inherit(dated)
-        intent = self._shape(intent.with_(threshold=self._threshold(), change=self._change()))
+        threshold = self._threshold()
+        if self.nonsense:
+            return Parsed(refusal_kind="no_data", refusal=self.nonsense)
+        intent = self._shape(intent.with_(threshold=threshold, change=self._change()))
         return self._finish(intent)
 
     def _occupations(self) -> tuple[Occupation, ...]:
@@ -449,13 +453,7 @@ class _Builder:
 
     def _threshold(self) -> Threshold | None:
         raw = self.s.threshold
-        if raw is None:
-            return None
-        if raw.amount <= 0:
-            self.unapplied.append(
-                f"Not applied: “{raw.typed}” is not a usable threshold (pay and employment are "
-                "never negative or zero), so no filter was used."
-            )
+        if raw is None or self._nonsense(raw):
             return None
         if raw.employment:
             return Threshold("tot_emp", raw.amount, raw.above, raw.typed, raw.upper)
@@ -469,6 +467,21 @@ class _Builder:
         stat = self._wage_measures()[0][2:]
         measure = ("h_" if basis == "hourly" else "a_") + stat
         return Threshold(measure, raw.amount, raw.above, raw.typed, raw.upper)
+
+    def _nonsense(self, raw: RawThreshold) -> bool:
+        """A threshold no figure can meet ("over -5k", "more than $50 million a year"): said, not used."""
+        top = raw.amount if raw.upper is None else raw.upper
+        if top <= 0 or (raw.upper is None and raw.amount <= 0):
+            why = "pay and employment are never negative or zero"
+        elif not raw.employment and top > (2_500 if raw.basis == "hourly" else 5_000_000):
+            why = "that is far beyond any wage OEWS publishes"
+        else:
+            return False
+        self.nonsense = (
+            f"“{raw.typed}” is not a usable threshold: {why}, so no occupation can be counted against it. "
+            "Try an amount such as “over $100k a year” or “under $20 an hour”."
+        )
+        return True
 
     def _basis_of(self, raw: RawThreshold) -> str | None:
         if self.s.hourly != self.s.annual:
@@ -639,8 +652,16 @@ class _Builder:
                 f"Not applied: this answer covers {intent.occupations[0].title} only, not {rest}; "
                 "ask about one occupation at a time."
             )
+        for typed, why in self.s.unmeasured:
+            self.unapplied.append(f"Not applied: “{typed}”. {why}")
+        if self.s.included:
+            self.notes.append(
+                f"{INCLUDED_WHY} (“{'”, “'.join(self.s.included)}”): they are in these figures."
+            )
+        said = set(" ".join((*self.s.included, *(typed for typed, _ in self.s.unmeasured))).split())
         for word in self._plain_unknown() if intent.occupations or shape != "lookup" else ():
-            self.unapplied.append(self._not_understood(word))
+            if not said & set(word.lower().split()):
+                self.unapplied.append(self._not_understood(word))
 
     def _not_understood(self, word: str) -> str:
         w = re.escape(word.lower())

@@ -192,6 +192,58 @@ NEAR_SCOPE = (
     ),
 )
 _NEAR_SCOPE_RE = tuple((name, re.compile(p), why) for name, p, why in NEAR_SCOPE)
+# Qualifiers of a job that OEWS does not measure: each is named as not applied, with the reason, and
+# the rest of the question is answered ("part-time cashiers", "senior engineers", "union electricians").
+UNMEASURED = (
+    (
+        r"\b(part|full)[- ]?time(rs?)?\b",
+        "OEWS wages cover full- and part-time jobs together (annual wages are hourly wages × 2,080 hours).",
+    ),
+    (
+        r"\b(weekly|monthly|bi-?weekly|daily|per\s+(week|month|day)|a\s+(week|month)|paychecks?)\b",
+        "OEWS publishes hourly and annual wages only.",
+    ),
+    (
+        r"\b(overtime|bonus(es)?|benefits|401\(?k\)?|pensions?|stock\s+options?|shift\s+differentials?)\b",
+        "OEWS wages include tips, commissions and production bonuses, but not overtime pay, other "
+        "bonuses, shift differentials or benefits.",
+    ),
+    (
+        r"\b(senior|junior(?!\s+high)|experienced|seniority|mid[- ](career|level)|\d+\+?\s+years?(\s+of)?"
+        r"\s+experience|years\s+of\s+experience|experience)\b",
+        "OEWS does not publish pay by experience or seniority; the percentiles show the spread (the "
+        "10th is often read as entry level, the 90th as the most experienced).",
+    ),
+    (r"\b(non[- ]?)?union(s|i[sz]ed)?\b", "OEWS does not separate union and non-union jobs."),
+    (
+        r"\b(remote(ly)?|work(ing)?\s+from\s+home|wfh|telework\w*)\b",
+        "OEWS does not separate remote jobs; each job counts where its employer's establishment is.",
+    ),
+    (
+        r"\b(night|evening|weekend|graveyard|overnight)\s+shifts?\b|\bnights\b",
+        "OEWS does not separate shifts, and its wages exclude shift differentials.",
+    ),
+    (
+        r"\b(start-?ups?|small\s+(businesses|companies|firms)|big\s+tech|faang|fortune\s+500)\b",
+        "OEWS does not publish pay by employer or size of firm; the figures cover all employers.",
+    ),
+    (
+        r"\b(master'?s|bachelor'?s|associate'?s|doctorate|phd|college)\s+degrees?\b|\b(mba|phd)\b"
+        r"|\b(without|no)\s+(a\s+)?(college\s+)?degrees?\b|\beducation(al)?\b",
+        "OEWS does not publish pay by education; the figures cover everyone in the occupation.",
+    ),
+    (
+        r"\b((kept|keep|keeping)\s+(up\s+|pace\s+)?with\s+inflation|adjusted\s+for\s+inflation"
+        r"|inflation[- ]adjusted|inflation|cpi|real\s+(wages?|terms|pay)"
+        r"|in\s+today'?s\s+dollars)\b",
+        "OEWS wages are in the dollars of each year, not adjusted for inflation (the BLS CPI measures "
+        "prices).",
+    ),
+)
+_UNMEASURED_RE = tuple((re.compile(p), why) for p, why in UNMEASURED)
+# Parts of pay people ask about that OEWS wages already include.
+_INCLUDED = re.compile(r"\b(tips?|gratuit(y|ies)|commissions?|production\s+bonus(es)?)\b")
+INCLUDED_WHY = "OEWS wages include tips, commissions and production bonuses"
 _EMPLOYER = re.compile(r"\b(compan(y|ies)|employers?|firms?|corporations?|brands?)\b")
 EMPLOYER_WHY = (
     "OEWS does not publish pay by employer or company; the figures below cover all employers "
@@ -255,6 +307,8 @@ class Signals:
     versus_year: int | None = None  # "than in 2021": a single earlier year compared with the latest
     career: bool = False  # "is nursing a good career?", "thinking of becoming an electrician"
     near_scope: tuple[str, ...] = ()  # sentences on what OEWS does not measure
+    unmeasured: tuple[tuple[str, str], ...] = ()  # qualifiers OEWS does not measure, and why
+    included: tuple[str, ...] = ()  # parts of pay named that OEWS wages include ("tips")
 
     @property
     def wants_wage(self) -> bool:
@@ -315,6 +369,8 @@ def read_signals(lower: str) -> Signals:
         versus_year=int(vs.group(5)) if (vs := _VS_YEAR.search(lower)) and len(years) == 1 else None,
         career=bool(_CAREER.search(lower)),
         near_scope=near_scope(lower),
+        unmeasured=unmeasured(lower),
+        included=included(lower),
     )
 
 
@@ -335,6 +391,20 @@ _JOBS = re.compile(r"\bjobs\b")
 def asks_change(text: str) -> bool:
     """Change words ("gone up", "changed", "since") in a text (e.g. the question minus its names)."""
     return bool(_TREND.search(text))
+
+
+def unmeasured(lower: str) -> tuple[tuple[str, str], ...]:
+    """(the words as typed, why OEWS cannot apply them) for each qualifier OEWS does not measure."""
+    found = []
+    for pattern, why in _UNMEASURED_RE:
+        if m := pattern.search(lower):
+            found.append((m.group().strip(), why))
+    return tuple(found)
+
+
+def included(lower: str) -> tuple[str, ...]:
+    """Parts of pay the question names that OEWS wages include ("with tips")."""
+    return tuple(dict.fromkeys(m.group() for m in _INCLUDED.finditer(lower)))
 
 
 def near_scope(lower: str) -> tuple[str, ...]:
