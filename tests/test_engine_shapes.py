@@ -297,3 +297,29 @@ def test_a_field_of_work_gets_the_career_snapshot_of_its_main_occupation(engine:
     median = cell("national_M2025_dl", OCC_CODE="29-1141")["A_MEDIAN"]
     assert "Registered Nurses (29-1141)" in said(answer) and is_shown(number(median), said(answer))
     assert "outlook" in said(answer).lower()  # and what OEWS does not cover
+
+
+@pytest.mark.parametrize(
+    ("question", "typed", "code", "area"),
+    [
+        ("part-time bartender pay in nevada", "part-time", "35-3011", "32"),
+        ("monthly salary of plumbers in ohio", "monthly", "47-2152", "39"),
+        ("what do senior accountants make in georgia", "senior", "13-2011", "13"),
+        ("median pay for union carpenters in new jersey", "union", "47-2031", "34"),
+        ("remote web developers pay in colorado", "remote", "15-1254", "08"),
+        ("median pay of nurses in ohio with a bachelor's degree", "bachelor's degree", "29-1141", "39"),
+    ],
+)
+def test_a_qualifier_oews_does_not_measure_is_named_with_the_figure_for_everyone(
+    engine: OewsEngine, question: str, typed: str, code: str, area: str
+) -> None:
+    answer = engine.answer(question)
+    assert names_not_applied(typed, answer.text), answer.text
+    row = cell("state_M2025_dl", AREA=area, OCC_CODE=code)
+    assert is_shown(number(row["A_MEDIAN"]), answer.text), answer.text
+    assert "didn't understand" not in answer.text
+
+
+def test_tips_are_said_to_be_in_the_wages(engine: OewsEngine) -> None:
+    answer = engine.answer("how much do bartenders make with tips in nevada")
+    assert any("include tips" in c for c in answer.caveats) and "Not applied" not in answer.text
