@@ -323,3 +323,19 @@ def test_a_qualifier_oews_does_not_measure_is_named_with_the_figure_for_everyone
 def test_tips_are_said_to_be_in_the_wages(engine: OewsEngine) -> None:
     answer = engine.answer("how much do bartenders make with tips in nevada")
     assert any("include tips" in c for c in answer.caveats) and "Not applied" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [("thinking about going into welding, any advice?", "51-4121"), ("is roofing a good career", "47-2181")],
+)
+def test_a_field_of_work_reads_as_its_trade(engine: OewsEngine, question: str, code: str) -> None:
+    answer = engine.answer(question)
+    row = cell("national_M2025_dl", OCC_CODE=code)
+    assert is_shown(number(row["A_MEDIAN"]), answer.text) and code in answer.text, answer.text
+
+
+def test_a_word_of_an_industry_title_after_it_is_not_a_second_industry(engine: OewsEngine) -> None:
+    answer = engine.answer("median pay for machinists: aerospace manufacturing vs electric power generation")
+    shown = said(answer)
+    assert "NAICS 336400" in shown and "NAICS 221100" in shown and "NAICS 31-33" not in shown, shown

@@ -49,7 +49,8 @@ FILLER = frozenset(
     gone went risen jumped dropped climbed six figure figures absolute terms raw net
     added adding shed shedding cut cuts headcount
     good great bad decent solid worth worthwhile smart viable career path choice option field living
-    become becoming be thinking considering should go get into outlook prospects prospect demand future
+    become becoming be thinking considering should go get getting into outlook prospects prospect
+    demand future thoughts thought opinion opinions advice idea ideas
     about overview snapshot profile tell
     gender sex men women male female race racial ethnicity age ages aged older younger gap pay-gap
     black white hispanic latino latina latinos asian minority minorities fewer
@@ -137,7 +138,7 @@ class QuestionParser:
             i = found.end
         unknown = self._resolve_leftovers(tokens, used, mentions)
         mentions.sort(key=lambda m: m.start)
-        return _merge_qualifiers(mentions, tokens), unknown
+        return _merge_industry_words(_merge_qualifiers(mentions, tokens)), unknown
 
     def _longest_exact(self, tokens: list[Token], i: int, used: list[bool]) -> Mention | None:
         first = tokens[i]
@@ -268,6 +269,25 @@ def _merge_qualifiers(mentions: list[Mention], tokens: list[Token]) -> list[Ment
         if prev and _qualifies(prev, m) and not between & _SEPARATES_PLACES:
             narrowed = tuple(a for a in prev.entities if _in_state(a, m.entities[0]))
             merged[-1] = Mention("area", prev.start, m.end, f"{prev.phrase} {m.phrase}", narrowed)
+            continue
+        merged.append(m)
+    return merged
+
+
+def _merge_industry_words(mentions: list[Mention]) -> list[Mention]:
+    """ "aerospace manufacturing": a word of an industry's own title right after it is part of
+    its name, not a second industry (Manufacturing, NAICS 31-33)."""
+    merged: list[Mention] = []
+    for m in mentions:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and prev.kind == m.kind == "industry"
+            and prev.end == m.start
+            and " " not in m.phrase
+            and m.phrase.lower() in prev.entities[0].title.lower()
+        ):
+            merged[-1] = Mention("industry", prev.start, m.end, f"{prev.phrase} {m.phrase}", prev.entities)
             continue
         merged.append(m)
     return merged

@@ -138,7 +138,7 @@ _SIX_FIGURES = re.compile(r"\b(six|6)[- ]figures?\b")
 _CAREER = re.compile(
     r"\b(good|great|bad|decent|solid|worth(while)?|smart|viable)\s+(career|job|profession|field|choice|option|path|living)"
     r"|\bcareer\s+(in|as|path|outlook|prospects?|advice|change)\b|\b(become|becoming|be)\s+an?\s+\w+"
-    r"|\bgo\s+into\b|\bget\s+into\b|\bworth\s+it\b|\bthinking\s+(of|about)\b|\bconsidering\b"
+    r"|\bgo(ing)?\s+into\b|\bget(ting)?\s+into\b|\bworth\s+it\b|\bthinking\s+(of|about)\b|\bconsidering\b"
     r"|\bshould\s+i\b|\bis\s+\w+(ing)?\s+a\s+good\b|\bjob\s+(outlook|prospects|market|security)\b"
     r"|\bprospects\b|\bin\s+demand\b|\btell\s+me\s+about\b|\boverview\b|\bsnapshot\b|\bprofile\b"
 )
