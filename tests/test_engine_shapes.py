@@ -339,3 +339,14 @@ def test_a_word_of_an_industry_title_after_it_is_not_a_second_industry(engine: O
     answer = engine.answer("median pay for machinists: aerospace manufacturing vs electric power generation")
     shown = said(answer)
     assert "NAICS 336400" in shown and "NAICS 221100" in shown and "NAICS 31-33" not in shown, shown
+
+
+def test_an_industry_oews_does_not_survey_is_named_and_the_other_answered(engine: OewsEngine) -> None:
+    answer = engine.answer("median pay for janitors in private households vs hospitals")
+    assert names_not_applied("private households", answer.text), answer.text
+    assert "NAICS 622000" in said(answer) and "Private Household" not in said(answer)
+
+
+def test_a_year_not_loaded_for_a_place_is_named_as_not_applied(engine: OewsEngine) -> None:
+    answer = engine.answer("median pay for welders in ohio in 2022")
+    assert names_not_applied("may 2022", answer.text) and "May 2025" in answer.text, answer.text

@@ -123,8 +123,9 @@ class QuestionParser:
     # -- finding entities -------------------------------------------------------------------
 
     def _scan(self, tokens: list[Token], signals: Signals) -> tuple[list[Mention], list[str]]:
-        span = signals.threshold.span if signals.threshold else (0, 0)
-        used = [t.lower in signals.year_tokens or span[0] <= t.start < span[1] for t in tokens]
+        spans = [u.span for u in signals.unmeasured]
+        spans += [signals.threshold.span] if signals.threshold else []
+        used = [t.lower in signals.year_tokens or any(a <= t.start < b for a, b in spans) for t in tokens]
         mentions: list[Mention] = []
         i = 0
         while i < len(tokens):
@@ -672,13 +673,13 @@ class _Builder:
                 f"Not applied: this answer covers {intent.occupations[0].title} only, not {rest}; "
                 "ask about one occupation at a time."
             )
-        for typed, why in self.s.unmeasured:
-            self.unapplied.append(f"Not applied: “{typed}”. {why}")
+        for part in self.s.unmeasured:
+            self.unapplied.append(f"Not applied: “{part.typed}”. {part.why}")
         if self.s.included:
             self.notes.append(
                 f"{INCLUDED_WHY} (“{'”, “'.join(self.s.included)}”): they are in these figures."
             )
-        said = set(" ".join((*self.s.included, *(typed for typed, _ in self.s.unmeasured))).split())
+        said = set(" ".join((*self.s.included, *(u.typed for u in self.s.unmeasured))).split())
         for word in self._plain_unknown() if intent.occupations or shape != "lookup" else ():
             if not said & set(word.lower().split()):
                 self.unapplied.append(self._not_understood(word))

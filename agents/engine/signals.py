@@ -204,7 +204,8 @@ UNMEASURED = (
         "OEWS publishes hourly and annual wages only.",
     ),
     (
-        r"\b(overtime|bonus(es)?|benefits|401\(?k\)?|pensions?|stock\s+options?|shift\s+differentials?)\b",
+        r"\b(overtime|bonus(es)?|401\(?k\)?|pensions?|stock\s+options?|shift\s+differentials?)\b"
+        r"|\b(?<!compensation and )(?<!compensation, )benefits\b(?!\s+(managers?|specialists?|analysts?))",
         "OEWS wages include tips, commissions and production bonuses, but not overtime pay, other "
         "bonuses, shift differentials or benefits.",
     ),
@@ -229,7 +230,7 @@ UNMEASURED = (
     ),
     (
         r"\b(master'?s|bachelor'?s|associate'?s|doctorate|phd|college)\s+degrees?\b|\b(mba|phd)\b"
-        r"|\b(without|no)\s+(a\s+)?(college\s+)?degrees?\b|\beducation(al)?\b",
+        r"|\b(without|no)\s+(a\s+)?(college\s+)?degrees?\b|\beducation(al)?\s+(level|requirements?|attainment)\b",
         "OEWS does not publish pay by education; the figures cover everyone in the occupation.",
     ),
     (
@@ -238,6 +239,12 @@ UNMEASURED = (
         r"|in\s+today'?s\s+dollars)\b",
         "OEWS wages are in the dollars of each year, not adjusted for inflation (the BLS CPI measures "
         "prices).",
+    ),
+    (
+        r"\b(crop\s+(production|farm\w*)|animal\s+(production|farm\w*)|livestock|dairy\s+farms?"
+        r"|private\s+households?|household\s+employ\w*)\b",
+        "OEWS does not survey farms (crop and animal production, NAICS 111–112) or private households "
+        "(NAICS 814), so it has no figures for them.",
     ),
 )
 _UNMEASURED_RE = tuple((re.compile(p), why) for p, why in UNMEASURED)
@@ -307,7 +314,7 @@ class Signals:
     versus_year: int | None = None  # "than in 2021": a single earlier year compared with the latest
     career: bool = False  # "is nursing a good career?", "thinking of becoming an electrician"
     near_scope: tuple[str, ...] = ()  # sentences on what OEWS does not measure
-    unmeasured: tuple[tuple[str, str], ...] = ()  # qualifiers OEWS does not measure, and why
+    unmeasured: tuple[Unmeasured, ...] = ()  # qualifiers OEWS does not measure, and why
     included: tuple[str, ...] = ()  # parts of pay named that OEWS wages include ("tips")
 
     @property
@@ -393,13 +400,21 @@ def asks_change(text: str) -> bool:
     return bool(_TREND.search(text))
 
 
-def unmeasured(lower: str) -> tuple[tuple[str, str], ...]:
-    """(the words as typed, why OEWS cannot apply them) for each qualifier OEWS does not measure."""
-    found = []
-    for pattern, why in _UNMEASURED_RE:
-        if m := pattern.search(lower):
-            found.append((m.group().strip(), why))
-    return tuple(found)
+@dataclass(frozen=True)
+class Unmeasured:
+    """A qualifier OEWS does not measure, as typed, with the reason."""
+
+    typed: str
+    why: str
+    span: tuple[int, int]  # character offsets in the question
+
+
+def unmeasured(lower: str) -> tuple[Unmeasured, ...]:
+    return tuple(
+        Unmeasured(m.group().strip(), why, m.span())
+        for pattern, why in _UNMEASURED_RE
+        if (m := pattern.search(lower))
+    )
 
 
 def included(lower: str) -> tuple[str, ...]:
