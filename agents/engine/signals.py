@@ -241,7 +241,7 @@ UNMEASURED = (
         "prices).",
     ),
     (
-        r"\b(crop\s+(production|farm\w*)|animal\s+(production|farm\w*)|livestock|dairy\s+farms?"
+        r"\b(crop\s+(production|farms?|farming)|animal\s+(production|farms?|farming)|livestock|dairy\s+farms?"
         r"|private\s+households?|household\s+employ\w*)\b",
         "OEWS does not survey farms (crop and animal production, NAICS 111–112) or private households "
         "(NAICS 814), so it has no figures for them.",
