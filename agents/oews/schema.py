@@ -62,6 +62,8 @@ def _measure_columns() -> str:
     return "\n".join(lines)
 
 
+FACTS_INDEX = "facts_by_occupation"
+
 DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
@@ -117,7 +119,7 @@ CREATE TABLE IF NOT EXISTS coverage (
     rows INTEGER NOT NULL,
     PRIMARY KEY (kind, cross_industry, year)
 );
-CREATE INDEX IF NOT EXISTS facts_by_occupation ON facts (occ_code, naics, year, area_code);
+CREATE INDEX IF NOT EXISTS {FACTS_INDEX} ON facts (occ_code, naics, year, area_code);
 CREATE INDEX IF NOT EXISTS areas_by_kind ON areas (kind, state);
 CREATE INDEX IF NOT EXISTS occupations_by_group ON occupations (o_group);
 CREATE INDEX IF NOT EXISTS industries_by_group ON industries (i_group);
