@@ -85,6 +85,15 @@ class Narrative:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """The offline engine's answer over ``results``: built once, read by the chart agent and the
+    synthesizer (rebuilt only when a later step added results)."""
+
+    answer: EngineAnswer
+    results: tuple[StepResult, ...]
+
+
+@dataclass(frozen=True)
 class ReplanRequest:
     """Why control goes back to the planner."""
 
@@ -109,6 +118,7 @@ class WorkflowState:
     research: tuple[ResearchHit, ...] = ()
     chart: ChartSpec | None = None
     chart_png: bytes | None = None
+    draft: Draft | None = None  # the offline answer, once built
     notes: tuple[str, ...] = ()  # caveats the workflow itself adds (replans, research)
     skipped: tuple[str, ...] = ()  # places an offline replan moved away from (no rows there)
     next: NextNode = "__end__"

@@ -145,3 +145,31 @@ def test_a_database_failure_is_a_safe_message_with_the_trace_id(engine: OewsEngi
     assert answer.kind == "error" and trace.id in answer.text
     assert "secret" not in answer.text and "select" not in answer.text.lower()
     assert trace.error and "SqlExecutionError" in trace.error
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "electricians hourly median new york state vs florida",  # text_to_sql, chart, synthesizer
+        "top 5 highest paying jobs in the seattle metro",
+        "median pay for funeral attendants in boise",  # a replan to a broader place
+    ],
+)
+def test_the_offline_answer_is_written_once_per_question(
+    engine: OewsEngine, question: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chart agent and the synthesizer read one draft: the template runs once."""
+    from agents.engine import replies
+
+    calls: list[str] = []
+    compose = replies.compose
+
+    def counted(*args: Any, **kwargs: Any) -> EngineAnswer:
+        calls.append(question)
+        return compose(*args, **kwargs)
+
+    monkeypatch.setattr(replies, "compose", counted)
+    answer, trace = ask(Workflow(engine), question, render_chart=True)
+    assert answer.kind == "answer"
+    assert [s.agent for s in trace.plan.steps].count("chart") == 1  # type: ignore[union-attr]
+    assert calls == [question]
