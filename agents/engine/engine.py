@@ -6,6 +6,7 @@ separate nodes; ``OewsEngine.answer`` runs them in a row for callers that want o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from agents.resolve.entities import Area, Industry, Occupation, Vocabulary
 from agents.resolve.resolver import EntityResolver
 from agents.sql.gateway import QueryResult, SqlGateway
 from agents.sql.sqlite import SqliteGateway
-from agents.trace import TraceRecorder, sample
+from agents.trace import OFFLINE_ENGINE, TraceRecorder, sample
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,39 @@ class Results:
     rows: list[dict[str, Any]] = field(default_factory=list)
     records: list[SqlRecord] = field(default_factory=list)
     truncated: bool = False
+
+    def add(self, result: QueryResult) -> None:
+        """Keep a statement's rows and what the answer says about it (its ``SqlRecord``)."""
+        self.rows.extend(result.records())
+        self.records.append(
+            SqlRecord(
+                sql=result.sql,
+                params=result.params,
+                row_count=len(result.rows),
+                truncated=result.truncated,
+                elapsed_ms=round(result.elapsed_ms, 3),
+            )
+        )
+        self.truncated |= result.truncated
+
+
+def run_traced(
+    gateway: SqlGateway,
+    sql: str,
+    params: Sequence[Any],
+    recorder: TraceRecorder,
+    *,
+    model: str,
+    max_rows: int | None = None,
+) -> QueryResult:
+    """Run one statement through the gateway as a ``text_to_sql`` trace step: the one place a
+    query result becomes a step (the offline engine's queries and a model's alike)."""
+    with recorder.step("text_to_sql", "sql", model=model) as step:
+        step.sql, step.params = sql, list(params)
+        result = gateway.execute(sql, params, max_rows=max_rows)
+        step.row_count, step.truncated = len(result.rows), result.truncated
+        step.sample_rows = sample(result.rows)
+    return result
 
 
 class OewsEngine:
@@ -355,29 +389,20 @@ class OewsEngine:
     def run(self, framing: Framing, recorder: TraceRecorder | None = None) -> Results:
         results = Results()
         for query in framing.queries:
-            result = self._execute(query, recorder)
-            results.rows.extend(result.records())
-            results.records.append(
-                SqlRecord(
-                    sql=result.sql,
-                    params=result.params,
-                    row_count=len(result.rows),
-                    truncated=result.truncated,
-                    elapsed_ms=round(result.elapsed_ms, 3),
+            if recorder is None:
+                results.add(self.gateway.execute(query.sql, query.params, max_rows=query.max_rows))
+            else:
+                results.add(
+                    run_traced(
+                        self.gateway,
+                        query.sql,
+                        query.params,
+                        recorder,
+                        model=OFFLINE_ENGINE,
+                        max_rows=query.max_rows,
+                    )
                 )
-            )
-            results.truncated |= result.truncated
         return results
-
-    def _execute(self, query: q.Query, recorder: TraceRecorder | None) -> QueryResult:
-        if recorder is None:
-            return self.gateway.execute(query.sql, query.params, max_rows=query.max_rows)
-        with recorder.step("text_to_sql", "sql", model="offline engine") as step:
-            step.sql, step.params = query.sql, list(query.params)
-            result = self.gateway.execute(query.sql, query.params, max_rows=query.max_rows)
-            step.row_count, step.truncated = len(result.rows), result.truncated
-            step.sample_rows = sample(result.rows)
-            return result
 
     # -- stage 4: write ------------------------------------------------------------------------
 
