@@ -14,8 +14,8 @@ class Frozen(BaseModel):
 class Reshape(Frozen):
     """One change to an answer, asked again by a click (see ``agents.reshape``)."""
 
-    kind: Literal["place", "year", "measure"]
-    label: str  # what the menu shows: "Texas", "2021", "90th percentile annual wage"
+    kind: Literal["place", "year", "measure", "view"]
+    label: str  # what the menu shows: "Texas", "2021", "90th percentile annual wage", "As a chart"
     question: str  # the question asked when it is chosen
 
 

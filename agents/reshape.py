@@ -2,8 +2,9 @@
 
 For an answer about one occupation in one place, the options are other places (the state of a
 metro and its largest metros; the nation and the largest states), other years (where the data
-has more than one for that kind of place), and other measures (median, mean, hourly, the
-percentiles, employment). Each option is a whole question, kept only when the engine reads it
+has more than one for that kind of place), other measures (median, mean, hourly, the
+percentiles, employment) and other views ("as a chart": the wage range drawn; "as a table":
+the percentiles in a table). Each option is a whole question, kept only when the engine reads it
 with the same occupation and the place, measure and year it names; adapters show them as a
 menu and ask the chosen question in the same thread.
 """
@@ -50,6 +51,7 @@ def reshape_options(engine: OewsEngine, context: dict[str, Any]) -> tuple[Reshap
         *ask.places(measure, area, years),
         *ask.years(measure, area, years),
         *ask.measures(set(measures), area, years),
+        *ask.views(measure, area, years),
     ]
     return tuple(options)
 
@@ -111,6 +113,19 @@ class _Asker:
         for measure, label in MEASURES.items():
             if measure not in shown and (option := self.option("measure", label, measure, area, year)):
                 yield option
+
+    def views(self, measure: str, area: Area, years: list[int]) -> Iterator[Reshape]:
+        """The same answer drawn as a chart, and the wage percentiles as a table."""
+        year = years[-1] if len(years) == 1 else None
+        chart = f"{self.question(measure, area, year)} as a chart"
+        intent = reading(self.engine, chart)
+        if intent is not None and intent.chart and self._reads_as_meant(chart, measure, area, year):
+            yield Reshape(kind="view", label="As a chart", question=chart)
+        for question in self._wordings("a_pct10", area, year):
+            table = question.replace(MEASURES["a_pct10"], "salary range", 1)
+            if self._reads_as_meant(table, "a_pct90", area, year):
+                yield Reshape(kind="view", label="As a table (wage range)", question=table)
+                return
 
 
 def _area(engine: OewsEngine, code: str) -> Area | None:

@@ -13,6 +13,12 @@ FEEDBACK_FAILED = "Sorry, I couldn't record the feedback right now. Please try a
 DENIED = "This workspace is not allowed to use this bot. Ask your admin to add it."
 DENIED_TEAMS = "This Microsoft Teams organization is not allowed to use this bot. Ask your admin to add it."
 TRACE_UNAVAILABLE = "I can't show that trace: it doesn't exist or belongs to another conversation."
+ANSWER_GONE = "That answer is gone or belongs to another conversation; please ask your question again."
+CSV_COMMENT = (
+    "The table as CSV: plain numbers, units in the column names; the comment lines at the top "
+    "name the source and explain any BLS special value (top-coded, not published)."
+)
+CSV_UPLOAD_FAILED = "Sorry, I couldn't attach the CSV file right now. Please try again later."
 QUEUE_NOTE_POSITION = 25  # a question this far back in the queue gets a note (a wait of seconds)
 
 

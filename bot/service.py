@@ -250,6 +250,22 @@ class BotService:
         same_place = trace.channel == asker.channel or (bool(trace.user) and trace.user == asker.user)
         return trace if same_place else None
 
+    def owns(self, trace_id: str, asker: Question) -> bool:
+        """Whether ``asker`` may act on the answer ``trace_id`` (reshape it, export it,
+        subscribe to it): it exists in their workspace and conversation, or they asked it."""
+        try:
+            return bool(trace_id) and self.trace_for(trace_id, asker) is not None
+        except StoreError:
+            logger.exception("could not read the answer %s", trace_id[:64])
+            return False
+
+    def export_csv(self, trace_id: str, asker: Question) -> str | None:
+        """The CSV of an answer ``asker`` may see; None when it is gone or not theirs;
+        ``CsvExportError`` when it has no table."""
+        if not self.owns(trace_id, asker):
+            return None
+        return self.answer_csv(trace_id, workspace=asker.workspace)
+
     def answer_csv(self, trace_id: str, *, workspace: str | None) -> str | None:
         """The CSV of a stored answer's tables; None when the answer is gone or not this
         workspace's; ``CsvExportError`` when it has no table."""

@@ -1,7 +1,9 @@
-"""The bot's own SQLite database: traces, usage, thread memory, feedback, deliveries, limits.
+"""The bot's own database: traces, usage, thread memory, feedback, deliveries, limits, jobs.
 
-``BotStore`` is the interface the bot codes against; ``SqliteBotStore`` implements it on one
-SQLite file through sqlite-utils.
+``BotStore`` is the interface the bot codes against.  ``SqlBotStore`` implements it once, in
+SQL that SQLite (≥ 3.35) and PostgreSQL both read, over a small ``SqlBackend`` that says how
+a transaction is had and the few phrases that differ.  ``SqliteBotStore`` (here) runs it on one
+SQLite file; ``PostgresBotStore`` (``bot.pgstore``) on PostgreSQL for several hosts.
 
 Schema (see ``MIGRATIONS``)::
 
@@ -63,7 +65,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Literal, Protocol, cast
+from typing import Any, Literal, Protocol, Self, cast
 
 import sqlite_utils
 from pydantic import ValidationError
@@ -345,64 +347,118 @@ def _apply_once(db: sqlite_utils.Database, migration: Migration) -> bool:
     return True
 
 
-# --- the store -------------------------------------------------------------------------------
+# --- the SQL both stores share ---------------------------------------------------------------
+
+
+class Rows(Protocol):
+    """What running a statement gives back (a DB-API cursor)."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Executor(Protocol):
+    """Runs statements inside one transaction (``sqlite3.Connection``, ``pyodbc.Cursor``)."""
+
+    def execute(self, sql: str, params: Sequence[Any], /) -> Rows: ...
+
+
+class SqlBackend(Protocol):
+    """What differs between the databases: transactions, a few phrases, how a blob is passed.
+
+    The SQL itself is common (``?`` parameters, ``INSERT … ON CONFLICT``, ``RETURNING``,
+    ``CASE WHEN`` counts): SQLite ≥ 3.35 and PostgreSQL read it alike.
+    """
+
+    skip_locked: str  # appended to the claim's row lock: "" or " FOR UPDATE SKIP LOCKED"
+    newest_last_tiebreak: str  # an extra ORDER BY term for traces created in the same microsecond
+
+    def transaction(self, operation: str, *, write: bool) -> contextlib.AbstractContextManager[Executor]:
+        """One transaction; database errors become ``StoreError(operation, …)``."""
+        ...
+
+    def returning(self, sql: str) -> str:
+        """``sql`` (a statement with ``RETURNING``) as this driver returns its rows, even none."""
+        ...
+
+    def lock_queue(self, executor: Executor) -> None:
+        """Serialise enqueueing for the rest of the transaction (the capacity check)."""
+        ...
+
+    def blob(self, content: bytes) -> Any: ...
+
+    def close(self) -> None: ...
+
 
 _USAGE_SQL = """
 WITH picked AS (
     SELECT * FROM usage WHERE {where}
 ), ranked AS (
     SELECT *,
-        ROW_NUMBER() OVER (PARTITION BY platform, workspace, user ORDER BY latency_ms) AS rank,
-        COUNT(*) OVER (PARTITION BY platform, workspace, user) AS n
+        ROW_NUMBER() OVER (PARTITION BY platform, workspace, "user" ORDER BY latency_ms) AS rank,
+        COUNT(*) OVER (PARTITION BY platform, workspace, "user") AS n
     FROM picked
 )
-SELECT platform, workspace, user,
-    COUNT(*) AS questions,
-    SUM(status = 'answer') AS answers,
-    SUM(status = 'error') AS errors,
-    SUM(status = 'refusal') AS refusals,
-    SUM(status NOT IN ('answer', 'error', 'refusal')) AS other,
-    AVG(latency_ms) AS avg_latency_ms,
-    MAX(CASE WHEN rank = (95 * n + 99) / 100 THEN latency_ms END) AS p95_latency_ms,
-    SUM(tokens_in) AS tokens_in,
-    SUM(tokens_out) AS tokens_out,
-    SUM(cost_usd) AS cost_usd
+SELECT platform, workspace, "user",
+    COUNT(*),
+    SUM(CASE WHEN status = 'answer' THEN 1 ELSE 0 END),
+    SUM(CASE WHEN status = 'error' THEN 1 ELSE 0 END),
+    SUM(CASE WHEN status = 'refusal' THEN 1 ELSE 0 END),
+    SUM(CASE WHEN status NOT IN ('answer', 'error', 'refusal') THEN 1 ELSE 0 END),
+    AVG(latency_ms),
+    MAX(CASE WHEN rank = (95 * n + 99) / 100 THEN latency_ms END),
+    SUM(tokens_in), SUM(tokens_out), SUM(cost_usd)
 FROM ranked
-GROUP BY platform, workspace, user
-ORDER BY platform, workspace, user
+GROUP BY platform, workspace, "user"
+ORDER BY platform, workspace, "user"
 """  # p95 by the nearest-rank method: the value at rank ceil(0.95 n)
 
+_READY = "(state = 'queued' OR (state = 'running' AND lease_until < ?))"
+_PENDING = "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')"
+_TAKE = (
+    "INSERT INTO rate_limits (key, window_s, window_start, count) VALUES (?, ?, ?, 1) "
+    "ON CONFLICT (key, window_s) DO UPDATE SET window_start = EXCLUDED.window_start, "
+    "count = CASE WHEN rate_limits.window_start = EXCLUDED.window_start "
+    "THEN rate_limits.count + 1 ELSE 1 END "
+    "WHERE rate_limits.window_start <> EXCLUDED.window_start OR rate_limits.count < ? "
+    "RETURNING count"
+)
+_CLAIM = (
+    "UPDATE jobs SET state = 'running', worker = ?, lease_until = ?, attempts = attempts + 1, "
+    f"updated_at = ? WHERE id = (SELECT id FROM jobs WHERE {_READY} ORDER BY id LIMIT 1{{lock}}) "
+    "RETURNING id, kind, payload_json, posted_json, attempts"
+)
 
-class SqliteBotStore:
-    """``BotStore`` on one SQLite file; safe to share between threads (see the module doc)."""
+
+class SqlBotStore:
+    """``BotStore`` over any ``SqlBackend``: every query and rule lives here, once."""
 
     def __init__(
         self,
-        path: Path,
+        backend: SqlBackend,
         *,
         context_ttl: timedelta = DEFAULT_CONTEXT_TTL,
         retention: timedelta = DEFAULT_RETENTION,
-        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
         clock: Clock = time.time,
     ) -> None:
-        self.path = path
+        self._backend = backend
         self._context_ttl_s = context_ttl.total_seconds()
         self._retention_s = retention.total_seconds()
         self._clock = clock
-        self._lock = threading.RLock()
         self._last_prune = -math.inf
-        with _guard("open"):
-            self._db = _open(path, busy_timeout_ms)
 
-    def __enter__(self) -> SqliteBotStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._backend.close()
 
     # -- traces
 
@@ -410,7 +466,7 @@ class SqliteBotStore:
         """Store a finished trace (replacing any earlier version with the same id)."""
         row = _trace_row(trace)
         with self._writing("save_trace") as db:
-            db.table("traces").insert(row, replace=True)
+            db.execute(_upsert("traces", list(row), ("id",)), list(row.values()))
 
     def get_trace(self, trace_id: str, *, workspace: str | None = None) -> Trace | None:
         """The trace, or None if unknown or (with ``workspace``) from another workspace."""
@@ -424,7 +480,8 @@ class SqliteBotStore:
     def recent_traces(self, limit: int = 20, *, workspace: str | None = None) -> list[Trace]:
         """The newest traces first, optionally of one workspace only."""
         where, params = ("WHERE workspace = ?", [workspace]) if workspace is not None else ("", [])
-        sql = f"SELECT trace_json FROM traces {where} ORDER BY created_at DESC, rowid DESC LIMIT ?"
+        order = f"created_at DESC{self._backend.newest_last_tiebreak}"
+        sql = f"SELECT trace_json FROM traces {where} ORDER BY {order} LIMIT ?"
         with self._reading("recent_traces") as db:
             rows = db.execute(sql, [*params, limit]).fetchall()
         return [_parse_trace(r[0], "recent_traces") for r in rows]
@@ -446,31 +503,25 @@ class SqliteBotStore:
     ) -> None:
         """Count one handled question (``status`` is the answer's status)."""
         when = at if at is not None else datetime.fromtimestamp(self._clock(), UTC)
-        row = {
-            "at": _iso(when),
-            "platform": platform,
-            "workspace": workspace,
-            "user": user,
-            "status": status,
-            "latency_ms": latency_ms,
-            "tokens_in": tokens_in,
-            "tokens_out": tokens_out,
-            "cost_usd": cost_usd,
-        }
+        values = [_iso(when), platform, workspace, user, status, latency_ms, tokens_in, tokens_out, cost_usd]
         with self._writing("record_usage") as db:
-            db.table("usage").insert(row)
+            db.execute(
+                'INSERT INTO usage (at, platform, workspace, "user", status, latency_ms, tokens_in, '
+                "tokens_out, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
 
     def usage_report(
         self, *, user: str | None = None, workspace: str | None = None, since: date | None = None
     ) -> list[UsageRow]:
         """Usage per (platform, workspace, user), from ``since`` (a UTC date) if given."""
-        return self._usage("usage_report", {"user": user, "workspace": workspace}, since)
+        return self._usage("usage_report", {'"user"': user, "workspace": workspace}, since)
 
     def user_usage(
         self, platform: str, workspace: str, user: str, *, since: date | None = None
     ) -> UsageRow | None:
         """One user's usage (all time, or from ``since``: pass today's UTC date for today)."""
-        filters = {"platform": platform, "workspace": workspace, "user": user}
+        filters = {"platform": platform, "workspace": workspace, '"user"': user}
         rows = self._usage("user_usage", filters, since)
         return rows[0] if rows else None
 
@@ -480,24 +531,19 @@ class SqliteBotStore:
         if since is not None:
             clauses.append("at >= ?")
             params.append(since.isoformat())
-        sql = _USAGE_SQL.format(where=" AND ".join(clauses) or "1")
+        sql = _USAGE_SQL.format(where=" AND ".join(clauses) or "1 = 1")
         with self._reading(operation) as db:
             rows = db.execute(sql, params).fetchall()
-        return [UsageRow(*row) for row in rows]
+        return [_usage_row(row) for row in rows]
 
     # -- thread memory
 
     def save_context(self, thread_key: str, context: dict[str, Any]) -> None:
         """Keep ``context`` (JSON-serializable) as the latest context of the thread."""
-        payload = json.dumps(context)
         now = self._clock()
+        sql = _upsert("thread_contexts", ["thread_key", "context_json", "updated_at"], ("thread_key",))
         with self._writing("save_context") as db:
-            db.execute(
-                "INSERT INTO thread_contexts (thread_key, context_json, updated_at) "
-                "VALUES (?, ?, ?) ON CONFLICT (thread_key) DO UPDATE SET "
-                "context_json = excluded.context_json, updated_at = excluded.updated_at",
-                [thread_key, payload, now],
-            )
+            db.execute(sql, [thread_key, json.dumps(context), now])
         self._maybe_prune(now)
 
     def load_context(self, thread_key: str) -> dict[str, Any] | None:
@@ -518,25 +564,21 @@ class SqliteBotStore:
         """One vote per user per trace: a second vote replaces the first."""
         if value not in ("up", "down"):
             raise ValueError(f"feedback must be 'up' or 'down', not {value!r}")
-        row = {
-            "trace_id": trace_id,
-            "platform": platform,
-            "workspace": workspace,
-            "user": user,
-            "value": value,
-            "at": _iso(datetime.fromtimestamp(self._clock(), UTC)),
-        }
+        at = _iso(datetime.fromtimestamp(self._clock(), UTC))
+        key = ("trace_id", "platform", "workspace", "user")
+        sql = _upsert("feedback", [*key, "value", "at"], key)
         with self._writing("record_feedback") as db:
-            db.table("feedback").insert(row, replace=True)
+            db.execute(sql, [trace_id, platform, workspace, user, value, at])
 
     def feedback_for(self, trace_id: str) -> FeedbackCounts:
         with self._reading("feedback_for") as db:
             up, down = db.execute(
-                "SELECT COALESCE(SUM(value = 'up'), 0), COALESCE(SUM(value = 'down'), 0) "
+                "SELECT COALESCE(SUM(CASE WHEN value = 'up' THEN 1 ELSE 0 END), 0), "
+                "COALESCE(SUM(CASE WHEN value = 'down' THEN 1 ELSE 0 END), 0) "
                 "FROM feedback WHERE trace_id = ?",
                 [trace_id],
             ).fetchone()
-        return FeedbackCounts(up=up, down=down)
+        return FeedbackCounts(up=int(up), down=int(down))
 
     # -- deliveries
 
@@ -544,11 +586,7 @@ class SqliteBotStore:
         """True the first time ``delivery_id`` is seen (within a day), False afterwards."""
         now = self._clock()
         with self._writing("claim_delivery") as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO deliveries (delivery_id, seen_at) VALUES (?, ?)",
-                [delivery_id, now],
-            )
-            claimed = cursor.rowcount == 1
+            claimed = _claim(db, delivery_id, now)
         self._maybe_prune(now)
         return claimed
 
@@ -557,27 +595,20 @@ class SqliteBotStore:
     def take(self, key: str, *, limit: int, window_s: int, now: float | None = None) -> RateDecision:
         """Count one request against ``limit`` per fixed window of ``window_s`` seconds.
 
-        Windows are aligned to the unix epoch (a 60 s window starts on the minute, a
-        86400 s window at UTC midnight).  A refused request is not counted.  Being fixed
-        windows, up to ``2 * limit`` requests can pass around a window boundary.
+        One atomic statement.  Windows are aligned to the unix epoch (a 60 s window starts on
+        the minute, a 86400 s window at UTC midnight).  A refused request is not counted.  Being
+        fixed windows, up to ``2 * limit`` requests can pass around a window boundary.
         """
         if limit < 0 or window_s <= 0:
             raise ValueError("limit must be >= 0 and window_s > 0")
         at = self._clock() if now is None else now
         start = at - at % window_s
+        refused = RateDecision(allowed=False, retry_after_s=max(1, math.ceil(start + window_s - at)))
+        if limit == 0:
+            return refused
         with self._writing("take") as db:
-            row = db.execute(
-                "SELECT window_start, count FROM rate_limits WHERE key = ? AND window_s = ?",
-                [key, window_s],
-            ).fetchone()
-            used = row[1] if row is not None and row[0] == start else 0
-            if used >= limit:
-                return RateDecision(allowed=False, retry_after_s=max(1, math.ceil(start + window_s - at)))
-            db.execute(
-                "INSERT OR REPLACE INTO rate_limits (key, window_s, window_start, count) VALUES (?, ?, ?, ?)",
-                [key, window_s, start, used + 1],
-            )
-        return RateDecision(allowed=True, retry_after_s=0)
+            rows = db.execute(self._backend.returning(_TAKE), [key, window_s, start, limit]).fetchall()
+        return RateDecision(allowed=True, retry_after_s=0) if rows else refused
 
     def take_daily(self, key: str, *, limit: int, now: float | None = None) -> RateDecision:
         """A daily quota: ``limit`` requests per UTC day, reset at midnight UTC."""
@@ -589,91 +620,69 @@ class SqliteBotStore:
         """Claim ``delivery_id`` and queue ``job`` in one transaction (see ``Enqueued``)."""
         now = self._clock()
         with self._writing("enqueue_job") as db:
-            if delivery_id is not None:
-                claimed = db.execute(
-                    "INSERT OR IGNORE INTO deliveries (delivery_id, seen_at) VALUES (?, ?)",
-                    [delivery_id, now],
-                ).rowcount
-                if claimed != 1:
-                    return Enqueued("duplicate")
-            (pending,) = db.execute(
-                "SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')"
-            ).fetchone()
+            if delivery_id is not None and not _claim(db, delivery_id, now):
+                return Enqueued("duplicate")
+            self._backend.lock_queue(db)
+            (pending,) = db.execute(_PENDING, []).fetchone()
             if pending >= limit:
                 return Enqueued("full")
-            cursor = db.execute(
+            ((job_id,),) = db.execute(
                 "INSERT INTO jobs (kind, thread_key, payload_json, state, created_at, updated_at) "
-                "VALUES (?, ?, ?, 'queued', ?, ?)",
+                "VALUES (?, ?, ?, 'queued', ?, ?) RETURNING id",
                 [job.kind, job.thread_key, _job_payload(job), now, now],
-            )
-            job_id = int(cursor.lastrowid or 0)
+            ).fetchall()
             (ahead,) = db.execute(
                 "SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND id < ?", [job_id]
             ).fetchone()
         self._maybe_prune(now)
-        return Enqueued("queued", job_id=job_id, position=ahead + 1)
+        return Enqueued("queued", job_id=int(job_id), position=int(ahead) + 1)
 
     def claim_job(self, worker: str, *, lease_s: float) -> ClaimedJob | None:
         """The oldest job that is queued or whose lease ran out, leased to ``worker``; or None."""
         now = self._clock()
-        ready = "(state = 'queued' OR (state = 'running' AND lease_until < ?))"
         with self._reading("claim_job") as db:  # cheap look first: most polls find nothing
-            if db.execute(f"SELECT 1 FROM jobs WHERE {ready} LIMIT 1", [now]).fetchone() is None:
+            if db.execute(f"SELECT 1 FROM jobs WHERE {_READY} LIMIT 1", [now]).fetchone() is None:
                 return None
+        claim = self._backend.returning(_CLAIM.format(lock=self._backend.skip_locked))
         with self._writing("claim_job") as db:
-            row = db.execute(
-                f"SELECT id, kind, payload_json, posted_json, attempts FROM jobs WHERE {ready} "
-                "ORDER BY id LIMIT 1",
-                [now],
-            ).fetchone()
-            if row is None:
-                return None
-            db.execute(
-                "UPDATE jobs SET state = 'running', worker = ?, lease_until = ?, attempts = attempts + 1, "
-                "updated_at = ? WHERE id = ?",
-                [worker, now + lease_s, now, row[0]],
-            )
-        return _claimed(row)
+            rows = db.execute(claim, [worker, now + lease_s, now, now]).fetchall()
+        return _claimed_from(rows[0]) if rows else None
 
     def renew_lease(self, job_id: int, worker: str, *, lease_s: float) -> bool:
         """Extend the lease; False if ``worker`` no longer holds it (another worker took the job)."""
         now = self._clock()
-        with self._writing("renew_lease") as db:
-            return _held(db, "lease_until = ?, updated_at = ?", [now + lease_s, now], job_id, worker)
+        values = [now + lease_s, now]
+        return self._held("renew_lease", "lease_until = ?, updated_at = ?", values, job_id, worker)
 
     def save_job_progress(self, job_id: int, worker: str, posted: dict[str, Any]) -> bool:
         """Record what has been posted so far; False if ``worker`` lost the lease."""
-        with self._writing("save_job_progress") as db:
-            return _held(
-                db, "posted_json = ?, updated_at = ?", [json.dumps(posted), self._clock()], job_id, worker
-            )
+        values = [json.dumps(posted), self._clock()]
+        return self._held("save_job_progress", "posted_json = ?, updated_at = ?", values, job_id, worker)
 
     def finish_job(self, job_id: int, worker: str, posted: dict[str, Any], *, failed: bool = False) -> bool:
         """Mark the job done (or failed) with what was posted; False if ``worker`` lost the lease."""
-        state = "failed" if failed else "done"
-        values = [state, json.dumps(posted), self._clock()]
-        with self._writing("finish_job") as db:
-            return _held(
-                db, "state = ?, lease_until = NULL, posted_json = ?, updated_at = ?", values, job_id, worker
-            )
+        values = ["failed" if failed else "done", json.dumps(posted), self._clock()]
+        assignments = "state = ?, lease_until = NULL, posted_json = ?, updated_at = ?"
+        return self._held("finish_job", assignments, values, job_id, worker)
 
     def queue_stats(self) -> QueueStats:
         now = self._clock()
         with self._reading("queue_stats") as db:
             queued, running, oldest = db.execute(
-                "SELECT COALESCE(SUM(state = 'queued'), 0), COALESCE(SUM(state = 'running'), 0), "
+                "SELECT COALESCE(SUM(CASE WHEN state = 'queued' THEN 1 ELSE 0 END), 0), "
+                "COALESCE(SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END), 0), "
                 "MIN(CASE WHEN state = 'queued' THEN created_at END) FROM jobs "
-                "WHERE state IN ('queued', 'running')"
+                "WHERE state IN ('queued', 'running')",
+                [],
             ).fetchone()
-        return QueueStats(
-            queued=queued, running=running, oldest_wait_s=0.0 if oldest is None else now - oldest
-        )
+        wait = 0.0 if oldest is None else now - float(oldest)
+        return QueueStats(queued=int(queued), running=int(running), oldest_wait_s=wait)
 
     def job_state(self, job_id: int) -> tuple[str, dict[str, Any]] | None:
         """(state, posted) of one job, or None if unknown."""
         with self._reading("job_state") as db:
             row = db.execute("SELECT state, posted_json FROM jobs WHERE id = ?", [job_id]).fetchone()
-        return None if row is None else (row[0], cast(dict[str, Any], json.loads(row[1])))
+        return None if row is None else (str(row[0]), cast(dict[str, Any], json.loads(row[1])))
 
     def thread_has_jobs(self, thread_key: str) -> bool:
         """True when a question was queued in this thread (the bot answers there)."""
@@ -681,16 +690,22 @@ class SqliteBotStore:
             row = db.execute("SELECT 1 FROM jobs WHERE thread_key = ? LIMIT 1", [thread_key]).fetchone()
         return row is not None
 
+    def _held(self, operation: str, assignments: str, values: list[Any], job_id: int, worker: str) -> bool:
+        """Update a running job only while ``worker`` holds its lease (the fence against a slow worker)."""
+        with self._writing(operation) as db:
+            updated = db.execute(
+                f"UPDATE jobs SET {assignments} WHERE id = ? AND worker = ? AND state = 'running'",
+                [*values, job_id, worker],
+            )
+            return updated.rowcount == 1
+
     # -- artifacts (files served by URL, e.g. Teams charts)
 
     def put_artifact(self, key: str, content: bytes, *, content_type: str, ttl_s: float) -> None:
         now = self._clock()
+        sql = _upsert("artifacts", ["key", "content", "content_type", "expires_at"], ("key",))
         with self._writing("put_artifact") as db:
-            db.execute(
-                "INSERT OR REPLACE INTO artifacts (key, content, content_type, expires_at) "
-                "VALUES (?, ?, ?, ?)",
-                [key, content, content_type, now + ttl_s],
-            )
+            db.execute(sql, [key, self._backend.blob(content), content_type, now + ttl_s])
         self._maybe_prune(now)
 
     def get_artifact(self, key: str) -> tuple[bytes, str] | None:
@@ -707,22 +722,20 @@ class SqliteBotStore:
         """Delete what has expired (see the module doc); return the number of rows deleted."""
         at = self._clock() if now is None else now
         kept_since = _iso(datetime.fromtimestamp(at - self._retention_s, UTC))
+        deletions = (
+            ("DELETE FROM thread_contexts WHERE updated_at < ?", at - self._context_ttl_s),
+            ("DELETE FROM deliveries WHERE seen_at < ?", at - DELIVERY_TTL_S),
+            ("DELETE FROM rate_limits WHERE window_start + window_s <= ?", at),
+            ("DELETE FROM traces WHERE created_at < ?", kept_since),
+            ("DELETE FROM usage WHERE at < ?", kept_since),
+            (
+                "DELETE FROM jobs WHERE state IN ('done', 'failed') AND updated_at < ?",
+                at - FINISHED_JOB_TTL_S,
+            ),
+            ("DELETE FROM artifacts WHERE expires_at <= ?", at),
+        )
         with self._writing("prune") as db:
-            deleted = sum(
-                db.execute(sql, [cutoff]).rowcount
-                for sql, cutoff in (
-                    ("DELETE FROM thread_contexts WHERE updated_at < ?", at - self._context_ttl_s),
-                    ("DELETE FROM deliveries WHERE seen_at < ?", at - DELIVERY_TTL_S),
-                    ("DELETE FROM rate_limits WHERE window_start + window_s <= ?", at),
-                    ("DELETE FROM traces WHERE created_at < ?", kept_since),
-                    ("DELETE FROM usage WHERE at < ?", kept_since),
-                    (
-                        "DELETE FROM jobs WHERE state IN ('done', 'failed') AND updated_at < ?",
-                        at - FINISHED_JOB_TTL_S,
-                    ),
-                    ("DELETE FROM artifacts WHERE expires_at <= ?", at),
-                )
-            )
+            deleted = sum(max(0, db.execute(sql, [cutoff]).rowcount) for sql, cutoff in deletions)
         self._last_prune = at
         return deleted
 
@@ -737,15 +750,65 @@ class SqliteBotStore:
         else:
             logger.debug("bot store pruned", extra={"rows": deleted})
 
-    @contextlib.contextmanager
-    def _reading(self, operation: str) -> Iterator[sqlite_utils.Database]:
-        with self._lock, _guard(operation):
-            yield self._db
+    def _reading(self, operation: str) -> contextlib.AbstractContextManager[Executor]:
+        return self._backend.transaction(operation, write=False)
+
+    def _writing(self, operation: str) -> contextlib.AbstractContextManager[Executor]:
+        return self._backend.transaction(operation, write=True)
+
+
+# --- SQLite ----------------------------------------------------------------------------------
+
+
+class _SqliteBackend:
+    """One connection shared by every thread, guarded by a lock (see the module doc)."""
+
+    skip_locked = ""  # BEGIN IMMEDIATE already holds the only write lock
+    newest_last_tiebreak = ", rowid DESC"
+
+    def __init__(self, path: Path, busy_timeout_ms: int) -> None:
+        self._lock = threading.RLock()
+        with _guard("open"):
+            self.db = _open(path, busy_timeout_ms)
 
     @contextlib.contextmanager
-    def _writing(self, operation: str) -> Iterator[sqlite_utils.Database]:
-        with self._lock, _guard(operation), _immediate(self._db):
-            yield self._db
+    def transaction(self, operation: str, *, write: bool) -> Iterator[Executor]:
+        with self._lock, _guard(operation):
+            if not write:
+                yield self.db.conn
+                return
+            with _immediate(self.db):
+                yield self.db.conn
+
+    def returning(self, sql: str) -> str:
+        return sql
+
+    def lock_queue(self, executor: Executor) -> None:
+        """Nothing to do: the transaction holds the database's write lock from its start."""
+
+    def blob(self, content: bytes) -> Any:
+        return content
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+
+class SqliteBotStore(SqlBotStore):
+    """``BotStore`` on one SQLite file; safe to share between threads (see the module doc)."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        context_ttl: timedelta = DEFAULT_CONTEXT_TTL,
+        retention: timedelta = DEFAULT_RETENTION,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+        clock: Clock = time.time,
+    ) -> None:
+        self.path = path
+        backend = _SqliteBackend(path, busy_timeout_ms)
+        super().__init__(backend, context_ttl=context_ttl, retention=retention, clock=clock)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -792,6 +855,36 @@ def _guard(operation: str) -> Iterator[None]:
         raise StoreError(operation, e.strerror or type(e).__name__) from e
 
 
+def _upsert(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
+    """``INSERT … ON CONFLICT (key) DO UPDATE`` of every other column."""
+    names = [_quoted(c) for c in columns]
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in names if c not in {_quoted(k) for k in key})
+    return (
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
+        f"ON CONFLICT ({', '.join(_quoted(k) for k in key)}) DO UPDATE SET {updates}"
+    )
+
+
+def _quoted(column: str) -> str:
+    return '"user"' if column == "user" else column  # a reserved word in PostgreSQL
+
+
+def _claim(db: Executor, delivery_id: str, now: float) -> bool:
+    inserted = db.execute(
+        "INSERT INTO deliveries (delivery_id, seen_at) VALUES (?, ?) ON CONFLICT (delivery_id) DO NOTHING",
+        [delivery_id, now],
+    )
+    return inserted.rowcount == 1
+
+
+def _usage_row(row: Any) -> UsageRow:
+    platform, workspace, user, questions, answers, errors, refusals, other, avg, p95, t_in, t_out, cost = row
+    return UsageRow(
+        platform, workspace, user, int(questions), int(answers), int(errors), int(refusals), int(other),
+        float(avg or 0), float(p95 or 0), int(t_in or 0), int(t_out or 0), float(cost or 0),
+    )  # fmt: skip
+
+
 def _iso(moment: datetime) -> str:
     """UTC, fixed width, so that text order is time order; naive times are taken as UTC."""
     utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
@@ -828,12 +921,6 @@ def _job_payload(job: NewJob) -> str:
     return json.dumps({"question": job.question.model_dump(mode="json"), "payload": job.payload})
 
 
-def _claimed(row: Sequence[Any]) -> ClaimedJob:
-    """A claimed job from its row as it was before the claim."""
-    job_id, kind, payload_json, posted_json, attempts = row
-    return _claimed_from((job_id, kind, payload_json, posted_json, int(attempts) + 1))
-
-
 def _claimed_from(row: Sequence[Any]) -> ClaimedJob:
     """A claimed job from its row after the claim (``attempts`` counts this one)."""
     job_id, kind, payload_json, posted_json, attempts = row
@@ -846,12 +933,3 @@ def _claimed_from(row: Sequence[Any]) -> ClaimedJob:
         posted=cast(dict[str, Any], json.loads(posted_json)),
         attempts=int(attempts),
     )
-
-
-def _held(db: sqlite_utils.Database, assignments: str, values: list[Any], job_id: int, worker: str) -> bool:
-    """Update a running job only while ``worker`` holds its lease (the fence against a slow worker)."""
-    cursor = db.execute(
-        f"UPDATE jobs SET {assignments} WHERE id = ? AND worker = ? AND state = 'running'",
-        [*values, job_id, worker],
-    )
-    return cursor.rowcount == 1

@@ -8,6 +8,7 @@ terms of the BLS download files shipped in ``agents/oews/shipped/``; this script
 
     python scripts/eval_golds.py            # rewrite eval/questions.jsonl
     python scripts/eval_golds.py --check    # exit 1 if the file is out of date
+    python scripts/eval_golds.py held_out.toml -o held_out.jsonl   # another question file
 
 A *cell* names one published value: ``SOURCE KEY=VALUE ... COLUMN``, for example
 ``state AREA=48 OCC_CODE=47-2111 A_MEDIAN``. Sources: ``national:YEAR`` (cross-industry, 2019–2025),
@@ -51,7 +52,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "agents" / "oews" / "shipped"
 QUESTIONS = ROOT / "eval" / "questions.toml"
-OUTPUT = ROOT / "eval" / "questions.jsonl"
 
 FILES = {
     "state": "state_M2025_dl",
@@ -331,24 +331,25 @@ def build(path: Path = QUESTIONS) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if eval/questions.jsonl is out of date")
+    parser.add_argument("--check", action="store_true", help="exit 1 if the output is out of date")
+    parser.add_argument("questions", nargs="?", type=Path, default=QUESTIONS, help="question file (TOML)")
+    parser.add_argument("-o", "--output", type=Path, help="where to write (default: beside it, .jsonl)")
     args = parser.parse_args()
+    output = args.output or args.questions.with_suffix(".jsonl")
     try:
-        text = build()
+        text = build(args.questions)
     except RecipeError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     if args.check:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
+        current = output.read_text(encoding="utf-8") if output.exists() else ""
         if current != text:
-            print(
-                f"{OUTPUT.relative_to(ROOT)} is out of date: run python scripts/eval_golds.py",
-                file=sys.stderr,
-            )
+            hint = f"run python scripts/eval_golds.py {args.questions}"
+            print(f"{output} is out of date: {hint}", file=sys.stderr)
             return 1
         return 0
-    OUTPUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUTPUT.relative_to(ROOT)}: {text.count(chr(10))} questions")
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output}: {text.count(chr(10))} questions")
     return 0
 
 

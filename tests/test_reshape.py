@@ -58,3 +58,15 @@ def test_rankings_comparisons_and_clarifications_have_no_reshape_menu(
     service: BotService, question: str
 ) -> None:
     assert ask(service, question).reshapes == ()
+
+
+def test_a_lookup_can_be_asked_again_as_a_chart_or_as_a_table(service: BotService) -> None:
+    answer = ask(service, "what do registered nurses make in Seattle?")
+    views = options(answer, "view")
+    assert list(views) == ["As a chart", "As a table (wage range)"]
+    chart = service.answer(Question(text=views["As a chart"], platform="cli", workspace="local"))
+    assert chart.status == "answer" and chart.chart_png is not None
+    assert "Seattle-Tacoma-Bellevue, WA" in (chart.chart_title or "") + chart.text
+    table = ask(service, views["As a table (wage range)"])
+    assert table.status == "answer" and len(table.tables[0].rows) == 5
+    assert "Seattle-Tacoma-Bellevue, WA" in table.text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.models import Clarification, Table
+from agents.models import Clarification, ClarifyOption, Reshape, Table
 from bot.types import Answer
 
 Block = dict[str, Any]
@@ -27,6 +27,21 @@ ACTION_TRACE = "oews_trace"
 ACTION_UP = "oews_feedback_up"
 ACTION_DOWN = "oews_feedback_down"
 ACTION_CLARIFY = "oews_clarify"  # + "_<n>": action ids are unique within a message
+ACTION_RESHAPE = "oews_reshape"  # the "change this answer" menu
+ACTION_FOLLOWUP = "oews_followup"  # + "_<n>": a suggested next question
+ACTION_SUBSCRIBE = "oews_subscribe"  # "Notify me of new data"
+RESHAPE_BLOCK = "oews_reshape"  # + ":<trace id>": the answer a control belongs to
+FOLLOWUP_BLOCK = "oews_followups"  # + ":<trace id>"
+ASK_PREFIX = "ask:"  # a menu option that asks its question (the rest of the value)
+CSV_VALUE = "csv"  # the menu option that attaches the answer's table as a CSV file
+OPTION_TEXT_LIMIT = 75
+OPTION_VALUE_LIMIT = 150
+RESHAPE_GROUPS = (
+    ("place", "Another place"),
+    ("year", "Another year"),
+    ("measure", "Another measure"),
+    ("view", "Show it"),
+)
 
 WORKING_TEXT = ":hourglass_flowing_sand: Looking that up…"
 EXAMPLES = (
@@ -81,6 +96,7 @@ def answer_blocks(answer: Answer, *, asked_by: str | None = None, question: str 
     if answer.caveats:
         blocks.append(context(*(f"⚠️ {escape(c)}" for c in answer.caveats)))
     if answer.status in _FEEDBACK_STATUSES:
+        blocks.extend(reshape_controls(answer))
         blocks.append(context(f"Source: BLS OEWS · trace `{answer.trace_id}`"))
         blocks.append(answer_actions(answer.trace_id))
     else:
@@ -143,16 +159,70 @@ def clarification_actions(clarification: Clarification) -> Block:
     return {"type": "actions", "block_id": "oews_clarify", "elements": elements}
 
 
-def answer_actions(trace_id: str) -> Block:
+def answer_actions(trace_id: str, *, subscribe: bool = False) -> Block:
+    elements = [
+        button("Show trace", ACTION_TRACE, trace_id),
+        button(":+1:", ACTION_UP, trace_id),
+        button(":-1:", ACTION_DOWN, trace_id),
+    ]
+    if subscribe:
+        elements.append(button(":bell: Notify me of new data", ACTION_SUBSCRIBE, trace_id))
+    return {"type": "actions", "block_id": "oews_answer_actions", "elements": elements}
+
+
+def _reshapeable(answer: Answer) -> bool:
+    return answer.status == "answer" and not answer.private
+
+
+def reshape_controls(answer: Answer) -> list[Block]:
+    """The "change this answer" menu and the suggested next questions as buttons (answers only)."""
+    if not _reshapeable(answer):
+        return []
+    blocks: list[Block] = []
+    menu = reshape_menu(answer)
+    if menu is not None:
+        blocks.append(
+            {"type": "actions", "block_id": f"{RESHAPE_BLOCK}:{answer.trace_id}", "elements": [menu]}
+        )
+    if answer.followups:
+        blocks.append(followup_actions(answer.followups, answer.trace_id))
+    return blocks
+
+
+def reshape_menu(answer: Answer) -> Block | None:
+    """A select menu: another place, year, measure or view, and the CSV file of the table."""
+    groups = []
+    for kind, label in RESHAPE_GROUPS:
+        asked = [_ask_option(r) for r in answer.reshapes if r.kind == kind]
+        if kind == "view" and answer.tables:
+            asked.append(_option("CSV file of the table", CSV_VALUE))
+        options = [o for o in asked if o is not None][:MAX_OPTIONS]
+        if options:
+            groups.append({"label": {"type": "plain_text", "text": label}, "options": options})
+    if not groups:
+        return None
     return {
-        "type": "actions",
-        "block_id": "oews_answer_actions",
-        "elements": [
-            button("Show trace", ACTION_TRACE, trace_id),
-            button(":+1:", ACTION_UP, trace_id),
-            button(":-1:", ACTION_DOWN, trace_id),
-        ],
+        "type": "static_select",
+        "action_id": ACTION_RESHAPE,
+        "placeholder": {"type": "plain_text", "text": "Change this answer…", "emoji": True},
+        "option_groups": groups,
     }
+
+
+def _ask_option(reshape: Reshape) -> Block | None:
+    value = ASK_PREFIX + reshape.question
+    return _option(reshape.label, value) if len(value) <= OPTION_VALUE_LIMIT else None
+
+
+def _option(text: str, value: str) -> Block:
+    return {"text": {"type": "plain_text", "text": clip(text, OPTION_TEXT_LIMIT)}, "value": value}
+
+
+def followup_actions(followups: tuple[ClarifyOption, ...], trace_id: str) -> Block:
+    elements = [
+        button(f.label, f"{ACTION_FOLLOWUP}_{n}", f.question) for n, f in enumerate(followups[:MAX_OPTIONS])
+    ]
+    return {"type": "actions", "block_id": f"{FOLLOWUP_BLOCK}:{trace_id}", "elements": elements}
 
 
 def fallback_text(answer: Answer) -> str:

@@ -26,6 +26,7 @@ from adapters.slack.blocks import (
     notice_blocks,
 )
 from adapters.slack.incoming import BotThreads
+from bot import messages
 from bot.types import Answer
 
 logger = logging.getLogger(__name__)
@@ -169,6 +170,22 @@ class Poster:
             )
         except Exception:  # the answer is already there; a missing chart is not worth an error
             logger.exception("chart upload failed", extra={"trace_id": answer.trace_id})
+
+    async def csv(self, place: Place, text: str, trace_id: str) -> bool:
+        """The CSV file of an answer's table in its thread; False if Slack would not take it."""
+        try:
+            await self.client.files_upload_v2(
+                channel=place.channel,
+                thread_ts=place.thread,
+                content=text,
+                filename=f"oews-{trace_id}.csv",
+                title=f"OEWS table {trace_id} (CSV)",
+                initial_comment=messages.CSV_COMMENT,
+            )
+        except Exception:
+            logger.exception("CSV upload failed", extra={"trace_id": trace_id})
+            return False
+        return True
 
     async def react(self, channel: str, ts: str) -> bool:
         try:

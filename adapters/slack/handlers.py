@@ -86,6 +86,8 @@ class Handlers:
         app.action(b.ACTION_TRACE)(self.on_show_trace)
         app.action(re.compile(f"^({b.ACTION_UP}|{b.ACTION_DOWN})$"))(self.on_feedback)
         app.action(re.compile(rf"^{b.ACTION_CLARIFY}_\d+$"))(self.on_clarify)
+        app.action(b.ACTION_RESHAPE)(self.on_reshape)
+        app.action(re.compile(rf"^{b.ACTION_FOLLOWUP}_\d+$"))(self.on_reshape)
 
     # -- messages ---------------------------------------------------------------------------------
 
@@ -316,6 +318,28 @@ class Handlers:
         if queued is not None and queued.status == "full":
             self._spawn(self._tell(pressed, respond, messages.BUSY), "slack-busy")
 
+    async def on_reshape(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
+    ) -> None:
+        """A choice in an answer's "change this answer" menu, or a suggested next question:
+        queued like a typed question (asked in the answer's thread), or its table as CSV."""
+        pressed = click(body, action, default_workspace=self._workspace(context))
+        job = _reshape_job(pressed, str(action.get("action_id") or ""), respond.response_url)
+        if job is None or pressed is None:
+            await ack()
+            if pressed is not None:
+                self._spawn(self._tell(pressed, respond, messages.ANSWER_GONE), "slack-reshape")
+            return
+        queued = await self._submit(job, None)
+        await ack()
+        if queued is not None and queued.status == "full":
+            self._spawn(self._tell(pressed, respond, messages.BUSY), "slack-busy")
+
     # -- App Home ---------------------------------------------------------------------------------
 
     async def on_home(
@@ -368,3 +392,27 @@ class Handlers:
 
     def _workspace(self, context: AsyncBoltContext) -> str:
         return context.team_id or self.identity.team_id or ""
+
+
+def _reshape_job(pressed: Click | None, action_id: str, response_url: str | None) -> NewJob | None:
+    """The job a reshape control asks for; None for a click that names no answer or option."""
+    if pressed is None or not pressed.channel or not pressed.source:
+        return None
+    if action_id.startswith(b.ACTION_FOLLOWUP):
+        kind, text = "slack.reshape", pressed.value
+    elif pressed.value == b.CSV_VALUE:
+        kind, text = "slack.csv", ""
+    elif pressed.value.startswith(b.ASK_PREFIX):
+        kind, text = "slack.reshape", pressed.value.removeprefix(b.ASK_PREFIX)
+    else:
+        return None
+    question = Question(
+        text=text,
+        platform="slack",
+        workspace=pressed.workspace,
+        channel=pressed.channel,
+        thread=pressed.root,
+        user=pressed.user,
+    )
+    payload = {"source": pressed.source, "response_url": response_url, "label": pressed.label}
+    return NewJob(kind, question, payload)

@@ -182,6 +182,12 @@ class Click:
     message_text: str
     message_blocks: list[dict[str, Any]]
     trigger_id: str | None
+    block_id: str = ""  # the block the control is in (reshape controls name their answer's trace)
+
+    @property
+    def source(self) -> str:
+        """The trace id a reshape control belongs to (after the ``:`` of its block id)."""
+        return self.block_id.partition(":")[2]
 
 
 def click(body: dict[str, Any], action: dict[str, Any], *, default_workspace: str) -> Click | None:
@@ -191,10 +197,12 @@ def click(body: dict[str, Any], action: dict[str, Any], *, default_workspace: st
         return None
     message, container = _dict(body.get("message")), _dict(body.get("container"))
     ts = None if container.get("is_ephemeral") else message.get("ts")
-    label = _dict(action.get("text")).get("text")
+    chosen = _dict(action.get("selected_option"))  # a select menu's choice
+    value = action.get("value") or chosen.get("value")
+    label = _dict(action.get("text") or chosen.get("text")).get("text")
     return Click(
-        value=str(action.get("value") or ""),
-        label=str(label or action.get("value") or ""),
+        value=str(value or ""),
+        label=str(label or value or ""),
         user=user_id,
         workspace=action_workspace(body, default_workspace),
         channel=_str(_dict(body.get("channel")).get("id")),
@@ -203,6 +211,7 @@ def click(body: dict[str, Any], action: dict[str, Any], *, default_workspace: st
         message_text=str(message.get("text") or ""),
         message_blocks=[b for b in message.get("blocks", []) if isinstance(b, dict)],
         trigger_id=_str(body.get("trigger_id")),
+        block_id=str(action.get("block_id") or ""),
     )
 
 

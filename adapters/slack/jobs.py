@@ -4,7 +4,10 @@ Three kinds of job, queued by ``handlers``:
 
 - ``slack.ask``: a mention, DM or thread follow-up (``payload``: the message ``ts``);
 - ``slack.command``: ``/oews`` (``payload``: ``response_url``, ``private``);
-- ``slack.click``: a clarification button (``payload``: the clicked message and ``response_url``).
+- ``slack.click``: a clarification button (``payload``: the clicked message and ``response_url``);
+- ``slack.reshape``: a choice in an answer's "change this answer" menu or a suggested next
+  question (``payload``: ``source``, the trace id of the answer it changes);
+- ``slack.csv``: the CSV file of an answer's table, into its thread (``payload``: ``source``).
 
 Each step that people would see twice if it ran twice (the answer message, the placeholder)
 is recorded in the job (``JobContext.record``) right after it is posted; a worker that takes
@@ -13,6 +16,7 @@ the job over after a crash reads that and skips it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -24,6 +28,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import blocks as b
 from adapters.slack.delivery import Place, Poster, respond_answer
 from bot import messages
+from bot.export import CsvExportError
 from bot.jobs import ClaimedJob
 from bot.service import BotService
 from bot.types import Answer, Question
@@ -56,6 +61,10 @@ class SlackJobs:
             await self._command(job, context)
         elif job.kind == "slack.click":
             await self._click(job, context)
+        elif job.kind == "slack.reshape":
+            await self._reshape(job, context)
+        elif job.kind == "slack.csv":
+            await self._csv(job, context)
         else:
             logger.error("unknown Slack job kind %s", job.kind)
 
@@ -156,16 +165,59 @@ class SlackJobs:
         if not await self._answered_before(job, context, place):
             await self._answer_in_thread(job, context, place)
 
-    async def _answer_in_thread(self, job: ClaimedJob, context: JobContext, place: Place) -> None:
+    async def _answer_in_thread(
+        self, job: ClaimedJob, context: JobContext, place: Place, *, shown: str | None = None
+    ) -> None:
+        """The answer in the thread; ``shown``: the question, shown above it (it was not typed)."""
         answer = await _answer(job, context, job.question)
         await context.record(posting=True)
         number = job.id if context.worker is not None else None
         await self._deliver(
             context,
             answer,
-            lambda: self.poster.answer(place, answer, on_posted=_recorder(context), job=number),
+            lambda: self.poster.answer(
+                place, answer, question=shown, on_posted=_recorder(context), job=number
+            ),
             lambda text: self.poster.ephemeral(place, text),
         )
+
+    # -- reshape controls ---------------------------------------------------------------------------
+
+    async def _reshape(self, job: ClaimedJob, context: JobContext) -> None:
+        """The changed question, answered in the thread of the answer it changes (if that answer
+        is this person's conversation's), under the same rules as a typed question."""
+        question = job.question
+        place = Place(question.channel, question.thread, question.user)
+        if "answered" in context.posted or await self._refused(job, context, place):
+            return
+        if not await self._answered_before(job, context, place):
+            await self._answer_in_thread(job, context, place, shown=question.text)
+
+    async def _refused(self, job: ClaimedJob, context: JobContext, place: Place) -> bool:
+        """A control of an answer that is gone or not this conversation's: a private note."""
+        source = str(job.payload.get("source") or "")
+        if await asyncio.to_thread(context.service.owns, source, job.question):
+            return False
+        await self.poster.ephemeral(place, messages.ANSWER_GONE)
+        await context.record(answered=None)
+        return True
+
+    async def _csv(self, job: ClaimedJob, context: JobContext) -> None:
+        """The answer's table as a CSV file in its thread; a private note when there is none."""
+        question, source = job.question, str(job.payload.get("source") or "")
+        place = Place(question.channel, question.thread, question.user)
+        if "answered" in context.posted:
+            return
+        try:
+            text = await asyncio.to_thread(context.service.export_csv, source, question)
+            note = messages.ANSWER_GONE if text is None else None
+        except CsvExportError as e:
+            text, note = None, e.user_message
+        if text is None:
+            await self.poster.ephemeral(place, note or messages.ANSWER_GONE)
+        elif not await self.poster.csv(place, text, source):
+            await self.poster.ephemeral(place, messages.CSV_UPLOAD_FAILED)
+        await context.record(answered=None)
 
     async def _answered_before(self, job: ClaimedJob, context: JobContext, place: Place) -> bool:
         """Whether an earlier worker already posted this job's answer (it died before saying so)."""

@@ -87,7 +87,7 @@ def answer_actions(trace_id: str, *, csv: bool = False) -> list[Element]:
     return actions
 
 
-RESHAPE_GROUPS = {"place": "Place", "year": "Year", "measure": "Measure"}
+RESHAPE_GROUPS = {"place": "Place", "year": "Year", "measure": "Measure", "view": "Show"}
 
 
 def reshape_elements(answer: Answer) -> list[Element]:
@@ -111,7 +111,7 @@ def reshape_elements(answer: Answer) -> list[Element]:
                                 "type": "Input.ChoiceSet",
                                 "id": "reshape",
                                 "style": "compact",
-                                "placeholder": "Change the place, year or measure…",
+                                "placeholder": "Change the place, year, measure or view…",
                                 "choices": choices,
                             }
                         ],

@@ -153,11 +153,28 @@ class SlackServer:
     def action(self, payload: dict[str, Any]) -> Reply:
         return self.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
 
+    def choose(
+        self, message: Any, label: str, *, user: str = "U1", team: str = TEAM, value: str | None = None
+    ) -> Reply:
+        """Choose ``label`` ("group: label") in the answer menu of a message the bot posted;
+        ``value`` replaces the option's value (a forged or outdated menu)."""
+        action = chosen(message.blocks(), "oews_reshape", label)
+        if value is not None:
+            action["selected_option"] = {**action["selected_option"], "value": value}
+        return self.click(message, "oews_reshape", user=user, team=team, action=action)
+
     def click(
-        self, message: Any, action_id: str, *, user: str = "U1", team: str = TEAM, ephemeral: bool = False
+        self,
+        message: Any,
+        action_id: str,
+        *,
+        user: str = "U1",
+        team: str = TEAM,
+        ephemeral: bool = False,
+        action: dict[str, Any] | None = None,
     ) -> Reply:
         """Click the button ``action_id`` on a message the bot posted (a recorded ``Call``)."""
-        button = find_button(message.blocks(), action_id)
+        button = action or find_button(message.blocks(), action_id)
         channel = message.params.get("channel") or message.params.get("channel_id")
         ts = message.ts
         thread_ts = message.params.get("thread_ts")
@@ -250,7 +267,7 @@ def block_actions(
         "container": {"type": "message", "message_ts": ts, "channel_id": channel, "is_ephemeral": ephemeral},
         "trigger_id": f"trigger-{next(_ids)}", "channel": {"id": channel, "name": "general"},
         "response_url": response_url,
-        "actions": [{**button, "block_id": "b", "action_ts": str(time.time())}],
+        "actions": [{"block_id": "b", **button, "action_ts": str(time.time())}],
     }  # fmt: skip
     if not ephemeral:
         payload["message"] = message
@@ -261,8 +278,28 @@ def find_button(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
     for block in blocks:
         for element in block.get("elements", []):
             if element.get("action_id") == action_id:
-                return dict(element)
+                return {**element, "block_id": block.get("block_id", "b")}
     raise AssertionError(f"no button {action_id} in {json.dumps(blocks)[:500]}")
+
+
+def menu_options(blocks: list[dict[str, Any]], action_id: str) -> dict[str, dict[str, Any]]:
+    """The options of the select menu ``action_id``, by label ("group: label")."""
+    menu = find_button(blocks, action_id)
+    return {
+        f"{group['label']['text']}: {option['text']['text']}": option
+        for group in menu.get("option_groups", [])
+        for option in group["options"]
+    }
+
+
+def chosen(blocks: list[dict[str, Any]], action_id: str, label: str) -> dict[str, Any]:
+    """The action payload of choosing ``label`` ("group: label") in the select menu ``action_id``."""
+    menu = find_button(blocks, action_id)
+    option = menu_options(blocks, action_id)[label]
+    return {
+        "type": menu["type"], "action_id": action_id, "block_id": menu["block_id"],
+        "selected_option": option,
+    }  # fmt: skip
 
 
 def buttons(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
