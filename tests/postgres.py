@@ -59,25 +59,30 @@ class PostgresServer:
     data_dir: Path
     port: int
     user: str = "postgres"
-    password: str = "x"  # trust authentication on loopback: the password is not checked
+    password: str = "x"  # with trust authentication (the default) the password is not checked
 
     @classmethod
-    def start(cls) -> PostgresServer:
+    def start(cls, *, password: str | None = None) -> PostgresServer:
+        """A new server; with ``password``, every login must give it (scram-sha-256)."""
         bindir = _bin_dir()
         assert bindir is not None, INSTALL_HINT
         root = Path(tempfile.mkdtemp(prefix="oews-pg-"))
-        server = cls(data_dir=root / "data", port=_free_port())
+        server = cls(data_dir=root / "data", port=_free_port(), password=password or "x")
         as_postgres = os.geteuid() == 0
+        auth = ["-A", "trust"]
+        if password is not None:
+            (root / "pwfile").write_text(password + "\n", encoding="utf-8")
+            auth = ["-A", "scram-sha-256", f"--pwfile={root / 'pwfile'}"]
         if as_postgres:
             pw = pwd.getpwnam("postgres")
-            os.chown(root, pw.pw_uid, pw.pw_gid)
+            for path in (root, *root.iterdir()):
+                os.chown(path, pw.pw_uid, pw.pw_gid)
         server._run(
             as_postgres,
             str(bindir / "initdb"),
             "-D",
             str(server.data_dir),
-            "-A",
-            "trust",
+            *auth,
             "-U",
             server.user,
             "-E",
@@ -107,15 +112,21 @@ class PostgresServer:
         subprocess.run(command, check=True, capture_output=True, timeout=60)
 
     def stop(self) -> None:
-        bindir = _bin_dir()
-        assert bindir is not None
-        as_postgres = os.geteuid() == 0
+        """Stop the server and delete its files."""
         try:
-            self._run(
-                as_postgres, str(bindir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "stop"
-            )
+            self.stop_only()
         finally:
             shutil.rmtree(self.data_dir.parent, ignore_errors=True)
+
+    def stop_only(self) -> None:
+        """Stop the server (its clients see the connection drop); ``stop`` still cleans up."""
+        bindir = _bin_dir()
+        assert bindir is not None
+        if not (self.data_dir / "postmaster.pid").exists():
+            return
+        self._run(
+            os.geteuid() == 0, str(bindir / "pg_ctl"), "-D", str(self.data_dir), "-m", "immediate", "stop"
+        )
 
     def odbc(self, database: str = "postgres") -> str:
         """An ODBC connection string for pyodbc."""

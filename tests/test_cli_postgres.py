@@ -3,8 +3,10 @@ wrong setting looks like: one line naming the setting, the password masked, exit
 
 from __future__ import annotations
 
+import asyncio
 import json
 import lzma
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -60,11 +62,18 @@ def test_data_load_build_and_info_on_postgresql(
         ("mysql://oews:hunter2@db/oews", "unsupported database URL"),
         ("postgresql://oews:hunter2@127.0.0.1:1/oews", "cannot reach the OEWS database"),
         ("postgresql://postgres:hunter2@127.0.0.1:{port}/oews?driver=No+Such+Driver", "ODBC driver"),
+        (
+            "odbc:DRIVER={{No Such Driver}};SERVER=127.0.0.1;PORT={port};DATABASE=oews;"
+            "UID=postgres;PWD=hunter2",
+            "ODBC driver",
+        ),
         ("postgresql://postgres:hunter2@127.0.0.1:{port}/no_such_db", "does not exist"),
         ("postgresql://postgres:hunter2@127.0.0.1:{port}/postgres", "has no OEWS data"),
     ],
 )
-@pytest.mark.parametrize("command", [("data", "info"), ("ask", "nurses pay")])
+@pytest.mark.parametrize(
+    "command", [("data", "info"), ("ask", "nurses pay"), ("serve", "--port", "0", "--workers", "0")]
+)
 def test_a_wrong_database_setting_is_one_masked_line_and_exit_code_2(
     postgres: pg.PostgresServer,
     monkeypatch: pytest.MonkeyPatch,
@@ -81,8 +90,6 @@ def test_a_wrong_database_setting_is_one_masked_line_and_exit_code_2(
 
 
 def test_healthz_reports_the_database_down_instead_of_failing(tmp_path: Path) -> None:
-    import asyncio
-
     from aiohttp.test_utils import TestClient, TestServer
 
     from adapters.server import build_web_app
@@ -100,3 +107,80 @@ def test_healthz_reports_the_database_down_instead_of_failing(tmp_path: Path) ->
 
     assert asyncio.run(status(True)) == (200, {"status": "ok"})
     assert asyncio.run(status(False)) == (503, {"status": "degraded", "database": "down"})
+
+
+@pytest.fixture(scope="module")
+def locked_postgres() -> Iterator[pg.PostgresServer]:
+    """A server that checks passwords (the session's ``postgres`` trusts every login)."""
+    why = pg.missing()
+    if why:
+        pytest.skip(why)
+    server = pg.PostgresServer.start(password="s3cret-pw")
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("data", "info"), ("ask", "nurses pay"), ("data", "build"), ("serve", "--port", "0", "--workers", "0")],
+)
+def test_a_wrong_password_is_one_masked_line_and_exit_code_2(
+    locked_postgres: pg.PostgresServer,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    command: tuple[str, ...],
+) -> None:
+    url = f"postgresql://postgres:hunter2@127.0.0.1:{locked_postgres.port}/postgres"
+    result = run(monkeypatch, url, *command, home=tmp_path)
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: OEWS_DATABASE_URL: ")
+    assert "refused the login" in lines[0] and "password authentication failed" in lines[0]
+    assert "postgres:***@" in lines[0] and "hunter2" not in result.output and "s3cret" not in result.output
+
+
+def test_healthz_says_when_the_real_database_goes_down(tmp_path: Path) -> None:
+    """/healthz over a real gateway: 200 while PostgreSQL answers, 503 once it is stopped,
+    and the server keeps answering health checks."""
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from adapters.server import build_web_app
+    from agents.sql.dburl import parse_database_url
+    from agents.sql.gateway import database_ok
+    from agents.sql.odbc import OdbcGateway
+    from bot.config import Settings
+
+    if pg.missing():
+        pytest.skip(str(pg.missing()))
+    server = pg.PostgresServer.start(password="s3cret-pw")
+    try:
+        url = server.create_database("oews_health")
+        import pyodbc
+
+        with pyodbc.connect(server.odbc("oews_health"), autocommit=True) as admin:
+            admin.execute("CREATE TABLE coverage (kind TEXT, cross_industry INTEGER, year INTEGER)")
+        gateway = OdbcGateway(url=parse_database_url(url), time_limit_ms=2000)
+
+        class Service:  # the part of BotService /healthz reads
+            def health(self) -> dict[str, object]:
+                return {"status": "ok"}
+
+        async def probe(stop_between: bool) -> list[tuple[int, object]]:
+            app = build_web_app(
+                Settings(oews_home=tmp_path), Service(), database_ok=lambda: database_ok(gateway)
+            )  # type: ignore[arg-type]
+            async with TestClient(TestServer(app)) as client:
+                replies = []
+                for stop in (False, stop_between, False):
+                    if stop:
+                        await asyncio.to_thread(server.stop_only)
+                    response = await client.get("/healthz")
+                    replies.append((response.status, await response.json()))
+                return replies
+
+        up, down, still_down = asyncio.run(probe(stop_between=True))
+        assert up == (200, {"status": "ok"})
+        assert down == still_down == (503, {"status": "degraded", "database": "down"})
+        gateway.close()
+    finally:
+        server.stop()

@@ -80,7 +80,7 @@ def gateway(make_gateway: Factory) -> SqlGateway:
 
 
 def unguarded(gateway: SqlGateway) -> SqlGateway:
-    """The same gateway with the sqlparse guard switched off: the database's own walls only."""
+    """The same gateway with the guard switched off: the database's own walls only."""
     gateway.guard.check = lambda sql: Checked(sql, frozenset())  # type: ignore[attr-defined]
     return gateway
 
@@ -322,6 +322,76 @@ def test_sqlite_huge_values_fail_at_once_without_the_guard(sqlite_path: Path, sq
         assert time.perf_counter() - started < TIME_LIMIT_MS / 1000 + SLACK_S
 
 
+# Run in a child process: SQLite's heap limit is process-wide and can only be lowered, and peak
+# memory (ru_maxrss) is only meaningful for a fresh process.
+MEMORY_PROBE = """
+import json, resource, sqlite3, sys, time
+from pathlib import Path
+from agents.errors import SqlError
+from agents.sql.guard import Checked
+from agents.sql.sqlite import SqliteGateway
+
+gateway = SqliteGateway(path=Path(sys.argv[1]), time_limit_ms=int(sys.argv[2]))
+gateway.guard.check = lambda sql: Checked(sql, frozenset())  # the database's own walls only
+other = sqlite3.connect(":memory:")  # the heap limit is the process's, seen from any connection
+report = {"heap_limit": other.execute("PRAGMA hard_heap_limit").fetchone()[0], "runs": []}
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+for sql in sys.stdin.read().split("\x1e"):
+    started = time.perf_counter()
+    try:
+        rows = gateway.execute(sql).rows
+        outcome, biggest = "ran", max((len(str(v)) for row in rows for v in row), default=0)
+    except SqlError as e:
+        outcome, biggest = type(e).__name__, 0
+    report["runs"].append([sql, outcome, time.perf_counter() - started, biggest])
+report["peak_growth_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base
+other.execute("PRAGMA hard_heap_limit = 8000000")  # a tiny limit: SQLite must stop, not crash
+try:
+    gateway.execute("SELECT length(replace(hex(zeroblob(1999999)), '0', '00'))")
+except SqlError as e:
+    report["tiny_heap"] = [type(e).__name__, str(e)]
+report["after"] = gateway.execute("SELECT count(*) FROM areas").rows[0][0]
+print(json.dumps(report))
+"""
+HUGE = [
+    "SELECT randomblob(1000000000)",
+    "SELECT zeroblob(1000000000)",
+    "SELECT printf('%.*c', 1000000000, 'x')",
+    "SELECT length(group_concat(a.title)) FROM occupations a, occupations b, occupations c",
+    "WITH RECURSIVE r(s) AS (SELECT 'x' UNION ALL SELECT s || s FROM r WHERE length(s) < 1000000000) "
+    "SELECT max(length(s)) FROM r",
+    "SELECT max(x) FROM (SELECT zeroblob(3000000) || a.title AS x FROM occupations a, occupations b "
+    "ORDER BY 1)",
+    "SELECT count(*) FROM (SELECT DISTINCT hex(zeroblob(1000000)) || a.occ_code FROM occupations a)",
+    "SELECT length(replace(hex(zeroblob(1999999)), '0', '00'))",
+    "SELECT group_concat(hex(zeroblob(1000000))) FROM occupations",
+]
+
+
+def test_sqlite_memory_stays_bounded_for_huge_values_without_the_guard(sqlite_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from agents.sql.sqlite import HEAP_LIMIT_BYTES
+    from agents.sql.sqlite import MAX_VALUE_BYTES as SQLITE_MAX_VALUE
+
+    probe = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(sqlite_path), str(TIME_LIMIT_MS)],
+        input="\x1e".join(HUGE), capture_output=True, text=True, timeout=120, check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+    report = json.loads(probe.stdout)
+    assert report["heap_limit"] == HEAP_LIMIT_BYTES
+    for sql, outcome, seconds, biggest in report["runs"]:
+        assert seconds < TIME_LIMIT_MS / 1000 + SLACK_S, sql
+        assert biggest <= SQLITE_MAX_VALUE, sql
+        assert outcome != "ran" or "1000000000" not in sql, sql
+    assert report["peak_growth_kb"] < 64 * 1024  # each took 1-2 GB before the limits
+    assert report["tiny_heap"][0] == "SqlExecutionError" and "out of memory" in report["tiny_heap"][1]
+    assert report["after"] == 1  # the process and the connection survive
+
+
 def test_a_dropped_connection_is_reported_and_the_next_statement_reconnects(
     postgres: pg.PostgresServer, pg_url: str
 ) -> None:
@@ -336,6 +406,40 @@ def test_a_dropped_connection_is_reported_and_the_next_statement_reconnects(
             gateway.execute("SELECT count(*) FROM areas")
         assert "x@" not in str(caught.value) and "***" in str(caught.value)
         assert not isinstance(caught.value, SqlError)
+        assert gateway.execute("SELECT count(*) FROM areas").rows == ((1,),)
+
+
+def test_a_connection_dropped_while_a_statement_runs_is_reported_and_the_next_reconnects(
+    postgres: pg.PostgresServer, pg_url: str
+) -> None:
+    import threading
+
+    with OdbcGateway(url=parse_database_url(pg_url), time_limit_ms=20000) as gateway:
+        gateway.execute("SELECT count(*) FROM areas")
+
+        def terminate_when_running() -> None:
+            with pyodbc.connect(postgres.odbc("oews_contract"), autocommit=True) as admin:
+                for _ in range(100):  # wait until the statement is running, then kill its backend
+                    killed = admin.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                        "'oews_contract' AND state = 'active' AND query LIKE '%pg_sleep%' "
+                        "AND pid <> pg_backend_pid()"
+                    ).fetchall()
+                    if killed:
+                        return
+                    time.sleep(0.05)
+
+        killer = threading.Thread(target=terminate_when_running)
+        killer.start()
+        started = time.perf_counter()
+        with pytest.raises(DatabaseUnavailable) as caught:
+            unguarded(gateway).execute("SELECT pg_sleep(15)")
+        killer.join()
+        assert time.perf_counter() - started < 10  # told at once, not after the statement's 15 s
+        message = str(caught.value)
+        assert "went away" in message and "OEWS_DATABASE_URL" in message
+        assert "postgres:***@" in message and ":x@" not in message and "\n" not in message
+        assert caught.value.user_message == "The OEWS database is not available right now."
         assert gateway.execute("SELECT count(*) FROM areas").rows == ((1,),)
 
 

@@ -1,7 +1,8 @@
 """Allow-list validation of one read-only SELECT, before it reaches a database.
 
-``validate_select`` tokenizes the statement with sqlparse, drops the comments, and checks the
-comment-free text, which is also the text it returns (and the only text that ever runs):
+``validate_select`` tokenizes the statement once (``agents/sql/lexer.py``, as the database reads
+it), drops the comments, and checks the comment-free text, which is also the text it returns
+(and the only text that ever runs):
 
 - exactly one statement (one trailing ``;`` is fine), starting with SELECT or WITH … SELECT;
 - no data-changing or administrative keyword anywhere (INSERT, DELETE, PRAGMA, ATTACH, INTO…),
@@ -10,8 +11,9 @@ comment-free text, which is also the text it returns (and the only text that eve
   defined around it, so ``sqlite_master``, ``pragma_*`` and other catalogs fail simply because
   they are not allowed;
 - no dangerous function (``load_extension``, ``readfile``…);
-- only literal, quoting and whitespace forms whose meaning sqlparse and SQLite agree on (no
-  backslash escapes, no ``$tag$`` strings, no unterminated comment, no non-ASCII spaces).
+- only literal, quoting and whitespace forms the tokenizer reads exactly as the database does
+  (no backslash before a quote, no ``$tag$`` strings, no unterminated or nested comment, no
+  non-ASCII spaces).
 
 Values are bound as parameters, so literals are not inspected beyond that.
 """
@@ -19,15 +21,12 @@ Values are bound as parameters, so literals are not inspected beyond that.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlparse import lexer, tokens
-from sqlparse.tokens import _TokenType
-
 from agents.errors import SqlRejected
+from agents.sql.lexer import Token, tokenize
 
 FORBIDDEN_KEYWORDS = frozenset(
     {
@@ -57,6 +56,13 @@ _AMPLIFIERS = frozenset(
 )  # fmt: skip
 
 
+# Keywords that close a FROM list (and WINDOW when it starts a window definition: SQLite lets it
+# name a table). Not VALUES: PostgreSQL lets it name a table (``FROM facts values, meta``).
+FROM_LIST_ENDS = frozenset(
+    {"WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "UNION", "EXCEPT", "INTERSECT", "SELECT"}
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class DialectRules:
     """What the guard refuses beyond the common rules, per SQL dialect."""
@@ -67,6 +73,7 @@ class DialectRules:
     function_infixes: tuple[str, ...] = ()
     schemas: frozenset[str] = frozenset({"main"})
     variables: bool = True  # ``@name`` tokens allowed (SQL Server: session variables, @@version)
+    from_list_ends: frozenset[str] = FROM_LIST_ENDS  # keywords that close a FROM list
 
 
 _PG_KEYWORDS = frozenset(
@@ -108,6 +115,7 @@ RULES: dict[str, DialectRules] = {
         function_prefixes=("xp_", "sp_", "fn_", "sys"),
         schemas=frozenset({"dbo"}),
         variables=False,
+        from_list_ends=FROM_LIST_ENDS - {"LIMIT"},  # not a T-SQL keyword: a table may be named limit
     ),
 }
 
@@ -146,39 +154,7 @@ class SqlGuard:
             raise SqlRejected(str(e), sql=sql, params=params) from e
 
 
-_QUOTED_FORMS = {
-    "'": re.compile(r"'(?:[^']|'')*'"),
-    '"': re.compile(r'"(?:[^"]|"")*"'),
-    "`": re.compile(r"`(?:[^`]|``)*`"),
-    "[": re.compile(r"\[[^\]]*\]"),
-}
-_ASCII_SPACE = " \t\n\v\f\r"
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _SUBQUERY_STARTS = frozenset({"SELECT", "WITH", "VALUES"})
-_FROM_LIST_ENDS = frozenset(
-    {"WHERE", "GROUP BY", "HAVING", "ORDER BY", "LIMIT", "WINDOW", "UNION", "UNION ALL",
-     "EXCEPT", "INTERSECT", "SELECT", "VALUES"}
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class _Tok:
-    ttype: _TokenType
-    value: str
-
-    @property
-    def keyword(self) -> str | None:
-        """The keyword in upper case with single spaces (``ORDER BY``), or None."""
-        if self.ttype in tokens.Keyword:
-            return " ".join(self.value.upper().split())
-        return None
-
-    @property
-    def words(self) -> list[str]:
-        """Unquoted words, upper case: candidates for forbidden keywords."""
-        if self.ttype in tokens.Keyword or self.ttype in tokens.Name:
-            return [w for w in self.value.upper().split() if _WORD.fullmatch(w)]
-        return []
 
 
 @dataclass(frozen=True)
@@ -196,62 +172,28 @@ def validate_select(sql: str, *, allowed_tables: Collection[str], dialect: str =
 def check_select(sql: str, *, allowed_tables: Collection[str], dialect: str = "sqlite") -> Checked:
     """Validate ``sql`` (tokenized once) for ``dialect``; the statement to run and its CTEs."""
     rules = RULES[dialect]
-    text, toks = _tokens(sql)
-    toks = _statement_tokens(toks, sql)
+    lexed = tokenize(sql, dialect)
+    toks = _statement_tokens(lexed.tokens, sql)
     _check_lexemes(toks, sql, rules)
     _check_keywords(toks, sql, rules)
     _check_statement_kind(toks, sql)
     _check_functions(toks, sql, rules)
     scopes = list(_cte_scopes(toks))
     _check_tables(toks, scopes, {t.lower() for t in allowed_tables}, sql, rules)
-    statement = text.strip()
+    statement = lexed.text.strip()
     statement = statement[:-1].rstrip() if statement.endswith(";") else statement
     return Checked(statement, frozenset(name for name, _, _ in scopes))
 
 
-def cte_names(sql: str) -> frozenset[str]:
+def cte_names(sql: str, dialect: str = "sqlite") -> frozenset[str]:
     """Lower-cased names of every CTE the statement defines (for a database-side authorizer)."""
-    _, toks = _tokens(sql)
-    return frozenset(name for name, _, _ in _cte_scopes(toks))
+    return frozenset(name for name, _, _ in _cte_scopes(tokenize(sql, dialect).tokens))
 
 
 # --- tokens -----------------------------------------------------------------------------------
 
 
-def _lex(text: str) -> Iterator[tuple[_TokenType, str]]:
-    stream: Iterator[tuple[_TokenType, str]] = lexer.tokenize(text)  # type: ignore[no-untyped-call]
-    return stream
-
-
-def _tokens(sql: str) -> tuple[str, list[_Tok]]:
-    """The text with every comment replaced by one space, and its significant tokens.
-
-    The tokens come from one pass over ``sql``; only when it had comments is the comment-free
-    text tokenized again, so the tokens checked are always those of the text that runs."""
-    pairs: list[tuple[_TokenType, str]] = []
-    comments = False
-    for ttype, value in _lex(sql):
-        if pairs and pairs[-1][1] == "/" and value.startswith("*"):
-            raise SqlRejected("unterminated /* comment", sql=sql)
-        if ttype in tokens.Whitespace and value.strip(_ASCII_SPACE):
-            raise SqlRejected("unusual whitespace character", sql=sql)  # SQLite: part of a name
-        if ttype in tokens.Comment:
-            if "/*" in value[2:]:  # PostgreSQL and SQL Server nest block comments; sqlparse does not
-                raise SqlRejected("nested /* comments are not allowed", sql=sql)
-            comments = True
-            ttype, value = tokens.Whitespace, " "
-        pairs.append((ttype, value))
-    text = "".join(value for _, value in pairs)
-    if comments:
-        pairs = list(_lex(text))
-    return text, [
-        _Tok(ttype, value)
-        for ttype, value in pairs
-        if not (ttype in tokens.Whitespace or ttype in tokens.Newline or value.isspace())
-    ]
-
-
-def _statement_tokens(toks: list[_Tok], sql: str) -> list[_Tok]:
+def _statement_tokens(toks: list[Token], sql: str) -> list[Token]:
     """The tokens of the only statement, without its one optional trailing ``;``."""
     if toks and toks[-1].value == ";":
         toks = toks[:-1]
@@ -262,54 +204,57 @@ def _statement_tokens(toks: list[_Tok], sql: str) -> list[_Tok]:
     return toks
 
 
-def _check_lexemes(toks: Sequence[_Tok], sql: str, rules: DialectRules) -> None:
-    """Reject token forms that sqlparse and the database could read differently."""
-    for tok in toks:
-        if not rules.variables and tok.value.startswith("@"):
-            raise SqlRejected(f"variable {tok.value[:40]!r} is not allowed", sql=sql)
-        if tok.ttype in tokens.Error:
-            raise SqlRejected(f"unexpected text {tok.value!r}", sql=sql)
-        form = _QUOTED_FORMS.get(tok.value[:1])
-        if form is not None and not form.fullmatch(tok.value):
-            raise SqlRejected(f"unsupported quoting in {tok.value[:40]!r}", sql=sql)
-        literal_ok = tok.ttype in tokens.String.Single or tok.ttype in tokens.String.Symbol
-        if tok.ttype in tokens.Literal and not (literal_ok or tok.ttype in tokens.Number):
-            raise SqlRejected(f"unsupported literal {tok.value[:40]!r}", sql=sql)
+def _check_lexemes(toks: Sequence[Token], sql: str, rules: DialectRules) -> None:
+    """SQL Server reads ``@name`` and ``@@name`` as variables (``@@version``): refused there."""
+    if rules.variables:
+        return
+    for i, tok in enumerate(toks):
+        if tok.value == "@":
+            shown = "".join(t.value for t in toks[i : i + 3])
+            raise SqlRejected(f"variable {shown[:40]!r} is not allowed", sql=sql)
 
 
 def _unquote(value: str) -> str:
     first = value[:1]
     if first == "[":
-        return value[1:-1]
+        return value[1:-1].replace("]]", "]")
     if first in ("'", '"', "`"):
         return value[1:-1].replace(first * 2, first)
     return value
 
 
-def _matching_paren(toks: Sequence[_Tok], start: int) -> int:
+def _matching_paren(toks: Sequence[Token], start: int) -> int:
     """Index of the ``)`` closing the ``(`` at ``start`` (or len(toks) if unclosed)."""
     depth = 0
     for i in range(start, len(toks)):
-        depth += {"(": 1, ")": -1}.get(toks[i].value, 0)
-        if depth == 0:
-            return i
+        value = toks[i].value
+        if value == "(":
+            depth += 1
+        elif value == ")":
+            depth -= 1
+            if depth == 0:
+                return i
     return len(toks)
 
 
-def _scope_end(toks: Sequence[_Tok], start: int) -> int:
+def _scope_end(toks: Sequence[Token], start: int) -> int:
     """Index of the ``)`` closing the parentheses that enclose ``start`` (or len(toks))."""
     depth = 0
     for i in range(start, len(toks)):
-        depth += {"(": 1, ")": -1}.get(toks[i].value, 0)
-        if depth < 0:
-            return i
+        value = toks[i].value
+        if value == "(":
+            depth += 1
+        elif value == ")":
+            depth -= 1
+            if depth < 0:
+                return i
     return len(toks)
 
 
 # --- statement kind, keywords, functions -------------------------------------------------------
 
 
-def _check_statement_kind(toks: Sequence[_Tok], sql: str) -> None:
+def _check_statement_kind(toks: Sequence[Token], sql: str) -> None:
     first = toks[0].keyword
     if first == "WITH":
         _, end = _cte_list(toks, 1)
@@ -321,25 +266,28 @@ def _check_statement_kind(toks: Sequence[_Tok], sql: str) -> None:
     raise SqlRejected("only SELECT or WITH … SELECT statements are allowed", sql=sql)
 
 
-def _check_keywords(toks: Sequence[_Tok], sql: str, rules: DialectRules) -> None:
+def _check_keywords(toks: Sequence[Token], sql: str, rules: DialectRules) -> None:
     for i, tok in enumerate(toks):
-        for word in tok.words:
-            forbidden = word in FORBIDDEN_KEYWORDS or word in rules.keywords
-            if not forbidden or _is_replace_function(toks, i, word):
-                continue
+        word = tok.keyword
+        if word is None or not (word in FORBIDDEN_KEYWORDS or word in rules.keywords):
+            continue
+        if not _is_replace_function(toks, i, word):
             raise SqlRejected(f"{word} is not allowed in a read-only query", sql=sql)
 
 
-def _is_replace_function(toks: Sequence[_Tok], i: int, word: str) -> bool:
+def _is_replace_function(toks: Sequence[Token], i: int, word: str) -> bool:
     """``replace(x, a, b)`` is the string function, not ``REPLACE INTO``."""
     return word == "REPLACE" and i + 1 < len(toks) and toks[i + 1].value == "("
 
 
-def _check_functions(toks: Sequence[_Tok], sql: str, rules: DialectRules) -> None:
+def _check_functions(toks: Sequence[Token], sql: str, rules: DialectRules) -> None:
     for tok in toks:
-        if tok.ttype in tokens.String.Single:
-            continue  # a string value, never a function name
-        name = _unquote(tok.value).lower()
+        if tok.kind == "word":
+            name = tok.value.lower()
+        elif tok.kind == "quoted":
+            name = _unquote(tok.value).lower()
+        else:
+            continue  # a string value, a number or punctuation: never a function name
         if _forbidden_function(name, rules):
             raise SqlRejected(f"function {name} is not allowed", sql=sql)
 
@@ -356,7 +304,7 @@ def _forbidden_function(name: str, rules: DialectRules) -> bool:
 # --- CTEs ------------------------------------------------------------------------------------
 
 
-def _cte_list(toks: Sequence[_Tok], i: int) -> tuple[list[str], int]:
+def _cte_list(toks: Sequence[Token], i: int) -> tuple[list[str], int]:
     """Names defined by the CTE list starting after WITH at ``i``, and the index after it."""
     names: list[str] = []
     if i < len(toks) and toks[i].keyword == "RECURSIVE":
@@ -381,7 +329,7 @@ def _cte_list(toks: Sequence[_Tok], i: int) -> tuple[list[str], int]:
     return names, i
 
 
-def _cte_scopes(toks: Sequence[_Tok]) -> Iterator[tuple[str, int, int]]:
+def _cte_scopes(toks: Sequence[Token]) -> Iterator[tuple[str, int, int]]:
     """(name, first index, last index) of the token range where each CTE name is visible."""
     for i, tok in enumerate(toks):
         if tok.keyword == "WITH":
@@ -394,9 +342,13 @@ def _cte_scopes(toks: Sequence[_Tok]) -> Iterator[tuple[str, int, int]]:
 
 
 def _check_tables(
-    toks: Sequence[_Tok], scopes: list[tuple[str, int, int]], allowed: set[str], sql: str, rules: DialectRules
+    toks: Sequence[Token],
+    scopes: list[tuple[str, int, int]],
+    allowed: set[str],
+    sql: str,
+    rules: DialectRules,
 ) -> None:
-    for ref in _table_references(toks):
+    for ref in _table_references(toks, rules.from_list_ends):
         name = ref.name.lower()
         if ref.schema is not None and ref.schema.lower() not in rules.schemas:
             raise SqlRejected(f"schema {ref.schema} is not allowed", sql=sql)
@@ -408,7 +360,7 @@ def _check_tables(
         raise SqlRejected(f"table {ref.name} is not allowed", sql=sql)
 
 
-def _table_references(toks: Sequence[_Tok]) -> Iterator[_Reference]:
+def _table_references(toks: Sequence[Token], ends: frozenset[str]) -> Iterator[_Reference]:
     """Every name used as a table: after FROM, JOIN, a comma in a FROM list, or ``IN``."""
     depth = 0
     from_lists: set[int] = set()  # paren depths at which a FROM list is open
@@ -430,16 +382,16 @@ def _table_references(toks: Sequence[_Tok]) -> Iterator[_Reference]:
             expect = True
         elif tok.keyword == "IN" and i + 1 < len(toks) and toks[i + 1].value != "(":
             expect = True  # x IN some_table
-        elif tok.keyword in _FROM_LIST_ENDS:
+        elif tok.keyword in ends or _starts_window(toks, i):
             from_lists.discard(depth)
 
 
-def _starts_table(toks: Sequence[_Tok], i: int) -> bool:
+def _starts_table(toks: Sequence[Token], i: int) -> bool:
     """FROM (but not ``IS [NOT] DISTINCT FROM``) or any kind of JOIN."""
     keyword = toks[i].keyword
     if keyword is None:
         return False
-    if keyword.endswith("JOIN"):
+    if keyword == "JOIN":
         return True
     if keyword != "FROM":
         return False
@@ -447,11 +399,16 @@ def _starts_table(toks: Sequence[_Tok], i: int) -> bool:
     return not (before[-1:] == ["DISTINCT"] and before[:1] in (["IS"], ["NOT"]))
 
 
-def _opens_subquery(toks: Sequence[_Tok], i: int) -> bool:
+def _starts_window(toks: Sequence[Token], i: int) -> bool:
+    """``WINDOW w AS (…)``; otherwise ``window`` names a table (``FROM facts window, meta``)."""
+    return toks[i].keyword == "WINDOW" and i + 2 < len(toks) and toks[i + 2].keyword == "AS"
+
+
+def _opens_subquery(toks: Sequence[Token], i: int) -> bool:
     return i + 1 < len(toks) and toks[i + 1].keyword in _SUBQUERY_STARTS
 
 
-def _reference(toks: Sequence[_Tok], i: int) -> _Reference:
+def _reference(toks: Sequence[Token], i: int) -> _Reference:
     if i + 2 < len(toks) and toks[i + 1].value == ".":
         return _Reference(i, _unquote(toks[i].value), _unquote(toks[i + 2].value))
     return _Reference(i, None, _unquote(toks[i].value))
