@@ -39,6 +39,10 @@ def job_handlers(settings: Settings) -> dict[str, JobHandler]:
         from adapters.slack.adapter import slack_jobs, web_client
 
         handlers["slack"] = slack_jobs(web_client(settings))
+    if settings.microsoft_app_id or settings.teams_allow_unauthenticated:
+        from adapters.teams.jobs import teams_jobs
+
+        handlers["teams"] = teams_jobs(settings)
     return handlers
 
 
@@ -75,7 +79,7 @@ def run_worker_process(settings: Settings, *, parent: int | None = None) -> None
     service = build_service(settings)
     handlers = job_handlers(settings)
     if not handlers:
-        logger.warning("no platform is configured (SLACK_BOT_TOKEN...): this worker has nothing to post to")
+        logger.warning("no platform is configured (SLACK_BOT_TOKEN, MicrosoftAppId...): nothing to post to")
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -171,8 +175,9 @@ class InlineWorkers:
         return self
 
     def stop(self, timeout: float = 15.0) -> None:
-        if self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._stop is not None and self._thread.is_alive():
+            with contextlib.suppress(RuntimeError):  # the loops ended on their own (none to run)
+                self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(timeout)
 
     def _run(self) -> None:

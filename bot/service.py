@@ -192,6 +192,15 @@ class BotService:
             self._queue_failed_at = self.clock()
             return None
 
+    def waiting(self, job_id: int) -> bool:
+        """Whether the job is still queued (no worker has taken it yet)."""
+        try:
+            state = self.store.job_state(job_id)
+        except StoreError:
+            logger.warning("could not read the state of job %d", job_id, exc_info=True)
+            return False
+        return state is not None and state[0] == "queued"
+
     # -- memory, traces, usage ---------------------------------------------------------------------
 
     def _context(self, question: Question) -> dict[str, Any] | None:

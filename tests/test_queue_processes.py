@@ -2,7 +2,9 @@
 
 - One host (SQLite): ``kill -9`` of the serving process in the middle of a burst of signed
   mentions, and of a worker in the middle of posting an answer; then both start again.  Every
-  acknowledged question is answered exactly once and the store is intact.
+  acknowledged question is answered exactly once and the store is intact.  The same for a Teams
+  question (the real SDK, a fake Bot Connector) whose worker is killed mid-job, and for the
+  placeholder of a ``/oews`` command whose worker is killed while posting it.
 - Two hosts (separate ``OEWS_HOME``s, one PostgreSQL store): a Slack retry delivered to the
   other host, a per-user limit, a thread follow-up and a chart link are all shared.
 """
@@ -17,6 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -28,6 +31,7 @@ import pytest
 from tests import postgres as pg
 from tests.slack.fake_slack import Call, FakeSlack
 from tests.slack.harness import SECRET, event_envelope, mention, message, signed_headers
+from tests.teams.harness import TENANT, Chat, FakeConnector
 from tests.test_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,6 +52,7 @@ class Host:
             "OEWS_RATE_PER_USER_PER_MINUTE": "1000", "OEWS_RATE_PER_WORKSPACE_PER_MINUTE": "1000",
             "MPLCONFIGDIR": str(home / "mpl"), **env,
         }  # fmt: skip
+        self.fake = fake
         self.log = (home / "processes.log").open("ab")
         self.port = 0
         self.server: subprocess.Popen[bytes] | None = None
@@ -85,6 +90,31 @@ class Host:
             return e.code
         except (urllib.error.URLError, ConnectionError):
             return 0  # the server is gone
+
+    def post_command(self, text: str, *, channel: str = "C1", user: str = "U1") -> int:
+        """A signed ``/oews`` slash command (form-encoded, as Slack sends it)."""
+        form = {
+            "team_id": "T1", "channel_id": channel, "user_id": user, "command": "/oews", "text": text,
+            "response_url": f"{self.fake.url}/response/{channel}-{user}", "trigger_id": "trigger-1",
+        }  # fmt: skip
+        body = urllib.parse.urlencode(form)
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **signed_headers(body)}
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/slack/events", data=body.encode(), method="POST", headers=headers
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+
+    def post_activity(self, activity: dict[str, object]) -> int:
+        """POST a Teams activity to ``/api/messages`` (authentication is off in these tests)."""
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/api/messages",
+            data=json.dumps(activity).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
 
     def get(self, path: str) -> tuple[int, bytes]:
         try:
@@ -125,7 +155,7 @@ def answers_by_thread(fake: FakeSlack) -> Counter[str]:
     return Counter(str(c.params.get("thread_ts")) for c in fake.since(0, "chat.postMessage"))
 
 
-def wait_until(condition: Callable[[], bool], timeout: float = 60, what: str = "condition") -> None:
+def wait_until(condition: Callable[[], bool], timeout: float = 180, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
@@ -239,3 +269,58 @@ def _wait_for_a_fresh_minute() -> None:
     """Three questions must fall in one minute window (no fixed clock across processes)."""
     if time.time() % 60 > 50:
         time.sleep(60 - time.time() % 60 + 0.1)
+
+
+def test_kill_9_of_a_worker_mid_teams_job_answers_the_question_once(
+    fake: FakeSlack, oews_db: Path, tmp_path: Path
+) -> None:
+    connector = FakeConnector()
+    connector.typing_delay_s = 1.5  # the worker is busy with the question when it is killed
+    env = {"TEAMS_ALLOW_UNAUTHENTICATED": "true", "TEAMS_ALLOWED_TENANTS": TENANT}
+    host = Host(tmp_path / "home", fake, oews_db, **env)
+    chat = Chat(connector.url)
+    question = chat.message(QUESTIONS[0])
+    try:
+        host.serve(workers=0)
+        assert host.post_activity(question) in (200, 201)
+        assert host.post_activity(question) in (200, 201)  # a redelivery: claimed with the job
+        first = host.worker()
+        wait_until(lambda: bool(connector.sent), what="the worker to start on the question")
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        host.worker()  # takes the job over when the dead worker's lease (2 s) runs out
+        answers = connector.wait_for_messages(1, timeout=180)
+        time.sleep(2.0)  # nothing more comes
+    finally:
+        host.stop()
+        connector.close()
+
+    answers = connector.messages()
+    assert len(answers) == 1 and "$" in answers[0].text
+    assert (answers[0].conversation_id, answers[0].reply_to_id) == (chat.conversation_id, question["id"])
+    with sqlite3.connect(tmp_path / "home" / "bot.sqlite") as db:
+        assert db.execute("SELECT state, attempts FROM jobs").fetchall() == [("done", 2)]
+
+
+def test_kill_9_of_a_worker_posting_a_command_placeholder_posts_it_once(
+    fake: FakeSlack, oews_db: Path, tmp_path: Path
+) -> None:
+    host = Host(tmp_path / "home", fake, oews_db)
+    try:
+        host.serve(workers=0)
+        assert host.post_command(QUESTIONS[0], channel="C7") == 200
+        fake.slow("chat.postMessage", 2.0)  # the placeholder is up, but its worker never hears so
+        first = host.worker()
+        wait_until(lambda: bool(fake.since(0, "chat.postMessage")), what="the placeholder")
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        host.worker()  # takes the job over when the dead worker's lease (2 s) runs out
+        wait_until(lambda: bool(fake.since(0, "chat.update")), what="the answer in the placeholder")
+        fake.settle(0, quiet=1.0)
+    finally:
+        host.stop()
+
+    [placeholder] = fake.since(0, "chat.postMessage")
+    [answer] = fake.since(0, "chat.update")
+    assert placeholder.params["channel"] == "C7" and "Looking that up" in str(placeholder.params["text"])
+    assert answer.params["ts"] == placeholder.ts and "$" in str(answer.params["text"])

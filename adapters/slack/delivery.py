@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 PROGRESS_REACTION = "hourglass_flowing_sand"
 CHART_FILENAME = "oews-chart.png"
 ANSWER_EVENT = "oews_answer"  # message metadata naming the job an answer belongs to
+PLACEHOLDER_EVENT = "oews_placeholder"  # the same for a /oews placeholder
 OnPosted = Callable[[str | None], Awaitable[None]]  # told the ts of the answer message once it is up
 
 
@@ -122,21 +123,30 @@ class Poster:
         except SlackApiError as e:
             logger.warning("could not look for job %d's answer: %s", job, _error(e))
             return None
-        for message in response.get("messages") or []:
-            metadata = message.get("metadata") or {}
-            if (
-                metadata.get("event_type") == ANSWER_EVENT
-                and (metadata.get("event_payload") or {}).get("job") == job
-            ):
-                return str(message.get("ts"))
-        return None
+        return _marked(response.get("messages") or [], ANSWER_EVENT, job)
 
-    async def placeholder(self, channel: str, user: str, question: str) -> str | None:
+    async def find_placeholder(self, channel: str, job: int) -> str | None:
+        """The ts of ``job``'s placeholder among the channel's latest messages, if a worker posted it."""
+        try:
+            response = await self.client.conversations_history(
+                channel=channel, include_all_metadata=True, limit=200
+            )
+        except SlackApiError as e:
+            logger.warning("could not look for job %d's placeholder: %s", job, _error(e))
+            return None
+        return _marked(response.get("messages") or [], PLACEHOLDER_EVENT, job)
+
+    async def placeholder(
+        self, channel: str, user: str, question: str, *, job: int | None = None
+    ) -> str | None:
         """A "working on it" message that the answer replaces; None if the bot can't post here."""
         text = f"<@{user}> asked: {escape(clip(question, 500))}\n{WORKING_TEXT}"
         try:
             response = await self.client.chat_postMessage(
-                channel=channel, text=text, blocks=notice_blocks_raw(text)
+                channel=channel,
+                text=text,
+                blocks=notice_blocks_raw(text),
+                metadata={"event_type": PLACEHOLDER_EVENT, "event_payload": {"job": job}} if job else None,
             )
         except SlackApiError as e:
             logger.info("cannot post in %s (%s); answering through the response URL", channel, _error(e))
@@ -228,6 +238,15 @@ async def respond_answer(
 def notice_blocks_raw(mrkdwn: str) -> list[Block]:
     """Blocks for text that is already escaped mrkdwn."""
     return [{"type": "section", "text": {"type": "mrkdwn", "text": clip(mrkdwn, 3000)}}]
+
+
+def _marked(messages: list[dict[str, Any]], event: str, job: int) -> str | None:
+    """The ts of the message whose metadata names ``event`` for ``job``, if any."""
+    for message in messages:
+        metadata = message.get("metadata") or {}
+        if metadata.get("event_type") == event and (metadata.get("event_payload") or {}).get("job") == job:
+            return str(message.get("ts"))
+    return None
 
 
 def _ts(data: Any) -> str | None:

@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 Send = Callable[[], Awaitable[None]]
 Apologize = Callable[[str], Awaitable[Any]]
 TRACE_ID_LIMIT = 64
+QUEUE_NOTE_DELAY_S = 2.0  # a queued question's ⏳ and place in the queue are shown this much later
 
 
 @dataclass
@@ -169,11 +170,18 @@ class Handlers:
             self._note_position(queued, place, found.ts)
 
     def _note_position(self, queued: Enqueued, place: Place, ts: str) -> None:
-        """A long wait: the ⏳ reaction now, and a note with the question's place in the queue."""
+        """A long wait: the ⏳ reaction and a note with the question's place in the queue."""
         note = messages.queue_note(queued.position)
-        if note is not None:
-            self._spawn(self.poster.react(place.channel, ts), "slack-queued")
-            self._spawn(self.poster.ephemeral(place, note), "slack-queued")
+        if note is not None and queued.job_id is not None:
+            self._spawn(self._note_later(queued.job_id, place, ts, note), "slack-queued")
+
+    async def _note_later(self, job_id: int, place: Place, ts: str, note: str) -> None:
+        """After ``QUEUE_NOTE_DELAY_S``, if the question still waits: in a burst the acks come
+        first (two Web API calls per question cost the serving process more than its ack)."""
+        await asyncio.sleep(QUEUE_NOTE_DELAY_S)
+        if await asyncio.to_thread(self.service.waiting, job_id):
+            await self.poster.react(place.channel, ts)
+            await self.poster.ephemeral(place, note)
 
     async def _submit(self, job: NewJob, place: Place | None) -> Enqueued | None:
         """Queue the job (claiming its delivery id); tell the person if the queue is full.

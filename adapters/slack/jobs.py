@@ -10,8 +10,10 @@ Three kinds of job, queued by ``handlers``:
 - ``slack.csv``: the CSV file of an answer's table, into its thread (``payload``: ``source``).
 
 Each step that people would see twice if it ran twice (the answer message, the placeholder)
-is recorded in the job (``JobContext.record``) right after it is posted; a worker that takes
-the job over after a crash reads that and skips it.
+is recorded in the job (``JobContext.record``) just before it is posted and right after; the
+message carries the job's number in its metadata.  A worker that takes the job over after a
+crash skips what is recorded as posted, and where only the mark before is recorded (the worker
+died while posting), it looks for the message in Slack before posting it again.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -103,10 +105,7 @@ class SlackJobs:
                 apologize,
             )
             return
-        ts = context.posted.get("placeholder")
-        if ts is None and context.service.admits(question):
-            ts = await self.poster.placeholder(question.channel, question.user, question.text)
-            await context.record(placeholder=ts)
+        ts = await self._placeholder(job, context)
         if ts is None:  # the bot can't post here (e.g. a private channel it is not in)
             answer = await _answer(job, context, question)
             await self._deliver(
@@ -119,6 +118,28 @@ class SlackJobs:
             )
             return
         await self._in_placeholder(job, context, question.model_copy(update={"thread": ts}), ts, apologize)
+
+    async def _placeholder(self, job: ClaimedJob, context: JobContext) -> str | None:
+        """The placeholder's ts: recorded, found where a worker that died posted it, or posted now.
+
+        Recorded before posting (``placeholder_posting``) and after (``placeholder``), like an
+        answer; the message carries the job in its metadata, so a takeover finds it."""
+        question = job.question
+        if "placeholder" in context.posted:
+            return cast(str | None, context.posted["placeholder"])
+        if context.posted.get("placeholder_posting"):
+            found = await self.poster.find_placeholder(question.channel, job.id)
+            if found is not None:
+                logger.info("job %d's placeholder was posted by a worker that died; reusing it", job.id)
+                await context.record(placeholder=found)
+                return found
+        if not context.service.admits(question):
+            return None
+        number = job.id if context.worker is not None else None
+        await context.record(placeholder_posting=True)
+        ts = await self.poster.placeholder(question.channel, question.user, question.text, job=number)
+        await context.record(placeholder=ts)
+        return ts
 
     async def _in_placeholder(
         self, job: ClaimedJob, context: JobContext, question: Question, ts: str, apologize: Apologize

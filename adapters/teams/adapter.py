@@ -1,80 +1,39 @@
 """The Teams endpoint on the shared aiohttp app: ``POST /api/messages`` and ``GET /charts/{token}``.
 
-Request in -> checks -> ``CloudAdapter.process`` (JWT verified, see ``auth``) -> ``OewsTeamsBot``
--> replies posted to the Bot Connector (429 / 5xx retried with backoff, honouring Retry-After).
+Request in -> checks -> ``CloudAdapter.process`` (JWT verified, see ``auth``) -> ``OewsTeamsBot``,
+which queues questions for the workers (``jobs``) and answers other clicks itself; replies go to
+the Bot Connector (429 / 5xx retried with backoff, honouring Retry-After, see ``connector``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
 from aiohttp import web
 from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
-from msrest.exceptions import ClientRequestError, HttpOperationError
 
-from adapters.teams.auth import StrictAuthentication
-from adapters.teams.bot import OewsTeamsBot, Renderer, Runner, error_text
+from adapters.teams.bot import OewsTeamsBot, error_text
 from adapters.teams.charts import ChartStore
 from adapters.teams.config import SdkConfiguration, allowed_tenants, sdk_configuration
+from adapters.teams.connector import RETRY_DELAYS_S, cloud_adapter
+from adapters.teams.jobs import TeamsJobs
 from agents.trace import new_trace_id
 from bot.config import Settings
 from bot.service import BotService
+from bot.worker import Worker
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
-REPLY_BUDGET_S = 10.0
-RETRY_DELAYS_S = (0.5, 1.0, 2.0, 4.0)
-MAX_RETRY_AFTER_S = 20.0
-
-
-class RetryingCloudAdapter(CloudAdapter):  # type: ignore[misc]
-    """``CloudAdapter`` that retries each outgoing activity on 429, 5xx and connection errors."""
-
-    def __init__(self, authentication: Any, *, retry_delays: tuple[float, ...]) -> None:
-        super().__init__(authentication)
-        self._delays = retry_delays
-
-    async def send_activities(self, context: TurnContext, activities: list[Activity]) -> list[Any]:
-        responses: list[Any] = []
-        for activity in activities:
-            responses.extend(await self._send_one(context, activity))
-        return responses
-
-    async def _send_one(self, context: TurnContext, activity: Activity) -> list[Any]:
-        for delay in self._delays:
-            try:
-                return list(await super().send_activities(context, [activity]))
-            except (HttpOperationError, ClientRequestError) as error:
-                status = _status(error)
-                if status is not None and status != 429 and status < 500:
-                    raise
-                wait = _retry_after(error) or delay
-                logger.warning("Bot Connector answered %s; retrying in %.1f s", status or "no response", wait)
-                await asyncio.sleep(wait)
-        return list(await super().send_activities(context, [activity]))
-
-
-def _status(error: Exception) -> int | None:
-    response = getattr(error, "response", None)
-    status = getattr(response, "status_code", None)
-    return status if isinstance(status, int) else None
-
-
-def _retry_after(error: Exception) -> float | None:
-    headers = getattr(getattr(error, "response", None), "headers", None) or {}
-    try:
-        return min(float(headers.get("Retry-After", "")), MAX_RETRY_AFTER_S)
-    except ValueError:
-        return None
 
 
 class TeamsAdapter:
-    """Owns the SDK adapter, the bot and the chart store; its handlers are the aiohttp routes."""
+    """Owns the SDK adapter, the bot and the chart store; its handlers are the aiohttp routes.
+
+    ``jobs`` posts answers for the workers; this process uses it only to answer directly a
+    question the store could not queue."""
 
     def __init__(
         self,
@@ -82,23 +41,23 @@ class TeamsAdapter:
         service: BotService,
         settings: Settings,
         credentials_factory: Any = None,
-        reply_budget_s: float = REPLY_BUDGET_S,
         retry_delays: tuple[float, ...] = RETRY_DELAYS_S,
     ) -> None:
         self.config: SdkConfiguration = sdk_configuration(settings)
-        self.cloud = RetryingCloudAdapter(
-            StrictAuthentication(self.config, credentials_factory=credentials_factory),
-            retry_delays=retry_delays,
+        self.cloud = cloud_adapter(
+            self.config, credentials_factory=credentials_factory, retry_delays=retry_delays
         )
         self.cloud.on_turn_error = self._on_turn_error
         self.charts = ChartStore(backing=service.store)
-        self.bot = OewsTeamsBot(
-            service=service,
-            runner=Runner(workers=settings.oews_workers, queue_limit=settings.oews_queue_limit),
-            renderer=Renderer(charts=self.charts, public_url=settings.teams_public_url),
-            app_id=self.config.APP_ID,
-            reply_budget_s=reply_budget_s,
+        self.jobs = TeamsJobs(
+            self.config,
+            public_url=settings.teams_public_url,
+            credentials_factory=credentials_factory,
+            retry_delays=retry_delays,
         )
+        self.jobs.bind(service)
+        direct = Worker(service=service, handlers={"teams": self.jobs})
+        self.bot = OewsTeamsBot(service=service, direct=direct)
 
     async def handle_messages(self, request: web.Request) -> web.StreamResponse:
         if not self.config.auth_disabled and "Authorization" not in request.headers:
@@ -158,7 +117,6 @@ def mount_teams(
     service: BotService,
     settings: Settings,
     credentials_factory: Any = None,
-    reply_budget_s: float = REPLY_BUDGET_S,
     retry_delays: tuple[float, ...] = RETRY_DELAYS_S,
 ) -> TeamsAdapter:
     """Add ``POST /api/messages`` and ``GET /charts/{token}`` to ``web_app``.
@@ -166,15 +124,13 @@ def mount_teams(
     Raises ``TeamsConfigError`` when the settings cannot serve Teams safely (no app id without
     TEAMS_ALLOW_UNAUTHENTICATED, SingleTenant without a tenant id...).  The optional arguments
     are for tests and special deployments: ``credentials_factory`` replaces the SDK's outbound
-    credentials; ``reply_budget_s`` is how long a request waits for the answer before it is
-    acknowledged and the answer sent later; ``retry_delays`` are the backoff steps for the
-    Bot Connector's 429 / 5xx answers.
+    credentials; ``retry_delays`` are the backoff steps for the Bot Connector's 429 / 5xx
+    answers.  Questions are answered by workers running ``adapter.jobs`` (see ``adapters.workers``).
     """
     adapter = TeamsAdapter(
         service=service,
         settings=settings,
         credentials_factory=credentials_factory,
-        reply_budget_s=reply_budget_s,
         retry_delays=retry_delays,
     )
     tenants = allowed_tenants(settings)  # the service allows them already (``build_service``)

@@ -1,11 +1,12 @@
 """The Teams bot: one turn in, replies out; every decision about the answer is the service's.
 
-Timing: the synchronous ``BotService.answer`` runs in a thread pool bounded by
-``OEWS_WORKERS`` (with ``OEWS_QUEUE_LIMIT`` questions waiting at most; beyond that the user is
-asked to retry).  If the answer is ready within ``reply_budget_s`` (10 s, under the Bot
-Framework's 15 s request timeout) it is sent during the request, as the offline engine almost
-always is (tens of ms).  Otherwise the request is acknowledged and the answer is delivered
-later into the same conversation and reply chain with ``adapter.continue_conversation``.
+A question (a message to the bot, a clarification or reshape click) is not answered here: it is
+written to the store's queue as a ``teams.ask`` job, in the same transaction that claims the
+activity's delivery id, before the Bot Connector gets its HTTP response; worker processes answer
+it and post it into the same reply chain (``adapters.teams.jobs``).  Only a full queue is
+refused ("try again"), and a long wait is announced with the question's place in the queue.
+If the store cannot take the job (down, read-only), it is answered here directly.  Clicks that
+are not questions (Show trace, feedback, CSV) are answered within the turn.
 """
 
 from __future__ import annotations
@@ -13,9 +14,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from collections.abc import Coroutine
+from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment
@@ -36,14 +36,16 @@ from adapters.teams.inbound import (
     question_for,
     read_message,
 )
-from agents.trace import new_trace_id
 from bot import messages
 from bot.export import CsvExportError
+from bot.jobs import NewJob
 from bot.service import BotService
 from bot.types import Answer, Question
+from bot.worker import Worker
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
+
+ASK = "teams.ask"  # the job kind of a Teams question
 
 REFUSED = messages.DENIED_TEAMS
 HINT = (
@@ -57,33 +59,6 @@ ANSWER_GONE = messages.ANSWER_GONE
 ANSWER_UNAVAILABLE = messages.FEEDBACK_MISSING
 THANKS = {"up": "Thanks for the feedback 👍", "down": "Thanks for the feedback 👎, it helps us improve."}
 BUSY = messages.BUSY
-
-
-class Busy(Exception):
-    """More questions are waiting than OEWS_QUEUE_LIMIT allows."""
-
-
-class Runner:
-    """Runs synchronous service calls in a bounded pool, refusing work beyond the queue limit."""
-
-    def __init__(self, *, workers: int, queue_limit: int) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="oews-teams")
-        self._capacity = workers + queue_limit
-        self._in_flight = 0
-
-    def submit(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
-        if self._in_flight >= self._capacity:
-            raise Busy
-        self._in_flight += 1
-        future = asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
-        future.add_done_callback(self._done)
-        return future
-
-    def _done(self, _: object) -> None:
-        self._in_flight -= 1
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 class Renderer:
@@ -134,15 +109,10 @@ error_text = messages.error_text
 class OewsTeamsBot:
     """The SDK's ``Bot``: ``on_turn`` handles messages, card submits and installs."""
 
-    def __init__(
-        self, *, service: BotService, runner: Runner, renderer: Renderer, app_id: str, reply_budget_s: float
-    ) -> None:
+    def __init__(self, *, service: BotService, direct: Worker) -> None:
         self._service = service
-        self._runner = runner
-        self._renderer = renderer
-        self._app_id = app_id
-        self._budget_s = reply_budget_s
-        self._late: set[asyncio.Task[None]] = set()
+        self._direct = direct  # answers a question the store could not queue
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def on_turn(self, context: TurnContext) -> None:
         if context.activity.type == ActivityTypes.message:
@@ -160,6 +130,9 @@ class OewsTeamsBot:
             logger.warning("refused a Teams message from tenant %r", question.workspace)
             await context.send_activity(REFUSED)
             return
+        if isinstance(inbound, Ask | Clarify | Reshape):
+            await self._ask(context, question, inbound)
+            return
         if question.delivery_id and not await asyncio.to_thread(
             self._service.first_delivery, question.delivery_id
         ):
@@ -168,14 +141,8 @@ class OewsTeamsBot:
         await self._dispatch(context, question, inbound)
 
     async def _dispatch(self, context: TurnContext, question: Question, inbound: Inbound) -> None:
-        if isinstance(inbound, Ask):
-            await self._answer(context, question.model_copy(update={"text": inbound.text}))
-        elif isinstance(inbound, Clarify):
-            await self._answer(context, question.model_copy(update={"text": inbound.question}))
-        elif isinstance(inbound, ShowTrace):
+        if isinstance(inbound, ShowTrace):
             await self._show_trace(context, question, inbound.trace_id)
-        elif isinstance(inbound, Reshape):
-            await self._reshape(context, question, inbound)
         elif isinstance(inbound, ExportCsv):
             await self._export_csv(context, question, inbound.trace_id)
         elif isinstance(inbound, Feedback):
@@ -185,43 +152,29 @@ class OewsTeamsBot:
         elif isinstance(inbound, Invalid):
             await context.send_activity(INVALID_ACTION)
 
-    async def _answer(self, context: TurnContext, question: Question) -> None:
-        await context.send_activity(Activity(type=ActivityTypes.typing))
-        try:
-            future = self._runner.submit(self._reply_for, question)
-        except Busy:
+    async def _ask(self, context: TurnContext, question: Question, inbound: Ask | Clarify | Reshape) -> None:
+        """Queue the question with its delivery claim; a reshape only of this conversation's answer."""
+        if isinstance(inbound, Reshape):
+            if await asyncio.to_thread(self._service.trace_for, inbound.trace_id, question) is None:
+                await context.send_activity(ANSWER_GONE)
+                return
+            text = inbound.reshape
+        else:
+            text = inbound.text if isinstance(inbound, Ask) else inbound.question
+        reference = TurnContext.get_conversation_reference(context.activity).serialize()
+        job = NewJob(ASK, question.model_copy(update={"text": text}), {"reference": reference})
+        queued = await asyncio.to_thread(self._service.submit, job)
+        if queued is None:
+            self._spawn(self._direct.run_direct(job))
+        elif queued.status == "full":
             await context.send_activity(BUSY)
-            return
-        done, _ = await asyncio.wait({future}, timeout=self._budget_s)
-        if done:
-            await context.send_activity(future.result())
-            return
-        reference = TurnContext.get_conversation_reference(context.activity)
-        task = asyncio.create_task(self._deliver_late(context.adapter, reference, future))
-        self._late.add(task)
-        task.add_done_callback(self._late.discard)
+        elif queued.status == "queued" and (note := messages.queue_note(queued.position)) is not None:
+            await context.send_activity(note)
 
-    def _reply_for(self, question: Question) -> Activity:
-        answer = self._service.answer(question)
-        logger.info("answered a Teams question: %s", answer.status, extra={"trace_id": answer.trace_id})
-        return self._renderer.reply(answer)
-
-    async def _deliver_late(self, adapter: Any, reference: Any, future: asyncio.Future[Activity]) -> None:
-        try:
-            reply = await future
-        except Exception:
-            incident = new_trace_id()
-            logger.exception("answering a Teams question failed", extra={"trace_id": incident})
-            reply = MessageFactory.text(error_text(incident))
-
-        async def send(context: TurnContext) -> None:
-            context.activity.id = reference.activity_id  # reply to the question, in its reply chain
-            await context.send_activity(reply)
-
-        try:
-            await adapter.continue_conversation(reference, send, bot_app_id=self._app_id or None)
-        except Exception:
-            logger.exception("could not deliver a late Teams answer")
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _show_trace(self, context: TurnContext, question: Question, trace_id: str) -> None:
         trace = await asyncio.to_thread(self._service.trace_for, trace_id, question)
@@ -229,14 +182,6 @@ class OewsTeamsBot:
             await context.send_activity(TRACE_UNAVAILABLE)
             return
         await context.send_activity(card_activity(trace_card(trace), summary=f"Trace {trace.id}"))
-
-    async def _reshape(self, context: TurnContext, question: Question, action: Reshape) -> None:
-        """Ask the chosen variant in this thread, if the answer it reshapes is this conversation's."""
-        trace = await asyncio.to_thread(self._service.trace_for, action.trace_id, question)
-        if trace is None:
-            await context.send_activity(ANSWER_GONE)
-            return
-        await self._answer(context, question.model_copy(update={"text": action.reshape}))
 
     async def _export_csv(self, context: TurnContext, question: Question, trace_id: str) -> None:
         trace = await asyncio.to_thread(self._service.trace_for, trace_id, question)
@@ -271,7 +216,6 @@ class OewsTeamsBot:
             await context.send_activity(WELCOME)
 
     async def close(self) -> None:
-        for task in list(self._late):
-            task.cancel()
-        await asyncio.gather(*self._late, return_exceptions=True)
-        self._runner.close()
+        """Let direct answers in flight finish (briefly)."""
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=5)

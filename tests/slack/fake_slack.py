@@ -6,7 +6,7 @@ posts. Switches: ``rate_limit(method)`` answers the next call with 429 + Retry-A
 ``fail(method, error)`` answers ``{"ok": false, "error": ...}`` until cleared;
 ``slow(method, seconds)`` records the next call at once but answers it late (a client killed
 meanwhile has posted without knowing it).  ``conversations.replies`` lists the messages
-posted in a thread, with their metadata.
+posted in a thread, ``conversations.history`` those at the top of a channel, with their metadata.
 """
 
 from __future__ import annotations
@@ -164,6 +164,21 @@ class FakeSlack:
         with self._lock:
             return _replies_of(list(self.calls), channel, thread)
 
+    def _history(self, channel: str) -> list[dict[str, Any]]:
+        """The channel's top-level messages, newest first."""
+        with self._lock:
+            posted = [
+                c
+                for c in self.calls
+                if c.method == "chat.postMessage"
+                and c.params.get("channel") == channel
+                and not c.params.get("thread_ts")
+            ]
+        return [
+            {"ts": c.ts, "text": c.params.get("text"), "metadata": c.params.get("metadata")}
+            for c in reversed(posted)
+        ]
+
     def _answer(self, call: Call) -> dict[str, Any]:
         if call.method in ("upload", "response"):
             return {"ok": True}
@@ -179,6 +194,8 @@ class FakeSlack:
         if call.method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts)}"
             return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+        if call.method == "conversations.history":
+            return {"ok": True, "messages": self._history(str(call.params.get("channel")))}
         if call.method == "conversations.replies":
             return {
                 "ok": True,

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from adapters.teams import TeamsAdapter, mount_teams
+from adapters.workers import InlineWorkers
 from bot.config import Settings
 from bot.service import BotService
 
@@ -96,6 +97,8 @@ class FakeConnector:
     def __init__(self) -> None:
         self.sent: list[Sent] = []
         self.failures: list[tuple[int, dict[str, str]]] = []  # (status, headers) for the next requests
+        self.message_failures: list[tuple[int, dict[str, str]]] = []  # the same, for messages only
+        self.typing_delay_s = 0.0  # how long a typing indicator waits for its response
         self.attempts = 0
         self._changed = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -123,8 +126,10 @@ class FakeConnector:
     def _record(self, path: str, body: bytes, authorization: str | None) -> tuple[int, dict[str, str], bytes]:
         with self._changed:
             self.attempts += 1
-            if self.failures:
-                status, headers = self.failures.pop(0)
+            is_message = b'"type": "message"' in body or b'"type":"message"' in body
+            failures = self.failures or (self.message_failures if is_message else [])
+            if failures:
+                status, headers = failures.pop(0)
                 return status, headers, b'{"error": {"code": "Throttled"}}'
             parts = [urllib.parse.unquote(p) for p in path.strip("/").split("/")]
             if len(parts) < 4 or parts[:2] != ["v3", "conversations"] or parts[3] != "activities":
@@ -143,6 +148,8 @@ class FakeConnector:
                 status, headers, payload = connector._record(
                     self.path, body, self.headers.get("Authorization")
                 )
+                if connector.typing_delay_s and b'"type": "typing"' in body:
+                    time.sleep(connector.typing_delay_s)  # recorded, but the sender waits
                 self.send_response(status)
                 for name, value in {"Content-Type": "application/json", **headers}.items():
                     self.send_header(name, value)
@@ -391,7 +398,10 @@ class Chat:
 
 
 class TeamsBot:
-    """The bot under test with its fakes: post activities as Teams would, read what it sent."""
+    """The bot under test with its fakes: post activities as Teams would, read what it sent.
+
+    ``workers`` worker loops (on a thread of this process) answer the questions the bot queues,
+    as the worker processes of ``oews-bot serve`` do."""
 
     def __init__(
         self,
@@ -400,12 +410,16 @@ class TeamsBot:
         settings: Settings,
         connector: FakeConnector,
         openid: OpenIdServer | None,
+        workers: int = 2,
         **adapter_options: Any,
     ) -> None:
         self.service, self.connector, self.openid = service, connector, openid
         if openid is not None:
             adapter_options.setdefault("credentials_factory", FixedTokenCredentialsFactory())
         self.server = BotServer(service=service, settings=settings, **adapter_options)
+        self.workers = InlineWorkers(
+            service, {"teams": self.server.adapter.jobs}, loops=workers, lease_s=settings.oews_job_lease_s
+        ).start()
 
     def chat(self, **kw: Any) -> Chat:
         return Chat(self.connector.url, **kw)
@@ -428,6 +442,7 @@ class TeamsBot:
         return self.connector.wait_for_messages(before + 1)[before]
 
     def close(self) -> None:
+        self.workers.stop()
         self.server.close()
 
 

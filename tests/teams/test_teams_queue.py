@@ -1,0 +1,115 @@
+"""Teams questions go through the store's work queue: queued before the response, answered once.
+
+The real SDK on loopback (authentication on), worker loops started and stopped by the test.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from adapters.workers import InlineWorkers
+from bot.app import build_service
+from bot.config import Settings
+from bot.jobs import Enqueued, NewJob
+from bot.store import SqliteBotStore, StoreError
+from tests.teams.harness import FakeConnector, OpenIdServer, TeamsBot
+
+QUESTION = "median annual wage of registered nurses in Seattle"
+ANSWER = "$128,260"
+
+
+def workers_for(teams: TeamsBot, *, lease_s: float = 5.0) -> InlineWorkers:
+    return InlineWorkers(teams.service, {"teams": teams.server.adapter.jobs}, loops=1, lease_s=lease_s)
+
+
+def settle(connector: FakeConnector, quiet: float = 0.4) -> None:
+    """Wait until the connector has heard nothing for ``quiet`` seconds."""
+    seen = -1
+    while seen != len(connector.sent):
+        seen = len(connector.sent)
+        time.sleep(quiet)
+
+
+def test_a_question_is_queued_before_the_response_and_a_worker_answers_it_in_the_thread(
+    settings: Settings, oews_engine: object, connector: FakeConnector, openid: OpenIdServer
+) -> None:
+    service = build_service(settings, engine=oews_engine)  # type: ignore[arg-type]
+    teams = TeamsBot(service=service, settings=settings, connector=connector, openid=openid, workers=0)
+    channel = teams.channel()
+    question = channel.message(QUESTION)
+    try:
+        assert teams.send(question) == 201
+        assert service.store.queue_stats().queued == 1  # stored before the Bot Connector heard back
+        assert connector.sent == []
+
+        workers = workers_for(teams).start()
+        reply = connector.wait_for_messages(1)[0]
+        workers.stop()
+    finally:
+        teams.close()
+
+    assert ANSWER in reply.text
+    assert (reply.conversation_id, reply.reply_to_id) == (channel.conversation_id, question["id"])
+    assert [s.type for s in connector.sent] == ["typing", "message"]
+    assert service.store.queue_stats().queued == 0
+
+
+def test_a_redelivered_activity_is_answered_once(teams: TeamsBot) -> None:
+    question = teams.chat().message(QUESTION)
+
+    assert teams.send(question) == 201
+    assert teams.send(question) == 201  # the Bot Connector's retry of the same activity
+    teams.connector.wait_for_messages(1)
+    settle(teams.connector)
+
+    assert len(teams.connector.messages()) == 1
+
+
+def test_a_worker_taking_over_a_job_whose_answer_was_posted_posts_nothing(
+    settings: Settings, oews_engine: object, connector: FakeConnector, openid: OpenIdServer
+) -> None:
+    service = build_service(settings, engine=oews_engine)  # type: ignore[arg-type]
+    teams = TeamsBot(service=service, settings=settings, connector=connector, openid=openid, workers=0)
+    try:
+        assert teams.send(teams.chat().message(QUESTION)) == 201
+        dead = service.store.claim_job("a-worker-that-died", lease_s=0.05)
+        assert dead is not None
+        posted = {"posting": True, "answered": "1699999999999"}  # it posted, then died
+        assert service.store.save_job_progress(dead.id, "a-worker-that-died", posted)
+        time.sleep(0.1)  # its lease runs out
+
+        workers = workers_for(teams).start()
+        deadline = time.monotonic() + 10
+        while (service.store.job_state(dead.id) or ("",))[0] != "done":
+            assert time.monotonic() < deadline, "the job was not taken over"
+            time.sleep(0.05)
+        workers.stop()
+    finally:
+        teams.close()
+
+    assert connector.sent == []
+    assert service.store.job_state(dead.id) == ("done", posted)
+
+
+class CannotQueue(SqliteBotStore):
+    """A store that cannot take jobs (read-only, full disk) but still reads."""
+
+    def enqueue_job(self, job: NewJob, *, delivery_id: str | None, limit: int) -> Enqueued:
+        raise StoreError("enqueue_job", "attempt to write a readonly database")
+
+
+def test_a_question_the_store_cannot_queue_is_answered_directly_and_health_says_degraded(
+    settings: Settings, oews_engine: object, connector: FakeConnector, openid: OpenIdServer, tmp_path: Path
+) -> None:
+    service = build_service(settings, engine=oews_engine)  # type: ignore[arg-type]
+    service.store = CannotQueue(tmp_path / "read-only.sqlite")
+    teams = TeamsBot(service=service, settings=settings, connector=connector, openid=openid, workers=0)
+    try:
+        reply = teams.reply_to(teams.chat().message(QUESTION))
+    finally:
+        teams.close()
+
+    assert ANSWER in reply.text
+    health = service.health()
+    assert (health["status"], health["store"]) == ("degraded", "cannot queue: answering directly")
