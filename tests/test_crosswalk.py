@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from agents.engine.engine import OewsEngine
-from agents.oews.crosswalk import CrosswalkError, SocCrosswalk
+from agents.errors import CrosswalkError
+from agents.oews.crosswalk import SocCrosswalk
 from tests.shipped import shipped_rows
 
 ROOT = Path(__file__).resolve().parents[1]

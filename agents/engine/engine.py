@@ -1,82 +1,31 @@
 """The offline OEWS question engine: parse -> frame queries -> run -> synthesize.
 
-Deterministic and model-free.  The workflow (``agents.workflow``) calls the three stages as
+Deterministic and model-free.  The hand-offs between stages (``Framing``, ``Results``) live in
+``agents.engine.framing``; what a thread remembers for a follow-up (``ThreadContext``) in
+``agents.engine.context``.  The workflow (``agents.workflow``) calls the three stages as
 separate nodes; ``OewsEngine.answer`` runs them in a row for callers that want one call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from agents.engine import queries as q
 from agents.engine import replies
+from agents.engine.context import ThreadContext
 from agents.engine.coverage import Coverage
+from agents.engine.framing import Framing, Results, run_traced
 from agents.engine.intent import Intent, Parsed
 from agents.engine.parser import QuestionParser
-from agents.models import EngineAnswer, SqlRecord
+from agents.models import EngineAnswer
 from agents.oews.crosswalk import SocCrosswalk
 from agents.resolve.entities import Area, Industry, Occupation, Vocabulary
 from agents.resolve.resolver import EntityResolver
-from agents.sql.gateway import QueryResult, SqlGateway
+from agents.sql.gateway import SqlGateway
 from agents.sql.sqlite import SqliteGateway
-from agents.trace import OFFLINE_ENGINE, TraceRecorder, sample
-
-
-@dataclass(frozen=True)
-class Framing:
-    """The queries for an intent, and what the synthesizer needs to know about them."""
-
-    intent: Intent
-    queries: tuple[q.Query, ...]
-    notes: tuple[str, ...] = ()
-    rank_noun: str = ""
-    rank_scope: str = ""
-    asked_code: str = ""
-    group: Occupation | None = None  # a SOC group asked about, queried with its detailed members
-    unapplied: tuple[str, ...] = ()  # parts of the question the queries could not use, said plainly
-
-
-@dataclass
-class Results:
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    records: list[SqlRecord] = field(default_factory=list)
-    truncated: bool = False
-
-    def add(self, result: QueryResult) -> None:
-        """Keep a statement's rows and what the answer says about it (its ``SqlRecord``)."""
-        self.rows.extend(result.records())
-        self.records.append(
-            SqlRecord(
-                sql=result.sql,
-                params=result.params,
-                row_count=len(result.rows),
-                truncated=result.truncated,
-                elapsed_ms=round(result.elapsed_ms, 3),
-            )
-        )
-        self.truncated |= result.truncated
-
-
-def run_traced(
-    gateway: SqlGateway,
-    sql: str,
-    params: Sequence[Any],
-    recorder: TraceRecorder,
-    *,
-    model: str,
-    max_rows: int | None = None,
-) -> QueryResult:
-    """Run one statement through the gateway as a ``text_to_sql`` trace step: the one place a
-    query result becomes a step (the offline engine's queries and a model's alike)."""
-    with recorder.step("text_to_sql", "sql", model=model) as step:
-        step.sql, step.params = sql, list(params)
-        result = gateway.execute(sql, params, max_rows=max_rows)
-        step.row_count, step.truncated = len(result.rows), result.truncated
-        step.sample_rows = sample(result.rows)
-    return result
+from agents.trace import OFFLINE_ENGINE, TraceRecorder
 
 
 class OewsEngine:
@@ -428,28 +377,20 @@ class OewsEngine:
 
     # -- follow-ups ---------------------------------------------------------------------------
 
-    def intent_from_context(self, context: dict[str, Any] | None) -> Intent | None:
+    def intent_from_context(self, context: ThreadContext | Mapping[str, Any] | None) -> Intent | None:
         """The intent of the thread's previous answer, rebuilt from its stored codes."""
-        if not context:
+        stored = context if isinstance(context, ThreadContext) else ThreadContext.read(context)
+        if stored is None:
             return None
         codes = self.resolver.by_code
-        occupations = tuple(
-            o for c in context.get("occupations", ()) if isinstance(o := codes("occupation", c), Occupation)
-        )
-        areas = tuple(a for c in context.get("areas", ()) if isinstance(a := codes("area", c), Area))
-        industry = codes("industry", context["industry"]) if context.get("industry") else None
+        industry = codes("industry", stored.industry) if stored.industry else None
         return Intent(
-            shape=context.get("shape", "lookup"),
-            measures=tuple(context.get("measures", ())),
-            occupations=occupations,
-            areas=areas,
+            **stored.shared(),
+            occupations=tuple(
+                o for c in stored.occupations if isinstance(o := codes("occupation", c), Occupation)
+            ),
+            areas=tuple(a for c in stored.areas if isinstance(a := codes("area", c), Area)),
             industry=industry if isinstance(industry, Industry) else None,
-            years=tuple(context.get("years", ())),
-            rank_by=context.get("rank_by"),
-            rank_area_kind=context.get("rank_area_kind"),
-            rank_industry_level=context.get("rank_industry_level"),
-            top_n=int(context.get("top_n", 0)),
-            descending=bool(context.get("descending", True)),
         )
 
 
@@ -464,20 +405,3 @@ def _national_only(areas: tuple[Area, ...]) -> str:
 def _code_prefix(group: Occupation) -> str | None:
     """The SOC code prefix shared by a group's detailed occupations (None for All Occupations)."""
     return {"major": group.code[:2], "minor": group.code[:4], "broad": group.code[:6]}.get(group.o_group)
-
-
-def context_of(intent: Intent) -> dict[str, Any]:
-    """What a follow-up in the same thread can reuse (plain JSON)."""
-    return {
-        "shape": intent.shape,
-        "measures": list(intent.measures),
-        "occupations": [o.code for o in intent.occupations],
-        "areas": [a.code for a in intent.areas],
-        "industry": intent.industry.naics if intent.industry else None,
-        "years": list(intent.years),
-        "rank_by": intent.rank_by,
-        "rank_area_kind": intent.rank_area_kind,
-        "rank_industry_level": intent.rank_industry_level,
-        "top_n": intent.top_n,
-        "descending": intent.descending,
-    }

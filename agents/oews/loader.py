@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from agents.errors import LoadError
-from agents.oews.schema import INTEGER_MEASURES, MEASURES
+from agents.oews.schema import INTEGER_MEASURES, MEASURES, NATIONAL
 
 SPECIAL_VALUES = frozenset({"*", "**", "#"})
 REQUIRED_COLUMNS = ("AREA", "AREA_TITLE", "NAICS", "OCC_CODE", "OCC_TITLE")
@@ -259,7 +259,7 @@ def _fact(year: int, columns: _Columns, cells: Sequence[Any]) -> FactRow:
         year=year,
         area_code=area,
         area_title=area_title,
-        area_type=int(float(area_type)) if area_type else 1 if area in ("99", "U.S.") else 2,
+        area_type=int(float(area_type)) if area_type else 1 if area in (NATIONAL, "U.S.") else 2,
         prim_state=prim_state or None,
         naics=naics,
         naics_title=naics_title or "Cross-industry",

@@ -47,6 +47,9 @@ INTEGER_MEASURES = frozenset({"tot_emp", *ANNUAL_MEASURES})
 
 QUERYABLE_TABLES = frozenset({"areas", "occupations", "industries", "facts", "coverage"})
 
+NATIONAL = "99"  # the area code of the United States
+CROSS_INDUSTRY = "000000"  # the NAICS code of all industries together
+
 # Area kinds, from the BLS AREA_TYPE code.
 AREA_KINDS = {1: "national", 2: "state", 3: "territory", 4: "metro", 5: "metro", 6: "nonmetro"}
 

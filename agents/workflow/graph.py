@@ -28,11 +28,11 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
-from agents.engine.chart import ChartSpecError, render_chart
+from agents.engine.chart import render_chart
 from agents.engine.engine import OewsEngine
-from agents.errors import ModelError, OewsError
+from agents.errors import ChartSpecError, ModelError, OewsError
 from agents.followups import suggest_followups
-from agents.models import ChartSpec, EngineAnswer
+from agents.models import ChartSpec, EngineAnswer, Row
 from agents.research import ResearchError, ResearchProvider, TavilySearch
 from agents.reshape import reshape_options
 from agents.trace import Trace, TraceRecorder
@@ -42,7 +42,7 @@ from agents.workflow.llm import Budget, ChatClients, ModelCaller
 from agents.workflow.planner import model_start, offline_start, replan, uses_offline_planner
 from agents.workflow.registry import ModelRejected, ModelSpec, RoleModels, choose_models, load_registry
 from agents.workflow.sql_agent import model_sql, offline_sql
-from agents.workflow.state import Deps, Draft, NextNode, ReplanRequest, Row, StepResult, WorkflowState
+from agents.workflow.state import Deps, Draft, NextNode, ReplanRequest, StepResult, WorkflowState
 from agents.workflow.synthesizer import (
     data_rows,
     evidence_for,

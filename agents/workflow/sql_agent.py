@@ -17,7 +17,8 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from pydantic import BaseModel, Field, ValidationError
 
-from agents.engine.engine import OewsEngine, Results, run_traced
+from agents.engine.engine import OewsEngine
+from agents.engine.framing import Results, run_traced
 from agents.errors import SqlError
 from agents.trace import TraceRecorder
 from agents.workflow.llm import ModelCaller, tool_schema

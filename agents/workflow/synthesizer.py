@@ -19,16 +19,18 @@ from pydantic import BaseModel, Field
 
 from agents.engine import format as fmt
 from agents.engine import replies
-from agents.engine.engine import OewsEngine, context_of
+from agents.engine.context import context_of
+from agents.engine.engine import OewsEngine
 from agents.engine.intent import Parsed
-from agents.models import EngineAnswer, Table
+from agents.models import EngineAnswer, Row, Table
+from agents.oews.schema import NATIONAL
 from agents.research import ResearchHit
 from agents.trace import TraceRecorder
 from agents.workflow.grounding import Evidence, dropped_parts, evidence, ungrounded
 from agents.workflow.llm import ModelCaller, call_tool, tool_schema
 from agents.workflow.plan import broadened_lead
 from agents.workflow.prompts import research_block, rows_block, template
-from agents.workflow.state import Draft, Narrative, Row, StepResult, WorkflowState
+from agents.workflow.state import Draft, Narrative, StepResult, WorkflowState
 
 GROUNDING_ATTEMPTS = 2
 MAX_TABLE_ROWS = 25
@@ -212,7 +214,7 @@ def question_parts(parsed: Parsed | None) -> list[tuple[str, tuple[str, ...]]]:
     if parsed is None or parsed.intent is None:
         return []
     intent = parsed.intent
-    parts = [(a.title, _short_names(a.title)) for a in intent.areas if a.code != "99"]
+    parts = [(a.title, _short_names(a.title)) for a in intent.areas if a.code != NATIONAL]
     parts += [(i.title, _short_names(i.title.split(" - ", 1)[-1])) for i in intent.industries]
     if intent.threshold is not None:
         t = intent.threshold
