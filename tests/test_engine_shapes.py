@@ -16,6 +16,7 @@ from agents.engine.engine import OewsEngine
 from agents.engine.signals import read_signals
 from agents.models import EngineAnswer
 from bot.evaluation import is_shown, names_not_applied
+from tests.offline import ask_offline
 from tests.shipped import shipped_rows
 
 
@@ -59,7 +60,7 @@ def test_a_threshold_gives_the_count_and_the_complete_list(
     published = [r for r in rows if r[column] not in ("*", "**", "#", "")]
     hits = [r for r in published if (number(r[column]) > value if above else number(r[column]) < value)]
     hits += [r for r in rows if r[column] == "#"] if above else []
-    answer = engine.answer(question)
+    answer = ask_offline(engine, question)
     assert answer.text.startswith(f"{len(hits)} occupations"), answer.text
     table = answer.tables[0]
     assert sorted(r[1] for r in table.rows) == sorted(r["OCC_TITLE"] for r in hits)
@@ -71,13 +72,13 @@ def test_top_coded_cells_count_as_above_and_unpublished_ones_are_named(engine: O
     top = [r for r in rows if r["A_MEDIAN"] == "#"]
     hidden = [r for r in rows if r["A_MEDIAN"] in ("*", "**")]
     assert top and hidden
-    answer = engine.answer("which occupations in oregon pay more than $150,000")
+    answer = ask_offline(engine, "which occupations in oregon pay more than $150,000")
     assert any(c.startswith(f"Counted as above: {len(top)} occupations") for c in answer.caveats)
     assert any(c.startswith(f"Left out: {len(hidden)} occupations") for c in answer.caveats)
 
 
 def test_a_threshold_above_the_top_code_says_what_cannot_be_known(engine: OewsEngine) -> None:
-    answer = engine.answer("which occupations in oregon pay over $5 million a year")
+    answer = ask_offline(engine, "which occupations in oregon pay over $5 million a year")
     assert answer.text.startswith("0 occupations in Oregon")
     assert "top-coded" in answer.text and "not published" in answer.text
 
@@ -89,14 +90,14 @@ def test_a_threshold_above_the_top_code_says_what_cannot_be_known(engine: OewsEn
 def test_a_threshold_that_cannot_be_used_is_named_and_the_rest_answered(
     engine: OewsEngine, question: str, typed: str
 ) -> None:
-    answer = engine.answer(question)
+    answer = ask_offline(engine, question)
     assert names_not_applied(typed, answer.text), answer.text
     assert answer.kind == "answer" and answer.tables
 
 
 def test_a_threshold_for_one_occupation_answers_yes_or_no(engine: OewsEngine) -> None:
     row = cell("state_M2025_dl", AREA="48", OCC_CODE="47-2111")
-    answer = engine.answer("do electricians in texas make over $50k median?")
+    answer = ask_offline(engine, "do electricians in texas make over $50k median?")
     passes = number(row["A_MEDIAN"]) > 50_000
     assert f"{'yes' if passes else 'no'} (${number(row['A_MEDIAN']):,.0f})" in answer.text
 
@@ -115,13 +116,13 @@ def test_threshold_words() -> None:
 def test_a_trend_states_the_absolute_and_the_relative_change(engine: OewsEngine) -> None:
     old = number(cell("national_M2021_dl", OCC_CODE="29-1141")["TOT_EMP"])
     new = number(cell("national_M2025_dl", OCC_CODE="29-1141")["TOT_EMP"])
-    answer = engine.answer("how many more registered nurses are there than in 2021")
+    answer = ask_offline(engine, "how many more registered nurses are there than in 2021")
     assert is_shown(new - old, answer.text) and f"{(new - old) / old * 100:+.1f}%" in answer.text
 
 
 def test_most_workers_ranks_by_jobs_and_fastest_by_percent(engine: OewsEngine) -> None:
-    absolute = engine.answer("which occupations lost the most workers since 2021? top 3")
-    relative = engine.answer("which occupations declined fastest since 2021? top 3")
+    absolute = ask_offline(engine, "which occupations lost the most workers since 2021? top 3")
+    relative = ask_offline(engine, "which occupations declined fastest since 2021? top 3")
     assert absolute.tables[0].rows != relative.tables[0].rows
     first = absolute.tables[0].rows[0]
     assert first[4].startswith("-") and first[5].endswith("%")  # both changes shown
@@ -133,20 +134,20 @@ def test_most_workers_ranks_by_jobs_and_fastest_by_percent(engine: OewsEngine) -
 def test_two_industries_are_compared_side_by_side(engine: OewsEngine) -> None:
     hospitals = cell("nat_industry_M2025_dl", NAICS="622000", OCC_CODE="29-1141")
     nursing = cell("nat_industry_M2025_dl", NAICS="623100", OCC_CODE="29-1141")
-    answer = engine.answer("registered nurses median pay, hospitals vs nursing care facilities")
+    answer = ask_offline(engine, "registered nurses median pay, hospitals vs nursing care facilities")
     text = said(answer)
     assert is_shown(number(hospitals["A_MEDIAN"]), text) and is_shown(number(nursing["A_MEDIAN"]), text)
     assert answer.chart is not None and len(answer.tables[0].rows) == 2
 
 
 def test_industry_figures_with_a_place_say_the_place_was_not_applied(engine: OewsEngine) -> None:
-    answer = engine.answer("median pay of pharmacists in hospitals in ohio")
+    answer = ask_offline(engine, "median pay of pharmacists in hospitals in ohio")
     assert names_not_applied("Ohio", answer.text)
 
 
 @pytest.mark.parametrize(("other", "code"), [("Idaho", "16"), ("Pennsylvania", "42")])
 def test_a_state_beside_another_state_means_the_state(engine: OewsEngine, other: str, code: str) -> None:
-    answer = engine.answer(f"washington vs {other.lower()} median pay for electricians")
+    answer = ask_offline(engine, f"washington vs {other.lower()} median pay for electricians")
     assert answer.kind == "answer"
     for area in ("53", code):
         assert is_shown(
@@ -155,7 +156,7 @@ def test_a_state_beside_another_state_means_the_state(engine: OewsEngine, other:
 
 
 def test_a_state_name_alone_is_still_asked_about(engine: OewsEngine) -> None:
-    assert engine.answer("median pay for electricians in washington").kind == "clarification"
+    assert ask_offline(engine, "median pay for electricians in washington").kind == "clarification"
 
 
 # -- career snapshots and near-scope ------------------------------------------------------------------
@@ -164,7 +165,7 @@ def test_a_state_name_alone_is_still_asked_about(engine: OewsEngine) -> None:
 def test_a_vague_career_question_gets_a_snapshot(engine: OewsEngine) -> None:
     now = cell("national_M2025_dl", OCC_CODE="29-1292")
     before = cell("national_M2021_dl", OCC_CODE="29-1292")  # 2019–2020: the hybrid code 29-2021
-    answer = engine.answer("is being a dental hygienist a good career?")
+    answer = ask_offline(engine, "is being a dental hygienist a good career?")
     text = said(answer)
     for value in (now["A_MEDIAN"], now["A_PCT10"], now["A_PCT90"], now["TOT_EMP"], before["TOT_EMP"]):
         assert is_shown(number(value), text)
@@ -182,20 +183,20 @@ def test_a_vague_career_question_gets_a_snapshot(engine: OewsEngine) -> None:
 def test_near_scope_questions_get_the_closest_figure_and_what_oews_lacks(
     engine: OewsEngine, question: str, phrase: str
 ) -> None:
-    answer = engine.answer(question)
+    answer = ask_offline(engine, question)
     assert answer.kind == "answer" and "$" in answer.text
     assert phrase in answer.text
 
 
 def test_a_word_not_understood_is_named(engine: OewsEngine) -> None:
-    answer = engine.answer("what do welders make in ohio at the zorblat plant")
+    answer = ask_offline(engine, "what do welders make in ohio at the zorblat plant")
     assert names_not_applied("zorblat", answer.text)
     assert engine.unapplied(engine.parse("what do welders make in ohio at the zorblat plant"))
     assert not engine.unapplied(engine.parse("what do welders make in ohio"))
 
 
 def test_a_year_that_is_not_loaded_is_named(engine: OewsEngine) -> None:
-    answer = engine.answer("how many more electricians are there than in 2012")
+    answer = ask_offline(engine, "how many more electricians are there than in 2012")
     assert names_not_applied("2012", answer.text)
 
 
@@ -226,7 +227,7 @@ def test_the_scorer_checks_what_an_answer_says_it_did_not_apply() -> None:
 def test_a_state_after_a_comparison_word_is_a_second_place_not_a_qualifier(
     engine: OewsEngine, joiner: str
 ) -> None:
-    answer = engine.answer(f"registered nurse median pay new york {joiner} new jersey")
+    answer = ask_offline(engine, f"registered nurse median pay new york {joiner} new jersey")
     for area in ("36", "34"):  # New York and New Jersey, not the New York-Newark-Jersey City metro
         median = cell("state_M2025_dl", AREA=area, OCC_CODE="29-1141")["A_MEDIAN"]
         assert is_shown(number(median), said(answer)), said(answer)
@@ -235,20 +236,20 @@ def test_a_state_after_a_comparison_word_is_a_second_place_not_a_qualifier(
 
 def test_asking_for_a_chart_or_a_table_is_understood(engine: OewsEngine) -> None:
     for question in ("median pay for electricians in ohio as a chart", "plot RN median pay since 2021"):
-        answer = engine.answer(question)
+        answer = ask_offline(engine, question)
         assert "not applied" not in said(answer).lower(), said(answer)
         assert answer.chart is not None
 
 
 def test_a_future_year_gets_the_latest_figures_and_says_oews_does_not_project(engine: OewsEngine) -> None:
-    answer = engine.answer("what will electricians earn in 2030?")
+    answer = ask_offline(engine, "what will electricians earn in 2030?")
     median = cell("national_M2025_dl", OCC_CODE="47-2111")["A_MEDIAN"]
     assert is_shown(number(median), said(answer))
     assert "2030" in said(answer) and "projections" in said(answer).lower()
 
 
 def test_a_field_of_work_gets_the_career_snapshot_of_its_main_occupation(engine: OewsEngine) -> None:
-    answer = engine.answer("is nursing a good career?")
+    answer = ask_offline(engine, "is nursing a good career?")
     median = cell("national_M2025_dl", OCC_CODE="29-1141")["A_MEDIAN"]
     assert "Registered Nurses (29-1141)" in said(answer) and is_shown(number(median), said(answer))
     assert "outlook" in said(answer).lower()  # and what OEWS does not cover
