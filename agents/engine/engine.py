@@ -2,8 +2,8 @@
 
 Deterministic and model-free.  The hand-offs between stages (``Framing``, ``Results``) live in
 ``agents.engine.framing``; what a thread remembers for a follow-up (``ThreadContext``) in
-``agents.engine.context``.  The workflow (``agents.workflow``) calls the three stages as
-separate nodes; ``OewsEngine.answer`` runs them in a row for callers that want one call.
+``agents.engine.context``.  The workflow (``agents.workflow``) runs the stages as its nodes and
+writes the answer with ``replies.compose``: it is the one way to an answer (tests too).
 """
 
 from __future__ import annotations
@@ -13,13 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from agents.engine import queries as q
-from agents.engine import replies
 from agents.engine.context import ThreadContext
 from agents.engine.coverage import Coverage
 from agents.engine.framing import Framing, Results, run_traced
 from agents.engine.intent import Intent, Parsed
 from agents.engine.parser import QuestionParser
-from agents.models import EngineAnswer
 from agents.oews.crosswalk import SocCrosswalk
 from agents.resolve.entities import Area, Industry, Occupation, Vocabulary
 from agents.resolve.resolver import EntityResolver
@@ -358,22 +356,6 @@ class OewsEngine:
                     )
                 )
         return results
-
-    # -- stage 4: write ------------------------------------------------------------------------
-
-    def synthesize(
-        self, parsed: Parsed, framing: Framing | None, results: Results | None, question: str = ""
-    ) -> EngineAnswer:
-        return replies.compose(parsed, framing, results, question)
-
-    def answer(
-        self, question: str, context: dict[str, Any] | None = None, recorder: TraceRecorder | None = None
-    ) -> EngineAnswer:
-        parsed = self.parse(question, context)
-        if parsed.intent is None or parsed.refusal_kind or parsed.clarify:
-            return self.synthesize(parsed, None, None, question)
-        framing = self.frame(parsed.intent)
-        return self.synthesize(parsed, framing, self.run(framing, recorder), question)
 
     # -- follow-ups ---------------------------------------------------------------------------
 
