@@ -1,11 +1,12 @@
 """Exceptions raised by ``bot`` (the core service, its store, workers and exports).
 
 BotError
-└── CsvExportError        an answer cannot be exported as CSV (it has no table; also a ValueError)
+├── CsvExportError        an answer cannot be exported as CSV (it has no table; also a ValueError)
+└── SubscriptionError     a subscription cannot be made (bot/subscriptions.py; also a ValueError)
 
 Not yet in this tree (their modules are being reworked elsewhere; each should derive from
 ``BotError`` when next touched): ``StoreError`` (bot/store.py), ``LeaseLost`` (bot/worker.py),
-``SubscriptionError`` (bot/subscriptions.py), and the Teams adapter's ``Busy``.
+and the Teams adapter's ``Busy``.
 
 Errors from answering itself are ``OewsError``s (``agents/errors.py``).  Like those, a
 ``BotError`` has a ``user_message`` that is safe to show a user; ``str(error)`` is for logs.

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from agents.models import Table
 from bot import messages
+from bot.errors import BotError
 from bot.substore import Subscription, SubscriptionTables, now_iso
 from bot.types import Answer, Question
 
@@ -59,7 +60,7 @@ class Notice:
         return "\n".join([self.heading, "", self.answer.text, "", "What changed:", *self.changes])
 
 
-class SubscriptionError(ValueError):
+class SubscriptionError(BotError, ValueError):
     """A subscription could not be made or removed; ``user_message`` says why."""
 
     def __init__(self, user_message: str) -> None:
