@@ -345,8 +345,3 @@ def test_an_industry_oews_does_not_survey_is_named_and_the_other_answered(engine
     answer = engine.answer("median pay for janitors in private households vs hospitals")
     assert names_not_applied("private households", answer.text), answer.text
     assert "NAICS 622000" in said(answer) and "Private Household" not in said(answer)
-
-
-def test_a_year_not_loaded_for_a_place_is_named_as_not_applied(engine: OewsEngine) -> None:
-    answer = engine.answer("median pay for welders in ohio in 2022")
-    assert names_not_applied("may 2022", answer.text) and "May 2025" in answer.text, answer.text
