@@ -16,6 +16,7 @@ from agents.engine.coverage import Coverage
 from agents.engine.intent import AreaChoice, Intent, Parsed, Threshold
 from agents.engine.signals import INCLUDED_WHY, RawThreshold, Signals, asks_change, read_signals
 from agents.engine.text import MAX_QUESTION_CHARS, Token, clean, is_unsafe, off_topic_reason, tokenize
+from agents.resolve import aliases
 from agents.resolve.entities import Area, Industry, Occupation
 from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver
 
@@ -110,7 +111,7 @@ class QuestionParser:
             )
         if is_unsafe(lower):
             return Parsed(refusal_kind="unsafe", refusal="")
-        tokens = tokenize(cleaned)
+        tokens = tokenize(_postal_case(cleaned))
         signals = read_signals(lower)
         mentions, unknown = self._scan(tokens, signals)
         names_occupation = any(m.kind == "occupation" and m.via == "exact" for m in mentions)
@@ -225,6 +226,27 @@ class QuestionParser:
                 entities = resolution.entities if resolution.ambiguous else (resolution.best,)
                 return Mention(kind, start, end, phrase, entities, via="fuzzy")
         return None
+
+
+_CODES = "|".join(sorted(aliases.WORD_POSTAL_CODES))
+_ENDS = r"(?=\s*(?:[?.!,;)]|$|\s(?:and|vs|versus|or)\b))"
+# A word-like postal code where only a state fits: right after a place and its comma ("portland,
+# or", "cleveland, oh"), or after "in" at the end of a phrase ("nurses in pa?").
+_POSTAL_AFTER_COMMA = re.compile(rf"(?<=[a-z]),\s*\b({_CODES}){_ENDS}", re.IGNORECASE)
+_POSTAL_AFTER_IN = re.compile(rf"\b(?:in|around|near)\s+({_CODES}){_ENDS}")
+_NOT_AFTER_IN = frozenset({"in", "or", "me", "hi", "ok", "us"})
+
+
+def _postal_case(text: str) -> str:
+    """Capitalizes the word-like postal codes that can only be states, so they read as codes."""
+
+    def upper(m: re.Match[str]) -> str:
+        code = m.group(1)
+        if m.re is _POSTAL_AFTER_IN and code in _NOT_AFTER_IN:
+            return m.group()
+        return m.group()[: m.start(1) - m.start()] + code.upper()
+
+    return _POSTAL_AFTER_IN.sub(upper, _POSTAL_AFTER_COMMA.sub(upper, text))
 
 
 def _after_preposition(tokens: list[Token], start: int) -> bool:
@@ -408,16 +430,35 @@ class _Builder:
         else:
             return intent
         available = tuple(y for y in wanted if y in cov.all_years)
-        if not available and s.near_scope and min(wanted) > cov.latest:
+        if not available and min(wanted) > cov.latest:
             # "what will electricians earn in 2030?": the latest published figures, and why not 2030
             self.unapplied.append(_missing_years_note(list(wanted), cov))
+            if not s.near_scope:
+                self.unapplied.append(FUTURE_WHY)
             return intent.with_(years=(cov.latest,))
         if not available:
             return None
         missing = [y for y in wanted if y not in cov.all_years]
         if missing and (s.years or s.year_span):
             self.unapplied.append(_missing_years_note(missing, cov))
-        return intent.with_(years=available)
+        return intent.with_(years=self._published(intent, available))
+
+    def _published(self, intent: Intent, years: tuple[int, ...]) -> tuple[int, ...]:
+        """Years after an occupation's last release are named, and its last year compared instead
+        ("legislators 2019 vs 2025": BLS last published them for May 2024)."""
+        if len(intent.occupations) != 1 or not years:
+            return years
+        occupation = intent.occupations[0]
+        late = [y for y in years if y > occupation.last_year]
+        if not late:
+            return years
+        listed = ", ".join(f"May {y}" for y in late)
+        self.unapplied.append(
+            f"Not applied: {listed}. BLS did not publish {occupation.title} ({occupation.code}) for "
+            f"{listed}; its latest figures are for May {occupation.last_year}."
+        )
+        kept = tuple(y for y in years if y <= occupation.last_year)
+        return tuple(sorted({*kept, occupation.last_year})) if len(years) > 1 else (occupation.last_year,)
 
     def _trend_without_years(self) -> bool:
         """ "How much has RN pay gone up in dollars?": a change over every loaded year."""
@@ -727,6 +768,11 @@ def _differs(phrase: str, title: str) -> bool:
         return re.sub(r"[^a-z]", "", s.lower()).rstrip("s")
 
     return simple(phrase) != simple(title)
+
+
+FUTURE_WHY = (
+    "OEWS publishes past years only; the BLS Employment Projections program publishes expected growth."
+)
 
 
 def _missing_years_note(missing: list[int], coverage: Coverage) -> str:
