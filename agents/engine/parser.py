@@ -51,7 +51,8 @@ FILLER = frozenset(
     added adding shed shedding cut cuts headcount
     good great bad decent solid worth worthwhile smart viable career path choice option field living
     become becoming be thinking considering should go get getting into outlook prospects prospect
-    demand future thoughts thought opinion opinions advice idea ideas
+    demand future thoughts thought opinion opinions advice idea ideas jump jumps jumped spike spiked
+    soar soared surge surged climb climbed plunge plunged drop drops dropped biggest
     about overview snapshot profile tell
     gender sex men women male female race racial ethnicity age ages aged older younger gap pay-gap
     black white hispanic latino latina latinos asian minority minorities fewer
@@ -354,6 +355,8 @@ class _Builder:
 
     def build(self, *, all_occupations: Occupation | None = None) -> Parsed:
         self.all_occupations = all_occupations
+        if self.s.threshold is not None and self._nonsense(self.s.threshold):
+            return Parsed(refusal_kind="no_data", refusal=self.nonsense)
         occupations = self._occupations()
         areas_or_choice = self._areas()
         if isinstance(areas_or_choice, AreaChoice):
@@ -370,10 +373,7 @@ class _Builder:
         if dated is None:
             return self._no_year()
         intent = self._inherit(dated)
-        threshold = self._threshold()
-        if self.nonsense:
-            return Parsed(refusal_kind="no_data", refusal=self.nonsense)
-        intent = self._shape(intent.with_(threshold=threshold, change=self._change()))
+        intent = self._shape(intent.with_(threshold=self._threshold(), change=self._change()))
         return self._finish(intent)
 
     def _occupations(self) -> tuple[Occupation, ...]:
@@ -515,7 +515,7 @@ class _Builder:
 
     def _threshold(self) -> Threshold | None:
         raw = self.s.threshold
-        if raw is None or self._nonsense(raw):
+        if raw is None:
             return None
         if raw.employment:
             return Threshold("tot_emp", raw.amount, raw.above, raw.typed, raw.upper)
@@ -535,7 +535,7 @@ class _Builder:
         top = raw.amount if raw.upper is None else raw.upper
         if top <= 0 or (raw.upper is None and raw.amount <= 0):
             why = "pay and employment are never negative or zero"
-        elif not raw.employment and top > (2_500 if raw.basis == "hourly" else 5_000_000):
+        elif not raw.employment and top > (HOURLY_BEYOND if raw.basis == "hourly" else ANNUAL_BEYOND):
             why = "that is far beyond any wage OEWS publishes"
         else:
             return False
@@ -769,6 +769,12 @@ def _differs(phrase: str, title: str) -> bool:
 
     return simple(phrase) != simple(title)
 
+
+# Wages no occupation comes near (the largest published May 2025 wages are under $1,000,000 a year
+# and $470 an hour):
+# a threshold above them is not a filter but a misunderstanding, answered with an explanation.
+ANNUAL_BEYOND = 2_000_000
+HOURLY_BEYOND = 800
 
 FUTURE_WHY = (
     "OEWS publishes past years only; the BLS Employment Projections program publishes expected growth."

@@ -388,6 +388,9 @@ def _industry_table(industries: Sequence[Industry]) -> tuple[_KeyTable[Industry]
         for variant in _industry_variants(title):
             for key in _with_singular(variant):
                 table.add_key(key, TIER_VARIANT, "variant", ind)
+        inner = re.search(r"\(([^)]*)\)", title)
+        if inner and len(inner.group(1).split()) > 1:  # "(Skilled Nursing Facilities)"
+            table.add(inner.group(1), TIER_VARIANT, "variant", ind)
         head = title.partition(",")[0]
         if head != title and len(head.split()) > 1:  # "electric power generation"
             table.add(head, TIER_COMPONENT, "variant", ind)
