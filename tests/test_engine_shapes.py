@@ -345,3 +345,39 @@ def test_an_industry_oews_does_not_survey_is_named_and_the_other_answered(engine
     answer = engine.answer("median pay for janitors in private households vs hospitals")
     assert names_not_applied("private households", answer.text), answer.text
     assert "NAICS 622000" in said(answer) and "Private Household" not in said(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "code", "area"),
+    [
+        ("what do cnas make in pa", "31-1131", "Pennsylvania"),
+        ("lpn pay in dayton, oh", "29-2061", "Dayton"),
+        ("security guard supervisors pay in ohio", "33-1091", "Ohio"),
+        ("resp therapist salary in iowa", "29-1126", "Iowa"),
+        ("RN pay in skilled nursing facilities", "29-1141", "NAICS 623100"),
+    ],
+)
+def test_words_people_type_for_places_titles_and_industries(
+    engine: OewsEngine, question: str, code: str, area: str
+) -> None:
+    answer = engine.answer(question)
+    assert f"({code})" in answer.text and area in said(answer), answer.text
+
+
+def test_an_occupation_no_longer_published_answers_with_its_last_release(engine: OewsEngine) -> None:
+    last = max(
+        int(y)
+        for y in ("2019", "2020", "2021", "2022", "2023", "2024", "2025")
+        if any(r["OCC_CODE"] == "11-1031" for r in shipped_rows(f"national_M{y}_dl"))
+    )
+    assert last < 2025
+    answer = engine.answer("median pay for legislators")
+    assert f"In May {last}" in answer.text and f"last published Legislators for May {last}" in said(answer)
+    compared = engine.answer("legislators median pay 2019 vs 2025")
+    assert names_not_applied("may 2025", compared.text) and f"May {last}" in compared.text
+
+
+def test_a_jump_is_a_change_and_computer_occupations_are_the_soc_minor_group(engine: OewsEngine) -> None:
+    answer = engine.answer("which computer occupations had the biggest jump in median pay since 2021")
+    assert "Computer Occupations (15-1200)" in answer.text and "didn't understand" not in answer.text
+    assert "grew the most" in answer.text
