@@ -450,8 +450,8 @@ class _Builder:
             return years
         occupation = intent.occupations[0]
         late = [y for y in years if y > occupation.last_year]
-        if not late:
-            return years
+        if not late or occupation.last_year <= LAST_HYBRID_SOC_YEAR:
+            return years  # codes retired at the 2018 SOC change are followed by the crosswalk
         listed = ", ".join(f"May {y}" for y in late)
         self.unapplied.append(
             f"Not applied: {listed}. BLS did not publish {occupation.title} ({occupation.code}) for "
@@ -775,6 +775,8 @@ def _differs(phrase: str, title: str) -> bool:
 # a threshold above them is not a filter but a misunderstanding, answered with an explanation.
 ANNUAL_BEYOND = 2_000_000
 HOURLY_BEYOND = 800
+
+LAST_HYBRID_SOC_YEAR = 2020  # OEWS used hybrid SOC 2010/2018 codes through May 2020
 
 FUTURE_WHY = (
     "OEWS publishes past years only; the BLS Employment Projections program publishes expected growth."
