@@ -1,6 +1,6 @@
 """Issue-10 figures: SQL gateway overhead, SQLite vs PostgreSQL build and answer latency.
 
-Run: python bench/bench_gateway.py [--pg-url postgresql://…] [--skip-build]
+Run: python bench/bench_gateway.py [--pg-url postgresql://…] [--skip-build] [--guard-only]
 Without --pg-url a throwaway PostgreSQL server is started on loopback (tests/postgres.py).
 Everything is measured side by side in one run (the machine is shared): the figures to compare
 are the ratios. Nothing is asserted (targets live in bench/README.md).
@@ -12,11 +12,13 @@ import argparse
 import json
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -50,27 +52,66 @@ def per_call_ms(run: Callable[[int], object], n: int) -> float:
     return statistics.median(rounds)
 
 
-def guard_overhead(database: Path, n: int = 300) -> None:
+GUARD_BEFORE = "54add45"  # the last commit whose guard tokenized with sqlparse
+
+
+def guard_at(revision: str) -> ModuleType | None:
+    """``agents/sql/guard.py`` as it was at ``revision`` (None without git or its sqlparse)."""
+    shown = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{revision}:agents/sql/guard.py"], capture_output=True, text=True
+    )
+    if shown.returncode != 0:
+        return None
+    module = ModuleType(f"guard_{revision}")
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    try:
+        exec(compile(shown.stdout, f"{revision}:agents/sql/guard.py", "exec"), module.__dict__)
+    except ImportError:  # sqlparse is no longer a dependency
+        return None
+    return module
+
+
+def guard_overhead(database: Path, n: int = 300, before: str = GUARD_BEFORE) -> None:
     from agents.sql.guard import validate_select
     from agents.sql.sqlite import SqliteGateway
 
     plain = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     gateway = SqliteGateway(path=database)
+    counter = iter(range(10**9))
+
+    def new_statement(i: int) -> object:
+        return gateway.execute(f"{LOOKUP} AND f.year <> {next(counter)}", PARAMS)
+
+    def plain_new_statement(i: int) -> object:  # SQLite compiles each new text too
+        return plain.execute(f"{LOOKUP} AND f.year <> {next(counter)}", PARAMS).fetchall()
+
     plain_ms = per_call_ms(lambda i: plain.execute(LOOKUP, PARAMS).fetchall(), n)
     repeated_ms = per_call_ms(lambda i: gateway.execute(LOOKUP, PARAMS), n)
-    counter = iter(range(10**9))
-    new_ms = per_call_ms(lambda i: gateway.execute(f"{LOOKUP} AND f.year <> {next(counter)}", PARAMS), n)
-    uncached_ms = per_call_ms(lambda i: validate_select(LOOKUP, allowed_tables=gateway.allowed_tables), n)
-    print(f"plain sqlite3 connection, engine lookup:           {plain_ms:.3f} ms")
-    print(
-        f"SqliteGateway, repeated statement (cached guard):  {repeated_ms:.3f} ms  "
-        f"(overhead {repeated_ms - plain_ms:+.3f} ms)"
-    )
-    print(
-        f"SqliteGateway, new statement each time:            {new_ms:.3f} ms  "
-        f"(overhead {new_ms - plain_ms:+.3f} ms)"
-    )
-    print(f"guard alone, one validation (one tokenization):    {uncached_ms:.3f} ms")
+    new_ms = per_call_ms(new_statement, n)
+    plain_new_ms = per_call_ms(plain_new_statement, n)
+    alone_ms = per_call_ms(lambda i: validate_select(LOOKUP, allowed_tables=gateway.allowed_tables), n)
+    rows = [
+        ("plain sqlite3 connection, engine lookup", plain_ms, None),
+        ("SqliteGateway, repeated statement (cached guard)", repeated_ms, plain_ms),
+        ("plain sqlite3 connection, new statement each time", plain_new_ms, None),
+        ("SqliteGateway, new statement each time", new_ms, plain_new_ms),
+    ]
+    for label, ms, base in rows:
+        print(f"{label + ':':<52}{ms:.3f} ms" + ("" if base is None else f"  ({ms - base:+.3f} ms)"))
+    print(f"guard alone, one new statement:                     {alone_ms:.3f} ms")
+    old = guard_at(before)
+    if old is None:
+        print(f"(the guard at {before} needs git and sqlparse: not measured)")
+    else:
+        gateway.guard.check = lambda sql: old.check_select(sql, allowed_tables=gateway.allowed_tables)  # type: ignore[assignment]
+        old_new_ms = per_call_ms(new_statement, n)
+        old_alone_ms = per_call_ms(
+            lambda i: old.validate_select(LOOKUP, allowed_tables=gateway.allowed_tables), n
+        )
+        print(
+            f"  same run, guard at {before} (sqlparse lexer): new statement {old_new_ms:.3f} ms  "
+            f"({old_new_ms - plain_new_ms:+.3f} ms); guard alone {old_alone_ms:.3f} ms"
+        )
     gateway.close()
     plain.close()
 
@@ -128,7 +169,16 @@ def main() -> None:
     parser.add_argument("--skip-build", action="store_true", help="reuse the data already in both")
     parser.add_argument("--sqlite", type=Path, default=Path(tempfile.gettempdir()) / "oews-bench-gw.sqlite")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--guard-only", action="store_true", help="only the guard overhead (no PostgreSQL)")
+    parser.add_argument("--guard-before", default=GUARD_BEFORE, help="the older guard to compare with")
     args = parser.parse_args()
+    if args.guard_only:
+        if not args.sqlite.exists():
+            from agents.oews.database import build_database
+
+            build_database(args.sqlite)
+        guard_overhead(args.sqlite, before=args.guard_before)
+        return
     server = None
     url = args.pg_url
     if url is None:
@@ -139,7 +189,7 @@ def main() -> None:
     try:
         if not args.skip_build or not args.sqlite.exists():
             builds(args.sqlite, url)
-        guard_overhead(args.sqlite)
+        guard_overhead(args.sqlite, before=args.guard_before)
         answer_latency(args.sqlite, url, args.rounds)
     finally:
         if server is not None:

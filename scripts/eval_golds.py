@@ -18,7 +18,7 @@ to sort by, the column to show and how many rows.
 
 Recipe keys (one expectation each, as in the scorer's README):
     numbers = [cell, ...]             every value shown; ``cell - cell`` is a difference (a change)
-    count = {source, where, by, above|below}   the number of rows past a threshold (top-coded
+    count = {source, where, by, above|below|between}   the number of rows past a threshold (top-coded
                                       cells count as above; not-published cells are left out)
     numbers_any = [cell, ...]         at least one value shown
     top = {source, where, by, show, n, order}   the first n names of a ranking, in order; with
@@ -219,23 +219,40 @@ TOP_CODES = {"A_": 239_200, "H_": 115.0}  # May 2022 on; the shipped 2025 files 
 
 
 def count(recipe: dict[str, Any]) -> tuple[int, str]:
-    """How many rows have ``by`` above (or below) a threshold; top-coded cells count as above."""
+    """How many rows have ``by`` above (or below, or ``between`` two bounds inclusive) a threshold;
+    top-coded cells count as above."""
     by = recipe["by"].upper()
     rows = list(select(recipe["source"], recipe.get("where", "").split()))
-    above, threshold = ("above" in recipe), recipe.get("above", recipe.get("below"))
+    low, high, rule = _bounds(recipe)
     topcoded = [r for r in rows if r[by] == "#"]
-    if topcoded and by[:2] in TOP_CODES and threshold >= TOP_CODES[by[:2]]:
-        raise RecipeError(f"threshold {threshold} is at or above the top-code: the count is not published")
+    reach = low if high == float("inf") else high
+    if topcoded and by[:2] in TOP_CODES and reach >= TOP_CODES[by[:2]]:
+        raise RecipeError(f"threshold {rule} reaches the top-code: the count is not published")
     unpublished = [r for r in rows if r[by] in SPECIAL - {"#"}]
     published_rows = [r for r in rows if r[by] not in SPECIAL]
-    hits = [r for r in published_rows if (number(r[by]) > threshold if above else number(r[by]) < threshold)]
-    hits += topcoded if above else []
+    inclusive = "between" in recipe
+    hits = [r for r in published_rows if _inside(number(r[by]), low, high, inclusive)]
+    hits += topcoded if high == float("inf") else []
     note = (
         f"gold: {len(hits)} rows of {file_of(recipe['source'])}.csv {recipe.get('where', '')} with {by} "
-        f"{'>' if above else '<'} {threshold} ({len(topcoded)} top-coded counted as above; "
+        f"{rule} ({len(topcoded)} top-coded {'counted as above' if high == float('inf') else 'left out'}; "
         f"{len(unpublished)} not published left out): " + "; ".join(sorted(r["OCC_TITLE"] for r in hits))
     )
     return len(hits), note
+
+
+def _inside(value: float, low: float, high: float, inclusive: bool) -> bool:
+    return low <= value <= high if inclusive else low < value < high
+
+
+def _bounds(recipe: dict[str, Any]) -> tuple[float, float, str]:
+    """(low, high, as written): ``above = N`` is (N, ∞), ``below = N`` is (-∞, N), ``between = [A, B]``."""
+    if "between" in recipe:
+        low, high = recipe["between"]
+        return low, high, f"between {low} and {high}"
+    if "above" in recipe:
+        return recipe["above"], float("inf"), f"> {recipe['above']}"
+    return float("-inf"), recipe["below"], f"< {recipe['below']}"
 
 
 def _known_area(name: str) -> bool:

@@ -109,6 +109,28 @@ def test_healthz_reports_the_database_down_instead_of_failing(tmp_path: Path) ->
     assert asyncio.run(status(False)) == (503, {"status": "degraded", "database": "down"})
 
 
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("mssql://sa:hunter2@127.0.0.1:1/oews", "ODBC driver"),  # Microsoft's driver is not installed
+        ("mssql://sa:hunter2@127.0.0.1:1/oews?driver=FreeTDS&TDS_Version=7.4", "cannot reach"),
+    ],
+)
+def test_sql_server_settings_fail_with_one_masked_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str, problem: str
+) -> None:
+    """The SQL Server path up to the network, through the real driver manager (and FreeTDS)."""
+    import pyodbc
+
+    if "FreeTDS" in url and "FreeTDS" not in pyodbc.drivers():
+        pytest.skip("FreeTDS is not installed (apt-get install tdsodbc)")
+    result = run(monkeypatch, url, "data", "info", home=tmp_path)
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and problem in lines[0] and "OEWS_DATABASE_URL" in lines[0]
+    assert "sa:***@" in lines[0] and "hunter2" not in result.output
+
+
 @pytest.fixture(scope="module")
 def locked_postgres() -> Iterator[pg.PostgresServer]:
     """A server that checks passwords (the session's ``postgres`` trusts every login)."""

@@ -82,16 +82,26 @@ def test_a_threshold_above_the_top_code_says_what_cannot_be_known(engine: OewsEn
     assert "top-coded" in answer.text and "not published" in answer.text
 
 
+def test_a_threshold_without_a_unit_is_named_and_the_rest_answered(engine: OewsEngine) -> None:
+    answer = engine.answer("occupations in idaho under 40")
+    assert names_not_applied("under 40", answer.text), answer.text
+    assert answer.kind == "answer" and answer.tables
+
+
 @pytest.mark.parametrize(
-    ("question", "typed"),
-    [("jobs in ohio paying over -10k", "over -10k"), ("occupations in idaho under 40", "under 40")],
+    ("question", "typed", "why"),
+    [
+        ("jobs in ohio paying over -10k", "over -10k", "never negative"),
+        ("which jobs in utah pay more than $20 million a year", "more than $20 million a year", "far beyond"),
+        ("jobs in maine paying more than 0 dollars an hour", "more than 0 dollars an hour", "never negative"),
+    ],
 )
-def test_a_threshold_that_cannot_be_used_is_named_and_the_rest_answered(
-    engine: OewsEngine, question: str, typed: str
+def test_a_threshold_no_figure_can_meet_gets_an_explanation_and_no_list(
+    engine: OewsEngine, question: str, typed: str, why: str
 ) -> None:
     answer = engine.answer(question)
-    assert names_not_applied(typed, answer.text), answer.text
-    assert answer.kind == "answer" and answer.tables
+    assert answer.kind != "answer" and not answer.tables
+    assert f"“{typed}” is not a usable threshold" in answer.text and why in answer.text
 
 
 def test_a_threshold_for_one_occupation_answers_yes_or_no(engine: OewsEngine) -> None:
@@ -99,6 +109,41 @@ def test_a_threshold_for_one_occupation_answers_yes_or_no(engine: OewsEngine) ->
     answer = engine.answer("do electricians in texas make over $50k median?")
     passes = number(row["A_MEDIAN"]) > 50_000
     assert f"{'yes' if passes else 'no'} (${number(row['A_MEDIAN']):,.0f})" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "area", "column", "low", "high"),
+    [
+        ("how many occupations in Kentucky pay between $50k and $60k?", "21", "A_MEDIAN", 50_000, 60_000),
+        ("jobs from 20 to 25 bucks an hour in Maine", "23", "H_MEDIAN", 20.0, 25.0),
+    ],
+)
+def test_a_range_gives_the_count_and_the_complete_list(
+    engine: OewsEngine, question: str, area: str, column: str, low: float, high: float
+) -> None:
+    rows = [r for r in shipped_rows("state_M2025_dl") if r["AREA"] == area and r["O_GROUP"] == "detailed"]
+    published = [r for r in rows if r[column] not in ("*", "**", "#", "")]
+    hits = [r for r in published if low <= number(r[column]) <= high]
+    answer = engine.answer(question)
+    assert answer.text.startswith(f"{len(hits)} occupations"), answer.text
+    assert "between" in answer.text and not names_not_applied("between", answer.text)
+    assert sorted(r[1] for r in answer.tables[0].rows) == sorted(r["OCC_TITLE"] for r in hits)
+
+
+def test_a_range_for_one_occupation_answers_yes_or_no(engine: OewsEngine) -> None:
+    row = cell("state_M2025_dl", AREA="48", OCC_CODE="47-2111")
+    value = number(row["A_MEDIAN"])
+    answer = engine.answer("is the median pay of electricians in texas between $40k and $45k")
+    assert f"between $40,000 and $45,000? {'yes' if 40_000 <= value <= 45_000 else 'no'}" in answer.text
+
+
+def test_range_words() -> None:
+    between = read_signals("jobs between $50k and $80k").threshold
+    assert between is not None and (between.amount, between.upper) == (50_000, 80_000)
+    dash = read_signals("a salary of 60-90k").threshold
+    assert dash is not None and (dash.amount, dash.upper, dash.basis) == (60_000, 90_000, "annual")
+    assert read_signals("nurses between 2019 and 2023").threshold is None
+    assert read_signals("employment from 2021 to 2024").threshold is None
 
 
 def test_threshold_words() -> None:
@@ -252,3 +297,56 @@ def test_a_field_of_work_gets_the_career_snapshot_of_its_main_occupation(engine:
     median = cell("national_M2025_dl", OCC_CODE="29-1141")["A_MEDIAN"]
     assert "Registered Nurses (29-1141)" in said(answer) and is_shown(number(median), said(answer))
     assert "outlook" in said(answer).lower()  # and what OEWS does not cover
+
+
+@pytest.mark.parametrize(
+    ("question", "typed", "code", "area"),
+    [
+        ("part-time bartender pay in nevada", "part-time", "35-3011", "32"),
+        ("monthly salary of plumbers in ohio", "monthly", "47-2152", "39"),
+        ("what do senior accountants make in georgia", "senior", "13-2011", "13"),
+        ("median pay for union carpenters in new jersey", "union", "47-2031", "34"),
+        ("remote web developers pay in colorado", "remote", "15-1254", "08"),
+        ("median pay of nurses in ohio with a bachelor's degree", "bachelor's degree", "29-1141", "39"),
+    ],
+)
+def test_a_qualifier_oews_does_not_measure_is_named_with_the_figure_for_everyone(
+    engine: OewsEngine, question: str, typed: str, code: str, area: str
+) -> None:
+    answer = engine.answer(question)
+    assert names_not_applied(typed, answer.text), answer.text
+    row = cell("state_M2025_dl", AREA=area, OCC_CODE=code)
+    assert is_shown(number(row["A_MEDIAN"]), answer.text), answer.text
+    assert "didn't understand" not in answer.text
+
+
+def test_tips_are_said_to_be_in_the_wages(engine: OewsEngine) -> None:
+    answer = engine.answer("how much do bartenders make with tips in nevada")
+    assert any("include tips" in c for c in answer.caveats) and "Not applied" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [("thinking about going into welding, any advice?", "51-4121"), ("is roofing a good career", "47-2181")],
+)
+def test_a_field_of_work_reads_as_its_trade(engine: OewsEngine, question: str, code: str) -> None:
+    answer = engine.answer(question)
+    row = cell("national_M2025_dl", OCC_CODE=code)
+    assert is_shown(number(row["A_MEDIAN"]), answer.text) and code in answer.text, answer.text
+
+
+def test_a_word_of_an_industry_title_after_it_is_not_a_second_industry(engine: OewsEngine) -> None:
+    answer = engine.answer("median pay for machinists: aerospace manufacturing vs electric power generation")
+    shown = said(answer)
+    assert "NAICS 336400" in shown and "NAICS 221100" in shown and "NAICS 31-33" not in shown, shown
+
+
+def test_an_industry_oews_does_not_survey_is_named_and_the_other_answered(engine: OewsEngine) -> None:
+    answer = engine.answer("median pay for janitors in private households vs hospitals")
+    assert names_not_applied("private households", answer.text), answer.text
+    assert "NAICS 622000" in said(answer) and "Private Household" not in said(answer)
+
+
+def test_a_year_not_loaded_for_a_place_is_named_as_not_applied(engine: OewsEngine) -> None:
+    answer = engine.answer("median pay for welders in ohio in 2022")
+    assert names_not_applied("may 2022", answer.text) and "May 2025" in answer.text, answer.text

@@ -95,7 +95,7 @@ class OewsEngine:
             if any(a.code != q.NATIONAL for a in areas):
                 unapplied.append(_national_only(areas))
                 areas = (self._national(),)
-        year = self._year(intent, areas, industry=intent.industry is not None, notes=notes)
+        year = self._year(intent, areas, industry=intent.industry is not None, notes=unapplied)
         group = self._group(intent, areas)
         members = self._members(group) if group else ()
         query = q.lookup(
@@ -138,7 +138,10 @@ class OewsEngine:
         asked = intent.years[-1]
         if asked in common:
             return asked
-        notes.append(f"May {asked} figures are not loaded for this geography; showing May {latest} instead.")
+        notes.append(
+            f"Not applied: May {asked}. Its figures are not loaded for this geography; this answer is "
+            f"for May {latest}."
+        )
         return latest
 
     def _frame_trend(self, intent: Intent) -> Framing:
@@ -344,7 +347,10 @@ class OewsEngine:
         if intent.years and intent.years[-1] in available:
             return intent.years[-1]
         if intent.years:
-            notes.append(f"May {intent.years[-1]} is not loaded for this ranking; using May {available[-1]}.")
+            notes.append(
+                f"Not applied: May {intent.years[-1]}. It is not loaded for this ranking; this answer is "
+                f"for May {available[-1]}."
+            )
         return available[-1]
 
     def _national(self) -> Area:

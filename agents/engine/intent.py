@@ -22,6 +22,7 @@ class Threshold:
     value: float
     above: bool = True
     typed: str = ""  # as the user typed it ("over $110k")
+    upper: float | None = None  # a range ("between $50k and $80k"): ``value`` is its lower end
 
 
 @dataclass(frozen=True)

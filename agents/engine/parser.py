@@ -14,7 +14,7 @@ from typing import Any
 
 from agents.engine.coverage import Coverage
 from agents.engine.intent import AreaChoice, Intent, Parsed, Threshold
-from agents.engine.signals import RawThreshold, Signals, asks_change, read_signals
+from agents.engine.signals import INCLUDED_WHY, RawThreshold, Signals, asks_change, read_signals
 from agents.engine.text import MAX_QUESTION_CHARS, Token, clean, is_unsafe, off_topic_reason, tokenize
 from agents.resolve.entities import Area, Industry, Occupation
 from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver
@@ -49,7 +49,8 @@ FILLER = frozenset(
     gone went risen jumped dropped climbed six figure figures absolute terms raw net
     added adding shed shedding cut cuts headcount
     good great bad decent solid worth worthwhile smart viable career path choice option field living
-    become becoming be thinking considering should go get into outlook prospects prospect demand future
+    become becoming be thinking considering should go get getting into outlook prospects prospect
+    demand future thoughts thought opinion opinions advice idea ideas
     about overview snapshot profile tell
     gender sex men women male female race racial ethnicity age ages aged older younger gap pay-gap
     black white hispanic latino latina latinos asian minority minorities fewer
@@ -122,8 +123,9 @@ class QuestionParser:
     # -- finding entities -------------------------------------------------------------------
 
     def _scan(self, tokens: list[Token], signals: Signals) -> tuple[list[Mention], list[str]]:
-        span = signals.threshold.span if signals.threshold else (0, 0)
-        used = [t.lower in signals.year_tokens or span[0] <= t.start < span[1] for t in tokens]
+        spans = [u.span for u in signals.unmeasured]
+        spans += [signals.threshold.span] if signals.threshold else []
+        used = [t.lower in signals.year_tokens or any(a <= t.start < b for a, b in spans) for t in tokens]
         mentions: list[Mention] = []
         i = 0
         while i < len(tokens):
@@ -137,7 +139,7 @@ class QuestionParser:
             i = found.end
         unknown = self._resolve_leftovers(tokens, used, mentions)
         mentions.sort(key=lambda m: m.start)
-        return _merge_qualifiers(mentions, tokens), unknown
+        return _merge_industry_words(_merge_qualifiers(mentions, tokens)), unknown
 
     def _longest_exact(self, tokens: list[Token], i: int, used: list[bool]) -> Mention | None:
         first = tokens[i]
@@ -273,6 +275,25 @@ def _merge_qualifiers(mentions: list[Mention], tokens: list[Token]) -> list[Ment
     return merged
 
 
+def _merge_industry_words(mentions: list[Mention]) -> list[Mention]:
+    """ "aerospace manufacturing": a word of an industry's own title right after it is part of
+    its name, not a second industry (Manufacturing, NAICS 31-33)."""
+    merged: list[Mention] = []
+    for m in mentions:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and prev.kind == m.kind == "industry"
+            and prev.end == m.start
+            and " " not in m.phrase
+            and m.phrase.lower() in prev.entities[0].title.lower()
+        ):
+            merged[-1] = Mention("industry", prev.start, m.end, f"{prev.phrase} {m.phrase}", prev.entities)
+            continue
+        merged.append(m)
+    return merged
+
+
 def _qualifies(place: Mention, state: Mention) -> bool:
     if place.kind != "area" or state.kind != "area" or state.start - place.end > 1:
         return False
@@ -307,6 +328,7 @@ class _Builder:
         self.context = context
         self.notes: list[str] = []
         self.unapplied: list[str] = []
+        self.nonsense = ""  # why the question's threshold cannot be used at all
 
     def build(self, *, all_occupations: Occupation | None = None) -> Parsed:
         self.all_occupations = all_occupations
@@ -326,7 +348,10 @@ class _Builder:
         if dated is None:
             return self._no_year()
         intent = self._inherit(dated)
-        intent = self._shape(intent.with_(threshold=self._threshold(), change=self._change()))
+        threshold = self._threshold()
+        if self.nonsense:
+            return Parsed(refusal_kind="no_data", refusal=self.nonsense)
+        intent = self._shape(intent.with_(threshold=threshold, change=self._change()))
         return self._finish(intent)
 
     def _occupations(self) -> tuple[Occupation, ...]:
@@ -339,6 +364,10 @@ class _Builder:
                 found.append(occupation)
             if m.via == "fuzzy" or _differs(m.phrase, occupation.title):
                 self.notes.append(f"Read “{m.phrase}” as {occupation.title} ({occupation.code}).")
+            if len(m.entities) > 1:
+                titles = [o.title for o in m.entities[1:4]]
+                others = " or ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
+                self.notes.append(f"“{m.phrase}” can also mean {others}: ask again with the full title.")
         return tuple(found)
 
     def _areas(self) -> tuple[Area, ...] | AreaChoice:
@@ -445,16 +474,10 @@ class _Builder:
 
     def _threshold(self) -> Threshold | None:
         raw = self.s.threshold
-        if raw is None:
-            return None
-        if raw.amount <= 0:
-            self.unapplied.append(
-                f"Not applied: “{raw.typed}” is not a usable threshold (pay and employment are "
-                "never negative or zero), so no filter was used."
-            )
+        if raw is None or self._nonsense(raw):
             return None
         if raw.employment:
-            return Threshold("tot_emp", raw.amount, raw.above, raw.typed)
+            return Threshold("tot_emp", raw.amount, raw.above, raw.typed, raw.upper)
         basis = raw.basis or self._basis_of(raw)
         if basis is None:
             self.unapplied.append(
@@ -464,7 +487,22 @@ class _Builder:
             return None
         stat = self._wage_measures()[0][2:]
         measure = ("h_" if basis == "hourly" else "a_") + stat
-        return Threshold(measure, raw.amount, raw.above, raw.typed)
+        return Threshold(measure, raw.amount, raw.above, raw.typed, raw.upper)
+
+    def _nonsense(self, raw: RawThreshold) -> bool:
+        """A threshold no figure can meet ("over -5k", "more than $50 million a year"): said, not used."""
+        top = raw.amount if raw.upper is None else raw.upper
+        if top <= 0 or (raw.upper is None and raw.amount <= 0):
+            why = "pay and employment are never negative or zero"
+        elif not raw.employment and top > (2_500 if raw.basis == "hourly" else 5_000_000):
+            why = "that is far beyond any wage OEWS publishes"
+        else:
+            return False
+        self.nonsense = (
+            f"“{raw.typed}” is not a usable threshold: {why}, so no occupation can be counted against it. "
+            "Try an amount such as “over $100k a year” or “under $20 an hour”."
+        )
+        return True
 
     def _basis_of(self, raw: RawThreshold) -> str | None:
         if self.s.hourly != self.s.annual:
@@ -635,8 +673,16 @@ class _Builder:
                 f"Not applied: this answer covers {intent.occupations[0].title} only, not {rest}; "
                 "ask about one occupation at a time."
             )
+        for part in self.s.unmeasured:
+            self.unapplied.append(f"Not applied: “{part.typed}”. {part.why}")
+        if self.s.included:
+            self.notes.append(
+                f"{INCLUDED_WHY} (“{'”, “'.join(self.s.included)}”): they are in these figures."
+            )
+        said = set(" ".join((*self.s.included, *(u.typed for u in self.s.unmeasured))).split())
         for word in self._plain_unknown() if intent.occupations or shape != "lookup" else ():
-            self.unapplied.append(self._not_understood(word))
+            if not said & set(word.lower().split()):
+                self.unapplied.append(self._not_understood(word))
 
     def _not_understood(self, word: str) -> str:
         w = re.escape(word.lower())

@@ -108,13 +108,19 @@ def _filter(threshold: Threshold | None) -> tuple[str, tuple[Any, ...]]:
         return "", ()
     m = threshold.measure
     _measure_columns((m,))
+    if threshold.upper is not None:
+        return f" AND (f.{m} BETWEEN ? AND ? OR f.{m} IS NULL)", (threshold.value, threshold.upper)
     op = ">" if threshold.above else "<"
     return f" AND (f.{m} {op} ? OR f.{m} IS NULL)", (threshold.value,)
 
 
 def _threshold_column(threshold: Threshold | None) -> tuple[str, tuple[Any, ...]]:
     """The threshold as a result column, so that the answer's every number is in the rows."""
-    return (", ? AS threshold", (threshold.value,)) if threshold is not None else ("", ())
+    if threshold is None:
+        return "", ()
+    if threshold.upper is not None:
+        return ", ? AS threshold, ? AS threshold_upper", (threshold.value, threshold.upper)
+    return ", ? AS threshold", (threshold.value,)
 
 
 def _order(measure: str, descending: bool) -> str:

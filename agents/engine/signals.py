@@ -120,11 +120,25 @@ _THRESHOLD = re.compile(
     r"|an?\s+yr|per\s+yr|/\s*y(?:ea)?r|annually|annual|yearly|salary)\b)?"
     r"(?:\s*(?P<count>workers|jobs|people|employees|employed|positions|persons))?"
 )
+_AMOUNT = r"\$?\s*\d+(?:,\d{3})*(?:\.\d+)?\s*(?:k|grand|thousand|m|mil|million|mm)?\b"
+# A range: "between $50k and $80k", "from 20 to 30 bucks an hour", "$60k-$90k" ("$", "k" or a unit needed
+# without "between" or "from").
+_RANGE_AMOUNTS = re.compile(
+    rf"\b(?:between|from)\s+(?P<lo>{_AMOUNT})\s*(?:and|to|-|–)\s*(?P<hi>{_AMOUNT})"
+    r"|(?P<lo2>\$?\s*\d[\d,.]*\s*k?)\s*(?:-|–|to)\s*(?P<hi2>\$?\s*\d[\d,.]*\s*k?)\b"
+)
+_THRESHOLD_UNIT = re.compile(
+    r"\s*(?P<bucks>bucks|dollars|usd)?"
+    r"(?:\s*(?P<per>an?\s+hour|per\s+hour|an?\s+hr|per\s+hr|/\s*h(?:ou)?r|hourly|hrly|an?\s+year|per\s+year"
+    r"|an?\s+yr|per\s+yr|/\s*y(?:ea)?r|annually|annual|yearly|salary)\b)?"
+    r"(?:\s*(?P<count>workers|jobs|people|employees|employed|positions|persons))?"
+)
+_YEAR = re.compile(r"(19|20)\d\d")
 _SIX_FIGURES = re.compile(r"\b(six|6)[- ]figures?\b")
 _CAREER = re.compile(
     r"\b(good|great|bad|decent|solid|worth(while)?|smart|viable)\s+(career|job|profession|field|choice|option|path|living)"
     r"|\bcareer\s+(in|as|path|outlook|prospects?|advice|change)\b|\b(become|becoming|be)\s+an?\s+\w+"
-    r"|\bgo\s+into\b|\bget\s+into\b|\bworth\s+it\b|\bthinking\s+(of|about)\b|\bconsidering\b"
+    r"|\bgo(ing)?\s+into\b|\bget(ting)?\s+into\b|\bworth\s+it\b|\bthinking\s+(of|about)\b|\bconsidering\b"
     r"|\bshould\s+i\b|\bis\s+\w+(ing)?\s+a\s+good\b|\bjob\s+(outlook|prospects|market|security)\b"
     r"|\bprospects\b|\bin\s+demand\b|\btell\s+me\s+about\b|\boverview\b|\bsnapshot\b|\bprofile\b"
 )
@@ -178,6 +192,65 @@ NEAR_SCOPE = (
     ),
 )
 _NEAR_SCOPE_RE = tuple((name, re.compile(p), why) for name, p, why in NEAR_SCOPE)
+# Qualifiers of a job that OEWS does not measure: each is named as not applied, with the reason, and
+# the rest of the question is answered ("part-time cashiers", "senior engineers", "union electricians").
+UNMEASURED = (
+    (
+        r"\b(part|full)[- ]?time(rs?)?\b",
+        "OEWS wages cover full- and part-time jobs together (annual wages are hourly wages × 2,080 hours).",
+    ),
+    (
+        r"\b(weekly|monthly|bi-?weekly|daily|per\s+(week|month|day)|a\s+(week|month)|paychecks?)\b",
+        "OEWS publishes hourly and annual wages only.",
+    ),
+    (
+        r"\b(overtime|bonus(es)?|401\(?k\)?|pensions?|stock\s+options?|shift\s+differentials?)\b"
+        r"|\b(?<!compensation and )(?<!compensation, )benefits\b(?!\s+(managers?|specialists?|analysts?))",
+        "OEWS wages include tips, commissions and production bonuses, but not overtime pay, other "
+        "bonuses, shift differentials or benefits.",
+    ),
+    (
+        r"\b(senior|junior(?!\s+high)|experienced|seniority|mid[- ](career|level)|\d+\+?\s+years?(\s+of)?"
+        r"\s+experience|years\s+of\s+experience|experience)\b",
+        "OEWS does not publish pay by experience or seniority; the percentiles show the spread (the "
+        "10th is often read as entry level, the 90th as the most experienced).",
+    ),
+    (r"\b(non[- ]?)?union(s|i[sz]ed)?\b", "OEWS does not separate union and non-union jobs."),
+    (
+        r"\b(remote(ly)?|work(ing)?\s+from\s+home|wfh|telework\w*)\b",
+        "OEWS does not separate remote jobs; each job counts where its employer's establishment is.",
+    ),
+    (
+        r"\b(night|evening|weekend|graveyard|overnight)\s+shifts?\b|\bnights\b",
+        "OEWS does not separate shifts, and its wages exclude shift differentials.",
+    ),
+    (
+        r"\b(start-?ups?|small\s+(businesses|companies|firms)|big\s+tech|faang|fortune\s+500)\b",
+        "OEWS does not publish pay by employer or size of firm; the figures cover all employers.",
+    ),
+    (
+        r"\b(master'?s|bachelor'?s|associate'?s|doctorate|phd|college)\s+degrees?\b|\b(mba|phd)\b"
+        r"|\b(without|no)\s+(a\s+)?(college\s+)?degrees?\b|\beducation(al)?\s+(level|requirements?|attainment)\b",
+        "OEWS does not publish pay by education; the figures cover everyone in the occupation.",
+    ),
+    (
+        r"\b((kept|keep|keeping)\s+(up\s+|pace\s+)?with\s+inflation|adjusted\s+for\s+inflation"
+        r"|inflation[- ]adjusted|inflation|cpi|real\s+(wages?|terms|pay)"
+        r"|in\s+today'?s\s+dollars)\b",
+        "OEWS wages are in the dollars of each year, not adjusted for inflation (the BLS CPI measures "
+        "prices).",
+    ),
+    (
+        r"\b(crop\s+(production|farms?|farming)|animal\s+(production|farms?|farming)|livestock|dairy\s+farms?"
+        r"|private\s+households?|household\s+employ\w*)\b",
+        "OEWS does not survey farms (crop and animal production, NAICS 111–112) or private households "
+        "(NAICS 814), so it has no figures for them.",
+    ),
+)
+_UNMEASURED_RE = tuple((re.compile(p), why) for p, why in UNMEASURED)
+# Parts of pay people ask about that OEWS wages already include.
+_INCLUDED = re.compile(r"\b(tips?|gratuit(y|ies)|commissions?|production\s+bonus(es)?)\b")
+INCLUDED_WHY = "OEWS wages include tips, commissions and production bonuses"
 _EMPLOYER = re.compile(r"\b(compan(y|ies)|employers?|firms?|corporations?|brands?)\b")
 EMPLOYER_WHY = (
     "OEWS does not publish pay by employer or company; the figures below cover all employers "
@@ -202,6 +275,7 @@ class RawThreshold:
     dollar: bool  # "$" or "bucks" typed
     typed: str
     span: tuple[int, int]  # character offsets in the question
+    upper: float | None = None  # a range ("between $50k and $80k"): ``amount`` is its lower end
 
 
 @dataclass(frozen=True)
@@ -240,6 +314,8 @@ class Signals:
     versus_year: int | None = None  # "than in 2021": a single earlier year compared with the latest
     career: bool = False  # "is nursing a good career?", "thinking of becoming an electrician"
     near_scope: tuple[str, ...] = ()  # sentences on what OEWS does not measure
+    unmeasured: tuple[Unmeasured, ...] = ()  # qualifiers OEWS does not measure, and why
+    included: tuple[str, ...] = ()  # parts of pay named that OEWS wages include ("tips")
 
     @property
     def wants_wage(self) -> bool:
@@ -300,6 +376,8 @@ def read_signals(lower: str) -> Signals:
         versus_year=int(vs.group(5)) if (vs := _VS_YEAR.search(lower)) and len(years) == 1 else None,
         career=bool(_CAREER.search(lower)),
         near_scope=near_scope(lower),
+        unmeasured=unmeasured(lower),
+        included=included(lower),
     )
 
 
@@ -322,6 +400,28 @@ def asks_change(text: str) -> bool:
     return bool(_TREND.search(text))
 
 
+@dataclass(frozen=True)
+class Unmeasured:
+    """A qualifier OEWS does not measure, as typed, with the reason."""
+
+    typed: str
+    why: str
+    span: tuple[int, int]  # character offsets in the question
+
+
+def unmeasured(lower: str) -> tuple[Unmeasured, ...]:
+    return tuple(
+        Unmeasured(m.group().strip(), why, m.span())
+        for pattern, why in _UNMEASURED_RE
+        if (m := pattern.search(lower))
+    )
+
+
+def included(lower: str) -> tuple[str, ...]:
+    """Parts of pay the question names that OEWS wages include ("with tips")."""
+    return tuple(dict.fromkeys(m.group() for m in _INCLUDED.finditer(lower)))
+
+
 def near_scope(lower: str) -> tuple[str, ...]:
     found = [why for _, pattern, why in _NEAR_SCOPE_RE if pattern.search(lower)]
     if _EMPLOYER.search(lower):
@@ -340,6 +440,8 @@ _MULTIPLIERS = {"k": 1e3, "grand": 1e3, "thousand": 1e3, "m": 1e6, "mil": 1e6, "
 
 
 def _threshold(lower: str) -> RawThreshold | None:
+    if (m := _RANGE_AMOUNTS.search(lower)) and (between := _range(lower, m)):
+        return between
     if m := _SIX_FIGURES.search(lower):
         return RawThreshold(True, 100_000.0, "annual", False, True, m.group(), m.span())
     for m in _THRESHOLD.finditer(lower):
@@ -366,6 +468,47 @@ def _threshold(lower: str) -> RawThreshold | None:
             span=m.span(),
         )
     return None
+
+
+def _range(lower: str, m: re.Match[str]) -> RawThreshold | None:
+    """ "between $50k and $80k": both ends read as amounts; a "k" or "$" on either end applies to both."""
+    lo, hi = (m.group("lo") or m.group("lo2")), (m.group("hi") or m.group("hi2"))
+    mult = next((x for x in (_unit(hi), _unit(lo)) if x), "")
+    low, high = _amount(lo, mult), _amount(hi, mult)
+    if low is None or high is None:
+        return None
+    tail = _THRESHOLD_UNIT.match(lower, m.end())
+    per, count = (tail.group("per"), tail.group("count")) if tail else (None, None)
+    dollar = "$" in m.group() or bool(tail and tail.group("bucks"))
+    if not (mult or per or dollar or count) and (
+        m.group("lo2") or all(_YEAR.fullmatch(f"{x:.0f}") for x in (low, high))
+    ):
+        return None  # "between 2019 and 2023": years; "25-34" without "$" or "k": not an amount
+    basis = ("hourly" if re.search(r"h(ou)?r|hour", per) else "annual") if per else "annual" if mult else None
+    end = tail.end() if tail and tail.group().strip() else m.end()
+    return RawThreshold(
+        above=True,
+        amount=min(low, high),
+        basis=basis,
+        employment=bool(count) and not dollar,
+        dollar=dollar,
+        typed=lower[m.start() : end].strip(),
+        span=(m.start(), end),
+        upper=max(low, high),
+    )
+
+
+def _unit(amount: str) -> str:
+    m = re.search(r"(k|grand|thousand|m|mil|million|mm)$", amount.strip())
+    return m.group(1) if m else ""
+
+
+def _amount(typed: str, mult: str) -> float | None:
+    digits = re.sub(r"[^\d.]", "", re.sub(r"(k|grand|thousand|m|mil|million|mm)$", "", typed.strip()))
+    try:
+        return float(digits) * _MULTIPLIERS.get(mult, 1.0)
+    except ValueError:
+        return None
 
 
 def _percentiles(lower: str) -> tuple[int, ...]:

@@ -566,9 +566,12 @@ LISTED_IN_TABLE = 200
 
 def threshold_words(threshold: Threshold) -> str:
     """ "a median annual wage above $110,000", "employment below 5,000"."""
-    side = "above" if threshold.above else "below"
     value = fmt.number(threshold.measure, threshold.value)
     article = "" if threshold.measure == "tot_emp" else "a "
+    if threshold.upper is not None:
+        upper = fmt.number(threshold.measure, threshold.upper)
+        return f"{article}{fmt.label(threshold.measure)} between {value} and {upper}"
+    side = "above" if threshold.above else "below"
     return f"{article}{fmt.label(threshold.measure)} {side} {value}"
 
 
@@ -583,8 +586,9 @@ def threshold_list(intent: Intent, rows: list[Row], *, noun: str, scope: str) ->
     top = [r for r in rows if r.get(m) is None and r.get(f"{m}_flag") == "#"]
     hidden = [r for r in rows if r.get(m) is None and r.get(f"{m}_flag") != "#"]
     published = [r for r in rows if r.get(m) is not None]
-    undetermined = bool(top) and t.above and t.value >= _top_code_value(m, int(year))
-    hits = (top + published) if t.above and not undetermined else published
+    highest = t.value if t.upper is None else t.upper
+    undetermined = bool(top) and t.above and highest >= _top_code_value(m, int(year))
+    hits = (top + published) if t.above and t.upper is None and not undetermined else published
     when = f", May {year}" if year else ""
     text = f"{_count(len(hits), noun).capitalize()} {scope} have {threshold_words(t)}{when}"
     if hits:
@@ -596,7 +600,7 @@ def threshold_list(intent: Intent, rows: list[Row], *, noun: str, scope: str) ->
     if undetermined:
         text += (
             f" {_count(len(top), noun).capitalize()} are top-coded (BLS publishes only “at or above "
-            f"{fmt.top_coded(m, int(year))}”), so whether they pass {fmt.number(m, t.value)} is not "
+            f"{fmt.top_coded(m, int(year))}”), so whether they pass {fmt.number(m, highest)} is not "
             f"published: {_names(top)}."
         )
     listed = (hits or top)[:LISTED_IN_TABLE]
@@ -612,6 +616,11 @@ def threshold_list(intent: Intent, rows: list[Row], *, noun: str, scope: str) ->
             )
         )
     caveats = _threshold_caveats(t, [] if undetermined else top, hidden, noun)
+    if top and t.upper is not None and not undetermined:
+        caveats.append(
+            f"Not counted: {_count(len(top), noun)} whose {fmt.label(m)} is top-coded (“at or above "
+            f"{fmt.top_coded(m, int(year))}”), above the range."
+        )
     if len(hits) > LISTED_IN_TABLE:
         caveats.append(f"The table shows the first {LISTED_IN_TABLE} of {len(hits)} {noun}.")
     return Draft(
@@ -639,7 +648,7 @@ def _singular(noun: str) -> str:
 
 def _threshold_caveats(t: Threshold, top: list[Row], hidden: list[Row], noun: str) -> list[str]:
     caveats = []
-    if top and t.above:
+    if top and t.above and t.upper is None:
         caveats.append(
             f"Counted as above: {_count(len(top), noun)} whose {fmt.label(t.measure)} is top-coded "
             f"(BLS publishes only “at or above {fmt.top_coded(t.measure, int(top[0]['year']))}”)."
@@ -680,19 +689,23 @@ def threshold_verdict(threshold: Threshold, rows: Sequence[Row]) -> str:
     for row in rows:
         value, flag = row.get(m), row.get(f"{m}_flag")
         place = _label(row)
-        if value is None and flag == "#":
-            verdict = "yes (top-coded)" if threshold.above else "no (top-coded)"
-        elif value is None:
-            verdict = "unknown (not published)"
-        else:
-            passes = value > threshold.value if threshold.above else value < threshold.value
-            verdict = f"{'yes' if passes else 'no'} ({fmt.number(m, value)})"
+        verdict = _verdict(threshold, value, flag)
         parts.append(f"{place}: {verdict}" if len(rows) > 1 else verdict)
-    return (
-        f"Is the {fmt.label(m)} {'above' if threshold.above else 'below'} {fmt.number(m, threshold.value)}? "
-        + "; ".join(parts)
-        + "."
-    )
+    return f"Is the {threshold_words(threshold).removeprefix('a ')}? " + "; ".join(parts) + "."
+
+
+def _verdict(threshold: Threshold, value: Any, flag: Any) -> str:
+    m = threshold.measure
+    if value is None and flag == "#":
+        inside = threshold.above and threshold.upper is None
+        return "yes (top-coded)" if inside else "no (top-coded)"
+    if value is None:
+        return "unknown (not published)"
+    if threshold.upper is not None:
+        passes = threshold.value <= value <= threshold.upper
+    else:
+        passes = value > threshold.value if threshold.above else value < threshold.value
+    return f"{'yes' if passes else 'no'} ({fmt.number(m, value)})"
 
 
 # -- career snapshots -----------------------------------------------------------------------------

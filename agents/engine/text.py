@@ -74,19 +74,9 @@ _NOT_OEWS = (
         "poverty (those come from the Census Bureau and the Department of Labor).",
     ),
     (
-        r"\b(without|no|with(out)?\s+an?|requir\w+\s+an?)\s+(college\s+)?degrees?\b"
-        r"|\beducation(al)?\s+(level|requirements?)\b|\b(bachelor|master)'?s\s+degree\b",
-        "OEWS does not record the education or training jobs require; the BLS Employment "
-        "Projections program publishes typical entry-level education by occupation.",
-    ),
-    (
         r"\bunemploy",
         "OEWS does not measure unemployment; that comes from other BLS programs "
         "(LAUS for states and metros, CPS nationally).",
-    ),
-    (
-        r"\b(inflation|cpi|housing\s+prices?|home\s+prices?)\b",
-        "OEWS has wages and employment, not prices or the cost of living.",
     ),
     (
         r"\b(job\s+openings?|vacanc\w*|hiring\s+rate|quit\s+rate|layoffs?)\b",
@@ -95,6 +85,16 @@ _NOT_OEWS = (
 )
 # Near-scope topics refused only when no occupation is named (with one, the closest OEWS figure is given).
 _NEAR_SCOPE_ALONE = (
+    (
+        r"\b(without|no|with(out)?\s+an?|requir\w+\s+an?)\s+(college\s+)?degrees?\b"
+        r"|\beducation(al)?\s+(level|requirements?)\b|\b(bachelor|master)'?s\s+degree\b",
+        "OEWS does not record the education or training jobs require; the BLS Employment "
+        "Projections program publishes typical entry-level education by occupation.",
+    ),
+    (
+        r"\b(inflation|cpi|housing\s+prices?|home\s+prices?)\b",
+        "OEWS has wages and employment, not prices or the cost of living.",
+    ),
     (
         r"\bcost\s+of\s+living\b",
         "OEWS has wages and employment, not prices or the cost of living.",

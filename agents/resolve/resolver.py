@@ -388,6 +388,9 @@ def _industry_table(industries: Sequence[Industry]) -> tuple[_KeyTable[Industry]
         for variant in _industry_variants(title):
             for key in _with_singular(variant):
                 table.add_key(key, TIER_VARIANT, "variant", ind)
+        head = title.partition(",")[0]
+        if head != title and len(head.split()) > 1:  # "electric power generation"
+            table.add(head, TIER_COMPONENT, "variant", ind)
     _add_aliases(table, aliases.INDUSTRY_ALIASES, {i.naics: i for i in industries}, inflect=False)
     return table, short
 
@@ -740,6 +743,7 @@ class EntityResolver:
             found = _lookup(self._occupations, key, _OCCUPATION_PREFIXES, ()) or self._short_forms(
                 phrase, key
             )
+            found = found or self._field_of_work(key)
         elif kind == "industry":
             found = _lookup(self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
             found = found or self._expanded(self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
@@ -800,6 +804,17 @@ class EntityResolver:
         if found:
             return _Hit(key, found, "initialism")
         return self._expanded(self._occupations, key, _OCCUPATION_PREFIXES, _OCCUPATION_SUFFIXES)
+
+    def _field_of_work(self, key: str) -> _Hit[Occupation] | None:
+        """The trade a field names: "plumbing" -> plumbers, "welding" -> welders, "accounting"."""
+        if " " in key or not key.endswith("ing") or len(key) < 7:
+            return None
+        stem = key[:-3]
+        for form in (f"{stem}er", f"{stem}e", f"{stem}ant", f"{stem}ist"):
+            hit = _lookup(self._occupations, form, (), ())
+            if hit is not None:
+                return _Hit(key, hit.entities, "abbreviation")
+        return None
 
     def _expanded(
         self, index: _Index[T], key: str, prefixes: Sequence[str], suffixes: Sequence[str]

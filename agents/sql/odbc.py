@@ -83,7 +83,8 @@ def connect_error(e: pyodbc.Error, url: DatabaseUrl, *, setting: str = "OEWS_DAT
         return ConfigurationError(
             f"{setting}: the server refused the login for {url}: {message}", setting=setting
         )
-    if "does not exist" in lower or "cannot open database" in lower:
+    unreachable = "unavailable" in lower or "unable to connect" in lower  # FreeTDS: "… or does not exist"
+    if ("does not exist" in lower and not unreachable) or "cannot open database" in lower:
         return ConfigurationError(f"{setting}: {message} ({url})", setting=setting)
     return DatabaseUnavailable(f"cannot reach the OEWS database {url} (check {setting}): {message}")
 
