@@ -1,15 +1,27 @@
-"""Exceptions raised by the engine.
+"""Exceptions raised by ``agents`` (the engine, the workflow and the data tools).
 
 OewsError
 ├── ConfigurationError        a setting is wrong (carries the setting's name; passwords masked)
 ├── DataError                 loading or building the OEWS database
 │   ├── LoadError             one input file could not be read (carries the file and the problem)
-│   └── DatabaseUnavailable   the database server cannot be reached or dropped the connection
+│   ├── DatabaseUnavailable   the database server cannot be reached or dropped the connection
+│   ├── CrosswalkError        the shipped SOC crosswalk file is malformed (also a ValueError)
+│   └── FetchError            a BLS download failed or was not what it claimed (oews/fetch.py)
 ├── SqlError                  anything that went wrong with one SQL statement (carries sql, params)
 │   ├── SqlRejected           the statement failed validation; it never ran
 │   ├── SqlTimeout            the statement ran past the time limit and was interrupted
 │   └── SqlExecutionError     the database raised while running it
-└── ModelError                a language model call failed (HTTP error, timeout, invalid output)
+├── ChartSpecError            a chart spec cannot be drawn (also a ValueError)
+├── ModelError                a language model call failed (HTTP error, timeout, invalid output)
+│   ├── ModelCallFailed       the HTTP call failed or timed out (workflow/llm.py)
+│   ├── InvalidModelOutput    the reply did not validate (workflow/llm.py)
+│   ├── BudgetExhausted       the per-question call budget is spent (workflow/llm.py)
+│   └── PromptTooLong         the prompt is over the model's limit (workflow/llm.py)
+├── RegistryError             the model registry file is wrong (workflow/registry.py)
+├── AliasFileError            the alias tables file is wrong (resolve/aliases.py)
+└── ResearchError             web research failed (research.py)
+
+The bot's own errors (store, exports, workers) are ``BotError``s: see ``bot/errors.py``.
 
 Every error has a ``user_message``: a short sentence that is safe to show a user (no SQL,
 no paths, no secrets).  ``str(error)`` is for logs only.
@@ -83,6 +95,16 @@ class SqlTimeout(SqlError):
 
 class SqlExecutionError(SqlError):
     user_message = "The database could not run the query."
+
+
+class CrosswalkError(DataError, ValueError):
+    """The crosswalk file is malformed (a row names an unknown relation, a bad year span …)."""
+
+
+class ChartSpecError(OewsError, ValueError):
+    """The spec cannot be drawn (mismatched lengths, wrong series for ``range``...)."""
+
+    user_message = "The chart could not be drawn."
 
 
 class ModelError(OewsError):

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+Row = dict[str, Any]  # one result row: column name -> value, as the SQL gateway returns it
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)

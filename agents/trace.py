@@ -21,6 +21,7 @@ from agents.models import ChartSpec, Table
 from agents.sql.dburl import mask_secrets
 
 SAMPLE_ROWS = 5
+OFFLINE_ENGINE = "offline engine"  # the model name of steps the offline engine does
 
 # Secrets that error messages of HTTP clients and drivers may carry (API keys, tokens, passwords).
 _SECRETS = re.compile(

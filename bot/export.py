@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 
 from agents.models import Table
+from bot.errors import CsvExportError as CsvExportError  # where the adapters import it from
 from bot.types import Answer
 
 SOURCE = "U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics (OEWS)"
@@ -34,12 +35,6 @@ _LEGEND = (
     "(at or above the BLS ceiling, no exact figure); '*' or '**' not published (too few "
     "responses, or not reliable enough)."
 )
-
-
-class CsvExportError(ValueError):
-    """The answer cannot be exported (it has no table); ``user_message`` says so."""
-
-    user_message = NO_TABLE
 
 
 def answer_csv(answer: Answer) -> str:

@@ -16,6 +16,7 @@ from agents.engine.engine import OewsEngine
 from agents.engine.signals import read_signals
 from agents.models import EngineAnswer
 from bot.evaluation import is_shown, names_not_applied
+from tests.offline import ask_offline
 from tests.shipped import shipped_rows
 
 
@@ -59,7 +60,7 @@ def test_a_threshold_gives_the_count_and_the_complete_list(
     published = [r for r in rows if r[column] not in ("*", "**", "#", "")]
     hits = [r for r in published if (number(r[column]) > value if above else number(r[column]) < value)]
     hits += [r for r in rows if r[column] == "#"] if above else []
-    answer = engine.answer(question)
+    answer = ask_offline(engine, question)
     assert answer.text.startswith(f"{len(hits)} occupations"), answer.text
     table = answer.tables[0]
     assert sorted(r[1] for r in table.rows) == sorted(r["OCC_TITLE"] for r in hits)
@@ -71,19 +72,19 @@ def test_top_coded_cells_count_as_above_and_unpublished_ones_are_named(engine: O
     top = [r for r in rows if r["A_MEDIAN"] == "#"]
     hidden = [r for r in rows if r["A_MEDIAN"] in ("*", "**")]
     assert top and hidden
-    answer = engine.answer("which occupations in oregon pay more than $150,000")
+    answer = ask_offline(engine, "which occupations in oregon pay more than $150,000")
     assert any(c.startswith(f"Counted as above: {len(top)} occupations") for c in answer.caveats)
     assert any(c.startswith(f"Left out: {len(hidden)} occupations") for c in answer.caveats)
 
 
 def test_a_threshold_above_the_top_code_says_what_cannot_be_known(engine: OewsEngine) -> None:
-    answer = engine.answer("which occupations in oregon pay over $5 million a year")
+    answer = ask_offline(engine, "which occupations in oregon pay over $5 million a year")
     assert answer.text.startswith("0 occupations in Oregon")
     assert "top-coded" in answer.text and "not published" in answer.text
 
 
 def test_a_threshold_without_a_unit_is_named_and_the_rest_answered(engine: OewsEngine) -> None:
-    answer = engine.answer("occupations in idaho under 40")
+    answer = ask_offline(engine, "occupations in idaho under 40")
     assert names_not_applied("under 40", answer.text), answer.text
     assert answer.kind == "answer" and answer.tables
 
@@ -99,14 +100,14 @@ def test_a_threshold_without_a_unit_is_named_and_the_rest_answered(engine: OewsE
 def test_a_threshold_no_figure_can_meet_gets_an_explanation_and_no_list(
     engine: OewsEngine, question: str, typed: str, why: str
 ) -> None:
-    answer = engine.answer(question)
+    answer = ask_offline(engine, question)
     assert answer.kind != "answer" and not answer.tables
     assert f"“{typed}” is not a usable threshold" in answer.text and why in answer.text
 
 
 def test_a_threshold_for_one_occupation_answers_yes_or_no(engine: OewsEngine) -> None:
     row = cell("state_M2025_dl", AREA="48", OCC_CODE="47-2111")
-    answer = engine.answer("do electricians in texas make over $50k median?")
+    answer = ask_offline(engine, "do electricians in texas make over $50k median?")
     passes = number(row["A_MEDIAN"]) > 50_000
     assert f"{'yes' if passes else 'no'} (${number(row['A_MEDIAN']):,.0f})" in answer.text
 
@@ -124,7 +125,7 @@ def test_a_range_gives_the_count_and_the_complete_list(
     rows = [r for r in shipped_rows("state_M2025_dl") if r["AREA"] == area and r["O_GROUP"] == "detailed"]
     published = [r for r in rows if r[column] not in ("*", "**", "#", "")]
     hits = [r for r in published if low <= number(r[column]) <= high]
-    answer = engine.answer(question)
+    answer = ask_offline(engine, question)
     assert answer.text.startswith(f"{len(hits)} occupations"), answer.text
     assert "between" in answer.text and not names_not_applied("between", answer.text)
     assert sorted(r[1] for r in answer.tables[0].rows) == sorted(r["OCC_TITLE"] for r in hits)
@@ -133,7 +134,7 @@ def test_a_range_gives_the_count_and_the_complete_list(
 def test_a_range_for_one_occupation_answers_yes_or_no(engine: OewsEngine) -> None:
     row = cell("state_M2025_dl", AREA="48", OCC_CODE="47-2111")
     value = number(row["A_MEDIAN"])
-    answer = engine.answer("is the median pay of electricians in texas between $40k and $45k")
+    answer = ask_offline(engine, "is the median pay of electricians in texas between $40k and $45k")
     assert f"between $40,000 and $45,000? {'yes' if 40_000 <= value <= 45_000 else 'no'}" in answer.text
 
 
@@ -160,13 +161,13 @@ def test_threshold_words() -> None:
 def test_a_trend_states_the_absolute_and_the_relative_change(engine: OewsEngine) -> None:
     old = number(cell("national_M2021_dl", OCC_CODE="29-1141")["TOT_EMP"])
     new = number(cell("national_M2025_dl", OCC_CODE="29-1141")["TOT_EMP"])
-    answer = engine.answer("how many more registered nurses are there than in 2021")
+    answer = ask_offline(engine, "how many more registered nurses are there than in 2021")
     assert is_shown(new - old, answer.text) and f"{(new - old) / old * 100:+.1f}%" in answer.text
 
 
 def test_most_workers_ranks_by_jobs_and_fastest_by_percent(engine: OewsEngine) -> None:
-    absolute = engine.answer("which occupations lost the most workers since 2021? top 3")
-    relative = engine.answer("which occupations declined fastest since 2021? top 3")
+    absolute = ask_offline(engine, "which occupations lost the most workers since 2021? top 3")
+    relative = ask_offline(engine, "which occupations declined fastest since 2021? top 3")
     assert absolute.tables[0].rows != relative.tables[0].rows
     first = absolute.tables[0].rows[0]
     assert first[4].startswith("-") and first[5].endswith("%")  # both changes shown
@@ -178,20 +179,20 @@ def test_most_workers_ranks_by_jobs_and_fastest_by_percent(engine: OewsEngine) -
 def test_two_industries_are_compared_side_by_side(engine: OewsEngine) -> None:
     hospitals = cell("nat_industry_M2025_dl", NAICS="622000", OCC_CODE="29-1141")
     nursing = cell("nat_industry_M2025_dl", NAICS="623100", OCC_CODE="29-1141")
-    answer = engine.answer("registered nurses median pay, hospitals vs nursing care facilities")
+    answer = ask_offline(engine, "registered nurses median pay, hospitals vs nursing care facilities")
     text = said(answer)
     assert is_shown(number(hospitals["A_MEDIAN"]), text) and is_shown(number(nursing["A_MEDIAN"]), text)
     assert answer.chart is not None and len(answer.tables[0].rows) == 2
 
 
 def test_industry_figures_with_a_place_say_the_place_was_not_applied(engine: OewsEngine) -> None:
-    answer = engine.answer("median pay of pharmacists in hospitals in ohio")
+    answer = ask_offline(engine, "median pay of pharmacists in hospitals in ohio")
     assert names_not_applied("Ohio", answer.text)
 
 
 @pytest.mark.parametrize(("other", "code"), [("Idaho", "16"), ("Pennsylvania", "42")])
 def test_a_state_beside_another_state_means_the_state(engine: OewsEngine, other: str, code: str) -> None:
-    answer = engine.answer(f"washington vs {other.lower()} median pay for electricians")
+    answer = ask_offline(engine, f"washington vs {other.lower()} median pay for electricians")
     assert answer.kind == "answer"
     for area in ("53", code):
         assert is_shown(
@@ -200,7 +201,7 @@ def test_a_state_beside_another_state_means_the_state(engine: OewsEngine, other:
 
 
 def test_a_state_name_alone_is_still_asked_about(engine: OewsEngine) -> None:
-    assert engine.answer("median pay for electricians in washington").kind == "clarification"
+    assert ask_offline(engine, "median pay for electricians in washington").kind == "clarification"
 
 
 # -- career snapshots and near-scope ------------------------------------------------------------------
@@ -209,7 +210,7 @@ def test_a_state_name_alone_is_still_asked_about(engine: OewsEngine) -> None:
 def test_a_vague_career_question_gets_a_snapshot(engine: OewsEngine) -> None:
     now = cell("national_M2025_dl", OCC_CODE="29-1292")
     before = cell("national_M2021_dl", OCC_CODE="29-1292")  # 2019–2020: the hybrid code 29-2021
-    answer = engine.answer("is being a dental hygienist a good career?")
+    answer = ask_offline(engine, "is being a dental hygienist a good career?")
     text = said(answer)
     for value in (now["A_MEDIAN"], now["A_PCT10"], now["A_PCT90"], now["TOT_EMP"], before["TOT_EMP"]):
         assert is_shown(number(value), text)
@@ -227,20 +228,20 @@ def test_a_vague_career_question_gets_a_snapshot(engine: OewsEngine) -> None:
 def test_near_scope_questions_get_the_closest_figure_and_what_oews_lacks(
     engine: OewsEngine, question: str, phrase: str
 ) -> None:
-    answer = engine.answer(question)
+    answer = ask_offline(engine, question)
     assert answer.kind == "answer" and "$" in answer.text
     assert phrase in answer.text
 
 
 def test_a_word_not_understood_is_named(engine: OewsEngine) -> None:
-    answer = engine.answer("what do welders make in ohio at the zorblat plant")
+    answer = ask_offline(engine, "what do welders make in ohio at the zorblat plant")
     assert names_not_applied("zorblat", answer.text)
     assert engine.unapplied(engine.parse("what do welders make in ohio at the zorblat plant"))
     assert not engine.unapplied(engine.parse("what do welders make in ohio"))
 
 
 def test_a_year_that_is_not_loaded_is_named(engine: OewsEngine) -> None:
-    answer = engine.answer("how many more electricians are there than in 2012")
+    answer = ask_offline(engine, "how many more electricians are there than in 2012")
     assert names_not_applied("2012", answer.text)
 
 
@@ -271,7 +272,7 @@ def test_the_scorer_checks_what_an_answer_says_it_did_not_apply() -> None:
 def test_a_state_after_a_comparison_word_is_a_second_place_not_a_qualifier(
     engine: OewsEngine, joiner: str
 ) -> None:
-    answer = engine.answer(f"registered nurse median pay new york {joiner} new jersey")
+    answer = ask_offline(engine, f"registered nurse median pay new york {joiner} new jersey")
     for area in ("36", "34"):  # New York and New Jersey, not the New York-Newark-Jersey City metro
         median = cell("state_M2025_dl", AREA=area, OCC_CODE="29-1141")["A_MEDIAN"]
         assert is_shown(number(median), said(answer)), said(answer)
@@ -280,20 +281,20 @@ def test_a_state_after_a_comparison_word_is_a_second_place_not_a_qualifier(
 
 def test_asking_for_a_chart_or_a_table_is_understood(engine: OewsEngine) -> None:
     for question in ("median pay for electricians in ohio as a chart", "plot RN median pay since 2021"):
-        answer = engine.answer(question)
+        answer = ask_offline(engine, question)
         assert "not applied" not in said(answer).lower(), said(answer)
         assert answer.chart is not None
 
 
 def test_a_future_year_gets_the_latest_figures_and_says_oews_does_not_project(engine: OewsEngine) -> None:
-    answer = engine.answer("what will electricians earn in 2030?")
+    answer = ask_offline(engine, "what will electricians earn in 2030?")
     median = cell("national_M2025_dl", OCC_CODE="47-2111")["A_MEDIAN"]
     assert is_shown(number(median), said(answer))
     assert "2030" in said(answer) and "projections" in said(answer).lower()
 
 
 def test_a_field_of_work_gets_the_career_snapshot_of_its_main_occupation(engine: OewsEngine) -> None:
-    answer = engine.answer("is nursing a good career?")
+    answer = ask_offline(engine, "is nursing a good career?")
     median = cell("national_M2025_dl", OCC_CODE="29-1141")["A_MEDIAN"]
     assert "Registered Nurses (29-1141)" in said(answer) and is_shown(number(median), said(answer))
     assert "outlook" in said(answer).lower()  # and what OEWS does not cover
@@ -313,7 +314,7 @@ def test_a_field_of_work_gets_the_career_snapshot_of_its_main_occupation(engine:
 def test_a_qualifier_oews_does_not_measure_is_named_with_the_figure_for_everyone(
     engine: OewsEngine, question: str, typed: str, code: str, area: str
 ) -> None:
-    answer = engine.answer(question)
+    answer = ask_offline(engine, question)
     assert names_not_applied(typed, answer.text), answer.text
     row = cell("state_M2025_dl", AREA=area, OCC_CODE=code)
     assert is_shown(number(row["A_MEDIAN"]), answer.text), answer.text
@@ -321,7 +322,7 @@ def test_a_qualifier_oews_does_not_measure_is_named_with_the_figure_for_everyone
 
 
 def test_tips_are_said_to_be_in_the_wages(engine: OewsEngine) -> None:
-    answer = engine.answer("how much do bartenders make with tips in nevada")
+    answer = ask_offline(engine, "how much do bartenders make with tips in nevada")
     assert any("include tips" in c for c in answer.caveats) and "Not applied" not in answer.text
 
 
@@ -330,23 +331,25 @@ def test_tips_are_said_to_be_in_the_wages(engine: OewsEngine) -> None:
     [("thinking about going into welding, any advice?", "51-4121"), ("is roofing a good career", "47-2181")],
 )
 def test_a_field_of_work_reads_as_its_trade(engine: OewsEngine, question: str, code: str) -> None:
-    answer = engine.answer(question)
+    answer = ask_offline(engine, question)
     row = cell("national_M2025_dl", OCC_CODE=code)
     assert is_shown(number(row["A_MEDIAN"]), answer.text) and code in answer.text, answer.text
 
 
 def test_a_word_of_an_industry_title_after_it_is_not_a_second_industry(engine: OewsEngine) -> None:
-    answer = engine.answer("median pay for machinists: aerospace manufacturing vs electric power generation")
+    answer = ask_offline(
+        engine, "median pay for machinists: aerospace manufacturing vs electric power generation"
+    )
     shown = said(answer)
     assert "NAICS 336400" in shown and "NAICS 221100" in shown and "NAICS 31-33" not in shown, shown
 
 
 def test_an_industry_oews_does_not_survey_is_named_and_the_other_answered(engine: OewsEngine) -> None:
-    answer = engine.answer("median pay for janitors in private households vs hospitals")
+    answer = ask_offline(engine, "median pay for janitors in private households vs hospitals")
     assert names_not_applied("private households", answer.text), answer.text
     assert "NAICS 622000" in said(answer) and "Private Household" not in said(answer)
 
 
 def test_a_year_not_loaded_for_a_place_is_named_as_not_applied(engine: OewsEngine) -> None:
-    answer = engine.answer("median pay for welders in ohio in 2022")
+    answer = ask_offline(engine, "median pay for welders in ohio in 2022")
     assert names_not_applied("may 2022", answer.text) and "May 2025" in answer.text, answer.text

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from agents.engine.engine import OewsEngine
+from tests.offline import ask_offline
 from tests.shipped import shipped_rows
 
 
@@ -42,18 +43,18 @@ def national_cell(code: str, column: str) -> str:
 def test_abbreviations_answer_the_occupation_meant(
     engine: OewsEngine, question: str, area: str, code: str, title: str
 ) -> None:
-    answer = engine.answer(question)
+    answer = ask_offline(engine, question)
     assert f"{title} ({code})" in answer.text
     assert f"${int(state_cell(area, code, 'A_MEDIAN')):,}" in answer.text
     assert any(c.startswith("Read “") and code in c for c in answer.caveats)
 
 
 def test_a_misspelled_ordinary_word_still_asks_the_same_question(engine: OewsEngine) -> None:
-    answer = engine.answer("emplyment of plumbers in utah")
+    answer = ask_offline(engine, "emplyment of plumbers in utah")
     assert f"{int(state_cell('49', '47-2152', 'TOT_EMP')):,} people were employed" in answer.text
-    answer = engine.answer("waitresses avrage hourly wage")
+    answer = ask_offline(engine, "waitresses avrage hourly wage")
     mean = national_cell("35-3031", "H_MEAN")
     assert f"mean hourly wage of Waiters and Waitresses (35-3031) in the U.S. was ${mean}" in answer.text
-    answer = engine.answer("what's the medain salery for RTs nationally")
+    answer = ask_offline(engine, "what's the medain salery for RTs nationally")
     median = f"${int(national_cell('29-1126', 'A_MEDIAN')):,}"
     assert f"median annual wage of Respiratory Therapists (29-1126) in the U.S. was {median}" in answer.text

@@ -41,6 +41,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import Formatter
 
+from agents.errors import ChartSpecError
 from agents.models import ChartSeries, ChartSpec
 
 __all__ = ["ChartSpecError", "build_figure", "format_value", "render_chart"]
@@ -81,10 +82,6 @@ _PERCENTILE_ALIASES = {
     "90th": "90th",
     "p90": "90th",
 }
-
-
-class ChartSpecError(ValueError):
-    """The spec cannot be drawn (mismatched lengths, wrong series for ``range``...)."""
 
 
 # --- numbers -------------------------------------------------------------------------------

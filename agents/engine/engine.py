@@ -1,48 +1,29 @@
 """The offline OEWS question engine: parse -> frame queries -> run -> synthesize.
 
-Deterministic and model-free.  The workflow (``agents.workflow``) calls the three stages as
-separate nodes; ``OewsEngine.answer`` runs them in a row for callers that want one call.
+Deterministic and model-free.  The hand-offs between stages (``Framing``, ``Results``) live in
+``agents.engine.framing``; what a thread remembers for a follow-up (``ThreadContext``) in
+``agents.engine.context``.  The workflow (``agents.workflow``) runs the stages as its nodes and
+writes the answer with ``replies.compose``: it is the one way to an answer (tests too).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from agents.engine import queries as q
-from agents.engine import replies
+from agents.engine.context import ThreadContext
 from agents.engine.coverage import Coverage
+from agents.engine.framing import Framing, Results, run_traced
 from agents.engine.intent import Intent, Parsed
 from agents.engine.parser import QuestionParser
-from agents.models import EngineAnswer, SqlRecord
 from agents.oews.crosswalk import SocCrosswalk
 from agents.resolve.entities import Area, Industry, Occupation, Vocabulary
 from agents.resolve.resolver import EntityResolver
-from agents.sql.gateway import QueryResult, SqlGateway
+from agents.sql.gateway import SqlGateway
 from agents.sql.sqlite import SqliteGateway
-from agents.trace import TraceRecorder, sample
-
-
-@dataclass(frozen=True)
-class Framing:
-    """The queries for an intent, and what the synthesizer needs to know about them."""
-
-    intent: Intent
-    queries: tuple[q.Query, ...]
-    notes: tuple[str, ...] = ()
-    rank_noun: str = ""
-    rank_scope: str = ""
-    asked_code: str = ""
-    group: Occupation | None = None  # a SOC group asked about, queried with its detailed members
-    unapplied: tuple[str, ...] = ()  # parts of the question the queries could not use, said plainly
-
-
-@dataclass
-class Results:
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    records: list[SqlRecord] = field(default_factory=list)
-    truncated: bool = False
+from agents.trace import OFFLINE_ENGINE, TraceRecorder
 
 
 class OewsEngine:
@@ -361,70 +342,37 @@ class OewsEngine:
     def run(self, framing: Framing, recorder: TraceRecorder | None = None) -> Results:
         results = Results()
         for query in framing.queries:
-            result = self._execute(query, recorder)
-            results.rows.extend(result.records())
-            results.records.append(
-                SqlRecord(
-                    sql=result.sql,
-                    params=result.params,
-                    row_count=len(result.rows),
-                    truncated=result.truncated,
-                    elapsed_ms=round(result.elapsed_ms, 3),
+            if recorder is None:
+                results.add(self.gateway.execute(query.sql, query.params, max_rows=query.max_rows))
+            else:
+                results.add(
+                    run_traced(
+                        self.gateway,
+                        query.sql,
+                        query.params,
+                        recorder,
+                        model=OFFLINE_ENGINE,
+                        max_rows=query.max_rows,
+                    )
                 )
-            )
-            results.truncated |= result.truncated
         return results
-
-    def _execute(self, query: q.Query, recorder: TraceRecorder | None) -> QueryResult:
-        if recorder is None:
-            return self.gateway.execute(query.sql, query.params, max_rows=query.max_rows)
-        with recorder.step("text_to_sql", "sql", model="offline engine") as step:
-            step.sql, step.params = query.sql, list(query.params)
-            result = self.gateway.execute(query.sql, query.params, max_rows=query.max_rows)
-            step.row_count, step.truncated = len(result.rows), result.truncated
-            step.sample_rows = sample(result.rows)
-            return result
-
-    # -- stage 4: write ------------------------------------------------------------------------
-
-    def synthesize(
-        self, parsed: Parsed, framing: Framing | None, results: Results | None, question: str = ""
-    ) -> EngineAnswer:
-        return replies.compose(parsed, framing, results, question)
-
-    def answer(
-        self, question: str, context: dict[str, Any] | None = None, recorder: TraceRecorder | None = None
-    ) -> EngineAnswer:
-        parsed = self.parse(question, context)
-        if parsed.intent is None or parsed.refusal_kind or parsed.clarify:
-            return self.synthesize(parsed, None, None, question)
-        framing = self.frame(parsed.intent)
-        return self.synthesize(parsed, framing, self.run(framing, recorder), question)
 
     # -- follow-ups ---------------------------------------------------------------------------
 
-    def intent_from_context(self, context: dict[str, Any] | None) -> Intent | None:
+    def intent_from_context(self, context: ThreadContext | Mapping[str, Any] | None) -> Intent | None:
         """The intent of the thread's previous answer, rebuilt from its stored codes."""
-        if not context:
+        stored = context if isinstance(context, ThreadContext) else ThreadContext.read(context)
+        if stored is None:
             return None
         codes = self.resolver.by_code
-        occupations = tuple(
-            o for c in context.get("occupations", ()) if isinstance(o := codes("occupation", c), Occupation)
-        )
-        areas = tuple(a for c in context.get("areas", ()) if isinstance(a := codes("area", c), Area))
-        industry = codes("industry", context["industry"]) if context.get("industry") else None
+        industry = codes("industry", stored.industry) if stored.industry else None
         return Intent(
-            shape=context.get("shape", "lookup"),
-            measures=tuple(context.get("measures", ())),
-            occupations=occupations,
-            areas=areas,
+            **stored.shared(),
+            occupations=tuple(
+                o for c in stored.occupations if isinstance(o := codes("occupation", c), Occupation)
+            ),
+            areas=tuple(a for c in stored.areas if isinstance(a := codes("area", c), Area)),
             industry=industry if isinstance(industry, Industry) else None,
-            years=tuple(context.get("years", ())),
-            rank_by=context.get("rank_by"),
-            rank_area_kind=context.get("rank_area_kind"),
-            rank_industry_level=context.get("rank_industry_level"),
-            top_n=int(context.get("top_n", 0)),
-            descending=bool(context.get("descending", True)),
         )
 
 
@@ -439,20 +387,3 @@ def _national_only(areas: tuple[Area, ...]) -> str:
 def _code_prefix(group: Occupation) -> str | None:
     """The SOC code prefix shared by a group's detailed occupations (None for All Occupations)."""
     return {"major": group.code[:2], "minor": group.code[:4], "broad": group.code[:6]}.get(group.o_group)
-
-
-def context_of(intent: Intent) -> dict[str, Any]:
-    """What a follow-up in the same thread can reuse (plain JSON)."""
-    return {
-        "shape": intent.shape,
-        "measures": list(intent.measures),
-        "occupations": [o.code for o in intent.occupations],
-        "areas": [a.code for a in intent.areas],
-        "industry": intent.industry.naics if intent.industry else None,
-        "years": list(intent.years),
-        "rank_by": intent.rank_by,
-        "rank_area_kind": intent.rank_area_kind,
-        "rank_industry_level": intent.rank_industry_level,
-        "top_n": intent.top_n,
-        "descending": intent.descending,
-    }

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from agents.engine.intent import Intent, Threshold
+from agents.oews.schema import CROSS_INDUSTRY as CROSS_INDUSTRY
 from agents.oews.schema import MEASURES
+from agents.oews.schema import NATIONAL as NATIONAL
 from agents.resolve.entities import Area, Occupation
 
-NATIONAL = "99"
-CROSS_INDUSTRY = "000000"
 _CONTEXT_MEASURES = ("tot_emp", "emp_prse", "mean_prse")
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from agents.engine import synthesis
+from agents.engine.context import context_of
+from agents.engine.framing import Framing, Results
 from agents.engine.intent import Intent, Parsed
 from agents.models import Clarification, ClarifyOption, EngineAnswer
-
-if TYPE_CHECKING:
-    from agents.engine.engine import Framing, Results
+from agents.oews.schema import NATIONAL
 
 EXAMPLES = (
     "what do registered nurses make in Seattle?",
@@ -99,8 +99,6 @@ def compose(
     unapplied = " ".join(dict.fromkeys((*intent.unapplied, *framing.unapplied, *intent.near_scope)))
     if results.truncated:
         caveats.append("Results were truncated at the row limit; some rows are not shown.")
-    from agents.engine.engine import context_of  # local: engine imports this module
-
     return EngineAnswer(
         kind="answer" if draft.found else "not_found",
         text=f"{unapplied} {draft.text}" if unapplied else draft.text,
@@ -184,7 +182,7 @@ def _in_question_order(intent: Intent, rows: list[dict[str, Any]]) -> list[dict[
 
 def _no_rows(intent: Intent) -> str:
     occupations = " / ".join(f"{o.title} ({o.code})" for o in intent.occupations)
-    places = " / ".join("the U.S." if a.code == "99" else a.title for a in intent.areas) or "the U.S."
+    places = " / ".join("the U.S." if a.code == NATIONAL else a.title for a in intent.areas) or "the U.S."
     industry = f" in {intent.industry.title}" if intent.industry else ""
     return (
         f"BLS publishes no estimate for {occupations} in {places}{industry} for that year. "
@@ -195,7 +193,7 @@ def _no_rows(intent: Intent) -> str:
 def _missing_rows(intent: Intent, rows: list[dict[str, Any]]) -> str:
     shown = {(r["area_code"], r["occ_code"], r.get("naics")) for r in rows}
     missing = [
-        f"{o.title}{' in ' + i.title if i else ''}{'' if a.code == '99' else ' in ' + a.title}"
+        f"{o.title}{' in ' + i.title if i else ''}{'' if a.code == NATIONAL else ' in ' + a.title}"
         for a in intent.areas
         for o in intent.occupations
         for i in (intent.industries or (None,))

@@ -14,11 +14,10 @@ from typing import Any
 from agents.engine import format as fmt
 from agents.engine.intent import Intent, Threshold
 from agents.engine.queries import GROWTH_FLOOR
-from agents.models import ChartSeries, ChartSpec, Table
-from agents.oews.schema import top_code
+from agents.models import ChartSeries, ChartSpec, Row, Table
+from agents.oews.schema import NATIONAL, top_code
 
 RSE_WARNING = 20.0  # percent: above this an estimate is flagged as less reliable
-Row = dict[str, Any]
 
 
 @dataclass
@@ -31,7 +30,7 @@ class Draft:
 
 
 def where(row: Row) -> str:
-    if row.get("area_kind", "") == "national" or row.get("area_code") == "99":
+    if row.get("area_kind", "") == "national" or row.get("area_code") == NATIONAL:
         place = "in the U.S."
     else:
         place = f"in {row['area']}"
@@ -292,7 +291,7 @@ def _range_chart(rows: list[Row], keys: list[str], title: str) -> ChartSpec | No
 
 
 def _label(row: Row) -> str:
-    return "U.S." if row.get("area_code") == "99" else str(row.get("area", ""))
+    return "U.S." if row.get("area_code") == NATIONAL else str(row.get("area", ""))
 
 
 # -- comparisons --------------------------------------------------------------------------------

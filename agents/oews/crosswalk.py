@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Literal
 
+from agents.errors import CrosswalkError
+
 Relation = Literal["one-to-one", "one-to-many", "many-to-one", "many-to-many"]
 RELATIONS: tuple[Relation, ...] = ("one-to-one", "one-to-many", "many-to-one", "many-to-many")
 FIELDS = ("old_code", "old_title", "old_years", "new_code", "new_title", "new_years", "relation")
@@ -40,10 +42,6 @@ class SocLink:
     @property
     def split(self) -> bool:
         return self.relation in ("one-to-many", "many-to-many")
-
-
-class CrosswalkError(ValueError):
-    """The crosswalk file is malformed (a row names an unknown relation, a bad year span …)."""
 
 
 def _years(text: str) -> tuple[int, int]:

@@ -26,7 +26,7 @@ import sqlite_utils
 from agents.errors import DataError, LoadError
 from agents.oews.areas import principal_cities, title_states
 from agents.oews.loader import FactRow, read_file
-from agents.oews.schema import AREA_KINDS, DDL, MEASURES, OCC_GROUPS, SCHEMA_VERSION
+from agents.oews.schema import AREA_KINDS, DDL, FACTS_INDEX, MEASURES, OCC_GROUPS, SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -137,12 +137,19 @@ def _create(path: Path) -> sqlite_utils.Database:
 
 @contextlib.contextmanager
 def _fast_bulk_load(db: sqlite_utils.Database) -> Iterator[None]:
-    """A fresh temporary file needs no rollback journal: a crash discards the whole file."""
+    """A fresh temporary file needs no rollback journal: a crash discards the whole file.
+
+    The secondary index is built once at the end (one sort) instead of row by row.
+    """
     db.conn.execute("PRAGMA journal_mode = OFF")
     db.conn.execute("PRAGMA synchronous = OFF")
+    db.conn.execute("PRAGMA cache_size = -65536")  # 64 MB while loading
+    db.conn.execute(f"DROP INDEX {FACTS_INDEX}")
     try:
         yield
+        db.conn.executescript(DDL)  # IF NOT EXISTS: recreates only the index
     finally:
+        db.conn.execute("PRAGMA cache_size = -2000")
         db.conn.execute("PRAGMA synchronous = FULL")
         db.conn.execute("PRAGMA journal_mode = DELETE")
 
@@ -304,19 +311,7 @@ def _batches(rows: Iterable[FactRow], size: int) -> Iterator[list[FactRow]]:
 
 
 def _fact_values(r: FactRow) -> tuple[Any, ...]:
-    measures: list[Any] = []
-    for m in MEASURES:
-        measures.append(r.values[m])
-        measures.append(r.flags[m])
-    return (
-        r.year,
-        r.area_code,
-        r.naics,
-        r.occ_code,
-        *measures,
-        int(r.annual_only),
-        int(r.hourly_only),
-    )
+    return (r.year, r.area_code, r.naics, r.occ_code, *r.measures, int(r.annual_only), int(r.hourly_only))
 
 
 class _Dimensions:

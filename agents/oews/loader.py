@@ -11,15 +11,16 @@ from __future__ import annotations
 import csv
 import io
 import lzma
+import operator
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from agents.errors import LoadError
-from agents.oews.schema import INTEGER_MEASURES, MEASURES
+from agents.oews.schema import INTEGER_MEASURES, MEASURES, NATIONAL
 
 SPECIAL_VALUES = frozenset({"*", "**", "#"})
 REQUIRED_COLUMNS = ("AREA", "AREA_TITLE", "NAICS", "OCC_CODE", "OCC_TITLE")
@@ -35,14 +36,23 @@ _YEAR_PATTERNS = (
     re.compile(r"_M_?(\d{4})", re.IGNORECASE),  # national_M2019_dl, all_data_M_2019
     re.compile(r"oesm(\d{2})", re.IGNORECASE),  # oesm19nat.zip
 )
+_BLANK = (None, None)
+_TEXT_COLUMNS = (
+    "AREA", "AREA_TITLE", "AREA_TYPE", "PRIM_STATE", "NAICS", "NAICS_TITLE", "I_GROUP", "OWN_CODE",
+    "OCC_CODE", "OCC_TITLE", "O_GROUP", "ANNUAL", "HOURLY",
+)  # fmt: skip
+_SOC_CODE = re.compile(r"\d\d-\d{4}")
 _TRUE = frozenset({"TRUE", "1", "Y", "YES"})
 _MEASURE_COLUMNS = tuple((m, m.upper()) for m in MEASURES)
 
 ByteProgress = Callable[[int], None]
 
 
-@dataclass(frozen=True)
-class FactRow:
+class FactRow(NamedTuple):
+    """One row of a BLS file. ``measures`` interleaves each measure's number and BLS symbol,
+    in ``MEASURES`` order: the facts table's column order (``values`` / ``flags`` read it by name).
+    """
+
     year: int
     area_code: str
     area_title: str
@@ -55,19 +65,27 @@ class FactRow:
     occ_code: str
     occ_title: str
     o_group: str
-    values: dict[str, int | float | None]
-    flags: dict[str, str | None]
+    measures: tuple[Any, ...]
     annual_only: bool
     hourly_only: bool
+
+    @property
+    def values(self) -> dict[str, int | float | None]:
+        return {m: self.measures[2 * i] for i, m in enumerate(MEASURES)}
+
+    @property
+    def flags(self) -> dict[str, str | None]:
+        return {m: self.measures[2 * i + 1] for i, m in enumerate(MEASURES)}
 
 
 @dataclass(frozen=True)
 class SourceTable:
-    """One table (sheet or CSV) inside an input file."""
+    """One table (sheet or CSV) inside an input file: its header, then its rows of cells."""
 
     name: str
     year: int
-    rows: Iterator[dict[str, Any]]
+    header: list[str]
+    rows: Iterator[Sequence[Any]]
 
 
 def year_from_name(name: str) -> int | None:
@@ -134,9 +152,9 @@ def _stream_tables(name: str, stream: IO[bytes], *, year: int | None) -> Iterato
     if table_year is None:
         raise LoadError(name, "cannot tell the year from the file name (e.g. national_M2024_dl.xlsx)")
     if lower.endswith(".csv"):
-        yield SourceTable(name, table_year, _csv_rows(stream))
+        yield from _csv_table(name, table_year, stream)
     else:
-        yield SourceTable(name, table_year, _xlsx_rows(name, stream))
+        yield from _xlsx_table(name, table_year, stream)
 
 
 def _zip_tables(path: Path, *, year: int | None) -> Iterator[SourceTable]:
@@ -159,12 +177,14 @@ def _is_data_member(member: str) -> bool:
     return lower.endswith((".csv", ".xlsx"))
 
 
-def _csv_rows(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
+def _csv_table(name: str, year: int, stream: IO[bytes]) -> Iterator[SourceTable]:
     with io.TextIOWrapper(stream, encoding="utf-8-sig", newline="") as text:
-        yield from csv.DictReader(text)
+        reader = csv.reader(text)
+        header = next(reader, [])
+        yield SourceTable(name, year, header, (row for row in reader if row))
 
 
-def _xlsx_rows(name: str, stream: IO[bytes]) -> Iterator[dict[str, Any]]:
+def _xlsx_table(name: str, year: int, stream: IO[bytes]) -> Iterator[SourceTable]:
     from openpyxl import load_workbook  # imported lazily: only XLSX loads need it
 
     data = stream.read(MAX_XLSX_BYTES + 1)
@@ -173,12 +193,9 @@ def _xlsx_rows(name: str, stream: IO[bytes]) -> Iterator[dict[str, Any]]:
         _check_size(name, sum(i.file_size for i in parts.infolist()), MAX_XLSX_EXPANDED_BYTES)
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
         header = _find_header(rows)
-        for row in rows:
-            if any(cell is not None for cell in row):
-                yield dict(zip(header, row, strict=False))
+        yield SourceTable(name, year, header, (r for r in rows if any(c is not None for c in r)))
     finally:
         workbook.close()
 
@@ -196,59 +213,87 @@ def _canonical(column: str) -> str:
     return COLUMN_ALIASES.get(key, key)
 
 
+class _Columns:
+    """Where each canonical column sits in a table's rows, resolved once from its header."""
+
+    def __init__(self, file_name: str, header: list[str]) -> None:
+        index = {_canonical(name): i for i, name in enumerate(header) if name}
+        missing = [c for c in REQUIRED_COLUMNS if c not in index]
+        if missing:
+            raise LoadError(file_name, f"missing column(s) {', '.join(missing)}; not an OEWS file")
+        self.width = max(index.values()) + 1
+        self.texts = operator.itemgetter(*(index.get(c, self.width) for c in _TEXT_COLUMNS))
+        self.measures = tuple(
+            (index.get(column, self.width), measure, measure in INTEGER_MEASURES)
+            for measure, column in _MEASURE_COLUMNS
+        )
+
+    def cells(self, row: Sequence[Any]) -> Sequence[Any]:
+        """The row with a trailing ``None`` (where absent columns point), padded if short."""
+        if len(row) == self.width:
+            return (*row, None)
+        return (*row[: self.width], *(None,) * (self.width - len(row)), None)
+
+
 def _parse_table(file_name: str, table: SourceTable) -> Iterator[FactRow]:
-    columns: dict[str, str] | None = None
-    for line, raw in enumerate(table.rows, start=2):
-        if columns is None:
-            columns = {_canonical(k): k for k in raw if k}
-            missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-            if missing:
-                raise LoadError(file_name, f"missing column(s) {', '.join(missing)}; not an OEWS file")
+    columns: _Columns | None = None
+    for line, row in enumerate(table.rows, start=2):
+        columns = columns or _Columns(file_name, table.header)
         try:
-            yield _fact(table.year, {c: raw.get(k) for c, k in columns.items()})
+            yield _fact(table.year, columns, columns.cells(row))
         except ValueError as e:
             raise LoadError(file_name, f"row {line}: {e}") from e
     if columns is None:
         raise LoadError(file_name, "the file is empty")
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _fact(year: int, row: dict[str, Any]) -> FactRow:
-    values: dict[str, int | float | None] = {}
-    flags: dict[str, str | None] = {}
-    for measure, column in _MEASURE_COLUMNS:
-        values[measure], flags[measure] = parse_value(row.get(column), measure)
-    occ_code = _text(row["OCC_CODE"])
-    if not re.fullmatch(r"\d\d-\d{4}", occ_code):
+def _fact(year: int, columns: _Columns, cells: Sequence[Any]) -> FactRow:
+    measures = _measures(columns, cells)
+    (area, area_title, area_type, prim_state, naics, naics_title, i_group, own_code,
+     occ_code, occ_title, o_group, annual, hourly) = [
+        "" if v is None else str(v).strip() for v in columns.texts(cells)
+    ]  # fmt: skip
+    if not _SOC_CODE.fullmatch(occ_code):
         raise ValueError(f"OCC_CODE {occ_code!r} is not a SOC code")
     return FactRow(
         year=year,
-        area_code=_text(row["AREA"]),
-        area_title=_text(row["AREA_TITLE"]),
-        area_type=_area_type(row),
-        prim_state=_text(row.get("PRIM_STATE")) or None,
-        naics=_text(row["NAICS"]),
-        naics_title=_text(row.get("NAICS_TITLE")) or "Cross-industry",
-        i_group=_text(row.get("I_GROUP")).lower() or "cross-industry",
-        own_code=_text(row.get("OWN_CODE")) or None,
+        area_code=area,
+        area_title=area_title,
+        area_type=int(float(area_type)) if area_type else 1 if area in (NATIONAL, "U.S.") else 2,
+        prim_state=prim_state or None,
+        naics=naics,
+        naics_title=naics_title or "Cross-industry",
+        i_group=i_group.lower() or "cross-industry",
+        own_code=own_code or None,
         occ_code=occ_code,
-        occ_title=_text(row["OCC_TITLE"]),
-        o_group=_text(row.get("O_GROUP")).lower() or "detailed",
-        values=values,
-        flags=flags,
-        annual_only=_text(row.get("ANNUAL")).upper() in _TRUE,
-        hourly_only=_text(row.get("HOURLY")).upper() in _TRUE,
+        occ_title=occ_title,
+        o_group=o_group.lower() or "detailed",
+        measures=measures,
+        annual_only=annual.upper() in _TRUE,
+        hourly_only=hourly.upper() in _TRUE,
     )
 
 
-def _area_type(row: dict[str, Any]) -> int:
-    raw = _text(row.get("AREA_TYPE"))
-    if raw:
-        return int(float(raw))
-    return 1 if _text(row["AREA"]) in ("99", "U.S.") else 2
+def _measures(columns: _Columns, cells: Sequence[Any]) -> tuple[Any, ...]:
+    """Each measure's (number, symbol), interleaved; plain numbers, blanks and symbols go fast."""
+    out: list[Any] = []
+    for index, measure, integer in columns.measures:
+        raw = cells[index]
+        if type(raw) is str:
+            if not raw:
+                out += _BLANK
+                continue
+            if raw in SPECIAL_VALUES:
+                out += (None, raw)
+                continue
+            try:
+                number = float(raw)  # float() allows surrounding spaces
+                out += (round(number) if integer else number, None)
+                continue
+            except ValueError:
+                pass
+        out += parse_value(raw, measure)
+    return tuple(out)
 
 
 def parse_value(raw: Any, measure: str) -> tuple[int | float | None, str | None]:

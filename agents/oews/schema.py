@@ -47,6 +47,9 @@ INTEGER_MEASURES = frozenset({"tot_emp", *ANNUAL_MEASURES})
 
 QUERYABLE_TABLES = frozenset({"areas", "occupations", "industries", "facts", "coverage"})
 
+NATIONAL = "99"  # the area code of the United States
+CROSS_INDUSTRY = "000000"  # the NAICS code of all industries together
+
 # Area kinds, from the BLS AREA_TYPE code.
 AREA_KINDS = {1: "national", 2: "state", 3: "territory", 4: "metro", 5: "metro", 6: "nonmetro"}
 
@@ -61,6 +64,8 @@ def _measure_columns() -> str:
         lines.append(f"    {m} {kind},\n    {m}_flag TEXT,")
     return "\n".join(lines)
 
+
+FACTS_INDEX = "facts_by_occupation"
 
 DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (
@@ -117,7 +122,7 @@ CREATE TABLE IF NOT EXISTS coverage (
     rows INTEGER NOT NULL,
     PRIMARY KEY (kind, cross_industry, year)
 );
-CREATE INDEX IF NOT EXISTS facts_by_occupation ON facts (occ_code, naics, year, area_code);
+CREATE INDEX IF NOT EXISTS {FACTS_INDEX} ON facts (occ_code, naics, year, area_code);
 CREATE INDEX IF NOT EXISTS areas_by_kind ON areas (kind, state);
 CREATE INDEX IF NOT EXISTS occupations_by_group ON occupations (o_group);
 CREATE INDEX IF NOT EXISTS industries_by_group ON industries (i_group);

@@ -16,12 +16,11 @@ from pydantic import BaseModel, Field
 
 from agents.engine import format as fmt
 from agents.engine.synthesis import caption
-from agents.models import ChartSeries, ChartSpec
+from agents.models import ChartSeries, ChartSpec, Row
 from agents.workflow.grounding import evidence, ungrounded
 from agents.workflow.llm import ModelCaller, call_tool, tool_schema
 from agents.workflow.prompts import rows_block, template
 
-Row = dict[str, Any]
 MAX_BARS = 15
 PERCENTILE_NAMES = ("10th", "25th", "Median", "75th", "90th")
 LABEL_COLUMNS = ("name", "occupation", "area", "industry", "year")

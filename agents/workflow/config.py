@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-OFFLINE_ENGINE = "offline engine"
+from agents.trace import OFFLINE_ENGINE
+
+__all__ = ["OFFLINE_ENGINE", "WorkflowConfig"]
 
 
 @dataclass(frozen=True)

@@ -28,11 +28,11 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
-from agents.engine.chart import ChartSpecError, render_chart
+from agents.engine.chart import render_chart
 from agents.engine.engine import OewsEngine
-from agents.errors import ModelError, OewsError
+from agents.errors import ChartSpecError, ModelError, OewsError
 from agents.followups import suggest_followups
-from agents.models import ChartSpec, EngineAnswer
+from agents.models import ChartSpec, EngineAnswer, Row
 from agents.research import ResearchError, ResearchProvider, TavilySearch
 from agents.reshape import reshape_options
 from agents.trace import Trace, TraceRecorder
@@ -42,7 +42,7 @@ from agents.workflow.llm import Budget, ChatClients, ModelCaller
 from agents.workflow.planner import model_start, offline_start, replan, uses_offline_planner
 from agents.workflow.registry import ModelRejected, ModelSpec, RoleModels, choose_models, load_registry
 from agents.workflow.sql_agent import model_sql, offline_sql
-from agents.workflow.state import Deps, NextNode, ReplanRequest, Row, StepResult, WorkflowState
+from agents.workflow.state import Deps, Draft, NextNode, ReplanRequest, StepResult, WorkflowState
 from agents.workflow.synthesizer import (
     data_rows,
     evidence_for,
@@ -51,7 +51,7 @@ from agents.workflow.synthesizer import (
     model_narrative,
     narrative_answer,
     narrative_base,
-    offline_answer,
+    offline_draft,
 )
 
 logger = logging.getLogger(__name__)
@@ -109,15 +109,15 @@ def text_to_sql(state: WorkflowState, runtime: Runtime[Deps]) -> Update:
 
 def chart(state: WorkflowState, runtime: Runtime[Deps]) -> Update:
     deps = runtime.context
-    spec, rows = _choose_chart(state, deps)
+    spec, rows, draft = _choose_chart(state, deps)
     if spec is not None and not charts.chart_is_grounded(spec, rows):
         with deps.recorder.step("chart", "validate") as step:
             step.error = "chart shows values that are not in the rows: dropped"
         spec = None
     if spec is None:
-        return {"chart": None, "chart_png": None}
+        return {"chart": None, "chart_png": None, "draft": draft}
     deps.recorder.trace.chart = spec
-    return {"chart": spec, "chart_png": _draw(spec, deps) if deps.render_chart else None}
+    return {"chart": spec, "chart_png": _draw(spec, deps) if deps.render_chart else None, "draft": draft}
 
 
 def web_research(state: WorkflowState, runtime: Runtime[Deps]) -> Update:
@@ -141,7 +141,7 @@ def synthesizer(state: WorkflowState, runtime: Runtime[Deps]) -> Update:
     caller = None if state.offline else deps.implementation
     if caller is None:
         with deps.recorder.step("synthesizer", "synthesis", model=OFFLINE_ENGINE) as step:
-            answer = offline_answer(state, deps.engine, deps.recorder)
+            answer = offline_draft(state, deps.engine, deps.recorder).answer
             step.detail = answer.kind
     else:
         answer = _write_with_model(state, deps, caller)
@@ -166,21 +166,22 @@ def _why(failed: StepResult) -> str:
     )
 
 
-def _choose_chart(state: WorkflowState, deps: Deps) -> tuple[ChartSpec | None, list[Row]]:
+def _choose_chart(state: WorkflowState, deps: Deps) -> tuple[ChartSpec | None, list[Row], Draft | None]:
+    """The chart spec, the rows it must be grounded in, and the offline draft if one was built."""
     framed = framed_results(state)
     if len(framed) == 1:
-        answer = offline_answer(state, deps.engine, deps.recorder)
-        return answer.chart, framed[0].rows
+        draft = offline_draft(state, deps.engine, deps.recorder)
+        return draft.answer.chart, framed[0].rows, draft
     rows = data_rows(state)
     caller = None if state.offline else deps.implementation
     if caller is None or not rows:
-        return charts.auto_chart(rows), rows
+        return charts.auto_chart(rows), rows, state.draft
     try:
-        return charts.model_chart(caller, state.question, rows), rows
+        return charts.model_chart(caller, state.question, rows), rows, state.draft
     except ModelError as e:
         with deps.recorder.step("chart", "fallback", model=OFFLINE_ENGINE) as step:
             step.detail = f"{e}; chart chosen by the offline engine"
-        return charts.auto_chart(rows), rows
+        return charts.auto_chart(rows), rows, state.draft
 
 
 def _draw(spec: ChartSpec, deps: Deps) -> bytes | None:
@@ -198,7 +199,7 @@ def _write_with_model(state: WorkflowState, deps: Deps, caller: ModelCaller) -> 
     if not data_rows(state) and not state.research:
         with deps.recorder.step("synthesizer", "synthesis", model=OFFLINE_ENGINE) as step:
             step.detail = "no rows: the offline engine answers"
-            return offline_answer(state, deps.engine, deps.recorder)
+            return offline_draft(state, deps.engine, deps.recorder).answer
     try:
         narrative = model_narrative(caller, state, evidence_for(state, deps.engine), deps.recorder)
     except ModelError as e:
@@ -206,10 +207,10 @@ def _write_with_model(state: WorkflowState, deps: Deps, caller: ModelCaller) -> 
         narrative = None
     if narrative is None:
         with deps.recorder.step("synthesizer", "fallback", model=OFFLINE_ENGINE) as step:
-            answer = offline_answer(state, deps.engine, deps.recorder)
+            answer = offline_draft(state, deps.engine, deps.recorder).answer
             step.detail = f"model answer unusable: deterministic template ({answer.kind})"
         return answer
-    return narrative_answer(state, narrative, narrative_base(state))
+    return narrative_answer(state, narrative, narrative_base(state, deps.engine, deps.recorder))
 
 
 # -- wiring ----------------------------------------------------------------------------------------

@@ -14,14 +14,15 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agents.engine.engine import Framing, OewsEngine
+from agents.engine.engine import OewsEngine
+from agents.engine.framing import Framing
 from agents.engine.intent import Parsed
+from agents.oews.schema import NATIONAL
 from agents.resolve.entities import Area
 from agents.workflow.config import OFFLINE_ENGINE
 from agents.workflow.state import AGENTS, AgentName, Step, WorkPlan
 
 MAX_DATA_STEPS = 4
-NATIONAL = "99"
 _ALIASES: dict[str, AgentName] = {
     "sql": "text_to_sql", "text-to-sql": "text_to_sql", "texttosql": "text_to_sql", "query": "text_to_sql",
     "database": "text_to_sql", "charts": "chart", "chart_generator": "chart", "visualization": "chart",

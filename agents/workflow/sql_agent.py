@@ -17,10 +17,10 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from pydantic import BaseModel, Field, ValidationError
 
-from agents.engine.engine import OewsEngine, Results
+from agents.engine.engine import OewsEngine
+from agents.engine.framing import Results, run_traced
 from agents.errors import SqlError
-from agents.models import SqlRecord
-from agents.trace import TraceRecorder, sample
+from agents.trace import TraceRecorder
 from agents.workflow.llm import ModelCaller, tool_schema
 from agents.workflow.prompts import sql_system
 from agents.workflow.state import SqlDraft, Step, StepResult
@@ -186,22 +186,12 @@ def glossary(term: str) -> str:
 
 def _run_sql(draft: SqlDraft, run: _Run, engine: OewsEngine, recorder: TraceRecorder, model: str) -> str:
     try:
-        with recorder.step("text_to_sql", "sql", model=model) as step:
-            step.sql, step.params = draft.sql, list(draft.params)
-            result = engine.gateway.execute(draft.sql, draft.params)
-            step.row_count, step.truncated = len(result.rows), result.truncated
-            step.sample_rows = sample(result.rows)
+        result = run_traced(engine.gateway, draft.sql, draft.params, recorder, model=model)
     except SqlError as e:
         run.sql_errors += 1
         run.problems.append(f"{type(e).__name__}: {e}")
         logger.info("model SQL failed (%s), asking for a repair", type(e).__name__)
         return f"SQL error ({type(e).__name__}): {e}. Fix the statement and call run_sql again."
-    record = SqlRecord(
-        sql=result.sql,
-        params=result.params,
-        row_count=len(result.rows),
-        truncated=result.truncated,
-        elapsed_ms=round(result.elapsed_ms, 3),
-    )
-    run.results = Results(rows=result.records(), records=[record], truncated=result.truncated)
+    run.results = Results()
+    run.results.add(result)
     return f"{len(result.rows)} rows."

@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from agents.engine.engine import Framing, OewsEngine, Results
+from agents.engine.engine import OewsEngine
+from agents.engine.framing import Framing, Results
 from agents.engine.intent import Parsed
-from agents.models import ChartSpec, EngineAnswer, SqlRecord
+from agents.models import ChartSpec, EngineAnswer, Row, SqlRecord
 from agents.research import ResearchHit, ResearchProvider
 from agents.trace import Plan, PlanStep, TraceRecorder
 from agents.workflow.llm import ModelCaller
@@ -20,7 +21,6 @@ from agents.workflow.llm import ModelCaller
 AgentName = Literal["text_to_sql", "chart", "web_research", "synthesizer"]
 AGENTS: tuple[AgentName, ...] = ("text_to_sql", "chart", "web_research", "synthesizer")
 NextNode = Literal["planner", "text_to_sql", "chart", "web_research", "synthesizer", "__end__"]
-Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,15 @@ class Narrative:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """The offline engine's answer over ``results``: built once, read by the chart agent and the
+    synthesizer (rebuilt only when a later step added results)."""
+
+    answer: EngineAnswer
+    results: tuple[StepResult, ...]
+
+
+@dataclass(frozen=True)
 class ReplanRequest:
     """Why control goes back to the planner."""
 
@@ -109,6 +118,7 @@ class WorkflowState:
     research: tuple[ResearchHit, ...] = ()
     chart: ChartSpec | None = None
     chart_png: bytes | None = None
+    draft: Draft | None = None  # the offline answer, once built
     notes: tuple[str, ...] = ()  # caveats the workflow itself adds (replans, research)
     skipped: tuple[str, ...] = ()  # places an offline replan moved away from (no rows there)
     next: NextNode = "__end__"

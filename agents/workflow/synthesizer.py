@@ -19,16 +19,18 @@ from pydantic import BaseModel, Field
 
 from agents.engine import format as fmt
 from agents.engine import replies
-from agents.engine.engine import OewsEngine, context_of
+from agents.engine.context import context_of
+from agents.engine.engine import OewsEngine
 from agents.engine.intent import Parsed
-from agents.models import EngineAnswer, Table
+from agents.models import EngineAnswer, Row, Table
+from agents.oews.schema import NATIONAL
 from agents.research import ResearchHit
 from agents.trace import TraceRecorder
 from agents.workflow.grounding import Evidence, dropped_parts, evidence, ungrounded
 from agents.workflow.llm import ModelCaller, call_tool, tool_schema
 from agents.workflow.plan import broadened_lead
 from agents.workflow.prompts import research_block, rows_block, template
-from agents.workflow.state import Narrative, Row, StepResult, WorkflowState
+from agents.workflow.state import Draft, Narrative, StepResult, WorkflowState
 
 GROUNDING_ATTEMPTS = 2
 MAX_TABLE_ROWS = 25
@@ -86,6 +88,14 @@ def evidence_for(state: WorkflowState, engine: OewsEngine) -> Evidence:
 # -- offline ---------------------------------------------------------------------------------------
 
 
+def offline_draft(state: WorkflowState, engine: OewsEngine, recorder: TraceRecorder) -> Draft:
+    """The deterministic answer over the state's results, built once (``state.draft``) and
+    reused until a later step adds results."""
+    if state.draft is not None and state.draft.results == state.results:
+        return state.draft
+    return Draft(offline_answer(state, engine, recorder), state.results)
+
+
 def offline_answer(state: WorkflowState, engine: OewsEngine, recorder: TraceRecorder) -> EngineAnswer:
     """The deterministic answer: the template over the framed rows, else the engine's own answer
     to the question, else a table of whatever rows there are, else the engine's refusal."""
@@ -102,12 +112,11 @@ def offline_answer(state: WorkflowState, engine: OewsEngine, recorder: TraceReco
     return replies.compose(parsed, None, None, state.question)
 
 
-def narrative_base(state: WorkflowState) -> EngineAnswer:
+def narrative_base(state: WorkflowState, engine: OewsEngine, recorder: TraceRecorder) -> EngineAnswer:
     """The deterministic parts a model's words go with: the template's tables, or the rows'."""
     parsed = state.parsed or Parsed()
-    framed = framed_results(state)
-    if framed:
-        return template_answer(state, parsed, framed)
+    if framed_results(state):
+        return offline_draft(state, engine, recorder).answer
     rows = data_rows(state)
     if rows:
         return rows_answer(state, rows, parsed)
@@ -205,7 +214,7 @@ def question_parts(parsed: Parsed | None) -> list[tuple[str, tuple[str, ...]]]:
     if parsed is None or parsed.intent is None:
         return []
     intent = parsed.intent
-    parts = [(a.title, _short_names(a.title)) for a in intent.areas if a.code != "99"]
+    parts = [(a.title, _short_names(a.title)) for a in intent.areas if a.code != NATIONAL]
     parts += [(i.title, _short_names(i.title.split(" - ", 1)[-1])) for i in intent.industries]
     if intent.threshold is not None:
         t = intent.threshold

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from agents.engine import replies
 from agents.engine.engine import OewsEngine
 from agents.workflow.grounding import evidence, ungrounded, written_numbers
 from agents.workflow.plan import PlanDraft, StepDraft, check_plan
@@ -180,7 +181,7 @@ def test_every_deterministic_eval_answer_is_grounded(engine: OewsEngine) -> None
             continue
         framing = engine.frame(parsed.intent)
         results = engine.run(framing)
-        answer = engine.synthesize(parsed, framing, results, question)
+        answer = replies.compose(parsed, framing, results, question)
         written = "\n".join(
             [answer.text, *answer.caveats, *(c for t in answer.tables for r in t.rows for c in r)]
         )

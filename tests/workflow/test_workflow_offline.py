@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from agents.engine import replies
 from agents.engine.engine import OewsEngine
 from agents.errors import SqlExecutionError
 from agents.followups import suggest_followups
@@ -32,11 +33,20 @@ def _comparable(answer: EngineAnswer) -> dict[str, Any]:
     return data
 
 
+def _stages(engine: OewsEngine, question: str) -> EngineAnswer:
+    """The engine's stages run in a row, without the graph: parse, frame, run, write."""
+    parsed = engine.parse(question)
+    if parsed.intent is None or parsed.refusal_kind or parsed.clarify:
+        return replies.compose(parsed, None, None, question)
+    framing = engine.frame(parsed.intent)
+    return replies.compose(parsed, framing, engine.run(framing), question)
+
+
 def test_every_eval_question_gets_the_engines_answer(engine: OewsEngine) -> None:
     workflow = Workflow(engine)
     for question in _questions():
         answer, trace = ask(workflow, question)
-        direct = engine.answer(question)
+        direct = _stages(engine, question)
         added = (
             {
                 "followups": suggest_followups(engine, direct.context),
@@ -108,7 +118,7 @@ def test_replanning_is_bounded_by_max_replans(engine: OewsEngine) -> None:
     never = Workflow(engine, config=WorkflowConfig(max_replans=0))
     answer, trace = ask(never, "median pay for funeral attendants in boise")
     assert answer.kind == "not_found" and trace.replans == []
-    assert answer.text == engine.answer("median pay for funeral attendants in boise").text
+    assert answer.text == _stages(engine, "median pay for funeral attendants in boise").text
 
 
 def test_a_national_question_with_no_rows_has_nothing_broader(engine: OewsEngine) -> None:
@@ -145,3 +155,31 @@ def test_a_database_failure_is_a_safe_message_with_the_trace_id(engine: OewsEngi
     assert answer.kind == "error" and trace.id in answer.text
     assert "secret" not in answer.text and "select" not in answer.text.lower()
     assert trace.error and "SqlExecutionError" in trace.error
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "electricians hourly median new york state vs florida",  # text_to_sql, chart, synthesizer
+        "top 5 highest paying jobs in the seattle metro",
+        "median pay for funeral attendants in boise",  # a replan to a broader place
+    ],
+)
+def test_the_offline_answer_is_written_once_per_question(
+    engine: OewsEngine, question: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chart agent and the synthesizer read one draft: the template runs once."""
+    from agents.engine import replies
+
+    calls: list[str] = []
+    compose = replies.compose
+
+    def counted(*args: Any, **kwargs: Any) -> EngineAnswer:
+        calls.append(question)
+        return compose(*args, **kwargs)
+
+    monkeypatch.setattr(replies, "compose", counted)
+    answer, trace = ask(Workflow(engine), question, render_chart=True)
+    assert answer.kind == "answer"
+    assert [s.agent for s in trace.plan.steps].count("chart") == 1  # type: ignore[union-attr]
+    assert calls == [question]

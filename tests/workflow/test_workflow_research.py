@@ -15,6 +15,7 @@ from agents.engine.engine import OewsEngine
 from agents.research import ResearchError, TavilySearch, research_topics
 from agents.workflow.config import WorkflowConfig
 from agents.workflow.graph import Workflow
+from tests.offline import ask_offline
 from tests.workflow.conftest import LOOKUP_SQL, ask, model_config, plan, run_sql, write
 from tests.workflow.fake_llm import FakeLLM
 
@@ -125,7 +126,7 @@ def test_offline_with_research_cites_sources_labelled_as_not_oews(
     server = search()
     workflow = Workflow(engine, config=WorkflowConfig(web_search_url=server.url, web_search_key="k"))
     answer, trace = ask(workflow, QUESTION)
-    assert answer.text.startswith(engine.answer(QUESTION).text)
+    assert answer.text.startswith(ask_offline(engine, QUESTION).text)
     assert (
         "\n\nFrom the web (not OEWS data):\n[1] Cost of living in Seattle: "
         "Seattle's cost of living is 52% above"
@@ -153,7 +154,7 @@ def test_a_provider_that_is_down_still_gets_an_oews_answer(
 ) -> None:
     server = search(status=503)
     answer, trace = ask(Workflow(engine, config=WorkflowConfig(web_search_url=server.url)), QUESTION)
-    assert answer.kind == "answer" and answer.text == engine.answer(QUESTION).text
+    assert answer.kind == "answer" and answer.text == ask_offline(engine, QUESTION).text
     assert "Web research was unavailable, so this answer uses OEWS data only." in answer.caveats
     assert (
         next(s for s in trace.steps if s.agent == "web_research").error
@@ -163,7 +164,7 @@ def test_a_provider_that_is_down_still_gets_an_oews_answer(
 
 def test_with_research_off_the_answer_says_what_oews_does_not_cover(engine: OewsEngine) -> None:
     answer, trace = ask(Workflow(engine), QUESTION)
-    assert answer.text == engine.answer(QUESTION).text
+    assert answer.text == ask_offline(engine, QUESTION).text
     assert "OEWS has wages, not prices, rents or taxes" in answer.text  # said once, by the engine
     refused, _ = ask(Workflow(engine), REFUSED)
     assert refused.kind == "refusal" and "not prices or the cost of living" in refused.text
