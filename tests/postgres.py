@@ -89,15 +89,23 @@ class PostgresServer:
             "UTF8",
             "--no-sync",
         )
+        server.start_again()
+        return server
+
+    def start_again(self) -> None:
+        """Start the server on its data directory and port (again, after ``stop_only``)."""
+        bindir = _bin_dir()
+        assert bindir is not None
+        root = self.data_dir.parent
         options = (
-            f"-p {server.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            f"-p {self.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
-        server._run(
-            as_postgres,
+        self._run(
+            os.geteuid() == 0,
             str(bindir / "pg_ctl"),
             "-D",
-            str(server.data_dir),
+            str(self.data_dir),
             "-o",
             options,
             "-l",
@@ -105,7 +113,6 @@ class PostgresServer:
             "-w",
             "start",
         )
-        return server
 
     def _run(self, as_postgres: bool, *args: str) -> None:
         command = ["runuser", "-u", "postgres", "--", *args] if as_postgres else list(args)

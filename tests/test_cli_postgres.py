@@ -206,3 +206,36 @@ def test_healthz_says_when_the_real_database_goes_down(tmp_path: Path) -> None:
         gateway.close()
     finally:
         server.stop()
+
+
+def test_the_bot_says_the_data_is_unavailable_while_the_server_is_down_then_recovers(tmp_path: Path) -> None:
+    """The server stops under a running bot: answers say so (no crash, no secret), and the bot
+    answers again from a new connection once the server is back."""
+    from agents.oews.server import build_server_database
+    from agents.sql.dburl import parse_database_url
+    from bot.app import build_service
+    from bot.config import Settings
+    from bot.types import Question
+
+    if pg.missing():
+        pytest.skip(str(pg.missing()))
+    server = pg.PostgresServer.start(password="s3cret-pw")
+    try:
+        url = server.create_database("oews_down")
+        build_server_database(parse_database_url(url), files=[national(2025)])
+        service = build_service(Settings(oews_home=tmp_path, oews_database_url=url))  # type: ignore[arg-type]
+
+        def ask(text: str) -> str:
+            question = Question(text=text, platform="cli", workspace="local")
+            return service.answer(question, render_chart=False).text
+
+        assert "Registered Nurses (29-1141)" in ask("median pay of registered nurses nationally")
+        server.stop_only()
+        for text in ("median pay of electricians nationally", "median pay of plumbers nationally"):
+            down = ask(text)
+            assert down.startswith("The OEWS database is not available right now. (trace ")
+            assert "s3cret" not in down and "OEWS_DATABASE_URL" not in down
+        server.start_again()
+        assert "Electricians (47-2111)" in ask("median pay of electricians nationally")
+    finally:
+        server.stop()
