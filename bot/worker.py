@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_LEASE_S = 60.0
 DEFAULT_POLL_S = 0.05
+MAX_BACKOFF_S = 5.0  # the longest pause between polls while the store is down
 
 
 class LeaseLost(Exception):
@@ -97,16 +98,26 @@ class Worker:
         self.poll_s = poll_s
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Work until ``stop`` is set (a job in hand is finished first)."""
+        """Work until ``stop`` is set (a job in hand is finished first).
+
+        While the store is down, polls back off (to ``MAX_BACKOFF_S``) and the outage is logged
+        once when it starts and once when it ends."""
+        failures = 0  # consecutive failures of the store
         while not stop.is_set():
             try:
                 worked = await self.run_one()
-            except StoreError:
-                logger.warning("the job queue is unavailable; retrying", exc_info=True)
-                worked = False
+            except StoreError as e:
+                worked, failures = False, failures + 1
+                if failures == 1:
+                    logger.warning("the job queue is unavailable (%s); retrying", e.problem)
+            else:
+                if failures:
+                    logger.info("the job queue is back after %d failed attempts", failures)
+                failures = 0
             if not worked:
+                pause = min(MAX_BACKOFF_S, self.poll_s * 2**failures)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.poll_s)
+                    await asyncio.wait_for(stop.wait(), pause)
 
     async def run_one(self) -> bool:
         """Claim and run one job; False when there was none."""

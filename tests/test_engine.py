@@ -140,7 +140,7 @@ def test_state_trend_falls_back_to_national_and_says_so(engine: OewsEngine) -> N
 def test_different_year_than_asked_is_said(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "median pay for electricians in ohio in 2022")
     assert "May 2025" in answer.text
-    assert any("May 2022 figures are not loaded" in c for c in answer.caveats)
+    assert "Not applied: May 2022. Its figures are not loaded for this geography" in answer.text
 
 
 def test_year_with_no_data_is_a_clear_message(engine: OewsEngine) -> None:

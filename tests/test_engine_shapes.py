@@ -68,7 +68,7 @@ def test_top_coded_cells_count_as_above_and_unpublished_ones_are_named(engine: O
 
 
 def test_a_threshold_above_the_top_code_says_what_cannot_be_known(engine: OewsEngine) -> None:
-    answer = ask_offline(engine, "which occupations in oregon pay over $5 million a year")
+    answer = ask_offline(engine, "which occupations in oregon pay over $1.5 million a year")
     assert answer.text.startswith("0 occupations in Oregon")
     assert "top-coded" in answer.text and "not published" in answer.text
 
@@ -340,6 +340,34 @@ def test_an_industry_oews_does_not_survey_is_named_and_the_other_answered(engine
     assert "NAICS 622000" in said(answer) and "Private Household" not in said(answer)
 
 
-def test_a_year_not_loaded_for_a_place_is_named_as_not_applied(engine: OewsEngine) -> None:
-    answer = ask_offline(engine, "median pay for welders in ohio in 2022")
-    assert names_not_applied("may 2022", answer.text) and "May 2025" in answer.text, answer.text
+@pytest.mark.parametrize(
+    ("question", "code", "area"),
+    [
+        ("what do cnas make in pa", "31-1131", "Pennsylvania"),
+        ("lpn pay in dayton, oh", "29-2061", "Dayton"),
+        ("security guard supervisors pay in ohio", "33-1091", "Ohio"),
+        ("resp therapist salary in iowa", "29-1126", "Iowa"),
+        ("RN pay in skilled nursing facilities", "29-1141", "NAICS 623100"),
+    ],
+)
+def test_words_people_type_for_places_titles_and_industries(
+    engine: OewsEngine, question: str, code: str, area: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert f"({code})" in answer.text and area in said(answer), answer.text
+
+
+def test_an_occupation_no_longer_published_answers_with_its_last_release(engine: OewsEngine) -> None:
+    years = range(2021, 2026)  # the 2019-2020 files name their columns in lower case
+    last = max(y for y in years if any(r["OCC_CODE"] == "11-1031" for r in shipped_rows(f"national_M{y}_dl")))
+    assert last < 2025
+    answer = ask_offline(engine, "median pay for legislators")
+    assert f"In May {last}" in answer.text and f"last published Legislators for May {last}" in said(answer)
+    compared = ask_offline(engine, "legislators median pay 2019 vs 2025")
+    assert names_not_applied("may 2025", compared.text) and f"May {last}" in compared.text
+
+
+def test_a_jump_is_a_change_and_computer_occupations_are_the_soc_minor_group(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "which computer occupations had the biggest jump in median pay since 2021")
+    assert "Computer Occupations (15-1200)" in answer.text and "didn't understand" not in answer.text
+    assert "grew fastest, May 2021 to May 2025" in answer.text

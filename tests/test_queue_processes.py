@@ -5,6 +5,8 @@
   acknowledged question is answered exactly once and the store is intact.  The same for a Teams
   question (the real SDK, a fake Bot Connector) whose worker is killed mid-job, and for the
   placeholder of a ``/oews`` command whose worker is killed while posting it.
+- A PostgreSQL store that goes down: questions are still answered (directly, with a warning)
+  and ``/healthz`` says ``degraded``.
 - Two hosts (separate ``OEWS_HOME``s, one PostgreSQL store): a Slack retry delivered to the
   other host, a per-user limit, a thread follow-up and a chart link are all shared.
 """
@@ -324,3 +326,27 @@ def test_kill_9_of_a_worker_posting_a_command_placeholder_posts_it_once(
     [answer] = fake.since(0, "chat.update")
     assert placeholder.params["channel"] == "C7" and "Looking that up" in str(placeholder.params["text"])
     assert answer.params["ts"] == placeholder.ts and "$" in str(answer.params["text"])
+
+
+@pytest.mark.usefixtures("postgres")  # PostgreSQL must be there (skipped or failed as elsewhere)
+def test_a_store_that_goes_down_still_answers_and_healthz_says_degraded(
+    fake: FakeSlack, oews_db: Path, tmp_path: Path
+) -> None:
+    server = pg.PostgresServer.start()  # its own: this test stops it
+    host = Host(tmp_path / "home", fake, oews_db, OEWS_STORE_URL=server.create_database("goes_down"))
+    try:
+        host.serve(workers=1)
+        assert host.post(event_envelope(mention(QUESTIONS[0], ts="9100.000001", user="U1"))) == 200
+        wait_until(lambda: answers_by_thread(fake)["9100.000001"] == 1, what="the queued answer")
+        server.stop_only()
+        assert host.post(event_envelope(mention(QUESTIONS[1], ts="9100.000002", user="U2"))) == 200
+        wait_until(lambda: answers_by_thread(fake)["9100.000002"] == 1, what="the direct answer")
+        status, body = host.get("/healthz")
+    finally:
+        host.stop()
+        server.stop()
+
+    assert status == 200 and json.loads(body)["status"] == "degraded"
+    log = (tmp_path / "home" / "processes.log").read_text()
+    assert "could not queue a question; answering it directly" in log
+    assert log.count("the job queue is unavailable") == 1  # once per outage, not once per poll

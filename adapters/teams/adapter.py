@@ -57,7 +57,7 @@ class TeamsAdapter:
         )
         self.jobs.bind(service)
         direct = Worker(service=service, handlers={"teams": self.jobs})
-        self.bot = OewsTeamsBot(service=service, direct=direct)
+        self.bot = OewsTeamsBot(service=service, direct=direct, poster=self.jobs)
 
     async def handle_messages(self, request: web.Request) -> web.StreamResponse:
         if not self.config.auth_disabled and "Authorization" not in request.headers:

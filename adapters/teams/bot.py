@@ -4,7 +4,8 @@ A question (a message to the bot, a clarification or reshape click) is not answe
 written to the store's queue as a ``teams.ask`` job, in the same transaction that claims the
 activity's delivery id, before the Bot Connector gets its HTTP response; worker processes answer
 it and post it into the same reply chain (``adapters.teams.jobs``).  Only a full queue is
-refused ("try again"), and a long wait is announced with the question's place in the queue.
+refused ("try again"), and a long wait is announced with the question's place in the queue
+(two seconds later, if it still waits).
 If the store cannot take the job (down, read-only), it is answered here directly.  Clicks that
 are not questions (Show trace, feedback, CSV) are answered within the turn.
 """
@@ -15,10 +16,10 @@ import asyncio
 import base64
 import logging
 from collections.abc import Coroutine
-from typing import Any
+from typing import Any, Protocol
 
 from botbuilder.core import CardFactory, MessageFactory, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, Attachment
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationReference
 
 from adapters.teams.cards import CARD_LIMIT, answer_card, card_size, clarification_card, trace_card
 from adapters.teams.charts import ChartImage, ChartStore, place_chart
@@ -46,6 +47,14 @@ from bot.worker import Worker
 logger = logging.getLogger(__name__)
 
 ASK = "teams.ask"  # the job kind of a Teams question
+QUEUE_NOTE_DELAY_S = 2.0  # a queued question's place in the queue is told this much later
+
+
+class Poster(Protocol):
+    """Posts an activity in reply to a referenced one, outside any turn (``TeamsJobs``)."""
+
+    async def send(self, reference: ConversationReference, activity: Activity) -> str | None: ...
+
 
 REFUSED = messages.DENIED_TEAMS
 HINT = (
@@ -109,9 +118,10 @@ error_text = messages.error_text
 class OewsTeamsBot:
     """The SDK's ``Bot``: ``on_turn`` handles messages, card submits and installs."""
 
-    def __init__(self, *, service: BotService, direct: Worker) -> None:
+    def __init__(self, *, service: BotService, direct: Worker, poster: Poster) -> None:
         self._service = service
         self._direct = direct  # answers a question the store could not queue
+        self._poster = poster  # posts outside a turn (the queue note)
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def on_turn(self, context: TurnContext) -> None:
@@ -168,8 +178,22 @@ class OewsTeamsBot:
             self._spawn(self._direct.run_direct(job))
         elif queued.status == "full":
             await context.send_activity(BUSY)
-        elif queued.status == "queued" and (note := messages.queue_note(queued.position)) is not None:
-            await context.send_activity(note)
+        elif queued.status == "queued" and queued.job_id is not None:
+            note = messages.queue_note(queued.position)
+            if note is not None:
+                self._spawn(self._note_later(queued.job_id, job.payload["reference"], note))
+
+    async def _note_later(self, job_id: int, reference: dict[str, Any], note: str) -> None:
+        """A long wait, told after ``QUEUE_NOTE_DELAY_S`` if the question still waits (in a burst
+        the acks come first)."""
+        await asyncio.sleep(QUEUE_NOTE_DELAY_S)
+        if await asyncio.to_thread(self._service.waiting, job_id):
+            try:
+                await self._poster.send(
+                    ConversationReference().deserialize(reference), MessageFactory.text(note)
+                )
+            except Exception:
+                logger.warning("could not send a queue note", exc_info=True)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)

@@ -115,7 +115,7 @@ class OewsEngine:
             common &= set(self.coverage.years_for(area.kind, industry=industry))
         latest = max(common) if common else self.coverage.latest
         if not intent.years:
-            return latest
+            return self._last_release(intent, common, notes) or latest
         asked = intent.years[-1]
         if asked in common:
             return asked
@@ -124,6 +124,19 @@ class OewsEngine:
             f"for May {latest}."
         )
         return latest
+
+    @staticmethod
+    def _last_release(intent: Intent, years: set[int], notes: list[str]) -> int | None:
+        """No year asked, and the occupation is no longer published: its last figures, said so."""
+        if len(intent.occupations) != 1:
+            return None
+        occupation = intent.occupations[0]
+        if occupation.last_year >= max(years, default=0) or occupation.last_year not in years:
+            return None
+        notes.append(
+            f"BLS last published {occupation.title} for May {occupation.last_year}; these are those figures."
+        )
+        return occupation.last_year
 
     def _frame_trend(self, intent: Intent) -> Framing:
         unapplied: list[str] = []

@@ -16,6 +16,7 @@ from agents.engine.coverage import Coverage
 from agents.engine.intent import AreaChoice, Intent, Parsed, Threshold
 from agents.engine.signals import INCLUDED_WHY, RawThreshold, Signals, asks_change, read_signals
 from agents.engine.text import MAX_QUESTION_CHARS, Token, clean, is_unsafe, off_topic_reason, tokenize
+from agents.resolve import aliases
 from agents.resolve.entities import Area, Industry, Occupation
 from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver
 
@@ -50,7 +51,8 @@ FILLER = frozenset(
     added adding shed shedding cut cuts headcount
     good great bad decent solid worth worthwhile smart viable career path choice option field living
     become becoming be thinking considering should go get getting into outlook prospects prospect
-    demand future thoughts thought opinion opinions advice idea ideas
+    demand future thoughts thought opinion opinions advice idea ideas jump jumps jumped spike spiked
+    soar soared surge surged climb climbed plunge plunged drop drops dropped biggest
     about overview snapshot profile tell
     gender sex men women male female race racial ethnicity age ages aged older younger gap pay-gap
     black white hispanic latino latina latinos asian minority minorities fewer
@@ -110,7 +112,7 @@ class QuestionParser:
             )
         if is_unsafe(lower):
             return Parsed(refusal_kind="unsafe", refusal="")
-        tokens = tokenize(cleaned)
+        tokens = tokenize(_postal_case(cleaned))
         signals = read_signals(lower)
         mentions, unknown = self._scan(tokens, signals)
         names_occupation = any(m.kind == "occupation" and m.via == "exact" for m in mentions)
@@ -227,6 +229,27 @@ class QuestionParser:
         return None
 
 
+_CODES = "|".join(sorted(aliases.WORD_POSTAL_CODES))
+_ENDS = r"(?=\s*(?:[?.!,;)]|$|\s(?:and|vs|versus|or)\b))"
+# A word-like postal code where only a state fits: right after a place and its comma ("portland,
+# or", "cleveland, oh"), or after "in" at the end of a phrase ("nurses in pa?").
+_POSTAL_AFTER_COMMA = re.compile(rf"(?<=[a-z]),\s*\b({_CODES}){_ENDS}", re.IGNORECASE)
+_POSTAL_AFTER_IN = re.compile(rf"\b(?:in|around|near)\s+({_CODES}){_ENDS}")
+_NOT_AFTER_IN = frozenset({"in", "or", "me", "hi", "ok", "us"})
+
+
+def _postal_case(text: str) -> str:
+    """Capitalizes the word-like postal codes that can only be states, so they read as codes."""
+
+    def upper(m: re.Match[str]) -> str:
+        code = m.group(1)
+        if m.re is _POSTAL_AFTER_IN and code in _NOT_AFTER_IN:
+            return m.group()
+        return m.group()[: m.start(1) - m.start()] + code.upper()
+
+    return _POSTAL_AFTER_IN.sub(upper, _POSTAL_AFTER_COMMA.sub(upper, text))
+
+
 def _after_preposition(tokens: list[Token], start: int) -> bool:
     """ "in Atlantis", "in the emerald city": the words name a place, if anything."""
     before = start - 1
@@ -332,6 +355,8 @@ class _Builder:
 
     def build(self, *, all_occupations: Occupation | None = None) -> Parsed:
         self.all_occupations = all_occupations
+        if self.s.threshold is not None and self._nonsense(self.s.threshold):
+            return Parsed(refusal_kind="no_data", refusal=self.nonsense)
         occupations = self._occupations()
         areas_or_choice = self._areas()
         if isinstance(areas_or_choice, AreaChoice):
@@ -348,10 +373,7 @@ class _Builder:
         if dated is None:
             return self._no_year()
         intent = self._inherit(dated)
-        threshold = self._threshold()
-        if self.nonsense:
-            return Parsed(refusal_kind="no_data", refusal=self.nonsense)
-        intent = self._shape(intent.with_(threshold=threshold, change=self._change()))
+        intent = self._shape(intent.with_(threshold=self._threshold(), change=self._change()))
         return self._finish(intent)
 
     def _occupations(self) -> tuple[Occupation, ...]:
@@ -408,16 +430,35 @@ class _Builder:
         else:
             return intent
         available = tuple(y for y in wanted if y in cov.all_years)
-        if not available and s.near_scope and min(wanted) > cov.latest:
+        if not available and min(wanted) > cov.latest:
             # "what will electricians earn in 2030?": the latest published figures, and why not 2030
             self.unapplied.append(_missing_years_note(list(wanted), cov))
+            if not s.near_scope:
+                self.unapplied.append(FUTURE_WHY)
             return intent.with_(years=(cov.latest,))
         if not available:
             return None
         missing = [y for y in wanted if y not in cov.all_years]
         if missing and (s.years or s.year_span):
             self.unapplied.append(_missing_years_note(missing, cov))
-        return intent.with_(years=available)
+        return intent.with_(years=self._published(intent, available))
+
+    def _published(self, intent: Intent, years: tuple[int, ...]) -> tuple[int, ...]:
+        """Years after an occupation's last release are named, and its last year compared instead
+        ("legislators 2019 vs 2025": BLS last published them for May 2024)."""
+        if len(intent.occupations) != 1 or not years:
+            return years
+        occupation = intent.occupations[0]
+        late = [y for y in years if y > occupation.last_year]
+        if not late or occupation.last_year <= LAST_HYBRID_SOC_YEAR:
+            return years  # codes retired at the 2018 SOC change are followed by the crosswalk
+        listed = ", ".join(f"May {y}" for y in late)
+        self.unapplied.append(
+            f"Not applied: {listed}. BLS did not publish {occupation.title} ({occupation.code}) for "
+            f"{listed}; its latest figures are for May {occupation.last_year}."
+        )
+        kept = tuple(y for y in years if y <= occupation.last_year)
+        return tuple(sorted({*kept, occupation.last_year})) if len(years) > 1 else (occupation.last_year,)
 
     def _trend_without_years(self) -> bool:
         """ "How much has RN pay gone up in dollars?": a change over every loaded year."""
@@ -474,7 +515,7 @@ class _Builder:
 
     def _threshold(self) -> Threshold | None:
         raw = self.s.threshold
-        if raw is None or self._nonsense(raw):
+        if raw is None:
             return None
         if raw.employment:
             return Threshold("tot_emp", raw.amount, raw.above, raw.typed, raw.upper)
@@ -494,7 +535,7 @@ class _Builder:
         top = raw.amount if raw.upper is None else raw.upper
         if top <= 0 or (raw.upper is None and raw.amount <= 0):
             why = "pay and employment are never negative or zero"
-        elif not raw.employment and top > (2_500 if raw.basis == "hourly" else 5_000_000):
+        elif not raw.employment and top > (HOURLY_BEYOND if raw.basis == "hourly" else ANNUAL_BEYOND):
             why = "that is far beyond any wage OEWS publishes"
         else:
             return False
@@ -727,6 +768,19 @@ def _differs(phrase: str, title: str) -> bool:
         return re.sub(r"[^a-z]", "", s.lower()).rstrip("s")
 
     return simple(phrase) != simple(title)
+
+
+# Wages no occupation comes near (the largest published May 2025 wages are under $1,000,000 a year
+# and $470 an hour):
+# a threshold above them is not a filter but a misunderstanding, answered with an explanation.
+ANNUAL_BEYOND = 2_000_000
+HOURLY_BEYOND = 800
+
+LAST_HYBRID_SOC_YEAR = 2020  # OEWS used hybrid SOC 2010/2018 codes through May 2020
+
+FUTURE_WHY = (
+    "OEWS publishes past years only; the BLS Employment Projections program publishes expected growth."
+)
 
 
 def _missing_years_note(missing: list[int], coverage: Coverage) -> str:

@@ -84,11 +84,13 @@ _COMPARE = re.compile(r"\b(vs\.?|versus|compared?\s+(to|with)?|comparison|or|tha
 _TREND = re.compile(
     r"\b(chang\w*|trend\w*|over\s+time|over\s+the\s+years|grow\w*|grew|increas\w*|decreas\w*"
     r"|declin\w*|rise|rose|risen|fall|fell|went\s+up|gone\s+up|go\s+up|history|historical"
+    r"|jump\w*|spik\w*|soar\w*|surg\w*|climb\w*|plung\w*|dropp?\w*"
     r"|since|each\s+year|every\s+year|per\s+year\s+since|year\s+by\s+year|annually\s+since)\b"
 )
 _GROWTH = re.compile(
     r"\b(grew|grow\w*|growth|increas\w*|rose|risen|gain\w*|declin\w*|shr[iau]nk\w*|fell|drop\w*"
-    r"|lost|losing|boom\w*|shed\w*|add(ed|ing)|cut|cuts|disappear\w*|vanish\w*)\b"
+    r"|lost|losing|boom\w*|shed\w*|add(ed|ing)|cut|cuts|disappear\w*|vanish\w*|jump\w*|spik\w*|soar\w*"
+    r"|surg\w*|climb\w*|plung\w*)\b"
 )
 _SHRINK = re.compile(
     r"\b(declin\w*|shr[iau]nk\w*|fell|drop\w*|lost|losing|shed\w*|cut|cuts|disappear\w*|vanish\w*)\b"
@@ -423,10 +425,11 @@ def included(lower: str) -> tuple[str, ...]:
 
 
 def near_scope(lower: str) -> tuple[str, ...]:
-    found = [why for _, pattern, why in _NEAR_SCOPE_RE if pattern.search(lower)]
-    if _EMPLOYER.search(lower):
-        found.append(EMPLOYER_WHY)
-    return tuple(found)
+    """ "Not applied: “women”. OEWS does not publish …" for each topic OEWS does not measure."""
+    patterns = [*((p, why) for _, p, why in _NEAR_SCOPE_RE), (_EMPLOYER, EMPLOYER_WHY)]
+    return tuple(
+        f"Not applied: “{m.group().strip()}”. {why}" for p, why in patterns if (m := p.search(lower))
+    )
 
 
 def _change_kind(lower: str) -> str | None:

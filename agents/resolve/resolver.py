@@ -388,6 +388,9 @@ def _industry_table(industries: Sequence[Industry]) -> tuple[_KeyTable[Industry]
         for variant in _industry_variants(title):
             for key in _with_singular(variant):
                 table.add_key(key, TIER_VARIANT, "variant", ind)
+        inner = re.search(r"\(([^)]*)\)", title)
+        if inner and len(inner.group(1).split()) > 1:  # "(Skilled Nursing Facilities)"
+            table.add(inner.group(1), TIER_VARIANT, "variant", ind)
         head = title.partition(",")[0]
         if head != title and len(head.split()) > 1:  # "electric power generation"
             table.add(head, TIER_COMPONENT, "variant", ind)
@@ -617,6 +620,23 @@ def _strip(key: str, prefixes: Sequence[str], suffixes: Sequence[str]) -> str:
     return key.strip()
 
 
+_SUPERVISED = re.compile(r"^first-line supervisors of (.*)$")
+_NOT_NAMES = frozenset({"and", "of", "the", "except", "worker", "all", "other", ""})
+
+
+def _supervisors_by_word(occupations: Iterable[Occupation]) -> dict[str, set[Occupation]]:
+    """Each word of what first-line supervisors supervise ("security", "retail") -> those supervisors."""
+    found: dict[str, set[Occupation]] = {}
+    for occ in occupations:
+        m = _SUPERVISED.match(occ.title.lower())
+        if not m:
+            continue
+        for word in re.split(r"[\s,]+", m.group(1)):
+            if word.rstrip("s") not in _NOT_NAMES:
+                found.setdefault(word.rstrip("s"), set()).add(occ)
+    return found
+
+
 def _lookup(index: _Index[T], key: str, prefixes: Sequence[str], suffixes: Sequence[str]) -> _Hit[T] | None:
     """The phrase as is, then without leading words ("the"), then without trailing ones
     ("industry"), then without both: "the tech industry" -> "tech industry"."""
@@ -716,6 +736,7 @@ class EntityResolver:
         self._abbreviations = Abbreviations(aliases.WORD_ABBREVIATIONS, plural)
         skip = {*self._states, *aliases.NOT_INITIALISMS}
         self._initialisms = Initialisms(_current_detailed(vocab.occupations), title_base, skip)
+        self._supervisors = _supervisors_by_word(_current_detailed(vocab.occupations))
         self._codes_area = {a.code: a for a in vocab.areas}
         self._codes_occupation = {o.code: o for o in vocab.occupations}
         self._codes_industry = {i.naics: i for i in vocab.industries}
@@ -743,7 +764,7 @@ class EntityResolver:
             found = _lookup(self._occupations, key, _OCCUPATION_PREFIXES, ()) or self._short_forms(
                 phrase, key
             )
-            found = found or self._field_of_work(key)
+            found = found or self._field_of_work(key) or self._supervisor_of(key)
         elif kind == "industry":
             found = _lookup(self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
             found = found or self._expanded(self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
@@ -804,6 +825,20 @@ class EntityResolver:
         if found:
             return _Hit(key, found, "initialism")
         return self._expanded(self._occupations, key, _OCCUPATION_PREFIXES, _OCCUPATION_SUFFIXES)
+
+    def _supervisor_of(self, key: str) -> _Hit[Occupation] | None:
+        """ "security guard supervisors" -> First-Line Supervisors of Security Workers: the
+        supervisors whose title names the words before "supervisor"."""
+        words = key.split()
+        if len(words) < 2 or words[-1].rstrip("s") != "supervisor":
+            return None
+        sets = [self._supervisors.get(w.rstrip("s"), set()) for w in words[:-1]]
+        named = [s for s in sets if s]
+        if not named:
+            return None
+        both = set.intersection(*named)
+        found = sorted(both or named[0], key=lambda o: -o.tot_emp)
+        return _Hit(key, tuple(found), "abbreviation")
 
     def _field_of_work(self, key: str) -> _Hit[Occupation] | None:
         """The trade a field names: "plumbing" -> plumbers, "welding" -> welders, "accounting"."""

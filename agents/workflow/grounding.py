@@ -152,6 +152,9 @@ def ungrounded(text: str, ev: Evidence) -> list[str]:
     return [w.raw for w in written_numbers(text) if not ev.grounded(w)]
 
 
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
 def dropped_parts(text: str, parts: Iterable[tuple[str, tuple[str, ...]]]) -> list[str]:
     """The parts of a question (name, ways it may be written) that ``text`` never mentions.
 
@@ -167,6 +170,8 @@ def dropped_parts(text: str, parts: Iterable[tuple[str, tuple[str, ...]]]) -> li
 
 
 def _mentions(way: str, lowered: str, written: set[float]) -> bool:
+    if _YEAR.fullmatch(way):
+        return way in lowered
     try:
         return round(float(way), 2) in written
     except ValueError:

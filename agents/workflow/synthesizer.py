@@ -210,7 +210,8 @@ def _feedback(invented: list[str], dropped: list[str]) -> str:
 
 def question_parts(parsed: Parsed | None) -> list[tuple[str, tuple[str, ...]]]:
     """What the offline reading found in the question that an answer must use or name:
-    places, industries and a threshold (each with the ways it may be written)."""
+    places, industries, a threshold, the years and the percentiles asked for (each with the ways it
+    may be written)."""
     if parsed is None or parsed.intent is None:
         return []
     intent = parsed.intent
@@ -219,6 +220,9 @@ def question_parts(parsed: Parsed | None) -> list[tuple[str, tuple[str, ...]]]:
     if intent.threshold is not None:
         t = intent.threshold
         parts.append((t.typed or str(t.value), (str(t.value), t.typed)))
+    parts += [(f"May {y}", (str(y),)) for y in intent.years]
+    for pct in dict.fromkeys(m[-2:] for m in intent.measures if "_pct" in m):
+        parts.append((f"the {pct}th percentile", (f"{pct}th", f"{pct} percent", f"{pct}%")))
     return parts
 
 

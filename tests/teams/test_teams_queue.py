@@ -8,10 +8,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
+from adapters.teams import bot as bot_module
 from adapters.workers import InlineWorkers
 from bot.app import build_service
 from bot.config import Settings
 from bot.jobs import Enqueued, NewJob
+from bot.messages import queued_text
 from bot.store import SqliteBotStore, StoreError
 from tests.teams.harness import FakeConnector, OpenIdServer, TeamsBot
 
@@ -113,3 +117,29 @@ def test_a_question_the_store_cannot_queue_is_answered_directly_and_health_says_
     assert ANSWER in reply.text
     health = service.health()
     assert (health["status"], health["store"]) == ("degraded", "cannot queue: answering directly")
+
+
+def test_people_far_back_in_the_queue_are_told_their_place_after_the_ack(
+    settings: Settings,
+    oews_engine: object,
+    connector: FakeConnector,
+    openid: OpenIdServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(bot_module, "QUEUE_NOTE_DELAY_S", 0.3)
+    service = build_service(settings, engine=oews_engine)  # type: ignore[arg-type]
+    teams = TeamsBot(service=service, settings=settings, connector=connector, openid=openid, workers=0)
+    chats = [teams.chat() for _ in range(26)]  # queued at places 1 to 26
+    try:
+        for chat in chats:
+            assert teams.send(chat.message(QUESTION)) == 201  # nobody answers: every one waits
+        connector.wait_for_messages(2)
+        settle(connector)
+    finally:
+        teams.close()
+
+    told = {(s.conversation_id, s.reply_to_id is not None, s.text) for s in connector.messages()}
+    assert told == {  # the 24 others were near the front
+        (chats[24].conversation_id, True, queued_text(25)),
+        (chats[25].conversation_id, True, queued_text(26)),
+    }

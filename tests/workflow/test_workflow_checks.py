@@ -8,8 +8,9 @@ import pytest
 
 from agents.engine import replies
 from agents.engine.engine import OewsEngine
-from agents.workflow.grounding import evidence, ungrounded, written_numbers
+from agents.workflow.grounding import dropped_parts, evidence, ungrounded, written_numbers
 from agents.workflow.plan import PlanDraft, StepDraft, check_plan
+from agents.workflow.synthesizer import question_parts
 from tests.shipped import EVAL_QUESTIONS
 
 
@@ -187,3 +188,13 @@ def test_every_deterministic_eval_answer_is_grounded(engine: OewsEngine) -> None
         )
         ev = evidence(results.rows, texts=[question], years=engine.coverage.all_years)
         assert ungrounded(written, ev) == [], question
+
+
+def test_a_model_answer_must_name_the_years_and_percentiles_asked_for(engine: OewsEngine) -> None:
+    parsed = engine.parse("25th percentile pay for welders in 2021 vs 2024")
+    parts = question_parts(parsed)
+    assert {"May 2021", "May 2024", "the 25th percentile"} <= {name for name, _ in parts}
+    silent = "Welders earned $45,000 in 2024."
+    assert dropped_parts(silent, parts) == ["May 2021", "the 25th percentile"]
+    named = "At the 25th percentile welders earned $40,000 in 2021 and $45,000 in 2024."
+    assert dropped_parts(named, parts) == []
