@@ -6,7 +6,7 @@ from agents.sql.readable import readable_sql
 
 
 def test_a_one_line_statement_is_laid_out_without_changing_a_word() -> None:
-    sql = "select o.title, f.a_median from facts f join occupations o on o.occ_code = f.occ_code where f.year=?"
+    sql = "select o.title, f.a_median from facts f join occupations o on o.occ_code = f.occ_code where year=?"
     shown = readable_sql(sql)
     assert [line.split()[0] for line in shown.splitlines()] == [
         "select",
