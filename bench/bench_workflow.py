@@ -25,12 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from agents.engine import replies  # noqa: E402
 from agents.engine.engine import OewsEngine  # noqa: E402
 from agents.oews.database import ensure_database  # noqa: E402
 from agents.trace import Trace  # noqa: E402
 from agents.workflow.config import WorkflowConfig  # noqa: E402
 from agents.workflow.graph import Workflow  # noqa: E402
+from tests.offline import engine_stages  # noqa: E402
 from tests.workflow.fake_llm import FakeLLM, Reply, Request, content, tool  # noqa: E402
 
 DEFAULT_QUESTIONS = ROOT / "eval" / "questions.jsonl"
@@ -47,19 +47,10 @@ def timed(fn: Callable[[], object]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def stages(engine: OewsEngine, question: str) -> object:
-    """The bare engine: its stages in a row (parse, frame, run, write), no graph, no trace."""
-    parsed = engine.parse(question)
-    if parsed.intent is None or parsed.refusal_kind or parsed.clarify:
-        return replies.compose(parsed, None, None, question)
-    framing = engine.frame(parsed.intent)
-    return replies.compose(parsed, framing, engine.run(framing), question)
-
-
 def overhead(engine: OewsEngine, questions: list[str], rounds: int) -> None:
     workflow = Workflow(engine)
     variants: dict[str, Callable[[str], object]] = {
-        "engine": lambda q: stages(engine, q),
+        "engine": lambda q: engine_stages(engine, q),
         "workflow": lambda q: workflow.run(q, trace=Trace(), render_chart=False),
         "workflow+chart": lambda q: workflow.run(q, trace=Trace(), render_chart=True),
     }

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from agents.engine.engine import OewsEngine
 from agents.oews.database import DATABASE_NAME, build_database, shipped_files
 from agents.oews.schema import DDL, SCHEMA_VERSION
 from tests import postgres as pg
@@ -64,6 +65,14 @@ def oews_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def oews_home(oews_db: Path) -> Path:
     """An OEWS_HOME whose database is already built."""
     return oews_db.parent
+
+
+@pytest.fixture(scope="session")
+def engine(oews_db: Path) -> Iterator[OewsEngine]:
+    """One offline engine per test process (opening one loads the vocabularies and indexes)."""
+    engine = OewsEngine.open(oews_db, time_limit_ms=2000)
+    yield engine
+    engine.gateway.close()
 
 
 @pytest.fixture(scope="session")

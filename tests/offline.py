@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from agents.engine import replies
 from agents.engine.engine import OewsEngine
 from agents.models import EngineAnswer
 from agents.trace import Trace
@@ -21,3 +22,12 @@ def ask_offline(
 ) -> EngineAnswer:
     """The answer the service would give (planner, SQL, chart, synthesizer), without a model."""
     return _workflow(engine).run(question, trace=Trace(), context=context, render_chart=render_chart)
+
+
+def engine_stages(engine: OewsEngine, question: str) -> EngineAnswer:
+    """The engine's stages run in a row, without the graph: parse, frame, run, write."""
+    parsed = engine.parse(question)
+    if parsed.intent is None or parsed.refusal_kind or parsed.clarify:
+        return replies.compose(parsed, None, None, question)
+    framing = engine.frame(parsed.intent)
+    return replies.compose(parsed, framing, engine.run(framing), question)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,13 +37,6 @@ def _cell(year: int, code: str, column: str) -> str:
 @pytest.fixture(scope="module")
 def crosswalk() -> SocCrosswalk:
     return SocCrosswalk.shipped()
-
-
-@pytest.fixture(scope="module")
-def engine(oews_db: Path) -> Iterator[OewsEngine]:
-    e = OewsEngine.open(oews_db)
-    yield e
-    e.gateway.close()
 
 
 def test_shipped_crosswalk_is_what_the_script_derives_from_the_shipped_files() -> None:

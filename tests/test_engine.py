@@ -7,9 +7,7 @@ loader, for occupations and places the development questions never mention.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from functools import cache
-from pathlib import Path
 
 import pytest
 
@@ -19,13 +17,6 @@ from bot.evaluation import is_shown, shown_text
 from bot.types import Answer
 from tests.offline import ask_offline
 from tests.shipped import shipped_rows
-
-
-@pytest.fixture(scope="module")
-def engine(oews_db: Path) -> Iterator[OewsEngine]:
-    e = OewsEngine.open(oews_db)
-    yield e
-    e.gateway.close()
 
 
 @cache

@@ -7,9 +7,6 @@ Expected values are read from the shipped BLS files with the csv module (tests/s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from agents.engine.engine import OewsEngine
@@ -18,13 +15,6 @@ from agents.models import EngineAnswer
 from bot.evaluation import is_shown, names_not_applied
 from tests.offline import ask_offline
 from tests.shipped import shipped_rows
-
-
-@pytest.fixture(scope="module")
-def engine(oews_db: Path) -> Iterator[OewsEngine]:
-    e = OewsEngine.open(oews_db)
-    yield e
-    e.gateway.close()
 
 
 def said(answer: EngineAnswer) -> str:

@@ -4,21 +4,11 @@ published figure (read here from the shipped BLS files)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from agents.engine.engine import OewsEngine
 from tests.offline import ask_offline
 from tests.shipped import shipped_rows
-
-
-@pytest.fixture(scope="module")
-def engine(oews_db: Path) -> Iterator[OewsEngine]:
-    e = OewsEngine.open(oews_db)
-    yield e
-    e.gateway.close()
 
 
 def state_cell(area: str, code: str, column: str) -> str:

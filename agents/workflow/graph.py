@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from langgraph.errors import GraphRecursionError
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
@@ -42,7 +42,7 @@ from agents.workflow.llm import Budget, ChatClients, ModelCaller
 from agents.workflow.planner import model_start, offline_start, replan, uses_offline_planner
 from agents.workflow.registry import ModelRejected, ModelSpec, RoleModels, choose_models, load_registry
 from agents.workflow.sql_agent import model_sql, offline_sql
-from agents.workflow.state import Deps, Draft, NextNode, ReplanRequest, StepResult, WorkflowState
+from agents.workflow.state import Deps, Draft, NextNode, ReplanRequest, StateUpdate, StepResult, WorkflowState
 from agents.workflow.synthesizer import (
     data_rows,
     evidence_for,
@@ -56,14 +56,13 @@ from agents.workflow.synthesizer import (
 
 logger = logging.getLogger(__name__)
 RECURSION_LIMIT = 80
-Update = dict[str, Any]
 UNAVAILABLE = "Web research was unavailable, so this answer uses OEWS data only."
 
 
 # -- nodes -----------------------------------------------------------------------------------------
 
 
-def planner(state: WorkflowState, runtime: Runtime[Deps]) -> Update:
+def planner(state: WorkflowState, runtime: Runtime[Deps]) -> StateUpdate:
     deps = runtime.context
     if state.replan is not None:
         return replan(state, deps)
@@ -73,9 +72,9 @@ def planner(state: WorkflowState, runtime: Runtime[Deps]) -> Update:
     return model_start(state, parsed, deps)
 
 
-def executor(state: WorkflowState, runtime: Runtime[Deps]) -> Update:
+def executor(state: WorkflowState, runtime: Runtime[Deps]) -> StateUpdate:
     if state.answer is not None:
-        return {"next": END}
+        return {"next": "__end__"}  # END
     if state.replan is not None:
         return {"next": "planner"}
     failed = state.last
@@ -92,7 +91,7 @@ def route(state: WorkflowState) -> NextNode:
     return state.next
 
 
-def text_to_sql(state: WorkflowState, runtime: Runtime[Deps]) -> Update:
+def text_to_sql(state: WorkflowState, runtime: Runtime[Deps]) -> StateUpdate:
     deps = runtime.context
     step = state.current
     assert step is not None
@@ -107,7 +106,7 @@ def text_to_sql(state: WorkflowState, runtime: Runtime[Deps]) -> Update:
     return {"results": (*state.results, result), "last": result}
 
 
-def chart(state: WorkflowState, runtime: Runtime[Deps]) -> Update:
+def chart(state: WorkflowState, runtime: Runtime[Deps]) -> StateUpdate:
     deps = runtime.context
     spec, rows, draft = _choose_chart(state, deps)
     if spec is not None and not charts.chart_is_grounded(spec, rows):
@@ -120,7 +119,7 @@ def chart(state: WorkflowState, runtime: Runtime[Deps]) -> Update:
     return {"chart": spec, "chart_png": _draw(spec, deps) if deps.render_chart else None, "draft": draft}
 
 
-def web_research(state: WorkflowState, runtime: Runtime[Deps]) -> Update:
+def web_research(state: WorkflowState, runtime: Runtime[Deps]) -> StateUpdate:
     deps = runtime.context
     if deps.research is None or state.current is None:
         return {}
@@ -136,7 +135,7 @@ def web_research(state: WorkflowState, runtime: Runtime[Deps]) -> Update:
     return {"research": (*state.research, *hits)}
 
 
-def synthesizer(state: WorkflowState, runtime: Runtime[Deps]) -> Update:
+def synthesizer(state: WorkflowState, runtime: Runtime[Deps]) -> StateUpdate:
     deps = runtime.context
     caller = None if state.offline else deps.implementation
     if caller is None:

@@ -20,7 +20,6 @@ engine always answers (a prompt injection never reaches a model).
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -35,7 +34,7 @@ from agents.workflow.grounding import evidence, ungrounded
 from agents.workflow.llm import InvalidModelOutput, ModelCaller, call_tool, tool_schema
 from agents.workflow.plan import PlanDraft, broaden, check_plan, offline_plan, place_names
 from agents.workflow.prompts import context_block, planner_system
-from agents.workflow.state import Deps, ReplanRequest, Step, WorkflowState, WorkPlan
+from agents.workflow.state import Deps, ReplanRequest, StateUpdate, Step, WorkflowState, WorkPlan
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +43,6 @@ MAX_STEPS = 6
 SUBMIT_PLAN = tool_schema(
     "submit_plan", "Submit the plan (or a clarifying question, or a refusal).", PlanDraft
 )
-Update = dict[str, Any]
 
 
 def confident(parsed: Parsed, question: str) -> bool:
@@ -67,7 +65,7 @@ def uses_offline_planner(parsed: Parsed, question: str, deps: Deps, *, overridde
 # -- first plan ------------------------------------------------------------------------------------
 
 
-def offline_start(state: WorkflowState, parsed: Parsed, deps: Deps, *, label: str = "") -> Update:
+def offline_start(state: WorkflowState, parsed: Parsed, deps: Deps, *, label: str = "") -> StateUpdate:
     with deps.recorder.step("planner", "plan", model=OFFLINE_ENGINE) as step:
         data = parsed.intent is not None and not parsed.refusal_kind and parsed.clarify is None
         framing = deps.engine.frame(parsed.intent) if data and parsed.intent is not None else None
@@ -93,7 +91,7 @@ def research_off_notes(topics: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
-def model_start(state: WorkflowState, parsed: Parsed, deps: Deps) -> Update:
+def model_start(state: WorkflowState, parsed: Parsed, deps: Deps) -> StateUpdate:
     assert deps.reasoning is not None
     try:
         outcome = ask_planner(deps.reasoning, state, deps)
@@ -107,7 +105,7 @@ def model_start(state: WorkflowState, parsed: Parsed, deps: Deps) -> Update:
     return {"parsed": parsed, "offline": False, "plan": outcome, "cursor": 0, "notes": notes}
 
 
-def fall_back(state: WorkflowState, parsed: Parsed, deps: Deps, error: ModelError) -> Update:
+def fall_back(state: WorkflowState, parsed: Parsed, deps: Deps, error: ModelError) -> StateUpdate:
     """A model failed: answer the whole question with the offline engine, and say so."""
     logger.warning(
         "model failed, falling back to the offline engine: %s",
@@ -200,7 +198,7 @@ def _not_a_plan(draft: PlanDraft, state: WorkflowState, deps: Deps) -> EngineAns
 # -- replanning ------------------------------------------------------------------------------------
 
 
-def replan(state: WorkflowState, deps: Deps) -> Update:
+def replan(state: WorkflowState, deps: Deps) -> StateUpdate:
     request = state.replan
     assert request is not None
     parsed = state.parsed or deps.engine.parse(state.question, state.context)
@@ -211,7 +209,7 @@ def replan(state: WorkflowState, deps: Deps) -> Update:
     return _model_replan(state, request, parsed, deps)
 
 
-def _offline_replan(state: WorkflowState, request: ReplanRequest, deps: Deps) -> Update:
+def _offline_replan(state: WorkflowState, request: ReplanRequest, deps: Deps) -> StateUpdate:
     failed = request.failed
     framing = failed.step.framing if failed else None
     wider = broaden(deps.engine, framing) if framing is not None else None
@@ -230,7 +228,7 @@ def _offline_replan(state: WorkflowState, request: ReplanRequest, deps: Deps) ->
     return {"plan": plan, "cursor": 0, "replans": state.replans + 1, "skipped": skipped, "replan": None}
 
 
-def _model_replan(state: WorkflowState, request: ReplanRequest, parsed: Parsed, deps: Deps) -> Update:
+def _model_replan(state: WorkflowState, request: ReplanRequest, parsed: Parsed, deps: Deps) -> StateUpdate:
     assert deps.reasoning is not None and state.plan is not None
     done = [
         f"- step {r.step.id} {r.step.agent} “{r.step.goal}”: {len(r.rows)} rows"

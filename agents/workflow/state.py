@@ -8,7 +8,7 @@ a ``ChartSpec`` and a ``Narrative``.  Nothing travels as JSON inside message tex
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from agents.engine.engine import OewsEngine
 from agents.engine.framing import Framing, Results
@@ -123,6 +123,28 @@ class WorkflowState:
     skipped: tuple[str, ...] = ()  # places an offline replan moved away from (no rows there)
     next: NextNode = "__end__"
     answer: EngineAnswer | None = None
+
+
+class StateUpdate(TypedDict, total=False):
+    """What a node returns: only the ``WorkflowState`` fields it changes, each with its type."""
+
+    parsed: Parsed | None
+    offline: bool
+    plan: WorkPlan | None
+    cursor: int
+    current: Step | None
+    results: tuple[StepResult, ...]
+    last: StepResult | None
+    replan: ReplanRequest | None
+    replans: int
+    research: tuple[ResearchHit, ...]
+    chart: ChartSpec | None
+    chart_png: bytes | None
+    draft: Draft | None
+    notes: tuple[str, ...]
+    skipped: tuple[str, ...]
+    next: NextNode
+    answer: EngineAnswer | None
 
 
 @dataclass(frozen=True)

@@ -8,25 +8,16 @@ function of the request, for answers that depend on what the model was sent.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from agents.engine.engine import OewsEngine
 from agents.trace import Trace
 from agents.workflow.config import WorkflowConfig
 from agents.workflow.graph import Workflow
 from tests.workflow.fake_llm import FakeLLM, Reply, Request, content, tool
 
 ReplyLike = Reply | Callable[[Request], Reply]
-
-
-@pytest.fixture(scope="session")
-def engine(oews_db: Path) -> Iterator[OewsEngine]:
-    engine = OewsEngine.open(oews_db, time_limit_ms=2000)
-    yield engine
-    engine.gateway.close()
 
 
 class Script:

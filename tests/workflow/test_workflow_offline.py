@@ -18,6 +18,7 @@ from agents.sql.gateway import QueryResult
 from agents.trace import Trace
 from agents.workflow.config import WorkflowConfig
 from agents.workflow.graph import Workflow
+from tests.offline import engine_stages
 from tests.shipped import EVAL_QUESTIONS
 from tests.workflow.conftest import ask
 
@@ -33,20 +34,11 @@ def _comparable(answer: EngineAnswer) -> dict[str, Any]:
     return data
 
 
-def _stages(engine: OewsEngine, question: str) -> EngineAnswer:
-    """The engine's stages run in a row, without the graph: parse, frame, run, write."""
-    parsed = engine.parse(question)
-    if parsed.intent is None or parsed.refusal_kind or parsed.clarify:
-        return replies.compose(parsed, None, None, question)
-    framing = engine.frame(parsed.intent)
-    return replies.compose(parsed, framing, engine.run(framing), question)
-
-
 def test_every_eval_question_gets_the_engines_answer(engine: OewsEngine) -> None:
     workflow = Workflow(engine)
     for question in _questions():
         answer, trace = ask(workflow, question)
-        direct = _stages(engine, question)
+        direct = engine_stages(engine, question)
         added = (
             {
                 "followups": suggest_followups(engine, direct.context),
@@ -118,7 +110,7 @@ def test_replanning_is_bounded_by_max_replans(engine: OewsEngine) -> None:
     never = Workflow(engine, config=WorkflowConfig(max_replans=0))
     answer, trace = ask(never, "median pay for funeral attendants in boise")
     assert answer.kind == "not_found" and trace.replans == []
-    assert answer.text == _stages(engine, "median pay for funeral attendants in boise").text
+    assert answer.text == engine_stages(engine, "median pay for funeral attendants in boise").text
 
 
 def test_a_national_question_with_no_rows_has_nothing_broader(engine: OewsEngine) -> None:
@@ -169,7 +161,6 @@ def test_the_offline_answer_is_written_once_per_question(
     engine: OewsEngine, question: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The chart agent and the synthesizer read one draft: the template runs once."""
-    from agents.engine import replies
 
     calls: list[str] = []
     compose = replies.compose
