@@ -15,6 +15,7 @@ from agents.engine.intent import Intent
 from agents.models import Row, SqlRecord
 from agents.resolve.entities import Occupation
 from agents.sql.gateway import QueryResult, SqlGateway
+from agents.sql.readable import readable_sql
 from agents.trace import TraceRecorder, sample
 
 
@@ -65,7 +66,7 @@ def run_traced(
     """Run one statement through the gateway as a ``text_to_sql`` trace step: the one place a
     query result becomes a step (the offline engine's queries and a model's alike)."""
     with recorder.step("text_to_sql", "sql", model=model) as step:
-        step.sql, step.params = sql, list(params)
+        step.sql, step.params = readable_sql(sql), list(params)
         result = gateway.execute(sql, params, max_rows=max_rows)
         step.row_count, step.truncated = len(result.rows), result.truncated
         step.sample_rows = sample(result.rows)

@@ -245,8 +245,8 @@ UNMEASURED = (
     (
         r"\b(crop\s+(production|farms?|farming)|animal\s+(production|farms?|farming)|livestock|dairy\s+farms?"
         r"|private\s+households?|household\s+employ\w*)\b",
-        "OEWS does not survey farms (crop and animal production, NAICS 111–112) or private households "
-        "(NAICS 814), so it has no figures for them.",
+        "OEWS does not survey farms (crop and animal production) or private households, so it has no "
+        "figures for them.",
     ),
 )
 _UNMEASURED_RE = tuple((re.compile(p), why) for p, why in UNMEASURED)

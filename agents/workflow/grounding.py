@@ -100,6 +100,9 @@ def evidence(
     for text in texts:
         for w in written_numbers(text):
             (ev.percents if w.percent else ev.values).add(w.value * w.scale)
+        asked = [int(y) for y in _YEAR.findall(text)]
+        if asked:  # "from 2016 to 2025": each year between may be named (as not loaded, say)
+            ev.values.update(float(y) for y in range(min(asked), max(asked) + 1))
     _derive(ev, columns, rows[:MAX_DERIVATION_ROWS])
     return ev
 
@@ -152,7 +155,7 @@ def ungrounded(text: str, ev: Evidence) -> list[str]:
     return [w.raw for w in written_numbers(text) if not ev.grounded(w)]
 
 
-_YEAR = re.compile(r"(19|20)\d\d")
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def dropped_parts(text: str, parts: Iterable[tuple[str, tuple[str, ...]]]) -> list[str]:
