@@ -302,13 +302,7 @@ class Handlers:
     async def _show_trace(self, pressed: Click, respond: AsyncRespond) -> None:
         trace_id = pressed.value[:TRACE_ID_LIMIT]
         try:
-            asker = Question(
-                text="",
-                platform="slack",
-                workspace=pressed.workspace,
-                channel=pressed.channel or "",
-                user=pressed.user,
-            )
+            asker = asked_by(pressed)
             trace = await asyncio.to_thread(self.service.trace_for, trace_id, asker)
             view = trace_modal(trace) if trace is not None else not_found_modal(trace_id)
         except StoreError:
@@ -361,14 +355,7 @@ class Handlers:
         if pressed is None or not pressed.channel:
             await ack()
             return
-        question = Question(
-            text=pressed.value,
-            platform="slack",
-            workspace=pressed.workspace,
-            channel=pressed.channel or "",
-            thread=pressed.root,
-            user=pressed.user,
-        )
+        question = asked_by(pressed, pressed.value)
         payload = {
             "response_url": respond.response_url,
             "message_ts": pressed.message_ts,
@@ -416,14 +403,7 @@ class Handlers:
         if pressed is None or not pressed.channel:
             await ack()
             return
-        question = Question(
-            text="",
-            platform="slack",
-            workspace=pressed.workspace,
-            channel=pressed.channel,
-            thread=pressed.root,
-            user=pressed.user,
-        )
+        question = asked_by(pressed)
         payload = {"source": pressed.value[:TRACE_ID_LIMIT], "response_url": respond.response_url}
         await self._submit(NewJob("slack.subscribe", question, payload), None)
         await ack()
@@ -443,7 +423,7 @@ class Handlers:
             self._spawn(self._unsubscribe(pressed, respond), "slack-unsubscribe")
 
     async def _unsubscribe(self, pressed: Click, respond: AsyncRespond) -> None:
-        asker = Question(text="", platform="slack", workspace=pressed.workspace, user=pressed.user)
+        asker = asked_by(pressed)
         subscriptions = self.service.subscriptions
         try:
             if subscriptions is None:
@@ -524,13 +504,18 @@ def _reshape_job(pressed: Click | None, action_id: str, response_url: str | None
         kind, text = "slack.reshape", pressed.value.removeprefix(b.ASK_PREFIX)
     else:
         return None
-    question = Question(
+    question = asked_by(pressed, text)
+    payload = {"source": pressed.source, "response_url": response_url, "label": pressed.label}
+    return NewJob(kind, question, payload)
+
+
+def asked_by(pressed: Click, text: str = "") -> Question:
+    """The person who clicked, in the thread of the message they clicked on, as a question."""
+    return Question(
         text=text,
         platform="slack",
         workspace=pressed.workspace,
-        channel=pressed.channel,
+        channel=pressed.channel or "",
         thread=pressed.root,
         user=pressed.user,
     )
-    payload = {"source": pressed.source, "response_url": response_url, "label": pressed.label}
-    return NewJob(kind, question, payload)
