@@ -388,7 +388,7 @@ class _Builder:
                 self.notes.append(f"Read “{m.phrase}” as {occupation.title} ({occupation.code}).")
             if len(m.entities) > 1:
                 titles = [o.title for o in m.entities[1:4]]
-                others = " or ".join([", ".join(titles[:-1]), titles[-1]] if len(titles) > 1 else titles)
+                others = f"{', '.join(titles[:-1])} or {titles[-1]}" if len(titles) > 1 else titles[0]
                 self.notes.append(f"“{m.phrase}” can also mean {others}: ask again with the full title.")
         return tuple(found)
 
@@ -533,7 +533,7 @@ class _Builder:
     def _nonsense(self, raw: RawThreshold) -> bool:
         """A threshold no figure can meet ("over -5k", "more than $50 million a year"): said, not used."""
         top = raw.amount if raw.upper is None else raw.upper
-        if top <= 0 or (raw.upper is None and raw.amount <= 0):
+        if top <= 0:
             why = "pay and employment are never negative or zero"
         elif not raw.employment and top > (HOURLY_BEYOND if raw.basis == "hourly" else ANNUAL_BEYOND):
             why = "that is far beyond any wage OEWS publishes"
@@ -771,8 +771,7 @@ def _differs(phrase: str, title: str) -> bool:
 
 
 # Wages no occupation comes near (the largest published May 2025 wages are under $1,000,000 a year
-# and $470 an hour):
-# a threshold above them is not a filter but a misunderstanding, answered with an explanation.
+# and $470 an hour): a threshold above them is a misunderstanding, answered with an explanation.
 ANNUAL_BEYOND = 2_000_000
 HOURLY_BEYOND = 800
 

@@ -114,13 +114,17 @@ _OVER = (
     r"|north\s+of|>=?|≥"
 )
 _UNDER = r"under|below|less\s+than|lower\s+than|at\s+most|south\s+of|fewer\s+than|<=?|≤|beneath"
-_THRESHOLD = re.compile(
-    rf"(?:(?P<over>{_OVER})|(?P<under>{_UNDER}))\s*(?P<neg>-)?\s*(?P<dollar>\$)?\s*(?P<neg2>-)?"
-    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)(?!\s*(?:%|percent|th\b|st\b|nd\b|rd\b))"
-    r"\s*(?P<mult>k|K|grand|thousand|m|mil|million|mm)?\b\s*(?P<bucks>bucks|dollars|usd)?"
+# What follows an amount: "bucks", "an hour" / "a year", "workers".
+_UNIT = (
+    r"\s*(?P<bucks>bucks|dollars|usd)?"
     r"(?:\s*(?P<per>an?\s+hour|per\s+hour|an?\s+hr|per\s+hr|/\s*h(?:ou)?r|hourly|hrly|an?\s+year|per\s+year"
     r"|an?\s+yr|per\s+yr|/\s*y(?:ea)?r|annually|annual|yearly|salary)\b)?"
     r"(?:\s*(?P<count>workers|jobs|people|employees|employed|positions|persons))?"
+)
+_THRESHOLD = re.compile(
+    rf"(?:(?P<over>{_OVER})|(?P<under>{_UNDER}))\s*(?P<neg>-)?\s*(?P<dollar>\$)?\s*(?P<neg2>-)?"
+    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)(?!\s*(?:%|percent|th\b|st\b|nd\b|rd\b))"
+    r"\s*(?P<mult>k|K|grand|thousand|m|mil|million|mm)?\b" + _UNIT
 )
 _AMOUNT = r"\$?\s*\d+(?:,\d{3})*(?:\.\d+)?\s*(?:k|grand|thousand|m|mil|million|mm)?\b"
 # A range: "between $50k and $80k", "from 20 to 30 bucks an hour", "$60k-$90k" ("$", "k" or a unit needed
@@ -129,12 +133,7 @@ _RANGE_AMOUNTS = re.compile(
     rf"\b(?:between|from)\s+(?P<lo>{_AMOUNT})\s*(?:and|to|-|–)\s*(?P<hi>{_AMOUNT})"
     r"|(?P<lo2>\$?\s*\d[\d,.]*\s*k?)\s*(?:-|–|to)\s*(?P<hi2>\$?\s*\d[\d,.]*\s*k?)\b"
 )
-_THRESHOLD_UNIT = re.compile(
-    r"\s*(?P<bucks>bucks|dollars|usd)?"
-    r"(?:\s*(?P<per>an?\s+hour|per\s+hour|an?\s+hr|per\s+hr|/\s*h(?:ou)?r|hourly|hrly|an?\s+year|per\s+year"
-    r"|an?\s+yr|per\s+yr|/\s*y(?:ea)?r|annually|annual|yearly|salary)\b)?"
-    r"(?:\s*(?P<count>workers|jobs|people|employees|employed|positions|persons))?"
-)
+_THRESHOLD_UNIT = re.compile(_UNIT)
 _YEAR = re.compile(r"(19|20)\d\d")
 _SIX_FIGURES = re.compile(r"\b(six|6)[- ]figures?\b")
 _CAREER = re.compile(
