@@ -86,3 +86,12 @@ def postgres() -> Iterator[pg.PostgresServer]:
     server = pg.PostgresServer.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def home(tmp_path: Path, oews_db: Path) -> Path:
+    """An ``OEWS_HOME`` with a private copy of the built database, for tests that load into it."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copy(oews_db, home / DATABASE_NAME)
+    return home

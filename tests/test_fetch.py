@@ -6,7 +6,6 @@ in the folder layout BLS uses) and labelled as another May release, so that load
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from datetime import date
 from pathlib import Path
@@ -36,14 +35,6 @@ def national_archive() -> bytes:
     return archive_bytes(
         "oesm24nat", {"national_M2024_dl.xlsx": workbook_bytes("national_M2025_dl", limit=50)}
     )
-
-
-@pytest.fixture
-def home(tmp_path: Path, oews_db: Path) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(oews_db, home / DATABASE_NAME)
-    return home
 
 
 def fetch(home: Path, fake: FakeBls, *args: str, timeout: float = 5.0) -> tuple[int, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -36,15 +35,6 @@ STATE_ROWS = [
     "48,Texas,2,TX,000000,Cross-industry,cross-industry,1235,29-1224,Radiologists,detailed,"
     "**,**,**,**,,,#,#,5.0,#,#,#,#,#,#,#,#,#,#,,",
 ]
-
-
-@pytest.fixture
-def home(tmp_path: Path, oews_db: Path) -> Path:
-    """A private copy of the built database, so tests can load into it."""
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(oews_db, home / DATABASE_NAME)
-    return home
 
 
 def _write(path: Path, header: str, rows: list[str]) -> Path:

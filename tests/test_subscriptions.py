@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,7 +15,6 @@ from click.testing import CliRunner
 
 from adapters.cli import cli
 from agents.models import Table
-from agents.oews.database import DATABASE_NAME
 from bot.store import BotStore, SqliteBotStore
 from bot.subscriptions import asks_for_notice, changes
 from bot.substore import Subscription, SubscriptionTables
@@ -62,14 +60,6 @@ def webhook() -> Iterator[Webhook]:
     hook = Webhook()
     yield hook
     hook.stop()
-
-
-@pytest.fixture
-def home(tmp_path: Path, oews_db: Path) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(oews_db, home / DATABASE_NAME)
-    return home
 
 
 def run(home: Path, *args: str) -> tuple[int, str]:

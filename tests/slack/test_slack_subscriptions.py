@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 
 from adapters.cli import cli
-from agents.oews.database import DATABASE_NAME
 from bot.app import build_service
 from bot.messages import NO_SUBSCRIPTIONS, NOTHING_TO_SUBSCRIBE, SUBSCRIBE_HOW
 from tests.shipped import shipped_rows
@@ -22,14 +20,6 @@ from tests.slack.fake_slack import Call, FakeSlack
 from tests.slack.harness import SlackServer, buttons, mention, message, settings_for
 
 QUESTION = "median pay of registered nurses nationally"
-
-
-@pytest.fixture
-def home(tmp_path: Path, oews_db: Path) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(oews_db, home / DATABASE_NAME)
-    return home
 
 
 @pytest.fixture
