@@ -134,7 +134,6 @@ _RANGE_AMOUNTS = re.compile(
     r"|(?P<lo2>\$?\s*\d[\d,.]*\s*k?)\s*(?:-|–|to)\s*(?P<hi2>\$?\s*\d[\d,.]*\s*k?)\b"
 )
 _THRESHOLD_UNIT = re.compile(_UNIT)
-_YEAR = re.compile(r"(19|20)\d\d")
 _SIX_FIGURES = re.compile(r"\b(six|6)[- ]figures?\b")
 _CAREER = re.compile(
     r"\b(good|great|bad|decent|solid|worth(while)?|smart|viable)\s+(career|job|profession|field|choice|option|path|living)"
