@@ -14,7 +14,15 @@ from typing import Any
 
 from agents.engine.coverage import Coverage
 from agents.engine.intent import AreaChoice, Intent, Parsed, Threshold
-from agents.engine.signals import INCLUDED_WHY, RawThreshold, Signals, asks_change, read_signals
+from agents.engine.signals import (
+    EMPLOYER_WHY,
+    INCLUDED_WHY,
+    RawThreshold,
+    Signals,
+    amounts_in_digits,
+    asks_change,
+    read_signals,
+)
 from agents.engine.text import MAX_QUESTION_CHARS, Token, clean, is_unsafe, off_topic_reason, tokenize
 from agents.resolve import aliases
 from agents.resolve.entities import Area, Industry, Occupation
@@ -48,7 +56,8 @@ FILLER = frozenset(
     percent percentage pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs
     k grand bucks dollars dollar usd
     gone went risen jumped dropped climbed six figure figures absolute terms raw net
-    added adding shed shedding cut cuts headcount
+    added adding shed shedding cut cuts headcount rise rises rising raise raises raised among being
+    old olds yo teens teen teenagers somethings capita resident residents
     good great bad decent solid worth worthwhile smart viable career path choice option field living
     become becoming be thinking considering should go get getting into outlook prospects prospect
     demand future thoughts thought opinion opinions advice idea ideas jump jumps jumped spike spiked
@@ -79,6 +88,7 @@ _NEVER_LAST = frozenset({"the", "a", "an", "in", "at", "for", "of", "to", "on", 
 LONGEST_PHRASE = max(MAX_PHRASE_WORDS, 14)
 PLACE_WORDS = frozenset({"us", "u.s", "usa", "national", "nationally", "nationwide", "america", "country"})
 _INDUSTRY_CUE = frozenset({"in", "at", "for", "by"})
+_GROUP_NOUNS = frozenset({"jobs", "job", "occupations", "careers", "roles", "positions", "workers"})
 _WORKING = re.compile(r"\b(work(s|ing)?|employed|employ(s)?)\s+(in|at|for|by)\b")
 _HELP = re.compile(r"^(help|\?|usage|examples?|what can you do\??|how do i use (you|this)\??|hi|hello|hey)$")
 
@@ -100,7 +110,7 @@ class QuestionParser:
         self._speller = resolver.speller(FILLER | _NEVER_FIRST)  # "occupatons", "salery"
 
     def parse(self, text: str, context: Intent | None = None) -> Parsed:
-        cleaned = self._speller.correct(clean(text))
+        cleaned = amounts_in_digits(self._speller.correct(clean(text)))
         lower = cleaned.lower()
         if not any(c.isalpha() for c in cleaned) or _HELP.match(lower.strip(" !.")):
             return Parsed(refusal_kind="help", refusal="")
@@ -162,7 +172,17 @@ class QuestionParser:
                 entities = self._exact(kind, phrase, span)
                 if entities:
                     return Mention(kind, i, i + length, phrase, entities)
+            if group := self._group_after_noun(tokens, i, phrase):
+                return Mention("occupation", i, i + length, phrase, group)
         return None
+
+    def _group_after_noun(self, tokens: list[Token], i: int, phrase: str) -> tuple[Any, ...]:
+        """ "jobs in healthcare support": an occupation group named after its noun (an industry
+        of the same name, "jobs in construction", stays the industry)."""
+        before = [t.lower for t in tokens[max(0, i - 2) : i]]
+        if len(before) < 2 or before[1] not in _INDUSTRY_CUE or before[0] not in _GROUP_NOUNS:
+            return ()
+        return self._resolver.exact("occupation", f"{phrase} jobs")
 
     def _exact(self, kind: str, phrase: str, span: Sequence[Token]) -> tuple[Any, ...]:
         if kind == "area" and len(span) == 1 and len(span[0].text) == 2:
@@ -196,7 +216,9 @@ class QuestionParser:
             if mention:
                 mentions.append(mention)
             if (mention is None or mention.start > start) and len(phrase) >= 3:
-                unknown.append(("in " if after_preposition else "") + phrase)
+                # an unknown name after "in" is a place that was not found; after "at", maybe an employer
+                place = after_preposition and not _after_at(tokens, start)
+                unknown.append(("in " if place else "") + phrase)
         return unknown
 
     def _known_tail(self, tokens: list[Token], start: int, end: int) -> Mention | None:
@@ -256,6 +278,10 @@ def _after_preposition(tokens: list[Token], start: int) -> bool:
     while before >= 0 and tokens[before].lower in ("the", "a"):
         before -= 1
     return before >= 0 and tokens[before].lower in ("in", "around", "near", "at")
+
+
+def _after_at(tokens: list[Token], start: int) -> bool:
+    return start > 0 and tokens[start - 1].lower == "at"
 
 
 def _complete(mentions: list[Mention]) -> bool:
@@ -436,12 +462,26 @@ class _Builder:
             if not s.near_scope:
                 self.unapplied.append(FUTURE_WHY)
             return intent.with_(years=(cov.latest,))
+        if not available and len(wanted) == 1 and wanted[0] < min(cov.all_years):
+            # "nurses' pay in 2015": the earliest figures loaded for the place, and why not 2015
+            earliest = self._earliest(intent)
+            self.unapplied.append(
+                f"Not applied: {wanted[0]}. No OEWS data is loaded for {wanted[0]}; this answer is for "
+                f"May {earliest}, the earliest loaded {_where(intent)}."
+            )
+            return intent.with_(years=(earliest,))
         if not available:
             return None
         missing = [y for y in wanted if y not in cov.all_years]
         if missing and (s.years or s.year_span):
             self.unapplied.append(_missing_years_note(missing, cov))
         return intent.with_(years=self._published(intent, available))
+
+    def _earliest(self, intent: Intent) -> int:
+        years = set(self.coverage.all_years)
+        for area in intent.areas:
+            years &= set(self.coverage.years_for(area.kind, industry=intent.industry is not None))
+        return min(years or self.coverage.all_years)
 
     def _published(self, intent: Intent, years: tuple[int, ...]) -> tuple[int, ...]:
         """Years after an occupation's last release are named, and its last year compared instead
@@ -630,10 +670,18 @@ class _Builder:
         if s.lq or (s.concentration and not s.per_1000):
             return "loc_quotient"
         if s.per_1000:
+            self._per_capita_note()
             return "jobs_1000"
         if s.employment or not s.wants_wage:
             return "tot_emp"
         return self._wage_measures()[0]
+
+    def _per_capita_note(self) -> None:
+        if re.search(r"\bper\s+(capita|person|resident|head)\b", self.lower):
+            self.notes.append(
+                "Read “per capita” as jobs per 1,000 jobs: OEWS counts jobs, not residents, so it has "
+                "no figure per person living in a place."
+            )
 
     def _measures(self, intent: Intent) -> tuple[str, ...]:
         s = self.s
@@ -645,6 +693,7 @@ class _Builder:
         if s.employment:
             found.append("tot_emp")
         if s.per_1000 or (s.concentration and not s.lq):
+            self._per_capita_note()
             found.append("jobs_1000")
         if s.lq or s.concentration:
             found.append("loc_quotient")
@@ -727,6 +776,8 @@ class _Builder:
 
     def _not_understood(self, word: str) -> str:
         w = re.escape(word.lower())
+        if word.lower().strip("'’s") in aliases.EMPLOYERS or word.lower() in aliases.EMPLOYERS:
+            return f"Not applied: “{word}”. {EMPLOYER_WHY}"
         if re.search(rf"\b(at|for)\s+{w}\b|\b{w}(\s+pays?\b|'s\b)", self.lower):
             return (
                 f"Not applied: “{word}” (if it is an employer: OEWS does not publish pay by employer "
@@ -780,6 +831,12 @@ LAST_HYBRID_SOC_YEAR = 2020  # OEWS used hybrid SOC 2010/2018 codes through May 
 FUTURE_WHY = (
     "OEWS publishes past years only; the BLS Employment Projections program publishes expected growth."
 )
+
+
+def _where(intent: Intent) -> str:
+    """ "for Ohio", "nationally", "nationally in Hospitals"."""
+    place = f"for {' and '.join(a.title for a in intent.areas)}" if intent.areas else "nationally"
+    return f"{place} in {intent.industry.title}" if intent.industry else place
 
 
 def _missing_years_note(missing: list[int], coverage: Coverage) -> str:

@@ -13,6 +13,24 @@ _NUMBER_WORDS = {
     "eight": 8, "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20,
 }  # fmt: skip
 
+# "ten million", "a hundred grand", "fifty thousand": amounts in words, read as digits.
+_AMOUNT_WORDS = re.compile(
+    r"\b(a|" + "|".join(_NUMBER_WORDS) + r"|fifty|a\s+hundred|one\s+hundred|hundred)\s+"
+    r"(?=(million|thousand|grand|k)\b)"
+)
+_WORD_VALUES = {**_NUMBER_WORDS, "a": 1, "fifty": 50, "a hundred": 100, "one hundred": 100, "hundred": 100}
+
+
+def amounts_in_digits(text: str) -> str:
+    """ "over ten million" -> "over 10 million" (amounts in words, before a multiplier)."""
+
+    def digits(m: re.Match[str]) -> str:
+        words = " ".join(m.group(1).lower().split())
+        return f"{_WORD_VALUES[words]} "
+
+    return _AMOUNT_WORDS.sub(digits, text)
+
+
 _PCT_EXPLICIT = re.compile(
     r"\b(10|25|50|75|90)(?:st|nd|rd|th)?\s*(?:pct|percentile|%ile|perc|p|pctile|pctl|ptile|centile)\b"
     r"|\bp(10|25|50|75|90)\b|\b(?:percentile|pctile|pctl|ptile|pct)\s*(10|25|50|75|90)\b"
@@ -50,7 +68,7 @@ _EMPLOYMENT = re.compile(
 _MORE = re.compile(r"\b(more|fewer|most|less|bigger|larger)\b")
 _LQ = re.compile(r"\b(location\s+quotient|lq|lqs)\b")
 _PER_1000 = re.compile(
-    r"\bper\s+(1,?000|thousand|1k)\b|\bjobs\s+per\b|\bper\s+capita\b"
+    r"\bper\s+(1,?000|thousand|1k)\b|\bjobs\s+per\b|\bper\s+(capita|person|resident|head)\b"
     r"|\b(share|percent|percentage|proportion|fraction)\s+of\s+(all\s+)?(the\s+)?(jobs|employment|workers)\b"
 )
 _CONCENTRATION = re.compile(r"\b(concentrat\w*|dense|density|specializ\w*|over-?represented)\b")
@@ -83,12 +101,12 @@ _INDUSTRY_LEVEL = re.compile(r"\b([3-6])[- ]?digit\b|\b(sectors?|subsectors?)\b"
 _COMPARE = re.compile(r"\b(vs\.?|versus|compared?\s+(to|with)?|comparison|or|than|difference|between)\b")
 _TREND = re.compile(
     r"\b(chang\w*|trend\w*|over\s+time|over\s+the\s+years|grow\w*|grew|increas\w*|decreas\w*"
-    r"|declin\w*|rise|rose|risen|fall|fell|went\s+up|gone\s+up|go\s+up|history|historical"
+    r"|declin\w*|rises?|rising|raises|rose|risen|fall|fell|went\s+up|gone\s+up|go\s+up|history|historical"
     r"|jump\w*|spik\w*|soar\w*|surg\w*|climb\w*|plung\w*|dropp?\w*"
     r"|since|each\s+year|every\s+year|per\s+year\s+since|year\s+by\s+year|annually\s+since)\b"
 )
 _GROWTH = re.compile(
-    r"\b(grew|grow\w*|growth|increas\w*|rose|risen|gain\w*|declin\w*|shr[iau]nk\w*|fell|drop\w*"
+    r"\b(grew|grow\w*|growth|increas\w*|rose|risen|rises?|rising|raises|gain\w*|declin\w*|shr[iau]nk\w*|fell|drop\w*"
     r"|lost|losing|boom\w*|shed\w*|add(ed|ing)|cut|cuts|disappear\w*|vanish\w*|jump\w*|spik\w*|soar\w*"
     r"|surg\w*|climb\w*|plung\w*)\b"
 )
@@ -97,7 +115,7 @@ _SHRINK = re.compile(
 )
 # Absolute change ("most workers", "in dollars", "how many more") vs relative ("fastest", "%").
 _ABSOLUTE = re.compile(
-    r"\b(in\s+dollars|dollar\s+(amount|terms|change|increase|raise)|in\s+absolute\s+terms|absolute|headcount"
+    r"\b(in\s+dollars|dollar\s+(amounts?|terms|changes?|increases?|raises?|gains?)|in\s+absolute\s+terms|absolute|headcount"
     r"|most\s+(workers|jobs|people|employees|positions)|(more|fewer|less)\s+(workers|jobs|people|employees)"
     r"|how\s+many\s+(more|fewer|less)|how\s+much\s+(more|less)|by\s+how\s+much|number\s+of\s+(jobs|workers)"
     r"|jobs\s+(added|lost|gained|cut)|(added|lost|gained|shed|cut)\s+(the\s+most\s+)?(jobs|workers|positions)"
@@ -159,7 +177,8 @@ NEAR_SCOPE = (
     ),
     (
         "age",
-        r"\b(age|ages|aged|older|younger|millennials?|gen\s+z|boomers?|by\s+age)\b",
+        r"\b(age|ages|aged|older|younger|millennials?|gen\s+z|boomers?|by\s+age|teens?|teenagers?"
+        r"|\d{2}\s*-?\s*(years?|yrs?|y/?o)(\s*-?\s*olds?)?|in\s+(their|my|your)\s+\d0s|\d0-?somethings?)\b",
         "OEWS does not publish figures by age or experience; the figures below are for all workers.",
     ),
     (

@@ -491,16 +491,24 @@ def growth(intent: Intent, rows: list[Row], *, scope: str, top_n: int) -> Draft:
     """Occupations ranked by the change of one measure between two years (percent or absolute)."""
     measure = intent.measures[0]
     start, end = intent.years[0], intent.years[-1]
-    shown = rows[:top_n]
-    if not shown:
+    if not rows:
         return Draft(
             text=f"No occupations {scope} have published {fmt.label(measure)} figures for "
             f"both May {start} and May {end}.",
             found=False,
         )
+    verb = "grew" if intent.descending else "declined"
+    sign = 1 if intent.descending else -1
+    moved = [r for r in rows if r["difference"] * sign > 0]
+    if not moved:
+        return Draft(
+            text=f"None of the {len(rows)} occupations {scope} with figures for both years {verb}: "
+            f"their {fmt.label(measure)} did not {'rise' if intent.descending else 'fall'} "
+            f"between May {start} and May {end}."
+        )
+    shown = moved[:top_n]
     absolute = intent.change == "absolute"
     order = ("the most" if absolute else "fastest") if intent.descending else "the most"
-    verb = "grew" if intent.descending else "declined"
     if absolute:
         order = f"the most ({'jobs' if measure == 'tot_emp' else 'dollars'})"
     listed = "; ".join(f"{i}. {r['name']} {_change(measure, r, absolute)}" for i, r in enumerate(shown, 1))
@@ -522,7 +530,9 @@ def growth(intent: Intent, rows: list[Row], *, scope: str, top_n: int) -> Draft:
             for i, r in enumerate(shown, 1)
         ),
     )
-    caveats = _growth_caveats(measure, start, len(rows), top_n, absolute=absolute)
+    caveats = _growth_caveats(measure, start, len(moved), top_n, absolute=absolute, verb=verb)
+    if len(moved) < min(top_n, len(rows)):
+        caveats.append(f"Only {len(moved)} of the {len(rows)} occupations compared {verb}.")
     return Draft(text=text, tables=[table], caveats=caveats)
 
 
@@ -538,7 +548,9 @@ def _change(measure: str, row: Row, absolute: bool) -> str:
     return f"{percent} ({_difference(measure, row['difference'])})"
 
 
-def _growth_caveats(measure: str, start: int, ranked: int, top_n: int, *, absolute: bool) -> list[str]:
+def _growth_caveats(
+    measure: str, start: int, ranked: int, top_n: int, *, absolute: bool, verb: str
+) -> list[str]:
     caveats = [
         "Changes are computed from the two published figures of each occupation (detailed "
         "occupations present under the same SOC code in both years)."
@@ -553,7 +565,7 @@ def _growth_caveats(measure: str, start: int, ranked: int, top_n: int, *, absolu
             "Occupations whose SOC code changed between 2019–2020 (hybrid codes) and 2021 are not compared."
         )
     if ranked > top_n:
-        caveats.append(f"Showing {top_n} of {ranked} occupations.")
+        caveats.append(f"Showing {top_n} of the {ranked} occupations that {verb}.")
     return caveats
 
 
@@ -589,7 +601,8 @@ def threshold_list(intent: Intent, rows: list[Row], *, noun: str, scope: str) ->
     undetermined = bool(top) and t.above and highest >= _top_code_value(m, int(year))
     hits = (top + published) if t.above and t.upper is None and not undetermined else published
     when = f", May {year}" if year else ""
-    text = f"{_count(len(hits), noun).capitalize()} {scope} have {threshold_words(t)}{when}"
+    have = "has" if len(hits) == 1 else "have"
+    text = f"{_count(len(hits), noun).capitalize()} {scope} {have} {threshold_words(t)}{when}"
     if hits:
         names = "; ".join(f"{r['name']} {_shown(m, r)}" for r in hits[:LISTED_IN_TEXT])
         more = len(hits) - LISTED_IN_TEXT
@@ -602,7 +615,7 @@ def threshold_list(intent: Intent, rows: list[Row], *, noun: str, scope: str) ->
             f"{fmt.top_coded(m, int(year))}”), so whether they pass {fmt.number(m, highest)} is not "
             f"published: {_names(top)}."
         )
-    listed = (hits or top)[:LISTED_IN_TABLE]
+    listed = (hits or (top if undetermined else []))[:LISTED_IN_TABLE]
     tables = []
     if listed:
         tables.append(

@@ -43,6 +43,7 @@ class AliasTables:
     industries: dict[str, AliasTarget]
     word_abbreviations: dict[str, tuple[str, ...]]
     not_initialisms: frozenset[str]
+    employers: frozenset[str]
 
 
 def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
@@ -116,6 +117,7 @@ def parse(data: Mapping[str, Any]) -> AliasTables:
         industries=_codes(_table(industries, "aliases", "industries"), "industries.aliases"),
         word_abbreviations=_each(_table(data, "words", ""), "abbreviations", "words", _strings),
         not_initialisms=word_set(_table(data, "words", ""), "not_initialisms", "words"),
+        employers=word_set(_table(data, "words", ""), "employers", "words"),
     )
 
 
@@ -143,3 +145,4 @@ INDUSTRY_WORDS = TABLES.industry_words
 INDUSTRY_ALIASES = TABLES.industries
 WORD_ABBREVIATIONS = TABLES.word_abbreviations
 NOT_INITIALISMS = TABLES.not_initialisms
+EMPLOYERS = TABLES.employers
