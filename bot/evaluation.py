@@ -173,7 +173,7 @@ def _in_order(names: list[str], answer: Answer, text: str) -> bool:
 def _refused(answer: Answer, text: str) -> bool:
     returned_rows = any(r.row_count for r in answer.sql)
     return (
-        answer.status in ("refusal", "not_found")
+        answer.status in ("refusal", "not_found", "clarification")  # asking back is declining too
         and not answer.tables
         and not returned_rows
         and not _INTERNAL.search(text)

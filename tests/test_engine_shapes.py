@@ -73,10 +73,33 @@ def test_a_threshold_above_the_top_code_says_what_cannot_be_known(engine: OewsEn
     assert "top-coded" in answer.text and "not published" in answer.text
 
 
-def test_a_threshold_without_a_unit_is_named_and_the_rest_answered(engine: OewsEngine) -> None:
+def test_a_threshold_without_a_unit_is_asked_about_and_each_option_answers(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "occupations in idaho under 40")
-    assert names_not_applied("under 40", answer.text), answer.text
-    assert answer.kind == "answer" and answer.tables
+    assert answer.kind == "clarification" and not answer.tables and not answer.sql
+    assert answer.text == "“under 40” has no unit. Do you mean under $40 an hour or under $40,000 a year?"
+    assert answer.clarification is not None
+    hourly, annual = (o.question for o in answer.clarification.options)
+    assert (hourly, annual) == (
+        "occupations in idaho under $40 an hour",
+        "occupations in idaho under $40,000 a year",
+    )
+    published = [
+        r for r in shipped_rows("state_M2025_dl") if r["AREA"] == "16" and r["O_GROUP"] == "detailed"
+    ]
+    below = [r for r in published if r["H_MEDIAN"] not in ("*", "#", "") and float(r["H_MEDIAN"]) < 40]
+    assert ask_offline(engine, hourly).text.startswith(
+        f"{len(below)} occupations in Idaho have a median hourly"
+    )
+
+
+def test_a_decline_ranking_lists_only_what_declined(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "which computer jobs lost the most workers from 2020 to 2024")
+    changes = [row[4] for row in answer.tables[0].rows]
+    assert changes and all(c.startswith("-") for c in changes)
+    assert any(
+        c.startswith(f"Only {len(changes)} of the ") and c.endswith(" compared declined.")
+        for c in answer.caveats
+    )
 
 
 @pytest.mark.parametrize(
@@ -221,6 +244,35 @@ def test_near_scope_questions_get_the_closest_figure_and_what_oews_lacks(
     answer = ask_offline(engine, question)
     assert answer.kind == "answer" and "$" in answer.text
     assert phrase in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "typed", "why"),
+    [
+        ("what does home depot pay its cashiers?", "home depot", "by employer"),
+        ("how much do amazon warehouse workers make", "amazon", "by employer"),
+        ("how much do 55 year old accountants make", "55 year old", "by age"),
+    ],
+)
+def test_employers_and_ages_are_named_as_not_applied(
+    engine: OewsEngine, question: str, typed: str, why: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert answer.kind == "answer" and "$" in answer.text
+    assert f"Not applied: “{typed}”. OEWS does not publish" in answer.text and why in answer.text
+    assert "didn't understand" not in answer.text
+
+
+def test_amounts_in_words_per_capita_and_jobs_in_a_group(engine: OewsEngine) -> None:
+    assert (
+        "“over 10 million” is not a usable threshold"
+        in ask_offline(engine, "how many jobs pay over ten million").text
+    )
+    per_capita = ask_offline(engine, "which states have the most truck drivers per capita")
+    assert any("OEWS counts jobs, not residents" in c for c in per_capita.caveats)
+    assert "didn't understand" not in per_capita.text
+    group = ask_offline(engine, "list jobs in healthcare support that pay above 40k in michigan")
+    assert "among Healthcare Support Occupations (31-0000) in Michigan" in group.text
 
 
 def test_a_word_not_understood_is_named(engine: OewsEngine) -> None:

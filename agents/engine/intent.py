@@ -54,11 +54,18 @@ class Intent:
 
 
 @dataclass(frozen=True)
-class AreaChoice:
-    """An area phrase that matched several places: the user must choose."""
+class Choice:
+    """A phrase of the question with several readings: the user must choose.
+
+    Each reading replaces ``phrase`` in the question to make the option's question."""
 
     phrase: str
-    candidates: tuple[Area, ...]
+    readings: tuple[str, ...]  # "Portland, OR", "Portland-South Portland, ME"; "over $45 an hour"
+    sentence: str = ""  # what is asked; by default, the phrase matches several places
+
+    @classmethod
+    def of_places(cls, phrase: str, areas: tuple[Area, ...]) -> Choice:
+        return cls(phrase, tuple(a.title for a in areas))
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ class Parsed:
     """The parser's verdict: an intent, a clarification, or a refusal."""
 
     intent: Intent | None = None
-    clarify: AreaChoice | None = None
+    clarify: Choice | None = None
     refusal: str | None = None  # user-facing explanation
     refusal_kind: Literal["out_of_scope", "unsafe", "not_found", "no_data", "help", ""] = ""
     unknown: tuple[str, ...] = field(default=())  # phrases that matched nothing

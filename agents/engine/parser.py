@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agents.engine.coverage import Coverage
-from agents.engine.intent import AreaChoice, Intent, Parsed, Threshold
+from agents.engine.intent import Choice, Intent, Parsed, Threshold
 from agents.engine.signals import (
     EMPLOYER_WHY,
     INCLUDED_WHY,
@@ -385,8 +385,10 @@ class _Builder:
             return Parsed(refusal_kind="no_data", refusal=self.nonsense)
         occupations = self._occupations()
         areas_or_choice = self._areas()
-        if isinstance(areas_or_choice, AreaChoice):
+        if isinstance(areas_or_choice, Choice):
             return Parsed(clarify=areas_or_choice, unknown=self._plain_unknown())
+        if (unit := self._unit_choice()) is not None:
+            return Parsed(clarify=unit, unknown=self._plain_unknown())
         areas = areas_or_choice
         places = tuple(u.removeprefix("in ") for u in self.unknown if u.startswith("in "))
         if places and not areas and not self.s.ranking:
@@ -418,7 +420,7 @@ class _Builder:
                 self.notes.append(f"“{m.phrase}” can also mean {others}: ask again with the full title.")
         return tuple(found)
 
-    def _areas(self) -> tuple[Area, ...] | AreaChoice:
+    def _areas(self) -> tuple[Area, ...] | Choice:
         found: list[Area] = []
         places = [m for m in self.mentions if m.kind == "area"]
         for m in places:
@@ -427,7 +429,7 @@ class _Builder:
                     continue
                 state = _the_state_among(m, places)
                 if state is None:
-                    return AreaChoice(m.phrase, tuple(m.entities))
+                    return Choice.of_places(m.phrase, tuple(m.entities))
                 found.append(state)
                 continue
             if m.entities[0] not in found:
@@ -561,11 +563,7 @@ class _Builder:
             return Threshold("tot_emp", raw.amount, raw.above, raw.typed, raw.upper)
         basis = raw.basis or self._basis_of(raw)
         if basis is None:
-            self.unapplied.append(
-                f"Not applied: “{raw.typed}” has no unit: say “${raw.amount:,.0f} an hour” or "
-                f"“${raw.amount:,.0f}k a year”, so no pay filter was used."
-            )
-            return None
+            return None  # asked before reading the question further (``_unit_choice``)
         stat = self._wage_measures()[0][2:]
         measure = ("h_" if basis == "hourly" else "a_") + stat
         return Threshold(measure, raw.amount, raw.above, raw.typed, raw.upper)
@@ -584,6 +582,25 @@ class _Builder:
             "Try an amount such as “over $100k a year” or “under $20 an hour”."
         )
         return True
+
+    def _unit_choice(self) -> Choice | None:
+        """ "jobs paying over 45": $45 an hour or $45,000 a year? Asked, never guessed."""
+        raw = self.s.threshold
+        if raw is None or raw.employment or raw.basis or raw.upper is not None:
+            return None
+        if self.s.hourly != self.s.annual or raw.amount >= 1000 or raw.dollar:
+            return None  # the unit is said or clear (see _basis_of)
+        number = re.search(r"\d[\d,.]*", raw.typed)
+        if number is None:
+            return None
+        hourly = "$" + f"{raw.amount:,.2f}".removesuffix(".00") + " an hour"
+        annual = f"${raw.amount * 1000:,.0f} a year"
+        readings = tuple(raw.typed.replace(number.group(), r, 1) for r in (hourly, annual))
+        return Choice(
+            raw.typed,
+            readings,
+            sentence=f"“{raw.typed}” has no unit. Do you mean {readings[0]} or {readings[1]}?",
+        )
 
     def _basis_of(self, raw: RawThreshold) -> str | None:
         if self.s.hourly != self.s.annual:

@@ -69,13 +69,14 @@ def clarification(parsed: Parsed, question: str) -> EngineAnswer:
     choice = parsed.clarify
     assert choice is not None
     options = tuple(
-        ClarifyOption(label=a.title, question=_replace_phrase(question, choice.phrase, a.title))
-        for a in choice.candidates
+        ClarifyOption(label=reading, question=_replace_phrase(question, choice.phrase, reading))
+        for reading in choice.readings
     )
-    labels = ", ".join(a.title for a in choice.candidates[:-1]) + f" or {choice.candidates[-1].title}"
+    labels = ", ".join(choice.readings[:-1]) + f" or {choice.readings[-1]}"
+    text = choice.sentence or f"“{choice.phrase}” matches several places: {labels}. Which one do you mean?"
     return EngineAnswer(
         kind="clarification",
-        text=f"“{choice.phrase}” matches several places: {labels}. Which one do you mean?",
+        text=text,
         clarification=Clarification(question=f"Which “{choice.phrase}” do you mean?", options=options),
     )
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from agents.resolve import aliases
+
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "fifteen": 15, "twenty": 20,
@@ -275,6 +277,13 @@ EMPLOYER_WHY = (
     "OEWS does not publish pay by employer or company; the figures below cover all employers "
     "(industry figures are national)."
 )
+# Employers named in several words ("home depot", "bank of america"); one-word names ("walmart")
+# are recognised among the words nothing else matched, since some are also ordinary words.
+_EMPLOYER_NAMES = re.compile(
+    r"\b("
+    + "|".join(re.escape(name) for name in sorted(aliases.EMPLOYERS, key=len, reverse=True) if " " in name)
+    + r")(?:'s)?(?!\w)"
+)
 _ALL_YEARS = re.compile(r"\b(each|every)\s+year\b|\bover\s+(time|the\s+years)\b|\ball\s+years\b")
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _SINCE = re.compile(r"\b(since|after|from)\s+(?:may\s+)?(20\d\d)\b")
@@ -429,11 +438,9 @@ class Unmeasured:
 
 
 def unmeasured(lower: str) -> tuple[Unmeasured, ...]:
-    return tuple(
-        Unmeasured(m.group().strip(), why, m.span())
-        for pattern, why in _UNMEASURED_RE
-        if (m := pattern.search(lower))
-    )
+    found = [(m, why) for pattern, why in _UNMEASURED_RE if (m := pattern.search(lower))]
+    found += [(m, EMPLOYER_WHY) for m in _EMPLOYER_NAMES.finditer(lower)]
+    return tuple(Unmeasured(m.group().strip(), why, m.span()) for m, why in found)
 
 
 def included(lower: str) -> tuple[str, ...]:
