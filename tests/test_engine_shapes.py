@@ -423,3 +423,15 @@ def test_a_jump_is_a_change_and_computer_occupations_are_the_soc_minor_group(eng
     answer = ask_offline(engine, "which computer occupations had the biggest jump in median pay since 2021")
     assert "Computer Occupations (15-1200)" in answer.text and "didn't understand" not in answer.text
     assert "grew fastest, May 2021 to May 2025" in answer.text
+
+
+def test_a_trend_across_a_split_soc_code_also_compares_the_old_code_like_with_like(
+    engine: OewsEngine,
+) -> None:
+    then = cell("national_M2019_dl", occ_code="29-2040", o_group="detailed")  # EMTs and paramedics: one code
+    now = cell("national_M2025_dl", OCC_CODE="29-2040")  # the same group, published as a broad code
+    answer = ask_offline(engine, "how has paramedic pay changed since 2019")
+    like = answer.text.split("Like with like, ")[1]
+    assert like.startswith("the median annual wage of Emergency Medical Technicians and Paramedics (29-2040)")
+    assert is_shown(number(then["a_median"]), like) and is_shown(number(now["A_MEDIAN"]), like)
+    assert any("29-2040 also covers Emergency Medical Technicians (29-2042)" in c for c in answer.caveats)

@@ -157,21 +157,37 @@ class OewsEngine:
         if caveat := self.crosswalk.caveat(occupation.code, years):
             notes.append(caveat)
         naics = intent.industry.naics if intent.industry else q.CROSS_INDUSTRY
-        query = q.trend(
-            intent,
-            years=years,
-            area_code=area.code,
-            occ_codes=(occupation.code,),
-            naics=naics,
-            earlier=earlier,
-        )
+        queries = [
+            q.trend(
+                intent,
+                years=years,
+                area_code=area.code,
+                occ_codes=(occupation.code,),
+                naics=naics,
+                earlier=earlier,
+            )
+        ]
+        group = self._split_predecessor(occupation, years)
+        if group is not None:
+            queries.append(
+                q.trend(intent, years=years, area_code=area.code, occ_codes=(group[0],), naics=naics)
+            )
         return Framing(
             intent.with_(areas=(area,)),
-            (query,),
+            tuple(queries),
             tuple(notes),
             asked_code=occupation.code,
             unapplied=tuple(unapplied),
+            like_with_like=group,
         )
+
+    def _split_predecessor(self, occupation: Occupation, years: tuple[int, ...]) -> tuple[str, int] | None:
+        """The old code of a trend across the SOC change that also covered other occupations."""
+        for link in self.crosswalk.predecessors(occupation.code):
+            spans = min(years) <= link.old_years[1] < max(years)
+            if spans and len(self.crosswalk.successors(link.old_code)) > 1:
+                return link.old_code, link.old_years[1]
+        return None
 
     def _frame_snapshot(self, intent: Intent) -> Framing:
         """A career snapshot: national pay range and employment over the years, best-paying states."""

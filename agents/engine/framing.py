@@ -31,6 +31,9 @@ class Framing:
     asked_code: str = ""
     group: Occupation | None = None  # a SOC group asked about, queried with its detailed members
     unapplied: tuple[str, ...] = ()  # parts of the question the queries could not use, said plainly
+    # A trend across the 2018 SOC change whose old code covered several of today's occupations: that
+    # old code (still published as their group) and its last year as a detailed code, compared alike.
+    like_with_like: tuple[str, int] | None = None
 
 
 @dataclass

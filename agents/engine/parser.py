@@ -57,7 +57,7 @@ FILLER = frozenset(
     k grand bucks dollars dollar usd
     gone went risen jumped dropped climbed six figure figures absolute terms raw net
     added adding shed shedding cut cuts headcount rise rises rising raise raises raised among being
-    old olds yo teens teen teenagers somethings capita resident residents
+    old olds yo teens teen teenagers somethings capita resident residents diff ppl
     good great bad decent solid worth worthwhile smart viable career path choice option field living
     become becoming be thinking considering should go get getting into outlook prospects prospect
     demand future thoughts thought opinion opinions advice idea ideas jump jumps jumped spike spiked
@@ -795,7 +795,7 @@ class _Builder:
         w = re.escape(word.lower())
         if word.lower().strip("'’s") in aliases.EMPLOYERS or word.lower() in aliases.EMPLOYERS:
             return f"Not applied: “{word}”. {EMPLOYER_WHY}"
-        if re.search(rf"\b(at|for)\s+{w}\b|\b{w}(\s+pays?\b|'s\b)", self.lower):
+        if re.search(rf"\b(at|for)\s+{w}\b|\b{w}(\s+pays\b|'s\b)", self.lower):
             return (
                 f"Not applied: “{word}” (if it is an employer: OEWS does not publish pay by employer "
                 "or company; the figures cover all employers)."

@@ -125,7 +125,9 @@ def _draft(framing: Framing, results: Results) -> synthesis.Draft:
     if not rows:
         return synthesis.Draft(text=_no_rows(intent), found=False)
     if intent.shape == "trend":
-        return synthesis.trend(intent, rows, asked_code=framing.asked_code)
+        return synthesis.trend(
+            intent, rows, asked_code=framing.asked_code, like_with_like=framing.like_with_like
+        )
     if framing.group is not None:
         return _group_draft(framing, rows)
     return _lookup_draft(intent, rows)

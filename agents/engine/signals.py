@@ -251,7 +251,9 @@ UNMEASURED = (
     ),
     (
         r"\b(master'?s|bachelor'?s|associate'?s|doctorate|phd|college)\s+degrees?\b|\b(mba|phd)\b"
-        r"|\b(without|no)\s+(a\s+)?(college\s+)?degrees?\b|\beducation(al)?\s+(level|requirements?|attainment)\b",
+        r"|\b(without|no)\s+(a\s+)?(college\s+)?degrees?\b|\beducation(al)?\s+(level|requirements?|attainment)\b"
+        r"|\b(do\s*n[o']?t|does\s*n[o']?t|don't|doesn't)\s+(need|require)\s+(a\s+)?(college\s+)?degrees?\b"
+        r"|\b(need|require|requiring|with)\s+(a\s+)?(college\s+)?degrees?\b",
         "OEWS does not publish pay by education; the figures cover everyone in the occupation.",
     ),
     (

@@ -369,14 +369,20 @@ def _unit(measure: str) -> Any:
 # -- trends ----------------------------------------------------------------------------------
 
 
-def trend(intent: Intent, rows: list[Row], *, asked_code: str) -> Draft:
+def trend(
+    intent: Intent, rows: list[Row], *, asked_code: str, like_with_like: tuple[str, int] | None = None
+) -> Draft:
     measures = [m for m in intent.measures if not m.endswith("_prse")] or list(intent.measures)
     headline = measures[0]
+    rows, group = _split_group(rows, like_with_like)
     # Years under an older, broader SOC code are shown, and compared only when nothing else is.
     same = [r for r in rows if r["occ_code"] == asked_code]
     first, last = (same[0] if len(same) > 1 else rows[0]), rows[-1]
     subject = f"{last['occupation']} ({asked_code}) {where(last)}"
     text = _trend_sentence(headline, first, last, subject)
+    if len(group) > 1 and like_with_like is not None and group[-1]["year"] > like_with_like[1]:
+        together = f"{group[-1]['occupation']} ({group[0]['occ_code']}) together {where(last)}"
+        text += " Like with like, the " + _trend_sentence(headline, group[0], group[-1], together)[4:]
     table = Table(
         title=f"{last['occupation']} {where(last)}",
         columns=("Year", *(fmt.short(m) for m in measures)),
@@ -393,6 +399,16 @@ def trend(intent: Intent, rows: list[Row], *, asked_code: str) -> Draft:
         caption=caption(f"{first['year']}–May {last['year']}"),
     )
     return Draft(text=text, tables=[table], caveats=caveats + _employment_caveat(measures), chart=chart)
+
+
+def _split_group(rows: list[Row], like_with_like: tuple[str, int] | None) -> tuple[list[Row], list[Row]]:
+    """The occupation's own rows (its old code's years included), and its old code's group rows."""
+    if like_with_like is None:
+        return rows, []
+    code, last_year = like_with_like
+    group = sorted({r["year"]: r for r in rows if r["occ_code"] == code}.values(), key=lambda r: r["year"])
+    own = [r for r in rows if r["occ_code"] != code or r["year"] <= last_year]
+    return sorted({(r["year"], r["occ_code"]): r for r in own}.values(), key=lambda r: r["year"]), group
 
 
 def _trend_sentence(measure: str, first: Row, last: Row, subject: str) -> str:
