@@ -93,7 +93,7 @@ def test_ask_json_stdin_answers_each_line_in_order(home: Path, oews_db: Path) ->
     [
         (("ask", "median pay for wizards in Atlantis"), 1),
         (("ask", "what is the weather in denver"), 1),
-        (("ask", "median pay for nurses in 2012"), 1),
+        (("ask", "how did nurse pay change from 2012 to 2016"), 1),
         (("ask", ""), 2),
         (("ask", "Portland electricians"), 0),
     ],
