@@ -57,7 +57,7 @@ FILLER = frozenset(
     k grand bucks dollars dollar usd
     gone went risen jumped dropped climbed six figure figures absolute terms raw net
     added adding shed shedding cut cuts headcount rise rises rising raise raises raised among being
-    old olds yo teens teen teenagers somethings capita resident residents diff ppl
+    old olds yo teens teen teenagers somethings capita resident residents diff ppl enough look looks
     good great bad decent solid worth worthwhile smart viable career path choice option field living
     become becoming be thinking considering should go get getting into outlook prospects prospect
     demand future thoughts thought opinion opinions advice idea ideas jump jumps jumped spike spiked
@@ -135,7 +135,7 @@ class QuestionParser:
     # -- finding entities -------------------------------------------------------------------
 
     def _scan(self, tokens: list[Token], signals: Signals) -> tuple[list[Mention], list[str]]:
-        spans = [u.span for u in signals.unmeasured]
+        spans = [span for u in signals.unmeasured for span in u.spans]
         spans += [signals.threshold.span] if signals.threshold else []
         used = [t.lower in signals.year_tokens or any(a <= t.start < b for a, b in spans) for t in tokens]
         mentions: list[Mention] = []
@@ -207,6 +207,8 @@ class QuestionParser:
             phrase = " ".join(t.text for t in tokens[start:end])
             if any(m.kind == "industry" and (m.start == end or m.end == start) for m in mentions):
                 continue  # part of the industry's name as typed ("accounting/tax prep firms")
+            if self._misspelled_tail(tokens, start, end, mentions):
+                continue  # "nurse practioners": one misspelled title, not "nurse" and a stray word
             after_preposition = _after_preposition(tokens, start)
             mention = self._fuzzy(phrase, start, end, mentions, after_preposition)
             if mention is None and (tail := self._known_tail(tokens, start, end)) is not None:
@@ -220,6 +222,21 @@ class QuestionParser:
                 place = after_preposition and not _after_at(tokens, start)
                 unknown.append(("in " if place else "") + phrase)
         return unknown
+
+    def _misspelled_tail(self, tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
+        """An unknown word right after an exact occupation, read together as one misspelled
+        title when that names another occupation unambiguously; the mention is replaced."""
+        before = next((m for m in mentions if m.end == start and m.kind == "occupation"), None)
+        if before is None or end - start > 2:
+            return False
+        phrase = " ".join(t.text for t in tokens[before.start : end])
+        resolution = self._resolver.occupation(phrase)
+        if not resolution.found or resolution.ambiguous or resolution.best in before.entities:
+            return False
+        mentions[mentions.index(before)] = Mention(
+            "occupation", before.start, end, phrase, (resolution.best,), via="fuzzy"
+        )
+        return True
 
     def _known_tail(self, tokens: list[Token], start: int, end: int) -> Mention | None:
         """The longest end of an unknown phrase that names an occupation exactly."""
@@ -786,7 +803,7 @@ class _Builder:
             self.notes.append(
                 f"{INCLUDED_WHY} (“{'”, “'.join(self.s.included)}”): they are in these figures."
             )
-        said = set(" ".join((*self.s.included, *(u.typed for u in self.s.unmeasured))).split())
+        said = set(re.findall(r"[\w']+", " ".join((*self.s.included, *(u.typed for u in self.s.unmeasured)))))
         for word in self._plain_unknown() if intent.occupations or shape != "lookup" else ():
             if not said & set(word.lower().split()):
                 self.unapplied.append(self._not_understood(word))

@@ -180,7 +180,7 @@ NEAR_SCOPE = (
     (
         "age",
         r"\b(age|ages|aged|older|younger|millennials?|gen\s+z|boomers?|by\s+age|teens?|teenagers?"
-        r"|\d{2}\s*-?\s*(years?|yrs?|y/?o)(\s*-?\s*olds?)?|in\s+(their|my|your)\s+\d0s|\d0-?somethings?)\b",
+        r"|\d{2}\s*-?\s*(years?|yrs?)\s*-?\s*olds?|\d{2}\s*y/?o|in\s+(their|my|your)\s+\d0s|\d0-?somethings?)\b",
         "OEWS does not publish figures by age or experience; the figures below are for all workers.",
     ),
     (
@@ -193,6 +193,7 @@ NEAR_SCOPE = (
     (
         "cost_of_living",
         r"\b(cost\s+of\s+living|afford\w*|rent|housing|live\s+on|living\s+wage|take[- ]home|after\s+tax\w*"
+        r"|enough\s+to\s+(live|get\s+by|support|raise|buy)|live\s+comfortably|make\s+ends\s+meet"
         r"|taxes|purchasing\s+power|go\s+further)\b",
         "OEWS has wages, not prices, rents or taxes, so it cannot say how far a salary goes in a "
         "place; the figures below are what the occupation pays there (BLS and BEA publish price "
@@ -232,7 +233,7 @@ UNMEASURED = (
     ),
     (
         r"\b(senior|junior(?!\s+high)|experienced|seniority|mid[- ](career|level)|\d+\+?\s+years?(\s+of)?"
-        r"\s+experience|years\s+of\s+experience|experience)\b",
+        r"\s+experience|years\s+of\s+experience|experience|apprentice(s|ships?)?|trainees?|journeym[ae]n)\b",
         "OEWS does not publish pay by experience or seniority; the percentiles show the spread (the "
         "10th is often read as entry level, the 90th as the most experienced).",
     ),
@@ -434,15 +435,20 @@ def asks_change(text: str) -> bool:
 class Unmeasured:
     """A qualifier OEWS does not measure, as typed, with the reason."""
 
-    typed: str
+    typed: str  # "senior", “10 years of experience" (every match, quoted and joined)
     why: str
-    span: tuple[int, int]  # character offsets in the question
+    spans: tuple[tuple[int, int], ...]  # character offsets in the question
+
+
+def _quoted(matches: list[re.Match[str]]) -> str:
+    """'senior”, “10 years of experience': each match, for a sentence that quotes them."""
+    return "”, “".join(dict.fromkeys(m.group().strip() for m in matches))
 
 
 def unmeasured(lower: str) -> tuple[Unmeasured, ...]:
-    found = [(m, why) for pattern, why in _UNMEASURED_RE if (m := pattern.search(lower))]
-    found += [(m, EMPLOYER_WHY) for m in _EMPLOYER_NAMES.finditer(lower)]
-    return tuple(Unmeasured(m.group().strip(), why, m.span()) for m, why in found)
+    found = [(list(pattern.finditer(lower)), why) for pattern, why in _UNMEASURED_RE]
+    found.append((list(_EMPLOYER_NAMES.finditer(lower)), EMPLOYER_WHY))
+    return tuple(Unmeasured(_quoted(ms), why, tuple(m.span() for m in ms)) for ms, why in found if ms)
 
 
 def included(lower: str) -> tuple[str, ...]:

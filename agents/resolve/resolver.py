@@ -422,6 +422,11 @@ def _industry_variants(title: str) -> Iterator[str]:
     head, comma, qualifier = base.partition(", ")
     if comma and "," not in qualifier:
         yield f"{qualifier} {head}"
+    kind, of, whose = base.partition(" of ")
+    if of and kind in ("Offices", "Services") and "," not in whose:
+        # "Offices of Physicians": "physicians offices", "physician offices"
+        yield f"{whose} {kind}"
+        yield f"{whose.removesuffix('s')} {kind}"
 
 
 # --------------------------------------------------------------------------------------------
