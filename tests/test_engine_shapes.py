@@ -435,3 +435,18 @@ def test_a_trend_across_a_split_soc_code_also_compares_the_old_code_like_with_li
     assert like.startswith("the median annual wage of Emergency Medical Technicians and Paramedics (29-2040)")
     assert is_shown(number(then["a_median"]), like) and is_shown(number(now["A_MEDIAN"]), like)
     assert any("29-2040 also covers Emergency Medical Technicians (29-2042)" in c for c in answer.caveats)
+
+
+def test_a_pay_threshold_says_how_many_jobs_the_occupations_hold(engine: OewsEngine) -> None:
+    rows = [r for r in shipped_rows("state_M2025_dl") if r["AREA"] == "39"]
+    past = [
+        r
+        for r in rows
+        if r["O_GROUP"] == "detailed"
+        and (r["A_MEDIAN"] == "#" or (r["A_MEDIAN"] not in ("*", "") and float(r["A_MEDIAN"]) > 100_000))
+    ]
+    employed = sum(number(r["TOT_EMP"]) for r in past if r["TOT_EMP"] not in ("*", "**", ""))
+    total = number(next(r["TOT_EMP"] for r in rows if r["OCC_CODE"] == "00-0000"))
+    answer = ask_offline(engine, "what share of jobs in ohio pay over 100k")
+    assert f"Together they employ {employed:,.0f} people" in answer.text
+    assert f"{employed / total:.1%} of all {total:,.0f} jobs there." in answer.text

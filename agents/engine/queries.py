@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agents.engine.intent import Intent, Threshold
+from agents.oews.schema import ALL_OCCUPATIONS as ALL_OCCUPATIONS
 from agents.oews.schema import CROSS_INDUSTRY as CROSS_INDUSTRY
 from agents.oews.schema import MEASURES
 from agents.oews.schema import NATIONAL as NATIONAL
@@ -176,6 +177,13 @@ def rank_occupations(
         params.append(f"{within}%")
     columns = _measure_columns(tuple(dict.fromkeys((measure, "tot_emp"))))
     column, first = _threshold_column(threshold)
+    if threshold is not None and threshold.measure != "tot_emp":
+        # every job of the place (industry), for the share of jobs past a pay threshold
+        column += (
+            ", (SELECT t.tot_emp FROM facts t WHERE t.year = f.year AND t.area_code = f.area_code "
+            "AND t.naics = f.naics AND t.occ_code = ?) AS all_jobs"
+        )
+        first += (ALL_OCCUPATIONS,)
     params[:0] = first
     sql = (
         f"SELECT o.title AS name, o.occ_code AS code, f.year, {columns}{column}\n"

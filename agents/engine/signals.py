@@ -105,7 +105,8 @@ _TREND = re.compile(
     r"\b(chang\w*|trend\w*|over\s+time|over\s+the\s+years|grow\w*|grew|increas\w*|decreas\w*"
     r"|declin\w*|rises?|rising|raises|rose|risen|fall|fell|went\s+up|gone\s+up|go\s+up|history|historical"
     r"|jump\w*|spik\w*|soar\w*|surg\w*|climb\w*|plung\w*|dropp?\w*"
-    r"|since|each\s+year|every\s+year|per\s+year\s+since|year\s+by\s+year|annually\s+since)\b"
+    r"|since|each\s+year|every\s+year|per\s+year\s+since|year\s+by\s+year|annually\s+since"
+    r"|(kept|keep|keeping)\s+(up|pace))\b"
 )
 _GROWTH = re.compile(
     r"\b(grew|grow\w*|growth|increas\w*|rose|risen|rises?|rising|raises|gain\w*|declin\w*|shr[iau]nk\w*|fell|drop\w*"
@@ -259,7 +260,8 @@ UNMEASURED = (
     ),
     (
         r"\b((kept|keep|keeping)\s+(up\s+|pace\s+)?with\s+inflation|adjusted\s+for\s+inflation"
-        r"|inflation[- ]adjusted|inflation|cpi|real\s+(wages?|terms|pay)"
+        r"|inflation[- ]adjusted|inflation|cpi|real\s+(wages?|terms|pay)|(kept|keep|keeping|kept\s+pace)\s+up"
+        r"|cost\s+of\s+living\s+(raises?|adjustments?)"
         r"|in\s+today'?s\s+dollars)\b",
         "OEWS wages are in the dollars of each year, not adjusted for inflation (the BLS CPI measures "
         "prices).",

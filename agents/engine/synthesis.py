@@ -15,7 +15,7 @@ from agents.engine import format as fmt
 from agents.engine.intent import Intent, Threshold
 from agents.engine.queries import GROWTH_FLOOR
 from agents.models import ChartSeries, ChartSpec, Row, Table
-from agents.oews.schema import NATIONAL, top_code
+from agents.oews.schema import ALL_OCCUPATIONS, NATIONAL, top_code
 
 RSE_WARNING = 20.0  # percent: above this an estimate is flagged as less reliable
 
@@ -44,9 +44,6 @@ def _industry_name(title: str) -> str:
     if " - " in title and title.lower().startswith("sector"):
         return title.split(" - ", 1)[1]
     return title
-
-
-ALL_OCCUPATIONS = "00-0000"
 
 
 def who(row: Row) -> str:
@@ -625,6 +622,7 @@ def threshold_list(intent: Intent, rows: list[Row], *, noun: str, scope: str) ->
         text += f": {names}" + (f"; and {more} more (all {len(hits)} in the table)." if more > 0 else ".")
     else:
         text += "."
+    text += _jobs_past(m, hits, rows)
     if undetermined:
         text += (
             f" {_count(len(top), noun).capitalize()} are top-coded (BLS publishes only “at or above "
@@ -654,6 +652,21 @@ def threshold_list(intent: Intent, rows: list[Row], *, noun: str, scope: str) ->
     return Draft(
         text=text, tables=tables, caveats=caveats, chart=_threshold_chart(m, hits, threshold_words(t), year)
     )
+
+
+def _jobs_past(measure: str, hits: list[Row], rows: list[Row]) -> str:
+    """ " Together they employ 1,234,560 people, 22.1% of all 5,587,130 jobs there." """
+    total = rows[0].get("all_jobs") if rows else None
+    counted = [r["tot_emp"] for r in hits if r.get("tot_emp") is not None]
+    if measure == "tot_emp" or not hits or not counted or not total:
+        return ""
+    employed = sum(counted)
+    missing = len(hits) - len(counted)
+    unknown = f" (employment is not published for {missing} of them)" if missing else ""
+    share = employed / total
+    percent = f"{share:.1%}" if share >= 0.001 else "less than 0.1%"
+    they = "Together they employ" if len(hits) > 1 else "It employs"
+    return f" {they} {employed:,.0f} people{unknown}, {percent} of all {total:,.0f} jobs there."
 
 
 def _top_code_value(measure: str, year: int) -> float:

@@ -49,6 +49,7 @@ QUERYABLE_TABLES = frozenset({"areas", "occupations", "industries", "facts", "co
 
 NATIONAL = "99"  # the area code of the United States
 CROSS_INDUSTRY = "000000"  # the NAICS code of all industries together
+ALL_OCCUPATIONS = "00-0000"  # the SOC code of all occupations together
 
 # Area kinds, from the BLS AREA_TYPE code.
 AREA_KINDS = {1: "national", 2: "state", 3: "territory", 4: "metro", 5: "metro", 6: "nonmetro"}
