@@ -151,7 +151,23 @@ class QuestionParser:
             i = found.end
         unknown = self._resolve_leftovers(tokens, used, mentions)
         mentions.sort(key=lambda m: m.start)
-        return _merge_industry_words(_merge_qualifiers(mentions, tokens)), unknown
+        return self._postal_states(_merge_industry_words(_merge_qualifiers(mentions, tokens))), unknown
+
+    def _postal_states(self, mentions: list[Mention]) -> list[Mention]:
+        """ "dc vs maryland": beside another state, a state's postal code means the state, even
+        where the code alone names a metro ("dc" is the Washington metro)."""
+        places = [m for m in mentions if m.kind == "area"]
+        if len(places) < 2:
+            return mentions
+        fixed = []
+        for m in mentions:
+            state = self._resolver.state_of_postal(m.phrase) if m in places and len(m.phrase) == 2 else None
+            others = [p for p in places if p is not m]
+            beside_states = all(any(a.kind == "state" for a in p.entities) for p in others)
+            if state is not None and beside_states and state not in m.entities:
+                m = Mention("area", m.start, m.end, m.phrase, (state,), m.via)
+            fixed.append(m)
+        return fixed
 
     def _longest_exact(self, tokens: list[Token], i: int, used: list[bool]) -> Mention | None:
         first = tokens[i]

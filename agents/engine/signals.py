@@ -233,8 +233,8 @@ UNMEASURED = (
         "bonuses, shift differentials or benefits.",
     ),
     (
-        r"\b(senior|junior(?!\s+high)|experienced|seniority|mid[- ](career|level)|\d+\+?\s+years?(\s+of)?"
-        r"\s+experience|years\s+of\s+experience|experience|apprentice(s|ships?)?|trainees?|journeym[ae]n)\b",
+        r"\b(senior|sr|jr|junior(?!\s+high)|experienced|seniority|mid[- ](career|level)"
+        r"|\d+\+?\s+years?(\s+of)?\s+experience|years\s+of\s+experience|experience|apprentice(s|ships?)?|trainees?|journeym[ae]n)\b",
         "OEWS does not publish pay by experience or seniority; the percentiles show the spread (the "
         "10th is often read as entry level, the 90th as the most experienced).",
     ),

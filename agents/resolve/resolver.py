@@ -801,6 +801,11 @@ class EntityResolver:
             return hit.entities if hit is not None else ()
         return self.exact("area", typed)
 
+    def state_of_postal(self, token: str) -> Area | None:
+        """The state (or D.C.) whose postal code this is, whatever else the code names."""
+        code = token.strip().upper()
+        return next((a for a in self.vocab.areas if a.kind == "state" and a.state == code), None)
+
     def by_code(self, kind: EntityKind, code: str) -> Entity | None:
         """The entity with exactly this code ("53", "29-1141", "52"), for codes read back
         from stored context; unlike ``exact()`` it accepts short numeric codes."""
