@@ -58,6 +58,7 @@ FILLER = frozenset(
     gone went risen jumped dropped climbed six figure figures absolute terms raw net
     added adding shed shedding cut cuts headcount rise rises rising raise raises raised among being
     old olds yo teens teen teenagers somethings capita resident residents diff ppl enough look looks
+    share shares proportion fraction
     good great bad decent solid worth worthwhile smart viable career path choice option field living
     become becoming be thinking considering should go get getting into outlook prospects prospect
     demand future thoughts thought opinion opinions advice idea ideas jump jumps jumped spike spiked
@@ -476,19 +477,25 @@ class _Builder:
                 named.append(m.entities[0])
         return tuple(named)
 
-    def _with_years(self, intent: Intent) -> Intent | None:
+    def _wanted_years(self) -> tuple[int, ...]:
+        """The years the question asks about (empty: none said, the latest applies)."""
         s, cov = self.s, self.coverage
         if s.year_span:
             lo, hi = sorted(s.year_span)
-            wanted = tuple(range(lo, hi + 1))
-        elif s.since:
-            wanted = tuple(range(s.since, cov.latest + 1))
-        elif s.years:
+            return tuple(range(lo, hi + 1))
+        if s.since:
+            return tuple(range(s.since, cov.latest + 1))
+        if s.years:
             now = s.now or (s.versus_year is not None and not s.ranking)
-            wanted = tuple(sorted(set(s.years) | ({cov.latest} if now else set())))
-        elif (s.all_years and (s.trend or not s.ranking)) or self._trend_without_years():
-            wanted = cov.all_years
-        else:
+            return tuple(sorted(set(s.years) | ({cov.latest} if now else set())))
+        if (s.all_years and (s.trend or not s.ranking)) or self._trend_without_years():
+            return cov.all_years
+        return ()
+
+    def _with_years(self, intent: Intent) -> Intent | None:
+        s, cov = self.s, self.coverage
+        wanted = self._wanted_years()
+        if not wanted:
             return intent
         available = tuple(y for y in wanted if y in cov.all_years)
         if not available and min(wanted) > cov.latest:
@@ -508,7 +515,16 @@ class _Builder:
         if not available:
             return None
         missing = [y for y in wanted if y not in cov.all_years]
-        if missing and (s.years or s.year_span):
+        first = cov.all_years[0]
+        if missing and all(y < first for y in missing):
+            # "since 2014", "2018 vs 2025": from the first loaded year on, said so
+            available = tuple(sorted({first, *available}))
+            typed = ", ".join(str(y) for y in s.years if y in missing)
+            self.unapplied.append(
+                f"Not applied: {typed}. No OEWS data is loaded before May {first}, so this answer starts "
+                f"at May {first}."
+            )
+        elif missing and (s.years or s.year_span):
             self.unapplied.append(_missing_years_note(missing, cov))
         return intent.with_(years=self._published(intent, available))
 

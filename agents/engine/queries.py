@@ -124,6 +124,18 @@ def _threshold_column(threshold: Threshold | None) -> tuple[str, tuple[Any, ...]
     return ", ? AS threshold", (threshold.value,)
 
 
+def _jobs_past(threshold: Threshold) -> str:
+    """The jobs of the occupations past a pay threshold (top-coded ones count above it), and all
+    jobs of the place (or industry): the answer states the one as a share of the other."""
+    m = threshold.measure
+    topcoded = f" OR f.{m}_flag = '#'" if threshold.above and threshold.upper is None else ""
+    return (
+        f", SUM(CASE WHEN f.{m} IS NOT NULL{topcoded} THEN f.tot_emp END) OVER () AS jobs_past"
+        ", (SELECT t.tot_emp FROM facts t WHERE t.year = f.year AND t.area_code = f.area_code "
+        "AND t.naics = f.naics AND t.occ_code = ?) AS all_jobs"
+    )
+
+
 def _order(measure: str, descending: bool) -> str:
     direction = "DESC" if descending else "ASC"
     return f"ORDER BY CASE WHEN f.{measure} IS NULL THEN 1 ELSE 0 END, f.{measure} {direction}"
@@ -178,11 +190,7 @@ def rank_occupations(
     columns = _measure_columns(tuple(dict.fromkeys((measure, "tot_emp"))))
     column, first = _threshold_column(threshold)
     if threshold is not None and threshold.measure != "tot_emp":
-        # every job of the place (industry), for the share of jobs past a pay threshold
-        column += (
-            ", (SELECT t.tot_emp FROM facts t WHERE t.year = f.year AND t.area_code = f.area_code "
-            "AND t.naics = f.naics AND t.occ_code = ?) AS all_jobs"
-        )
+        column += _jobs_past(threshold)
         first += (ALL_OCCUPATIONS,)
     params[:0] = first
     sql = (

@@ -622,7 +622,8 @@ def threshold_list(intent: Intent, rows: list[Row], *, noun: str, scope: str) ->
         text += f": {names}" + (f"; and {more} more (all {len(hits)} in the table)." if more > 0 else ".")
     else:
         text += "."
-    text += _jobs_past(m, hits, rows)
+    if not undetermined:
+        text += _jobs_past(hits, rows)
     if undetermined:
         text += (
             f" {_count(len(top), noun).capitalize()} are top-coded (BLS publishes only “at or above "
@@ -654,17 +655,16 @@ def threshold_list(intent: Intent, rows: list[Row], *, noun: str, scope: str) ->
     )
 
 
-def _jobs_past(measure: str, hits: list[Row], rows: list[Row]) -> str:
-    """ " Together they employ 1,234,560 people, 22.1% of all 5,587,130 jobs there." """
-    total = rows[0].get("all_jobs") if rows else None
-    counted = [r["tot_emp"] for r in hits if r.get("tot_emp") is not None]
-    if measure == "tot_emp" or not hits or not counted or not total:
+def _jobs_past(hits: list[Row], rows: list[Row]) -> str:
+    """ " Together they employ 1,234,560 people, 22.1% of all 5,587,130 jobs there." (the sum is
+    computed in SQL, ``jobs_past``)."""
+    employed, total = (rows[0].get("jobs_past"), rows[0].get("all_jobs")) if rows else (None, None)
+    if not hits or not employed or not total:
         return ""
-    employed = sum(counted)
-    missing = len(hits) - len(counted)
+    missing = sum(1 for r in hits if r.get("tot_emp") is None)
     unknown = f" (employment is not published for {missing} of them)" if missing else ""
     share = employed / total
-    percent = f"{share:.1%}" if share >= 0.001 else "less than 0.1%"
+    percent = f"{share:.1%}" if share >= 0.001 else f"{share:.2%}"
     they = "Together they employ" if len(hits) > 1 else "It employs"
     return f" {they} {employed:,.0f} people{unknown}, {percent} of all {total:,.0f} jobs there."
 

@@ -5,7 +5,8 @@ A number written in an answer is *grounded* when, at the precision it is written
 
 - a value in the result rows (any column; numbers inside text cells such as SOC codes count);
 - a stated derivation of two row values: the difference, ratio or percent change of one
-  measure across two rows, or of two measures of one row (mean vs median);
+  measure across two rows, or of two measures of one row (mean vs median); the share of a
+  row's ``jobs_past`` (the jobs past a pay threshold) in its ``all_jobs``;
 - a structural number: a loaded year, a BLS top-code, the growth ranking's employment floor,
   a percentile name (10th, 90th), "per 1,000", a list position or count up to 25, a count
   of rows up to the number of rows (how many occupations pass a threshold, "and 57 more");
@@ -137,6 +138,9 @@ def _derive(ev: Evidence, columns: dict[str, list[float]], rows: Sequence[dict[s
         wages = [float(v) for k, v in row.items() if k[:2] in ("a_", "h_") and _numeric(v)]
         for a, b in itertools.combinations(wages, 2):
             _pair(ev, a, b)
+        part, whole = row.get("jobs_past"), row.get("all_jobs")
+        if _numeric(part) and _numeric(whole) and whole:
+            ev.percents.add(part / whole * 100)  # the jobs past a threshold, as a share of all jobs
 
 
 def _numeric(value: Any) -> bool:
