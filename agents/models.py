@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.table import Table
+
 Row = dict[str, Any]  # one result row: column name -> value, as the SQL gateway returns it
 
 
@@ -19,14 +21,6 @@ class Reshape(Frozen):
     kind: Literal["place", "year", "measure", "view"]
     label: str  # what the menu shows: "Texas", "2021", "90th percentile annual wage", "As a chart"
     question: str  # the question asked when it is chosen
-
-
-class Table(Frozen):
-    """A table as the user sees it: formatted cells, first column is the label."""
-
-    title: str | None = None
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
 
 
 class ClarifyOption(Frozen):

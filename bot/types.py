@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from agents.models import Clarification, ClarifyOption, Reshape, SqlRecord, Table
+from agents.models import Clarification, ClarifyOption, Reshape, SqlRecord
+from agents.table import Table
 
 Platform = Literal["slack", "teams", "cli"]
 _UNENCODABLE = re.compile("[\ud800-\udfff]")  # lone surrogates: from JSON escapes or undecodable bytes
