@@ -94,7 +94,7 @@ def test_a_threshold_without_a_unit_is_asked_about_and_each_option_answers(engin
 
 def test_a_decline_ranking_lists_only_what_declined(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "which computer jobs lost the most workers from 2020 to 2024")
-    changes = [row[4] for row in answer.tables[0].rows]
+    changes = [row[4] for row in answer.tables[0].text_rows()]
     assert changes and all(c.startswith("-") for c in changes)
     assert any(
         c.startswith(f"Only {len(changes)} of the ") and c.endswith(" compared declined.")
