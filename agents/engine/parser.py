@@ -58,7 +58,8 @@ FILLER = frozenset(
     gone went risen jumped dropped climbed six figure figures absolute terms raw net
     added adding shed shedding cut cuts headcount rise rises rising raise raises raised among being
     old olds yo teens teen teenagers somethings capita resident residents diff ppl enough look looks
-    share shares proportion fraction
+    share shares proportion fraction better worse higher lower reliable reliability estimate estimates
+    accurate accuracy
     good great bad decent solid worth worthwhile smart viable career path choice option field living
     become becoming be thinking considering should go get getting into outlook prospects prospect
     demand future thoughts thought opinion opinions advice idea ideas jump jumps jumped spike spiked
