@@ -450,3 +450,26 @@ def test_a_pay_threshold_says_how_many_jobs_the_occupations_hold(engine: OewsEng
     answer = ask_offline(engine, "what share of jobs in ohio pay over 100k")
     assert f"Together they employ {employed:,.0f} people" in answer.text
     assert f"{employed / total:.1%} of all {total:,.0f} jobs there." in answer.text
+
+
+def test_a_postal_code_beside_a_state_is_the_state_and_a_shared_half_name_is_asked(
+    engine: OewsEngine,
+) -> None:
+    dc = cell("state_M2025_dl", AREA="11", OCC_CODE="29-1141")
+    answer = ask_offline(engine, "DC vs VA nurses")
+    assert answer.text.startswith(
+        "Median annual wage, May 2025, Registered Nurses (29-1141) — District of Columbia: "
+    )
+    assert is_shown(number(dc["A_MEDIAN"]), answer.text)
+    carolina = ask_offline(engine, "truck drivers in carolina")
+    assert carolina.kind == "clarification" and carolina.clarification is not None
+    assert [o.label for o in carolina.clarification.options] == ["North Carolina", "South Carolina"]
+
+
+def test_years_before_the_first_loaded_start_the_answer_there(engine: OewsEngine) -> None:
+    then = cell("national_M2019_dl", occ_code="51-4121", o_group="detailed")
+    answer = ask_offline(engine, "how has the median welder salary changed since 2014?")
+    assert answer.text.startswith(
+        "Not applied: 2014. No OEWS data is loaded before May 2019, so this answer starts at May 2019."
+    )
+    assert is_shown(number(then["a_median"]), answer.text)
