@@ -473,3 +473,15 @@ def test_years_before_the_first_loaded_start_the_answer_there(engine: OewsEngine
         "Not applied: 2014. No OEWS data is loaded before May 2019, so this answer starts at May 2019."
     )
     assert is_shown(number(then["a_median"]), answer.text)
+
+
+def test_jobs_of_a_split_soc_code_are_compared_with_its_successors_added_up(engine: OewsEngine) -> None:
+    then = cell("national_M2019_dl", occ_code="15-1256", o_group="detailed")
+    now = sum(number(cell("national_M2025_dl", OCC_CODE=code)["TOT_EMP"]) for code in ("15-1252", "15-1253"))
+    answer = ask_offline(engine, "software developer employment 2019 vs 2025")
+    assert "for May 2019 BLS published it only together with other occupations, under 15-1256" in answer.text
+    like = answer.text.split("Like with like, ")[1]
+    assert "(15-1256; later the occupations it became, added up)" in like
+    assert is_shown(number(then["tot_emp"]), like) and is_shown(now, like)
+    wages = ask_offline(engine, "software developer median pay 2019 vs 2025")
+    assert "Like with like" not in wages.text  # wages of several occupations do not add up

@@ -169,9 +169,7 @@ class OewsEngine:
         ]
         group = self._split_predecessor(occupation, years)
         if group is not None:
-            queries.append(
-                q.trend(intent, years=years, area_code=area.code, occ_codes=(group[0],), naics=naics)
-            )
+            queries.append(self._like_with_like(intent, group, years=years, area_code=area.code, naics=naics))
         return Framing(
             intent.with_(areas=(area,)),
             tuple(queries),
@@ -188,6 +186,18 @@ class OewsEngine:
             if spans and len(self.crosswalk.successors(link.old_code)) > 1:
                 return link.old_code, link.old_years[1]
         return None
+
+    def _like_with_like(
+        self, intent: Intent, group: tuple[str, int], *, years: tuple[int, ...], area_code: str, naics: str
+    ) -> q.Query:
+        """The old code itself where BLS still publishes it (as a group: 29-2040), else the jobs of
+        all the occupations it became, added up (only employment adds up; wages do not)."""
+        old_code, last_as_detailed = group
+        old = self.resolver.by_code("occupation", old_code)
+        if isinstance(old, Occupation) and old.last_year > last_as_detailed:
+            return q.trend(intent, years=years, area_code=area_code, occ_codes=(old_code,), naics=naics)
+        successors = tuple(link.new_code for link in self.crosswalk.successors(old_code))
+        return q.total_employment(old_code, successors, years=years, area_code=area_code, naics=naics)
 
     def _frame_snapshot(self, intent: Intent) -> Framing:
         """A career snapshot: national pay range and employment over the years, best-paying states."""

@@ -100,6 +100,23 @@ def trend(
     return Query(sql, (area_code, naics, *years, *occ_codes, *pairs), measures)
 
 
+def total_employment(
+    label: str, occ_codes: tuple[str, ...], *, years: tuple[int, ...], area_code: str, naics: str
+) -> Query:
+    """The jobs of several occupations added up per year (where every one of them is published),
+    labelled as ``label``: the occupations an old SOC code became, compared with that code."""
+    sql = (
+        "SELECT f.year, ? AS occ_code, SUM(f.tot_emp) AS tot_emp, COUNT(f.tot_emp) AS parts\n"
+        "FROM facts f\n"
+        f"WHERE f.area_code = ? AND f.naics = ? AND f.year IN ({_placeholders(years)}) "
+        f"AND f.occ_code IN ({_placeholders(occ_codes)})\n"
+        "GROUP BY f.year\n"
+        "HAVING COUNT(f.tot_emp) = ?\n"
+        "ORDER BY f.year"
+    )
+    return Query(sql, (label, area_code, naics, *years, *occ_codes, len(occ_codes)), ("tot_emp",))
+
+
 LIST_ROWS = 5000  # a threshold list is complete up to this many rows
 
 

@@ -379,9 +379,11 @@ def trend(
     first, last = (same[0] if len(same) > 1 else rows[0]), rows[-1]
     subject = f"{last['occupation']} ({asked_code}) {where(last)}"
     text = _trend_sentence(headline, first, last, subject)
-    if len(group) > 1 and like_with_like is not None and group[-1]["year"] > like_with_like[1]:
-        together = f"{group[-1]['occupation']} ({group[0]['occ_code']}) together {where(last)}"
-        text += " Like with like, the " + _trend_sentence(headline, group[0], group[-1], together)[4:]
+    if like_with_like is not None and first["occ_code"] == like_with_like[0]:
+        # only the old, broader code before: both figures, never a change between them
+        text = _apart(headline, first, last, subject)
+    if like_with_like is not None:
+        text += _like_with_like(headline, group, like_with_like[1], where(last))
     table = Table(
         title=f"{last['occupation']} {where(last)}",
         columns=(Column(name="Year"), *(fmt.column(m) for m in measures)),
@@ -398,6 +400,31 @@ def trend(
         caption=caption(f"{first['year']}–May {last['year']}"),
     )
     return Draft(text=text, tables=[table], caveats=caveats + _employment_caveat(measures), chart=chart)
+
+
+def _apart(measure: str, old: Row, new: Row, subject: str) -> str:
+    """ "The median annual wage of Database Administrators (15-1242) in the U.S. was $104,620 in May
+    2025; for May 2019 BLS published it only with others, under 15-1245 (…): $93,750." """
+    return (
+        f"The {fmt.label(measure)} of {subject} was {value_phrase(measure, new) or fmt.NOT_PUBLISHED} in "
+        f"May {new['year']}; for May {old['year']} BLS published it only together with other occupations, "
+        f"under {old['occ_code']} “{old['occupation']}”: {value_phrase(measure, old) or fmt.NOT_PUBLISHED}."
+    )
+
+
+def _like_with_like(measure: str, group: list[Row], last_old_year: int, place: str) -> str:
+    """ " Like with like, the employment of Emergency Medical Technicians and Paramedics (29-2040)
+    together rose from …": the old SOC code over the years, still published or added up."""
+    later = [r for r in group if r["year"] > last_old_year and r.get(measure) is not None]
+    if not group or group[0]["year"] > last_old_year or not later:
+        return ""
+    old, new = group[0], later[-1]
+    code = old["occ_code"]
+    if new.get("occupation"):
+        subject = f"{new['occupation']} ({code}) together {place}"
+    else:  # the jobs of every occupation the old code became, added up in SQL
+        subject = f"{old['occupation']} ({code}; later the occupations it became, added up) {place}"
+    return " Like with like, the " + _trend_sentence(measure, old, new, subject)[4:]
 
 
 def _split_group(rows: list[Row], like_with_like: tuple[str, int] | None) -> tuple[list[Row], list[Row]]:
