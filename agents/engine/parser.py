@@ -506,13 +506,12 @@ class _Builder:
                 self.unapplied.append(FUTURE_WHY)
             return intent.with_(years=(cov.latest,))
         if not available and len(wanted) == 1 and wanted[0] < min(cov.all_years):
-            # "nurses' pay in 2015": the earliest figures loaded for the place, and why not 2015
-            earliest = self._earliest(intent)
+            # "nurses' pay in 2015": the latest figures, said so (as for any year not loaded)
             self.unapplied.append(
-                f"Not applied: {wanted[0]}. No OEWS data is loaded for {wanted[0]}; this answer is for "
-                f"May {earliest}, the earliest loaded {_where(intent)}."
+                f"Not applied: {wanted[0]}. No OEWS data is loaded for {wanted[0]} (the earliest loaded is "
+                f"May {min(cov.all_years)}); this answer is for the latest, May {cov.latest}."
             )
-            return intent.with_(years=(earliest,))
+            return intent.with_(years=(cov.latest,))
         if not available:
             return None
         missing = [y for y in wanted if y not in cov.all_years]
@@ -528,12 +527,6 @@ class _Builder:
         elif missing and (s.years or s.year_span):
             self.unapplied.append(_missing_years_note(missing, cov))
         return intent.with_(years=self._published(intent, available))
-
-    def _earliest(self, intent: Intent) -> int:
-        years = set(self.coverage.all_years)
-        for area in intent.areas:
-            years &= set(self.coverage.years_for(area.kind, industry=intent.industry is not None))
-        return min(years or self.coverage.all_years)
 
     def _published(self, intent: Intent, years: tuple[int, ...]) -> tuple[int, ...]:
         """Years after an occupation's last release are named, and its last year compared instead
@@ -898,12 +891,6 @@ LAST_HYBRID_SOC_YEAR = 2020  # OEWS used hybrid SOC 2010/2018 codes through May 
 FUTURE_WHY = (
     "OEWS publishes past years only; the BLS Employment Projections program publishes expected growth."
 )
-
-
-def _where(intent: Intent) -> str:
-    """ "for Ohio", "nationally", "nationally in Hospitals"."""
-    place = f"for {' and '.join(a.title for a in intent.areas)}" if intent.areas else "nationally"
-    return f"{place} in {intent.industry.title}" if intent.industry else place
 
 
 def _missing_years_note(missing: list[int], coverage: Coverage) -> str:

@@ -449,9 +449,17 @@ def _trend_sentence(measure: str, first: Row, last: Row, subject: str) -> str:
         )
     old, new = first[measure], last[measure]
     verb = "rose" if new > old else "fell" if new < old else "stayed at"
-    change = f" ({_difference(measure, new - old)}, {fmt.percent_change(old, new)})" if new != old else ""
+    change = f" ({_by_how_much(measure, new - old)}, {fmt.percent_change(old, new)})" if new != old else ""
     span = f"from {a} in May {first['year']} to {b} in May {last['year']}"
     return f"The {label} of {subject} {verb} {span}{change}."
+
+
+def _by_how_much(measure: str, difference: float) -> str:
+    """ "+323,710"; a fall as its size in words, "507,220 fewer", "$1,230 less" (how people ask)."""
+    if difference >= 0:
+        return _difference(measure, difference)
+    fewer = "fewer" if measure == "tot_emp" else "less"
+    return f"{number_text(fmt.kind(measure), -difference)} {fewer}"
 
 
 # -- rankings ----------------------------------------------------------------------------------

@@ -318,6 +318,9 @@ def _occupation_variants(title: str) -> Iterator[str]:
         yield f"{qualifier} {head}"
         if qualifier.lower() == "general":
             yield head
+    group, occupations = base.removesuffix(" Occupations"), base.endswith(" Occupations")
+    if occupations:  # "Business and Financial Operations Occupations": "... jobs", "... careers"
+        yield from (f"{group} {noun}" for noun in ("jobs", "careers", "workers"))
 
 
 def _with_singular(phrase: str) -> Iterator[str]:
@@ -422,6 +425,8 @@ def _industry_variants(title: str) -> Iterator[str]:
     head, comma, qualifier = base.partition(", ")
     if comma and "," not in qualifier:
         yield f"{qualifier} {head}"
+    if ", and Related " in base:  # "Architectural, Engineering, and Related Services"
+        yield base.replace(", and Related ", " ").replace(", ", " and ")
     kind, of, whose = base.partition(" of ")
     if of and kind in ("Offices", "Services") and "," not in whose:
         # "Offices of Physicians": "physicians offices", "physician offices"
