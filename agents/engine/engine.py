@@ -259,6 +259,7 @@ class OewsEngine:
             within=within,
             descending=intent.descending,
             absolute=intent.change == "absolute",
+            threshold=intent.threshold,
         )
         scope = "in the U.S." if group is None else f"among {group.title} ({group.code}), U.S."
         unapplied = []

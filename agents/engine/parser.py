@@ -58,8 +58,8 @@ FILLER = frozenset(
     gone went risen jumped dropped climbed six figure figures absolute terms raw net
     added adding shed shedding cut cuts headcount rise rises rising raise raises raised among being
     old olds yo teens teen teenagers somethings capita resident residents diff ppl enough look looks
-    share shares proportion fraction better worse higher lower reliable reliability estimate estimates
-    accurate accuracy
+    & counting ones share shares proportion fraction better worse higher lower reliable reliability
+    estimate estimates accurate accuracy
     good great bad decent solid worth worthwhile smart viable career path choice option field living
     become becoming be thinking considering should go get getting into outlook prospects prospect
     demand future thoughts thought opinion opinions advice idea ideas jump jumps jumped spike spiked
@@ -85,7 +85,7 @@ _NEVER_FIRST = frozenset(
     """.split()
 )
 # Words that never end a name (saves lookups; names may end in "workers", "state", "area"...).
-_NEVER_LAST = frozenset({"the", "a", "an", "in", "at", "for", "of", "to", "on", "by", "and", "or", "vs"})
+_NEVER_LAST = frozenset({"the", "a", "an", "in", "at", "for", "of", "to", "on", "by", "and", "&", "or", "vs"})
 # Full BLS titles can be long ("First-Line Supervisors of Office and Administrative Support Workers").
 LONGEST_PHRASE = max(MAX_PHRASE_WORDS, 14)
 PLACE_WORDS = frozenset({"us", "u.s", "usa", "national", "nationally", "nationwide", "america", "country"})
@@ -672,15 +672,19 @@ class _Builder:
 
     def _shape(self, intent: Intent) -> Intent:
         s = self.s
+        growth = (
+            s.ranking and s.growth and not _one_detailed(intent) and s.rank_target in (None, "occupation")
+        )
         if intent.threshold is not None:
-            return self._threshold_shape(intent)
+            # "which grew fastest, only ones with at least 20k workers": the threshold filters the ranking
+            return self._growth(intent) if growth else self._threshold_shape(intent)
         if s.threshold is not None and not _one_detailed(intent) and not s.ranking:
             # a threshold that could not be used ("over 30"): the best-paid, said so beforehand
             measure = "tot_emp" if s.threshold.employment else self._wage_measures()[0]
             return self._ranking(intent).with_(descending=s.threshold.above, measures=(measure,))
         if s.career and intent.occupations and not s.ranking and len(intent.years) < 2 and not s.any_measure:
             return intent.with_(shape="snapshot", measures=("a_median",))
-        if s.ranking and s.growth and not _one_detailed(intent) and s.rank_target in (None, "occupation"):
+        if growth:
             return self._growth(intent)
         if s.ranking and (s.rank_target or not (intent.occupations and intent.areas)):
             return self._ranking(intent)

@@ -246,14 +246,33 @@ GROWTH_FLOOR = 10_000  # jobs: smaller occupations are not ranked by employment 
 
 
 def rank_growth(
-    measure: str, *, years: tuple[int, int], within: str | None, descending: bool, absolute: bool = False
+    measure: str,
+    *,
+    years: tuple[int, int],
+    within: str | None,
+    descending: bool,
+    absolute: bool = False,
+    threshold: Threshold | None = None,
 ) -> Query:
     """Detailed occupations ranked by the change of ``measure`` between two years (national):
-    relative (percent) or absolute (jobs, dollars); both are returned."""
+    relative (percent) or absolute (jobs, dollars); both are returned.
+
+    A ``threshold`` filters who is ranked: on employment, the jobs in the first year ("only ones
+    with at least 20k workers in 2021", instead of the default floor); on a wage, the last year."""
     _measure_columns((measure,))
     params: list[Any] = [years[0], years[1], NATIONAL, CROSS_INDUSTRY, "detailed"]
     extra = ""
-    if measure == "tot_emp" and not absolute:
+    if threshold is not None:
+        t = threshold
+        _measure_columns((t.measure,))  # a known column, never text from the question
+        column = f"s.{t.measure}" if t.measure == "tot_emp" else f"e.{t.measure}"
+        if t.upper is not None:
+            extra += f" AND {column} BETWEEN ? AND ?"
+            params.extend((t.value, t.upper))
+        else:
+            extra += f" AND {column} {'>=' if t.above else '<'} ?"
+            params.append(t.value)
+    elif measure == "tot_emp" and not absolute:
         extra += " AND s.tot_emp >= ?"
         params.append(GROWTH_FLOOR)
     if within:

@@ -576,7 +576,7 @@ def growth(intent: Intent, rows: list[Row], *, scope: str, top_n: int) -> Draft:
             for i, r in enumerate(shown, 1)
         ),
     )
-    caveats = _growth_caveats(measure, start, len(moved), top_n, absolute=absolute, verb=verb)
+    caveats = _growth_caveats(intent, start, end, len(moved), top_n, verb=verb)
     if len(moved) < min(top_n, len(rows)):
         caveats.append(f"Only {len(moved)} of the {len(rows)} occupations compared {verb}.")
     return Draft(text=text, tables=[table], caveats=caveats)
@@ -593,14 +593,16 @@ def _change(measure: str, row: Row, absolute: bool) -> str:
     return f"{percent} ({_difference(measure, row['difference'])})"
 
 
-def _growth_caveats(
-    measure: str, start: int, ranked: int, top_n: int, *, absolute: bool, verb: str
-) -> list[str]:
+def _growth_caveats(intent: Intent, start: int, end: int, ranked: int, top_n: int, *, verb: str) -> list[str]:
+    measure, absolute, t = intent.measures[0], intent.change == "absolute", intent.threshold
     caveats = [
         "Changes are computed from the two published figures of each occupation (detailed "
         "occupations present under the same SOC code in both years)."
     ]
-    if measure == "tot_emp" and not absolute:
+    if t is not None:
+        year = start if t.measure == "tot_emp" else end
+        caveats.append(f"Only occupations with {threshold_words(t)} in May {year} are ranked, as asked.")
+    elif measure == "tot_emp" and not absolute:
         caveats.append(
             f"Only occupations with at least {GROWTH_FLOOR:,} jobs in May {start} are ranked, so "
             "that tiny occupations do not dominate; employment excludes the self-employed."

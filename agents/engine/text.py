@@ -18,7 +18,7 @@ _TOKEN = re.compile(
     r"|\d+(?:st|nd|rd|th)\b"  # 90th
     r"|\d+(?:\.\d+)?%?"  # 10, 2.5, 10%
     r"|[A-Za-z]+(?:['’][A-Za-z]+)*"  # words, what's, sheriff's
-    r"|%",
+    r"|%|&",  # "&" is "and" inside names ("healthcare practitioners & technical")
 )
 
 

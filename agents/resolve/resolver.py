@@ -318,9 +318,13 @@ def _occupation_variants(title: str) -> Iterator[str]:
         yield f"{qualifier} {head}"
         if qualifier.lower() == "general":
             yield head
-    group, occupations = base.removesuffix(" Occupations"), base.endswith(" Occupations")
-    if occupations:  # "Business and Financial Operations Occupations": "... jobs", "... careers"
-        yield from (f"{group} {noun}" for noun in ("jobs", "careers", "workers"))
+    if base.endswith(" Occupations"):  # a SOC group: "... jobs", "... careers", its head alone
+        group = base.removesuffix(" Occupations")
+        heads = dict.fromkeys((group, group.replace(" Related", "")))
+        for head in heads:
+            yield from (f"{head} {noun}" for noun in ("occupations", "jobs", "careers", "workers"))
+            if " " in head:  # "transportation and material moving" (never "sales", "legal" alone)
+                yield head
 
 
 def _with_singular(phrase: str) -> Iterator[str]:
@@ -425,6 +429,8 @@ def _industry_variants(title: str) -> Iterator[str]:
     head, comma, qualifier = base.partition(", ")
     if comma and "," not in qualifier:
         yield f"{qualifier} {head}"
+    if base.startswith("Merchant Wholesalers, "):  # "nondurable goods wholesalers"
+        yield f"{base.removeprefix('Merchant Wholesalers, ')} Wholesalers"
     if ", and Related " in base:  # "Architectural, Engineering, and Related Services"
         yield base.replace(", and Related ", " ").replace(", ", " and ")
     kind, of, whose = base.partition(" of ")
