@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 
+from agents.answer import ClarifyOption
 from agents.engine.context import ThreadContext
 from agents.engine.engine import OewsEngine
 from agents.engine.intent import Intent
-from agents.models import ClarifyOption
 from agents.resolve.entities import Area
 
 MAX_FOLLOWUPS = 3

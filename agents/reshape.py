@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from agents.answer import Reshape
 from agents.engine.context import ThreadContext
 from agents.engine.engine import OewsEngine
 from agents.followups import reading
-from agents.models import Reshape
 from agents.resolve.entities import Area
 
 MAX_PLACES = 5

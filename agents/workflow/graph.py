@@ -28,12 +28,12 @@ from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
+from agents.answer import ChartSpec, EngineAnswer, Row
 from agents.engine.chart import render_chart
 from agents.engine.context import ThreadContext
 from agents.engine.engine import OewsEngine
 from agents.errors import ChartSpecError, ModelError, OewsError
 from agents.followups import suggest_followups
-from agents.models import ChartSpec, EngineAnswer, Row
 from agents.research import ResearchError, ResearchProvider, TavilySearch
 from agents.reshape import reshape_options
 from agents.trace import Trace, TraceRecorder

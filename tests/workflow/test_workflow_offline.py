@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from agents.answer import EngineAnswer
 from agents.engine import replies
 from agents.engine.context import ThreadContext
 from agents.engine.engine import OewsEngine
 from agents.errors import SqlExecutionError
 from agents.followups import suggest_followups
-from agents.models import EngineAnswer
 from agents.reshape import reshape_options
 from agents.sql.gateway import QueryResult
 from agents.trace import Trace
