@@ -485,3 +485,49 @@ def test_jobs_of_a_split_soc_code_are_compared_with_its_successors_added_up(engi
     assert is_shown(number(then["tot_emp"]), like) and is_shown(now, like)
     wages = ask_offline(engine, "software developer median pay 2019 vs 2025")
     assert "Like with like" not in wages.text  # wages of several occupations do not add up
+
+
+@pytest.mark.parametrize(
+    ("phrase", "code"),
+    [
+        ("transportation and material moving", "53-0000"),
+        ("food prep and serving jobs", "35-0000"),
+        ("healthcare practitioners & technical occupations", "29-0000"),
+        ("business and financial operations jobs", "13-0000"),
+    ],
+)
+def test_soc_groups_are_named_by_their_own_words(engine: OewsEngine, phrase: str, code: str) -> None:
+    answer = ask_offline(engine, f"in {phrase}, which jobs grew the most since 2021")
+    assert f"({code}), U.S. whose employment grew" in answer.text
+    assert "didn't understand" not in answer.text
+
+
+def test_a_growth_ranking_keeps_the_employment_floor_asked_for(engine: OewsEngine) -> None:
+    question = (
+        "which healthcare practitioner jobs grew fastest since 2021, only counting ones with at least 20k"
+    )
+    answer = ask_offline(engine, f"{question} workers in 2021")
+    assert answer.text.startswith(
+        "Occupations among Healthcare Practitioners and Technical Occupations (29-0000)"
+    )
+    assert "Only occupations with employment above 20,000 in May 2021 are ranked, as asked." in answer.caveats
+    then = {r["OCC_CODE"]: r for r in shipped_rows("national_M2021_dl") if r["O_GROUP"] == "detailed"}
+    listed = [row[1] for row in answer.tables[0].text_rows()]
+    small = [
+        r["OCC_TITLE"]
+        for r in then.values()
+        if r["TOT_EMP"] not in ("*", "**") and number(r["TOT_EMP"]) < 20_000
+    ]
+    assert listed and not set(listed) & set(small)
+
+
+def test_industry_titles_as_people_shorten_them(engine: OewsEngine) -> None:
+    industries = (
+        "warehousing and storage vs nondurable goods wholesalers vs architectural and engineering services"
+    )
+    answer = ask_offline(engine, f"truck driver median hourly in {industries}")
+    for title in (
+        "Merchant Wholesalers, Nondurable Goods",
+        "Architectural, Engineering, and Related Services",
+    ):
+        assert title in answer.text
