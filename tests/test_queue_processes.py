@@ -36,6 +36,8 @@ from tests.slack.harness import SECRET, event_envelope, mention, message, signed
 from tests.teams.harness import TENANT, Chat, FakeConnector
 from tests.test_server import free_port
 
+pytestmark = pytest.mark.slow(seconds=25)  # real processes: started first, spread over the workers
+
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ("median pay for electricians in Texas", "what do registered nurses make in Ohio?")
 
