@@ -7,9 +7,8 @@ lock, so parallel test workers (pytest-xdist) and parallel test runs build it on
 under xdist the controller starts the build in the background while the workers start and
 collect, so no worker sits idle waiting for it.
 
-Scheduling (``pytest -n 2``, ``--dist loadgroup``): tests marked ``slow`` are handed out first, so
-the two workers finish together instead of one starting a long test at the end; a module whose
-tests share an expensive module fixture keeps them on one worker with ``xdist_group``.
+Scheduling (``pytest -n 2``): tests marked ``slow`` are handed out first, longest first, so the
+two workers finish together instead of one starting a long test at the end.
 
 ``postgres`` is a throwaway PostgreSQL server on loopback (see ``tests/postgres.py``), one per
 test session and worker; it skips locally when PostgreSQL is not installed, and fails on CI.

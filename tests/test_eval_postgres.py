@@ -25,9 +25,6 @@ from bot.types import Question
 from tests import postgres as pg
 from tests.conftest import cache_dir, cached_database
 
-# One worker builds the copy and asks both tests (with ``--dist loadgroup``), and starts early.
-pytestmark = [pytest.mark.slow(seconds=30), pytest.mark.xdist_group("eval_postgres")]
-
 EVAL = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
 
 
@@ -60,6 +57,7 @@ def test_the_copy_holds_the_same_data(pg_copy: str, oews_db: Path) -> None:
     assert "x@" not in server.location and "***" in server.location
 
 
+@pytest.mark.slow(seconds=30)
 def test_every_eval_question_is_answered_the_same_from_postgresql(
     pg_copy: str, oews_db: Path, tmp_path: Path
 ) -> None:
