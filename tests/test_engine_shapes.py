@@ -531,3 +531,22 @@ def test_industry_titles_as_people_shorten_them(engine: OewsEngine) -> None:
         "Architectural, Engineering, and Related Services",
     ):
         assert title in answer.text
+
+
+def test_an_industry_without_an_estimate_is_named_as_not_applied(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "veterinarians median salary: veterinary services vs oil and gas extraction")
+    assert answer.text.startswith(
+        "Not applied: Veterinarians in Oil and Gas Extraction. BLS publishes no estimate"
+    )
+    assert is_shown(
+        number(cell("nat_industry_M2025_dl", NAICS="541940", OCC_CODE="29-1131")["A_MEDIAN"]), answer.text
+    )
+
+
+def test_growth_of_an_occupation_is_its_jobs_unless_pay_is_named(engine: OewsEngine) -> None:
+    jobs = ask_offline(engine, "how much has employment of physical therapist assistants grown since 2019")
+    assert jobs.text.startswith("The employment of Physical Therapist Assistants (31-2021) in the U.S. rose")
+    grown = ask_offline(engine, "how have physical therapist assistants grown since 2019")
+    assert grown.text.startswith("The employment of Physical Therapist Assistants")
+    pay = ask_offline(engine, "how has physical therapist assistant pay grown since 2019")
+    assert pay.text.startswith("The median annual wage of Physical Therapist Assistants")

@@ -59,7 +59,7 @@ FILLER = frozenset(
     added adding shed shedding cut cuts headcount rise rises rising raise raises raised among being
     old olds yo teens teen teenagers somethings capita resident residents diff ppl enough look looks
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
-    estimate estimates accurate accuracy
+    estimate estimates accurate accuracy next coming decade
     good great bad decent solid worth worthwhile smart viable career path choice option field living
     become becoming be thinking considering should go get getting into outlook prospects prospect
     demand future thoughts thought opinion opinions advice idea ideas jump jumps jumped spike spiked
@@ -692,6 +692,8 @@ class _Builder:
             return intent.with_(measures=intent.measures or self._measures(intent))
         measures = self._measures(intent)
         if len(intent.years) >= 2:
+            if s.growth and not s.wants_wage:  # "how has X grown": the jobs, unless pay is named
+                measures = ("tot_emp",)
             return intent.with_(shape="trend", measures=measures)
         if len(intent.occupations) >= 2 or len(intent.areas) >= 2:
             return intent.with_(shape="compare", measures=measures)

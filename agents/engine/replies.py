@@ -142,7 +142,7 @@ def _lookup_draft(intent: Intent, rows: list[dict[str, Any]]) -> synthesis.Draft
     else:
         draft = synthesis.lookup(intent, ordered[0])
     if len(ordered) < len(intent.occupations) * len(intent.areas) * max(1, len(intent.industries)):
-        draft.caveats.append(_missing_rows(intent, ordered))
+        draft.text = f"{_missing_rows(intent, ordered)} {draft.text}"
     if intent.threshold is not None:
         draft.text += " " + synthesis.threshold_verdict(intent.threshold, ordered)
     return draft
@@ -203,4 +203,4 @@ def _missing_rows(intent: Intent, rows: list[dict[str, Any]]) -> str:
         if (a.code, o.code, i.naics if i else "000000") not in shown
     ]
     listed = "; ".join(missing[:4]) if missing else "some of the places or occupations you asked about"
-    return f"BLS publishes no estimate for {listed}; only those shown have data."
+    return f"Not applied: {listed}. BLS publishes no estimate there, so only the rest is shown."

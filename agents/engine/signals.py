@@ -103,13 +103,13 @@ _INDUSTRY_LEVEL = re.compile(r"\b([3-6])[- ]?digit\b|\b(sectors?|subsectors?)\b"
 _COMPARE = re.compile(r"\b(vs\.?|versus|compared?\s+(to|with)?|comparison|or|than|difference|between)\b")
 _TREND = re.compile(
     r"\b(chang\w*|trend\w*|over\s+time|over\s+the\s+years|grow\w*|grew|increas\w*|decreas\w*"
-    r"|declin\w*|rises?|rising|raises|rose|risen|fall|fell|went\s+up|gone\s+up|go\s+up|history|historical"
+    r"|declin\w*|rises?|rising|raises?|rose|risen|fall|fell|went\s+up|gone\s+up|go\s+up|history|historical"
     r"|jump\w*|spik\w*|soar\w*|surg\w*|climb\w*|plung\w*|dropp?\w*"
     r"|since|each\s+year|every\s+year|per\s+year\s+since|year\s+by\s+year|annually\s+since"
     r"|(kept|keep|keeping)\s+(up|pace))\b"
 )
 _GROWTH = re.compile(
-    r"\b(grew|grow\w*|growth|increas\w*|rose|risen|rises?|rising|raises|gain\w*|declin\w*|shr[iau]nk\w*|fell|drop\w*"
+    r"\b(grew|grow\w*|growth|increas\w*|rose|risen|rises?|rising|raises?|gain\w*|declin\w*|shr[iau]nk\w*|fell|drop\w*"
     r"|lost|losing|boom\w*|shed\w*|add(ed|ing)|cut|cuts|disappear\w*|vanish\w*|jump\w*|spik\w*|soar\w*"
     r"|surg\w*|climb\w*|plung\w*)\b"
 )
