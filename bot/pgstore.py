@@ -42,6 +42,7 @@ from typing import Any
 import pyodbc
 
 from agents.sql.dburl import mask_secrets, parse_database_url
+from bot.jobs import Enqueued, NewJob
 from bot.store import (
     DEFAULT_CONTEXT_TTL,
     DEFAULT_RETENTION,
@@ -52,7 +53,6 @@ from bot.store import (
     _iso,
     _job_payload,
 )
-from bot.jobs import Enqueued, NewJob
 from bot.substore import DDL as SUBSCRIPTION_DDL
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ UNLOCKED_HEADROOM = 256  # enqueues serialise only in the queue's last places (s
 _MIGRATION_LOCK = 7_461_001  # advisory lock keys (any constants unique to this program)
 _ENQUEUE_LOCK = 7_461_002
 # One round trip each (see the module doc): no per-statement savepoints, no server-side prepare.
-_DRIVER_ATTRIBUTES = {"Protocol": "7.4-1", "UseServerSidePrepare": 0}
+_DRIVER_ATTRIBUTES: dict[str, str | int] = {"Protocol": "7.4-1", "UseServerSidePrepare": 0}
 
 _CLAIM_DELIVERY = (
     "INSERT INTO deliveries (delivery_id, seen_at) VALUES (?, ?) "
