@@ -159,14 +159,19 @@ class _PostgresBackend:
 
     @contextlib.contextmanager
     def transaction(self, operation: str, *, write: bool) -> Iterator[Executor]:
-        """One transaction on a pooled connection; database errors become ``StoreError``."""
+        """One transaction on a pooled connection; database errors become ``StoreError``.
+
+        Reads run in autocommit (one round trip per statement instead of BEGIN … COMMIT): each
+        statement sees its own snapshot, as it would in a READ COMMITTED transaction."""
         if self._closed:
             raise StoreError(operation, "the store is closed")
         with self._slots:
             connection = self._connection(operation)
             try:
+                connection.autocommit = not write
                 yield connection.cursor()
-                connection.commit()
+                if write:
+                    connection.commit()
             except pyodbc.Error as e:
                 _discard(connection)
                 raise StoreError(operation, _problem(e)) from e
