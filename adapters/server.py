@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -16,11 +17,15 @@ from adapters.workers import WorkerProcesses
 from bot.config import Settings
 from bot.service import BotService
 
+if TYPE_CHECKING:  # adapters.teams imports botbuilder: only where Teams is served
+    from adapters.teams.charts import ChartStore
+
 logger = logging.getLogger(__name__)
 DATABASE_CHECK: web.AppKey[Callable[[], bool]] = web.AppKey("database_ok")
 
 SERVICE = web.AppKey("service", BotService)
 WORKERS = web.AppKey("workers", WorkerProcesses)
+CHARTS: web.AppKey[ChartStore] = web.AppKey("charts")
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -42,11 +47,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def chart(request: web.Request) -> web.Response:
-    """``GET /charts/{token}``: a chart kept in the store by any instance (Teams links to these)."""
-    from adapters.teams.charts import stored_chart
-
-    service: BotService = request.app[SERVICE]
-    png = await asyncio.to_thread(stored_chart, service.store, request.match_info["token"])
+    """``GET /charts/{token}``: a chart kept by any instance (Teams links to these)."""
+    png = await asyncio.to_thread(request.app[CHARTS].get, request.match_info["token"])
     if png is None:
         raise web.HTTPNotFound()
     return web.Response(
@@ -79,8 +81,11 @@ def build_web_app(
 
         mount_teams(app, service=service, settings=settings)
         mounted.append("Teams (POST /api/messages)")
-    else:
-        app.router.add_get("/charts/{token}", chart)  # links made by other instances
+    else:  # links made by other instances
+        from adapters.teams.charts import ChartStore
+
+        app[CHARTS] = ChartStore(backing=service.store, directory=settings.oews_artifact_dir)
+        app.router.add_get("/charts/{token}", chart)
     if not mounted and not socket_mode(settings):
         logger.warning("neither Slack nor Teams is configured; only /healthz is served (see README)")
     logger.info("serving %s", ", ".join(mounted) or "nothing but /healthz over HTTP")

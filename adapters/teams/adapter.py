@@ -48,10 +48,11 @@ class TeamsAdapter:
             self.config, credentials_factory=credentials_factory, retry_delays=retry_delays
         )
         self.cloud.on_turn_error = self._on_turn_error
-        self.charts = ChartStore(backing=service.store)
+        self.charts = ChartStore(backing=service.store, directory=settings.oews_artifact_dir)
         self.jobs = TeamsJobs(
             self.config,
             public_url=settings.teams_public_url,
+            artifact_dir=settings.oews_artifact_dir,
             credentials_factory=credentials_factory,
             retry_delays=retry_delays,
         )

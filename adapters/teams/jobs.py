@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
@@ -46,11 +47,13 @@ class TeamsJobs:
         config: SdkConfiguration,
         *,
         public_url: str | None,
+        artifact_dir: Path | None = None,
         credentials_factory: Any = None,
         retry_delays: tuple[float, ...] = RETRY_DELAYS_S,
     ) -> None:
         self._config = config
         self._public_url = public_url
+        self._artifact_dir = artifact_dir
         self._cloud = cloud_adapter(
             config, credentials_factory=credentials_factory, retry_delays=retry_delays
         )
@@ -60,8 +63,9 @@ class TeamsJobs:
         self.bind(service)
 
     def bind(self, service: BotService) -> None:
-        """Charts too large for a card are kept in the service's store (any instance serves them)."""
-        self._renderer = Renderer(charts=ChartStore(backing=service.store), public_url=self._public_url)
+        """Charts too large for a card are kept where any instance serves them (``ChartStore``)."""
+        charts = ChartStore(backing=service.store, directory=self._artifact_dir)
+        self._renderer = Renderer(charts=charts, public_url=self._public_url)
 
     async def run(self, job: ClaimedJob, context: JobContext) -> None:
         if job.kind != ASK:
@@ -126,4 +130,8 @@ async def _answer(job: ClaimedJob, context: JobContext) -> Answer:
 
 def teams_jobs(settings: Settings) -> TeamsJobs:
     """What a worker process needs to post Teams answers (raises ``TeamsConfigError``)."""
-    return TeamsJobs(sdk_configuration(settings), public_url=settings.teams_public_url)
+    return TeamsJobs(
+        sdk_configuration(settings),
+        public_url=settings.teams_public_url,
+        artifact_dir=settings.oews_artifact_dir,
+    )
