@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from aiohttp import web
 
@@ -17,15 +17,12 @@ from adapters.workers import WorkerProcesses
 from bot.config import Settings
 from bot.service import BotService
 
-if TYPE_CHECKING:  # adapters.teams imports botbuilder: only where Teams is served
-    from adapters.teams.charts import ChartStore
-
 logger = logging.getLogger(__name__)
 DATABASE_CHECK: web.AppKey[Callable[[], bool]] = web.AppKey("database_ok")
 
 SERVICE = web.AppKey("service", BotService)
 WORKERS = web.AppKey("workers", WorkerProcesses)
-CHARTS: web.AppKey[ChartStore] = web.AppKey("charts")
+ARTIFACT_DIR: web.AppKey[Path | None] = web.AppKey("artifact_dir")
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -48,7 +45,11 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def chart(request: web.Request) -> web.Response:
     """``GET /charts/{token}``: a chart kept by any instance (Teams links to these)."""
-    png = await asyncio.to_thread(request.app[CHARTS].get, request.match_info["token"])
+    from adapters.teams.charts import ChartStore
+
+    service: BotService = request.app[SERVICE]
+    charts = ChartStore(backing=service.store, directory=request.app[ARTIFACT_DIR])
+    png = await asyncio.to_thread(charts.get, request.match_info["token"])
     if png is None:
         raise web.HTTPNotFound()
     return web.Response(
@@ -81,11 +82,9 @@ def build_web_app(
 
         mount_teams(app, service=service, settings=settings)
         mounted.append("Teams (POST /api/messages)")
-    else:  # links made by other instances
-        from adapters.teams.charts import ChartStore
-
-        app[CHARTS] = ChartStore(backing=service.store, directory=settings.oews_artifact_dir)
-        app.router.add_get("/charts/{token}", chart)
+    else:
+        app[ARTIFACT_DIR] = settings.oews_artifact_dir
+        app.router.add_get("/charts/{token}", chart)  # links made by other instances
     if not mounted and not socket_mode(settings):
         logger.warning("neither Slack nor Teams is configured; only /healthz is served (see README)")
     logger.info("serving %s", ", ".join(mounted) or "nothing but /healthz over HTTP")

@@ -213,6 +213,11 @@ class _PostgresBackend:
                         [version, name, _iso(datetime.now(UTC))],
                     )
 
+    def warm(self, connections: int) -> None:
+        """Have ``connections`` open in the pool."""
+        for _ in range(connections - self._pool.qsize()):
+            self._pool.put(self._connection("open"))
+
     def close(self) -> None:
         self._closed = True
         while True:
@@ -245,9 +250,13 @@ class PostgresBotStore(SqlBotStore):
         retention: timedelta = DEFAULT_RETENTION,
         clock: Clock = time.time,
         pool_size: int = POOL_SIZE,
+        warm: int = 0,
     ) -> None:
+        """``warm``: connections opened now rather than by the first operations that need them
+        (the serving process: else the first burst's acks wait for them)."""
         backend = _PostgresBackend(url, pool_size)
         backend.migrate()
+        backend.warm(min(warm, pool_size))
         super().__init__(backend, context_ttl=context_ttl, retention=retention, clock=clock)
 
     def enqueue_job(self, job: NewJob, *, delivery_id: str | None, limit: int) -> Enqueued:
