@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 import click
 
 from agents.errors import ConfigurationError, DataError
+from agents.table import Column, Table, is_numeric, table_json
 from bot.config import Settings
 
 CONFIGURATION_ERRORS = (ConfigurationError, DataError)  # DatabaseUnavailable is a DataError
@@ -191,10 +192,7 @@ def answer_json(answer: Answer, chart: Path | None) -> dict[str, Any]:
     return {
         "status": answer.status,
         "text": answer.text,
-        "tables": [
-            {"title": t.title, "columns": list(t.columns), "rows": [list(r) for r in t.rows]}
-            for t in answer.tables
-        ],
+        "tables": [table_json(t) for t in answer.tables],
         "caveats": list(answer.caveats),
         "clarification": None
         if clarification is None
@@ -234,7 +232,7 @@ def _print_human(answer: Answer, charts: Path, out: TextIO) -> None:
     click.echo(answer.text, file=out)
     for table in answer.tables:
         click.echo("", file=out)
-        click.echo(render_table(table.columns, table.rows, title=table.title), file=out)
+        click.echo(render_table(table), file=out)
     if answer.clarification:
         click.echo("", file=out)
         for i, option in enumerate(answer.clarification.options, 1):
@@ -255,21 +253,20 @@ def _print_human(answer: Answer, charts: Path, out: TextIO) -> None:
     click.echo(f"Trace: {answer.trace_id} (oews-bot trace {answer.trace_id})", file=out)
 
 
-def render_table(columns: tuple[str, ...], rows: tuple[tuple[str, ...], ...], *, title: str | None) -> str:
-    widths = [max(len(str(c)), *(len(r[i]) for r in rows)) for i, c in enumerate(columns)]
+def render_table(table: Table) -> str:
+    """Title, header, rule and rows, padded; numeric columns right-aligned."""
+    rows = table.text_rows()
+    widths = [max(len(c.name), *(len(r[i]) for r in rows)) for i, c in enumerate(table.columns)]
+    right = [is_numeric(c) for c in table.columns]
 
     def line(cells: tuple[str, ...]) -> str:
         return "  ".join(
-            c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(cells, widths, strict=True)
+            c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)
         )
 
-    lines = [title] if title else []
-    lines += [line(columns), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+    lines = [table.title] if table.title else []
+    lines += [line(table.names), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
     return "\n".join(s.rstrip() for s in lines)
-
-
-def _numeric(cell: str) -> bool:
-    return bool(cell) and (cell[0].isdigit() or cell[0] in "$≥") and cell != "n/a"
 
 
 def _exit_code(answer: Answer) -> int:
@@ -674,17 +671,8 @@ def usage(settings: Settings, user: str | None, workspace: str | None, since: An
     if as_json:
         click.echo(json.dumps([r.__dict__ for r in rows]))
         return
-    columns = (
-        "Platform",
-        "Workspace",
-        "User",
-        "Questions",
-        "Answers",
-        "Errors",
-        "p95 ms",
-        "Tokens",
-        "Cost $",
-    )
+    labels = [Column(name=n) for n in ("Platform", "Workspace", "User")]
+    figures = [Column(name=n, kind="number") for n in ("Questions", "Answers", "Errors", "p95 ms", "Tokens")]
     body = tuple(
         (
             r.platform,
@@ -699,7 +687,8 @@ def usage(settings: Settings, user: str | None, workspace: str | None, since: An
         )
         for r in rows
     )
-    click.echo(render_table(columns, body, title=None) if body else "No usage recorded.")
+    table = Table(columns=(*labels, *figures, Column(name="Cost $", kind="number")), rows=body)
+    click.echo(render_table(table) if body else "No usage recorded.")
 
 
 # -- models -----------------------------------------------------------------------------------------

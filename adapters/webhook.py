@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import urllib.request
 
+from agents.table import table_json
 from bot.subscriptions import Notice
 
 TIMEOUT_S = 10.0
@@ -24,7 +25,7 @@ def post_notice(url: str, notice: Notice, *, timeout_s: float = TIMEOUT_S) -> No
             "text": notice.text,
             "answer": notice.answer.text,
             "changes": list(notice.changes),
-            "tables": [t.model_dump() for t in notice.answer.tables],
+            "tables": [table_json(t) for t in notice.answer.tables],
             "trace_id": notice.answer.trace_id,
         }
     ).encode()

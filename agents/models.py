@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.table import Table
+
 Row = dict[str, Any]  # one result row: column name -> value, as the SQL gateway returns it
 
 
@@ -19,14 +21,6 @@ class Reshape(Frozen):
     kind: Literal["place", "year", "measure", "view"]
     label: str  # what the menu shows: "Texas", "2021", "90th percentile annual wage", "As a chart"
     question: str  # the question asked when it is chosen
-
-
-class Table(Frozen):
-    """A table as the user sees it: formatted cells, first column is the label."""
-
-    title: str | None = None
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
 
 
 class ClarifyOption(Frozen):
@@ -69,17 +63,30 @@ class ChartSpec(Frozen):
 AnswerKind = Literal["answer", "clarification", "refusal", "not_found", "error"]
 
 
-class EngineAnswer(Frozen):
-    """What the workflow produced for one question."""
+class AnswerParts(Frozen):
+    """What a person is shown of an answer, whoever hands it on.
 
-    kind: AnswerKind
+    The workflow returns an ``EngineAnswer`` and the service an ``Answer`` (``bot/types.py``);
+    both are these parts plus their own fields, so a new part is added here, once.
+    """
+
     text: str
     tables: tuple[Table, ...] = ()
     caveats: tuple[str, ...] = ()
     clarification: Clarification | None = None
     sql: tuple[SqlRecord, ...] = ()
-    chart: ChartSpec | None = None
     chart_png: bytes | None = Field(default=None, exclude=True, repr=False)
-    context: dict[str, Any] = Field(default_factory=dict)  # what a follow-up can reuse
     followups: tuple[ClarifyOption, ...] = ()  # suggested next questions the data can answer
     reshapes: tuple[Reshape, ...] = ()  # the same question for another place, year or measure
+
+    def parts(self) -> dict[str, Any]:
+        """The shared parts, to build the other answer type from."""
+        return {name: getattr(self, name) for name in AnswerParts.model_fields}
+
+
+class EngineAnswer(AnswerParts):
+    """What the workflow produced for one question."""
+
+    kind: AnswerKind
+    chart: ChartSpec | None = None
+    context: dict[str, Any] = Field(default_factory=dict)  # what a follow-up can reuse

@@ -17,8 +17,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from agents.models import ChartSpec, Table
+from agents.models import ChartSpec
 from agents.sql.dburl import mask_secrets
+from agents.table import Table
 
 SAMPLE_ROWS = 5
 OFFLINE_ENGINE = "offline engine"  # the model name of steps the offline engine does

@@ -75,7 +75,7 @@ def evaluate(cases: Iterable[Case], ask: Callable[[str], Answer]) -> Report:
 def shown_text(answer: Answer) -> str:
     parts = [answer.text]
     for table in answer.tables:
-        parts.extend(" | ".join(row) for row in table.rows)
+        parts.extend(" | ".join(row) for row in table.text_rows())
     if answer.clarification:
         parts.extend(o.label for o in answer.clarification.options)
     return "\n".join(parts)
@@ -159,7 +159,7 @@ def _loose(s: str) -> str:
 def _in_order(names: list[str], answer: Answer, text: str) -> bool:
     wanted = [_loose(n) for n in names]
     for table in answer.tables:
-        labels = [_loose(" ".join(c for c in row if not c.isdigit())) for row in table.rows]
+        labels = [_loose(" ".join(c for c in row if not c.isdigit())) for row in table.text_rows()]
         if len(labels) >= len(wanted) and all(w in lab for w, lab in zip(wanted, labels, strict=False)):
             return True
     flat, position = _loose(text), -1

@@ -394,16 +394,9 @@ def _to_answer(answer: EngineAnswer, trace_id: str) -> Answer:
         else "error"
     )
     return Answer(
+        **answer.parts(),
         status=status,
-        text=answer.text,
         trace_id=trace_id,
-        tables=answer.tables,
-        caveats=answer.caveats,
-        clarification=answer.clarification,
-        chart_png=answer.chart_png,
         chart_title=answer.chart.title if answer.chart else None,
-        sql=answer.sql,
-        followups=answer.followups,
-        reshapes=answer.reshapes,
         private=status in PRIVATE_STATUSES,
     )

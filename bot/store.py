@@ -73,6 +73,7 @@ import sqlite_utils
 from pydantic import ValidationError
 
 from agents.trace import Trace
+from bot.errors import BotError
 from bot.jobs import ClaimedJob, Enqueued, NewJob, QueueStats
 from bot.substore import DDL as SUBSCRIPTION_DDL
 from bot.substore import SubscriptionTables
@@ -92,7 +93,7 @@ FeedbackValue = Literal["up", "down"]
 Clock = Callable[[], float]
 
 
-class StoreError(Exception):
+class StoreError(BotError):
     """The bot database could not do ``operation`` (locked, read-only, full, corrupt...).
 
     ``problem`` is SQLite's own message; it never contains data or secrets.

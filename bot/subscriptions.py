@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from agents.models import Table
+from agents.table import Cell, Table
 from bot import messages
 from bot.errors import BotError
 from bot.substore import Subscription, SubscriptionTables, now_iso
@@ -182,24 +182,33 @@ def changes(sub: Subscription, new: Answer) -> tuple[str, ...]:
 
 
 def _table_changes(old: Table, new: Table) -> list[str]:
-    before = {row[0]: row for row in old.rows if row}
+    before = {text[0]: (text, row) for text, row in zip(old.text_rows(), old.rows, strict=True) if text}
     lines: list[str] = []
-    for row in new.rows:
-        was = before.get(row[0])
+    for text, row in zip(new.text_rows(), new.rows, strict=True):
+        was = before.get(text[0])
         if was is None:
-            lines.append(f"{row[0]}: new in the table")
+            lines.append(f"{text[0]}: new in the table")
             continue
-        for column, a, b in zip(new.columns[1:], was[1:], row[1:], strict=False):
-            if a != b and column not in ("#", "Year"):
-                lines.append(f"{row[0]}, {column}: {a} → {b}{_percent(a, b)}")
-    gone = set(before) - {row[0] for row in new.rows}
+        for column, a, b, x, y in zip(
+            new.columns[1:], was[0][1:], text[1:], was[1][1:], row[1:], strict=False
+        ):
+            if a != b and column.name not in ("#", "Year"):
+                lines.append(f"{text[0]}, {column.name}: {a} → {b}{_percent(x, y)}")
+    gone = set(before) - {text[0] for text in new.text_rows()}
     lines += [f"{label}: no longer in the table" for label in sorted(gone)]
     return lines
 
 
-def _percent(old: str, new: str) -> str:
+def _percent(old: Cell, new: Cell) -> str:
+    a, b = _number(old), _number(new)
+    return f" ({(b - a) / abs(a) * 100:+.1f}%)" if a and b is not None else ""
+
+
+def _number(cell: Cell) -> float | None:
+    """A raw value, or a figure of an answer stored before tables held raw values ("$80,000")."""
+    if isinstance(cell, int | float):
+        return cell
     try:
-        a, b = (float(x.strip().lstrip("$").replace(",", "")) for x in (old, new))
+        return float(str(cell).strip().lstrip("$").replace(",", ""))
     except ValueError:
-        return ""
-    return f" ({(b - a) / abs(a) * 100:+.1f}%)" if a else ""
+        return None

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from agents.models import Table
+from agents.table import Table
 
 DDL = (
     "CREATE TABLE IF NOT EXISTS subscriptions ("

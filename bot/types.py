@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from agents.models import Clarification, ClarifyOption, Reshape, SqlRecord, Table
+from agents.models import AnswerParts
 
 Platform = Literal["slack", "teams", "cli"]
 _UNENCODABLE = re.compile("[\ud800-\udfff]")  # lone surrogates: from JSON escapes or undecodable bytes
@@ -45,20 +45,10 @@ class Question(BaseModel):
         return None if value is None else clean_text(value)
 
 
-class Answer(BaseModel):
-    """What an adapter renders: every part optional except the text and the trace id."""
-
-    model_config = ConfigDict(frozen=True)
+class Answer(AnswerParts):
+    """What an adapter renders: the parts of an answer (``AnswerParts``), its status and trace id."""
 
     status: AnswerStatus
-    text: str
     trace_id: str
-    tables: tuple[Table, ...] = ()
-    caveats: tuple[str, ...] = ()
-    clarification: Clarification | None = None
-    chart_png: bytes | None = Field(default=None, repr=False)
     chart_title: str | None = None
-    sql: tuple[SqlRecord, ...] = ()
     private: bool = False  # show only to the asking user (quota, access messages)
-    followups: tuple[ClarifyOption, ...] = ()  # suggested next questions (label, question)
-    reshapes: tuple[Reshape, ...] = ()  # another place, year or measure, asked again by a click

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from agents.trace import new_trace_id
 from bot import messages
+from bot.errors import BotError
 from bot.jobs import ClaimedJob, NewJob
 from bot.service import BotService
 from bot.store import StoreError
@@ -35,7 +36,7 @@ DEFAULT_POLL_S = 0.05
 MAX_BACKOFF_S = 5.0  # the longest pause between polls while the store is down
 
 
-class LeaseLost(Exception):
+class LeaseLost(BotError):
     """Another worker took this job over (this one was too slow): stop without posting more."""
 
 

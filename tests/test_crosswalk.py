@@ -88,7 +88,7 @@ def test_trend_follows_the_occupation_through_its_2019_code(
     answer = ask_offline(engine, question)
     years = [row[0] for row in answer.tables[0].rows]
     assert years[0] == "May 2019" and years[1] == "May 2020"
-    shown = " ".join(" ".join(row) for row in answer.tables[0].rows)
+    shown = " ".join(" ".join(row) for row in answer.tables[0].text_rows())
     assert f"{int(_cell(2019, old_code, column)):,}" in shown
     assert f"{int(_cell(2023, code, column)):,}" in shown
     caveat = next(c for c in answer.caveats if "SOC code change" in c)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import click
 import pytest
 
+import agents.errors
+import bot.errors
 from adapters.cli import cli
 from bot.config import Settings
 
@@ -88,3 +91,30 @@ def test_chat_adapters_hold_no_policy(decision: str) -> None:
         and any(marker in line for marker in _POLICY_IN_ADAPTERS[decision])
     ]
     assert found == [], f"adapters decide {decision} themselves"
+
+
+def _exception_classes() -> list[tuple[str, str]]:
+    """(module, class) of every class in the packages that derives from an exception class."""
+    classes = []
+    for package in ("agents", "bot", "adapters"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            classes += [(module, n) for n in ast.walk(tree) if isinstance(n, ast.ClassDef)]
+    errors = {"Exception", "ValueError", "RuntimeError", "OSError"}
+    while grown := {c.name for _, c in classes if c.name not in errors and errors & set(map(_name, c.bases))}:
+        errors |= grown
+    return [(module, c.name) for module, c in classes if c.name in errors]
+
+
+def _name(node: ast.expr) -> str:
+    return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+
+
+@pytest.mark.parametrize(("module", "name"), _exception_classes(), ids=lambda v: str(v))
+def test_every_error_is_in_a_documented_tree(module: str, name: str) -> None:
+    """One error tree per side (httpx-style): each class under its base and named in its docstring."""
+    error = getattr(importlib.import_module(module), name)
+    base = agents.errors if issubclass(error, agents.errors.OewsError) else bot.errors
+    assert issubclass(error, (agents.errors.OewsError, bot.errors.BotError)), f"{module}.{name}"
+    assert name in (base.__doc__ or ""), f"{name} is not in the tree at the top of {base.__name__}"

@@ -363,4 +363,4 @@ def test_fastest_growing_occupations_match_the_bls_files(engine: OewsEngine) -> 
 def test_growth_within_a_major_group(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "top 5 fastest growing healthcare jobs")
     assert "Healthcare Practitioners and Technical Occupations (29-0000)" in answer.text
-    assert all(row[0].isdigit() for row in answer.tables[0].rows) and len(answer.tables[0].rows) == 5
+    assert all(row[0].isdigit() for row in answer.tables[0].text_rows()) and len(answer.tables[0].rows) == 5

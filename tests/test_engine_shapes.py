@@ -18,7 +18,7 @@ from tests.shipped import shipped_rows
 
 
 def said(answer: EngineAnswer) -> str:
-    rows = [" | ".join(r) for t in answer.tables for r in t.rows]
+    rows = [" | ".join(r) for t in answer.tables for r in t.text_rows()]
     return "\n".join([answer.text, *rows, *answer.caveats])
 
 
@@ -159,7 +159,7 @@ def test_most_workers_ranks_by_jobs_and_fastest_by_percent(engine: OewsEngine) -
     absolute = ask_offline(engine, "which occupations lost the most workers since 2021? top 3")
     relative = ask_offline(engine, "which occupations declined fastest since 2021? top 3")
     assert absolute.tables[0].rows != relative.tables[0].rows
-    first = absolute.tables[0].rows[0]
+    first = absolute.tables[0].text_rows()[0]
     assert first[4].startswith("-") and first[5].endswith("%")  # both changes shown
 
 

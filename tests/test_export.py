@@ -11,18 +11,24 @@ import pytest
 from click.testing import CliRunner
 
 from adapters.cli import cli
-from agents.models import Table
+from agents.table import Column, Special, Table
 from bot.export import NO_TABLE, CsvExportError, answer_csv
 from bot.types import Answer
 from tests.shipped import shipped_rows
 
 RANGE = Table(
     title="U.S., May 2023",
-    columns=("Occupation", "Median (annual)", "90th pct (hourly)", "Employment", "Change"),
+    columns=(
+        Column(name="Occupation"),
+        Column(name="Median (annual)", kind="usd_annual"),
+        Column(name="90th pct (hourly)", kind="usd_hourly"),
+        Column(name="Employment", kind="count"),
+        Column(name="Change", kind="percent", signed=True),
+    ),
     rows=(
-        ("Cardiologists", "≥ $239,200", "≥ $115.00", "24,850", "+5.3%"),
-        ("Actors", "not published", "$45.12", "n/a", "-1.0%"),
-        ("Dentists, General", "$166,300", "$104.60", "122,700", "+0.0%"),
+        ("Cardiologists", Special(flag="#", at_least=239200), Special(flag="#", at_least=115), 24850, 5.3),
+        ("Actors", Special(flag="*"), 45.12, None, -1.0),
+        ("Dentists, General", 166300, 104.6, 122700, 0.0),
     ),
 )
 
@@ -62,7 +68,8 @@ def test_numbers_are_plain_and_special_values_are_explained_never_blank() -> Non
 
 
 def test_a_table_without_special_values_has_no_notes_column() -> None:
-    table = Table(columns=("State", "Median (hourly)"), rows=(("Ohio", "$46.52"), ("Texas", "$44.10")))
+    columns = (Column(name="State"), Column(name="Median (hourly)", kind="usd_hourly"))
+    table = Table(columns=columns, rows=(("Ohio", 46.52), ("Texas", 44.1)))
     _, rows = parse(answer_csv(Answer(status="answer", text="", trace_id="t", tables=(table,))))
     assert rows == [
         {"State": "Ohio", "Median (hourly) [USD]": "46.52"},
@@ -71,7 +78,7 @@ def test_a_table_without_special_values_has_no_notes_column() -> None:
 
 
 def test_a_rank_column_does_not_read_as_a_comment_line() -> None:
-    table = Table(columns=("#", "State"), rows=(("1", "Ohio"),))
+    table = Table(columns=(Column(name="#", kind="rank"), Column(name="State")), rows=((1, "Ohio"),))
     text = answer_csv(Answer(status="answer", text="", trace_id="t", tables=(table,)))
     assert [line for line in text.splitlines() if not line.startswith("# ")] == ["Rank,State", "1,Ohio"]
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from adapters.cli import cli
-from agents.models import Table
+from agents.table import Column, Table
 from bot.store import BotStore, SqliteBotStore
 from bot.subscriptions import asks_for_notice, changes
 from bot.substore import Subscription, SubscriptionTables
@@ -170,8 +170,10 @@ def test_store_keeps_subscriptions_per_user_and_claims_each_notice_once(store: S
 
 
 def test_changes_name_each_figure_that_moved() -> None:
+    # the subscribed answer was stored before tables had typed columns: its cells are text
     old = Table(columns=("State", "Median (annual)"), rows=(("Ohio", "$80,000"), ("Utah", "$70,000")))
-    new = Table(columns=("State", "Median (annual)"), rows=(("Ohio", "$84,000"), ("Iowa", "$69,000")))
+    columns = (Column(name="State"), Column(name="Median (annual)", kind="usd_annual"))
+    new = Table(columns=columns, rows=(("Ohio", 84000), ("Iowa", 69000)))
     before = sub("s").__class__(**{**sub("s").__dict__, "answer_tables": (old,)})
     lines = changes(before, Answer(status="answer", text="", trace_id="t", tables=(new,)))
     assert lines == (

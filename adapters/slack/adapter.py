@@ -35,6 +35,7 @@ from adapters.slack.incoming import BotThreads
 from adapters.slack.jobs import SlackJobs
 from adapters.slack.verify import verified
 from bot.config import Settings
+from bot.errors import SettingsError
 from bot.service import BotService
 from bot.worker import Worker
 
@@ -44,7 +45,7 @@ EVENTS_PATH = "/slack/events"
 RATE_LIMIT_RETRIES = 3
 
 
-class SlackConfigError(Exception):
+class SlackConfigError(SettingsError):
     """A required Slack setting is missing."""
 
 

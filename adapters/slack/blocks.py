@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.models import Clarification, ClarifyOption, Reshape, Table
+from agents.models import Clarification, ClarifyOption, Reshape
+from agents.table import Table, is_numeric
 from bot.types import Answer
 
 Block = dict[str, Any]
@@ -130,10 +131,10 @@ def table_section(table: Table) -> Block:
 
 
 def format_table(table: Table) -> list[str]:
-    """Header, rule and rows, padded; numbers (cells ending in a digit or %) right-aligned."""
-    rows = [tuple(table.columns), *table.rows]
+    """Header, rule and rows, padded; numeric columns right-aligned."""
+    rows = [table.names, *table.text_rows()]
     widths = [max(len(r[i]) if i < len(r) else 0 for r in rows) for i in range(len(table.columns))]
-    numeric = [all(_looks_numeric(r[i]) for r in table.rows if i < len(r)) for i in range(len(widths))]
+    numeric = [is_numeric(c) for c in table.columns]
 
     def line(cells: tuple[str, ...]) -> str:
         padded = []
@@ -144,11 +145,6 @@ def format_table(table: Table) -> list[str]:
 
     rule = "  ".join("-" * w for w in widths)
     return [line(rows[0]), rule, *(line(r) for r in rows[1:])]
-
-
-def _looks_numeric(cell: str) -> bool:
-    stripped = cell.strip().lstrip("$").replace(",", "").rstrip("%")
-    return bool(stripped) and stripped.replace(".", "", 1).isdigit()
 
 
 def clarification_actions(clarification: Clarification) -> Block:

@@ -8,11 +8,10 @@ Teams caps a message at about 28 KB, so cards are measured and trimmed to ``CARD
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from adapters.teams.charts import ChartImage
-from agents.models import Table
+from agents.table import Table, is_numeric
 from agents.trace import Trace, TraceStep
 from bot.types import Answer
 
@@ -26,7 +25,6 @@ MAX_OPTIONS = 6
 MAX_SQL_CHARS = 1_500
 MAX_PARAMS_CHARS = 300
 CHART_MISSING = "Chart not available in Teams: it is too large to embed in a card."
-_NUMERIC = re.compile(r"^[\s$#*~+\-−]*[\d.,]+\s*(%|[kKmM]|/h(r)?)?\s*[*#]*$")
 
 
 def card_size(card: Card) -> int:
@@ -157,10 +155,9 @@ def clarification_card(answer: Answer) -> Card:
 
 def table_elements(table: Table) -> list[Element]:
     """An Adaptive Card ``Table`` (header row + at most MAX_TABLE_ROWS rows)."""
-    rows = table.rows[:MAX_TABLE_ROWS]
-    widths = [
-        _column_width(table.columns[i], [r[i] for r in rows if i < len(r)]) for i in range(len(table.columns))
-    ]
+    rows = table.text_rows()[:MAX_TABLE_ROWS]
+    widths = [_column_width(c.name, [r[i] for r in rows if i < len(r)]) for i, c in enumerate(table.columns)]
+    right = [is_numeric(c) for c in table.columns]
     elements: list[Element] = []
     if table.title:
         elements.append(_text(table.title, weight="Bolder", spacing="Medium"))
@@ -170,7 +167,7 @@ def table_elements(table: Table) -> list[Element]:
             "firstRowAsHeaders": True,
             "showGridLines": False,
             "columns": [{"width": w} for w in widths],
-            "rows": [_row(table.columns, header=True), *(_row(r) for r in rows)],
+            "rows": [_row(table.names, [False] * len(right), header=True), *(_row(r, right) for r in rows)],
         }
     )
     if len(table.rows) > len(rows):
@@ -180,16 +177,16 @@ def table_elements(table: Table) -> list[Element]:
     return elements
 
 
-def _row(cells: tuple[str, ...], *, header: bool = False) -> Element:
-    def cell(value: str) -> Element:
+def _row(cells: tuple[str, ...], right: list[bool], *, header: bool = False) -> Element:
+    def cell(value: str, align_right: bool) -> Element:
         block = _text(value[:MAX_CELL_CHARS], size="Small")
         if header:
             block["weight"] = "Bolder"
-        if not header and _NUMERIC.match(value):
+        if align_right:
             block["horizontalAlignment"] = "Right"
         return {"type": "TableCell", "items": [block]}
 
-    return {"type": "TableRow", "cells": [cell(c) for c in cells]}
+    return {"type": "TableRow", "cells": [cell(c, r) for c, r in zip(cells, right, strict=False)]}
 
 
 def _column_width(header: str, values: list[str]) -> int:

@@ -15,6 +15,7 @@ from botbuilder.schema import CallerIdConstants
 from botframework.connector.auth import AuthenticationConstants
 
 from bot.config import Settings
+from bot.errors import SettingsError
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ SINGLE_TENANT = "singletenant"
 MULTI_TENANT = "multitenant"
 
 
-class TeamsConfigError(ValueError):
+class TeamsConfigError(SettingsError):
     """The Teams endpoint cannot be mounted with these settings; the message says what to set."""
 
 

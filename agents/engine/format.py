@@ -1,10 +1,12 @@
-"""How figures are written: labels and formatting of OEWS measures and special values."""
+"""How figures are written: labels of OEWS measures, their column kinds and special values."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from agents.oews.schema import top_code
+from agents.table import NOT_PUBLISHED as NOT_PUBLISHED
+from agents.table import Cell, Column, ColumnKind, Special, cell_text, number_text
 
 LABELS = {
     "tot_emp": "employment",
@@ -44,7 +46,6 @@ SHORT = {
     "h_pct75": "75th pct (hourly)",
     "h_pct90": "90th pct (hourly)",
 }
-NOT_PUBLISHED = "not published"
 
 
 def label(measure: str) -> str:
@@ -63,20 +64,25 @@ def is_hourly(measure: str) -> bool:
     return measure.startswith("h_")
 
 
-def number(measure: str, value: float | int) -> str:
+def kind(measure: str) -> ColumnKind:
+    """How a measure's figures are written (see ``agents.table``)."""
     if measure.startswith("a_"):
-        return f"${value:,.0f}"
+        return "usd_annual"
     if measure.startswith("h_"):
-        return f"${value:,.2f}"
-    if measure == "tot_emp":
-        return f"{value:,.0f}"
-    if measure == "jobs_1000":
-        return f"{value:,.3f}"
-    if measure == "loc_quotient":
-        return f"{value:.2f}"
-    if measure.endswith("_prse"):
-        return f"{value:.1f}%"
-    return f"{value:,}"
+        return "usd_hourly"
+    return _KINDS.get(measure, "percent" if measure.endswith("_prse") else "number")
+
+
+_KINDS: dict[str, ColumnKind] = {"tot_emp": "count", "jobs_1000": "per_1000", "loc_quotient": "ratio"}
+
+
+def column(measure: str, *, name: str | None = None, signed: bool = False) -> Column:
+    """The table column of a measure, named by its short label."""
+    return Column(name=name or short(measure), kind=kind(measure), signed=signed)
+
+
+def number(measure: str, value: float | int) -> str:
+    return number_text(kind(measure), value)
 
 
 def top_coded(measure: str, year: int) -> str:
@@ -84,16 +90,22 @@ def top_coded(measure: str, year: int) -> str:
     return f"${hourly:,.2f}" if is_hourly(measure) else f"${annual:,.0f}"
 
 
-def cell(measure: str, row: dict[str, Any]) -> str:
-    """A table cell: the number, "≥ $239,200" when top-coded, or "not published"."""
+def cell(measure: str, row: dict[str, Any]) -> Cell:
+    """A table cell: the value, a top-coded or not-published marker, or None (no such figure)."""
     value, flag = row.get(measure), row.get(f"{measure}_flag")
     if value is not None:
-        return number(measure, value)
+        return value  # type: ignore[no-any-return]
     if flag == "#":
-        return f"≥ {top_coded(measure, int(row['year']))}"
+        hourly, annual = top_code(int(row["year"]))
+        return Special(flag="#", at_least=hourly if is_hourly(measure) else annual)
     if flag in ("*", "**"):
-        return NOT_PUBLISHED
-    return "n/a"
+        return Special(flag=flag)
+    return None
+
+
+def shown(measure: str, row: dict[str, Any]) -> str:
+    """The table cell of ``measure`` as the user reads it ("$128,260", "≥ $239,200", "n/a")."""
+    return cell_text(column(measure), cell(measure, row))
 
 
 def percent_change(old: float, new: float) -> str:

@@ -14,10 +14,12 @@ from typing import Any
 from agents.engine import format as fmt
 from agents.engine.intent import Intent, Threshold
 from agents.engine.queries import GROWTH_FLOOR
-from agents.models import ChartSeries, ChartSpec, Row, Table
+from agents.models import ChartSeries, ChartSpec, Row
 from agents.oews.schema import NATIONAL, top_code
+from agents.table import Column, Table, number_text
 
 RSE_WARNING = 20.0  # percent: above this an estimate is flagged as less reliable
+_RANK = Column(name="#", kind="rank")
 
 
 @dataclass
@@ -265,7 +267,7 @@ def _distribution(intent: Intent, row: Row) -> Draft:
         text = f"BLS did not publish the wage distribution of {who(row)} {where(row)} for May {row['year']}."
     table = Table(
         title=f"{row['occupation']} {where(row)}, May {row['year']}",
-        columns=("Percentile", "Wage"),
+        columns=(Column(name="Percentile"), fmt.column(keys[0], name="Wage")),
         rows=tuple((name, fmt.cell(k, row)) for name, k in zip(_PCT_NAMES, keys, strict=True)),
     )
     chart = _range_chart([row], keys, f"{row['occupation']}: wage distribution {where(row)}")
@@ -303,7 +305,7 @@ def compare(intent: Intent, rows: list[Row], *, by: str) -> Draft:
     headline = measures[0]
     name = {"area": _label, "industry": _industry_label}.get(by, _occupation_name)
     text = _compare_sentence(headline, rows, name, by)
-    columns = (by.capitalize(), *(fmt.short(m) for m in measures))
+    columns = (Column(name=by.capitalize()), *(fmt.column(m) for m in measures))
     table = Table(
         title=f"{_subject(rows, by)}, May {rows[0]['year']}",
         columns=columns,
@@ -332,7 +334,7 @@ def _subject(rows: list[Row], by: str) -> str:
 
 def _compare_sentence(measure: str, rows: list[Row], name: Any, by: str) -> str:
     shown = [(name(r), value_phrase(measure, r), r.get(measure)) for r in rows]
-    listed = "; ".join(f"{n}: {v or fmt.cell(measure, r)}" for (n, v, _), r in zip(shown, rows, strict=True))
+    listed = "; ".join(f"{n}: {v or fmt.shown(measure, r)}" for (n, v, _), r in zip(shown, rows, strict=True))
     subject = {"area": who(rows[0]), "industry": _subject(rows, by)}.get(by, where(rows[0]))
     text = f"{fmt.label(measure).capitalize()}, May {rows[0]['year']}, {subject} — {listed}."
     numeric = [(n, raw) for n, _, raw in shown if raw is not None]
@@ -379,7 +381,7 @@ def trend(intent: Intent, rows: list[Row], *, asked_code: str) -> Draft:
     text = _trend_sentence(headline, first, last, subject)
     table = Table(
         title=f"{last['occupation']} {where(last)}",
-        columns=("Year", *(fmt.short(m) for m in measures)),
+        columns=(Column(name="Year"), *(fmt.column(m) for m in measures)),
         rows=tuple((f"May {r['year']}", *(fmt.cell(m, r) for m in measures)) for r in rows),
     )
     caveats = grouped_caveats(measures, rows)
@@ -430,12 +432,8 @@ def ranking(intent: Intent, rows: list[Row], *, noun: str, scope: str, top_n: in
     )
     table = Table(
         title=f"{order.capitalize()} {fmt.label(measure)} {scope}, May {year}",
-        columns=(
-            "#",
-            _cap(noun.rstrip("s")) if not noun.endswith("ies") else _cap(noun[:-3] + "y"),
-            fmt.short(measure),
-        ),
-        rows=tuple((str(i), str(r["name"]), fmt.number(measure, r[measure])) for i, r in enumerate(shown, 1)),
+        columns=(_RANK, Column(name=_singular(noun)), fmt.column(measure)),
+        rows=tuple((i, str(r["name"]), r[measure]) for i, r in enumerate(shown, 1)),
     )
     caveats = _ranking_caveats(measure, rows, len(ranked), noun, top_n)
     chart = ChartSpec(
@@ -509,16 +507,16 @@ def growth(intent: Intent, rows: list[Row], *, scope: str, top_n: int) -> Draft:
     )
     table = Table(
         title=f"Change in {fmt.label(measure)} {scope}, May {start} to May {end}",
-        columns=("#", "Occupation", f"May {start}", f"May {end}", "Change", "Change (%)"),
+        columns=(
+            _RANK,
+            Column(name="Occupation"),
+            fmt.column(measure, name=f"May {start}"),
+            fmt.column(measure, name=f"May {end}"),
+            fmt.column(measure, name="Change", signed=True),
+            Column(name="Change (%)", kind="percent", signed=True),
+        ),
         rows=tuple(
-            (
-                str(i),
-                str(r["name"]),
-                fmt.number(measure, r["start_value"]),
-                fmt.number(measure, r["end_value"]),
-                _difference(measure, r["difference"]),
-                f"{r['change'] * 100:+.1f}%",
-            )
+            (i, str(r["name"]), r["start_value"], r["end_value"], r["difference"], r["change"] * 100)
             for i, r in enumerate(shown, 1)
         ),
     )
@@ -527,8 +525,7 @@ def growth(intent: Intent, rows: list[Row], *, scope: str, top_n: int) -> Draft:
 
 
 def _difference(measure: str, difference: float) -> str:
-    sign = "+" if difference >= 0 else "-"
-    return sign + fmt.number(measure, abs(difference))
+    return number_text(fmt.kind(measure), difference, signed=True)
 
 
 def _change(measure: str, row: Row, absolute: bool) -> str:
@@ -610,8 +607,8 @@ def threshold_list(intent: Intent, rows: list[Row], *, noun: str, scope: str) ->
                 title=f"{_cap(noun)} {scope} with {threshold_words(t)}{when}"
                 if hits
                 else f"Top-coded {noun} {scope}{when}",
-                columns=("#", _singular(noun), fmt.short(m)),
-                rows=tuple((str(i), str(r["name"]), _shown(m, r)) for i, r in enumerate(listed, 1)),
+                columns=(_RANK, Column(name=_singular(noun)), fmt.column(m)),
+                rows=tuple((i, str(r["name"]), fmt.cell(m, r)) for i, r in enumerate(listed, 1)),
             )
         )
     caveats = _threshold_caveats(t, [] if undetermined else top, hidden, noun)
@@ -733,7 +730,7 @@ def snapshot(intent: Intent, rows: list[Row], *, asked_code: str) -> Draft:
     sentences.append(SNAPSHOT_LIMITS)
     table = Table(
         title=f"{last['occupation']} in the U.S.",
-        columns=("Year", fmt.short("a_median"), fmt.short("tot_emp")),
+        columns=(Column(name="Year"), fmt.column("a_median"), fmt.column("tot_emp")),
         rows=tuple((f"May {r['year']}", fmt.cell("a_median", r), fmt.cell("tot_emp", r)) for r in history),
     )
     caveats = grouped_caveats(("a_median", "tot_emp"), [last])

@@ -22,9 +22,10 @@ from agents.engine import replies
 from agents.engine.context import context_of
 from agents.engine.engine import OewsEngine
 from agents.engine.intent import Parsed
-from agents.models import EngineAnswer, Row, Table
+from agents.models import EngineAnswer, Row
 from agents.oews.schema import NATIONAL
 from agents.research import ResearchHit
+from agents.table import Column, Table
 from agents.trace import TraceRecorder
 from agents.workflow.grounding import Evidence, dropped_parts, evidence, ungrounded
 from agents.workflow.llm import ModelCaller, call_tool, tool_schema
@@ -146,7 +147,7 @@ def rows_table(rows: Sequence[Row]) -> Table:
     measures = [m for m in fmt.SHORT if m in first and not m.endswith("_prse")]
     shown = rows[:MAX_TABLE_ROWS]
     return Table(
-        columns=(*(c.capitalize() for c in labels), *(fmt.short(m) for m in measures)),
+        columns=(*(Column(name=c.capitalize()) for c in labels), *(fmt.column(m) for m in measures)),
         rows=tuple(
             (*(str(r.get(c, "")) for c in labels), *(fmt.cell(m, r) for m in measures)) for r in shown
         ),

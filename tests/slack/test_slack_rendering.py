@@ -13,7 +13,8 @@ from adapters.slack import EVENTS_PATH
 from adapters.slack.blocks import answer_blocks, format_table, table_section
 from adapters.slack.incoming import SlashRequest, parse_slash, strip_mention
 from adapters.slack.trace_view import trace_modal
-from agents.models import Clarification, ClarifyOption, Table
+from agents.models import Clarification, ClarifyOption
+from agents.table import Column, Table
 from agents.trace import Plan, PlanStep, Replan, Trace, TraceStep
 from bot.types import Answer
 
@@ -40,6 +41,9 @@ def test_slash_command_options(text: str, expected: SlashRequest) -> None:
     assert parse_slash(text) == expected
 
 
+MEDIAN_BY_AREA = (Column(name="Area"), Column(name="Median", kind="usd_annual"))
+
+
 def test_only_the_bots_own_mention_is_stripped() -> None:
     text = "<@UBOT> pay for <@U123>'s job <@UBOT|oews> in <https://x.example|Ohio>"
     assert strip_mention(text, "UBOT") == "pay for <@U123>'s job   in <https://x.example|Ohio>"
@@ -53,9 +57,7 @@ def test_answer_text_cannot_ping_or_link() -> None:
 
 
 def test_huge_answer_stays_within_message_limits() -> None:
-    table = Table(
-        title="Big", columns=("Area", "Median"), rows=tuple((f"Area {n}", f"${n:,}") for n in range(900))
-    )
+    table = Table(title="Big", columns=MEDIAN_BY_AREA, rows=tuple((f"Area {n}", n) for n in range(900)))
     options = tuple(ClarifyOption(label="L" * 200, question="Q" * 5000) for _ in range(40))
     answer = Answer(
         status="clarification",
@@ -78,14 +80,14 @@ def test_huge_answer_stays_within_message_limits() -> None:
 
 
 def test_table_is_monospace_with_numbers_right_aligned_and_cut_to_fit() -> None:
-    table = Table(columns=("Area", "Median"), rows=(("Seattle", "$128,260"), ("Boise", "$9,050")))
+    table = Table(columns=MEDIAN_BY_AREA, rows=(("Seattle", 128260), ("Boise", 9050)))
     assert format_table(table) == [
         "Area       Median",
         "-------  --------",
         "Seattle  $128,260",
         "Boise      $9,050",
     ]
-    big = Table(columns=("Area", "Median"), rows=tuple((f"Area {n}", f"${n:,}") for n in range(500)))
+    big = Table(columns=MEDIAN_BY_AREA, rows=tuple((f"Area {n}", n) for n in range(500)))
     text = table_section(big)["text"]["text"]
     assert len(text) <= 3000 and text.startswith("```") and "more rows" in text
 

@@ -13,7 +13,8 @@ from PIL import Image
 
 from adapters.teams.cards import CARD_LIMIT, answer_card, card_size, clarification_card, trace_card
 from adapters.teams.charts import ChartStore, data_uri, place_chart
-from agents.models import Clarification, ClarifyOption, Table
+from agents.models import Clarification, ClarifyOption
+from agents.table import Column, Table
 from agents.trace import Plan, PlanStep, Replan, Trace, TraceStep
 from bot.store import BotStore, SqliteBotStore, StoreError
 from bot.types import Answer
@@ -120,7 +121,9 @@ def test_chart_that_cannot_fit_is_left_out() -> None:
 
 def test_answer_card_shows_at_most_twenty_rows_and_says_how_many_are_hidden() -> None:
     table = Table(
-        title="Many", columns=("Area", "Median"), rows=tuple((f"Area {i}", "$1") for i in range(30))
+        title="Many",
+        columns=(Column(name="Area"), Column(name="Median", kind="usd_annual")),
+        rows=tuple((f"Area {i}", 1) for i in range(30)),
     )
     answer = Answer(status="answer", text="Lots of rows.", trace_id="tr-0123456789ab", tables=(table,))
     card = answer_card(answer, chart_missing=True)

@@ -184,7 +184,7 @@ def test_every_deterministic_eval_answer_is_grounded(engine: OewsEngine) -> None
         results = engine.run(framing)
         answer = replies.compose(parsed, framing, results, question)
         written = "\n".join(
-            [answer.text, *answer.caveats, *(c for t in answer.tables for r in t.rows for c in r)]
+            [answer.text, *answer.caveats, *(c for t in answer.tables for r in t.text_rows() for c in r)]
         )
         ev = evidence(results.rows, texts=[question], years=engine.coverage.all_years)
         assert ungrounded(written, ev) == [], question
