@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 TOKEN_TTL_S = 3600.0
 SWEEP_EVERY_S = 600.0  # expired files in OEWS_ARTIFACT_DIR are deleted at most this often
 SCALES = (1.0, 0.85, 0.7, 0.6, 0.5)
-_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")  # what ``secrets.token_urlsafe(24)`` makes
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}")  # never a path: ``secrets.token_urlsafe`` characters
 
 
 @dataclass(frozen=True)
