@@ -10,21 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
 
+from agents.answer import ClarifyOption
+from agents.engine.context import ThreadContext
 from agents.engine.engine import OewsEngine
 from agents.engine.intent import Intent
-from agents.models import ClarifyOption
 from agents.resolve.entities import Area
 
 MAX_FOLLOWUPS = 3
 _PERCENTILES = {"a_pct10", "a_pct25", "a_pct75", "a_pct90", "h_pct10", "h_pct25", "h_pct75", "h_pct90"}
 
 
-def suggest_followups(engine: OewsEngine, context: dict[str, Any]) -> tuple[ClarifyOption, ...]:
+def suggest_followups(engine: OewsEngine, context: ThreadContext) -> tuple[ClarifyOption, ...]:
     """Up to three next questions the data can answer, best first; none when nothing fits."""
     chosen: list[ClarifyOption] = []
-    codes = list(context.get("occupations", ()))
+    codes = list(context.occupations)
     for option in _candidates(engine, context):
         if len(chosen) == MAX_FOLLOWUPS:
             break
@@ -61,15 +61,15 @@ def _reads_as_meant(engine: OewsEngine, question: str, occupations: list[str], a
     return all(code in {a.code for a in intent.areas} for code in areas)
 
 
-def _candidates(engine: OewsEngine, context: dict[str, Any]) -> Iterator[ClarifyOption]:
-    codes = list(context.get("occupations", ()))
+def _candidates(engine: OewsEngine, context: ThreadContext) -> Iterator[ClarifyOption]:
+    codes = context.occupations
     occupation = _occupation_title(engine, codes[0]) if len(codes) == 1 else None
     if len(codes) > 1:
         return  # comparisons of several jobs: the next question is the reader's to choose
-    areas = [a for c in context.get("areas", ()) if (a := _area(engine, c)) is not None]
+    areas = [a for c in context.areas if (a := _area(engine, c)) is not None]
     area = areas[0] if areas else None
-    shape = str(context.get("shape", ""))
-    measures = set(context.get("measures", ()))
+    shape = context.shape
+    measures = set(context.measures)
     if occupation is None:
         yield from _without_occupation(area, measures)
         return

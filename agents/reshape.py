@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
+from agents.answer import Reshape
+from agents.engine.context import ThreadContext
 from agents.engine.engine import OewsEngine
 from agents.followups import reading
-from agents.models import Reshape
 from agents.resolve.entities import Area
 
 MAX_PLACES = 5
@@ -33,19 +34,18 @@ MEASURES = {
 }
 
 
-def reshape_options(engine: OewsEngine, context: dict[str, Any]) -> tuple[Reshape, ...]:
+def reshape_options(engine: OewsEngine, context: ThreadContext) -> tuple[Reshape, ...]:
     """Places, years and measures to ask about instead; none for rankings and comparisons."""
-    occupations = list(context.get("occupations", ()))
-    areas = list(context.get("areas", ()))
-    if context.get("shape") != "lookup" or len(occupations) != 1 or len(areas) != 1:
+    occupations, areas = context.occupations, context.areas
+    if context.shape != "lookup" or len(occupations) != 1 or len(areas) != 1:
         return ()
     occupation = next((o for o in engine.vocabulary.occupations if o.code == occupations[0]), None)
     area = _area(engine, areas[0])
     if occupation is None or area is None:
         return ()
-    measures = list(context.get("measures", ())) or ["a_median"]
+    measures = list(context.measures) or ["a_median"]
     measure = measures[0] if measures[0] in MEASURES else "a_median"
-    years = list(context.get("years", ()))
+    years = list(context.years)
     ask = _Asker(engine, occupation.code, occupation.title)
     options = [
         *ask.places(measure, area, years),

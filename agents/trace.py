@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from agents.models import ChartSpec
+from agents.answer import ChartSpec
 from agents.sql.dburl import mask_secrets
 from agents.table import Table
 

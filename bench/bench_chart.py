@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from agents.answer import ChartSeries, ChartSpec
 from agents.engine.chart import render_chart
-from agents.models import ChartSeries, ChartSpec
 
 SOURCE = "Source: BLS OEWS, May 2025"
 

@@ -19,8 +19,8 @@ from bot.store import BotStore, SqliteBotStore
 from bot.subscriptions import SubscriptionService
 
 if TYPE_CHECKING:
+    from agents.answer import EngineAnswer
     from agents.engine.engine import OewsEngine
-    from agents.models import EngineAnswer
     from agents.trace import Trace
     from agents.workflow.graph import Workflow
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from agents.models import EngineAnswer
+from agents.answer import EngineAnswer
 from agents.trace import Trace
 from bot import messages
 from bot.export import answer_csv

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from agents.models import AnswerParts
+from agents.answer import AnswerParts
 
 Platform = Literal["slack", "teams", "cli"]
 _UNENCODABLE = re.compile("[\ud800-\udfff]")  # lone surrogates: from JSON escapes or undecodable bytes

@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from agents.answer import EngineAnswer
 from agents.engine import replies
 from agents.engine.engine import OewsEngine
-from agents.models import EngineAnswer
 from agents.trace import Trace
 from agents.workflow.graph import Workflow
 

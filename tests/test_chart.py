@@ -16,7 +16,7 @@ from types import ModuleType
 
 import pytest
 
-from agents.models import ChartSeries, ChartSpec
+from agents.answer import ChartSeries, ChartSpec
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 REPO = Path(__file__).resolve().parents[1]
@@ -235,7 +235,7 @@ def test_rendering_leaves_global_matplotlib_settings_alone(chart: ModuleType) ->
 def test_import_and_render_do_not_touch_pyplot(tmp_path: Path) -> None:
     script = (
         "import sys\n"
-        "from agents.models import ChartSeries, ChartSpec\n"
+        "from agents.answer import ChartSeries, ChartSpec\n"
         "import agents.engine.chart as chart\n"
         "assert 'matplotlib.pyplot' not in sys.modules\n"
         "spec = ChartSpec(kind='bar', title='t', categories=('a', 'b'), unit='count', y_label='',\n"

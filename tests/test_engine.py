@@ -11,8 +11,8 @@ from functools import cache
 
 import pytest
 
+from agents.answer import EngineAnswer
 from agents.engine.engine import OewsEngine
-from agents.models import EngineAnswer
 from bot.evaluation import is_shown, shown_text
 from bot.types import Answer
 from tests.offline import ask_offline

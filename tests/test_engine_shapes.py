@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from agents.answer import EngineAnswer
 from agents.engine.engine import OewsEngine
 from agents.engine.signals import read_signals
-from agents.models import EngineAnswer
 from bot.evaluation import is_shown, names_not_applied
 from tests.offline import ask_offline
 from tests.shipped import shipped_rows

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from agents.models import EngineAnswer
+from agents.answer import EngineAnswer
 from agents.trace import Trace
 from bot.app import build_service
 from bot.config import Settings

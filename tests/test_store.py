@@ -13,7 +13,7 @@ from typing import TypeVar
 import pytest
 import sqlite_utils
 
-from agents.models import ChartSeries, ChartSpec
+from agents.answer import ChartSeries, ChartSpec
 from agents.trace import Plan, PlanStep, Replan, Trace, TraceStep
 from bot.store import (
     DAY_S,

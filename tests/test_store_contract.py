@@ -282,7 +282,7 @@ def test_a_read_only_store_answers_directly_and_health_says_degraded(tmp_path: P
     import contextlib
     import sqlite3
 
-    from agents.models import EngineAnswer
+    from agents.answer import EngineAnswer
     from bot.service import AccessPolicy, BotService
     from bot.store import StoreError
 

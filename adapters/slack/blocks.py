@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.models import Clarification, ClarifyOption, Reshape
+from agents.answer import Clarification, ClarifyOption, Reshape
 from agents.table import Table, is_numeric
 from bot.types import Answer
 

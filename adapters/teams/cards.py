@@ -1,7 +1,7 @@
 """Adaptive Cards (plain JSON) for answers, clarifications and traces.
 
 Pure functions from the neutral ``Answer`` / ``Trace`` to card dicts: no SDK types here.
-Every ``Action.Submit`` carries ``{"oews": <action>, "trace_id": ...}`` (see ``inbound``).
+Every ``Action.Submit`` carries ``{"oews": <action>, "trace_id": ...}`` (see ``incoming``).
 Teams caps a message at about 28 KB, so cards are measured and trimmed to ``CARD_LIMIT``.
 """
 

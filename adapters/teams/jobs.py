@@ -32,10 +32,10 @@ from typing import Any
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 
-from adapters.teams.bot import Renderer, error_text
 from adapters.teams.charts import ChartStore
 from adapters.teams.config import SdkConfiguration, sdk_configuration
 from adapters.teams.connector import RETRY_DELAYS_S, cloud_adapter
+from adapters.teams.handlers import Renderer, error_text
 from bot.config import Settings
 from bot.jobs import ClaimedJob
 from bot.service import BotService

@@ -41,8 +41,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import Formatter
 
+from agents.answer import ChartSeries, ChartSpec
 from agents.errors import ChartSpecError
-from agents.models import ChartSeries, ChartSpec
 
 __all__ = ["ChartSpecError", "build_figure", "format_value", "render_chart"]
 

@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents.answer import Row, SqlRecord
 from agents.engine import queries as q
 from agents.engine.intent import Intent
-from agents.models import Row, SqlRecord
 from agents.resolve.entities import Occupation
 from agents.sql.gateway import QueryResult, SqlGateway
 from agents.sql.readable import readable_sql

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from agents.answer import Clarification, ClarifyOption, EngineAnswer
 from agents.engine import synthesis
 from agents.engine.context import context_of
 from agents.engine.framing import Framing, Results
 from agents.engine.intent import Intent, Parsed
-from agents.models import Clarification, ClarifyOption, EngineAnswer
 from agents.oews.schema import NATIONAL
 
 EXAMPLES = (

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents.answer import ChartSeries, ChartSpec, Row
 from agents.engine import format as fmt
 from agents.engine.intent import Intent, Threshold
 from agents.engine.queries import GROWTH_FLOOR
-from agents.models import ChartSeries, ChartSpec, Row
 from agents.oews.schema import NATIONAL, top_code
 from agents.table import Column, Table, number_text
 

@@ -14,9 +14,9 @@ from typing import Any, Literal
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
+from agents.answer import ChartSeries, ChartSpec, Row
 from agents.engine import format as fmt
 from agents.engine.synthesis import caption
-from agents.models import ChartSeries, ChartSpec, Row
 from agents.workflow.grounding import evidence, ungrounded
 from agents.workflow.llm import ModelCaller, call_tool, tool_schema
 from agents.workflow.prompts import rows_block, template

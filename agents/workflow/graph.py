@@ -28,11 +28,12 @@ from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
+from agents.answer import ChartSpec, EngineAnswer, Row
 from agents.engine.chart import render_chart
+from agents.engine.context import ThreadContext
 from agents.engine.engine import OewsEngine
 from agents.errors import ChartSpecError, ModelError, OewsError
 from agents.followups import suggest_followups
-from agents.models import ChartSpec, EngineAnswer, Row
 from agents.research import ResearchError, ResearchProvider, TavilySearch
 from agents.reshape import reshape_options
 from agents.trace import Trace, TraceRecorder
@@ -274,11 +275,11 @@ class Workflow:
             answer = _rejected(chosen, recorder)
         else:
             answer = self._answer(question, context, self._deps(chosen, recorder, render_chart))
-        if answer.kind == "answer" and answer.context:
+        if answer.kind == "answer" and (thread := ThreadContext.read(answer.context)):
             answer = answer.model_copy(
                 update={
-                    "followups": suggest_followups(self.engine, answer.context),
-                    "reshapes": reshape_options(self.engine, answer.context),
+                    "followups": suggest_followups(self.engine, thread),
+                    "reshapes": reshape_options(self.engine, thread),
                 }
             )
         trace.models = models_used(trace)

@@ -23,10 +23,10 @@ import logging
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from agents.answer import EngineAnswer
 from agents.engine import replies
 from agents.engine.intent import Parsed
 from agents.errors import ModelError
-from agents.models import EngineAnswer
 from agents.research import research_topics
 from agents.trace import Replan
 from agents.workflow.config import OFFLINE_ENGINE

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypedDict
 
+from agents.answer import ChartSpec, EngineAnswer, Row, SqlRecord
 from agents.engine.engine import OewsEngine
 from agents.engine.framing import Framing, Results
 from agents.engine.intent import Parsed
-from agents.models import ChartSpec, EngineAnswer, Row, SqlRecord
 from agents.research import ResearchHit, ResearchProvider
 from agents.trace import Plan, PlanStep, TraceRecorder
 from agents.workflow.llm import ModelCaller

@@ -17,12 +17,12 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
+from agents.answer import EngineAnswer, Row
 from agents.engine import format as fmt
 from agents.engine import replies
 from agents.engine.context import context_of
 from agents.engine.engine import OewsEngine
 from agents.engine.intent import Parsed
-from agents.models import EngineAnswer, Row
 from agents.oews.schema import NATIONAL
 from agents.research import ResearchHit
 from agents.table import Column, Table

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from agents.models import EngineAnswer
+from agents.answer import EngineAnswer
 from agents.trace import Trace
 from agents.workflow.graph import Workflow
 from bot.app import build_service, open_engine

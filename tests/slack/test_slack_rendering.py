@@ -13,7 +13,7 @@ from adapters.slack import EVENTS_PATH
 from adapters.slack.blocks import answer_blocks, format_table, table_section
 from adapters.slack.incoming import SlashRequest, parse_slash, strip_mention
 from adapters.slack.trace_view import trace_modal
-from agents.models import Clarification, ClarifyOption
+from agents.answer import Clarification, ClarifyOption
 from agents.table import Column, Table
 from agents.trace import Plan, PlanStep, Replan, Trace, TraceStep
 from bot.types import Answer

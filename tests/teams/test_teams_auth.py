@@ -18,8 +18,8 @@ import pytest
 from aiohttp import web
 
 from adapters.teams import TeamsConfigError, mount_teams
-from adapters.teams.bot import REFUSED
 from adapters.teams.config import allowed_tenants, sdk_configuration
+from adapters.teams.handlers import REFUSED
 from bot.app import build_service
 from bot.config import Settings
 from tests.teams.conftest import teams_settings

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from adapters.teams.bot import HINT, INVALID_ACTION, TRACE_UNAVAILABLE, WELCOME
+from adapters.teams.handlers import HINT, INVALID_ACTION, TRACE_UNAVAILABLE, WELCOME
 from tests.teams.harness import BOT_ID, TeamsBot
 
 QUESTION = "median annual wage of registered nurses in Seattle"

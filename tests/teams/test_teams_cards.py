@@ -13,7 +13,7 @@ from PIL import Image
 
 from adapters.teams.cards import CARD_LIMIT, answer_card, card_size, clarification_card, trace_card
 from adapters.teams.charts import ChartStore, data_uri, place_chart
-from agents.models import Clarification, ClarifyOption
+from agents.answer import Clarification, ClarifyOption
 from agents.table import Column, Table
 from agents.trace import Plan, PlanStep, Replan, Trace, TraceStep
 from bot.store import BotStore, SqliteBotStore, StoreError

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from adapters.teams.bot import ANSWER_UNAVAILABLE, THANKS, TRACE_UNAVAILABLE
+from adapters.teams.handlers import ANSWER_UNAVAILABLE, THANKS, TRACE_UNAVAILABLE
 from adapters.teams.package import build_manifest
 from bot.config import Settings
 from bot.service import BotService

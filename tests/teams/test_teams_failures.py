@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from adapters.teams.bot import BUSY
+from adapters.teams.handlers import BUSY
 from bot.app import access_policy, build_service
 from bot.config import Settings
 from bot.service import BotService

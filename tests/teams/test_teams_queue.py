@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from adapters.teams import bot as bot_module
+from adapters.teams import handlers as handlers_module
 from adapters.workers import InlineWorkers
 from bot.app import build_service
 from bot.config import Settings
@@ -172,7 +172,7 @@ def test_people_far_back_in_the_queue_are_told_their_place_after_the_ack(
     openid: OpenIdServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(bot_module, "QUEUE_NOTE_DELAY_S", 0.3)
+    monkeypatch.setattr(handlers_module, "QUEUE_NOTE_DELAY_S", 0.3)
     service = build_service(settings, engine=oews_engine)  # type: ignore[arg-type]
     teams = TeamsBot(service=service, settings=settings, connector=connector, openid=openid, workers=0)
     chats = [teams.chat() for _ in range(26)]  # queued at places 1 to 26

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from adapters.teams.bot import ANSWER_GONE
+from adapters.teams.handlers import ANSWER_GONE
 from bot.export import NO_TABLE
 from tests.teams.conftest import teams_settings
 from tests.teams.harness import OTHER_TENANT, FakeConnector, OpenIdServer, TeamsBot

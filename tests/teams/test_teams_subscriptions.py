@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from adapters.teams.bot import ANSWER_GONE
+from adapters.teams.handlers import ANSWER_GONE
 from adapters.teams.notices import proactive_sender
 from bot.app import subscriptions_for
 from bot.config import Settings

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+from agents.answer import EngineAnswer
 from agents.engine import replies
+from agents.engine.context import ThreadContext
 from agents.engine.engine import OewsEngine
 from agents.errors import SqlExecutionError
 from agents.followups import suggest_followups
-from agents.models import EngineAnswer
 from agents.reshape import reshape_options
 from agents.sql.gateway import QueryResult
 from agents.trace import Trace
@@ -39,10 +40,11 @@ def test_every_eval_question_gets_the_engines_answer(engine: OewsEngine) -> None
     for question in _questions():
         answer, trace = ask(workflow, question)
         direct = engine_stages(engine, question)
+        thread = ThreadContext.read(direct.context) or ThreadContext()
         added = (
             {
-                "followups": suggest_followups(engine, direct.context),
-                "reshapes": reshape_options(engine, direct.context),
+                "followups": suggest_followups(engine, thread),
+                "reshapes": reshape_options(engine, thread),
             }
             if direct.kind == "answer"
             else {}

@@ -1,4 +1,9 @@
-"""Typed results the engine hands to its callers (and that traces record)."""
+"""The parts of an answer the engine hands to its callers (and that traces record).
+
+``EngineAnswer`` is what the workflow returns; ``AnswerParts`` are the parts a person is shown,
+shared with the service's ``bot.types.Answer``; the table type is ``agents.table.Table``.
+(Language models are configured in ``agents/workflow/registry.py``.)
+"""
 
 from __future__ import annotations
 

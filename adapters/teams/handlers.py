@@ -24,7 +24,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationR
 
 from adapters.teams.cards import CARD_LIMIT, answer_card, card_size, clarification_card, trace_card
 from adapters.teams.charts import ChartImage, ChartStore, place_chart
-from adapters.teams.inbound import (
+from adapters.teams.incoming import (
     Ask,
     Clarify,
     ExportCsv,
