@@ -43,7 +43,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def chart(request: web.Request) -> web.Response:
     """``GET /charts/{token}``: a chart kept in the store by any instance (Teams links to these)."""
-    from adapters.teams.charts import stored_chart
+    from adapters.teams.chart_images import stored_chart
 
     service: BotService = request.app[SERVICE]
     png = await asyncio.to_thread(stored_chart, service.store, request.match_info["token"])

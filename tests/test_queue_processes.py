@@ -244,7 +244,7 @@ def test_two_hosts_share_one_postgresql_store(
             lambda: sum(answers_by_thread(fake)[f"8001.00000{n}"] for n in range(3)) == 2, what="2 answers"
         )
         # A chart link (stored by whichever host answered) is served by either host.
-        from adapters.teams.charts import chart_key
+        from adapters.teams.chart_images import chart_key
         from bot.pgstore import PostgresBotStore
 
         with PostgresBotStore(url) as store:
