@@ -140,6 +140,7 @@ class Host:
                 process.wait(15)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait(15)  # reaped: a loaded machine can take longer than 15 s to stop
         self.log.close()
 
     def _start(self, *args: str) -> subprocess.Popen[bytes]:
