@@ -45,7 +45,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def chart(request: web.Request) -> web.Response:
     """``GET /charts/{token}``: a chart kept by any instance (Teams links to these)."""
-    from adapters.teams.charts import ChartStore
+    from adapters.teams.chart_images import ChartStore
 
     service: BotService = request.app[SERVICE]
     charts = ChartStore(backing=service.store, directory=request.app[ARTIFACT_DIR])

@@ -1,9 +1,14 @@
 """Shared fixtures: a clean environment and one real OEWS database per test session.
 
 The database is built from the shipped BLS files once and cached under
-``~/.cache/oews-bot-tests/`` keyed by the shipped files and the schema version, so repeated
-local runs skip the ~20 s build. CI builds it fresh. The build holds a file lock, so parallel
-test workers (pytest-xdist) and parallel test runs build it once and share it.
+``~/.cache/oews-bot-tests/`` (or ``$OEWS_TEST_CACHE``) keyed by the shipped files and the schema
+version, so repeated local runs skip the ~20 s build. CI builds it fresh. The build holds a file
+lock, so parallel test workers (pytest-xdist) and parallel test runs build it once and share it;
+under xdist the controller starts the build in the background while the workers start and
+collect, so no worker sits idle waiting for it.
+
+Scheduling (``pytest -n 2``): tests marked ``slow`` are handed out first, longest first, so the
+two workers finish together instead of one starting a long test at the end.
 
 ``postgres`` is a throwaway PostgreSQL server on loopback (see ``tests/postgres.py``), one per
 test session and worker; it skips locally when PostgreSQL is not installed, and fails on CI.
@@ -15,6 +20,8 @@ import fcntl
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,18 +53,62 @@ def _cache_key() -> str:
     return h.hexdigest()[:16]
 
 
-@pytest.fixture(scope="session")
-def oews_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A complete OEWS database built from the shipped data (read-only use, please)."""
+def cache_dir() -> Path:
+    """Where built test data is kept between runs (shared by workers and runs, under a lock)."""
     cache = Path(os.environ.get("OEWS_TEST_CACHE", Path.home() / ".cache" / "oews-bot-tests"))
-    cached = cache / f"oews-{_cache_key()}.sqlite"
     cache.mkdir(parents=True, exist_ok=True)
-    with (cache / "build.lock").open("w") as lock:
+    return cache
+
+
+def cached_database() -> Path:
+    """The cached build of the shipped data, built first if it is not there yet."""
+    cached = cache_dir() / f"oews-{_cache_key()}.sqlite"
+    with (cache_dir() / "build.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not cached.exists():
             build_database(cached)  # atomic: written aside, then renamed
+    return cached
+
+
+_background_build: subprocess.Popen[bytes] | None = None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under xdist, the controller builds a missing database while the workers start up."""
+    global _background_build
+    xdist_controller = getattr(session.config.option, "numprocesses", None) and not hasattr(
+        session.config, "workerinput"
+    )
+    if xdist_controller and not (cache_dir() / f"oews-{_cache_key()}.sqlite").exists():
+        root = Path(__file__).resolve().parents[1]
+        code = "from tests.conftest import cached_database; cached_database()"
+        _background_build = subprocess.Popen([sys.executable, "-c", code], cwd=root)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _background_build is not None:
+        if exitstatus == pytest.ExitCode.INTERRUPTED:
+            _background_build.terminate()  # the build is written aside: nothing half-built is kept
+        _background_build.wait()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slowest tests first (``slow(seconds=...)``, a rough guess), the rest in file order.
+
+    A stable sort, so every worker collects the same order."""
+
+    def seconds(item: pytest.Item) -> float:
+        slow = item.get_closest_marker("slow")
+        return float(slow.kwargs.get("seconds", 5)) if slow else 0.0
+
+    items.sort(key=lambda item: -seconds(item))
+
+
+@pytest.fixture(scope="session")
+def oews_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A complete OEWS database built from the shipped data (read-only use, please)."""
     home = tmp_path_factory.mktemp("oews-home")
-    shutil.copy(cached, home / DATABASE_NAME)
+    shutil.copy(cached_database(), home / DATABASE_NAME)
     yield home / DATABASE_NAME
 
 

@@ -31,6 +31,14 @@ def _bin_dir() -> Path | None:
     return Path(found).parent if found else None
 
 
+def server_version() -> str:
+    """The major version of the PostgreSQL found (data directories are kept per major version)."""
+    bindir = _bin_dir()
+    assert bindir is not None, INSTALL_HINT
+    out = subprocess.run([str(bindir / "postgres"), "--version"], capture_output=True, text=True, check=True)
+    return out.stdout.split()[-1].split(".")[0]
+
+
 def _odbc_driver_installed() -> bool:
     try:
         import pyodbc
@@ -91,6 +99,28 @@ class PostgresServer:
         )
         server.start_again()
         return server
+
+    @classmethod
+    def start_copy(cls, saved: Path) -> PostgresServer:
+        """A new server on a copy of a data directory kept by ``save``, its databases as they were."""
+        root = Path(tempfile.mkdtemp(prefix="oews-pg-"))
+        subprocess.run(["cp", "-a", str(saved), str(root / "data")], check=True, timeout=120)
+        if os.geteuid() == 0:
+            pw = pwd.getpwnam("postgres")
+            os.chown(root, pw.pw_uid, pw.pw_gid)
+        server = cls(data_dir=root / "data", port=_free_port())
+        server.start_again()
+        return server
+
+    def save(self, dest: Path) -> None:
+        """Stop the server cleanly and keep its data directory at ``dest`` (written aside, then renamed)."""
+        bindir = _bin_dir()
+        assert bindir is not None
+        self._run(os.geteuid() == 0, str(bindir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "stop")
+        aside = dest.with_name(dest.name + ".partial")
+        shutil.rmtree(aside, ignore_errors=True)
+        subprocess.run(["cp", "-a", str(self.data_dir), str(aside)], check=True, timeout=120)
+        aside.rename(dest)
 
     def start_again(self) -> None:
         """Start the server on its data directory and port (again, after ``stop_only``)."""

@@ -213,6 +213,7 @@ def test_two_renders_are_identical(chart: ModuleType, name: str) -> None:
     assert first == second
 
 
+@pytest.mark.slow(seconds=5)
 def test_renders_on_several_threads_match_serial_renders(chart: ModuleType) -> None:
     specs = [make() for make in SAMPLES.values()]
     serial = [chart.render_chart(spec) for spec in specs]

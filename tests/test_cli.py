@@ -60,6 +60,7 @@ def home(tmp_path: Path) -> Path:
     return tmp_path / "home"
 
 
+@pytest.mark.slow(seconds=5)
 def test_ask_prints_answer_chart_and_trace(home: Path, oews_db: Path) -> None:
     result = run_process("ask", "what do registered nurses make in Seattle?", home=home, db=oews_db)
     assert result.returncode == 0, result.stderr
@@ -79,6 +80,7 @@ def test_ask_json_has_the_documented_fields_and_saves_the_chart(home: Path, oews
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow(seconds=5)
 def test_ask_json_stdin_answers_each_line_in_order(home: Path, oews_db: Path) -> None:
     lines = "median pay for electricians in texas\n\npharmacist pay in washington\nwhats the weather\n"
     result = run_process("ask", "--json", "-", home=home, db=oews_db, stdin=lines)
@@ -125,6 +127,7 @@ def test_usage_reports_cli_questions(home: Path, oews_db: Path) -> None:
     assert report[0]["platform"] == "cli" and report[0]["answers"] == 1
 
 
+@pytest.mark.slow(seconds=10)
 def test_eval_scores_the_projects_questions(home: Path, oews_db: Path) -> None:
     result = run("eval", str(EVAL_QUESTIONS), "--quiet", home=home, db=oews_db)
     total = next(line for line in result.stdout.splitlines() if line.startswith("TOTAL"))

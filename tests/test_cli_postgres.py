@@ -161,6 +161,7 @@ def test_a_wrong_password_is_one_masked_line_and_exit_code_2(
     assert "postgres:***@" in lines[0] and "hunter2" not in result.output and "s3cret" not in result.output
 
 
+@pytest.mark.slow(seconds=3)
 def test_healthz_says_when_the_real_database_goes_down(tmp_path: Path) -> None:
     """/healthz over a real gateway: 200 while PostgreSQL answers, 503 once it is stopped,
     and the server keeps answering health checks."""
@@ -208,6 +209,7 @@ def test_healthz_says_when_the_real_database_goes_down(tmp_path: Path) -> None:
         server.stop()
 
 
+@pytest.mark.slow(seconds=3)
 def test_the_bot_says_the_data_is_unavailable_while_the_server_is_down_then_recovers(tmp_path: Path) -> None:
     """The server stops under a running bot: answers say so (no crash, no secret), and the bot
     answers again from a new connection once the server is back."""

@@ -26,6 +26,7 @@ def golds() -> ModuleType:
     return module
 
 
+@pytest.mark.slow(seconds=9)
 def test_the_question_file_is_what_the_script_computes(golds: ModuleType) -> None:
     assert golds.build() == EVAL_QUESTIONS.read_text(encoding="utf-8")
 

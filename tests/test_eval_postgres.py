@@ -1,12 +1,17 @@
 """The whole evaluation scores identically from PostgreSQL and from SQLite.
 
-The PostgreSQL database is a copy of the session's SQLite build (the same rows, sent in bulk),
-and every question of eval/questions.jsonl is answered from both: the same outcome per question
-and the same answer text.
+The PostgreSQL database is a copy of the session's SQLite build (the same rows, sent in bulk by
+``copy_sqlite_database``), and every question of eval/questions.jsonl is answered from both: the
+same outcome per question and the same answer text.
+
+The copy takes a while, so the server's data directory is kept beside the cached SQLite build
+(keyed by it and by the PostgreSQL version) and later runs start a server on a copy of it.
 """
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +23,28 @@ from bot.config import Settings
 from bot.evaluation import evaluate, load_cases
 from bot.types import Question
 from tests import postgres as pg
+from tests.conftest import cache_dir, cached_database
 
 EVAL = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
 
 
 @pytest.fixture(scope="module")
-def pg_copy(postgres: pg.PostgresServer, oews_db: Path) -> str:
-    url = postgres.create_database("oews_eval")
-    copy_sqlite_database(oews_db, parse_database_url(url))
-    return url
+def pg_copy(postgres: pg.PostgresServer, oews_db: Path) -> Iterator[str]:
+    """A server whose database ``oews_eval`` is a copy of the build (``postgres`` skips or fails)."""
+    version = pg.server_version()
+    saved = cache_dir() / f"pg{version}-{cached_database().stem}"
+    with (cache_dir() / "pg.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not saved.exists():
+            server = pg.PostgresServer.start()
+            try:
+                copy_sqlite_database(oews_db, parse_database_url(server.create_database("oews_eval")))
+                server.save(saved)
+            finally:
+                server.stop()
+    server = pg.PostgresServer.start_copy(saved)
+    yield server.url("oews_eval")
+    server.stop()
 
 
 def test_the_copy_holds_the_same_data(pg_copy: str, oews_db: Path) -> None:
@@ -39,6 +57,7 @@ def test_the_copy_holds_the_same_data(pg_copy: str, oews_db: Path) -> None:
     assert "x@" not in server.location and "***" in server.location
 
 
+@pytest.mark.slow(seconds=30)
 def test_every_eval_question_is_answered_the_same_from_postgresql(
     pg_copy: str, oews_db: Path, tmp_path: Path
 ) -> None:

@@ -49,6 +49,7 @@ def serve(tmp_path: Path, oews_db: Path, **env: str) -> tuple[subprocess.Popen[s
     return process, port
 
 
+@pytest.mark.slow(seconds=4)
 def test_serve_answers_health_checks_and_mounts_teams(tmp_path: Path, oews_db: Path) -> None:
     process, port = serve(tmp_path, oews_db, TEAMS_ALLOW_UNAUTHENTICATED="true")
     try:
@@ -69,6 +70,7 @@ def test_serve_answers_health_checks_and_mounts_teams(tmp_path: Path, oews_db: P
     assert "Traceback" not in output
 
 
+@pytest.mark.slow(seconds=3)
 def test_serve_refuses_to_start_teams_without_an_app_id(tmp_path: Path, oews_db: Path) -> None:
     process, _ = serve(
         tmp_path,

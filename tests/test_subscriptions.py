@@ -81,6 +81,7 @@ def national_release(folder: Path, year: int, rn_median: str) -> Path:
     return path
 
 
+@pytest.mark.slow(seconds=4)
 def test_a_newer_release_sends_each_subscriber_one_notice_with_what_changed(
     home: Path, tmp_path: Path, webhook: Webhook
 ) -> None:
@@ -102,6 +103,7 @@ def test_a_newer_release_sends_each_subscriber_one_notice_with_what_changed(
     assert len(webhook.posts) == 1
 
 
+@pytest.mark.slow(seconds=3)
 def test_a_failed_delivery_is_retried_on_the_next_run(home: Path, tmp_path: Path, webhook: Webhook) -> None:
     run(home, "subscribe", "--webhook", webhook.url, QUESTION)
     webhook.status = 500
@@ -111,6 +113,7 @@ def test_a_failed_delivery_is_retried_on_the_next_run(home: Path, tmp_path: Path
     assert "Sent 1" in run(home, "subscriptions", "--notify")[1] and len(webhook.posts) == 1
 
 
+@pytest.mark.slow(seconds=3)
 def test_a_question_that_cannot_be_answered_is_not_subscribed(home: Path, webhook: Webhook) -> None:
     code, out = run(home, "subscribe", "--webhook", webhook.url, "what's the weather in Paris?")
     assert code == 1 and "only subscribe you to a question I can answer" in out

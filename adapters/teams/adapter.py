@@ -14,7 +14,7 @@ from aiohttp import web
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity
 
-from adapters.teams.charts import ChartStore
+from adapters.teams.chart_images import ChartStore
 from adapters.teams.config import SdkConfiguration, allowed_tenants, sdk_configuration
 from adapters.teams.connector import RETRY_DELAYS_S, cloud_adapter
 from adapters.teams.handlers import OewsTeamsBot, error_text

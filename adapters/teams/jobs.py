@@ -32,7 +32,7 @@ from typing import Any
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 
-from adapters.teams.charts import ChartStore
+from adapters.teams.chart_images import ChartStore
 from adapters.teams.config import SdkConfiguration, sdk_configuration
 from adapters.teams.connector import RETRY_DELAYS_S, cloud_adapter
 from adapters.teams.handlers import Renderer, error_text

@@ -77,6 +77,7 @@ def test_data_load_refuses_a_directory(oews_home: Path, oews_db: Path, tmp_path:
     assert "is a directory" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow(seconds=3)
 def test_data_load_refuses_an_archive_bomb_before_reading_it(
     oews_home: Path, oews_db: Path, tmp_path: Path
 ) -> None:

@@ -180,6 +180,7 @@ def cli_run(home: Path, fake: FakeSlack, *args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout + result.stderr
 
 
+@pytest.mark.slow(seconds=4)
 def test_a_newer_release_sends_each_slack_subscriber_one_dm_with_what_changed(
     server: SlackServer, fake_slack: FakeSlack, home: Path, tmp_path: Path
 ) -> None:
@@ -204,6 +205,7 @@ def test_a_newer_release_sends_each_slack_subscriber_one_dm_with_what_changed(
     assert not fake_slack.since(mark, "chat.postMessage")
 
 
+@pytest.mark.slow(seconds=4)
 def test_a_failed_dm_is_sent_on_the_next_run(
     server: SlackServer, fake_slack: FakeSlack, home: Path, tmp_path: Path
 ) -> None:

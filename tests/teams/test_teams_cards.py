@@ -12,7 +12,7 @@ from typing import Any, cast
 from PIL import Image
 
 from adapters.teams.cards import CARD_LIMIT, answer_card, card_size, clarification_card, trace_card
-from adapters.teams.charts import ChartStore, data_uri, place_chart
+from adapters.teams.chart_images import ChartStore, data_uri, place_chart
 from agents.answer import Clarification, ClarifyOption
 from agents.table import Column, Table
 from agents.trace import Plan, PlanStep, Replan, Trace, TraceStep

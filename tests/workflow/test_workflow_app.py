@@ -57,6 +57,7 @@ def test_an_invalid_registry_file_stops_startup_with_the_reason(
     assert "models.0.provider" in raised.value.user_message and str(bad) in raised.value.user_message
 
 
+@pytest.mark.slow(seconds=3)
 def test_a_chat_question_naming_a_model_is_answered_by_it_and_its_cost_recorded(
     oews_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fake: Callable[..., FakeLLM]
 ) -> None:

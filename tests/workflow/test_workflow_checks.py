@@ -173,6 +173,7 @@ def test_written_numbers_reads_formats() -> None:
     assert found == [(1234.5, 2, 1.0, False), (12.0, 0, 1.0, True), (3.4, 1, 1e6, False), (7.0, 0, 1.0, True)]
 
 
+@pytest.mark.slow(seconds=5)
 def test_every_deterministic_eval_answer_is_grounded(engine: OewsEngine) -> None:
     """The check has no false alarms on the answers the templates write from real rows."""
     for line in EVAL_QUESTIONS.read_text(encoding="utf-8").splitlines():

@@ -35,6 +35,7 @@ def _comparable(answer: EngineAnswer) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow(seconds=8)
 def test_every_eval_question_gets_the_engines_answer(engine: OewsEngine) -> None:
     workflow = Workflow(engine)
     for question in _questions():
