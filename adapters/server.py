@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from aiohttp import web
 
@@ -21,6 +22,7 @@ DATABASE_CHECK: web.AppKey[Callable[[], bool]] = web.AppKey("database_ok")
 
 SERVICE = web.AppKey("service", BotService)
 WORKERS = web.AppKey("workers", WorkerProcesses)
+ARTIFACT_DIR: web.AppKey[Path | None] = web.AppKey("artifact_dir")
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -42,11 +44,12 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def chart(request: web.Request) -> web.Response:
-    """``GET /charts/{token}``: a chart kept in the store by any instance (Teams links to these)."""
-    from adapters.teams.charts import stored_chart
+    """``GET /charts/{token}``: a chart kept by any instance (Teams links to these)."""
+    from adapters.teams.chart_images import ChartStore
 
     service: BotService = request.app[SERVICE]
-    png = await asyncio.to_thread(stored_chart, service.store, request.match_info["token"])
+    charts = ChartStore(backing=service.store, directory=request.app[ARTIFACT_DIR])
+    png = await asyncio.to_thread(charts.get, request.match_info["token"])
     if png is None:
         raise web.HTTPNotFound()
     return web.Response(
@@ -80,6 +83,7 @@ def build_web_app(
         mount_teams(app, service=service, settings=settings)
         mounted.append("Teams (POST /api/messages)")
     else:
+        app[ARTIFACT_DIR] = settings.oews_artifact_dir
         app.router.add_get("/charts/{token}", chart)  # links made by other instances
     if not mounted and not socket_mode(settings):
         logger.warning("neither Slack nor Teams is configured; only /healthz is served (see README)")

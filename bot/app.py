@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from agents.workflow.graph import Workflow
 
 logger = logging.getLogger(__name__)
+SERVING_CONNECTIONS = 6  # store connections the serving process opens at start: its ack threads
 
 
 def open_engine(settings: Settings, *, progress: Callable[[int, int], None] | None = None) -> OewsEngine:
@@ -78,7 +79,7 @@ def build_service(
     )
     service = BotService(
         workflow=answering,
-        store=open_store(settings),
+        store=open_store(settings, warm=SERVING_CONNECTIONS if lazy else 0),
         access=access,
         limits=limits,
         vintage=answering.vintage,
@@ -130,14 +131,15 @@ class LazyWorkflow:
         return self.load()[0].config
 
 
-def open_store(settings: Settings) -> BotStore:
-    """The bot's store: PostgreSQL when ``OEWS_STORE_URL`` names one, else SQLite under the home."""
+def open_store(settings: Settings, *, warm: int = 0) -> BotStore:
+    """The bot's store: PostgreSQL when ``OEWS_STORE_URL`` names one (``warm``: connections
+    opened at once), else SQLite under the home."""
     retention = timedelta(days=settings.oews_retention_days)
     url = settings.oews_store_url.get_secret_value().strip() if settings.oews_store_url else ""
     if url:
         from bot.pgstore import PostgresBotStore
 
-        return PostgresBotStore(url, retention=retention)
+        return PostgresBotStore(url, retention=retention, warm=warm)
     return SqliteBotStore(settings.bot_database, retention=retention)
 
 

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     oews_store_url: SecretStr | None = Field(
         default=None, description="The bot's store: unset for SQLite under OEWS_HOME, or postgresql://…"
     )
+    oews_artifact_dir: Path | None = Field(
+        default=None,
+        description="A directory all instances share for files served by URL (Teams charts).",
+    )
     oews_log_level: str = "INFO"
 
     # Access, limits and quotas

@@ -8,8 +8,19 @@ processes is had:
 - every operation is one transaction on a connection from a small pool (pyodbc connections
   are not shared between threads);
 - jobs are claimed with ``UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED) RETURNING``,
-  so workers on any host never wait for one another nor get the same job; enqueueing takes a
-  transaction-level advisory lock so that the capacity check and the insert are one step;
+  so workers on any host never wait for one another nor get the same job;
+- enqueueing (on the path of every platform ack) is one statement (``_ENQUEUE``: claim the
+  delivery id, count the pending jobs, insert the job) in one transaction, two round trips,
+  and takes no lock while the queue has more than ``UNLOCKED_HEADROOM`` places left.  In the
+  last ``UNLOCKED_HEADROOM`` places it takes a transaction-level advisory lock and counts
+  again, so the limit is exact as long as fewer enqueues than that are in flight at once
+  across all hosts (each process has at most ``POOL_SIZE`` connections).  The position
+  reported is the number of jobs waiting when the statement began, plus one: approximate
+  while other enqueues are in flight, and only used for the "you are n-th" note;
+- psqlODBC is asked for transaction-level rollback (``Protocol=7.4-1``: no savepoint around
+  every statement; a failed statement fails its transaction, which is discarded anyway) and
+  client-side parameters (``UseServerSidePrepare=0``: no prepare, describe and deallocate
+  round trips per statement), so that each statement costs one round trip;
 - migrations run in one transaction holding an advisory lock, so two processes starting at
   once apply each once.
 
@@ -31,6 +42,7 @@ from typing import Any
 import pyodbc
 
 from agents.sql.dburl import mask_secrets, parse_database_url
+from bot.jobs import Enqueued, NewJob
 from bot.store import (
     DEFAULT_CONTEXT_TTL,
     DEFAULT_RETENTION,
@@ -39,14 +51,37 @@ from bot.store import (
     SqlBotStore,
     StoreError,
     _iso,
+    _job_payload,
 )
 from bot.substore import DDL as SUBSCRIPTION_DDL
 
 logger = logging.getLogger(__name__)
 
 POOL_SIZE = 8
+UNLOCKED_HEADROOM = 256  # enqueues serialise only in the queue's last places (see the module doc)
 _MIGRATION_LOCK = 7_461_001  # advisory lock keys (any constants unique to this program)
 _ENQUEUE_LOCK = 7_461_002
+# One round trip each (see the module doc): no per-statement savepoints, no server-side prepare.
+_DRIVER_ATTRIBUTES: dict[str, str | int] = {"Protocol": "7.4-1", "UseServerSidePrepare": 0}
+
+_CLAIM_DELIVERY = (
+    "INSERT INTO deliveries (delivery_id, seen_at) VALUES (?, ?) "
+    "ON CONFLICT (delivery_id) DO NOTHING RETURNING 1"
+)
+_ENQUEUE = """
+WITH claimed AS ({claim}),
+counts AS (
+    SELECT COUNT(*) AS pending, COUNT(*) FILTER (WHERE state = 'queued') AS waiting
+    FROM jobs WHERE state IN ('queued', 'running')
+),
+job AS (
+    INSERT INTO jobs (kind, thread_key, payload_json, state, created_at, updated_at)
+    SELECT ?, ?, ?, 'queued', ?, ? FROM counts
+    WHERE counts.pending < ? AND EXISTS (SELECT 1 FROM claimed)
+    RETURNING id
+)
+SELECT (SELECT COUNT(*) FROM claimed), (SELECT waiting FROM counts), (SELECT id FROM job)
+"""
 
 _SCHEMA: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (
@@ -115,21 +150,28 @@ class _PostgresBackend:
     newest_last_tiebreak = ""
 
     def __init__(self, url: str, pool_size: int) -> None:
-        self._dsn = parse_database_url(url, setting="OEWS_STORE_URL").odbc_connection_string()
+        parsed = parse_database_url(url, setting="OEWS_STORE_URL")
+        attributes = _DRIVER_ATTRIBUTES if parsed.dialect == "postgresql" else {}
+        self._dsn = parsed.odbc_connection_string(**attributes)
         self._pool: queue.LifoQueue[pyodbc.Connection] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(pool_size)
         self._closed = False
 
     @contextlib.contextmanager
     def transaction(self, operation: str, *, write: bool) -> Iterator[Executor]:
-        """One transaction on a pooled connection; database errors become ``StoreError``."""
+        """One transaction on a pooled connection; database errors become ``StoreError``.
+
+        Reads run in autocommit (one round trip per statement instead of BEGIN … COMMIT): each
+        statement sees its own snapshot, as it would in a READ COMMITTED transaction."""
         if self._closed:
             raise StoreError(operation, "the store is closed")
         with self._slots:
             connection = self._connection(operation)
             try:
+                connection.autocommit = not write
                 yield connection.cursor()
-                connection.commit()
+                if write:
+                    connection.commit()
             except pyodbc.Error as e:
                 _discard(connection)
                 raise StoreError(operation, _problem(e)) from e
@@ -171,6 +213,11 @@ class _PostgresBackend:
                         [version, name, _iso(datetime.now(UTC))],
                     )
 
+    def warm(self, connections: int) -> None:
+        """Have ``connections`` open in the pool."""
+        for _ in range(connections - self._pool.qsize()):
+            self._pool.put(self._connection("open"))
+
     def close(self) -> None:
         self._closed = True
         while True:
@@ -203,10 +250,50 @@ class PostgresBotStore(SqlBotStore):
         retention: timedelta = DEFAULT_RETENTION,
         clock: Clock = time.time,
         pool_size: int = POOL_SIZE,
+        warm: int = 0,
     ) -> None:
+        """``warm``: connections opened now rather than by the first operations that need them
+        (the serving process: else the first burst's acks wait for them)."""
         backend = _PostgresBackend(url, pool_size)
         backend.migrate()
+        backend.warm(min(warm, pool_size))
         super().__init__(backend, context_ttl=context_ttl, retention=retention, clock=clock)
+
+    def enqueue_job(self, job: NewJob, *, delivery_id: str | None, limit: int) -> Enqueued:
+        """Claim ``delivery_id`` and queue ``job`` in one statement (see the module doc)."""
+        now = self._clock()
+        claim, claim_values = (_CLAIM_DELIVERY, [delivery_id, now]) if delivery_id else ("SELECT 1", [])
+        values = [job.kind, job.thread_key, _job_payload(job), now, now, limit - UNLOCKED_HEADROOM]
+        with self._writing("enqueue_job") as db:
+            claimed, waiting, job_id = db.execute(
+                _ENQUEUE.format(claim=claim), [*claim_values, *values]
+            ).fetchone()
+            if not claimed:
+                return Enqueued("duplicate")
+            if job_id is None:  # the queue's last places: count again, one enqueue at a time
+                self._backend.lock_queue(db)
+                job_id, waiting = _insert_within(db, job, now, limit)
+        if job_id is None:
+            return Enqueued("full")
+        return Enqueued("queued", job_id=int(job_id), position=int(waiting) + 1)
+
+
+def _insert_within(db: Executor, job: NewJob, now: float, limit: int) -> tuple[int | None, int]:
+    """(id, jobs waiting before it) of ``job`` inserted if fewer than ``limit`` are pending,
+    else (None, waiting); the caller holds the queue lock."""
+    pending, waiting = db.execute(
+        "SELECT COUNT(*), COUNT(*) FILTER (WHERE state = 'queued') FROM jobs "
+        "WHERE state IN ('queued', 'running')",
+        [],
+    ).fetchone()
+    if pending >= limit:
+        return None, int(waiting)
+    ((job_id,),) = db.execute(
+        "INSERT INTO jobs (kind, thread_key, payload_json, state, created_at, updated_at) "
+        "VALUES (?, ?, ?, 'queued', ?, ?) RETURNING id",
+        [job.kind, job.thread_key, _job_payload(job), now, now],
+    ).fetchall()
+    return int(job_id), int(waiting)
 
 
 def _discard(connection: pyodbc.Connection) -> None:

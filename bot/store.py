@@ -47,7 +47,8 @@ they work, record what they posted (``save_job_progress``, fenced by the lease: 
 lost its lease learns it and stops), and finish it.
 
 **Retention.**  Traces and usage older than ``retention`` (``OEWS_RETENTION_DAYS``), finished
-jobs and expired artifacts are deleted by ``prune``, which runs at most hourly on writes.
+jobs and expired artifacts are deleted by ``prune``, which runs at most hourly on writes
+(never on the enqueue that an ack waits for).
 
 **Errors.**  Any failure of the database itself (locked, read-only, full, corrupt, closed)
 raises ``StoreError`` naming the operation; callers log it and still deliver the answer.
@@ -637,7 +638,10 @@ class SqlBotStore:
     # -- jobs (the durable work queue)
 
     def enqueue_job(self, job: NewJob, *, delivery_id: str | None, limit: int) -> Enqueued:
-        """Claim ``delivery_id`` and queue ``job`` in one transaction (see ``Enqueued``)."""
+        """Claim ``delivery_id`` and queue ``job`` in one transaction (see ``Enqueued``).
+
+        This is on the path of every platform ack: no housekeeping here (``prune`` runs on
+        the workers' writes)."""
         now = self._clock()
         with self._writing("enqueue_job") as db:
             if delivery_id is not None and not _claim(db, delivery_id, now):
@@ -654,7 +658,6 @@ class SqlBotStore:
             (ahead,) = db.execute(
                 "SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND id < ?", [job_id]
             ).fetchone()
-        self._maybe_prune(now)
         return Enqueued("queued", job_id=int(job_id), position=int(ahead) + 1)
 
     def claim_job(self, worker: str, *, lease_s: float) -> ClaimedJob | None:

@@ -128,6 +128,26 @@ def test_positions_count_the_waiting_jobs_and_a_full_queue_refuses(store: BotSto
     assert store.queue_stats().queued == 3
 
 
+def test_a_burst_from_two_hosts_fills_the_queue_to_its_limit_and_no_further(open_store: StoreFactory) -> None:
+    # 400 deliveries, 8 at a time from two hosts, for 300 places: the first ones are queued
+    # without waiting for one another (PostgreSQL), the last places one at a time.
+    stores, limit = [open_store(), open_store()], 300
+
+    def deliver(i: int) -> list[str]:
+        return [
+            stores[i % 2]
+            .enqueue_job(job(delivery=f"slack:B{i}.{n}"), delivery_id=f"slack:B{i}.{n}", limit=limit)
+            .status
+            for n in range(50)
+        ]
+
+    statuses = [status for batch in at_once(8, deliver) for status in batch]
+
+    assert (statuses.count("queued"), statuses.count("full")) == (300, 100)
+    assert stores[0].queue_stats().queued == 300
+    assert stores[1].enqueue_job(job(), delivery_id=None, limit=limit).status == "full"
+
+
 def test_workers_take_the_oldest_job_and_never_the_same_one(open_store: StoreFactory) -> None:
     stores = [open_store(), open_store()]
     for n in range(6):

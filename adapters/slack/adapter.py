@@ -21,11 +21,13 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.authorization.async_single_team_authorization import AsyncSingleTeamAuthorization
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack.delivery import Poster
 from adapters.slack.handlers import Handlers, Identity
@@ -66,7 +68,9 @@ def slack_jobs(client: AsyncWebClient) -> SlackJobs:
     return SlackJobs(client, Poster(client, BotThreads()))
 
 
-async def learn_identity(client: AsyncWebClient, identity: Identity, service: BotService) -> None:
+async def learn_identity(
+    client: AsyncWebClient, identity: Identity, service: BotService
+) -> AsyncSlackResponse:
     """``auth.test``: the bot's user and workspace; that workspace is allowed by default."""
     auth = await client.auth_test()
     identity.user_id = auth.get("user_id")
@@ -75,6 +79,16 @@ async def learn_identity(client: AsyncWebClient, identity: Identity, service: Bo
     identity.enterprise_id = auth.get("enterprise_id")
     service.own_workspace("slack", {w for w in (identity.team_id, identity.enterprise_id) if w})
     logger.info("Slack bot user %s ready", identity.user_id)
+    return auth
+
+
+def share_auth_test(app: AsyncApp, auth: AsyncSlackResponse) -> None:
+    """Give Bolt's single-workspace authorization the ``auth.test`` made at start-up: else each
+    request of the first burst after a start, until one call returns, makes its own (on the
+    path of its ack)."""
+    for middleware in app._async_middleware_list:  # Bolt offers no public way to seed it
+        if isinstance(middleware, AsyncSingleTeamAuthorization) and middleware.auth_test_result is None:
+            middleware.auth_test_result = auth
 
 
 class SlackAdapter:
@@ -111,7 +125,7 @@ class SlackAdapter:
         """Open the Web API session and learn who the bot is (the access policy's default)."""
         self._session = aiohttp.ClientSession()
         self.client.session = self._session
-        await learn_identity(self.client, self.identity, self.service)
+        share_auth_test(self.app, await learn_identity(self.client, self.identity, self.service))
 
     async def close(self) -> None:
         await self.handlers.close()

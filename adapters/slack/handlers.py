@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +54,8 @@ Send = Callable[[], Awaitable[None]]
 Apologize = Callable[[str], Awaitable[Any]]
 TRACE_ID_LIMIT = 64
 QUEUE_NOTE_DELAY_S = 2.0  # a queued question's ⏳ and place in the queue are shown this much later
+NOTE_QUIET_S = 0.5  # ...once no question has arrived for this long (acks first in a burst)
+NOTE_MAX_WAIT_S = 10.0  # ...but never more than this after QUEUE_NOTE_DELAY_S
 
 
 @dataclass
@@ -82,6 +85,7 @@ class Handlers:
         self.poster = poster
         self.direct = direct  # answers a job the store could not take
         self._tasks: set[asyncio.Task[None]] = set()
+        self._last_arrival = -NOTE_QUIET_S  # time.monotonic() of the last question queued here
 
     def register(self, app: AsyncApp) -> None:
         app.event("app_mention")(self.on_mention)
@@ -203,18 +207,27 @@ class Handlers:
             self._spawn(self._note_later(queued.job_id, place, ts, note), "slack-queued")
 
     async def _note_later(self, job_id: int, place: Place, ts: str, note: str) -> None:
-        """After ``QUEUE_NOTE_DELAY_S``, if the question still waits: in a burst the acks come
+        """After ``QUEUE_NOTE_DELAY_S`` and the burst, if the question still waits: the acks come
         first (two Web API calls per question cost the serving process more than its ack)."""
         await asyncio.sleep(QUEUE_NOTE_DELAY_S)
+        await self._after_the_burst()
         if await asyncio.to_thread(self.service.waiting, job_id):
             await self.poster.react(place.channel, ts)
             await self.poster.ephemeral(place, note)
+
+    async def _after_the_burst(self) -> None:
+        """Until no question has arrived for ``NOTE_QUIET_S`` (at most ``NOTE_MAX_WAIT_S``): the
+        notes of a burst would otherwise take the CPU from the acks of its last questions."""
+        deadline = time.monotonic() + NOTE_MAX_WAIT_S
+        while (quiet := time.monotonic() - self._last_arrival) < NOTE_QUIET_S and time.monotonic() < deadline:
+            await asyncio.sleep(NOTE_QUIET_S - quiet)
 
     async def _submit(self, job: NewJob, place: Place | None) -> Enqueued | None:
         """Queue the job (claiming its delivery id); tell the person if the queue is full.
 
         None when the store could not take it: the job is then answered here, directly.
         """
+        self._last_arrival = time.monotonic()
         queued = await asyncio.to_thread(self.service.submit, job)
         if queued is None:
             self._spawn(self.direct.run_direct(job), f"slack-direct-{job.kind}")

@@ -14,7 +14,7 @@ from aiohttp import web
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity
 
-from adapters.teams.charts import ChartStore
+from adapters.teams.chart_images import ChartStore
 from adapters.teams.config import SdkConfiguration, allowed_tenants, sdk_configuration
 from adapters.teams.connector import RETRY_DELAYS_S, cloud_adapter
 from adapters.teams.handlers import OewsTeamsBot, error_text
@@ -48,10 +48,11 @@ class TeamsAdapter:
             self.config, credentials_factory=credentials_factory, retry_delays=retry_delays
         )
         self.cloud.on_turn_error = self._on_turn_error
-        self.charts = ChartStore(backing=service.store)
+        self.charts = ChartStore(backing=service.store, directory=settings.oews_artifact_dir)
         self.jobs = TeamsJobs(
             self.config,
             public_url=settings.teams_public_url,
+            artifact_dir=settings.oews_artifact_dir,
             credentials_factory=credentials_factory,
             retry_delays=retry_delays,
         )

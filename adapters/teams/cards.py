@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from adapters.teams.charts import ChartImage
+from adapters.teams.chart_images import ChartImage
 from agents.table import Table, is_numeric
 from agents.trace import Trace, TraceStep
 from bot.types import Answer

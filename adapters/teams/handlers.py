@@ -23,7 +23,7 @@ from botbuilder.core import CardFactory, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationReference
 
 from adapters.teams.cards import CARD_LIMIT, answer_card, card_size, clarification_card, trace_card
-from adapters.teams.charts import ChartImage, ChartStore, place_chart
+from adapters.teams.chart_images import ChartImage, ChartStore, place_chart
 from adapters.teams.incoming import (
     Ask,
     Clarify,

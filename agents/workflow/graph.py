@@ -37,7 +37,7 @@ from agents.followups import suggest_followups
 from agents.research import ResearchError, ResearchProvider, TavilySearch
 from agents.reshape import reshape_options
 from agents.trace import Trace, TraceRecorder
-from agents.workflow import charts
+from agents.workflow import chart_spec
 from agents.workflow.config import OFFLINE_ENGINE, WorkflowConfig
 from agents.workflow.llm import Budget, ChatClients, ModelCaller
 from agents.workflow.planner import model_start, offline_start, replan, uses_offline_planner
@@ -110,7 +110,7 @@ def text_to_sql(state: WorkflowState, runtime: Runtime[Deps]) -> StateUpdate:
 def chart(state: WorkflowState, runtime: Runtime[Deps]) -> StateUpdate:
     deps = runtime.context
     spec, rows, draft = _choose_chart(state, deps)
-    if spec is not None and not charts.chart_is_grounded(spec, rows):
+    if spec is not None and not chart_spec.chart_is_grounded(spec, rows):
         with deps.recorder.step("chart", "validate") as step:
             step.error = "chart shows values that are not in the rows: dropped"
         spec = None
@@ -175,13 +175,13 @@ def _choose_chart(state: WorkflowState, deps: Deps) -> tuple[ChartSpec | None, l
     rows = data_rows(state)
     caller = None if state.offline else deps.implementation
     if caller is None or not rows:
-        return charts.auto_chart(rows), rows, state.draft
+        return chart_spec.auto_chart(rows), rows, state.draft
     try:
-        return charts.model_chart(caller, state.question, rows), rows, state.draft
+        return chart_spec.model_chart(caller, state.question, rows), rows, state.draft
     except ModelError as e:
         with deps.recorder.step("chart", "fallback", model=OFFLINE_ENGINE) as step:
             step.detail = f"{e}; chart chosen by the offline engine"
-        return charts.auto_chart(rows), rows, state.draft
+        return chart_spec.auto_chart(rows), rows, state.draft
 
 
 def _draw(spec: ChartSpec, deps: Deps) -> bytes | None:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import base64
 import io
+import time
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
 
 from PIL import Image
 
 from adapters.teams.cards import CARD_LIMIT, answer_card, card_size, clarification_card, trace_card
-from adapters.teams.charts import ChartStore, data_uri, place_chart
+from adapters.teams.chart_images import ChartStore, data_uri, place_chart
 from agents.answer import Clarification, ClarifyOption
 from agents.table import Column, Table
 from agents.trace import Plan, PlanStep, Replan, Trace, TraceStep
+from bot.store import BotStore, SqliteBotStore, StoreError
 from bot.types import Answer
 
 
@@ -25,29 +29,77 @@ def png(width: int, height: int, *, noisy: bool = False) -> bytes:
     return out.getvalue()
 
 
-def test_chart_store_expires_and_caps() -> None:
-    now = [0.0]
-    store = ChartStore(ttl_s=60, max_items=2, max_bytes=1_000, clock=lambda: now[0])
-    first, second = store.put(b"a" * 10), store.put(b"b" * 10)
-    assert len(first) >= 32 and first != second
-    assert store.get(first) == b"a" * 10
+def striped_chart() -> bytes:
+    chart = Image.new("RGB", (900, 500), "white")
+    for x in range(0, 900, 7):
+        chart.paste((31, 111, 178), (x, 100 + x % 300, x + 4, 480))
+    out = io.BytesIO()
+    chart.save(out, "PNG", compress_level=0)
+    return out.getvalue()
 
-    third = store.put(b"c" * 10)  # over the count cap: the oldest goes
-    assert store.get(first) is None and store.get(third) == b"c" * 10
-    store.put(b"d" * 995)  # over the byte cap
-    assert store.get(second) is None and store.get(third) is None
-    now[0] = 61
-    assert len(store) == 0
+
+class BrokenStore:
+    """A bot store that cannot keep anything (down, read-only, full)."""
+
+    def put_artifact(self, key: str, content: bytes, *, content_type: str, ttl_s: float) -> None:
+        raise StoreError("put_artifact", "the store is down")
+
+    def get_artifact(self, key: str) -> tuple[bytes, str] | None:
+        raise StoreError("get_artifact", "the store is down")
+
+
+def two_instances(tmp_path: Path, **kwargs: Any) -> tuple[ChartStore, ChartStore]:
+    """Two instances of the bot, each with its own store file and the same OEWS_ARTIFACT_DIR."""
+    stores = [SqliteBotStore(tmp_path / f"{name}.sqlite") for name in ("a", "b")]
+    return tuple(ChartStore(backing=s, directory=tmp_path / "shared", **kwargs) for s in stores)  # type: ignore[return-value]
+
+
+def test_a_chart_kept_in_the_shared_directory_is_served_by_every_instance_until_it_expires(
+    tmp_path: Path,
+) -> None:
+    now = [time.time()]
+    a, b = two_instances(tmp_path, ttl_s=60, clock=lambda: now[0])
+    token = a.put(b"\x89PNG-a")
+    assert token is not None and len(token) >= 32
+    assert a.get(token) == b.get(token) == b"\x89PNG-a"
+    assert b.get("../a.sqlite") is None and b.get(token[:-1]) is None
+    now[0] += 61
+    assert b.get(token) is None and not (tmp_path / "shared" / f"{token}.png").exists()
+
+
+def test_a_chart_kept_in_the_store_is_served_by_every_instance_on_that_store(tmp_path: Path) -> None:
+    store = SqliteBotStore(tmp_path / "bot.sqlite")
+    token = ChartStore(backing=store).put(b"\x89PNG-s")
+    assert token is not None
+    assert ChartStore(backing=SqliteBotStore(tmp_path / "bot.sqlite")).get(token) == b"\x89PNG-s"
+
+
+def test_a_chart_no_shared_place_can_keep_gets_no_link_but_the_smaller_copy_inline() -> None:
+    # Kept only in the memory of the process that drew it (a worker, which serves no HTTP), a
+    # link would answer 404 from every instance.
+    store = ChartStore(backing=cast(BotStore, BrokenStore()))
+    large = striped_chart()
+    assert len(data_uri(large)) > 12_000
+    image = place_chart(large, room=12_000, store=store, public_url="https://bot.example.com/")
+    assert store.put(large) is None
+    assert image is not None and image.inline and len(image.url) <= 12_000
+
+
+def test_with_the_store_down_a_chart_goes_to_the_shared_directory(tmp_path: Path) -> None:
+    down = ChartStore(backing=cast(BotStore, BrokenStore()), directory=tmp_path / "shared")
+    token = down.put(b"\x89PNG-d")
+    assert token is not None
+    assert ChartStore(backing=None, directory=tmp_path / "shared").get(token) == b"\x89PNG-d"
 
 
 def test_small_chart_goes_inline() -> None:
     small = png(40, 30)
-    image = place_chart(small, room=20_000, store=ChartStore(), public_url=None)
+    image = place_chart(small, room=20_000, store=ChartStore(backing=None), public_url=None)
     assert image is not None and image.inline and image.url == data_uri(small)
 
 
-def test_large_chart_goes_to_the_public_url_when_there_is_one() -> None:
-    store = ChartStore()
+def test_large_chart_goes_to_the_public_url_when_there_is_one(tmp_path: Path) -> None:
+    store = ChartStore(backing=SqliteBotStore(tmp_path / "bot.sqlite"))
     large = png(400, 300, noisy=True)
     image = place_chart(large, room=5_000, store=store, public_url="https://bot.example.com/")
     assert image is not None and not image.inline
@@ -56,19 +108,15 @@ def test_large_chart_goes_to_the_public_url_when_there_is_one() -> None:
 
 
 def test_large_chart_is_shrunk_to_fit_without_a_public_url() -> None:
-    chart = Image.new("RGB", (900, 500), "white")
-    for x in range(0, 900, 7):
-        chart.paste((31, 111, 178), (x, 100 + x % 300, x + 4, 480))
-    out = io.BytesIO()
-    chart.save(out, "PNG", compress_level=0)
     room = 12_000
-    image = place_chart(out.getvalue(), room=room, store=ChartStore(), public_url=None)
+    image = place_chart(striped_chart(), room=room, store=ChartStore(backing=None), public_url=None)
     assert image is not None and image.inline and len(image.url) <= room
     assert Image.open(io.BytesIO(base64.b64decode(image.url.split(",", 1)[1]))).width >= 450
 
 
 def test_chart_that_cannot_fit_is_left_out() -> None:
-    assert place_chart(png(600, 600, noisy=True), room=2_000, store=ChartStore(), public_url=None) is None
+    noisy = png(600, 600, noisy=True)
+    assert place_chart(noisy, room=2_000, store=ChartStore(backing=None), public_url=None) is None
 
 
 def test_answer_card_shows_at_most_twenty_rows_and_says_how_many_are_hidden() -> None:

@@ -17,6 +17,7 @@ from tests.teams.harness import (
     OTHER_TENANT,
     OUTBOUND_TOKEN,
     TENANT,
+    BotServer,
     Chat,
     FakeConnector,
     OpenIdServer,
@@ -208,6 +209,36 @@ def test_large_chart_is_served_at_an_unguessable_public_url(
         assert teams.server.get(f"/charts/{other}")[0] == 404
     finally:
         teams.close()
+
+
+def test_a_chart_link_made_by_one_instance_is_served_by_the_others(
+    tmp_path: Path, oews_db: Path, openid: OpenIdServer, connector: FakeConnector, oews_engine: Any
+) -> None:
+    # Instance A's worker draws the chart; B shares A's store, C has a store of its own and
+    # shares only the artifact directory (OEWS_ARTIFACT_DIR) with A.
+    shared = {"teams_public_url": "https://oews.example.com/", "oews_artifact_dir": tmp_path / "artifacts"}
+    settings = teams_settings(tmp_path, oews_db, openid, **shared)
+    teams = TeamsBot(
+        service=_service(settings, oews_engine), settings=settings, connector=connector, openid=openid
+    )
+    own_store = teams_settings(tmp_path / "c", oews_db, openid, **shared)
+    others = [
+        BotServer(service=_service(settings, oews_engine), settings=settings),
+        BotServer(service=_service(own_store, oews_engine), settings=own_store),
+    ]
+    try:
+        reply = teams.reply_to(teams.chat().message("top 10 highest paying occupations in Texas"))
+        image = next(e for e in (reply.card or {})["body"] if e["type"] == "Image")
+        token = image["url"].rsplit("/", 1)[1]
+        served = [server.get(f"/charts/{token}") for server in (teams.server, *others)]
+    finally:
+        teams.close()
+        for server in others:
+            server.close()
+
+    assert image["url"].startswith("https://oews.example.com/charts/")
+    assert [(status, kind) for status, _, kind in served] == [(200, "image/png")] * 3
+    assert len({body for _, body, _ in served}) == 1 and served[0][1].startswith(b"\x89PNG")
 
 
 def _service(settings: Settings, engine: Any) -> BotService:

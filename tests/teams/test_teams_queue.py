@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,6 +95,51 @@ def test_a_worker_taking_over_a_job_whose_answer_was_posted_posts_nothing(
 
     assert connector.sent == []
     assert service.store.job_state(dead.id) == ("done", posted)
+
+
+class RecordsWhatWasPosted(SqliteBotStore):
+    """A store that remembers, for each record of a job's progress, how many messages the
+    connector had received by then; with ``lease_lost``, the worker loses its lease as the
+    answer is posted (another worker took the job over)."""
+
+    def __init__(self, path: Path, connector: FakeConnector, *, lease_lost: bool) -> None:
+        super().__init__(path)
+        self.connector, self.lease_lost = connector, lease_lost
+        self.records: list[tuple[dict[str, Any], int]] = []
+
+    def save_job_progress(self, job_id: int, worker: str, posted: dict[str, Any]) -> bool:
+        self.records.append((dict(posted), len(self.connector.messages())))
+        if self.lease_lost and "answered" in posted:
+            return False
+        return super().save_job_progress(job_id, worker, posted)
+
+
+@pytest.mark.parametrize("lease_lost", [False, True])
+def test_the_answer_id_is_recorded_as_the_post_returns_and_a_lost_lease_posts_nothing_more(
+    settings: Settings,
+    oews_engine: object,
+    connector: FakeConnector,
+    openid: OpenIdServer,
+    tmp_path: Path,
+    lease_lost: bool,
+) -> None:
+    service = build_service(settings, engine=oews_engine)  # type: ignore[arg-type]
+    store = service.store = RecordsWhatWasPosted(tmp_path / "bot.sqlite", connector, lease_lost=lease_lost)
+    teams = TeamsBot(service=service, settings=settings, connector=connector, openid=openid, workers=0)
+    try:
+        assert teams.send(teams.chat().message(QUESTION)) == 201
+        workers = workers_for(teams).start()
+        connector.wait_for_messages(1)
+        settle(connector)
+        workers.stop()
+    finally:
+        teams.close()
+
+    [answer] = connector.messages()  # never an apology after it, even when the lease is lost
+    assert ANSWER in answer.text
+    marks = [(sorted(posted), seen) for posted, seen in store.records]
+    assert marks == [(["posting"], 0), (["answered", "posting"], 1)]
+    assert isinstance(store.records[-1][0]["answered"], str)  # the id the connector returned
 
 
 class CannotQueue(SqliteBotStore):
