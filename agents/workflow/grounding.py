@@ -7,7 +7,8 @@ A number written in an answer is *grounded* when, at the precision it is written
 - a stated derivation of two row values: the difference, ratio or percent change of one
   measure across two rows, or of two measures of one row (mean vs median); the share of a
   row's ``jobs_past`` (the jobs past a pay threshold) in its ``all_jobs``;
-- a structural number: a loaded year, a BLS top-code, the growth ranking's employment floor,
+- a structural number: a loaded year, a BLS top-code, the 2,080 hours of an annual wage, the
+  growth ranking's employment floor,
   a percentile name (10th, 90th), "per 1,000", a list position or count up to 25, a count
   of rows up to the number of rows (how many occupations pass a threshold, "and 57 more");
 - a number in the question or in cited research text.
@@ -109,7 +110,7 @@ def evidence(
 
 
 def _structural() -> set[float]:
-    values = {1000.0, float(GROWTH_FLOOR)}
+    values = {1000.0, 2080.0, float(GROWTH_FLOOR)}  # per 1,000; BLS's 2,080 hours a year
     for hourly, annual in TOP_CODES.values():
         values.update((float(hourly), float(annual)))
     return values
