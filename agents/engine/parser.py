@@ -842,7 +842,7 @@ class _Builder:
 
     def _not_understood(self, word: str) -> str:
         w = re.escape(word.lower())
-        if word.lower().strip("'’s") in aliases.EMPLOYERS or word.lower() in aliases.EMPLOYERS:
+        if re.sub(r"['’]s$", "", word.lower()) in aliases.EMPLOYERS:  # "walmart", "walmart's"
             return f"Not applied: “{word}”. {EMPLOYER_WHY}"
         if re.search(rf"\b(at|for)\s+{w}\b|\b{w}(\s+pays\b|'s\b)", self.lower):
             return (
