@@ -51,6 +51,8 @@ from bot.worker import Worker
 logger = logging.getLogger(__name__)
 
 Send = Callable[[], Awaitable[None]]
+# A button: the ack, the click as read (None: not one we can use), the action, the response URL.
+Button = Callable[[AsyncAck, "Click | None", dict[str, Any], AsyncRespond], Awaitable[None]]
 Apologize = Callable[[str], Awaitable[Any]]
 TRACE_ID_LIMIT = 64
 QUEUE_NOTE_DELAY_S = 2.0  # a queued question's ⏳ and place in the queue are shown this much later
@@ -92,14 +94,33 @@ class Handlers:
         app.event("message")(self.on_message)
         app.event("app_home_opened")(self.on_home)
         app.command("/oews")(self.on_command)
-        app.action(b.ACTION_TRACE)(self.on_show_trace)
-        app.action(re.compile(f"^({b.ACTION_UP}|{b.ACTION_DOWN})$"))(self.on_feedback)
-        app.action(re.compile(rf"^{b.ACTION_CLARIFY}_\d+$"))(self.on_clarify)
-        app.action(b.ACTION_RESHAPE)(self.on_reshape)
-        app.action(b.ACTION_SUBSCRIBE)(self.on_subscribe)
-        app.action(ACTION_UNSUBSCRIBE)(self.on_unsubscribe)
         app.use(assistant(self.client, self.on_assistant_message))
-        app.action(re.compile(rf"^{b.ACTION_FOLLOWUP}_\d+$"))(self.on_reshape)
+        buttons: list[tuple[str | re.Pattern[str], Button]] = [
+            (b.ACTION_TRACE, self.on_show_trace),
+            (re.compile(f"^({b.ACTION_UP}|{b.ACTION_DOWN})$"), self.on_feedback),
+            (re.compile(rf"^{b.ACTION_CLARIFY}_\d+$"), self.on_clarify),
+            (b.ACTION_RESHAPE, self.on_reshape),
+            (re.compile(rf"^{b.ACTION_FOLLOWUP}_\d+$"), self.on_reshape),
+            (b.ACTION_SUBSCRIBE, self.on_subscribe),
+            (ACTION_UNSUBSCRIBE, self.on_unsubscribe),
+        ]
+        for action_id, handle in buttons:
+            app.action(action_id)(self._listener(handle))
+
+    def _listener(self, handle: Button) -> Callable[..., Awaitable[None]]:
+        """A Bolt action listener (Bolt passes arguments by name) that reads the click once."""
+
+        async def listener(
+            ack: AsyncAck,
+            body: dict[str, Any],
+            action: dict[str, Any],
+            respond: AsyncRespond,
+            context: AsyncBoltContext,
+        ) -> None:
+            pressed = click(body, action, default_workspace=self._workspace(context))
+            await handle(ack, pressed, action, respond)
+
+        return listener
 
     # -- messages ---------------------------------------------------------------------------------
 
@@ -300,15 +321,9 @@ class Handlers:
     # -- buttons ----------------------------------------------------------------------------------
 
     async def on_show_trace(
-        self,
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        context: AsyncBoltContext,
+        self, ack: AsyncAck, pressed: Click | None, action: dict[str, Any], respond: AsyncRespond
     ) -> None:
         await ack()
-        pressed = click(body, action, default_workspace=self._workspace(context))
         if pressed is not None:
             self._spawn(self._show_trace(pressed, respond), "slack-trace")
 
@@ -327,15 +342,9 @@ class Handlers:
         await self.client.views_open(trigger_id=pressed.trigger_id, view=view)
 
     async def on_feedback(
-        self,
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        context: AsyncBoltContext,
+        self, ack: AsyncAck, pressed: Click | None, action: dict[str, Any], respond: AsyncRespond
     ) -> None:
         await ack()
-        pressed = click(body, action, default_workspace=self._workspace(context))
         if pressed is not None:
             value = "up" if action.get("action_id") == b.ACTION_UP else "down"
             self._spawn(self._feedback(pressed, value, respond), "slack-feedback")
@@ -357,14 +366,8 @@ class Handlers:
         await self._tell(pressed, respond, text)
 
     async def on_clarify(
-        self,
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        context: AsyncBoltContext,
+        self, ack: AsyncAck, pressed: Click | None, action: dict[str, Any], respond: AsyncRespond
     ) -> None:
-        pressed = click(body, action, default_workspace=self._workspace(context))
         if pressed is None or not pressed.channel:
             await ack()
             return
@@ -382,16 +385,10 @@ class Handlers:
             self._spawn(self._tell(pressed, respond, messages.BUSY), "slack-busy")
 
     async def on_reshape(
-        self,
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        context: AsyncBoltContext,
+        self, ack: AsyncAck, pressed: Click | None, action: dict[str, Any], respond: AsyncRespond
     ) -> None:
         """A choice in an answer's "change this answer" menu, or a suggested next question:
         queued like a typed question (asked in the answer's thread), or its table as CSV."""
-        pressed = click(body, action, default_workspace=self._workspace(context))
         job = _reshape_job(pressed, str(action.get("action_id") or ""), respond.response_url)
         if job is None or pressed is None:
             await ack()
@@ -404,15 +401,9 @@ class Handlers:
             self._spawn(self._tell(pressed, respond, messages.BUSY), "slack-busy")
 
     async def on_subscribe(
-        self,
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        context: AsyncBoltContext,
+        self, ack: AsyncAck, pressed: Click | None, action: dict[str, Any], respond: AsyncRespond
     ) -> None:
         """*Notify me of new data* on an answer: a subscription to that answer's question."""
-        pressed = click(body, action, default_workspace=self._workspace(context))
         if pressed is None or not pressed.channel:
             await ack()
             return
@@ -422,16 +413,10 @@ class Handlers:
         await ack()
 
     async def on_unsubscribe(
-        self,
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        context: AsyncBoltContext,
+        self, ack: AsyncAck, pressed: Click | None, action: dict[str, Any], respond: AsyncRespond
     ) -> None:
         """*Remove* in the list of someone's subscriptions: removed, and the list shown again."""
         await ack()
-        pressed = click(body, action, default_workspace=self._workspace(context))
         if pressed is not None:
             self._spawn(self._unsubscribe(pressed, respond), "slack-unsubscribe")
 
