@@ -26,5 +26,17 @@ def shipped_rows(name: str) -> tuple[dict[str, str], ...]:
         return tuple(csv.DictReader(f))
 
 
+def national_release(folder: Path, year: int, rn_median: str) -> Path:
+    """The shipped May 2025 national file as a later release, with a new registered-nurse median."""
+    rows = shipped_rows("national_M2025_dl")
+    path = folder / f"national_M{year}_dl.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "A_MEDIAN": rn_median} if row["OCC_CODE"] == "29-1141" else row)
+    return path
+
+
 EVAL_QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
 """The project's own evaluation questions, golds computed from the shipped files by scripts/eval_golds.py."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import threading
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from bot.store import BotStore, SqliteBotStore
 from bot.subscriptions import asks_for_notice, changes
 from bot.substore import Subscription, SubscriptionTables
 from bot.types import Answer
-from tests.shipped import shipped_rows
+from tests.shipped import national_release
 
 QUESTION = "median pay of registered nurses nationally"
 
@@ -67,18 +66,6 @@ def run(home: Path, *args: str) -> tuple[int, str]:
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout + result.stderr
-
-
-def national_release(folder: Path, year: int, rn_median: str) -> Path:
-    """The shipped May 2025 national file as a later release, with a new RN median."""
-    rows = shipped_rows("national_M2025_dl")
-    path = folder / f"national_M{year}_dl.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "A_MEDIAN": rn_median} if row["OCC_CODE"] == "29-1141" else row)
-    return path
 
 
 @pytest.mark.slow(seconds=4)

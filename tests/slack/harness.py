@@ -32,7 +32,7 @@ from bot.app import queue_capacity
 from bot.config import Settings
 from bot.service import BotService
 from bot.worker import Worker
-from tests.slack.fake_slack import BOT_USER, TEAM, FakeSlack
+from tests.slack.fake_slack import BOT_USER, TEAM, Call, FakeSlack
 
 SECRET = "secret"
 _ids = itertools.count(1)
@@ -222,6 +222,14 @@ def mention(
     if thread_ts:
         event["thread_ts"] = thread_ts
     return event
+
+
+def ask(slack: SlackServer, fake: FakeSlack, text: str, *, ts: str, user: str = "U1") -> Call:
+    """Mention the bot with ``text`` and return its answer, once the job is over (the ⏳ removed)."""
+    mark = fake.mark()
+    slack.event(mention(text, ts=ts, user=user))
+    fake.wait_method(mark, "reactions.remove")
+    return fake.since(mark, "chat.postMessage")[0]
 
 
 def message(

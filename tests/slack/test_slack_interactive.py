@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import json
 
-from tests.slack.fake_slack import Call, FakeSlack
-from tests.slack.harness import SlackServer, buttons, mention
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.harness import SlackServer, ask, buttons
 
 SEATTLE_NURSES = "median annual wage of registered nurses in Seattle"
-
-
-def ask(slack: SlackServer, fake: FakeSlack, text: str, *, ts: str, user: str = "U1") -> Call:
-    mark = fake.mark()
-    slack.event(mention(text, ts=ts, user=user))
-    fake.wait_method(mark, "reactions.remove")
-    return fake.since(mark, "chat.postMessage")[0]
 
 
 def test_show_trace_opens_the_stored_trace_without_rerunning(

@@ -17,16 +17,9 @@ from bot.app import build_service
 from bot.export import NO_TABLE
 from bot.messages import ANSWER_GONE, CSV_COMMENT
 from tests.slack.fake_slack import Call, FakeSlack
-from tests.slack.harness import SlackServer, buttons, mention, menu_options, settings_for
+from tests.slack.harness import SlackServer, ask, buttons, menu_options, settings_for
 
 SEATTLE_NURSES = "what do registered nurses make in Seattle?"
-
-
-def ask(slack: SlackServer, fake: FakeSlack, text: str, *, ts: str, user: str = "U1") -> Call:
-    mark = fake.mark()
-    slack.event(mention(text, ts=ts, user=user))
-    fake.wait_method(mark, "reactions.remove")
-    return fake.since(mark, "chat.postMessage")[0]
 
 
 def sections(call: Call) -> str:

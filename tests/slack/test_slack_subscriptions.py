@@ -4,7 +4,6 @@ loaded (once per subscription and release, across restarts)."""
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +14,9 @@ from click.testing import CliRunner
 from adapters.cli import cli
 from bot.app import build_service
 from bot.messages import NO_SUBSCRIPTIONS, NOTHING_TO_SUBSCRIBE, SUBSCRIBE_HOW
-from tests.shipped import shipped_rows
+from tests.shipped import national_release
 from tests.slack.fake_slack import Call, FakeSlack
-from tests.slack.harness import SlackServer, buttons, mention, message, settings_for
+from tests.slack.harness import SlackServer, ask, buttons, mention, message, settings_for
 
 QUESTION = "median pay of registered nurses nationally"
 
@@ -68,10 +67,7 @@ def test_a_question_that_cannot_be_answered_is_not_subscribed(
 def test_the_notify_button_subscribes_to_that_answers_question(
     server: SlackServer, fake_slack: FakeSlack
 ) -> None:
-    mark = fake_slack.mark()
-    server.event(mention("what do registered nurses make in Seattle?", ts="8000.000001"))
-    fake_slack.wait_method(mark, "reactions.remove")
-    [answer] = fake_slack.since(mark, "chat.postMessage")
+    answer = ask(server, fake_slack, "what do registered nurses make in Seattle?", ts="8000.000001")
     assert buttons(answer.blocks())["oews_subscribe"]["text"]["text"] == ":bell: Notify me of new data"
 
     mark = fake_slack.mark()
@@ -85,10 +81,7 @@ def test_the_notify_button_subscribes_to_that_answers_question(
 def test_the_notify_button_of_another_workspaces_answer_changes_nothing(
     server: SlackServer, fake_slack: FakeSlack
 ) -> None:
-    mark = fake_slack.mark()
-    server.event(mention("what do registered nurses make in Seattle?", ts="8001.000001"))
-    fake_slack.wait_method(mark, "reactions.remove")
-    [answer] = fake_slack.since(mark, "chat.postMessage")
+    answer = ask(server, fake_slack, "what do registered nurses make in Seattle?", ts="8001.000001")
 
     mark = fake_slack.mark()
     server.click(answer, "oews_subscribe", user="U9", team="T9")
@@ -159,17 +152,6 @@ def test_subscriptions_are_listed_with_remove_buttons(server: SlackServer, fake_
 
 
 # -- notices -------------------------------------------------------------------------------------------
-
-
-def national_release(folder: Path, year: int, rn_median: str) -> Path:
-    rows = shipped_rows("national_M2025_dl")
-    path = folder / f"national_M{year}_dl.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "A_MEDIAN": rn_median} if row["OCC_CODE"] == "29-1141" else row)
-    return path
 
 
 def cli_run(home: Path, fake: FakeSlack, *args: str) -> tuple[int, str]:

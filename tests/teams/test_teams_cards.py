@@ -51,7 +51,7 @@ class BrokenStore:
 def two_instances(tmp_path: Path, **kwargs: Any) -> tuple[ChartStore, ChartStore]:
     """Two instances of the bot, each with its own store file and the same OEWS_ARTIFACT_DIR."""
     stores = [SqliteBotStore(tmp_path / f"{name}.sqlite") for name in ("a", "b")]
-    return tuple(ChartStore(backing=s, directory=tmp_path / "shared", **kwargs) for s in stores)  # type: ignore[return-value]
+    return tuple(ChartStore(backing=s, directory=tmp_path / "artifacts", **kwargs) for s in stores)  # type: ignore[return-value]
 
 
 def test_a_chart_kept_in_the_shared_directory_is_served_by_every_instance_until_it_expires(
@@ -64,7 +64,7 @@ def test_a_chart_kept_in_the_shared_directory_is_served_by_every_instance_until_
     assert a.get(token) == b.get(token) == b"\x89PNG-a"
     assert b.get("../a.sqlite") is None and b.get(token[:-1]) is None
     now[0] += 61
-    assert b.get(token) is None and not (tmp_path / "shared" / f"{token}.png").exists()
+    assert b.get(token) is None and not (tmp_path / "artifacts" / f"{token}.png").exists()
 
 
 def test_a_chart_kept_in_the_store_is_served_by_every_instance_on_that_store(tmp_path: Path) -> None:
@@ -86,10 +86,10 @@ def test_a_chart_no_shared_place_can_keep_gets_no_link_but_the_smaller_copy_inli
 
 
 def test_with_the_store_down_a_chart_goes_to_the_shared_directory(tmp_path: Path) -> None:
-    down = ChartStore(backing=cast(BotStore, BrokenStore()), directory=tmp_path / "shared")
+    down = ChartStore(backing=cast(BotStore, BrokenStore()), directory=tmp_path / "artifacts")
     token = down.put(b"\x89PNG-d")
     assert token is not None
-    assert ChartStore(backing=None, directory=tmp_path / "shared").get(token) == b"\x89PNG-d"
+    assert ChartStore(backing=None, directory=tmp_path / "artifacts").get(token) == b"\x89PNG-d"
 
 
 def test_small_chart_goes_inline() -> None:
