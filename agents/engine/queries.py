@@ -106,7 +106,7 @@ def total_employment(
     """The jobs of several occupations added up per year (where every one of them is published),
     labelled as ``label``: the occupations an old SOC code became, compared with that code."""
     sql = (
-        "SELECT f.year, ? AS occ_code, SUM(f.tot_emp) AS tot_emp, COUNT(f.tot_emp) AS parts\n"
+        "SELECT f.year, ? AS occ_code, SUM(f.tot_emp) AS tot_emp\n"
         "FROM facts f\n"
         f"WHERE f.area_code = ? AND f.naics = ? AND f.year IN ({_placeholders(years)}) "
         f"AND f.occ_code IN ({_placeholders(occ_codes)})\n"

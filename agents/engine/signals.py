@@ -260,7 +260,7 @@ UNMEASURED = (
     ),
     (
         r"\b((kept|keep|keeping)\s+(up\s+|pace\s+)?with\s+inflation|adjusted\s+for\s+inflation"
-        r"|inflation[- ]adjusted|inflation|cpi|real\s+(wages?|terms|pay)|(kept|keep|keeping|kept\s+pace)\s+up"
+        r"|inflation[- ]adjusted|inflation|cpi|real\s+(wages?|terms|pay)|(kept|keep|keeping)\s+up"
         r"|cost\s+of\s+living\s+(raises?|adjustments?)"
         r"|in\s+today'?s\s+dollars)\b",
         "OEWS wages are in the dollars of each year, not adjusted for inflation (the BLS CPI measures "
