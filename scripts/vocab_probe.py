@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from agents.resolve.entities import Entity, Industry, Occupation, Resolution, Vocabulary
+from agents.resolve.entities import Entity, Occupation, Resolution, Vocabulary
 from agents.resolve.resolver import EntityResolver, normalize
 
 GROUP_LEVELS = ("major", "minor", "broad")
@@ -105,7 +105,10 @@ def _swaps(base: str) -> Iterator[tuple[str, str]]:
     if head not in _HEAD_SWAPS or not rest or "," in rest or _residual(base):
         return
     for form in _HEAD_SWAPS[head]:
-        yield ("reorder" if "{}" in form else "head swap"), (form.format(rest) if "{}" in form else f"{rest} {form}")
+        yield (
+            ("reorder" if "{}" in form else "head swap"),
+            (form.format(rest) if "{}" in form else f"{rest} {form}"),
+        )
 
 
 def _spellings(phrase: str) -> Iterator[tuple[str, str]]:
@@ -155,8 +158,18 @@ def name_forms(title: str, heads: Sequence[str], nouns: Sequence[str]) -> Iterat
             if rule in ("base", "no head", "before comma") and not form.endswith("s"):
                 yield from ((f"{label} + {noun}", f"{form} {noun}") for noun in nouns)
     base = parts[0][1]
-    if base.endswith("s") and not base.endswith("ss") and "," not in base and " and " not in base:
-        yield "singular", base[:-1]
+    if (
+        base.endswith("s")
+        and not base.endswith(("ss", "us", "as"))
+        and "," not in base
+        and " and " not in base
+    ):
+        yield "singular", base[:-3] + "y" if base.endswith("ies") else base[:-1]
+
+
+def _key(phrase: str) -> str:
+    """The phrase as a person types it: lower case, "&" kept as typed, punctuation gone."""
+    return " ".join(re.sub(r"[^a-z0-9&]+", " ", phrase.lower().replace("'", "")).split())
 
 
 def _equivalent(entities: Iterable[Entity]) -> dict[str, frozenset[str]]:
@@ -178,10 +191,10 @@ def probes(vocab: Vocabulary) -> list[Probe]:
     made: dict[tuple[str, str], list[tuple[Entity, str]]] = defaultdict(list)
     for occ in groups:
         for rule, phrase in name_forms(occ.title, _GROUP_HEADS, _GROUP_NOUNS):
-            made["occupation", normalize(phrase)].append((occ, rule))
+            made["occupation", _key(phrase)].append((occ, rule))
     for ind in industries:
         for rule, phrase in name_forms(ind.title, _INDUSTRY_HEADS, _INDUSTRY_NOUNS):
-            made["industry", normalize(phrase)].append((ind, rule))
+            made["industry", _key(phrase)].append((ind, rule))
     same = {**_equivalent(vocab.occupations), **_equivalent(vocab.industries)}
     found = []
     for (kind, phrase), sources in made.items():
@@ -319,8 +332,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(report(measure(resolver, found, read)))
         if args.show:
             for probe, codes in misses(resolver, found, args.show, read):
-                print(f"  {probe.kind[:3]} {probe.level:<8} {probe.rule:<24} {probe.phrase!r} -> {codes} "
-                      f"(want {sorted(probe.targets)})")
+                print(
+                    f"  {probe.kind[:3]} {probe.level:<8} {probe.rule:<24} {probe.phrase!r} -> {codes} "
+                    f"(want {sorted(probe.targets)})"
+                )
     return 0
 
 
