@@ -295,9 +295,19 @@ def test_as_a_chart_follow_up_draws_the_published_distribution(engine: OewsEngin
     assert 128260 in values  # the median, as published
 
 
-@pytest.mark.parametrize("question", ["nurses in Atlantis", "median pay for electricians in Gotham City"])
-def test_an_unknown_place_is_said_not_replaced_by_the_nation(engine: OewsEngine, question: str) -> None:
+@pytest.mark.parametrize(
+    ("question", "place"), [("nurses in Atlantis", "Atlantis"), ("median pay for electricians in Gotham", "Gotham")]
+)
+def test_an_unknown_place_is_said_and_the_nation_answered_as_the_nation(
+    engine: OewsEngine, question: str, place: str
+) -> None:
     answer = ask_offline(engine, question)
+    assert answer.kind == "answer" and "in the U.S." in answer.text
+    assert f"Not applied: “{place}”. No U.S. state, metropolitan or nonmetropolitan area" in answer.text
+
+
+def test_an_unknown_place_without_an_occupation_is_not_found(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "median pay for wizards in Atlantis")
     assert answer.kind == "not_found" and "couldn't match" in answer.text and not answer.sql
 
 

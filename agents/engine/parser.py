@@ -131,8 +131,11 @@ class QuestionParser:
         if why := off_topic_reason(lower, names_occupation=names_occupation):
             return Parsed(refusal_kind="out_of_scope", refusal=why)
         everyone = self._resolver.exact("occupation", "00-0000")
+        nation = self._resolver.exact("area", "nationally")
         builder = _Builder(self._coverage, signals, mentions, unknown, lower, context)
-        return builder.build(all_occupations=everyone[0] if everyone else None)
+        return builder.build(
+            all_occupations=everyone[0] if everyone else None, nation=nation[0] if nation else None
+        )
 
     # -- finding entities -------------------------------------------------------------------
 
@@ -414,7 +417,7 @@ class _Builder:
         self.unapplied: list[str] = []
         self.nonsense = ""  # why the question's threshold cannot be used at all
 
-    def build(self, *, all_occupations: Occupation | None = None) -> Parsed:
+    def build(self, *, all_occupations: Occupation | None = None, nation: Area | None = None) -> Parsed:
         self.all_occupations = all_occupations
         if self.s.threshold is not None and self._nonsense(self.s.threshold):
             return Parsed(refusal_kind="no_data", refusal=self.nonsense)
@@ -427,8 +430,15 @@ class _Builder:
         areas = areas_or_choice
         places = tuple(u.removeprefix("in ") for u in self.unknown if u.startswith("in "))
         if places and not areas and not self.s.ranking:
-            # "pharmacists in Atlantis": never quietly answer for the nation (or the thread's place)
-            return Parsed(refusal_kind="not_found", refusal="", unknown=places)
+            if not occupations or nation is None:  # "and in Atlantis?": never the thread's place instead
+                return Parsed(refusal_kind="not_found", refusal="", unknown=places)
+            # "pharmacists in Atlantis": the nation's figure, said to be the nation's, never quietly
+            areas = (nation,)
+            self.unknown = tuple(u for u in self.unknown if not u.startswith("in "))
+            self.unapplied.extend(
+                f"Not applied: “{place}”. No U.S. state, metropolitan or nonmetropolitan area by that name "
+                "is published in OEWS, so the figures below are for the whole U.S." for place in places
+            )
         industries = self._industries()
         first = industries[0] if industries else None
         start = Intent(occupations=occupations, areas=areas, industry=first, industries=industries)

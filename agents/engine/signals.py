@@ -84,7 +84,8 @@ _RANK = re.compile(
 _ASCENDING = re.compile(r"\b(lowest|least|fewest|worst|smallest|bottom|cheapest|slowest)\b")
 _TOP_N = re.compile(
     r"\b(?:top|bottom|first|best|worst|highest|lowest)\s+(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\b"
-    r"|\b(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:highest|lowest|best|worst|top|most|least"
+    r"|\b(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:highest|lowest|best|worst|top|most|least|fewest"
+    r"|biggest|largest|smallest|fastest|slowest|quickest|leading|richest|poorest|cheapest"
     r"|states?|metros?|metro\s+areas|cities|areas|industries|sectors|jobs|occupations|careers)\b"
 )
 _RANK_STATES = re.compile(r"\b(states|which\s+state|what\s+state|state\s+(pays|has|with))\b")
