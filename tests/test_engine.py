@@ -296,14 +296,18 @@ def test_as_a_chart_follow_up_draws_the_published_distribution(engine: OewsEngin
 
 
 @pytest.mark.parametrize(
-    ("question", "place"), [("nurses in Atlantis", "Atlantis"), ("median pay for electricians in Gotham", "Gotham")]
+    ("question", "place"), [("nurses in Atlantis", "Atlantis"), ("median pay for electricians in Gotham City", "Gotham city")]
 )
-def test_an_unknown_place_is_said_and_the_nation_answered_as_the_nation(
+def test_an_unknown_place_is_asked_back_with_the_nation_one_click_away(
     engine: OewsEngine, question: str, place: str
 ) -> None:
     answer = ask_offline(engine, question)
-    assert answer.kind == "answer" and "in the U.S." in answer.text
-    assert f"Not applied: “{place}”. No U.S. state, metropolitan or nonmetropolitan area" in answer.text
+    assert answer.kind == "clarification" and not answer.sql
+    assert f"I couldn't find “{place}” among the places OEWS publishes" in answer.text
+    assert answer.clarification is not None
+    (option,) = answer.clarification.options
+    nation = ask_offline(engine, option.question)
+    assert nation.kind == "answer" and "in the U.S." in nation.text
 
 
 def test_an_unknown_place_without_an_occupation_is_not_found(engine: OewsEngine) -> None:

@@ -432,13 +432,8 @@ class _Builder:
         if places and not areas and not self.s.ranking:
             if not occupations or nation is None:  # "and in Atlantis?": never the thread's place instead
                 return Parsed(refusal_kind="not_found", refusal="", unknown=places)
-            # "pharmacists in Atlantis": the nation's figure, said to be the nation's, never quietly
-            areas = (nation,)
-            self.unknown = tuple(u for u in self.unknown if not u.startswith("in "))
-            self.unapplied.extend(
-                f"Not applied: “{place}”. No U.S. state, metropolitan or nonmetropolitan area by that name "
-                "is published in OEWS, so the figures below are for the whole U.S." for place in places
-            )
+            # "pharmacists in Atlantis": asked back, with the nation as one click, never answered quietly
+            return Parsed(clarify=self._place_not_found(places[0], nation), unknown=places)
         industries = self._industries()
         first = industries[0] if industries else None
         start = Intent(occupations=occupations, areas=areas, industry=first, industries=industries)
@@ -849,6 +844,16 @@ class _Builder:
         for word in self._plain_unknown() if intent.occupations or shape != "lookup" else ():
             if not said & set(word.lower().split()):
                 self.unapplied.append(self._not_understood(word))
+
+    def _place_not_found(self, place: str, nation: Area) -> Choice:
+        typed = re.search(rf"{re.escape(place.lower())}(\s+(city|town|county|village|township))?", self.lower)
+        phrase = place + (typed.group(1) or "" if typed else "")
+        return Choice(
+            phrase,
+            (f"the {nation.title}",),
+            f"I couldn't find “{phrase}” among the places OEWS publishes (the U.S., states, metropolitan "
+            "and nonmetropolitan areas). Name a state or metro area, or choose the figure for the whole U.S.",
+        )
 
     def _not_understood(self, word: str) -> str:
         w = re.escape(word.lower())
