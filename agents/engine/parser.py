@@ -58,6 +58,8 @@ FILLER = frozenset(
     gone went risen jumped dropped climbed six figure figures absolute terms raw net
     added adding shed shedding cut cuts headcount rise rises rising raise raises raised among being
     old olds yo teens teen teenagers somethings capita resident residents diff ppl enough look looks
+    says said think thinks thought told tells claims claimed insists swears suggests suggested
+    recommends recommended true
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
     good great bad decent solid worth worthwhile smart viable career path choice option field living
@@ -128,7 +130,8 @@ class QuestionParser:
         signals = read_signals(lower)
         mentions, unknown = self._scan(tokens, signals)
         names_occupation = any(m.kind == "occupation" and m.via == "exact" for m in mentions)
-        if why := off_topic_reason(lower, names_occupation=names_occupation):
+        lists = signals.threshold is not None
+        if why := off_topic_reason(lower, names_occupation=names_occupation, lists_occupations=lists):
             return Parsed(refusal_kind="out_of_scope", refusal=why)
         everyone = self._resolver.exact("occupation", "00-0000")
         nation = self._resolver.exact("area", "nationally")
@@ -142,6 +145,7 @@ class QuestionParser:
     def _scan(self, tokens: list[Token], signals: Signals) -> tuple[list[Mention], list[str]]:
         spans = [span for u in signals.unmeasured for span in u.spans]
         spans += [signals.threshold.span] if signals.threshold else []
+        spans += signals.speakers
         used = [t.lower in signals.year_tokens or any(a <= t.start < b for a, b in spans) for t in tokens]
         mentions: list[Mention] = []
         i = 0
