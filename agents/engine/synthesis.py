@@ -379,6 +379,8 @@ def trend(
     first, last = (same[0] if len(same) > 1 else rows[0]), rows[-1]
     subject = f"{last['occupation']} ({asked_code}) {where(last)}"
     text = _trend_sentence(headline, first, last, subject)
+    if (second := _second_kind(measures)) and not like_with_like:  # "jobs added, and the pay rise"
+        text += " " + _trend_sentence(second, first, last, subject)
     if (
         like_with_like is not None
         and first["occ_code"] == like_with_like[0]
@@ -411,6 +413,15 @@ def trend(
         caption=caption(f"{first['year']}–May {last['year']}"),
     )
     return Draft(text=text, tables=[table], caveats=caveats + _employment_caveat(measures), chart=chart)
+
+
+def _second_kind(measures: list[str]) -> str | None:
+    """Jobs beside pay (or pay beside jobs) when both were asked for: the first of the other kind."""
+    jobs = measures[0] == "tot_emp"
+    pay = ("a_", "h_")
+    return next(
+        (m for m in measures[1:] if (m == "tot_emp") != jobs and (m == "tot_emp" or m.startswith(pay))), None
+    )
 
 
 def _apart(measure: str, old: Row, new: Row, subject: str) -> str:
