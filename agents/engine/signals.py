@@ -285,7 +285,12 @@ _UNMEASURED_RE = tuple((re.compile(p), why) for p, why in UNMEASURED)
 # Parts of pay people ask about that OEWS wages already include.
 _INCLUDED = re.compile(r"\b(tips?|gratuit(y|ies)|commissions?|production\s+bonus(es)?)\b")
 INCLUDED_WHY = "OEWS wages include tips, commissions and production bonuses"
-_EMPLOYER = re.compile(r"\b(compan(y|ies)|employers?|firms?|corporations?|brands?)\b")
+# "my company", "which firms", "by employer"; not "trucking companies" or "law firms" (an industry)
+_EMPLOYER = re.compile(
+    r"\b(employers?|corporations?|brands?)\b|\b(my|our|your|their|his|her|which|what|individual|specific"
+    r"|particular|different|certain|some|one|a|an|the|this|that|same|big|large|biggest|largest|top|best|by"
+    r"|per|private)\s+(compan(y|ies)|firms?)\b"
+)
 EMPLOYER_WHY = (
     "OEWS does not publish pay by employer or company; the figures below cover all employers "
     "(industry figures are national)."
