@@ -167,7 +167,7 @@ class OewsEngine:
                 earlier=earlier,
             )
         ]
-        group = self._split_predecessor(occupation, years)
+        group = self._split_predecessor(occupation, years) or self._retired(occupation, years)
         if group is not None:
             queries.append(self._like_with_like(intent, group, years=years, area_code=area.code, naics=naics))
         return Framing(
@@ -185,6 +185,12 @@ class OewsEngine:
             spans = min(years) <= link.old_years[1] < max(years)
             if spans and len(self.crosswalk.successors(link.old_code)) > 1:
                 return link.old_code, link.old_years[1]
+        return None
+
+    def _retired(self, occupation: Occupation, years: tuple[int, ...]) -> tuple[str, int] | None:
+        """An old SOC code asked about past its last year: followed into the occupations it became."""
+        if occupation.last_year < max(years) and self.crosswalk.successors(occupation.code):
+            return occupation.code, occupation.last_year
         return None
 
     def _like_with_like(

@@ -58,6 +58,8 @@ FILLER = frozenset(
     gone went risen jumped dropped climbed six figure figures absolute terms raw net
     added adding shed shedding cut cuts headcount rise rises rising raise raises raised among being
     old olds yo teens teen teenagers somethings capita resident residents diff ppl enough look looks
+    says said think thinks thought told tells claims claimed insists swears suggests suggested
+    recommends recommended true
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
     good great bad decent solid worth worthwhile smart viable career path choice option field living
@@ -128,17 +130,22 @@ class QuestionParser:
         signals = read_signals(lower)
         mentions, unknown = self._scan(tokens, signals)
         names_occupation = any(m.kind == "occupation" and m.via == "exact" for m in mentions)
-        if why := off_topic_reason(lower, names_occupation=names_occupation):
+        lists = signals.threshold is not None
+        if why := off_topic_reason(lower, names_occupation=names_occupation, lists_occupations=lists):
             return Parsed(refusal_kind="out_of_scope", refusal=why)
         everyone = self._resolver.exact("occupation", "00-0000")
+        nation = self._resolver.exact("area", "nationally")
         builder = _Builder(self._coverage, signals, mentions, unknown, lower, context)
-        return builder.build(all_occupations=everyone[0] if everyone else None)
+        return builder.build(
+            all_occupations=everyone[0] if everyone else None, nation=nation[0] if nation else None
+        )
 
     # -- finding entities -------------------------------------------------------------------
 
     def _scan(self, tokens: list[Token], signals: Signals) -> tuple[list[Mention], list[str]]:
         spans = [span for u in signals.unmeasured for span in u.spans]
         spans += [signals.threshold.span] if signals.threshold else []
+        spans += signals.speakers
         used = [t.lower in signals.year_tokens or any(a <= t.start < b for a, b in spans) for t in tokens]
         mentions: list[Mention] = []
         i = 0
@@ -414,7 +421,7 @@ class _Builder:
         self.unapplied: list[str] = []
         self.nonsense = ""  # why the question's threshold cannot be used at all
 
-    def build(self, *, all_occupations: Occupation | None = None) -> Parsed:
+    def build(self, *, all_occupations: Occupation | None = None, nation: Area | None = None) -> Parsed:
         self.all_occupations = all_occupations
         if self.s.threshold is not None and self._nonsense(self.s.threshold):
             return Parsed(refusal_kind="no_data", refusal=self.nonsense)
@@ -427,8 +434,10 @@ class _Builder:
         areas = areas_or_choice
         places = tuple(u.removeprefix("in ") for u in self.unknown if u.startswith("in "))
         if places and not areas and not self.s.ranking:
-            # "pharmacists in Atlantis": never quietly answer for the nation (or the thread's place)
-            return Parsed(refusal_kind="not_found", refusal="", unknown=places)
+            if not occupations or nation is None:  # "and in Atlantis?": never the thread's place instead
+                return Parsed(refusal_kind="not_found", refusal="", unknown=places)
+            # "pharmacists in Atlantis": asked back, with the nation as one click, never answered quietly
+            return Parsed(clarify=self._place_not_found(places[0], nation), unknown=places)
         industries = self._industries()
         first = industries[0] if industries else None
         start = Intent(occupations=occupations, areas=areas, industry=first, industries=industries)
@@ -839,6 +848,16 @@ class _Builder:
         for word in self._plain_unknown() if intent.occupations or shape != "lookup" else ():
             if not said & set(word.lower().split()):
                 self.unapplied.append(self._not_understood(word))
+
+    def _place_not_found(self, place: str, nation: Area) -> Choice:
+        typed = re.search(rf"{re.escape(place.lower())}(\s+(city|town|county|village|township))?", self.lower)
+        phrase = place + (typed.group(1) or "" if typed else "")
+        return Choice(
+            phrase,
+            (f"the {nation.title}",),
+            f"I couldn't find “{phrase}” among the places OEWS publishes (the U.S., states, metropolitan "
+            "and nonmetropolitan areas). Name a state or metro area, or choose the figure for the whole U.S.",
+        )
 
     def _not_understood(self, word: str) -> str:
         w = re.escape(word.lower())

@@ -84,7 +84,8 @@ _RANK = re.compile(
 _ASCENDING = re.compile(r"\b(lowest|least|fewest|worst|smallest|bottom|cheapest|slowest)\b")
 _TOP_N = re.compile(
     r"\b(?:top|bottom|first|best|worst|highest|lowest)\s+(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\b"
-    r"|\b(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:highest|lowest|best|worst|top|most|least"
+    r"|\b(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:highest|lowest|best|worst|top|most|least|fewest"
+    r"|biggest|largest|smallest|fastest|slowest|quickest|leading|richest|poorest|cheapest"
     r"|states?|metros?|metro\s+areas|cities|areas|industries|sectors|jobs|occupations|careers)\b"
 )
 _RANK_STATES = re.compile(r"\b(states|which\s+state|what\s+state|state\s+(pays|has|with))\b")
@@ -129,10 +130,15 @@ _VS_YEAR = re.compile(
     r"\b(than|compared\s+(to|with)|vs\.?|versus|relative\s+to|back\s+in)\s+(in\s+)?(may\s+)?(20\d\d)\b"
 )
 
+# Who said it is not what is asked about: "my guidance counselor says dental hygiene is a good career".
+_SPEAKER = re.compile(
+    r"\b(my|our)\s+[\w' ,-]{2,40}?\s+(says|said|thinks|thought|told\s+me|tells\s+me|keeps\s+saying"
+    r"|recommends?|recommended|suggests?|suggested|claims|claimed|insists|swears)\b"
+)
 # A threshold: "over $110k", "under $18 an hour", "more than 150000", "at least 5,000 workers".
 _OVER = (
     r"over|above|more\s+than|greater\s+than|higher\s+than|at\s+least|exceed(?:s|ing)?|upwards\s+of"
-    r"|north\s+of|>=?|≥"
+    r"|north\s+of|tops|topping|surpass(?:es|ing)?|in\s+excess\s+of|>=?|≥"
 )
 _UNDER = r"under|below|less\s+than|lower\s+than|at\s+most|south\s+of|fewer\s+than|<=?|≤|beneath"
 # What follows an amount: "bucks", "an hour" / "a year", "workers".
@@ -203,7 +209,9 @@ NEAR_SCOPE = (
     (
         "projections",
         r"\b(projections?|projected|outlook|future|will\s+.{0,20}grow|in\s+demand|demand\s+for|prospects"
-        r"|job\s+security|automation|replaced\s+by\s+ai|will\s+.{0,40}\b(in|by)\s+20[3-9]\d)\b",
+        r"|job\s+security|automation|replaced\s+by\s+ai|will\s+.{0,40}\b(in|by)\s+20[3-9]\d"
+        r"|(in|within|over)\s+(the\s+next\s+)?(\d{1,2}|a|one|two|three|five|ten|twenty)\s+(more\s+)?years?(?!\s+ago)"
+        r"|will\s+there\s+be|going\s+to\s+be\s+(more|fewer|less)|years?\s+from\s+now)\b",
         "OEWS measures the present and past, not projections or demand; the BLS Employment "
         "Projections program publishes expected growth by occupation. The figures below are OEWS's.",
     ),
@@ -277,7 +285,12 @@ _UNMEASURED_RE = tuple((re.compile(p), why) for p, why in UNMEASURED)
 # Parts of pay people ask about that OEWS wages already include.
 _INCLUDED = re.compile(r"\b(tips?|gratuit(y|ies)|commissions?|production\s+bonus(es)?)\b")
 INCLUDED_WHY = "OEWS wages include tips, commissions and production bonuses"
-_EMPLOYER = re.compile(r"\b(compan(y|ies)|employers?|firms?|corporations?|brands?)\b")
+# "my company", "which firms", "by employer"; not "trucking companies" or "law firms" (an industry)
+_EMPLOYER = re.compile(
+    r"\b(employers?|corporations?|brands?)\b|\b(my|our|your|their|his|her|which|what|individual|specific"
+    r"|particular|different|certain|some|one|a|an|the|this|that|same|big|large|biggest|largest|top|best|by"
+    r"|per|private)\s+(compan(y|ies)|firms?)\b"
+)
 EMPLOYER_WHY = (
     "OEWS does not publish pay by employer or company; the figures below cover all employers "
     "(industry figures are national)."
@@ -349,6 +362,7 @@ class Signals:
     near_scope: tuple[str, ...] = ()  # sentences on what OEWS does not measure
     unmeasured: tuple[Unmeasured, ...] = ()  # qualifiers OEWS does not measure, and why
     included: tuple[str, ...] = ()  # parts of pay named that OEWS wages include ("tips")
+    speakers: tuple[tuple[int, int], ...] = ()  # "my guidance counselor says": spans not asked about
 
     @property
     def wants_wage(self) -> bool:
@@ -411,6 +425,7 @@ def read_signals(lower: str) -> Signals:
         near_scope=near_scope(lower),
         unmeasured=unmeasured(lower),
         included=included(lower),
+        speakers=tuple(m.span() for m in _SPEAKER.finditer(lower)),
     )
 
 
@@ -461,9 +476,12 @@ def included(lower: str) -> tuple[str, ...]:
 def near_scope(lower: str) -> tuple[str, ...]:
     """ "Not applied: “women”. OEWS does not publish …" for each topic OEWS does not measure."""
     patterns = [*((p, why) for _, p, why in _NEAR_SCOPE_RE), (_EMPLOYER, EMPLOYER_WHY)]
-    return tuple(
-        f"Not applied: “{m.group().strip()}”. {why}" for p, why in patterns if (m := p.search(lower))
-    )
+    said = []
+    for pattern, why in patterns:
+        typed = dict.fromkeys(m.group().strip() for m in pattern.finditer(lower))
+        if typed:
+            said.append(f"Not applied: “{'”, “'.join(typed)}”. {why}")
+    return tuple(said)
 
 
 def _change_kind(lower: str) -> str | None:
