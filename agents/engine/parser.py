@@ -59,7 +59,7 @@ FILLER = frozenset(
     added adding shed shedding cut cuts headcount rise rises rising raise raises raised among being
     old olds yo teens teen teenagers somethings capita resident residents diff ppl enough look looks
     says said think thinks thought told tells claims claimed insists swears suggests suggested
-    recommends recommended true
+    recommends recommended true lose loses trade
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
     good great bad decent solid worth worthwhile smart viable career path choice option field living
@@ -845,8 +845,16 @@ class _Builder:
                 f"{INCLUDED_WHY} (“{'”, “'.join(self.s.included)}”): they are in these figures."
             )
         said = set(re.findall(r"[\w']+", " ".join((*self.s.included, *(u.typed for u in self.s.unmeasured)))))
-        for word in self._plain_unknown() if intent.occupations or shape != "lookup" else ():
-            if not said & set(word.lower().split()):
+        for typed in self.unknown if intent.occupations or shape != "lookup" else ():
+            word = typed.removeprefix("in ")
+            if said & set(word.lower().split()):
+                continue
+            if typed.startswith("in "):  # "electricians in narnia vs ohio"
+                self.unapplied.append(
+                    f"Not applied: “{word}”. No U.S. state, metropolitan or nonmetropolitan area by that name is "
+                    "published in OEWS."
+                )
+            else:
                 self.unapplied.append(self._not_understood(word))
 
     def _place_not_found(self, place: str, nation: Area) -> Choice:

@@ -111,11 +111,11 @@ _TREND = re.compile(
 )
 _GROWTH = re.compile(
     r"\b(grew|grow\w*|growth|increas\w*|rose|risen|rises?|rising|raises?|gain\w*|declin\w*|shr[iau]nk\w*|fell|drop\w*"
-    r"|lost|losing|boom\w*|shed\w*|add(ed|ing)|cut|cuts|disappear\w*|vanish\w*|jump\w*|spik\w*|soar\w*"
+    r"|lost|lose|loses|losing|boom\w*|shed\w*|add(ed|ing)|cut|cuts|disappear\w*|vanish\w*|jump\w*|spik\w*|soar\w*"
     r"|surg\w*|climb\w*|plung\w*)\b"
 )
 _SHRINK = re.compile(
-    r"\b(declin\w*|shr[iau]nk\w*|fell|drop\w*|lost|losing|shed\w*|cut|cuts|disappear\w*|vanish\w*)\b"
+    r"\b(declin\w*|shr[iau]nk\w*|fell|drop\w*|lost|lose|loses|losing|shed\w*|cut|cuts|disappear\w*|vanish\w*)\b"
 )
 # Absolute change ("most workers", "in dollars", "how many more") vs relative ("fastest", "%").
 _ABSOLUTE = re.compile(
