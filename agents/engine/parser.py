@@ -59,7 +59,7 @@ FILLER = frozenset(
     added adding shed shedding cut cuts headcount rise rises rising raise raises raised among being
     old olds yo teens teen teenagers somethings capita resident residents diff ppl enough look looks
     says said think thinks thought told tells claims claimed insists swears suggests suggested
-    recommends recommended true
+    recommends recommended true lose loses trade here asking kinds kind types sorts
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
     good great bad decent solid worth worthwhile smart viable career path choice option field living
@@ -143,9 +143,18 @@ class QuestionParser:
     # -- finding entities -------------------------------------------------------------------
 
     def _scan(self, tokens: list[Token], signals: Signals) -> tuple[list[Mention], list[str]]:
+        if signals.intro is not None:  # "electrician here - …": who asks, unless nothing else is named
+            mentions, unknown = self._scan_outside(tokens, signals, (*signals.speakers, signals.intro))
+            if any(m.kind == "occupation" for m in mentions) or signals.threshold or signals.ranking:
+                return mentions, unknown
+        return self._scan_outside(tokens, signals, signals.speakers)
+
+    def _scan_outside(
+        self, tokens: list[Token], signals: Signals, skipped: tuple[tuple[int, int], ...]
+    ) -> tuple[list[Mention], list[str]]:
         spans = [span for u in signals.unmeasured for span in u.spans]
         spans += [signals.threshold.span] if signals.threshold else []
-        spans += signals.speakers
+        spans += skipped
         used = [t.lower in signals.year_tokens or any(a <= t.start < b for a, b in spans) for t in tokens]
         mentions: list[Mention] = []
         i = 0
@@ -832,7 +841,7 @@ class _Builder:
         if len(intent.areas) > 1 and shape in ("ranking", "growth", "trend", "snapshot"):
             rest = ", ".join(a.title for a in intent.areas[1:])
             self.unapplied.append(f"Not applied: this answer covers {intent.areas[0].title}, not {rest}.")
-        if len(intent.occupations) > 1 and shape in ("trend", "snapshot", "ranking", "growth"):
+        if len(intent.occupations) > 1 and shape in ("snapshot", "ranking", "growth"):
             rest = ", ".join(o.title for o in intent.occupations[1:])
             self.unapplied.append(
                 f"Not applied: this answer covers {intent.occupations[0].title} only, not {rest}; "
@@ -845,9 +854,11 @@ class _Builder:
                 f"{INCLUDED_WHY} (“{'”, “'.join(self.s.included)}”): they are in these figures."
             )
         said = set(re.findall(r"[\w']+", " ".join((*self.s.included, *(u.typed for u in self.s.unmeasured)))))
-        for word in self._plain_unknown() if intent.occupations or shape != "lookup" else ():
-            if not said & set(word.lower().split()):
-                self.unapplied.append(self._not_understood(word))
+        for typed in self.unknown if intent.occupations or shape != "lookup" else ():
+            word = typed.removeprefix("in ")
+            if said & set(word.lower().split()):
+                continue
+            self.unapplied.append(self._not_understood(word, place=typed.startswith("in ")))
 
     def _place_not_found(self, place: str, nation: Area) -> Choice:
         typed = re.search(rf"{re.escape(place.lower())}(\s+(city|town|county|village|township))?", self.lower)
@@ -859,7 +870,11 @@ class _Builder:
             "and nonmetropolitan areas). Name a state or metro area, or choose the figure for the whole U.S.",
         )
 
-    def _not_understood(self, word: str) -> str:
+    def _not_understood(self, word: str, *, place: bool = False) -> str:
+        if place:  # "electricians in narnia vs ohio"
+            return (
+                f"Not applied: “{word}”. OEWS publishes no state, metro or nonmetropolitan area by that name."
+            )
         w = re.escape(word.lower())
         if re.sub(r"['’]s$", "", word.lower()) in aliases.EMPLOYERS:  # "walmart", "walmart's"
             return f"Not applied: “{word}”. {EMPLOYER_WHY}"

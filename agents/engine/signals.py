@@ -111,11 +111,11 @@ _TREND = re.compile(
 )
 _GROWTH = re.compile(
     r"\b(grew|grow\w*|growth|increas\w*|rose|risen|rises?|rising|raises?|gain\w*|declin\w*|shr[iau]nk\w*|fell|drop\w*"
-    r"|lost|losing|boom\w*|shed\w*|add(ed|ing)|cut|cuts|disappear\w*|vanish\w*|jump\w*|spik\w*|soar\w*"
+    r"|lost|lose|loses|losing|boom\w*|shed\w*|add(ed|ing)|cut|cuts|disappear\w*|vanish\w*|jump\w*|spik\w*|soar\w*"
     r"|surg\w*|climb\w*|plung\w*)\b"
 )
 _SHRINK = re.compile(
-    r"\b(declin\w*|shr[iau]nk\w*|fell|drop\w*|lost|losing|shed\w*|cut|cuts|disappear\w*|vanish\w*)\b"
+    r"\b(declin\w*|shr[iau]nk\w*|fell|drop\w*|lost|lose|loses|losing|shed\w*|cut|cuts|disappear\w*|vanish\w*)\b"
 )
 # Absolute change ("most workers", "in dollars", "how many more") vs relative ("fastest", "%").
 _ABSOLUTE = re.compile(
@@ -135,10 +135,11 @@ _SPEAKER = re.compile(
     r"\b(my|our)\s+[\w' ,-]{2,40}?\s+(says|said|thinks|thought|told\s+me|tells\s+me|keeps\s+saying"
     r"|recommends?|recommended|suggests?|suggested|claims|claimed|insists|swears)\b"
 )
+_INTRO = re.compile(r"\s*(?:i'?m\s+(?:an?\s+)?)?[\w' /&-]{2,40}?\s+(?:here|asking|speaking)\b\s*[:,.!-]*")
 # A threshold: "over $110k", "under $18 an hour", "more than 150000", "at least 5,000 workers".
 _OVER = (
     r"over|above|more\s+than|greater\s+than|higher\s+than|at\s+least|exceed(?:s|ing)?|upwards\s+of"
-    r"|north\s+of|tops|topping|surpass(?:es|ing)?|in\s+excess\s+of|>=?|≥"
+    r"|north\s+of|tops|topping|top(?=\s*\$)|surpass(?:es|ing)?|in\s+excess\s+of|>=?|≥"
 )
 _UNDER = r"under|below|less\s+than|lower\s+than|at\s+most|south\s+of|fewer\s+than|<=?|≤|beneath"
 # What follows an amount: "bucks", "an hour" / "a year", "workers".
@@ -161,6 +162,9 @@ _RANGE_AMOUNTS = re.compile(
     r"|(?P<lo2>\$?\s*\d[\d,.]*\s*k?)\s*(?:-|–|to)\s*(?P<hi2>\$?\s*\d[\d,.]*\s*k?)\b"
 )
 _THRESHOLD_UNIT = re.compile(_UNIT)
+_AGE_WORDS = re.compile(
+    r"\b(younger|older|age|aged|ages|years?\s+old|yrs?\s+old|retire\w*|elderly|seniors)\b"
+)
 _SIX_FIGURES = re.compile(r"\b(six|6)[- ]figures?\b")
 _CAREER = re.compile(
     r"\b(good|great|bad|decent|solid|worth(while)?|smart|viable)\s+(career|job|profession|field|choice|option|path|living)"
@@ -187,7 +191,8 @@ NEAR_SCOPE = (
     (
         "age",
         r"\b(age|ages|aged|older|younger|millennials?|gen\s+z|boomers?|by\s+age|teens?|teenagers?"
-        r"|\d{2}\s*-?\s*(years?|yrs?)\s*-?\s*olds?|\d{2}\s*y/?o|in\s+(their|my|your)\s+\d0s|\d0-?somethings?)\b",
+        r"|\d{2}\s*-?\s*(years?|yrs?)\s*-?\s*olds?|\d{2}\s*y/?o|in\s+(their|my|your)\s+\d0s|\d0-?somethings?"
+        r"|(over|under|above|below)\s+\d{2}(?=\s.{0,60}\b(younger|older)\b))\b",
         "OEWS does not publish figures by age or experience; the figures below are for all workers.",
     ),
     (
@@ -363,6 +368,7 @@ class Signals:
     unmeasured: tuple[Unmeasured, ...] = ()  # qualifiers OEWS does not measure, and why
     included: tuple[str, ...] = ()  # parts of pay named that OEWS wages include ("tips")
     speakers: tuple[tuple[int, int], ...] = ()  # "my guidance counselor says": spans not asked about
+    intro: tuple[int, int] | None = None  # "electrician here -": who asks, not (always) what is asked
 
     @property
     def wants_wage(self) -> bool:
@@ -426,6 +432,7 @@ def read_signals(lower: str) -> Signals:
         unmeasured=unmeasured(lower),
         included=included(lower),
         speakers=tuple(m.span() for m in _SPEAKER.finditer(lower)),
+        intro=m.span() if (m := _INTRO.match(lower)) else None,
     )
 
 
@@ -499,30 +506,37 @@ def _threshold(lower: str) -> RawThreshold | None:
         return between
     if m := _SIX_FIGURES.search(lower):
         return RawThreshold(True, 100_000.0, "annual", False, True, m.group(), m.span())
-    for m in _THRESHOLD.finditer(lower):
-        raw = m.group("num").replace(",", "")
-        mult, per, count = m.group("mult"), m.group("per"), m.group("count")
-        dollar = bool(m.group("dollar") or m.group("bucks"))
-        if not (mult or per or count or dollar) and re.fullmatch(r"(19|20)\d\d", raw):
-            continue  # "more than 2019": a year, not an amount
-        amount = float(raw) * _MULTIPLIERS.get((mult or "").lower(), 1.0)
-        if m.group("neg") or m.group("neg2"):
-            amount = -amount
-        basis = None
-        if per:
-            basis = "hourly" if re.search(r"h(ou)?r|hour", per) else "annual"
-        elif mult and not count:
-            basis = "annual"
-        return RawThreshold(
-            above=bool(m.group("over")),
-            amount=amount,
-            basis=basis,
-            employment=bool(count) and not dollar,
-            dollar=dollar,
-            typed=m.group().strip(),
-            span=m.span(),
-        )
-    return None
+    found = [t for m in _THRESHOLD.finditer(lower) if (t := _one_threshold(lower, m)) is not None]
+    # "fewer than 10 office occupations pay over $20 an hour": the amount with a unit is the filter
+    return next((t for t in found if t.dollar or t.basis or t.employment), found[0] if found else None)
+
+
+def _one_threshold(lower: str, m: re.Match[str]) -> RawThreshold | None:
+    raw = m.group("num").replace(",", "")
+    mult, per, count = m.group("mult"), m.group("per"), m.group("count")
+    dollar = bool(m.group("dollar") or m.group("bucks"))
+    if not (mult or per or count or dollar):
+        if re.fullmatch(r"(19|20)\d\d", raw):
+            return None  # "more than 2019": a year, not an amount
+        if re.fullmatch(r"\d\d", raw) and _AGE_WORDS.search(lower):
+            return None  # "truckers over 55 … than younger ones": an age
+    amount = float(raw) * _MULTIPLIERS.get((mult or "").lower(), 1.0)
+    if m.group("neg") or m.group("neg2"):
+        amount = -amount
+    basis = None
+    if per:
+        basis = "hourly" if re.search(r"h(ou)?r|hour", per) else "annual"
+    elif mult and not count:
+        basis = "annual"
+    return RawThreshold(
+        above=bool(m.group("over")),
+        amount=amount,
+        basis=basis,
+        employment=bool(count) and not dollar,
+        dollar=dollar,
+        typed=m.group().strip(),
+        span=m.span(),
+    )
 
 
 def _range(lower: str, m: re.Match[str]) -> RawThreshold | None:

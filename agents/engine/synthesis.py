@@ -415,6 +415,68 @@ def trend(
     return Draft(text=text, tables=[table], caveats=caveats + _employment_caveat(measures), chart=chart)
 
 
+def trends(intent: Intent, rows: list[Row]) -> Draft:
+    """Two or three occupations over the same years: each one's change, and which changed more."""
+    measures = [m for m in intent.measures if not m.endswith("_prse")] or list(intent.measures)
+    headline = measures[0]
+    own = [[r for r in rows if r["occ_code"] == o.code] for o in intent.occupations]
+    own = [series for series in own if series]
+    sentences = [
+        _trend_sentence(headline, s[0], s[-1], f"{s[-1]['occupation']} ({s[-1]['occ_code']}) {where(s[-1])}")
+        for s in own
+    ]
+    text = " ".join(sentences) + _which_changed_more(headline, own, intent.change)
+    years = sorted({r["year"] for r in rows})
+    by_year = {(r["year"], r["occ_code"]): r for r in rows}
+    table = Table(
+        title=f"{fmt.label(headline).capitalize()} {where(rows[-1])}",
+        columns=(Column(name="Year"), *(fmt.column(headline, name=s[-1]["occupation"]) for s in own)),
+        rows=tuple(
+            (f"May {y}", *(fmt.cell(headline, by_year.get((y, s[-1]["occ_code"]), {})) for s in own))
+            for y in years
+        ),
+    )
+    chart = ChartSpec(
+        kind="line",
+        title=f"{fmt.label(headline).capitalize()} {where(rows[-1])}",
+        categories=tuple(str(y) for y in years),
+        series=tuple(
+            ChartSeries(
+                name=s[-1]["occupation"],
+                values=tuple(by_year.get((y, s[-1]["occ_code"]), {}).get(headline) for y in years),
+            )
+            for s in own
+        ),
+        unit=_unit(headline),
+        y_label=fmt.label(headline).capitalize(),
+        caption=caption(f"{years[0]}–May {years[-1]}"),
+    )
+    caveats = grouped_caveats([headline], rows) + _employment_caveat([headline])
+    return Draft(text=text, tables=[table], caveats=caveats, chart=chart)
+
+
+def _which_changed_more(measure: str, series: list[list[Row]], change: str | None) -> str:
+    """ " HR Specialists changed more in dollars: +$14,230 (+21.0%) against +$9,850 (+35.5%)." """
+    changes = [
+        (str(s[-1]["occupation"]), float(s[0][measure]), float(s[-1][measure]))
+        for s in series
+        if len(s) > 1 and s[0].get(measure) is not None and s[-1].get(measure) is not None
+    ]
+    if len(changes) != 2 or len(series) != 2:
+        return ""
+    relative = change == "relative"
+
+    def size(c: tuple[str, float, float]) -> float:
+        return (c[2] - c[1]) / c[1] if relative else c[2] - c[1]
+
+    more, less = sorted(changes, key=size, reverse=True)
+    if size(more) == size(less):
+        return ""
+    said = [f"{_difference(measure, c[2] - c[1])} ({fmt.percent_change(c[1], c[2])})" for c in (more, less)]
+    how = "in percent" if relative else "in dollars" if measure != "tot_emp" else "in jobs"
+    return f" {more[0]} changed more {how}: {said[0]} against {said[1]}."
+
+
 def _second_kind(measures: list[str]) -> str | None:
     """Jobs beside pay (or pay beside jobs) when both were asked for: the first of the other kind."""
     jobs = measures[0] == "tot_emp"
