@@ -105,7 +105,10 @@ def test_split_code_headline_compares_the_same_code(engine: OewsEngine) -> None:
 def test_a_2019_code_asked_about_past_2020_names_the_codes_it_became(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "employment of web developers and digital interface designers 2019 to 2025")
     assert [row[0] for row in answer.tables[0].rows] == ["May 2019", "May 2020"]
-    assert f"{int(_cell(2020, '15-1257', 'tot_emp')):,}" in answer.text
+    parts = [int(_cell(2025, code, "tot_emp")) for code in ("15-1254", "15-1255")]
+    total = f"from {int(_cell(2019, '15-1257', 'tot_emp')):,} in May 2019 to {sum(parts):,} in May 2025"
+    assert "(15-1257; later the occupations it became, added up)" in answer.text and total in answer.text
+    assert all(f"{part:,}" in answer.text for part in parts)  # each part of the sum, as published
     caveat = next(c for c in answer.caveats if "SOC code change" in c)
     assert (
         "15-1257" in caveat

@@ -295,9 +295,24 @@ def test_as_a_chart_follow_up_draws_the_published_distribution(engine: OewsEngin
     assert 128260 in values  # the median, as published
 
 
-@pytest.mark.parametrize("question", ["nurses in Atlantis", "median pay for electricians in Gotham City"])
-def test_an_unknown_place_is_said_not_replaced_by_the_nation(engine: OewsEngine, question: str) -> None:
+@pytest.mark.parametrize(
+    ("question", "place"),
+    [("nurses in Atlantis", "Atlantis"), ("median pay for electricians in Gotham City", "Gotham city")],
+)
+def test_an_unknown_place_is_asked_back_with_the_nation_one_click_away(
+    engine: OewsEngine, question: str, place: str
+) -> None:
     answer = ask_offline(engine, question)
+    assert answer.kind == "clarification" and not answer.sql
+    assert f"I couldn't find “{place}” among the places OEWS publishes" in answer.text
+    assert answer.clarification is not None
+    (option,) = answer.clarification.options
+    nation = ask_offline(engine, option.question)
+    assert nation.kind == "answer" and "in the U.S." in nation.text
+
+
+def test_an_unknown_place_without_an_occupation_is_not_found(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "median pay for wizards in Atlantis")
     assert answer.kind == "not_found" and "couldn't match" in answer.text and not answer.sql
 
 

@@ -550,3 +550,115 @@ def test_growth_of_an_occupation_is_its_jobs_unless_pay_is_named(engine: OewsEng
     assert grown.text.startswith("The employment of Physical Therapist Assistants")
     pay = ask_offline(engine, "how has physical therapist assistant pay grown since 2019")
     assert pay.text.startswith("The median annual wage of Physical Therapist Assistants")
+
+
+# -- session 5: parts of questions people add ---------------------------------------------------
+
+
+def _national(code: str, column: str, year: int = 2025) -> float:
+    """A national cross-industry value; older files name their columns in lower case."""
+    rows = [{k.upper(): v for k, v in r.items()} for r in shipped_rows(f"national_M{year}_dl")]
+    (row,) = [r for r in rows if r["OCC_CODE"] == code and r["O_GROUP"] == "detailed"]
+    return number(row[column])
+
+
+def test_a_count_written_before_the_ranking_word_is_kept(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "5 biggest states for truck drivers")
+    assert len(answer.tables[0].rows) == 5 and "Showing the top 5 of" in " ".join(answer.caveats)
+
+
+def test_the_amount_with_a_unit_is_the_threshold_and_a_claimed_count_is_not(engine: OewsEngine) -> None:
+    rows = [
+        r
+        for r in shipped_rows("state_M2025_dl")
+        if r["AREA"] == "28" and r["O_GROUP"] == "detailed" and r["OCC_CODE"].startswith("43-")
+    ]
+    hits = [r for r in rows if r["H_MEDIAN"] not in ("*", "**", "#", "") and number(r["H_MEDIAN"]) > 20]
+    answer = ask_offline(
+        engine,
+        "is it true that fewer than 10 office/admin support occupations in mississippi pay a median "
+        "over $20 an hour?",
+    )
+    assert answer.text.startswith(f"{len(hits)} occupations") and "in Mississippi" in answer.text
+
+
+def test_topping_an_amount_is_a_threshold(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "how many maine jobs top $50 an hour (median)")
+    assert "median hourly wage above $50.00" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("will there be more data scientist jobs in 10 years?", "in 10 years"),
+        ("are truckers over 55 paid more than younger ones?", "over 55"),
+    ],
+)
+def test_a_future_or_an_age_is_named_and_the_figure_for_everyone_given(
+    engine: OewsEngine, question: str, named: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert answer.kind == "answer" and names_not_applied(named, said(answer))
+
+
+def test_a_count_past_a_threshold_names_an_education_filter_it_cannot_apply(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "for people with a bachelor's degree, how many occupations in Utah have a median over $100k?"
+    )
+    assert answer.kind == "answer" and names_not_applied("bachelor's degree", said(answer))
+    assert (
+        ask_offline(engine, "highest paying jobs without a degree").kind == "refusal"
+    )  # its top is the excluded
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my guidance counselor says dental hygiene is a solid career. is it?",
+        "dental hygienist here - is dental hygiene a solid career?",
+    ],
+)
+def test_who_says_or_asks_is_not_what_is_asked_about(engine: OewsEngine, question: str) -> None:
+    answer = ask_offline(engine, question)
+    assert "Dental Hygienists (29-1292)" in answer.text and "Counselors" not in answer.text
+    assert "Not applied" not in answer.text
+
+
+def test_an_industry_named_with_companies_is_not_an_employer(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "trucking companies truck driver pay")
+    assert "Truck Transportation" in answer.text and "Not applied" not in answer.text
+    assert names_not_applied("my company", said(ask_offline(engine, "what does my company pay nurses")))
+
+
+def test_a_trend_asked_for_jobs_and_pay_gives_both_changes(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine,
+        "bartenders 2021 vs 2025: how many jobs were added, and how much did the median hourly wage rise?",
+    )
+    jobs = _national("35-3011", "TOT_EMP") - _national("35-3011", "TOT_EMP", 2021)
+    assert f"+{jobs:,.0f}" in answer.text and "median hourly wage of Bartenders" in answer.text
+
+
+def test_two_occupations_over_time_each_change_and_which_changed_more(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "did avg yearly pay for farmworkers go up more in dollars than for hr specialists since 2019?"
+    )
+    farm = _national("45-2092", "A_MEAN") - _national("45-2092", "A_MEAN", 2019)
+    hr = _national("13-1071", "A_MEAN") - _national("13-1071", "A_MEAN", 2019)
+    assert f"+${farm:,.0f}" in answer.text and f"+${hr:,.0f}" in answer.text
+    more = (
+        "Human Resources Specialists"
+        if hr > farm
+        else "Farmworkers and Laborers, Crop, Nursery, and Greenhouse"
+    )
+    assert f"{more} changed more in dollars" in answer.text and "Not applied" not in answer.text
+    assert len(answer.tables[0].columns) == 3  # the year and one column per occupation
+
+
+def test_an_old_soc_code_is_followed_into_what_it_became(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "clinical, counseling and school psychologists: headcount in 2019 compared with 2025"
+    )
+    parts = [_national(code, "TOT_EMP") for code in ("19-3033", "19-3034")]
+    assert f"to {sum(parts):,.0f} in May 2025" in answer.text
+    assert all(f"{part:,.0f}" in answer.text for part in parts)

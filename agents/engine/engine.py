@@ -151,6 +151,8 @@ class OewsEngine:
             area = self._national()
         available = self.coverage.years_for(area.kind, industry=industry)
         years = tuple(y for y in intent.years if y in available) or available
+        if len(intent.occupations) > 1:
+            return self._frame_trends(intent.with_(areas=(area,)), years, tuple(unapplied))
         occupation = intent.occupations[0]
         earlier = self._predecessors(occupation, years)
         notes: list[str] = []
@@ -167,7 +169,7 @@ class OewsEngine:
                 earlier=earlier,
             )
         ]
-        group = self._split_predecessor(occupation, years)
+        group = self._split_predecessor(occupation, years) or self._retired(occupation, years)
         if group is not None:
             queries.append(self._like_with_like(intent, group, years=years, area_code=area.code, naics=naics))
         return Framing(
@@ -179,12 +181,26 @@ class OewsEngine:
             like_with_like=group,
         )
 
+    def _frame_trends(self, intent: Intent, years: tuple[int, ...], unapplied: tuple[str, ...]) -> Framing:
+        """Several occupations over the same years, each under its own code (SOC changes named)."""
+        codes = tuple(o.code for o in intent.occupations)
+        naics = intent.industry.naics if intent.industry else q.CROSS_INDUSTRY
+        query = q.trend(intent, years=years, area_code=intent.areas[0].code, occ_codes=codes, naics=naics)
+        notes = tuple(c for code in codes if (c := self.crosswalk.caveat(code, years)))
+        return Framing(intent, (query,), notes, asked_code=codes[0], unapplied=unapplied)
+
     def _split_predecessor(self, occupation: Occupation, years: tuple[int, ...]) -> tuple[str, int] | None:
         """The old code of a trend across the SOC change that also covered other occupations."""
         for link in self.crosswalk.predecessors(occupation.code):
             spans = min(years) <= link.old_years[1] < max(years)
             if spans and len(self.crosswalk.successors(link.old_code)) > 1:
                 return link.old_code, link.old_years[1]
+        return None
+
+    def _retired(self, occupation: Occupation, years: tuple[int, ...]) -> tuple[str, int] | None:
+        """An old SOC code asked about past its last year: followed into the occupations it became."""
+        if occupation.last_year < max(years) and self.crosswalk.successors(occupation.code):
+            return occupation.code, occupation.last_year
         return None
 
     def _like_with_like(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from agents.engine.coverage import Coverage
@@ -58,6 +58,8 @@ FILLER = frozenset(
     gone went risen jumped dropped climbed six figure figures absolute terms raw net
     added adding shed shedding cut cuts headcount rise rises rising raise raises raised among being
     old olds yo teens teen teenagers somethings capita resident residents diff ppl enough look looks
+    says said think thinks thought told tells claims claimed insists swears suggests suggested
+    recommends recommended true lose loses trade here asking kinds kind types sorts
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
     good great bad decent solid worth worthwhile smart viable career path choice option field living
@@ -128,17 +130,51 @@ class QuestionParser:
         signals = read_signals(lower)
         mentions, unknown = self._scan(tokens, signals)
         names_occupation = any(m.kind == "occupation" and m.via == "exact" for m in mentions)
-        if why := off_topic_reason(lower, names_occupation=names_occupation):
+        lists = signals.threshold is not None
+        if why := off_topic_reason(lower, names_occupation=names_occupation, lists_occupations=lists):
             return Parsed(refusal_kind="out_of_scope", refusal=why)
         everyone = self._resolver.exact("occupation", "00-0000")
+        nation = self._resolver.exact("area", "nationally")
         builder = _Builder(self._coverage, signals, mentions, unknown, lower, context)
-        return builder.build(all_occupations=everyone[0] if everyone else None)
+        parsed = builder.build(
+            all_occupations=everyone[0] if everyone else None, nation=nation[0] if nation else None
+        )
+        return self._industry_readings(parsed, mentions)
+
+    def _industry_readings(self, parsed: Parsed, mentions: list[Mention]) -> Parsed:
+        """ "mining": the Mining sector (NAICS 21) is read, and the caveat names the narrower
+        Mining (except Oil and Gas), NAICS 212000, which the word also names."""
+        if parsed.intent is None or not parsed.intent.industries:
+            return parsed
+        notes = list(parsed.intent.notes)
+        for m in mentions:
+            chosen = m.entities[0] if m.kind == "industry" else None
+            if chosen not in parsed.intent.industries:
+                continue
+            others = self._resolver.other_industries(m.phrase, chosen)
+            if others:
+                also = "; ".join(f"{i.title} is NAICS {i.naics}" for i in others[:2])
+                title = chosen.title.split(" - ", 1)[-1]  # "Sector 21 - Mining, …"
+                notes.append(f"Read “{m.phrase}” as {title} (NAICS {chosen.naics}); {also}.")
+        if len(notes) == len(parsed.intent.notes):
+            return parsed
+        return replace(parsed, intent=parsed.intent.with_(notes=tuple(notes)))
 
     # -- finding entities -------------------------------------------------------------------
 
     def _scan(self, tokens: list[Token], signals: Signals) -> tuple[list[Mention], list[str]]:
+        if signals.intro is not None:  # "electrician here - …": who asks, unless nothing else is named
+            mentions, unknown = self._scan_outside(tokens, signals, (*signals.speakers, signals.intro))
+            if any(m.kind == "occupation" for m in mentions) or signals.threshold or signals.ranking:
+                return mentions, unknown
+        return self._scan_outside(tokens, signals, signals.speakers)
+
+    def _scan_outside(
+        self, tokens: list[Token], signals: Signals, skipped: tuple[tuple[int, int], ...]
+    ) -> tuple[list[Mention], list[str]]:
         spans = [span for u in signals.unmeasured for span in u.spans]
         spans += [signals.threshold.span] if signals.threshold else []
+        spans += skipped
         used = [t.lower in signals.year_tokens or any(a <= t.start < b for a, b in spans) for t in tokens]
         mentions: list[Mention] = []
         i = 0
@@ -414,7 +450,7 @@ class _Builder:
         self.unapplied: list[str] = []
         self.nonsense = ""  # why the question's threshold cannot be used at all
 
-    def build(self, *, all_occupations: Occupation | None = None) -> Parsed:
+    def build(self, *, all_occupations: Occupation | None = None, nation: Area | None = None) -> Parsed:
         self.all_occupations = all_occupations
         if self.s.threshold is not None and self._nonsense(self.s.threshold):
             return Parsed(refusal_kind="no_data", refusal=self.nonsense)
@@ -427,8 +463,10 @@ class _Builder:
         areas = areas_or_choice
         places = tuple(u.removeprefix("in ") for u in self.unknown if u.startswith("in "))
         if places and not areas and not self.s.ranking:
-            # "pharmacists in Atlantis": never quietly answer for the nation (or the thread's place)
-            return Parsed(refusal_kind="not_found", refusal="", unknown=places)
+            if not occupations or nation is None:  # "and in Atlantis?": never the thread's place instead
+                return Parsed(refusal_kind="not_found", refusal="", unknown=places)
+            # "pharmacists in Atlantis": asked back, with the nation as one click, never answered quietly
+            return Parsed(clarify=self._place_not_found(places[0], nation), unknown=places)
         industries = self._industries()
         first = industries[0] if industries else None
         start = Intent(occupations=occupations, areas=areas, industry=first, industries=industries)
@@ -823,7 +861,7 @@ class _Builder:
         if len(intent.areas) > 1 and shape in ("ranking", "growth", "trend", "snapshot"):
             rest = ", ".join(a.title for a in intent.areas[1:])
             self.unapplied.append(f"Not applied: this answer covers {intent.areas[0].title}, not {rest}.")
-        if len(intent.occupations) > 1 and shape in ("trend", "snapshot", "ranking", "growth"):
+        if len(intent.occupations) > 1 and shape in ("snapshot", "ranking", "growth"):
             rest = ", ".join(o.title for o in intent.occupations[1:])
             self.unapplied.append(
                 f"Not applied: this answer covers {intent.occupations[0].title} only, not {rest}; "
@@ -836,11 +874,27 @@ class _Builder:
                 f"{INCLUDED_WHY} (“{'”, “'.join(self.s.included)}”): they are in these figures."
             )
         said = set(re.findall(r"[\w']+", " ".join((*self.s.included, *(u.typed for u in self.s.unmeasured)))))
-        for word in self._plain_unknown() if intent.occupations or shape != "lookup" else ():
-            if not said & set(word.lower().split()):
-                self.unapplied.append(self._not_understood(word))
+        for typed in self.unknown if intent.occupations or shape != "lookup" else ():
+            word = typed.removeprefix("in ")
+            if said & set(word.lower().split()):
+                continue
+            self.unapplied.append(self._not_understood(word, place=typed.startswith("in ")))
 
-    def _not_understood(self, word: str) -> str:
+    def _place_not_found(self, place: str, nation: Area) -> Choice:
+        typed = re.search(rf"{re.escape(place.lower())}(\s+(city|town|county|village|township))?", self.lower)
+        phrase = place + (typed.group(1) or "" if typed else "")
+        return Choice(
+            phrase,
+            (f"the {nation.title}",),
+            f"I couldn't find “{phrase}” among the places OEWS publishes (the U.S., states, metropolitan "
+            "and nonmetropolitan areas). Name a state or metro area, or choose the figure for the whole U.S.",
+        )
+
+    def _not_understood(self, word: str, *, place: bool = False) -> str:
+        if place:  # "electricians in narnia vs ohio"
+            return (
+                f"Not applied: “{word}”. OEWS publishes no state, metro or nonmetropolitan area by that name."
+            )
         w = re.escape(word.lower())
         if re.sub(r"['’]s$", "", word.lower()) in aliases.EMPLOYERS:  # "walmart", "walmart's"
             return f"Not applied: “{word}”. {EMPLOYER_WHY}"

@@ -104,15 +104,20 @@ def total_employment(
     label: str, occ_codes: tuple[str, ...], *, years: tuple[int, ...], area_code: str, naics: str
 ) -> Query:
     """The jobs of several occupations added up per year (where every one of them is published),
-    labelled as ``label``: the occupations an old SOC code became, compared with that code."""
+    labelled as ``label``: the occupations an old SOC code became, compared with that code. Each
+    row is one of the parts (``part``, ``part_code``, ``part_emp``) beside the year's total."""
     sql = (
-        "SELECT f.year, ? AS occ_code, SUM(f.tot_emp) AS tot_emp\n"
+        "SELECT t.* FROM (\n"
+        "SELECT f.year, ? AS occ_code, f.occ_code AS part_code, o.title AS part, f.tot_emp AS part_emp,\n"
+        "SUM(f.tot_emp) OVER (PARTITION BY f.year) AS tot_emp,\n"
+        "COUNT(f.tot_emp) OVER (PARTITION BY f.year) AS parts\n"
         "FROM facts f\n"
+        "JOIN occupations o ON o.occ_code = f.occ_code\n"
         f"WHERE f.area_code = ? AND f.naics = ? AND f.year IN ({_placeholders(years)}) "
         f"AND f.occ_code IN ({_placeholders(occ_codes)})\n"
-        "GROUP BY f.year\n"
-        "HAVING COUNT(f.tot_emp) = ?\n"
-        "ORDER BY f.year"
+        ") t\n"
+        "WHERE t.parts = ?\n"
+        "ORDER BY t.year, t.part_code"
     )
     return Query(sql, (label, area_code, naics, *years, *occ_codes, len(occ_codes)), ("tot_emp",))
 

@@ -124,6 +124,8 @@ def _draft(framing: Framing, results: Results) -> synthesis.Draft:
         return synthesis.ranking(intent, rows, noun=framing.rank_noun, scope=framing.rank_scope, top_n=top_n)
     if not rows:
         return synthesis.Draft(text=_no_rows(intent), found=False)
+    if intent.shape == "trend" and len(intent.occupations) > 1:
+        return synthesis.trends(intent, rows)
     if intent.shape == "trend":
         return synthesis.trend(
             intent, rows, asked_code=framing.asked_code, like_with_like=framing.like_with_like

@@ -84,7 +84,8 @@ _RANK = re.compile(
 _ASCENDING = re.compile(r"\b(lowest|least|fewest|worst|smallest|bottom|cheapest|slowest)\b")
 _TOP_N = re.compile(
     r"\b(?:top|bottom|first|best|worst|highest|lowest)\s+(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\b"
-    r"|\b(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:highest|lowest|best|worst|top|most|least"
+    r"|\b(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:highest|lowest|best|worst|top|most|least|fewest"
+    r"|biggest|largest|smallest|fastest|slowest|quickest|leading|richest|poorest|cheapest"
     r"|states?|metros?|metro\s+areas|cities|areas|industries|sectors|jobs|occupations|careers)\b"
 )
 _RANK_STATES = re.compile(r"\b(states|which\s+state|what\s+state|state\s+(pays|has|with))\b")
@@ -110,11 +111,11 @@ _TREND = re.compile(
 )
 _GROWTH = re.compile(
     r"\b(grew|grow\w*|growth|increas\w*|rose|risen|rises?|rising|raises?|gain\w*|declin\w*|shr[iau]nk\w*|fell|drop\w*"
-    r"|lost|losing|boom\w*|shed\w*|add(ed|ing)|cut|cuts|disappear\w*|vanish\w*|jump\w*|spik\w*|soar\w*"
+    r"|lost|lose|loses|losing|boom\w*|shed\w*|add(ed|ing)|cut|cuts|disappear\w*|vanish\w*|jump\w*|spik\w*|soar\w*"
     r"|surg\w*|climb\w*|plung\w*)\b"
 )
 _SHRINK = re.compile(
-    r"\b(declin\w*|shr[iau]nk\w*|fell|drop\w*|lost|losing|shed\w*|cut|cuts|disappear\w*|vanish\w*)\b"
+    r"\b(declin\w*|shr[iau]nk\w*|fell|drop\w*|lost|lose|loses|losing|shed\w*|cut|cuts|disappear\w*|vanish\w*)\b"
 )
 # Absolute change ("most workers", "in dollars", "how many more") vs relative ("fastest", "%").
 _ABSOLUTE = re.compile(
@@ -129,10 +130,16 @@ _VS_YEAR = re.compile(
     r"\b(than|compared\s+(to|with)|vs\.?|versus|relative\s+to|back\s+in)\s+(in\s+)?(may\s+)?(20\d\d)\b"
 )
 
+# Who said it is not what is asked about: "my guidance counselor says dental hygiene is a good career".
+_SPEAKER = re.compile(
+    r"\b(my|our)\s+[\w' ,-]{2,40}?\s+(says|said|thinks|thought|told\s+me|tells\s+me|keeps\s+saying"
+    r"|recommends?|recommended|suggests?|suggested|claims|claimed|insists|swears)\b"
+)
+_INTRO = re.compile(r"\s*(?:i'?m\s+(?:an?\s+)?)?[\w' /&-]{2,40}?\s+(?:here|asking|speaking)\b\s*[:,.!-]*")
 # A threshold: "over $110k", "under $18 an hour", "more than 150000", "at least 5,000 workers".
 _OVER = (
     r"over|above|more\s+than|greater\s+than|higher\s+than|at\s+least|exceed(?:s|ing)?|upwards\s+of"
-    r"|north\s+of|>=?|≥"
+    r"|north\s+of|tops|topping|top(?=\s*\$)|surpass(?:es|ing)?|in\s+excess\s+of|>=?|≥"
 )
 _UNDER = r"under|below|less\s+than|lower\s+than|at\s+most|south\s+of|fewer\s+than|<=?|≤|beneath"
 # What follows an amount: "bucks", "an hour" / "a year", "workers".
@@ -155,6 +162,9 @@ _RANGE_AMOUNTS = re.compile(
     r"|(?P<lo2>\$?\s*\d[\d,.]*\s*k?)\s*(?:-|–|to)\s*(?P<hi2>\$?\s*\d[\d,.]*\s*k?)\b"
 )
 _THRESHOLD_UNIT = re.compile(_UNIT)
+_AGE_WORDS = re.compile(
+    r"\b(younger|older|age|aged|ages|years?\s+old|yrs?\s+old|retire\w*|elderly|seniors)\b"
+)
 _SIX_FIGURES = re.compile(r"\b(six|6)[- ]figures?\b")
 _CAREER = re.compile(
     r"\b(good|great|bad|decent|solid|worth(while)?|smart|viable)\s+(career|job|profession|field|choice|option|path|living)"
@@ -181,7 +191,8 @@ NEAR_SCOPE = (
     (
         "age",
         r"\b(age|ages|aged|older|younger|millennials?|gen\s+z|boomers?|by\s+age|teens?|teenagers?"
-        r"|\d{2}\s*-?\s*(years?|yrs?)\s*-?\s*olds?|\d{2}\s*y/?o|in\s+(their|my|your)\s+\d0s|\d0-?somethings?)\b",
+        r"|\d{2}\s*-?\s*(years?|yrs?)\s*-?\s*olds?|\d{2}\s*y/?o|in\s+(their|my|your)\s+\d0s|\d0-?somethings?"
+        r"|(over|under|above|below)\s+\d{2}(?=\s.{0,60}\b(younger|older)\b))\b",
         "OEWS does not publish figures by age or experience; the figures below are for all workers.",
     ),
     (
@@ -203,7 +214,9 @@ NEAR_SCOPE = (
     (
         "projections",
         r"\b(projections?|projected|outlook|future|will\s+.{0,20}grow|in\s+demand|demand\s+for|prospects"
-        r"|job\s+security|automation|replaced\s+by\s+ai|will\s+.{0,40}\b(in|by)\s+20[3-9]\d)\b",
+        r"|job\s+security|automation|replaced\s+by\s+ai|will\s+.{0,40}\b(in|by)\s+20[3-9]\d"
+        r"|(in|within|over)\s+(the\s+next\s+)?(\d{1,2}|a|one|two|three|five|ten|twenty)\s+(more\s+)?years?(?!\s+ago)"
+        r"|will\s+there\s+be|going\s+to\s+be\s+(more|fewer|less)|years?\s+from\s+now)\b",
         "OEWS measures the present and past, not projections or demand; the BLS Employment "
         "Projections program publishes expected growth by occupation. The figures below are OEWS's.",
     ),
@@ -277,7 +290,12 @@ _UNMEASURED_RE = tuple((re.compile(p), why) for p, why in UNMEASURED)
 # Parts of pay people ask about that OEWS wages already include.
 _INCLUDED = re.compile(r"\b(tips?|gratuit(y|ies)|commissions?|production\s+bonus(es)?)\b")
 INCLUDED_WHY = "OEWS wages include tips, commissions and production bonuses"
-_EMPLOYER = re.compile(r"\b(compan(y|ies)|employers?|firms?|corporations?|brands?)\b")
+# "my company", "which firms", "by employer"; not "trucking companies" or "law firms" (an industry)
+_EMPLOYER = re.compile(
+    r"\b(employers?|corporations?|brands?)\b|\b(my|our|your|their|his|her|which|what|individual|specific"
+    r"|particular|different|certain|some|one|a|an|the|this|that|same|big|large|biggest|largest|top|best|by"
+    r"|per|private)\s+(compan(y|ies)|firms?)\b"
+)
 EMPLOYER_WHY = (
     "OEWS does not publish pay by employer or company; the figures below cover all employers "
     "(industry figures are national)."
@@ -349,6 +367,8 @@ class Signals:
     near_scope: tuple[str, ...] = ()  # sentences on what OEWS does not measure
     unmeasured: tuple[Unmeasured, ...] = ()  # qualifiers OEWS does not measure, and why
     included: tuple[str, ...] = ()  # parts of pay named that OEWS wages include ("tips")
+    speakers: tuple[tuple[int, int], ...] = ()  # "my guidance counselor says": spans not asked about
+    intro: tuple[int, int] | None = None  # "electrician here -": who asks, not (always) what is asked
 
     @property
     def wants_wage(self) -> bool:
@@ -411,6 +431,8 @@ def read_signals(lower: str) -> Signals:
         near_scope=near_scope(lower),
         unmeasured=unmeasured(lower),
         included=included(lower),
+        speakers=tuple(m.span() for m in _SPEAKER.finditer(lower)),
+        intro=m.span() if (m := _INTRO.match(lower)) else None,
     )
 
 
@@ -461,9 +483,12 @@ def included(lower: str) -> tuple[str, ...]:
 def near_scope(lower: str) -> tuple[str, ...]:
     """ "Not applied: “women”. OEWS does not publish …" for each topic OEWS does not measure."""
     patterns = [*((p, why) for _, p, why in _NEAR_SCOPE_RE), (_EMPLOYER, EMPLOYER_WHY)]
-    return tuple(
-        f"Not applied: “{m.group().strip()}”. {why}" for p, why in patterns if (m := p.search(lower))
-    )
+    said = []
+    for pattern, why in patterns:
+        typed = dict.fromkeys(m.group().strip() for m in pattern.finditer(lower))
+        if typed:
+            said.append(f"Not applied: “{'”, “'.join(typed)}”. {why}")
+    return tuple(said)
 
 
 def _change_kind(lower: str) -> str | None:
@@ -481,30 +506,37 @@ def _threshold(lower: str) -> RawThreshold | None:
         return between
     if m := _SIX_FIGURES.search(lower):
         return RawThreshold(True, 100_000.0, "annual", False, True, m.group(), m.span())
-    for m in _THRESHOLD.finditer(lower):
-        raw = m.group("num").replace(",", "")
-        mult, per, count = m.group("mult"), m.group("per"), m.group("count")
-        dollar = bool(m.group("dollar") or m.group("bucks"))
-        if not (mult or per or count or dollar) and re.fullmatch(r"(19|20)\d\d", raw):
-            continue  # "more than 2019": a year, not an amount
-        amount = float(raw) * _MULTIPLIERS.get((mult or "").lower(), 1.0)
-        if m.group("neg") or m.group("neg2"):
-            amount = -amount
-        basis = None
-        if per:
-            basis = "hourly" if re.search(r"h(ou)?r|hour", per) else "annual"
-        elif mult and not count:
-            basis = "annual"
-        return RawThreshold(
-            above=bool(m.group("over")),
-            amount=amount,
-            basis=basis,
-            employment=bool(count) and not dollar,
-            dollar=dollar,
-            typed=m.group().strip(),
-            span=m.span(),
-        )
-    return None
+    found = [t for m in _THRESHOLD.finditer(lower) if (t := _one_threshold(lower, m)) is not None]
+    # "fewer than 10 office occupations pay over $20 an hour": the amount with a unit is the filter
+    return next((t for t in found if t.dollar or t.basis or t.employment), found[0] if found else None)
+
+
+def _one_threshold(lower: str, m: re.Match[str]) -> RawThreshold | None:
+    raw = m.group("num").replace(",", "")
+    mult, per, count = m.group("mult"), m.group("per"), m.group("count")
+    dollar = bool(m.group("dollar") or m.group("bucks"))
+    if not (mult or per or count or dollar):
+        if re.fullmatch(r"(19|20)\d\d", raw):
+            return None  # "more than 2019": a year, not an amount
+        if re.fullmatch(r"\d\d", raw) and _AGE_WORDS.search(lower):
+            return None  # "truckers over 55 … than younger ones": an age
+    amount = float(raw) * _MULTIPLIERS.get((mult or "").lower(), 1.0)
+    if m.group("neg") or m.group("neg2"):
+        amount = -amount
+    basis = None
+    if per:
+        basis = "hourly" if re.search(r"h(ou)?r|hour", per) else "annual"
+    elif mult and not count:
+        basis = "annual"
+    return RawThreshold(
+        above=bool(m.group("over")),
+        amount=amount,
+        basis=basis,
+        employment=bool(count) and not dollar,
+        dollar=dollar,
+        typed=m.group().strip(),
+        span=m.span(),
+    )
 
 
 def _range(lower: str, m: re.Match[str]) -> RawThreshold | None:

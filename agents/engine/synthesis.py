@@ -379,11 +379,24 @@ def trend(
     first, last = (same[0] if len(same) > 1 else rows[0]), rows[-1]
     subject = f"{last['occupation']} ({asked_code}) {where(last)}"
     text = _trend_sentence(headline, first, last, subject)
-    if like_with_like is not None and first["occ_code"] == like_with_like[0]:
+    if (second := _second_kind(measures)) and not like_with_like:  # "jobs added, and the pay rise"
+        text += " " + _trend_sentence(second, first, last, subject)
+    if (
+        like_with_like is not None
+        and first["occ_code"] == like_with_like[0]
+        and asked_code != first["occ_code"]
+    ):
         # only the old, broader code before: both figures, never a change between them
         text = _apart(headline, first, last, subject)
-    if like_with_like is not None:
-        text += _like_with_like(headline, group, like_with_like[1], where(last))
+    if like_with_like is not None and (
+        together := _like_with_like(headline, group, like_with_like[1], where(last))
+    ):
+        # an old code asked about: what it became, added up; else beside the occupation's own figures
+        text = (
+            together[0].upper() + together[1:]
+            if asked_code == like_with_like[0]
+            else f"{text} Like with like, {together}"
+        )
     table = Table(
         title=f"{last['occupation']} {where(last)}",
         columns=(Column(name="Year"), *(fmt.column(m) for m in measures)),
@@ -402,6 +415,77 @@ def trend(
     return Draft(text=text, tables=[table], caveats=caveats + _employment_caveat(measures), chart=chart)
 
 
+def trends(intent: Intent, rows: list[Row]) -> Draft:
+    """Two or three occupations over the same years: each one's change, and which changed more."""
+    measures = [m for m in intent.measures if not m.endswith("_prse")] or list(intent.measures)
+    headline = measures[0]
+    own = [[r for r in rows if r["occ_code"] == o.code] for o in intent.occupations]
+    own = [series for series in own if series]
+    sentences = [
+        _trend_sentence(headline, s[0], s[-1], f"{s[-1]['occupation']} ({s[-1]['occ_code']}) {where(s[-1])}")
+        for s in own
+    ]
+    text = " ".join(sentences) + _which_changed_more(headline, own, intent.change)
+    years = sorted({r["year"] for r in rows})
+    by_year = {(r["year"], r["occ_code"]): r for r in rows}
+    table = Table(
+        title=f"{fmt.label(headline).capitalize()} {where(rows[-1])}",
+        columns=(Column(name="Year"), *(fmt.column(headline, name=s[-1]["occupation"]) for s in own)),
+        rows=tuple(
+            (f"May {y}", *(fmt.cell(headline, by_year.get((y, s[-1]["occ_code"]), {})) for s in own))
+            for y in years
+        ),
+    )
+    chart = ChartSpec(
+        kind="line",
+        title=f"{fmt.label(headline).capitalize()} {where(rows[-1])}",
+        categories=tuple(str(y) for y in years),
+        series=tuple(
+            ChartSeries(
+                name=s[-1]["occupation"],
+                values=tuple(by_year.get((y, s[-1]["occ_code"]), {}).get(headline) for y in years),
+            )
+            for s in own
+        ),
+        unit=_unit(headline),
+        y_label=fmt.label(headline).capitalize(),
+        caption=caption(f"{years[0]}–May {years[-1]}"),
+    )
+    caveats = grouped_caveats([headline], rows) + _employment_caveat([headline])
+    return Draft(text=text, tables=[table], caveats=caveats, chart=chart)
+
+
+def _which_changed_more(measure: str, series: list[list[Row]], change: str | None) -> str:
+    """ " HR Specialists changed more in dollars: +$14,230 (+21.0%) against +$9,850 (+35.5%)." """
+    changes = [
+        (str(s[-1]["occupation"]), float(s[0][measure]), float(s[-1][measure]))
+        for s in series
+        if len(s) > 1 and s[0].get(measure) is not None and s[-1].get(measure) is not None
+    ]
+    if len(changes) != 2 or len(series) != 2:
+        return ""
+    relative = change == "relative"
+
+    def size(c: tuple[str, float, float]) -> float:
+        return (c[2] - c[1]) / c[1] if relative else c[2] - c[1]
+
+    more, less = sorted(changes, key=size, reverse=True)
+    if size(more) == size(less):
+        return ""
+    said = [f"{_difference(measure, c[2] - c[1])} ({fmt.percent_change(c[1], c[2])})" for c in (more, less)]
+    how = "in percent" if relative else "in dollars" if measure != "tot_emp" else "in jobs"
+    return f" {more[0]} changed more {how}: {said[0]} against {said[1]}."
+
+
+def _second_kind(measures: list[str]) -> str | None:
+    """Jobs beside pay (or pay beside jobs) when both were asked for: the first of the other kind."""
+    jobs = measures[0] == "tot_emp"
+    pay = ("a_", "h_")
+    return next(
+        (m for m in measures[1:] if (m == "tot_emp") != jobs and (m == "tot_emp" or m.startswith(pay))), None
+    )
+
+
 def _apart(measure: str, old: Row, new: Row, subject: str) -> str:
     """ "The median annual wage of Database Administrators (15-1242) in the U.S. was $104,620 in May
     2025; for May 2019 BLS published it only with others, under 15-1245 (…): $93,750." """
@@ -413,8 +497,8 @@ def _apart(measure: str, old: Row, new: Row, subject: str) -> str:
 
 
 def _like_with_like(measure: str, group: list[Row], last_old_year: int, place: str) -> str:
-    """ " Like with like, the employment of Emergency Medical Technicians and Paramedics (29-2040)
-    together rose from …": the old SOC code over the years, still published or added up."""
+    """ "the employment of Emergency Medical Technicians and Paramedics (29-2040) together rose
+    from …": the old SOC code over the years, still published or added up ("" when it cannot be)."""
     later = [r for r in group if r["year"] > last_old_year and r.get(measure) is not None]
     if not group or group[0]["year"] > last_old_year or not later:
         return ""
@@ -424,7 +508,16 @@ def _like_with_like(measure: str, group: list[Row], last_old_year: int, place: s
         subject = f"{new['occupation']} ({code}) together {place}"
     else:  # the jobs of every occupation the old code became, added up in SQL
         subject = f"{old['occupation']} ({code}; later the occupations it became, added up) {place}"
-    return " Like with like, the " + _trend_sentence(measure, old, new, subject)[4:]
+    return "the " + _trend_sentence(measure, old, new, subject)[4:] + _parts(group, new)
+
+
+def _parts(group: list[Row], total: Row) -> str:
+    """ " In May 2025: Web Developers 70,190 and Web and Digital Interface Designers 113,330." """
+    parts = [r for r in group if r["year"] == total["year"] and r.get("part")]
+    if len(parts) < 2:
+        return ""
+    listed = [f"{r['part']} ({r['part_code']}) {number_text('count', r['part_emp'])}" for r in parts]
+    return f" In May {total['year']}: {', '.join(listed[:-1])} and {listed[-1]}."
 
 
 def _split_group(rows: list[Row], like_with_like: tuple[str, int] | None) -> tuple[list[Row], list[Row]]:
@@ -432,7 +525,7 @@ def _split_group(rows: list[Row], like_with_like: tuple[str, int] | None) -> tup
     if like_with_like is None:
         return rows, []
     code, last_year = like_with_like
-    group = sorted({r["year"]: r for r in rows if r["occ_code"] == code}.values(), key=lambda r: r["year"])
+    group = sorted((r for r in rows if r["occ_code"] == code), key=lambda r: r["year"])
     own = [r for r in rows if r["occ_code"] != code or r["year"] <= last_year]
     return sorted({(r["year"], r["occ_code"]): r for r in own}.values(), key=lambda r: r["year"]), group
 

@@ -84,13 +84,18 @@ _NOT_OEWS = (
     ),
 )
 # Near-scope topics refused only when no occupation is named (with one, the closest OEWS figure is given).
-_NEAR_SCOPE_ALONE = (
+# A filter OEWS cannot apply to a count past a threshold ("how many jobs in Utah pay over $100k for
+# people with a bachelor's degree") is named as not applied and the count given; a ranking with it
+# ("best-paying jobs without a degree") is refused: its top would be the very jobs the filter excludes.
+_FILTER_ALONE = (
     (
         r"\b(without|no|with(out)?\s+an?|requir\w+\s+an?)\s+(college\s+)?degrees?\b"
         r"|\beducation(al)?\s+(level|requirements?)\b|\b(bachelor|master)'?s\s+degree\b",
         "OEWS does not record the education or training jobs require; the BLS Employment "
         "Projections program publishes typical entry-level education by occupation.",
     ),
+)
+_NEAR_SCOPE_ALONE = (
     (
         r"\b(inflation|cpi|housing\s+prices?|home\s+prices?)\b",
         "OEWS has wages and employment, not prices or the cost of living.",
@@ -128,6 +133,7 @@ _OFF_TOPIC = (
 )
 _NOT_OEWS_RE = tuple((re.compile(p), why) for p, why in _NOT_OEWS)
 _OFF_TOPIC_RE = tuple((re.compile(p), why) for p, why in _OFF_TOPIC + _NEAR_SCOPE_ALONE)
+_FILTER_ALONE_RE = tuple((re.compile(p), why) for p, why in _FILTER_ALONE)
 
 
 def is_unsafe(lower: str) -> bool:
@@ -135,9 +141,11 @@ def is_unsafe(lower: str) -> bool:
     return any(p.search(lower) for p in _UNSAFE)
 
 
-def off_topic_reason(lower: str, *, names_occupation: bool) -> str | None:
+def off_topic_reason(lower: str, *, names_occupation: bool, lists_occupations: bool = False) -> str | None:
     """Why OEWS cannot answer this, or None when it may be in scope."""
     patterns = _NOT_OEWS_RE if names_occupation else _NOT_OEWS_RE + _OFF_TOPIC_RE
+    if not (names_occupation or lists_occupations):
+        patterns += _FILTER_ALONE_RE
     for pattern, why in patterns:
         if pattern.search(lower):
             return why

@@ -36,13 +36,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, overload
 
 from rapidfuzz import fuzz, process
 
-from agents.resolve import aliases
+from agents.resolve import aliases, names
 from agents.resolve.entities import (
     INDUSTRY_GROUP_SCOPE,
     OCC_GROUP_DETAIL,
@@ -92,12 +92,17 @@ def normalize(text: str) -> str:
     (``/``, ``-``, commas …) into one space, strip accents, collapse whitespace.
 
     ``"Plumbers, Pipefitters"`` -> ``"plumbers pipefitters"``; ``"U.S."`` -> ``"us"``;
-    ``"St. Louis"`` -> ``"st louis"``; ``"R&D"`` -> ``"r and d"``.
+    ``"St. Louis"`` -> ``"st louis"``; ``"R&D"`` -> ``"r and d"``; ``"Health Care"`` ->
+    ``"healthcare"`` (BLS writes it both ways, and so do people).
     """
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     text = text.lower().replace("&", " and ").translate(_DELETE)
-    return _NON_WORD.sub(" ", text).strip()
+    key = _NON_WORD.sub(" ", text).strip()
+    return _HEALTH_CARE.sub("healthcare", key) if "health care" in key else key
+
+
+_HEALTH_CARE = re.compile(r"\bhealth care\b")
 
 
 _IRREGULAR_SINGULAR = {"people": "person", "men": "man", "women": "woman", "staff": "staff"}
@@ -155,6 +160,7 @@ class _KeyTable(Generic[T]):
 
     def __init__(self) -> None:
         self._best: dict[str, tuple[int, str, list[T]]] = {}
+        self._named: dict[str, list[T]] = {}  # every entity a phrase names by its title, any tier
 
     def add(self, phrase: str, tier: int, via: str, entity: T) -> None:
         self.add_key(normalize(phrase), tier, via, entity)
@@ -162,6 +168,8 @@ class _KeyTable(Generic[T]):
     def add_key(self, key: str, tier: int, via: str, entity: T) -> None:
         if not key:
             return
+        if tier > TIER_ALIAS and entity not in self._named.setdefault(key, []):
+            self._named[key].append(entity)
         current = self._best.get(key)
         if current is None or tier < current[0]:
             self._best[key] = (tier, via, [entity])
@@ -175,6 +183,14 @@ class _KeyTable(Generic[T]):
             frozen[key] = _Hit(key, tuple(chosen), via)
         return frozen
 
+    def also_named(self, frozen: dict[str, _Hit[T]]) -> dict[str, tuple[T, ...]]:
+        """Phrase -> the entities its title-made names also name, beside the ones it resolves to."""
+        others = {
+            key: tuple(e for e in found if e not in frozen[key].entities)
+            for key, found in self._named.items()
+        }
+        return {key: found for key, found in others.items() if found}
+
 
 def sorted_tokens(key: str) -> str:
     """ "oregon eastern" and "eastern oregon" compare equal after this."""
@@ -187,10 +203,13 @@ class _Index(Generic[T]):
 
     def __init__(self, table: _KeyTable[T], prefer: Callable[[list[T]], list[T]]) -> None:
         self.hits: dict[str, _Hit[T]] = table.freeze(prefer)
+        self.also_named = table.also_named(self.hits)
         fuzzy = [
             hit
             for hit in self.hits.values()
-            if hit.via != "code" and len(hit.key.replace(" ", "")) >= FUZZY_MIN_CHARS
+            if hit.via != "code"
+            and len(hit.key.replace(" ", "")) >= FUZZY_MIN_CHARS
+            and not (hit.via == "everyday" and names.needs_noun(hit.key))  # "legal": a word
         ]
         self.choices: list[str] = [hit.key for hit in fuzzy]
         self.sorted_choices: list[str] = [sorted_tokens(hit.key) for hit in fuzzy]
@@ -318,13 +337,6 @@ def _occupation_variants(title: str) -> Iterator[str]:
         yield f"{qualifier} {head}"
         if qualifier.lower() == "general":
             yield head
-    if base.endswith(" Occupations"):  # a SOC group: "... jobs", "... careers", its head alone
-        group = base.removesuffix(" Occupations")
-        heads = dict.fromkeys((group, group.replace(" Related", "")))
-        for head in heads:
-            yield from (f"{head} {noun}" for noun in ("occupations", "jobs", "careers", "workers"))
-            if " " in head:  # "transportation and material moving" (never "sales", "legal" alone)
-                yield head
 
 
 def _with_singular(phrase: str) -> Iterator[str]:
@@ -339,7 +351,14 @@ def _with_singular(phrase: str) -> Iterator[str]:
         yield f"{singular(normalize(head))} {normalize(rest)}"
 
 
-def _occupation_table(occupations: Sequence[Occupation]) -> _KeyTable[Occupation]:
+_GROUPS = ("total", "major", "minor", "broad")
+
+
+def _occupation_table(
+    occupations: Sequence[Occupation], industry_names: Container[str]
+) -> _KeyTable[Occupation]:
+    """Every name of every occupation; a group's bare name ("air transportation") only where
+    no industry has that name."""
     table: _KeyTable[Occupation] = _KeyTable()
     by_code = {o.code: o for o in occupations}
     for occ in occupations:
@@ -350,6 +369,10 @@ def _occupation_table(occupations: Sequence[Occupation]) -> _KeyTable[Occupation
         for variant in _occupation_variants(occ.title):
             for key in _with_singular(variant):
                 table.add_key(key, TIER_VARIANT, "variant", occ)
+        if occ.o_group in _GROUPS:  # "legal support jobs", "law enforcement"
+            for name, bare in names.group_names(title_base(occ.title)):
+                if not (bare and normalize(name) in industry_names):  # "in air transportation"
+                    table.add(name, TIER_VARIANT, "variant", occ)
         base = title_base(occ.title)
         conjunct = second_conjunct(base)
         for part in [*title_components(base), *([conjunct] if conjunct else [])]:
@@ -392,9 +415,12 @@ def _industry_table(industries: Sequence[Industry]) -> tuple[_KeyTable[Industry]
         table.add(ind.title, TIER_NAME, "title", ind)
         for key in _with_singular(title):
             table.add_key(key, TIER_NAME, "title", ind)
-        for variant in _industry_variants(title):
+        variants = list(_industry_variants(title))
+        for variant in variants:
             for key in _with_singular(variant):
                 table.add_key(key, TIER_VARIANT, "variant", ind)
+        for name in dict.fromkeys(n for v in (title_base(title), *variants) for n in names.industry_names(v)):
+            table.add(name, TIER_COMPONENT, "everyday", ind)
         inner = re.search(r"\(([^)]*)\)", title)
         if inner and len(inner.group(1).split()) > 1:  # "(Skilled Nursing Facilities)"
             table.add(inner.group(1), TIER_VARIANT, "variant", ind)
@@ -619,7 +645,10 @@ _AREA_SUFFIXES = (" metropolitan area", " metro area", " area", " metro", " regi
 _OCCUPATION_PREFIXES = ("a ", "an ", "the ")
 _OCCUPATION_SUFFIXES = (" jobs", " job", " positions", " roles", " careers", " occupation")
 _INDUSTRY_PREFIXES = ("the ", "in ", "at ")
-_INDUSTRY_SUFFIXES = (" industry", " industries", " sector", " companies", " firms")
+_INDUSTRY_SUFFIXES = (
+    " industry", " industries", " sector", " companies", " company", " firms", " businesses", " business",
+    " employers",
+)  # fmt: skip
 
 
 def _strip(key: str, prefixes: Sequence[str], suffixes: Sequence[str]) -> str:
@@ -744,11 +773,17 @@ class EntityResolver:
         self._cities = {k: tuple(v) for k, v in tables.cities.items()}
         self._states = tables.states
         self._area_short = tables.short
-        self._occupations: _Index[Occupation] = _Index(
-            _occupation_table(vocab.occupations), _prefer_occupations
-        )
         industry_table, self._industry_short = _industry_table(vocab.industries)
         self._industries: _Index[Industry] = _Index(industry_table, _prefer_industries)
+        self._occupations: _Index[Occupation] = _Index(
+            _occupation_table(vocab.occupations, self._industries.hits), _prefer_occupations
+        )
+        self._everyday_words = {
+            key
+            for key, hit in self._industries.hits.items()
+            if hit.via == "everyday" and names.needs_noun(key)
+        }  # "legal", "gambling": words, unless an industry noun comes with them
+        self._industry_words = aliases.INDUSTRY_WORDS | self._everyday_words
         self._abbreviations = Abbreviations(aliases.WORD_ABBREVIATIONS, plural)
         skip = {*self._states, *aliases.NOT_INITIALISMS}
         self._initialisms = Initialisms(_current_detailed(vocab.occupations), title_base, skip)
@@ -784,7 +819,7 @@ class EntityResolver:
         elif kind == "industry":
             found = _lookup(self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
             found = found or self._expanded(self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
-            if found is not None and found.key in aliases.INDUSTRY_WORDS and found.key == key:
+            if found is not None and self._needs_noun(found, key):
                 found = None  # "information" alone is a word; "the information sector" is not
         else:
             found = self._exact_area_hit(phrase, key)
@@ -800,6 +835,12 @@ class EntityResolver:
         if phrase.strip()[:1].isupper() and key in aliases.WORD_CITIES:
             return self._area_words.get(key)
         return None
+
+    def _needs_noun(self, hit: _Hit[Industry], key: str) -> bool:
+        """ "information", "legal", "office admin(istrative)" typed without an industry noun."""
+        if hit.key not in self._industry_words:
+            return False
+        return hit.key == key or not any(key.endswith(suffix) for suffix in _INDUSTRY_SUFFIXES)
 
     def exact_postal(self, token: str) -> tuple[Area, ...]:
         """``exact("area", token)`` for one token as typed, where word-like codes count when
@@ -897,12 +938,23 @@ class EntityResolver:
         key = _strip(full, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
         hit = _lookup(self._industries, full, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
         hit = hit or self._expanded(self._industries, full, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
-        if hit is not None:
-            return _exact_resolution(phrase, hit)
+        if hit is not None and not (hit.key in self._everyday_words and self._needs_noun(hit, full)):
+            return _exact_resolution(phrase, hit)  # "legal" alone is a word, "legal firms" an industry
         short = self._industry_short.get(key.replace(" ", "")) or self._industry_short.get(key)
         if short is not None:
             return Resolution(phrase, (Match(short, 100.0, key, "code"),), False)
         return _fuzzy(self._industries, phrase, key)
+
+    def other_industries(self, phrase: str, chosen: Industry) -> tuple[Industry, ...]:
+        """The industries of other titles that an industry phrase also names ("mining": Mining
+        (except Oil and Gas), NAICS 212000, beside the Mining sector it is read as), for a caveat
+        that says which one the answer used."""
+        key = _strip(normalize(phrase), _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
+        title = normalize(title_base(_SECTOR_PREFIX.sub("", chosen.title)))
+        if key == title:  # "insurance carriers" is Insurance Carriers' own title
+            return ()
+        found = self._industries.also_named.get(key, ())
+        return tuple(i for i in found if i != chosen and normalize(title_base(i.title)) != title)
 
     def area(self, phrase: str) -> Resolution[Area]:
         """Exact match, then a trailing state qualifier ("portland, me", "columbus ohio"),
