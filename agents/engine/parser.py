@@ -59,7 +59,9 @@ FILLER = frozenset(
     added adding shed shedding cut cuts headcount rise rises rising raise raises raised among being
     old olds yo teens teen teenagers somethings capita resident residents diff ppl enough look looks
     says said think thinks thought told tells claims claimed insists swears suggests suggested
-    recommends recommended true lose loses trade here asking kinds kind types sorts
+    recommends recommended true lose loses trade here asking kinds kind types sorts gig looking
+    moving considering wife husband son daughter kid kids friend partner spouse mom dad
+    wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
     good great bad decent solid worth worthwhile smart viable career path choice option field living
@@ -92,6 +94,12 @@ _NEVER_LAST = frozenset({"the", "a", "an", "in", "at", "for", "of", "to", "on", 
 LONGEST_PHRASE = max(MAX_PHRASE_WORDS, 14)
 PLACE_WORDS = frozenset({"us", "u.s", "usa", "national", "nationally", "nationwide", "america", "country"})
 _INDUSTRY_CUE = frozenset({"in", "at", "for", "by"})
+_BUSINESS_NOUNS = frozenset(
+    """firm firms company companies shop shops business businesses store stores service services provider
+    providers contractor contractors agency agencies office offices plant plants factory factories maker
+    makers manufacturer manufacturers dealer dealers dealership dealerships outfit outfits operation
+    operations employer employers place places""".split()
+)
 _GROUP_NOUNS = frozenset({"jobs", "job", "occupations", "careers", "roles", "positions", "workers"})
 _WORKING = re.compile(r"\b(work(s|ing)?|employed|employ(s)?)\s+(in|at|for|by)\b")
 _HELP = re.compile(r"^(help|\?|usage|examples?|what can you do\??|how do i use (you|this)\??|hi|hello|hey)$")
@@ -239,8 +247,11 @@ class QuestionParser:
         unknown: list[str] = []
         for start, end in _leftover_spans(tokens, used):
             phrase = " ".join(t.text for t in tokens[start:end])
-            if any(m.kind == "industry" and (m.start == end or m.end == start) for m in mentions):
-                continue  # part of the industry's name as typed ("accounting/tax prep firms")
+            beside_industry = any(
+                m.kind == "industry" and (m.start == end or m.end == start) for m in mentions
+            )
+            if beside_industry and all(t.lower in _BUSINESS_NOUNS for t in tokens[start:end]):
+                continue  # part of the industry's name as typed ("tax prep firms", "trucking outfits")
             if self._misspelled_tail(tokens, start, end, mentions):
                 continue  # "nurse practioners": one misspelled title, not "nurse" and a stray word
             after_preposition = _after_preposition(tokens, start)
@@ -332,7 +343,11 @@ def _after_preposition(tokens: list[Token], start: int) -> bool:
 
 
 def _after_at(tokens: list[Token], start: int) -> bool:
-    return start > 0 and tokens[start - 1].lower == "at"
+    """ "at kaiser", "at a diner": an employer or a workplace, never a place OEWS publishes."""
+    before = start - 1
+    while before >= 0 and tokens[before].lower in ("the", "a", "an"):
+        before -= 1
+    return before >= 0 and tokens[before].lower == "at"
 
 
 def _complete(mentions: list[Mention]) -> bool:
@@ -876,6 +891,12 @@ class _Builder:
                 f"Not applied: “{word}”. OEWS publishes no state, metro or nonmetropolitan area by that name."
             )
         w = re.escape(word.lower())
+        for m in self.mentions:
+            if m.kind == "industry" and re.search(rf"\b{w}\s+{re.escape(m.phrase.lower())}\b", self.lower):
+                return (  # "crypto mining": only "mining" was read
+                    f"Not applied: “{word}” in “{word} {m.phrase}”; this answer reads only “{m.phrase}” "
+                    f"({m.entities[0].title})."
+                )
         if re.sub(r"['’]s$", "", word.lower()) in aliases.EMPLOYERS:  # "walmart", "walmart's"
             return f"Not applied: “{word}”. {EMPLOYER_WHY}"
         if re.search(rf"\b(at|for)\s+{w}\b|\b{w}(\s+pays\b|'s\b)", self.lower):
