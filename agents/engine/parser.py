@@ -94,6 +94,11 @@ _NEVER_LAST = frozenset({"the", "a", "an", "in", "at", "for", "of", "to", "on", 
 LONGEST_PHRASE = max(MAX_PHRASE_WORDS, 14)
 PLACE_WORDS = frozenset({"us", "u.s", "usa", "national", "nationally", "nationwide", "america", "country"})
 _INDUSTRY_CUE = frozenset({"in", "at", "for", "by"})
+# The words that make a pay threshold a filter: "jobs (that are) paying (a median of) over $100k".
+_FILTER_VERB = re.compile(
+    r"\b((that|which|who)\s+)?(are\s+)?(pay|pays|paying|paid|make|makes|making|earn|earns|earning|with)"
+    r"(\s+an?)?(\s+(median|mean|average|avg|typical))?(\s+(pay|wage|salary))?(\s+of)?\s*$"
+)
 _BUSINESS_NOUNS = frozenset(
     """firm firms company companies shop shops business businesses store stores service services provider
     providers contractor contractors agency agencies office offices plant plants factory factories maker
@@ -755,7 +760,8 @@ class _Builder:
     def _growth(self, intent: Intent) -> Intent:
         """ "Which jobs grew fastest since 2021": occupations ranked by their change between two years."""
         s = self.s
-        measure = self._wage_measures()[0] if s.wants_wage and not s.employment else "tot_emp"
+        wage = s.wants_wage and not s.employment and self._pay_beyond_threshold()
+        measure = self._wage_measures()[0] if wage else "tot_emp"
         return intent.with_(
             shape="growth",
             rank_by="occupation",
@@ -763,6 +769,14 @@ class _Builder:
             descending=not s.shrink,
             measures=(measure,),
         )
+
+    def _pay_beyond_threshold(self) -> bool:
+        """ "jobs paying over $100k grew the most": the pay words filter; what grew is the jobs."""
+        t = self.s.threshold
+        if t is None or t.employment:
+            return True
+        before = _FILTER_VERB.sub("", self.lower[: t.span[0]])
+        return read_signals(f"{before} {self.lower[t.span[1] :]}").wants_wage
 
     def _rank_measure(self) -> str:
         s = self.s
