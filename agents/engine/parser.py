@@ -21,6 +21,7 @@ from agents.engine.signals import (
     Signals,
     amounts_in_digits,
     asks_change,
+    heads_as_managers,
     read_signals,
 )
 from agents.engine.text import MAX_QUESTION_CHARS, Token, clean, is_unsafe, off_topic_reason, tokenize
@@ -127,7 +128,7 @@ class QuestionParser:
         self._speller = resolver.speller(FILLER | _NEVER_FIRST)  # "occupatons", "salery"
 
     def parse(self, text: str, context: Intent | None = None) -> Parsed:
-        cleaned = amounts_in_digits(self._speller.correct(clean(text)))
+        cleaned = heads_as_managers(amounts_in_digits(self._speller.correct(clean(text))))
         lower = cleaned.lower()
         if not any(c.isalpha() for c in cleaned) or _HELP.match(lower.strip(" !.")):
             return Parsed(refusal_kind="help", refusal="")

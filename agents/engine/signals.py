@@ -33,6 +33,20 @@ def amounts_in_digits(text: str) -> str:
     return _AMOUNT_WORDS.sub(digits, text)
 
 
+# "head of HR", "director of nursing", "VP of sales": the managers of that field.
+_HEAD_OF = re.compile(
+    r"\b(?:heads?|directors?|vps?|vice\s+presidents?)\s+of\s+(?:the\s+)?([a-z&/ ]+?)"
+    r"(?=\s+(?:pay|pays|paid|salary|salaries|make|makes|earn|earns|in|at|for|vs|versus|and|or|compared|jobs?)\b"
+    r"|\s*[?,.!:;]|\s*$)",
+    re.IGNORECASE,
+)
+
+
+def heads_as_managers(text: str) -> str:
+    """ "head of HR pay" -> "HR managers pay" (a manager's title as people say it)."""
+    return _HEAD_OF.sub(lambda m: f"{m.group(1)} managers", text)
+
+
 _PCT_EXPLICIT = re.compile(
     r"\b(10|25|50|75|90)(?:st|nd|rd|th)?\s*(?:pct|percentile|%ile|perc|p|pctile|pctl|ptile|centile)\b"
     r"|\bp(10|25|50|75|90)\b|\b(?:percentile|pctile|pctl|ptile|pct)\s*(10|25|50|75|90)\b"
