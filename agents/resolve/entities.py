@@ -89,7 +89,8 @@ class Match(Generic[T]):
     """One candidate: the entity, a score out of 100, the indexed phrase it matched, and how.
 
     ``via`` says which kind of name matched: ``code``, ``alias`` (hand-written), ``title``,
-    ``variant`` (a generated spelling of a title), ``component`` (one occupation listed in a
+    ``variant`` (a generated spelling of a title), ``everyday`` (an industry named the way people
+    say it, see ``agents/resolve/names.py``), ``component`` (one occupation listed in a
     title), ``city`` (a metro's principal or secondary city), ``qualified`` (a city narrowed by
     its state), ``region`` (a nonmetropolitan area's region name), ``postal`` (a code typed in
     capitals), ``fuzzy`` (a misspelling) or ``partial`` (a known name inside a longer phrase).

@@ -36,13 +36,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, overload
 
 from rapidfuzz import fuzz, process
 
-from agents.resolve import aliases
+from agents.resolve import aliases, names
 from agents.resolve.entities import (
     INDUSTRY_GROUP_SCOPE,
     OCC_GROUP_DETAIL,
@@ -92,12 +92,17 @@ def normalize(text: str) -> str:
     (``/``, ``-``, commas …) into one space, strip accents, collapse whitespace.
 
     ``"Plumbers, Pipefitters"`` -> ``"plumbers pipefitters"``; ``"U.S."`` -> ``"us"``;
-    ``"St. Louis"`` -> ``"st louis"``; ``"R&D"`` -> ``"r and d"``.
+    ``"St. Louis"`` -> ``"st louis"``; ``"R&D"`` -> ``"r and d"``; ``"Health Care"`` ->
+    ``"healthcare"`` (BLS writes it both ways, and so do people).
     """
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     text = text.lower().replace("&", " and ").translate(_DELETE)
-    return _NON_WORD.sub(" ", text).strip()
+    key = _NON_WORD.sub(" ", text).strip()
+    return _HEALTH_CARE.sub("healthcare", key) if "health care" in key else key
+
+
+_HEALTH_CARE = re.compile(r"\bhealth care\b")
 
 
 _IRREGULAR_SINGULAR = {"people": "person", "men": "man", "women": "woman", "staff": "staff"}
@@ -190,7 +195,9 @@ class _Index(Generic[T]):
         fuzzy = [
             hit
             for hit in self.hits.values()
-            if hit.via != "code" and len(hit.key.replace(" ", "")) >= FUZZY_MIN_CHARS
+            if hit.via != "code"
+            and len(hit.key.replace(" ", "")) >= FUZZY_MIN_CHARS
+            and not (hit.via == "everyday" and names.needs_noun(hit.key))  # "legal": a word
         ]
         self.choices: list[str] = [hit.key for hit in fuzzy]
         self.sorted_choices: list[str] = [sorted_tokens(hit.key) for hit in fuzzy]
@@ -318,13 +325,6 @@ def _occupation_variants(title: str) -> Iterator[str]:
         yield f"{qualifier} {head}"
         if qualifier.lower() == "general":
             yield head
-    if base.endswith(" Occupations"):  # a SOC group: "... jobs", "... careers", its head alone
-        group = base.removesuffix(" Occupations")
-        heads = dict.fromkeys((group, group.replace(" Related", "")))
-        for head in heads:
-            yield from (f"{head} {noun}" for noun in ("occupations", "jobs", "careers", "workers"))
-            if " " in head:  # "transportation and material moving" (never "sales", "legal" alone)
-                yield head
 
 
 def _with_singular(phrase: str) -> Iterator[str]:
@@ -339,7 +339,14 @@ def _with_singular(phrase: str) -> Iterator[str]:
         yield f"{singular(normalize(head))} {normalize(rest)}"
 
 
-def _occupation_table(occupations: Sequence[Occupation]) -> _KeyTable[Occupation]:
+_GROUPS = ("total", "major", "minor", "broad")
+
+
+def _occupation_table(
+    occupations: Sequence[Occupation], industry_names: Container[str]
+) -> _KeyTable[Occupation]:
+    """Every name of every occupation; a group's bare name ("air transportation") only where
+    no industry has that name."""
     table: _KeyTable[Occupation] = _KeyTable()
     by_code = {o.code: o for o in occupations}
     for occ in occupations:
@@ -350,6 +357,10 @@ def _occupation_table(occupations: Sequence[Occupation]) -> _KeyTable[Occupation
         for variant in _occupation_variants(occ.title):
             for key in _with_singular(variant):
                 table.add_key(key, TIER_VARIANT, "variant", occ)
+        if occ.o_group in _GROUPS:  # "legal support jobs", "law enforcement"
+            for name, bare in names.group_names(title_base(occ.title)):
+                if not (bare and normalize(name) in industry_names):  # "in air transportation"
+                    table.add(name, TIER_VARIANT, "variant", occ)
         base = title_base(occ.title)
         conjunct = second_conjunct(base)
         for part in [*title_components(base), *([conjunct] if conjunct else [])]:
@@ -392,9 +403,12 @@ def _industry_table(industries: Sequence[Industry]) -> tuple[_KeyTable[Industry]
         table.add(ind.title, TIER_NAME, "title", ind)
         for key in _with_singular(title):
             table.add_key(key, TIER_NAME, "title", ind)
-        for variant in _industry_variants(title):
+        variants = list(_industry_variants(title))
+        for variant in variants:
             for key in _with_singular(variant):
                 table.add_key(key, TIER_VARIANT, "variant", ind)
+        for name in dict.fromkeys(n for v in (title_base(title), *variants) for n in names.industry_names(v)):
+            table.add(name, TIER_COMPONENT, "everyday", ind)
         inner = re.search(r"\(([^)]*)\)", title)
         if inner and len(inner.group(1).split()) > 1:  # "(Skilled Nursing Facilities)"
             table.add(inner.group(1), TIER_VARIANT, "variant", ind)
@@ -619,7 +633,10 @@ _AREA_SUFFIXES = (" metropolitan area", " metro area", " area", " metro", " regi
 _OCCUPATION_PREFIXES = ("a ", "an ", "the ")
 _OCCUPATION_SUFFIXES = (" jobs", " job", " positions", " roles", " careers", " occupation")
 _INDUSTRY_PREFIXES = ("the ", "in ", "at ")
-_INDUSTRY_SUFFIXES = (" industry", " industries", " sector", " companies", " firms")
+_INDUSTRY_SUFFIXES = (
+    " industry", " industries", " sector", " companies", " company", " firms", " businesses", " business",
+    " employers",
+)  # fmt: skip
 
 
 def _strip(key: str, prefixes: Sequence[str], suffixes: Sequence[str]) -> str:
@@ -744,11 +761,17 @@ class EntityResolver:
         self._cities = {k: tuple(v) for k, v in tables.cities.items()}
         self._states = tables.states
         self._area_short = tables.short
-        self._occupations: _Index[Occupation] = _Index(
-            _occupation_table(vocab.occupations), _prefer_occupations
-        )
         industry_table, self._industry_short = _industry_table(vocab.industries)
         self._industries: _Index[Industry] = _Index(industry_table, _prefer_industries)
+        self._occupations: _Index[Occupation] = _Index(
+            _occupation_table(vocab.occupations, self._industries.hits), _prefer_occupations
+        )
+        self._everyday_words = {
+            key
+            for key, hit in self._industries.hits.items()
+            if hit.via == "everyday" and names.needs_noun(key)
+        }  # "legal", "gambling": words, unless an industry noun comes with them
+        self._industry_words = aliases.INDUSTRY_WORDS | self._everyday_words
         self._abbreviations = Abbreviations(aliases.WORD_ABBREVIATIONS, plural)
         skip = {*self._states, *aliases.NOT_INITIALISMS}
         self._initialisms = Initialisms(_current_detailed(vocab.occupations), title_base, skip)
@@ -784,7 +807,7 @@ class EntityResolver:
         elif kind == "industry":
             found = _lookup(self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
             found = found or self._expanded(self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
-            if found is not None and found.key in aliases.INDUSTRY_WORDS and found.key == key:
+            if found is not None and self._needs_noun(found, key):
                 found = None  # "information" alone is a word; "the information sector" is not
         else:
             found = self._exact_area_hit(phrase, key)
@@ -800,6 +823,12 @@ class EntityResolver:
         if phrase.strip()[:1].isupper() and key in aliases.WORD_CITIES:
             return self._area_words.get(key)
         return None
+
+    def _needs_noun(self, hit: _Hit[Industry], key: str) -> bool:
+        """ "information", "legal", "office admin(istrative)" typed without an industry noun."""
+        if hit.key not in self._industry_words:
+            return False
+        return hit.key == key or not any(key.endswith(suffix) for suffix in _INDUSTRY_SUFFIXES)
 
     def exact_postal(self, token: str) -> tuple[Area, ...]:
         """``exact("area", token)`` for one token as typed, where word-like codes count when
@@ -897,8 +926,8 @@ class EntityResolver:
         key = _strip(full, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
         hit = _lookup(self._industries, full, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
         hit = hit or self._expanded(self._industries, full, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
-        if hit is not None:
-            return _exact_resolution(phrase, hit)
+        if hit is not None and not (hit.key in self._everyday_words and self._needs_noun(hit, full)):
+            return _exact_resolution(phrase, hit)  # "legal" alone is a word, "legal firms" an industry
         short = self._industry_short.get(key.replace(" ", "")) or self._industry_short.get(key)
         if short is not None:
             return Resolution(phrase, (Match(short, 100.0, key, "code"),), False)
