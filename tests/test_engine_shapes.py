@@ -686,3 +686,19 @@ def test_a_workplace_after_at_is_not_a_place_to_look_up(engine: OewsEngine) -> N
 def test_a_word_before_an_industry_that_was_not_read_is_named(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "RN median pay in hospitals vs crypto mining")
     assert names_not_applied("crypto mining", said(answer)) and "Hospitals" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("thinking about the trades, lineman specifically. worth it?", "49-9051"),
+        ("healthcare jobs, especially nurses, pay in ohio", "29-1141"),
+        ("head of HR pay", "11-3121"),
+        ("director of nursing salary in ohio", "11-9111"),
+    ],
+)
+def test_the_occupation_a_question_narrows_to_is_answered(
+    engine: OewsEngine, question: str, code: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert f"({code})" in answer.text and "Not applied" not in answer.text

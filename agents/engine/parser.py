@@ -62,6 +62,7 @@ FILLER = frozenset(
     says said think thinks thought told tells claims claimed insists swears suggests suggested
     recommends recommended true lose loses trade here asking kinds kind types sorts gig looking
     moving considering wife husband son daughter kid kids friend partner spouse mom dad
+    specifically particular particularly especially namely mostly mainly
     wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
@@ -348,6 +349,18 @@ def _after_preposition(tokens: list[Token], start: int) -> bool:
     return before >= 0 and tokens[before].lower in ("in", "around", "near", "at")
 
 
+_FOCUS_BEFORE = r"(specifically|in\s+particular|particularly|especially|namely|mostly|mainly)"
+_FOCUS_AFTER = r"(specifically|in\s+particular|particularly|especially)\s*([.,;:!?]|$)"
+
+
+def _in_focus(phrase: str, lower: str) -> bool:
+    """ "the trades, lineman specifically", "healthcare jobs, especially nurses": the one the
+    question narrows to."""
+    p = re.escape(phrase.lower())
+    after = rf"\b{p}\s*,?\s*{_FOCUS_AFTER}"
+    return bool(re.search(rf"{after}|\b{_FOCUS_BEFORE}\s*,?\s*(an?\s+|the\s+)?{p}\b", lower))
+
+
 def _after_at(tokens: list[Token], start: int) -> bool:
     """ "at kaiser", "at a diner": an employer or a workplace, never a place OEWS publishes."""
     before = start - 1
@@ -480,9 +493,9 @@ class _Builder:
 
     def _occupations(self) -> tuple[Occupation, ...]:
         found: list[Occupation] = []
-        for m in self.mentions:
-            if m.kind != "occupation":
-                continue
+        mentioned = [m for m in self.mentions if m.kind == "occupation"]
+        focus = [m for m in mentioned if _in_focus(m.phrase, self.lower)]
+        for m in focus[:1] or mentioned:  # "the trades, lineman specifically": the lineman
             occupation = m.entities[0]
             if occupation not in found:
                 found.append(occupation)
