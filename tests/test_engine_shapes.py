@@ -576,7 +576,8 @@ def test_the_amount_with_a_unit_is_the_threshold_and_a_claimed_count_is_not(engi
     hits = [r for r in rows if r["H_MEDIAN"] not in ("*", "**", "#", "") and number(r["H_MEDIAN"]) > 20]
     answer = ask_offline(
         engine,
-        "is it true that fewer than 10 office/admin support occupations in mississippi pay a median over $20 an hour?",
+        "is it true that fewer than 10 office/admin support occupations in mississippi pay a median "
+        "over $20 an hour?",
     )
     assert answer.text.startswith(f"{len(hits)} occupations") and "in Mississippi" in answer.text
 
