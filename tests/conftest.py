@@ -44,6 +44,7 @@ from agents.oews.database import DATABASE_NAME, build_database, shipped_files  #
 from agents.oews.schema import DDL, SCHEMA_VERSION  # noqa: E402
 from bot.evaluation import Report  # noqa: E402
 from tests import postgres as pg  # noqa: E402
+from tests.cache import cache_dir  # noqa: E402
 
 _SCRUBBED_PREFIXES = ("OEWS_", "OPENAI_", "SLACK_", "TEAMS_", "MICROSOFTAPP", "TO_BOT_")
 
@@ -72,13 +73,6 @@ def _cache_key() -> str:
         h.update(f.name.encode())
         h.update(str(f.stat().st_size).encode())
     return h.hexdigest()[:16]
-
-
-def cache_dir() -> Path:
-    """Where built test data is kept between runs (shared by workers and runs, under a lock)."""
-    cache = Path(os.environ.get("OEWS_TEST_CACHE", Path.home() / ".cache" / "oews-bot-tests"))
-    cache.mkdir(parents=True, exist_ok=True)
-    return cache
 
 
 def cached_database() -> Path:

@@ -22,7 +22,8 @@ from agents.sql.dburl import parse_database_url
 from bot.app import build_service
 from bot.config import Settings
 from tests import postgres as pg
-from tests.conftest import EvalPass, answer_the_evaluation, cache_dir, cached_database
+from tests.cache import cache_dir
+from tests.conftest import EvalPass, answer_the_evaluation, cached_database
 
 
 @pytest.fixture(scope="module")
