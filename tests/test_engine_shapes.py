@@ -662,3 +662,44 @@ def test_an_old_soc_code_is_followed_into_what_it_became(engine: OewsEngine) -> 
     parts = [_national(code, "TOT_EMP") for code in ("19-3033", "19-3034")]
     assert f"to {sum(parts):,.0f} in May 2025" in answer.text
     assert all(f"{part:,.0f}" in answer.text for part in parts)
+
+
+def test_a_broad_group_over_time_also_shows_its_occupations(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "how has the number of emts and paramedics changed since 2019")
+    assert "(29-2040)" in answer.text
+    for code in ("29-2042", "29-2043"):
+        assert f"({code}) {_national(code, 'TOT_EMP'):,.0f}" in answer.text
+
+
+def test_a_decent_gig_is_a_career_question_not_gig_work(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "wife's looking at 911 dispatch jobs. decent gig?")
+    assert "Public Safety Telecommunicators (43-5031)" in answer.text and "Not applied" not in answer.text
+    assert f"${_national('43-5031', 'A_MEDIAN'):,.0f}" in answer.text
+
+
+def test_a_workplace_after_at_is_not_a_place_to_look_up(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "been a shift lead at a diner 6 yrs, is moving up to food service manager worth it"
+    )
+    assert answer.kind == "answer" and "Food Service Managers (11-9051)" in answer.text
+
+
+def test_a_word_before_an_industry_that_was_not_read_is_named(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "RN median pay in hospitals vs crypto mining")
+    assert names_not_applied("crypto mining", said(answer)) and "Hospitals" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("thinking about the trades, lineman specifically. worth it?", "49-9051"),
+        ("healthcare jobs, especially nurses, pay in ohio", "29-1141"),
+        ("head of HR pay", "11-3121"),
+        ("director of nursing salary in ohio", "11-9111"),
+    ],
+)
+def test_the_occupation_a_question_narrows_to_is_answered(
+    engine: OewsEngine, question: str, code: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert f"({code})" in answer.text and "Not applied" not in answer.text

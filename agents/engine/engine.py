@@ -172,6 +172,12 @@ class OewsEngine:
         group = self._split_predecessor(occupation, years) or self._retired(occupation, years)
         if group is not None:
             queries.append(self._like_with_like(intent, group, years=years, area_code=area.code, naics=naics))
+        elif occupation.o_group == "broad" and 1 < len(members := self._members(occupation, limit=4)) < 4:
+            # "EMTs and paramedics" over time: the group, and each of its occupations in the last year
+            codes = tuple(m.code for m in members)
+            queries.append(
+                q.parts(intent, year=max(years), area_code=area.code, occ_codes=codes, naics=naics)
+            )
         return Framing(
             intent.with_(areas=(area,)),
             tuple(queries),

@@ -21,6 +21,7 @@ from agents.engine.signals import (
     Signals,
     amounts_in_digits,
     asks_change,
+    heads_as_managers,
     read_signals,
 )
 from agents.engine.text import MAX_QUESTION_CHARS, Token, clean, is_unsafe, off_topic_reason, tokenize
@@ -59,7 +60,10 @@ FILLER = frozenset(
     added adding shed shedding cut cuts headcount rise rises rising raise raises raised among being
     old olds yo teens teen teenagers somethings capita resident residents diff ppl enough look looks
     says said think thinks thought told tells claims claimed insists swears suggests suggested
-    recommends recommended true lose loses trade here asking kinds kind types sorts
+    recommends recommended true lose loses trade here asking kinds kind types sorts gig looking
+    moving considering wife husband son daughter kid kids friend partner spouse mom dad
+    specifically particular particularly especially namely mostly mainly
+    wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
     good great bad decent solid worth worthwhile smart viable career path choice option field living
@@ -92,6 +96,17 @@ _NEVER_LAST = frozenset({"the", "a", "an", "in", "at", "for", "of", "to", "on", 
 LONGEST_PHRASE = max(MAX_PHRASE_WORDS, 14)
 PLACE_WORDS = frozenset({"us", "u.s", "usa", "national", "nationally", "nationwide", "america", "country"})
 _INDUSTRY_CUE = frozenset({"in", "at", "for", "by"})
+# The words that make a pay threshold a filter: "jobs (that are) paying (a median of) over $100k".
+_FILTER_VERB = re.compile(
+    r"\b((that|which|who)\s+)?(are\s+)?(pay|pays|paying|paid|make|makes|making|earn|earns|earning|with)"
+    r"(\s+an?)?(\s+(median|mean|average|avg|typical))?(\s+(pay|wage|salary))?(\s+of)?\s*$"
+)
+_BUSINESS_NOUNS = frozenset(
+    """firm firms company companies shop shops business businesses store stores service services provider
+    providers contractor contractors agency agencies office offices plant plants factory factories maker
+    makers manufacturer manufacturers dealer dealers dealership dealerships outfit outfits operation
+    operations employer employers place places""".split()
+)
 _GROUP_NOUNS = frozenset({"jobs", "job", "occupations", "careers", "roles", "positions", "workers"})
 _WORKING = re.compile(r"\b(work(s|ing)?|employed|employ(s)?)\s+(in|at|for|by)\b")
 _HELP = re.compile(r"^(help|\?|usage|examples?|what can you do\??|how do i use (you|this)\??|hi|hello|hey)$")
@@ -114,7 +129,7 @@ class QuestionParser:
         self._speller = resolver.speller(FILLER | _NEVER_FIRST)  # "occupatons", "salery"
 
     def parse(self, text: str, context: Intent | None = None) -> Parsed:
-        cleaned = amounts_in_digits(self._speller.correct(clean(text)))
+        cleaned = heads_as_managers(amounts_in_digits(self._speller.correct(clean(text))))
         lower = cleaned.lower()
         if not any(c.isalpha() for c in cleaned) or _HELP.match(lower.strip(" !.")):
             return Parsed(refusal_kind="help", refusal="")
@@ -259,8 +274,11 @@ class QuestionParser:
         unknown: list[str] = []
         for start, end in _leftover_spans(tokens, used):
             phrase = " ".join(t.text for t in tokens[start:end])
-            if any(m.kind == "industry" and (m.start == end or m.end == start) for m in mentions):
-                continue  # part of the industry's name as typed ("accounting/tax prep firms")
+            beside_industry = any(
+                m.kind == "industry" and (m.start == end or m.end == start) for m in mentions
+            )
+            if beside_industry and all(t.lower in _BUSINESS_NOUNS for t in tokens[start:end]):
+                continue  # part of the industry's name as typed ("tax prep firms", "trucking outfits")
             if self._misspelled_tail(tokens, start, end, mentions):
                 continue  # "nurse practioners": one misspelled title, not "nurse" and a stray word
             after_preposition = _after_preposition(tokens, start)
@@ -351,8 +369,24 @@ def _after_preposition(tokens: list[Token], start: int) -> bool:
     return before >= 0 and tokens[before].lower in ("in", "around", "near", "at")
 
 
+_FOCUS_BEFORE = r"(specifically|in\s+particular|particularly|especially|namely|mostly|mainly)"
+_FOCUS_AFTER = r"(specifically|in\s+particular|particularly|especially)\s*([.,;:!?]|$)"
+
+
+def _in_focus(phrase: str, lower: str) -> bool:
+    """ "the trades, lineman specifically", "healthcare jobs, especially nurses": the one the
+    question narrows to."""
+    p = re.escape(phrase.lower())
+    after = rf"\b{p}\s*,?\s*{_FOCUS_AFTER}"
+    return bool(re.search(rf"{after}|\b{_FOCUS_BEFORE}\s*,?\s*(an?\s+|the\s+)?{p}\b", lower))
+
+
 def _after_at(tokens: list[Token], start: int) -> bool:
-    return start > 0 and tokens[start - 1].lower == "at"
+    """ "at kaiser", "at a diner": an employer or a workplace, never a place OEWS publishes."""
+    before = start - 1
+    while before >= 0 and tokens[before].lower in ("the", "a", "an"):
+        before -= 1
+    return before >= 0 and tokens[before].lower == "at"
 
 
 def _complete(mentions: list[Mention]) -> bool:
@@ -479,9 +513,9 @@ class _Builder:
 
     def _occupations(self) -> tuple[Occupation, ...]:
         found: list[Occupation] = []
-        for m in self.mentions:
-            if m.kind != "occupation":
-                continue
+        mentioned = [m for m in self.mentions if m.kind == "occupation"]
+        focus = [m for m in mentioned if _in_focus(m.phrase, self.lower)]
+        for m in focus[:1] or mentioned:  # "the trades, lineman specifically": the lineman
             occupation = m.entities[0]
             if occupation not in found:
                 found.append(occupation)
@@ -760,7 +794,8 @@ class _Builder:
     def _growth(self, intent: Intent) -> Intent:
         """ "Which jobs grew fastest since 2021": occupations ranked by their change between two years."""
         s = self.s
-        measure = self._wage_measures()[0] if s.wants_wage and not s.employment else "tot_emp"
+        wage = s.wants_wage and not s.employment and self._pay_beyond_threshold()
+        measure = self._wage_measures()[0] if wage else "tot_emp"
         return intent.with_(
             shape="growth",
             rank_by="occupation",
@@ -768,6 +803,14 @@ class _Builder:
             descending=not s.shrink,
             measures=(measure,),
         )
+
+    def _pay_beyond_threshold(self) -> bool:
+        """ "jobs paying over $100k grew the most": the pay words filter; what grew is the jobs."""
+        t = self.s.threshold
+        if t is None or t.employment:
+            return True
+        before = _FILTER_VERB.sub("", self.lower[: t.span[0]])
+        return read_signals(f"{before} {self.lower[t.span[1] :]}").wants_wage
 
     def _rank_measure(self) -> str:
         s = self.s
@@ -896,6 +939,12 @@ class _Builder:
                 f"Not applied: “{word}”. OEWS publishes no state, metro or nonmetropolitan area by that name."
             )
         w = re.escape(word.lower())
+        for m in self.mentions:
+            if m.kind == "industry" and re.search(rf"\b{w}\s+{re.escape(m.phrase.lower())}\b", self.lower):
+                return (  # "crypto mining": only "mining" was read
+                    f"Not applied: “{word}” in “{word} {m.phrase}”; this answer reads only “{m.phrase}” "
+                    f"({m.entities[0].title})."
+                )
         if re.sub(r"['’]s$", "", word.lower()) in aliases.EMPLOYERS:  # "walmart", "walmart's"
             return f"Not applied: “{word}”. {EMPLOYER_WHY}"
         if re.search(rf"\b(at|for)\s+{w}\b|\b{w}(\s+pays\b|'s\b)", self.lower):

@@ -100,6 +100,21 @@ def trend(
     return Query(sql, (area_code, naics, *years, *occ_codes, *pairs), measures)
 
 
+def parts(intent: Intent, *, year: int, area_code: str, occ_codes: tuple[str, ...], naics: str) -> Query:
+    """The detailed occupations of a group in one year, marked ``part`` (shown beside its trend)."""
+    measures = tuple(m for m in intent.measures if not m.endswith("_prse"))
+    sql = (
+        "SELECT f.year, f.occ_code AS part_code, o.title AS part, "
+        f"{_measure_columns(measures)}, f.annual_only, f.hourly_only\n"
+        "FROM facts f\n"
+        "JOIN occupations o ON o.occ_code = f.occ_code\n"
+        "WHERE f.area_code = ? AND f.naics = ? AND f.year = ? "
+        f"AND f.occ_code IN ({_placeholders(occ_codes)})\n"
+        "ORDER BY f.occ_code"
+    )
+    return Query(sql, (area_code, naics, year, *occ_codes), measures)
+
+
 def total_employment(
     label: str, occ_codes: tuple[str, ...], *, years: tuple[int, ...], area_code: str, naics: str
 ) -> Query:

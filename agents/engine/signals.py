@@ -33,6 +33,20 @@ def amounts_in_digits(text: str) -> str:
     return _AMOUNT_WORDS.sub(digits, text)
 
 
+# "head of HR", "director of nursing", "VP of sales": the managers of that field.
+_HEAD_OF = re.compile(
+    r"\b(?:heads?|directors?|vps?|vice\s+presidents?)\s+of\s+(?:the\s+)?([a-z&/ ]+?)"
+    r"(?=\s+(?:pay|pays|paid|salary|salaries|make|makes|earn|earns|in|at|for|vs|versus|and|or|compared|jobs?)\b"
+    r"|\s*[?,.!:;]|\s*$)",
+    re.IGNORECASE,
+)
+
+
+def heads_as_managers(text: str) -> str:
+    """ "head of HR pay" -> "HR managers pay" (a manager's title as people say it)."""
+    return _HEAD_OF.sub(lambda m: f"{m.group(1)} managers", text)
+
+
 _PCT_EXPLICIT = re.compile(
     r"\b(10|25|50|75|90)(?:st|nd|rd|th)?\s*(?:pct|percentile|%ile|perc|p|pctile|pctl|ptile|centile)\b"
     r"|\bp(10|25|50|75|90)\b|\b(?:percentile|pctile|pctl|ptile|pct)\s*(10|25|50|75|90)\b"
@@ -167,7 +181,8 @@ _AGE_WORDS = re.compile(
 )
 _SIX_FIGURES = re.compile(r"\b(six|6)[- ]figures?\b")
 _CAREER = re.compile(
-    r"\b(good|great|bad|decent|solid|worth(while)?|smart|viable)\s+(career|job|profession|field|choice|option|path|living)"
+    r"\b(good|great|bad|decent|solid|worth(while)?|smart|viable)\s+(career|job|gig|trade|profession|field|choice|option"
+    r"|path|living)"
     r"|\bcareer\s+(in|as|path|outlook|prospects?|advice|change)\b|\b(become|becoming|be)\s+an?\s+\w+"
     r"|\bgo(ing)?\s+into\b|\bget(ting)?\s+into\b|\bworth\s+it\b|\bthinking\s+(of|about)\b|\bconsidering\b"
     r"|\bshould\s+i\b|\bis\s+\w+(ing)?\s+a\s+good\b|\bjob\s+(outlook|prospects|market|security)\b"
@@ -197,7 +212,9 @@ NEAR_SCOPE = (
     ),
     (
         "self_employment",
-        r"\b(self[- ]employed|self[- ]employment|freelanc\w*|gig|uber|lyft|rideshare|ride[- ]hail\w*|1099"
+        r"\b(self[- ]employed|self[- ]employment|freelanc\w*|gigs"
+        r"|gig\s+(work\w*|economy|jobs?|apps?|platforms?|drivers?)"
+        r"|uber|lyft|rideshare|ride[- ]hail\w*|1099"
         r"|independent\s+contractors?|own\s+(my\s+)?business|business\s+owners?)\b",
         "OEWS counts wage and salary workers only: the self-employed, gig and platform workers "
         "(Uber, DoorDash …) and business owners are not included.",
@@ -443,7 +460,8 @@ def _employment(lower: str) -> bool:
     # "are there more welders", "web developers jobs 2019 vs 2025": a count, when pay is not asked
     if _PAY.search(text):
         return False
-    return bool(_MORE.search(text)) or (bool(_JOBS.search(text)) and not _RANK.search(text))
+    jobs = bool(_JOBS.search(text)) and not _RANK.search(text) and not _CAREER.search(text)
+    return bool(_MORE.search(text)) or jobs
 
 
 _SELF_EMPLOYED = re.compile(r"\bself[- ]employ\w*")

@@ -373,30 +373,13 @@ def trend(
 ) -> Draft:
     measures = [m for m in intent.measures if not m.endswith("_prse")] or list(intent.measures)
     headline = measures[0]
-    rows, group = _split_group(rows, like_with_like)
+    members = [r for r in rows if "occ_code" not in r]  # a broad group's occupations, last year
+    rows, group = _split_group([r for r in rows if "occ_code" in r], like_with_like)
     # Years under an older, broader SOC code are shown, and compared only when nothing else is.
     same = [r for r in rows if r["occ_code"] == asked_code]
     first, last = (same[0] if len(same) > 1 else rows[0]), rows[-1]
-    subject = f"{last['occupation']} ({asked_code}) {where(last)}"
-    text = _trend_sentence(headline, first, last, subject)
-    if (second := _second_kind(measures)) and not like_with_like:  # "jobs added, and the pay rise"
-        text += " " + _trend_sentence(second, first, last, subject)
-    if (
-        like_with_like is not None
-        and first["occ_code"] == like_with_like[0]
-        and asked_code != first["occ_code"]
-    ):
-        # only the old, broader code before: both figures, never a change between them
-        text = _apart(headline, first, last, subject)
-    if like_with_like is not None and (
-        together := _like_with_like(headline, group, like_with_like[1], where(last))
-    ):
-        # an old code asked about: what it became, added up; else beside the occupation's own figures
-        text = (
-            together[0].upper() + together[1:]
-            if asked_code == like_with_like[0]
-            else f"{text} Like with like, {together}"
-        )
+    text = _trend_text(measures, first, last, asked_code, like_with_like, group)
+    text += _members_sentence(headline, members)
     table = Table(
         title=f"{last['occupation']} {where(last)}",
         columns=(Column(name="Year"), *(fmt.column(m) for m in measures)),
@@ -484,6 +467,42 @@ def _second_kind(measures: list[str]) -> str | None:
     return next(
         (m for m in measures[1:] if (m == "tot_emp") != jobs and (m == "tot_emp" or m.startswith(pay))), None
     )
+
+
+def _trend_text(
+    measures: list[str],
+    first: Row,
+    last: Row,
+    asked_code: str,
+    like_with_like: tuple[str, int] | None,
+    group: list[Row],
+) -> str:
+    headline = measures[0]
+    subject = f"{last['occupation']} ({asked_code}) {where(last)}"
+    text = _trend_sentence(headline, first, last, subject)
+    if (second := _second_kind(measures)) and not like_with_like:  # "jobs added, and the pay rise"
+        text += " " + _trend_sentence(second, first, last, subject)
+    if like_with_like is None:
+        return text
+    if first["occ_code"] == like_with_like[0] and asked_code != first["occ_code"]:
+        # only the old, broader code before: both figures, never a change between them
+        text = _apart(headline, first, last, subject)
+    together = _like_with_like(headline, group, like_with_like[1], where(last))
+    if not together:
+        return text
+    if asked_code == like_with_like[0]:  # an old code asked about: what it became, added up
+        return together[0].upper() + together[1:]
+    return f"{text} Like with like, {together}"
+
+
+def _members_sentence(measure: str, members: list[Row]) -> str:
+    """ " In May 2025: Emergency Medical Technicians (29-2042) 180,510 and Paramedics (29-2043) 100,610." """
+    listed = [
+        f"{r['part']} ({r['part_code']}) {value_phrase(measure, r) or fmt.NOT_PUBLISHED}" for r in members
+    ]
+    if len(listed) < 2:
+        return ""
+    return f" In May {members[0]['year']}: {', '.join(listed[:-1])} and {listed[-1]}."
 
 
 def _apart(measure: str, old: Row, new: Row, subject: str) -> str:
