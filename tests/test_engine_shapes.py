@@ -703,3 +703,11 @@ def test_the_occupation_a_question_narrows_to_is_answered(
 ) -> None:
     answer = ask_offline(engine, question)
     assert f"({code})" in answer.text and "Not applied" not in answer.text
+
+
+def test_an_old_soc_codes_pay_after_it_ended_shows_what_it_became_side_by_side(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "clinical, counseling and school psychologists pay 2019 vs 2025")
+    assert f"${_national('19-3031', 'A_MEDIAN', 2019):,.0f} in May 2019" in answer.text
+    for code in ("19-3033", "19-3034"):
+        assert f"({code}) ${_national(code, 'A_MEDIAN'):,.0f}" in answer.text
+    assert "wages are not added up" in answer.text
