@@ -696,6 +696,7 @@ def test_a_word_before_an_industry_that_was_not_read_is_named(engine: OewsEngine
         ("healthcare jobs, especially nurses, pay in ohio", "29-1141"),
         ("head of HR pay", "11-3121"),
         ("director of nursing salary in ohio", "11-9111"),
+        ("it managers salary", "11-3021"),
     ],
 )
 def test_the_occupation_a_question_narrows_to_is_answered(

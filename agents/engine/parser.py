@@ -208,7 +208,7 @@ class QuestionParser:
         shortest = 1
         if first.lower == "the":
             shortest = 2  # "the bay area", "the triangle", "the dmv"
-        elif first.lower in _NEVER_FIRST and not typed_postal:
+        elif first.lower in _NEVER_FIRST and not typed_postal and not _it_job(tokens, i):
             return None
         elif first.lower in FILLER and first.lower not in PLACE_WORDS and not typed_postal:
             shortest = 2  # "top executives", "parts salespersons", but never "top" alone
@@ -359,6 +359,17 @@ def _in_focus(phrase: str, lower: str) -> bool:
     p = re.escape(phrase.lower())
     after = rf"\b{p}\s*,?\s*{_FOCUS_AFTER}"
     return bool(re.search(rf"{after}|\b{_FOCUS_BEFORE}\s*,?\s*(an?\s+|the\s+)?{p}\b", lower))
+
+
+def _it_job(tokens: list[Token], i: int) -> bool:
+    """ "it managers", "it support": lower-case "it" before a job word is information technology."""
+    following = tokens[i + 1].lower if i + 1 < len(tokens) else ""
+    return tokens[i].lower == "it" and following.rstrip("s") in _IT_JOB_WORDS
+
+
+_IT_JOB_WORDS = frozenset(
+    "manager director support specialist tech technician worker professional pro".split()
+)
 
 
 def _after_at(tokens: list[Token], start: int) -> bool:
