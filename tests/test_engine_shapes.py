@@ -712,3 +712,19 @@ def test_an_old_soc_codes_pay_after_it_ended_shows_what_it_became_side_by_side(e
     for code in ("19-3033", "19-3034"):
         assert f"({code}) ${_national(code, 'A_MEDIAN'):,.0f}" in answer.text
     assert "wages are not added up" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("median pay for bilingual customer service reps", "bilingual"),
+        ("what do seasonal farmworkers make", "seasonal"),
+        ("what salary do i need to live in boston as a teacher", "need to live"),
+    ],
+)
+def test_languages_seasons_and_living_costs_are_named_as_not_measured(
+    engine: OewsEngine, question: str, named: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert answer.kind == "answer" and names_not_applied(named, said(answer))
+    assert "didn't understand" not in answer.text

@@ -223,7 +223,7 @@ NEAR_SCOPE = (
         "cost_of_living",
         r"\b(cost\s+of\s+living|afford\w*|rent|housing|live\s+on|living\s+wage|take[- ]home|after\s+tax\w*"
         r"|enough\s+to\s+(live|get\s+by|support|raise|buy)|live\s+comfortably|make\s+ends\s+meet"
-        r"|taxes|purchasing\s+power|go\s+further)\b",
+        r"|taxes|purchasing\s+power|go\s+further|need\s+to\s+(live|make|earn))\b",
         "OEWS has wages, not prices, rents or taxes, so it cannot say how far a salary goes in a "
         "place; the figures below are what the occupation pays there (BLS and BEA publish price "
         "data separately).",
@@ -269,6 +269,16 @@ UNMEASURED = (
         "10th is often read as entry level, the 90th as the most experienced).",
     ),
     (r"\b(non[- ]?)?union(s|i[sz]ed)?\b", "OEWS does not separate union and non-union jobs."),
+    (
+        r"\b(bilingual|multilingual|spanish[- ]speaking|language\s+skills)\b",
+        "OEWS does not separate workers by the languages they speak; the figures cover everyone in the "
+        "occupation.",
+    ),
+    (
+        r"\b(seasonal|year[- ]round|summer\s+jobs?|holiday\s+(jobs?|help|workers?))\b",
+        "OEWS does not separate seasonal from year-round jobs; its estimates count the jobs filled in "
+        "its May and November reference periods.",
+    ),
     (
         r"\b(remote(ly)?|work(ing)?\s+from\s+home|wfh|telework\w*)\b",
         "OEWS does not separate remote jobs; each job counts where its employer's establishment is.",
