@@ -728,3 +728,9 @@ def test_languages_seasons_and_living_costs_are_named_as_not_measured(
     answer = ask_offline(engine, question)
     assert answer.kind == "answer" and names_not_applied(named, said(answer))
     assert "didn't understand" not in answer.text
+
+
+def test_the_carolinas_are_both_states_and_one_carolina_is_asked(engine: OewsEngine) -> None:
+    both = ask_offline(engine, "lpn pay across the carolinas")
+    assert "North Carolina:" in both.text and "South Carolina:" in both.text
+    assert ask_offline(engine, "nurses in carolina").kind == "clarification"

@@ -525,6 +525,9 @@ class _Builder:
             if len(m.entities) > 1:
                 if self.s.ranking and self.s.rank_target in ("state", "metro", "nonmetro"):
                     continue
+                if m.phrase.lower().endswith("s") and all(a.kind == "state" for a in m.entities):
+                    found.extend(a for a in m.entities if a not in found)  # "the carolinas": both
+                    continue
                 state = _the_state_among(m, places)
                 if state is None:
                     return Choice.of_places(m.phrase, tuple(m.entities))
