@@ -157,3 +157,18 @@ def test_questions_read_with_everyday_names(
     assert intent is not None
     assert [o.code for o in intent.occupations] == [occupation]
     assert (intent.industry.naics if intent.industry else None) == industry
+
+
+def test_a_word_naming_a_sector_and_a_narrower_industry_says_which_was_read(
+    engine: OewsEngine, resolver: EntityResolver
+) -> None:
+    # "mining": the sector (NAICS 21) is read; Mining (except Oil and Gas) is NAICS 212000.
+    mining = resolver.industry("mining").best
+    assert mining is not None and mining.naics == "21"
+    assert [i.naics for i in resolver.other_industries("the mining industry", mining)] == ["212000"]
+    intent = engine.parse("median pay of janitors in mining").intent
+    assert intent is not None and intent.industry is not None and intent.industry.naics == "21"
+    assert any("“mining”" in n and "NAICS 212000" in n for n in intent.notes)
+    # A title is its own name: no caveat.
+    carriers = resolver.industry("insurance carriers").best
+    assert carriers is not None and resolver.other_industries("insurance carriers", carriers) == ()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from agents.engine.coverage import Coverage
@@ -151,9 +151,29 @@ class QuestionParser:
         everyone = self._resolver.exact("occupation", "00-0000")
         nation = self._resolver.exact("area", "nationally")
         builder = _Builder(self._coverage, signals, mentions, unknown, lower, context)
-        return builder.build(
+        parsed = builder.build(
             all_occupations=everyone[0] if everyone else None, nation=nation[0] if nation else None
         )
+        return self._industry_readings(parsed, mentions)
+
+    def _industry_readings(self, parsed: Parsed, mentions: list[Mention]) -> Parsed:
+        """ "mining": the Mining sector (NAICS 21) is read, and the caveat names the narrower
+        Mining (except Oil and Gas), NAICS 212000, which the word also names."""
+        if parsed.intent is None or not parsed.intent.industries:
+            return parsed
+        notes = list(parsed.intent.notes)
+        for m in mentions:
+            chosen = m.entities[0] if m.kind == "industry" else None
+            if chosen not in parsed.intent.industries:
+                continue
+            others = self._resolver.other_industries(m.phrase, chosen)
+            if others:
+                also = "; ".join(f"{i.title} is NAICS {i.naics}" for i in others[:2])
+                title = chosen.title.split(" - ", 1)[-1]  # "Sector 21 - Mining, …"
+                notes.append(f"Read “{m.phrase}” as {title} (NAICS {chosen.naics}); {also}.")
+        if len(notes) == len(parsed.intent.notes):
+            return parsed
+        return replace(parsed, intent=parsed.intent.with_(notes=tuple(notes)))
 
     # -- finding entities -------------------------------------------------------------------
 

@@ -160,6 +160,7 @@ class _KeyTable(Generic[T]):
 
     def __init__(self) -> None:
         self._best: dict[str, tuple[int, str, list[T]]] = {}
+        self._named: dict[str, list[T]] = {}  # every entity a phrase names by its title, any tier
 
     def add(self, phrase: str, tier: int, via: str, entity: T) -> None:
         self.add_key(normalize(phrase), tier, via, entity)
@@ -167,6 +168,8 @@ class _KeyTable(Generic[T]):
     def add_key(self, key: str, tier: int, via: str, entity: T) -> None:
         if not key:
             return
+        if tier > TIER_ALIAS and entity not in self._named.setdefault(key, []):
+            self._named[key].append(entity)
         current = self._best.get(key)
         if current is None or tier < current[0]:
             self._best[key] = (tier, via, [entity])
@@ -180,6 +183,14 @@ class _KeyTable(Generic[T]):
             frozen[key] = _Hit(key, tuple(chosen), via)
         return frozen
 
+    def also_named(self, frozen: dict[str, _Hit[T]]) -> dict[str, tuple[T, ...]]:
+        """Phrase -> the entities its title-made names also name, beside the ones it resolves to."""
+        others = {
+            key: tuple(e for e in found if e not in frozen[key].entities)
+            for key, found in self._named.items()
+        }
+        return {key: found for key, found in others.items() if found}
+
 
 def sorted_tokens(key: str) -> str:
     """ "oregon eastern" and "eastern oregon" compare equal after this."""
@@ -192,6 +203,7 @@ class _Index(Generic[T]):
 
     def __init__(self, table: _KeyTable[T], prefer: Callable[[list[T]], list[T]]) -> None:
         self.hits: dict[str, _Hit[T]] = table.freeze(prefer)
+        self.also_named = table.also_named(self.hits)
         fuzzy = [
             hit
             for hit in self.hits.values()
@@ -932,6 +944,17 @@ class EntityResolver:
         if short is not None:
             return Resolution(phrase, (Match(short, 100.0, key, "code"),), False)
         return _fuzzy(self._industries, phrase, key)
+
+    def other_industries(self, phrase: str, chosen: Industry) -> tuple[Industry, ...]:
+        """The industries of other titles that an industry phrase also names ("mining": Mining
+        (except Oil and Gas), NAICS 212000, beside the Mining sector it is read as), for a caveat
+        that says which one the answer used."""
+        key = _strip(normalize(phrase), _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
+        title = normalize(title_base(_SECTOR_PREFIX.sub("", chosen.title)))
+        if key == title:  # "insurance carriers" is Insurance Carriers' own title
+            return ()
+        found = self._industries.also_named.get(key, ())
+        return tuple(i for i in found if i != chosen and normalize(title_base(i.title)) != title)
 
     def area(self, phrase: str) -> Resolution[Area]:
         """Exact match, then a trailing state qualifier ("portland, me", "columbus ohio"),
