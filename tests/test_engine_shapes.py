@@ -734,3 +734,23 @@ def test_the_carolinas_are_both_states_and_one_carolina_is_asked(engine: OewsEng
     both = ask_offline(engine, "lpn pay across the carolinas")
     assert "North Carolina:" in both.text and "South Carolina:" in both.text
     assert ask_offline(engine, "nurses in carolina").kind == "clarification"
+
+
+@pytest.mark.parametrize(
+    ("question", "naics"),
+    [
+        ("electricians: median hourly pay in utilities vs electrical contractors?", "238210"),
+        ("accountants at corporate headquarters vs at accounting & tax prep firms: median salary?", "551000"),
+        (
+            "farm equipment mechanics median pay at farm machinery wholesalers vs crop support services?",
+            "423820",
+        ),
+        (
+            "farm equipment mechanics median pay at farm machinery wholesalers vs crop support services?",
+            "115100",
+        ),
+    ],
+)
+def test_industries_as_people_shorten_their_titles(engine: OewsEngine, question: str, naics: str) -> None:
+    answer = ask_offline(engine, question)
+    assert f"(NAICS {naics})" in answer.text and "Not applied" not in answer.text

@@ -279,6 +279,8 @@ class QuestionParser:
             )
             if beside_industry and all(t.lower in _BUSINESS_NOUNS for t in tokens[start:end]):
                 continue  # part of the industry's name as typed ("tax prep firms", "trucking outfits")
+            if beside_industry and self._narrower_industry(tokens, start, end, mentions):
+                continue  # "farm machinery wholesalers": the industry whose title has every word
             if self._misspelled_tail(tokens, start, end, mentions):
                 continue  # "nurse practioners": one misspelled title, not "nurse" and a stray word
             after_preposition = _after_preposition(tokens, start)
@@ -294,6 +296,17 @@ class QuestionParser:
                 place = after_preposition and not _after_at(tokens, start)
                 unknown.append(("in " if place else "") + phrase)
         return unknown
+
+    def _narrower_industry(self, tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
+        """A word beside an industry that, with it, names one narrower industry; the mention grows."""
+        m = next(m for m in mentions if m.kind == "industry" and (m.start == end or m.end == start))
+        lo, hi = min(start, m.start), max(end, m.end)
+        narrower = self._resolver.industry_with_words([t.lower for t in tokens[lo:hi]])
+        if narrower is None or narrower in m.entities:
+            return False
+        phrase = " ".join(t.text for t in tokens[lo:hi])
+        mentions[mentions.index(m)] = Mention("industry", lo, hi, phrase, (narrower,), via="fuzzy")
+        return True
 
     def _misspelled_tail(self, tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
         """An unknown word right after an exact occupation, read together as one misspelled
