@@ -754,3 +754,23 @@ def test_the_carolinas_are_both_states_and_one_carolina_is_asked(engine: OewsEng
 def test_industries_as_people_shorten_their_titles(engine: OewsEngine, question: str, naics: str) -> None:
     answer = ask_offline(engine, question)
     assert f"(NAICS {naics})" in answer.text and "Not applied" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "said_"),
+    [
+        (
+            "among production jobs with at least 50k workers in 2019, which lost the most?",
+            "declined the most (jobs)",
+        ),
+        (
+            "which construction trades had the biggest dollar increase in median pay since 2021?",
+            "grew the most (dollars)",
+        ),
+    ],
+)
+def test_lost_the_most_and_a_dollar_increase_rank_by_the_size_of_the_change(
+    engine: OewsEngine, question: str, said_: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert said_ in answer.text and "Not applied" not in answer.text

@@ -63,6 +63,7 @@ FILLER = frozenset(
     recommends recommended true lose loses trade here asking kinds kind types sorts gig looking
     moving considering wife husband son daughter kid kids friend partner spouse mom dad
     specifically particular particularly especially namely mostly mainly need needs needed
+    increase increases decrease decreases climbs shrink knows wants
     wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade

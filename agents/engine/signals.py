@@ -137,6 +137,7 @@ _ABSOLUTE = re.compile(
     r"|most\s+(workers|jobs|people|employees|positions)|(more|fewer|less)\s+(workers|jobs|people|employees)"
     r"|how\s+many\s+(more|fewer|less)|how\s+much\s+(more|less)|by\s+how\s+much|number\s+of\s+(jobs|workers)"
     r"|jobs\s+(added|lost|gained|cut)|(added|lost|gained|shed|cut)\s+(the\s+most\s+)?(jobs|workers|positions)"
+    r"|(added|lost|gained|shed|cut)\s+the\s+(most|fewest|least)"
     r"|raw\s+numbers?|net\s+(jobs|change))\b"
 )
 _RELATIVE = re.compile(r"%|\b(fastest|slowest|quickest|percent\w*|pct|relative|rate\s+of|proportionally)\b")
