@@ -774,3 +774,45 @@ def test_lost_the_most_and_a_dollar_increase_rank_by_the_size_of_the_change(
 ) -> None:
     answer = ask_offline(engine, question)
     assert said_ in answer.text and "Not applied" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "shown"),
+    [
+        (
+            "Kansas or Missouri - which state has more welders, and how many in each?",
+            ["Kansas:", "Missouri:"],
+        ),
+        (
+            "average annual pay of heavy truck drivers in truck transportation, warehousing and storage, "
+            "and couriers and messengers?",
+            ["(NAICS 484000)", "(NAICS 493000)", "(NAICS 492000)"],
+        ),
+        (
+            "accountants: 90th percentile salary at accounting/tax prep firms versus in management of "
+            "companies (corporate HQs)?",
+            ["(NAICS 541200)", "Management of Companies and Enterprises"],
+        ),
+    ],
+)
+def test_places_and_industries_listed_are_answered_side_by_side(
+    engine: OewsEngine, question: str, shown: list[str]
+) -> None:
+    answer = ask_offline(engine, question)
+    assert all(s in answer.text for s in shown) and "Not applied" not in answer.text
+    assert answer.text.count("Management of Companies") <= 2  # named once, even when said twice
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("median hourly wage of restaurant cooks under 25 in Las Vegas", "under 25"),
+        ("mean hourly pay for night-shift security guards in the Atlanta metro", "night-shift"),
+        ("median annual pay for security guards in hospitals vs in crypto mining companies", "crypto"),
+    ],
+)
+def test_an_age_a_shift_and_an_unknown_industry_word_are_named(
+    engine: OewsEngine, question: str, named: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert answer.kind == "answer" and names_not_applied(named, said(answer))

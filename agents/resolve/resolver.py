@@ -489,6 +489,9 @@ def _shortened_industry(base: str) -> Iterator[str]:
         yield (
             f"{listed} Merchant Wholesalers" if base.endswith("Merchant Wholesalers") else f"{listed} {head}"
         )
+    before_and = base.partition(" and ")[0]
+    if before_and != base and "," not in base and len(before_and.split()) >= 3:
+        yield before_and  # "Management of Companies and Enterprises": "management of companies"
     support, for_, what = base.partition(" for ")
     if support == "Support Activities" and for_:
         field = what.removesuffix(" Production")
