@@ -87,6 +87,7 @@ def test_inside_a_question_too(probe: ModuleType, resolver: EntityResolver, engi
         ("lawyers and judges jobs", "23-1000"),
         ("law enforcement supervisors", "33-1010"),
         ("metal and plastic workers", "51-4000"),
+        ("electrical and electronic equipment mechanics", "49-2000"),  # the first of a listed title
     ],
 )
 def test_groups_by_the_words_people_use(resolver: EntityResolver, phrase: str, code: str) -> None:
@@ -117,7 +118,8 @@ def test_a_word_left_when_the_head_is_dropped_needs_an_industry_noun(resolver: E
     # "Legal Services" -> "legal", "Office Administrative Services" -> "office administrative":
     # words, not names, unless "industry", "firms" … come with them.
     assert names.needs_noun("legal") and names.needs_noun("office administrative")
-    assert not names.needs_noun("law enforcement")
+    assert not names.needs_noun("law enforcement") and not names.needs_noun("primary metal")
+    assert [i.naics for i in resolver.exact("industry", "primary metal")] == ["331000"]
     for phrase in ("legal", "gambling", "office admin", "office administrative"):
         assert resolver.exact("industry", phrase) == ()
         assert not resolver.industry(phrase).found

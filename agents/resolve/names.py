@@ -47,14 +47,16 @@ _HEAD_SWAPS = {
 }  # fmt: skip
 
 
-_ADJECTIVE_ENDINGS = ("al", "ive", "ic", "ary", "ial")
+_ADJECTIVE_ENDINGS = ("ive", "ic", "ical", "ional", "ial", "ary", "ural")  # not "metal", "mineral"
 
 
 def needs_noun(name: str) -> bool:
     """ "legal", "office administrative": words that name an industry only with "industry",
     "firms" … after them."""
     words = name.split()
-    return len(words) == 1 or words[-1].endswith(_ADJECTIVE_ENDINGS)
+    if len(words) == 1:
+        return True
+    return " of " not in name and words[-1].endswith(_ADJECTIVE_ENDINGS) and not words[-1].endswith("erial")
 
 
 def _and_list(rest: str) -> str:
@@ -86,6 +88,9 @@ def group_names(base: str) -> Iterator[tuple[str, bool]]:
     if supervised:  # "First-Line Supervisors of Law Enforcement Workers": "law enforcement supervisors"
         yield f"{supervised.group(1)} supervisors", False
         return
+    first = base.split(", ")[0]
+    if first != base and len(first.split()) >= 3 and "Other" not in first and ";" not in base:
+        yield first, False  # "Electrical and Electronic Equipment Mechanics, Installers, and Repairers"
     rest = _without_head(base, _GROUP_HEADS)
     if rest is None:
         return
