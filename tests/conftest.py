@@ -118,7 +118,7 @@ SAME_WORKER = {
 }
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # an xdist hook: fine without xdist
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """``--dist load`` (the default with ``-n``), but the ``SAME_WORKER`` groups go to one worker.
 
