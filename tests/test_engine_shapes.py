@@ -816,3 +816,28 @@ def test_an_age_a_shift_and_an_unknown_industry_word_are_named(
 ) -> None:
     answer = ask_offline(engine, question)
     assert answer.kind == "answer" and names_not_applied(named, said(answer))
+
+
+def test_an_industry_phrase_naming_several_industries_compares_them_all(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "software devs in the tech sector median")
+    assert all(f"(NAICS {code})" in answer.text for code in ("513200", "541500", "518200"))
+
+
+@pytest.mark.parametrize(
+    ("question", "column"),
+    [
+        ("bottom end of the pay scale for medical assistants in oregon", "A_PCT10"),
+        ("top end of the pay scale for medical assistants in oregon", "A_PCT90"),
+    ],
+)
+def test_the_ends_of_the_pay_scale_are_the_outer_percentiles(
+    engine: OewsEngine, question: str, column: str
+) -> None:
+    expected = number(cell("state_M2025_dl", AREA="41", OCC_CODE="31-9092")[column])
+    answer = ask_offline(engine, question)
+    assert f"${expected:,.0f}" in answer.text and "Not applied" not in answer.text
+
+
+def test_a_word_of_a_job_or_industry_name_after_in_is_not_asked_as_a_place(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "software developers pay in tech")
+    assert answer.kind == "answer" and names_not_applied("tech", said(answer))

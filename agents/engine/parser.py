@@ -64,6 +64,7 @@ FILLER = frozenset(
     moving considering wife husband son daughter kid kids friend partner spouse mom dad
     specifically particular particularly especially namely mostly mainly need needs needed
     increase increases decrease decreases climbs shrink knows wants under above below
+    quick q question heard hear scale end going bottom
     wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
@@ -128,6 +129,13 @@ class QuestionParser:
         self._resolver = resolver
         self._coverage = coverage
         self._speller = resolver.speller(FILLER | _NEVER_FIRST)  # "occupatons", "salery"
+        # words of job and industry names: an unknown phrase with one of them is not a place's name
+        vocab = resolver.vocab
+        names = [*(o.title for o in vocab.occupations), *(i.title for i in vocab.industries)]
+        names += [*aliases.OCCUPATION_ALIASES, *aliases.INDUSTRY_ALIASES]
+        self._job_words = frozenset(
+            w for name in names for w in re.findall(r"[a-z]+", name.lower()) if len(w) > 2
+        )
 
     def parse(self, text: str, context: Intent | None = None) -> Parsed:
         cleaned = heads_as_managers(amounts_in_digits(self._speller.correct(clean(text))))
@@ -300,6 +308,7 @@ class QuestionParser:
             if (mention is None or mention.start > start) and len(phrase) >= 3:
                 # an unknown name after "in" is a place that was not found; after "at", maybe an employer
                 place = after_preposition and not _after_at(tokens, start) and _ends_place(tokens, end)
+                place = place and not any(t.lower in self._job_words for t in tokens[start:end])
                 unknown.append(("in " if place else "") + phrase)
         return unknown
 
@@ -604,9 +613,11 @@ class _Builder:
     def _industries(self) -> tuple[Industry, ...]:
         named: list[Industry] = []
         for m in self.mentions:
-            # one industry named twice ("management of companies (corporate HQs)"), even at two levels
-            if m.kind == "industry" and _plain_title(m.entities[0]) not in map(_plain_title, named):
-                named.append(m.entities[0])
+            # "the tech sector": each industry it names; one named twice ("management of companies
+            # (corporate HQs)"), even at two levels, once
+            for industry in m.entities if m.kind == "industry" else ():
+                if _plain_title(industry) not in map(_plain_title, named):
+                    named.append(industry)
         return tuple(named)
 
     def _wanted_years(self) -> tuple[int, ...]:

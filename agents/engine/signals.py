@@ -52,6 +52,8 @@ _PCT_EXPLICIT = re.compile(
     r"|\bp(10|25|50|75|90)\b|\b(?:percentile|pctile|pctl|ptile|pct)\s*(10|25|50|75|90)\b"
 )
 _PCT_PHRASES = (
+    (re.compile(r"\b(bottom|low|lower|entry)\s+end\b"), 10),
+    (re.compile(r"\b(top|high|upper)\s+end\b"), 90),
     (re.compile(r"\b(top|highest|upper|best[- ]paid)\s*(10\s*%|10 percent|ten percent|decile)"), 90),
     (re.compile(r"\b(bottom|lowest|lower)\s*(10\s*%|10 percent|ten percent|decile)"), 10),
     (re.compile(r"\b(top|upper|highest)\s*(25\s*%|25 percent|quartile)"), 75),
