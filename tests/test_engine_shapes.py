@@ -841,3 +841,10 @@ def test_the_ends_of_the_pay_scale_are_the_outer_percentiles(
 def test_a_word_of_a_job_or_industry_name_after_in_is_not_asked_as_a_place(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "software developers pay in tech")
     assert answer.kind == "answer" and names_not_applied("tech", said(answer))
+
+
+def test_an_amount_claimed_is_checked_against_the_median(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "I heard dental hygienists make 100k in california, true?")
+    median = number(cell("state_M2025_dl", AREA="06", OCC_CODE="29-1292")["A_MEDIAN"])
+    verdict = "yes" if median > 100_000 else "no"
+    assert f"Is the median annual wage above $100,000? {verdict} (${median:,.0f})" in answer.text

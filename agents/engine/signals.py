@@ -164,6 +164,10 @@ _OVER = (
     r"over|above|more\s+than|greater\s+than|higher\s+than|at\s+least|exceed(?:s|ing)?|upwards\s+of"
     r"|north\s+of|tops|topping|top(?=\s*\$)|surpass(?:es|ing)?|in\s+excess\s+of|>=?|≥"
 )
+# "I heard hygienists make 100k": an amount claimed, checked like "over $100k" (said with "$", "k" or a unit)
+_CLAIM = (
+    r"\b(?:make|makes|making|earn|earns|earning|paid|pays?|paying|get|gets)\s+(?:about\s+|around\s+|like\s+)?"
+)
 _UNDER = r"under|below|less\s+than|lower\s+than|at\s+most|south\s+of|fewer\s+than|<=?|≤|beneath"
 # What follows an amount: "bucks", "an hour" / "a year", "workers".
 _UNIT = (
@@ -173,7 +177,7 @@ _UNIT = (
     r"(?:\s*(?P<count>workers|jobs|people|employees|employed|positions|persons))?"
 )
 _THRESHOLD = re.compile(
-    rf"(?:(?P<over>{_OVER})|(?P<under>{_UNDER}))\s*(?P<neg>-)?\s*(?P<dollar>\$)?\s*(?P<neg2>-)?"
+    rf"(?:(?P<over>{_OVER})|(?P<under>{_UNDER})|(?P<claim>{_CLAIM}))\s*(?P<neg>-)?\s*(?P<dollar>\$)?\s*(?P<neg2>-)?"
     r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)(?!\s*(?:%|percent|th\b|st\b|nd\b|rd\b))"
     r"\s*(?P<mult>k|K|grand|thousand|m|mil|million|mm)?\b" + _UNIT
 )
@@ -553,6 +557,8 @@ def _one_threshold(lower: str, m: re.Match[str]) -> RawThreshold | None:
     raw = m.group("num").replace(",", "")
     mult, per, count = m.group("mult"), m.group("per"), m.group("count")
     dollar = bool(m.group("dollar") or m.group("bucks"))
+    if m.group("claim") and not (mult or per or dollar):
+        return None  # "make 2" or "paid in 2021": no amount claimed
     if not (mult or per or count or dollar):
         if re.fullmatch(r"(19|20)\d\d", raw):
             return None  # "more than 2019": a year, not an amount
@@ -569,7 +575,7 @@ def _one_threshold(lower: str, m: re.Match[str]) -> RawThreshold | None:
     elif mult and not count:
         basis = "annual"
     return RawThreshold(
-        above=bool(m.group("over")),
+        above=bool(m.group("over") or m.group("claim")),
         amount=amount,
         basis=basis,
         employment=bool(count) and not dollar,
