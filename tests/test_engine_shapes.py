@@ -848,3 +848,22 @@ def test_an_amount_claimed_is_checked_against_the_median(engine: OewsEngine) -> 
     median = number(cell("state_M2025_dl", AREA="06", OCC_CODE="29-1292")["A_MEDIAN"])
     verdict = "yes" if median > 100_000 else "no"
     assert f"Is the median annual wage above $100,000? {verdict} (${median:,.0f})" in answer.text
+
+
+def test_two_letters_swapped_in_a_short_word_are_read_as_meant(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "how mnay electricans work in new jersy")
+    expected = number(cell("state_M2025_dl", AREA="34", OCC_CODE="47-2111")["TOT_EMP"])
+    assert f"{expected:,.0f} people were employed as Electricians" in answer.text
+
+
+def test_teaching_a_level_is_that_levels_teachers(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "is teaching high school still a good career these days?")
+    assert "Secondary School Teachers" in answer.text and "Not applied" not in answer.text
+
+
+def test_projections_for_a_loosely_named_occupation_give_its_oews_figures(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "what's the projected growth for wind turbine technicians over the next ten years?"
+    )
+    assert "Wind Turbine Service Technicians (49-9081)" in answer.text
+    assert names_not_applied("projected growth", said(answer)) and "didn't understand" not in answer.text

@@ -21,8 +21,8 @@ from agents.engine.signals import (
     Signals,
     amounts_in_digits,
     asks_change,
-    heads_as_managers,
     read_signals,
+    roles_as_titles,
 )
 from agents.engine.text import MAX_QUESTION_CHARS, Token, clean, is_unsafe, off_topic_reason, tokenize
 from agents.resolve import aliases
@@ -64,7 +64,8 @@ FILLER = frozenset(
     moving considering wife husband son daughter kid kids friend partner spouse mom dad
     specifically particular particularly especially namely mostly mainly need needs needed
     increase increases decrease decreases climbs shrink knows wants under above below
-    quick q question heard hear scale end going bottom
+    quick q question heard hear scale end going bottom days still
+    one two three four five six seven eight nine ten twenty
     wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
@@ -138,7 +139,7 @@ class QuestionParser:
         )
 
     def parse(self, text: str, context: Intent | None = None) -> Parsed:
-        cleaned = heads_as_managers(amounts_in_digits(self._speller.correct(clean(text))))
+        cleaned = roles_as_titles(amounts_in_digits(self._speller.correct(clean(text))))
         lower = cleaned.lower()
         if not any(c.isalpha() for c in cleaned) or _HELP.match(lower.strip(" !.")):
             return Parsed(refusal_kind="help", refusal="")
@@ -154,8 +155,11 @@ class QuestionParser:
         signals = read_signals(lower)
         mentions, unknown = self._scan(tokens, signals)
         names_occupation = any(m.kind == "occupation" and m.via == "exact" for m in mentions)
+        near_occupation = any(m.kind == "occupation" for m in mentions)  # "wind turbine technicians"
         lists = signals.threshold is not None
-        if why := off_topic_reason(lower, names_occupation=names_occupation, lists_occupations=lists):
+        if why := off_topic_reason(
+            lower, names_occupation=names_occupation, near_occupation=near_occupation, lists_occupations=lists
+        ):
             return Parsed(refusal_kind="out_of_scope", refusal=why)
         everyone = self._resolver.exact("occupation", "00-0000")
         nation = self._resolver.exact("area", "nationally")

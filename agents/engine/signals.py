@@ -42,9 +42,19 @@ _HEAD_OF = re.compile(
 )
 
 
-def heads_as_managers(text: str) -> str:
-    """ "head of HR pay" -> "HR managers pay" (a manager's title as people say it)."""
-    return _HEAD_OF.sub(lambda m: f"{m.group(1)} managers", text)
+# "teaching high school": the teachers of that level.
+_TEACHING = re.compile(
+    r"\bteaching\s+(high\s+school|middle\s+school|elementary(?:\s+school)?|kindergarten|preschool"
+    r"|special\s+ed\w*)",
+    re.IGNORECASE,
+)
+
+
+def roles_as_titles(text: str) -> str:
+    """ "head of HR pay" -> "HR managers pay"; "teaching high school" -> "high school teachers"
+    (a job said as what the person does)."""
+    text = _HEAD_OF.sub(lambda m: f"{m.group(1)} managers", text)
+    return _TEACHING.sub(lambda m: f"{m.group(1)} teachers", text)
 
 
 _PCT_EXPLICIT = re.compile(
@@ -244,7 +254,7 @@ NEAR_SCOPE = (
     ),
     (
         "projections",
-        r"\b(projections?|projected|outlook|future|will\s+.{0,20}grow|in\s+demand|demand\s+for|prospects"
+        r"\b(projections?|projected(\s+(growth|demand|change|employment|jobs|increase|openings))?|outlook|future|will\s+.{0,20}grow|in\s+demand|demand\s+for|prospects"
         r"|job\s+security|automation|replaced\s+by\s+ai|will\s+.{0,40}\b(in|by)\s+20[3-9]\d"
         r"|(in|within|over)\s+(the\s+next\s+)?(\d{1,2}|a|one|two|three|five|ten|twenty)\s+(more\s+)?years?(?!\s+ago)"
         r"|will\s+there\s+be|going\s+to\s+be\s+(more|fewer|less)|years?\s+from\s+now)\b",
