@@ -867,3 +867,8 @@ def test_projections_for_a_loosely_named_occupation_give_its_oews_figures(engine
     )
     assert "Wind Turbine Service Technicians (49-9081)" in answer.text
     assert names_not_applied("projected growth", said(answer)) and "didn't understand" not in answer.text
+
+
+def test_an_amount_without_over_or_under_is_named_as_not_applied(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "plumber 30 dollar per hour which states")
+    assert names_not_applied("30 dollar per hour", said(answer))

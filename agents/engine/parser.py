@@ -954,6 +954,11 @@ class _Builder:
 
     def _finish(self, intent: Intent) -> Parsed:
         self._unapplied_parts(intent)
+        if self.s.loose_amount and intent.threshold is None:  # "plumber 30 dollar per hour which states"
+            self.unapplied.append(
+                f"Not applied: “{self.s.loose_amount}”. Say “over” or “under” it to count or list the "
+                "occupations or places past it."
+            )
         intent = intent.with_(
             notes=tuple(self.notes),
             chart=self.s.chart,

@@ -419,6 +419,7 @@ class Signals:
     unmeasured: tuple[Unmeasured, ...] = ()  # qualifiers OEWS does not measure, and why
     included: tuple[str, ...] = ()  # parts of pay named that OEWS wages include ("tips")
     speakers: tuple[tuple[int, int], ...] = ()  # "my guidance counselor says": spans not asked about
+    loose_amount: str | None = None  # "30 dollar per hour" with no "over" or "under"
     intro: tuple[int, int] | None = None  # "electrician here -": who asks, not (always) what is asked
 
     @property
@@ -484,6 +485,7 @@ def read_signals(lower: str) -> Signals:
         included=included(lower),
         speakers=tuple(m.span() for m in _SPEAKER.finditer(lower)),
         intro=m.span() if (m := _INTRO.match(lower)) else None,
+        loose_amount=_loose_amount(lower),
     )
 
 
@@ -561,6 +563,21 @@ def _threshold(lower: str) -> RawThreshold | None:
     found = [t for m in _THRESHOLD.finditer(lower) if (t := _one_threshold(lower, m)) is not None]
     # "fewer than 10 office occupations pay over $20 an hour": the amount with a unit is the filter
     return next((t for t in found if t.dollar or t.basis or t.employment), found[0] if found else None)
+
+
+_LOOSE_AMOUNT = re.compile(
+    r"(?<![\w$.,-])(\$\s*\d[\d,.]*\s*(k\b|grand\b|thousand\b)?|\d[\d,.]*\s*(k|grand|thousand)?\s*(dollars?|bucks)\b"
+    r"|\d[\d,.]*\s*k\b)(\s*(an?|per|/)\s*(hour|hr|year|yr)\b)?"
+)
+
+
+def _loose_amount(lower: str) -> str | None:
+    """An amount of money typed without a comparison that would make it a threshold."""
+    taken = [t.span for t in filter(None, [_threshold(lower)])]
+    for m in _LOOSE_AMOUNT.finditer(lower):
+        if not any(a <= m.start() < b for a, b in taken):
+            return m.group().strip()
+    return None
 
 
 def _one_threshold(lower: str, m: re.Match[str]) -> RawThreshold | None:
