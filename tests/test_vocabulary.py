@@ -107,6 +107,11 @@ def test_groups_by_the_words_people_use(resolver: EntityResolver, phrase: str, c
         ("specialty trade contracting", "238000"),
         ("roofing contractors", "238160"),
         ("legal firms", "541100"),
+        ("farm machinery wholesalers", "423820"),  # one word of each "A and B" pair
+        ("electrical contractors", "238210"),  # before "and Other …"
+        ("crop support services", "115100"),  # "Support Activities for Crop Production"
+        ("mining support services", "213000"),
+        ("corporate headquarters", "55"),  # an alias
     ],
 )
 def test_industries_by_the_words_people_use(resolver: EntityResolver, phrase: str, naics: str) -> None:
