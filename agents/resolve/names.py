@@ -115,7 +115,7 @@ def industry_names(base: str) -> Iterator[str]:
     if " and Other " in base:
         forms.append(base.split(" and Other ")[0])
     for form in forms:
-        if form != base:
+        if form != base and " " in form:
             yield form
         # a pair cut to one word never leaves one word ("Food Services" of "Accommodation and …")
         yield from (name for name in _named_forms(form) if form == base or " " in name)
