@@ -696,6 +696,7 @@ def test_a_word_before_an_industry_that_was_not_read_is_named(engine: OewsEngine
         ("healthcare jobs, especially nurses, pay in ohio", "29-1141"),
         ("head of HR pay", "11-3121"),
         ("director of nursing salary in ohio", "11-9111"),
+        ("it managers salary", "11-3021"),
     ],
 )
 def test_the_occupation_a_question_narrows_to_is_answered(
@@ -703,3 +704,115 @@ def test_the_occupation_a_question_narrows_to_is_answered(
 ) -> None:
     answer = ask_offline(engine, question)
     assert f"({code})" in answer.text and "Not applied" not in answer.text
+
+
+def test_an_old_soc_codes_pay_after_it_ended_shows_what_it_became_side_by_side(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "clinical, counseling and school psychologists pay 2019 vs 2025")
+    assert f"${_national('19-3031', 'A_MEDIAN', 2019):,.0f} in May 2019" in answer.text
+    for code in ("19-3033", "19-3034"):
+        assert f"({code}) ${_national(code, 'A_MEDIAN'):,.0f}" in answer.text
+    assert "wages are not added up" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("median pay for bilingual customer service reps", "bilingual"),
+        ("what do seasonal farmworkers make", "seasonal"),
+        ("what salary do i need to live in boston as a teacher", "need to live"),
+    ],
+)
+def test_languages_seasons_and_living_costs_are_named_as_not_measured(
+    engine: OewsEngine, question: str, named: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert answer.kind == "answer" and names_not_applied(named, said(answer))
+    assert "didn't understand" not in answer.text
+
+
+def test_the_carolinas_are_both_states_and_one_carolina_is_asked(engine: OewsEngine) -> None:
+    both = ask_offline(engine, "lpn pay across the carolinas")
+    assert "North Carolina:" in both.text and "South Carolina:" in both.text
+    assert ask_offline(engine, "nurses in carolina").kind == "clarification"
+
+
+@pytest.mark.parametrize(
+    ("question", "naics"),
+    [
+        ("electricians: median hourly pay in utilities vs electrical contractors?", "238210"),
+        ("accountants at corporate headquarters vs at accounting & tax prep firms: median salary?", "551000"),
+        (
+            "farm equipment mechanics median pay at farm machinery wholesalers vs crop support services?",
+            "423820",
+        ),
+        (
+            "farm equipment mechanics median pay at farm machinery wholesalers vs crop support services?",
+            "115100",
+        ),
+    ],
+)
+def test_industries_as_people_shorten_their_titles(engine: OewsEngine, question: str, naics: str) -> None:
+    answer = ask_offline(engine, question)
+    assert f"(NAICS {naics})" in answer.text and "Not applied" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "said_"),
+    [
+        (
+            "among production jobs with at least 50k workers in 2019, which lost the most?",
+            "declined the most (jobs)",
+        ),
+        (
+            "which construction trades had the biggest dollar increase in median pay since 2021?",
+            "grew the most (dollars)",
+        ),
+    ],
+)
+def test_lost_the_most_and_a_dollar_increase_rank_by_the_size_of_the_change(
+    engine: OewsEngine, question: str, said_: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert said_ in answer.text and "Not applied" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "shown"),
+    [
+        (
+            "Kansas or Missouri - which state has more welders, and how many in each?",
+            ["Kansas:", "Missouri:"],
+        ),
+        (
+            "average annual pay of heavy truck drivers in truck transportation, warehousing and storage, "
+            "and couriers and messengers?",
+            ["(NAICS 484000)", "(NAICS 493000)", "(NAICS 492000)"],
+        ),
+        (
+            "accountants: 90th percentile salary at accounting/tax prep firms versus in management of "
+            "companies (corporate HQs)?",
+            ["(NAICS 541200)", "Management of Companies and Enterprises"],
+        ),
+    ],
+)
+def test_places_and_industries_listed_are_answered_side_by_side(
+    engine: OewsEngine, question: str, shown: list[str]
+) -> None:
+    answer = ask_offline(engine, question)
+    assert all(s in answer.text for s in shown) and "Not applied" not in answer.text
+    assert answer.text.count("Management of Companies") <= 2  # named once, even when said twice
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("median hourly wage of restaurant cooks under 25 in Las Vegas", "under 25"),
+        ("mean hourly pay for night-shift security guards in the Atlanta metro", "night-shift"),
+        ("median annual pay for security guards in hospitals vs in crypto mining companies", "crypto"),
+    ],
+)
+def test_an_age_a_shift_and_an_unknown_industry_word_are_named(
+    engine: OewsEngine, question: str, named: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert answer.kind == "answer" and names_not_applied(named, said(answer))

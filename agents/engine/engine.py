@@ -219,6 +219,9 @@ class OewsEngine:
         if isinstance(old, Occupation) and old.last_year > last_as_detailed:
             return q.trend(intent, years=years, area_code=area_code, occ_codes=(old_code,), naics=naics)
         successors = tuple(link.new_code for link in self.crosswalk.successors(old_code))
+        if intent.measures[0] != "tot_emp" and intent.occupations[0].code == old_code:
+            # an old code's pay after it ended: each occupation it became, side by side, never added up
+            return q.parts(intent, year=max(years), area_code=area_code, occ_codes=successors, naics=naics)
         return q.total_employment(old_code, successors, years=years, area_code=area_code, naics=naics)
 
     def _frame_snapshot(self, intent: Intent) -> Framing:

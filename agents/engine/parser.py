@@ -62,7 +62,8 @@ FILLER = frozenset(
     says said think thinks thought told tells claims claimed insists swears suggests suggested
     recommends recommended true lose loses trade here asking kinds kind types sorts gig looking
     moving considering wife husband son daughter kid kids friend partner spouse mom dad
-    specifically particular particularly especially namely mostly mainly
+    specifically particular particularly especially namely mostly mainly need needs needed
+    increase increases decrease decreases climbs shrink knows wants under above below
     wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
@@ -196,7 +197,10 @@ class QuestionParser:
         mentions: list[Mention] = []
         i = 0
         while i < len(tokens):
-            found = None if used[i] else self._longest_exact(tokens, i, used)
+            listing = (
+                bool(mentions) and mentions[-1].kind == "industry" and _joined(tokens[mentions[-1].end : i])
+            )
+            found = None if used[i] else self._longest_exact(tokens, i, used, listing=listing)
             if found is None:
                 i += 1
                 continue
@@ -224,13 +228,15 @@ class QuestionParser:
             fixed.append(m)
         return fixed
 
-    def _longest_exact(self, tokens: list[Token], i: int, used: list[bool]) -> Mention | None:
+    def _longest_exact(
+        self, tokens: list[Token], i: int, used: list[bool], *, listing: bool = False
+    ) -> Mention | None:
         first = tokens[i]
         typed_postal = len(first.text) == 2 and first.text.isupper()
         shortest = 1
         if first.lower == "the":
             shortest = 2  # "the bay area", "the triangle", "the dmv"
-        elif first.lower in _NEVER_FIRST and not typed_postal:
+        elif first.lower in _NEVER_FIRST and not typed_postal and not _it_job(tokens, i):
             return None
         elif first.lower in FILLER and first.lower not in PLACE_WORDS and not typed_postal:
             shortest = 2  # "top executives", "parts salespersons", but never "top" alone
@@ -239,7 +245,7 @@ class QuestionParser:
             if any(used[i : i + length]) or (length > 1 and span[-1].lower in _NEVER_LAST):
                 continue
             phrase = " ".join(t.text for t in span)
-            for kind in self._kind_order(tokens, i):
+            for kind in ("industry", "area", "occupation") if listing else self._kind_order(tokens, i):
                 entities = self._exact(kind, phrase, span)
                 if entities:
                     return Mention(kind, i, i + length, phrase, entities)
@@ -281,6 +287,8 @@ class QuestionParser:
             )
             if beside_industry and all(t.lower in _BUSINESS_NOUNS for t in tokens[start:end]):
                 continue  # part of the industry's name as typed ("tax prep firms", "trucking outfits")
+            if beside_industry and self._narrower_industry(tokens, start, end, mentions):
+                continue  # "farm machinery wholesalers": the industry whose title has every word
             if self._misspelled_tail(tokens, start, end, mentions):
                 continue  # "nurse practioners": one misspelled title, not "nurse" and a stray word
             after_preposition = _after_preposition(tokens, start)
@@ -293,9 +301,20 @@ class QuestionParser:
                 mentions.append(mention)
             if (mention is None or mention.start > start) and len(phrase) >= 3:
                 # an unknown name after "in" is a place that was not found; after "at", maybe an employer
-                place = after_preposition and not _after_at(tokens, start)
+                place = after_preposition and not _after_at(tokens, start) and _ends_place(tokens, end)
                 unknown.append(("in " if place else "") + phrase)
         return unknown
+
+    def _narrower_industry(self, tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
+        """A word beside an industry that, with it, names one narrower industry; the mention grows."""
+        m = next(m for m in mentions if m.kind == "industry" and (m.start == end or m.end == start))
+        lo, hi = min(start, m.start), max(end, m.end)
+        narrower = self._resolver.industry_with_words([t.lower for t in tokens[lo:hi]])
+        if narrower is None or narrower in m.entities:
+            return False
+        phrase = " ".join(t.text for t in tokens[lo:hi])
+        mentions[mentions.index(m)] = Mention("industry", lo, hi, phrase, (narrower,), via="fuzzy")
+        return True
 
     def _misspelled_tail(self, tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
         """An unknown word right after an exact occupation, read together as one misspelled
@@ -381,6 +400,42 @@ def _in_focus(phrase: str, lower: str) -> bool:
     p = re.escape(phrase.lower())
     after = rf"\b{p}\s*,?\s*{_FOCUS_AFTER}"
     return bool(re.search(rf"{after}|\b{_FOCUS_BEFORE}\s*,?\s*(an?\s+|the\s+)?{p}\b", lower))
+
+
+def _plain_title(industry: Industry) -> str:
+    return industry.title.split(" - ", 1)[-1]  # "Sector 55 - Management of Companies and Enterprises"
+
+
+def _joined(between: list[Token]) -> bool:
+    """ "in hospitals, schools and couriers and messengers": only list words after an industry, so
+    the next name is read as an industry first."""
+    return all(t.lower in ("and", "or", "vs", "versus", "&", "in", "at", "plus") for t in between)
+
+
+def _ends_place(tokens: list[Token], end: int) -> bool:
+    """ "in gotham city", "in atlantis vs ohio": an unknown name after "in" ends there, as a place's
+    name does; "in crypto mining companies" goes on, and names no place."""
+    if end >= len(tokens):
+        return True
+    following = tokens[end].lower
+    return following in _AFTER_PLACE or following[:1].isdigit()
+
+
+_AFTER_PLACE = frozenset(
+    "vs versus or and compared than for during since from between last this in city town county area metro "
+    "region state".split()
+)
+
+
+def _it_job(tokens: list[Token], i: int) -> bool:
+    """ "it managers", "it support": lower-case "it" before a job word is information technology."""
+    following = tokens[i + 1].lower if i + 1 < len(tokens) else ""
+    return tokens[i].lower == "it" and following.rstrip("s") in _IT_JOB_WORDS
+
+
+_IT_JOB_WORDS = frozenset(
+    "manager director support specialist tech technician worker professional pro".split()
+)
 
 
 def _after_at(tokens: list[Token], start: int) -> bool:
@@ -536,6 +591,9 @@ class _Builder:
             if len(m.entities) > 1:
                 if self.s.ranking and self.s.rank_target in ("state", "metro", "nonmetro"):
                     continue
+                if m.phrase.lower().endswith("s") and all(a.kind == "state" for a in m.entities):
+                    found.extend(a for a in m.entities if a not in found)  # "the carolinas": both
+                    continue
                 state = _the_state_among(m, places)
                 if state is None:
                     return Choice.of_places(m.phrase, tuple(m.entities))
@@ -548,7 +606,8 @@ class _Builder:
     def _industries(self) -> tuple[Industry, ...]:
         named: list[Industry] = []
         for m in self.mentions:
-            if m.kind == "industry" and m.entities[0] not in named:
+            # one industry named twice ("management of companies (corporate HQs)"), even at two levels
+            if m.kind == "industry" and _plain_title(m.entities[0]) not in map(_plain_title, named):
                 named.append(m.entities[0])
         return tuple(named)
 
@@ -749,17 +808,15 @@ class _Builder:
         growth = (
             s.ranking and s.growth and not _one_detailed(intent) and s.rank_target in (None, "occupation")
         )
-        if intent.threshold is not None:
-            # "which grew fastest, only ones with at least 20k workers": the threshold filters the ranking
-            return self._growth(intent) if growth else self._threshold_shape(intent)
-        if s.threshold is not None and not _one_detailed(intent) and not s.ranking:
-            # a threshold that could not be used ("over 30"): the best-paid, said so beforehand
-            measure = "tot_emp" if s.threshold.employment else self._wage_measures()[0]
-            return self._ranking(intent).with_(descending=s.threshold.above, measures=(measure,))
+        if (filtered := self._filtered_shape(intent, growth)) is not None:
+            return filtered
         if s.career and intent.occupations and not s.ranking and len(intent.years) < 2 and not s.any_measure:
             return intent.with_(shape="snapshot", measures=("a_median",))
         if growth:
             return self._growth(intent)
+        if s.ranking and len(intent.areas) >= 2 and intent.occupations and s.rank_target != "industry":
+            # "Kansas or Missouri - which state has more welders": the places named, side by side
+            return intent.with_(shape="compare", measures=(self._rank_measure(),))
         if s.ranking and (s.rank_target or not (intent.occupations and intent.areas)):
             return self._ranking(intent)
         if intent.shape == "ranking":  # inherited from the thread
@@ -772,6 +829,17 @@ class _Builder:
         if len(intent.occupations) >= 2 or len(intent.areas) >= 2:
             return intent.with_(shape="compare", measures=measures)
         return intent.with_(shape="lookup", measures=measures)
+
+    def _filtered_shape(self, intent: Intent, growth: bool) -> Intent | None:
+        s = self.s
+        if intent.threshold is not None:
+            # "which grew fastest, only ones with at least 20k workers": the threshold filters the ranking
+            return self._growth(intent) if growth else self._threshold_shape(intent)
+        if s.threshold is not None and not _one_detailed(intent) and not s.ranking:
+            # a threshold that could not be used ("over 30"): the best-paid, said so beforehand
+            measure = "tot_emp" if s.threshold.employment else self._wage_measures()[0]
+            return self._ranking(intent).with_(descending=s.threshold.above, measures=(measure,))
+        return None
 
     def _ranking(self, intent: Intent) -> Intent:
         s = self.s

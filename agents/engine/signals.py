@@ -137,6 +137,7 @@ _ABSOLUTE = re.compile(
     r"|most\s+(workers|jobs|people|employees|positions)|(more|fewer|less)\s+(workers|jobs|people|employees)"
     r"|how\s+many\s+(more|fewer|less)|how\s+much\s+(more|less)|by\s+how\s+much|number\s+of\s+(jobs|workers)"
     r"|jobs\s+(added|lost|gained|cut)|(added|lost|gained|shed|cut)\s+(the\s+most\s+)?(jobs|workers|positions)"
+    r"|(added|lost|gained|shed|cut)\s+the\s+(most|fewest|least)"
     r"|raw\s+numbers?|net\s+(jobs|change))\b"
 )
 _RELATIVE = re.compile(r"%|\b(fastest|slowest|quickest|percent\w*|pct|relative|rate\s+of|proportionally)\b")
@@ -148,6 +149,12 @@ _VS_YEAR = re.compile(
 _SPEAKER = re.compile(
     r"\b(my|our)\s+[\w' ,-]{2,40}?\s+(says|said|thinks|thought|told\s+me|tells\s+me|keeps\s+saying"
     r"|recommends?|recommended|suggests?|suggested|claims|claimed|insists|swears)\b"
+)
+# "cooks under 25", "nurses over 50": people of an age (a bare number after a plural noun that is not
+# "jobs" or a pay word); "jobs in utah over 45" stays a threshold without a unit.
+_PEOPLE_AGED = (
+    r"\b(?!(?:jobs|occupations|careers|positions|roles|pays|earns|makes|wages|salaries|hours)\b)[a-z]+s\s+"
+    r"(under|over)\s+(1[6-9]|[2-7]\d)(?!\s*(k\b|grand|bucks|dollars|an?\s+h|an?\s+y|per\b|/|%|\.|,\d|\d))"
 )
 _INTRO = re.compile(r"\s*(?:i'?m\s+(?:an?\s+)?)?[\w' /&-]{2,40}?\s+(?:here|asking|speaking)\b\s*[:,.!-]*")
 # A threshold: "over $110k", "under $18 an hour", "more than 150000", "at least 5,000 workers".
@@ -176,6 +183,7 @@ _RANGE_AMOUNTS = re.compile(
     r"|(?P<lo2>\$?\s*\d[\d,.]*\s*k?)\s*(?:-|–|to)\s*(?P<hi2>\$?\s*\d[\d,.]*\s*k?)\b"
 )
 _THRESHOLD_UNIT = re.compile(_UNIT)
+_PEOPLE_AGED_RE = re.compile(_PEOPLE_AGED)
 _AGE_WORDS = re.compile(
     r"\b(younger|older|age|aged|ages|years?\s+old|yrs?\s+old|retire\w*|elderly|seniors)\b"
 )
@@ -207,7 +215,7 @@ NEAR_SCOPE = (
         "age",
         r"\b(age|ages|aged|older|younger|millennials?|gen\s+z|boomers?|by\s+age|teens?|teenagers?"
         r"|\d{2}\s*-?\s*(years?|yrs?)\s*-?\s*olds?|\d{2}\s*y/?o|in\s+(their|my|your)\s+\d0s|\d0-?somethings?"
-        r"|(over|under|above|below)\s+\d{2}(?=\s.{0,60}\b(younger|older)\b))\b",
+        r"|(over|under|above|below)\s+\d{2}(?=\s.{0,60}\b(younger|older)\b)|" + _PEOPLE_AGED + r")\b",
         "OEWS does not publish figures by age or experience; the figures below are for all workers.",
     ),
     (
@@ -223,7 +231,7 @@ NEAR_SCOPE = (
         "cost_of_living",
         r"\b(cost\s+of\s+living|afford\w*|rent|housing|live\s+on|living\s+wage|take[- ]home|after\s+tax\w*"
         r"|enough\s+to\s+(live|get\s+by|support|raise|buy)|live\s+comfortably|make\s+ends\s+meet"
-        r"|taxes|purchasing\s+power|go\s+further)\b",
+        r"|taxes|purchasing\s+power|go\s+further|need\s+to\s+(live|make|earn))\b",
         "OEWS has wages, not prices, rents or taxes, so it cannot say how far a salary goes in a "
         "place; the figures below are what the occupation pays there (BLS and BEA publish price "
         "data separately).",
@@ -270,11 +278,21 @@ UNMEASURED = (
     ),
     (r"\b(non[- ]?)?union(s|i[sz]ed)?\b", "OEWS does not separate union and non-union jobs."),
     (
+        r"\b(bilingual|multilingual|spanish[- ]speaking|language\s+skills)\b",
+        "OEWS does not separate workers by the languages they speak; the figures cover everyone in the "
+        "occupation.",
+    ),
+    (
+        r"\b(seasonal|year[- ]round|summer\s+jobs?|holiday\s+(jobs?|help|workers?))\b",
+        "OEWS does not separate seasonal from year-round jobs; its estimates count the jobs filled in "
+        "its May and November reference periods.",
+    ),
+    (
         r"\b(remote(ly)?|work(ing)?\s+from\s+home|wfh|telework\w*)\b",
         "OEWS does not separate remote jobs; each job counts where its employer's establishment is.",
     ),
     (
-        r"\b(night|evening|weekend|graveyard|overnight)\s+shifts?\b|\bnights\b",
+        r"\b(night|evening|weekend|graveyard|overnight)[\s-]+shifts?\b|\bnights\b",
         "OEWS does not separate shifts, and its wages exclude shift differentials.",
     ),
     (
@@ -536,8 +554,10 @@ def _one_threshold(lower: str, m: re.Match[str]) -> RawThreshold | None:
     if not (mult or per or count or dollar):
         if re.fullmatch(r"(19|20)\d\d", raw):
             return None  # "more than 2019": a year, not an amount
-        if re.fullmatch(r"\d\d", raw) and _AGE_WORDS.search(lower):
-            return None  # "truckers over 55 … than younger ones": an age
+        if re.fullmatch(r"\d\d", raw) and (
+            _AGE_WORDS.search(lower) or _PEOPLE_AGED_RE.search(lower, 0, m.end())
+        ):
+            return None  # "truckers over 55 … than younger ones", "cooks under 25": an age
     amount = float(raw) * _MULTIPLIERS.get((mult or "").lower(), 1.0)
     if m.group("neg") or m.group("neg2"):
         amount = -amount

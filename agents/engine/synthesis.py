@@ -379,6 +379,13 @@ def trend(
     same = [r for r in rows if r["occ_code"] == asked_code]
     first, last = (same[0] if len(same) > 1 else rows[0]), rows[-1]
     text = _trend_text(measures, first, last, asked_code, like_with_like, group)
+    if members and first is last and like_with_like is not None:  # an old code's pay after it ended
+        text = (
+            f"The {fmt.label(headline)} of {last['occupation']} ({asked_code}) {where(last)} was "
+            f"{value_phrase(headline, last) or fmt.NOT_PUBLISHED} in May {last['year']}; BLS published that "
+            f"code until May {like_with_like[1]} and now publishes the occupations it became separately "
+            "(wages are not added up)."
+        )
     text += _members_sentence(headline, members)
     table = Table(
         title=f"{last['occupation']} {where(last)}",

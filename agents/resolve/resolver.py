@@ -459,11 +459,43 @@ def _industry_variants(title: str) -> Iterator[str]:
         yield f"{base.removeprefix('Merchant Wholesalers, ')} Wholesalers"
     if ", and Related " in base:  # "Architectural, Engineering, and Related Services"
         yield base.replace(", and Related ", " ").replace(", ", " and ")
+    yield from _shortened_industry(base)
     kind, of, whose = base.partition(" of ")
     if of and kind in ("Offices", "Services") and "," not in whose:
         # "Offices of Physicians": "physicians offices", "physician offices"
         yield f"{whose} {kind}"
         yield f"{whose.removesuffix('s')} {kind}"
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+_LIST_HEADS = ("Wholesalers", "Retailers", "Manufacturing", "Contractors", "Dealers", "Services", "Stores")
+
+
+def _shortened_industry(base: str) -> Iterator[str]:
+    """Titles as people shorten them: "Electrical Contractors and Other Wiring Installation
+    Contractors" -> "Electrical Contractors"; "Machinery, Equipment, and Supplies Merchant
+    Wholesalers" -> "Machinery Merchant Wholesalers"; "Support Activities for Crop Production" ->
+    "Crop Support Services"."""
+    head = base.rpartition(" ")[2]
+    first, other, _ = base.partition(" and Other ")
+    if other and "," not in first:
+        yield first if first.endswith(head) or head not in _LIST_HEADS else f"{first} {head}"
+    listed, comma, _ = base.partition(", ")
+    if comma and head in _LIST_HEADS and " " not in listed:
+        yield (
+            f"{listed} Merchant Wholesalers" if base.endswith("Merchant Wholesalers") else f"{listed} {head}"
+        )
+    before_and = base.partition(" and ")[0]
+    if before_and != base and "," not in base and len(before_and.split()) >= 3:
+        yield before_and  # "Management of Companies and Enterprises": "management of companies"
+    support, for_, what = base.partition(" for ")
+    if support == "Support Activities" and for_:
+        field = what.removesuffix(" Production")
+        yield from (f"{field} Support Services", f"{field} Support")
 
 
 # --------------------------------------------------------------------------------------------
@@ -857,6 +889,17 @@ class EntityResolver:
         """The state (or D.C.) whose postal code this is, whatever else the code names."""
         code = token.strip().upper()
         return next((a for a in self.vocab.areas if a.kind == "state" and a.state == code), None)
+
+    def industry_with_words(self, words: Sequence[str]) -> Industry | None:
+        """The one industry whose title has every word typed ("farm machinery wholesalers": Farm
+        and Garden Machinery and Equipment Merchant Wholesalers), or None when none or several do."""
+        wanted = {_stem(w) for w in words if w.isalpha()}
+        found = {
+            ind.title: ind
+            for ind in self.vocab.industries
+            if wanted <= {_stem(w) for w in re.findall(r"[a-z]+", ind.title.lower())}
+        }
+        return next(iter(found.values())) if len(found) == 1 else None
 
     def by_code(self, kind: EntityKind, code: str) -> Entity | None:
         """The entity with exactly this code ("53", "29-1141", "52"), for codes read back
