@@ -111,7 +111,7 @@ def test_groups_by_the_words_people_use(resolver: EntityResolver, phrase: str, c
         ("electrical contractors", "238210"),  # before "and Other …"
         ("crop support services", "115100"),  # "Support Activities for Crop Production"
         ("mining support services", "213000"),
-        ("corporate headquarters", "55"),  # an alias
+        ("corporate headquarters", "551000"),  # an alias
     ],
 )
 def test_industries_by_the_words_people_use(resolver: EntityResolver, phrase: str, naics: str) -> None:

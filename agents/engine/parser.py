@@ -167,12 +167,12 @@ class QuestionParser:
             chosen = m.entities[0] if m.kind == "industry" else None
             if chosen not in parsed.intent.industries:
                 continue
-            others = [_plain_title(i.title) for i in self._resolver.other_industries(m.phrase, chosen)]
+            others = [_industry_title(i.title) for i in self._resolver.other_industries(m.phrase, chosen)]
             if others:
                 also = " or ".join(others[:2])
                 notes.append(
-                    f"Read “{m.phrase}” as {_plain_title(chosen.title)} (NAICS {chosen.naics}); it can also "
-                    f"mean {also}: ask again with the full name."
+                    f"Read “{m.phrase}” as {_industry_title(chosen.title)} (NAICS {chosen.naics}); it can "
+                    f"also mean {also}: ask again with the full name."
                 )
         if len(notes) == len(parsed.intent.notes):
             return parsed
@@ -1053,7 +1053,7 @@ def _one_detailed(intent: Intent) -> bool:
     return len(intent.occupations) == 1 and intent.occupations[0].o_group == "detailed"
 
 
-def _plain_title(title: str) -> str:
+def _industry_title(title: str) -> str:
     """An industry title without "Sector 21 - " or "(3251, 3252 … only)": no numbers a reader
     could take for figures."""
     return re.sub(r"\s*\([^)]*\d[^)]*\)", "", title.split(" - ", 1)[-1])
