@@ -179,11 +179,13 @@ class QuestionParser:
             chosen = m.entities[0] if m.kind == "industry" else None
             if chosen not in parsed.intent.industries:
                 continue
-            others = self._resolver.other_industries(m.phrase, chosen)
+            others = [_industry_title(i.title) for i in self._resolver.other_industries(m.phrase, chosen)]
             if others:
-                also = "; ".join(f"{i.title} is NAICS {i.naics}" for i in others[:2])
-                title = chosen.title.split(" - ", 1)[-1]  # "Sector 21 - Mining, …"
-                notes.append(f"Read “{m.phrase}” as {title} (NAICS {chosen.naics}); {also}.")
+                also = " or ".join(others[:2])
+                notes.append(
+                    f"Read “{m.phrase}” as {_industry_title(chosen.title)} (NAICS {chosen.naics}); it can "
+                    f"also mean {also}: ask again with the full name."
+                )
         if len(notes) == len(parsed.intent.notes):
             return parsed
         return replace(parsed, intent=parsed.intent.with_(notes=tuple(notes)))
@@ -1069,6 +1071,12 @@ def _the_state_among(mention: Mention, places: list[Mention]) -> Area | None:
 
 def _one_detailed(intent: Intent) -> bool:
     return len(intent.occupations) == 1 and intent.occupations[0].o_group == "detailed"
+
+
+def _industry_title(title: str) -> str:
+    """An industry title without "Sector 21 - " or "(3251, 3252 … only)": no numbers a reader
+    could take for figures."""
+    return re.sub(r"\s*\([^)]*\d[^)]*\)", "", title.split(" - ", 1)[-1])
 
 
 def _differs(phrase: str, title: str) -> bool:
