@@ -816,3 +816,59 @@ def test_an_age_a_shift_and_an_unknown_industry_word_are_named(
 ) -> None:
     answer = ask_offline(engine, question)
     assert answer.kind == "answer" and names_not_applied(named, said(answer))
+
+
+def test_an_industry_phrase_naming_several_industries_compares_them_all(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "software devs in the tech sector median")
+    assert all(f"(NAICS {code})" in answer.text for code in ("513200", "541500", "518200"))
+
+
+@pytest.mark.parametrize(
+    ("question", "column"),
+    [
+        ("bottom end of the pay scale for medical assistants in oregon", "A_PCT10"),
+        ("top end of the pay scale for medical assistants in oregon", "A_PCT90"),
+    ],
+)
+def test_the_ends_of_the_pay_scale_are_the_outer_percentiles(
+    engine: OewsEngine, question: str, column: str
+) -> None:
+    expected = number(cell("state_M2025_dl", AREA="41", OCC_CODE="31-9092")[column])
+    answer = ask_offline(engine, question)
+    assert f"${expected:,.0f}" in answer.text and "Not applied" not in answer.text
+
+
+def test_a_word_of_a_job_or_industry_name_after_in_is_not_asked_as_a_place(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "software developers pay in tech")
+    assert answer.kind == "answer" and names_not_applied("tech", said(answer))
+
+
+def test_an_amount_claimed_is_checked_against_the_median(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "I heard dental hygienists make 100k in california, true?")
+    median = number(cell("state_M2025_dl", AREA="06", OCC_CODE="29-1292")["A_MEDIAN"])
+    verdict = "yes" if median > 100_000 else "no"
+    assert f"Is the median annual wage above $100,000? {verdict} (${median:,.0f})" in answer.text
+
+
+def test_two_letters_swapped_in_a_short_word_are_read_as_meant(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "how mnay electricans work in new jersy")
+    expected = number(cell("state_M2025_dl", AREA="34", OCC_CODE="47-2111")["TOT_EMP"])
+    assert f"{expected:,.0f} people were employed as Electricians" in answer.text
+
+
+def test_teaching_a_level_is_that_levels_teachers(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "is teaching high school still a good career these days?")
+    assert "Secondary School Teachers" in answer.text and "Not applied" not in answer.text
+
+
+def test_projections_for_a_loosely_named_occupation_give_its_oews_figures(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "what's the projected growth for wind turbine technicians over the next ten years?"
+    )
+    assert "Wind Turbine Service Technicians (49-9081)" in answer.text
+    assert names_not_applied("projected growth", said(answer)) and "didn't understand" not in answer.text
+
+
+def test_an_amount_without_over_or_under_is_named_as_not_applied(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "plumber 30 dollar per hour which states")
+    assert names_not_applied("30 dollar per hour", said(answer))

@@ -107,6 +107,11 @@ def test_groups_by_the_words_people_use(resolver: EntityResolver, phrase: str, c
         ("specialty trade contracting", "238000"),
         ("roofing contractors", "238160"),
         ("legal firms", "541100"),
+        ("farm machinery wholesalers", "423820"),  # one word of each "A and B" pair
+        ("electrical contractors", "238210"),  # before "and Other …"
+        ("crop support services", "115100"),  # "Support Activities for Crop Production"
+        ("mining support services", "213000"),
+        ("corporate headquarters", "551000"),  # an alias
     ],
 )
 def test_industries_by_the_words_people_use(resolver: EntityResolver, phrase: str, naics: str) -> None:
@@ -170,7 +175,7 @@ def test_a_word_naming_a_sector_and_a_narrower_industry_says_which_was_read(
     assert [i.naics for i in resolver.other_industries("the mining industry", mining)] == ["212000"]
     intent = engine.parse("median pay of janitors in mining").intent
     assert intent is not None and intent.industry is not None and intent.industry.naics == "21"
-    assert any("“mining”" in n and "NAICS 212000" in n for n in intent.notes)
+    assert any("“mining”" in n and "Mining (except Oil and Gas)" in n for n in intent.notes)
     # A title is its own name: no caveat.
     carriers = resolver.industry("insurance carriers").best
     assert carriers is not None and resolver.other_industries("insurance carriers", carriers) == ()

@@ -21,8 +21,8 @@ from agents.engine.signals import (
     Signals,
     amounts_in_digits,
     asks_change,
-    heads_as_managers,
     read_signals,
+    roles_as_titles,
 )
 from agents.engine.text import MAX_QUESTION_CHARS, Token, clean, is_unsafe, off_topic_reason, tokenize
 from agents.resolve import aliases
@@ -64,6 +64,8 @@ FILLER = frozenset(
     moving considering wife husband son daughter kid kids friend partner spouse mom dad
     specifically particular particularly especially namely mostly mainly need needs needed
     increase increases decrease decreases climbs shrink knows wants under above below
+    quick q question heard hear scale end going bottom days still
+    one two three four five six seven eight nine ten twenty
     wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
@@ -128,9 +130,16 @@ class QuestionParser:
         self._resolver = resolver
         self._coverage = coverage
         self._speller = resolver.speller(FILLER | _NEVER_FIRST)  # "occupatons", "salery"
+        # words of job and industry names: an unknown phrase with one of them is not a place's name
+        vocab = resolver.vocab
+        names = [*(o.title for o in vocab.occupations), *(i.title for i in vocab.industries)]
+        names += [*aliases.OCCUPATION_ALIASES, *aliases.INDUSTRY_ALIASES]
+        self._job_words = frozenset(
+            w for name in names for w in re.findall(r"[a-z]+", name.lower()) if len(w) > 2
+        )
 
     def parse(self, text: str, context: Intent | None = None) -> Parsed:
-        cleaned = heads_as_managers(amounts_in_digits(self._speller.correct(clean(text))))
+        cleaned = roles_as_titles(amounts_in_digits(self._speller.correct(clean(text))))
         lower = cleaned.lower()
         if not any(c.isalpha() for c in cleaned) or _HELP.match(lower.strip(" !.")):
             return Parsed(refusal_kind="help", refusal="")
@@ -146,8 +155,11 @@ class QuestionParser:
         signals = read_signals(lower)
         mentions, unknown = self._scan(tokens, signals)
         names_occupation = any(m.kind == "occupation" and m.via == "exact" for m in mentions)
+        near_occupation = any(m.kind == "occupation" for m in mentions)  # "wind turbine technicians"
         lists = signals.threshold is not None
-        if why := off_topic_reason(lower, names_occupation=names_occupation, lists_occupations=lists):
+        if why := off_topic_reason(
+            lower, names_occupation=names_occupation, near_occupation=near_occupation, lists_occupations=lists
+        ):
             return Parsed(refusal_kind="out_of_scope", refusal=why)
         everyone = self._resolver.exact("occupation", "00-0000")
         nation = self._resolver.exact("area", "nationally")
@@ -167,11 +179,13 @@ class QuestionParser:
             chosen = m.entities[0] if m.kind == "industry" else None
             if chosen not in parsed.intent.industries:
                 continue
-            others = self._resolver.other_industries(m.phrase, chosen)
+            others = [_industry_title(i.title) for i in self._resolver.other_industries(m.phrase, chosen)]
             if others:
-                also = "; ".join(f"{i.title} is NAICS {i.naics}" for i in others[:2])
-                title = chosen.title.split(" - ", 1)[-1]  # "Sector 21 - Mining, …"
-                notes.append(f"Read “{m.phrase}” as {title} (NAICS {chosen.naics}); {also}.")
+                also = " or ".join(others[:2])
+                notes.append(
+                    f"Read “{m.phrase}” as {_industry_title(chosen.title)} (NAICS {chosen.naics}); it can "
+                    f"also mean {also}: ask again with the full name."
+                )
         if len(notes) == len(parsed.intent.notes):
             return parsed
         return replace(parsed, intent=parsed.intent.with_(notes=tuple(notes)))
@@ -300,6 +314,7 @@ class QuestionParser:
             if (mention is None or mention.start > start) and len(phrase) >= 3:
                 # an unknown name after "in" is a place that was not found; after "at", maybe an employer
                 place = after_preposition and not _after_at(tokens, start) and _ends_place(tokens, end)
+                place = place and not any(t.lower in self._job_words for t in tokens[start:end])
                 unknown.append(("in " if place else "") + phrase)
         return unknown
 
@@ -604,9 +619,11 @@ class _Builder:
     def _industries(self) -> tuple[Industry, ...]:
         named: list[Industry] = []
         for m in self.mentions:
-            # one industry named twice ("management of companies (corporate HQs)"), even at two levels
-            if m.kind == "industry" and _plain_title(m.entities[0]) not in map(_plain_title, named):
-                named.append(m.entities[0])
+            # "the tech sector": each industry it names; one named twice ("management of companies
+            # (corporate HQs)"), even at two levels, once
+            for industry in m.entities if m.kind == "industry" else ():
+                if _plain_title(industry) not in map(_plain_title, named):
+                    named.append(industry)
         return tuple(named)
 
     def _wanted_years(self) -> tuple[int, ...]:
@@ -939,6 +956,11 @@ class _Builder:
 
     def _finish(self, intent: Intent) -> Parsed:
         self._unapplied_parts(intent)
+        if self.s.loose_amount and intent.threshold is None:  # "plumber 30 dollar per hour which states"
+            self.unapplied.append(
+                f"Not applied: “{self.s.loose_amount}”. Say “over” or “under” it to count or list the "
+                "occupations or places past it."
+            )
         intent = intent.with_(
             notes=tuple(self.notes),
             chart=self.s.chart,
@@ -1049,6 +1071,12 @@ def _the_state_among(mention: Mention, places: list[Mention]) -> Area | None:
 
 def _one_detailed(intent: Intent) -> bool:
     return len(intent.occupations) == 1 and intent.occupations[0].o_group == "detailed"
+
+
+def _industry_title(title: str) -> str:
+    """An industry title without "Sector 21 - " or "(3251, 3252 … only)": no numbers a reader
+    could take for figures."""
+    return re.sub(r"\s*\([^)]*\d[^)]*\)", "", title.split(" - ", 1)[-1])
 
 
 def _differs(phrase: str, title: str) -> bool:

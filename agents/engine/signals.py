@@ -42,9 +42,19 @@ _HEAD_OF = re.compile(
 )
 
 
-def heads_as_managers(text: str) -> str:
-    """ "head of HR pay" -> "HR managers pay" (a manager's title as people say it)."""
-    return _HEAD_OF.sub(lambda m: f"{m.group(1)} managers", text)
+# "teaching high school": the teachers of that level.
+_TEACHING = re.compile(
+    r"\bteaching\s+(high\s+school|middle\s+school|elementary(?:\s+school)?|kindergarten|preschool"
+    r"|special\s+ed\w*)",
+    re.IGNORECASE,
+)
+
+
+def roles_as_titles(text: str) -> str:
+    """ "head of HR pay" -> "HR managers pay"; "teaching high school" -> "high school teachers"
+    (a job said as what the person does)."""
+    text = _HEAD_OF.sub(lambda m: f"{m.group(1)} managers", text)
+    return _TEACHING.sub(lambda m: f"{m.group(1)} teachers", text)
 
 
 _PCT_EXPLICIT = re.compile(
@@ -52,6 +62,8 @@ _PCT_EXPLICIT = re.compile(
     r"|\bp(10|25|50|75|90)\b|\b(?:percentile|pctile|pctl|ptile|pct)\s*(10|25|50|75|90)\b"
 )
 _PCT_PHRASES = (
+    (re.compile(r"\b(bottom|low|lower|entry)\s+end\b"), 10),
+    (re.compile(r"\b(top|high|upper)\s+end\b"), 90),
     (re.compile(r"\b(top|highest|upper|best[- ]paid)\s*(10\s*%|10 percent|ten percent|decile)"), 90),
     (re.compile(r"\b(bottom|lowest|lower)\s*(10\s*%|10 percent|ten percent|decile)"), 10),
     (re.compile(r"\b(top|upper|highest)\s*(25\s*%|25 percent|quartile)"), 75),
@@ -162,6 +174,10 @@ _OVER = (
     r"over|above|more\s+than|greater\s+than|higher\s+than|at\s+least|exceed(?:s|ing)?|upwards\s+of"
     r"|north\s+of|tops|topping|top(?=\s*\$)|surpass(?:es|ing)?|in\s+excess\s+of|>=?|≥"
 )
+# "I heard hygienists make 100k": an amount claimed, checked like "over $100k" (said with "$", "k" or a unit)
+_CLAIM = (
+    r"\b(?:make|makes|making|earn|earns|earning|paid|pays?|paying|get|gets)\s+(?:about\s+|around\s+|like\s+)?"
+)
 _UNDER = r"under|below|less\s+than|lower\s+than|at\s+most|south\s+of|fewer\s+than|<=?|≤|beneath"
 # What follows an amount: "bucks", "an hour" / "a year", "workers".
 _UNIT = (
@@ -171,7 +187,7 @@ _UNIT = (
     r"(?:\s*(?P<count>workers|jobs|people|employees|employed|positions|persons))?"
 )
 _THRESHOLD = re.compile(
-    rf"(?:(?P<over>{_OVER})|(?P<under>{_UNDER}))\s*(?P<neg>-)?\s*(?P<dollar>\$)?\s*(?P<neg2>-)?"
+    rf"(?:(?P<over>{_OVER})|(?P<under>{_UNDER})|(?P<claim>{_CLAIM}))\s*(?P<neg>-)?\s*(?P<dollar>\$)?\s*(?P<neg2>-)?"
     r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)(?!\s*(?:%|percent|th\b|st\b|nd\b|rd\b))"
     r"\s*(?P<mult>k|K|grand|thousand|m|mil|million|mm)?\b" + _UNIT
 )
@@ -238,7 +254,7 @@ NEAR_SCOPE = (
     ),
     (
         "projections",
-        r"\b(projections?|projected|outlook|future|will\s+.{0,20}grow|in\s+demand|demand\s+for|prospects"
+        r"\b(projections?|projected(\s+(growth|demand|change|employment|jobs|increase|openings))?|outlook|future|will\s+.{0,20}grow|in\s+demand|demand\s+for|prospects"
         r"|job\s+security|automation|replaced\s+by\s+ai|will\s+.{0,40}\b(in|by)\s+20[3-9]\d"
         r"|(in|within|over)\s+(the\s+next\s+)?(\d{1,2}|a|one|two|three|five|ten|twenty)\s+(more\s+)?years?(?!\s+ago)"
         r"|will\s+there\s+be|going\s+to\s+be\s+(more|fewer|less)|years?\s+from\s+now)\b",
@@ -403,6 +419,7 @@ class Signals:
     unmeasured: tuple[Unmeasured, ...] = ()  # qualifiers OEWS does not measure, and why
     included: tuple[str, ...] = ()  # parts of pay named that OEWS wages include ("tips")
     speakers: tuple[tuple[int, int], ...] = ()  # "my guidance counselor says": spans not asked about
+    loose_amount: str | None = None  # "30 dollar per hour" with no "over" or "under"
     intro: tuple[int, int] | None = None  # "electrician here -": who asks, not (always) what is asked
 
     @property
@@ -468,6 +485,7 @@ def read_signals(lower: str) -> Signals:
         included=included(lower),
         speakers=tuple(m.span() for m in _SPEAKER.finditer(lower)),
         intro=m.span() if (m := _INTRO.match(lower)) else None,
+        loose_amount=_loose_amount(lower),
     )
 
 
@@ -547,10 +565,27 @@ def _threshold(lower: str) -> RawThreshold | None:
     return next((t for t in found if t.dollar or t.basis or t.employment), found[0] if found else None)
 
 
+_LOOSE_AMOUNT = re.compile(
+    r"(?<![\w$.,-])(\$\s*\d[\d,.]*\s*(k\b|grand\b|thousand\b)?|\d[\d,.]*\s*(k|grand|thousand)?\s*(dollars?|bucks)\b"
+    r"|\d[\d,.]*\s*k\b)(\s*(an?|per|/)\s*(hour|hr|year|yr)\b)?"
+)
+
+
+def _loose_amount(lower: str) -> str | None:
+    """An amount of money typed without a comparison that would make it a threshold."""
+    taken = [t.span for t in filter(None, [_threshold(lower)])]
+    for m in _LOOSE_AMOUNT.finditer(lower):
+        if not any(a <= m.start() < b for a, b in taken):
+            return m.group().strip()
+    return None
+
+
 def _one_threshold(lower: str, m: re.Match[str]) -> RawThreshold | None:
     raw = m.group("num").replace(",", "")
     mult, per, count = m.group("mult"), m.group("per"), m.group("count")
     dollar = bool(m.group("dollar") or m.group("bucks"))
+    if m.group("claim") and not (mult or per or dollar):
+        return None  # "make 2" or "paid in 2021": no amount claimed
     if not (mult or per or count or dollar):
         if re.fullmatch(r"(19|20)\d\d", raw):
             return None  # "more than 2019": a year, not an amount
@@ -567,7 +602,7 @@ def _one_threshold(lower: str, m: re.Match[str]) -> RawThreshold | None:
     elif mult and not count:
         basis = "annual"
     return RawThreshold(
-        above=bool(m.group("over")),
+        above=bool(m.group("over") or m.group("claim")),
         amount=amount,
         basis=basis,
         employment=bool(count) and not dollar,

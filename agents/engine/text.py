@@ -134,6 +134,7 @@ _OFF_TOPIC = (
 _NOT_OEWS_RE = tuple((re.compile(p), why) for p, why in _NOT_OEWS)
 _OFF_TOPIC_RE = tuple((re.compile(p), why) for p, why in _OFF_TOPIC + _NEAR_SCOPE_ALONE)
 _FILTER_ALONE_RE = tuple((re.compile(p), why) for p, why in _FILTER_ALONE)
+_OFF_TOPIC_ONLY_RE = tuple((re.compile(p), why) for p, why in _OFF_TOPIC)
 
 
 def is_unsafe(lower: str) -> bool:
@@ -141,10 +142,15 @@ def is_unsafe(lower: str) -> bool:
     return any(p.search(lower) for p in _UNSAFE)
 
 
-def off_topic_reason(lower: str, *, names_occupation: bool, lists_occupations: bool = False) -> str | None:
-    """Why OEWS cannot answer this, or None when it may be in scope."""
-    patterns = _NOT_OEWS_RE if names_occupation else _NOT_OEWS_RE + _OFF_TOPIC_RE
-    if not (names_occupation or lists_occupations):
+def off_topic_reason(
+    lower: str, *, names_occupation: bool, near_occupation: bool = False, lists_occupations: bool = False
+) -> str | None:
+    """Why OEWS cannot answer this, or None when it may be in scope. A near-scope topic is refused
+    only when no occupation is named, even one matched loosely ("wind turbine technicians")."""
+    patterns = _NOT_OEWS_RE
+    if not names_occupation:
+        patterns += _OFF_TOPIC_RE if not near_occupation else _OFF_TOPIC_ONLY_RE
+    if not (names_occupation or near_occupation or lists_occupations):
         patterns += _FILTER_ALONE_RE
     for pattern, why in patterns:
         if pattern.search(lower):

@@ -104,10 +104,44 @@ def group_names(base: str) -> Iterator[tuple[str, bool]]:
 
 def industry_names(base: str) -> Iterator[str]:
     """Everyday names of an industry from its base title (no sector number, parentheses or
-    "except" clause)."""
+    "except" clause), also with one word of each "A and B" pair ("Farm and Garden Machinery and
+    Equipment Merchant Wholesalers": "farm machinery wholesalers"), the part before "and Other"
+    ("Electrical Contractors and Other Wiring Installation Contractors": "electrical
+    contractors") and "X support services" for "Support Activities for X"."""
     if base.startswith(_RESIDUAL):
         return
     base = base.replace(" Merchant Wholesalers", " Wholesalers").removeprefix("Merchant ")
+    forms = [base, *_one_of_each_pair(base)]
+    if " and Other " in base:
+        forms.append(base.split(" and Other ")[0])
+    for form in forms:
+        if form != base and " " in form:
+            yield form
+        # a pair cut to one word never leaves one word ("Food Services" of "Accommodation and …")
+        yield from (name for name in _named_forms(form) if form == base or " " in name)
+    supported = _SUPPORT.match(base)
+    if supported:  # "Support Activities for Crop Production": "crop support services"
+        for what in dict.fromkeys((supported.group(1), supported.group(1).removesuffix(" Production"))):
+            yield from (f"{what} {noun}" for noun in ("support services", "support activities", "support"))
+
+
+_SUPPORT = re.compile(r"^Support Activities for (.+)$")
+_PAIR = re.compile(r"\b(\w+) and (\w+)\b")
+
+
+def _one_of_each_pair(base: str) -> list[str]:
+    """ "Farm and Garden Machinery and Equipment" -> "Farm Machinery", "Garden Equipment" …: one
+    word of each pair of single words joined by "and" (titles without commas, two pairs at most)."""
+    pairs = [pair for pair in _PAIR.findall(base) if "Other" not in pair]
+    if "," in base or not pairs or len(pairs) > 2:
+        return []
+    forms = [base]
+    for left, right in pairs:
+        forms = [f.replace(f"{left} and {right}", word, 1) for f in forms for word in (left, right)]
+    return forms
+
+
+def _named_forms(base: str) -> Iterator[str]:
     rest = _without_head(base, _INDUSTRY_HEADS)
     if rest:
         yield rest

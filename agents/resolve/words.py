@@ -137,8 +137,14 @@ class Speller:
 
     def _word(self, word: str) -> str:
         lower = word.lower()
-        if len(lower) < TYPO_MIN_CHARS or lower in self._known_set or not lower.isalpha():
+        if lower in self._known_set or not lower.isalpha():
             return word
+        if len(lower) < TYPO_MIN_CHARS:  # short: only two letters swapped, typed in lower case ("mnay")
+            if len(lower) != TYPO_MIN_CHARS - 1 or not word.islower():
+                return word
+            swapped = [w for w in self._ordinary if len(w) == len(lower) and sorted(w) == sorted(lower)]
+            near = [w for w in swapped if OSA.distance(w, lower) == 1]
+            return (near[0].capitalize() if word[0].isupper() else near[0]) if len(near) == 1 else word
         if lower not in self._cache:
             if len(self._cache) >= CACHE_SIZE:
                 self._cache.clear()
