@@ -288,12 +288,12 @@ UNMEASURED = (
         "bonuses, shift differentials or benefits.",
     ),
     (
-        r"\b(senior|sr|jr|junior(?!\s+high)|experienced|seniority|mid[- ](career|level)"
+        r"\b(senior|sr|jr|junior(?!\s+(high|colleges?))|experienced|seniority|mid[- ](career|level)"
         r"|\d+\+?\s+years?(\s+of)?\s+experience|years\s+of\s+experience|experience|apprentice(s|ships?)?|trainees?|journeym[ae]n)\b",
         "OEWS does not publish pay by experience or seniority; the percentiles show the spread (the "
         "10th is often read as entry level, the 90th as the most experienced).",
     ),
-    (r"\b(non[- ]?)?union(s|i[sz]ed)?\b", "OEWS does not separate union and non-union jobs."),
+    (r"(?<!labor\s)\b(non[- ]?)?union(s|i[sz]ed)?\b", "OEWS does not separate union and non-union jobs."),
     (
         r"\b(bilingual|multilingual|spanish[- ]speaking|language\s+skills)\b",
         "OEWS does not separate workers by the languages they speak; the figures cover everyone in the "
@@ -332,7 +332,7 @@ UNMEASURED = (
         "prices).",
     ),
     (
-        r"\b(crop\s+(production|farms?|farming)|animal\s+(production|farms?|farming)|livestock|dairy\s+farms?"
+        r"(?<!for\s)\b(crop\s+(production|farms?|farming)|animal\s+(production|farms?|farming)|livestock|dairy\s+farms?"
         r"|private\s+households?|household\s+employ\w*)\b",
         "OEWS does not survey farms (crop and animal production) or private households, so it has no "
         "figures for them.",
