@@ -749,6 +749,8 @@ def test_the_carolinas_are_both_states_and_one_carolina_is_asked(engine: OewsEng
             "farm equipment mechanics median pay at farm machinery wholesalers vs crop support services?",
             "115100",
         ),
+        ("farmworkers pay in support activities for crop production", "115100"),
+        ("secretaries in labor unions and similar labor organizations", "813930"),
     ],
 )
 def test_industries_as_people_shorten_their_titles(engine: OewsEngine, question: str, naics: str) -> None:
