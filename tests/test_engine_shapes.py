@@ -749,6 +749,8 @@ def test_the_carolinas_are_both_states_and_one_carolina_is_asked(engine: OewsEng
             "farm equipment mechanics median pay at farm machinery wholesalers vs crop support services?",
             "115100",
         ),
+        ("farmworkers pay in support activities for crop production", "115100"),
+        ("secretaries in labor unions and similar labor organizations", "813930"),
     ],
 )
 def test_industries_as_people_shorten_their_titles(engine: OewsEngine, question: str, naics: str) -> None:
@@ -872,3 +874,30 @@ def test_projections_for_a_loosely_named_occupation_give_its_oews_figures(engine
 def test_an_amount_without_over_or_under_is_named_as_not_applied(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "plumber 30 dollar per hour which states")
     assert names_not_applied("30 dollar per hour", said(answer))
+
+
+@pytest.mark.parametrize(
+    ("question", "shown"),
+    [
+        ("which 5 occupation lose the most worker 2019 to 2025 usa", "declined the most (jobs)"),
+        (
+            "how many truck driver tractor trailer in trucking, warehouse and wholesale industry",
+            "(NAICS 484000)",
+        ),
+        ("registered nurse hourly median in doctor office vs nursing home", "(NAICS 623100)"),
+        (
+            "database administrator and database architect jobs 2019 vs 2025",
+            "(15-1245; later the occupations",
+        ),
+        ("emt and paramedic all together how many job 2019 compare 2025", "(29-2040) in the U.S. rose from"),
+        ("Kindly advise whether physical therapy constitutes a prudent career choice.", "(29-1123)"),
+        (
+            "construction and extraction occupations, top 3 median pay grow fastest in percent 2021 to 2025, "
+            "only ones with 20000 worker or more",
+            "employment above 20,000",
+        ),
+    ],
+)
+def test_terse_and_formal_questions_are_read_as_meant(engine: OewsEngine, question: str, shown: str) -> None:
+    answer = ask_offline(engine, question)
+    assert shown in said(answer) and "Not applied" not in answer.text

@@ -151,6 +151,12 @@ class OewsEngine:
             area = self._national()
         available = self.coverage.years_for(area.kind, industry=industry)
         years = tuple(y for y in intent.years if y in available) or available
+        if (
+            len(intent.occupations) > 1
+            and (old := self._one_predecessor(intent.occupations, years)) is not None
+        ):
+            # "DBAs and database architects 2019 vs 2025": the code BLS published them under, followed
+            return self._frame_trend(intent.with_(occupations=(old,)))
         if len(intent.occupations) > 1:
             return self._frame_trends(intent.with_(areas=(area,)), years, tuple(unapplied))
         occupation = intent.occupations[0]
@@ -186,6 +192,17 @@ class OewsEngine:
             unapplied=tuple(unapplied),
             like_with_like=group,
         )
+
+    def _one_predecessor(
+        self, occupations: tuple[Occupation, ...], years: tuple[int, ...]
+    ) -> Occupation | None:
+        """The one old SOC code (May 2019–2020) that held every occupation asked about, in the years asked."""
+        olds = [{old for old, _ in self._predecessors(o, years)} for o in occupations]
+        common = set.intersection(*olds) if olds else set()
+        if len(common) != 1:
+            return None
+        found = self.resolver.by_code("occupation", common.pop())
+        return found if isinstance(found, Occupation) else None
 
     def _frame_trends(self, intent: Intent, years: tuple[int, ...], unapplied: tuple[str, ...]) -> Framing:
         """Several occupations over the same years, each under its own code (SOC changes named)."""

@@ -65,7 +65,8 @@ FILLER = frozenset(
     specifically particular particularly especially namely mostly mainly need needs needed
     increase increases decrease decreases climbs shrink knows wants under above below
     quick q question heard hear scale end going bottom days still
-    one two three four five six seven eight nine ten twenty
+    one two three four five six seven eight nine ten twenty together combined altogether
+    kindly advise whether constitutes prudent wise sensible
     wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
@@ -212,6 +213,12 @@ class QuestionParser:
             listing = (
                 bool(mentions) and mentions[-1].kind == "industry" and _joined(tokens[mentions[-1].end : i])
             )
+            # "truck drivers in trucking": after a job and "in", a name is an industry first
+            listing |= (
+                i > 0
+                and tokens[i - 1].lower in ("in", "at")
+                and any(m.kind == "occupation" for m in mentions)
+            )
             found = None if used[i] else self._longest_exact(tokens, i, used, listing=listing)
             if found is None:
                 i += 1
@@ -307,7 +314,7 @@ class QuestionParser:
             mention = self._fuzzy(phrase, start, end, mentions, after_preposition)
             if mention is None and (tail := self._known_tail(tokens, start, end)) is not None:
                 mention = tail  # "zorblat welders": welders, and "zorblat" reported as not understood
-                phrase = " ".join(t.text for t in tokens[start : tail.start])
+                phrase = " ".join(t.text for t in [*tokens[start : tail.start], *tokens[tail.end : end]])
                 after_preposition = False
             if mention:
                 mentions.append(mention)
@@ -345,12 +352,18 @@ class QuestionParser:
         return True
 
     def _known_tail(self, tokens: list[Token], start: int, end: int) -> Mention | None:
-        """The longest end of an unknown phrase that names an occupation exactly."""
-        for first in range(start + 1, end):
-            phrase = " ".join(t.text for t in tokens[first:end])
+        """The longest part of an unknown phrase that names an occupation exactly, its end first
+        ("zorblat welders"), then anywhere ("whether physical therapy constitutes")."""
+        spans = [(first, end) for first in range(start + 1, end)]
+        spans += sorted(
+            ((a, b) for a in range(start, end) for b in range(a + 1, end) if (a, b) != (start, end)),
+            key=lambda span: span[0] - span[1],
+        )
+        for first, last in spans:
+            phrase = " ".join(t.text for t in tokens[first:last])
             found = self._resolver.exact("occupation", phrase)
             if found:
-                return Mention("occupation", first, end, phrase, found)
+                return Mention("occupation", first, last, phrase, found)
         return None
 
     def _fuzzy(

@@ -112,7 +112,7 @@ _TOP_N = re.compile(
     r"\b(?:top|bottom|first|best|worst|highest|lowest)\s+(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\b"
     r"|\b(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:highest|lowest|best|worst|top|most|least|fewest"
     r"|biggest|largest|smallest|fastest|slowest|quickest|leading|richest|poorest|cheapest"
-    r"|states?|metros?|metro\s+areas|cities|areas|industries|sectors|jobs|occupations|careers)\b"
+    r"|states?|metros?|metro\s+areas?|cities|city|areas?|industries|industry|sectors?|jobs?|occupations?|careers?)\b"
 )
 _RANK_STATES = re.compile(r"\b(states|which\s+state|what\s+state|state\s+(pays|has|with))\b")
 _RANK_METROS = re.compile(
@@ -149,7 +149,7 @@ _ABSOLUTE = re.compile(
     r"|most\s+(workers|jobs|people|employees|positions)|(more|fewer|less)\s+(workers|jobs|people|employees)"
     r"|how\s+many\s+(more|fewer|less)|how\s+much\s+(more|less)|by\s+how\s+much|number\s+of\s+(jobs|workers)"
     r"|jobs\s+(added|lost|gained|cut)|(added|lost|gained|shed|cut)\s+(the\s+most\s+)?(jobs|workers|positions)"
-    r"|(added|lost|gained|shed|cut)\s+the\s+(most|fewest|least)"
+    r"|(add|adds|added|lose|loses|lost|gain|gains|gained|shed|cut)\s+the\s+(most|fewest|least)"
     r"|raw\s+numbers?|net\s+(jobs|change))\b"
 )
 _RELATIVE = re.compile(r"%|\b(fastest|slowest|quickest|percent\w*|pct|relative|rate\s+of|proportionally)\b")
@@ -184,7 +184,7 @@ _UNIT = (
     r"\s*(?P<bucks>bucks|dollars|usd)?"
     r"(?:\s*(?P<per>an?\s+hour|per\s+hour|an?\s+hr|per\s+hr|/\s*h(?:ou)?r|hourly|hrly|an?\s+year|per\s+year"
     r"|an?\s+yr|per\s+yr|/\s*y(?:ea)?r|annually|annual|yearly|salary)\b)?"
-    r"(?:\s*(?P<count>workers|jobs|people|employees|employed|positions|persons))?"
+    r"(?:\s*(?P<count>workers?|jobs|people|employees?|employed|positions|persons))?"
 )
 _THRESHOLD = re.compile(
     rf"(?:(?P<over>{_OVER})|(?P<under>{_UNDER})|(?P<claim>{_CLAIM}))\s*(?P<neg>-)?\s*(?P<dollar>\$)?\s*(?P<neg2>-)?"
@@ -205,7 +205,8 @@ _AGE_WORDS = re.compile(
 )
 _SIX_FIGURES = re.compile(r"\b(six|6)[- ]figures?\b")
 _CAREER = re.compile(
-    r"\b(good|great|bad|decent|solid|worth(while)?|smart|viable)\s+(career|job|gig|trade|profession|field|choice|option"
+    r"\b(good|great|bad|decent|solid|worth(while)?|smart|viable|prudent|wise|sensible|sound)\s+(career|job|gig|trade"
+    r"|profession|field|choice|option"
     r"|path|living)"
     r"|\bcareer\s+(in|as|path|outlook|prospects?|advice|change)\b|\b(become|becoming|be)\s+an?\s+\w+"
     r"|\bgo(ing)?\s+into\b|\bget(ting)?\s+into\b|\bworth\s+it\b|\bthinking\s+(of|about)\b|\bconsidering\b"
@@ -287,12 +288,12 @@ UNMEASURED = (
         "bonuses, shift differentials or benefits.",
     ),
     (
-        r"\b(senior|sr|jr|junior(?!\s+high)|experienced|seniority|mid[- ](career|level)"
+        r"\b(senior|sr|jr|junior(?!\s+(high|colleges?))|experienced|seniority|mid[- ](career|level)"
         r"|\d+\+?\s+years?(\s+of)?\s+experience|years\s+of\s+experience|experience|apprentice(s|ships?)?|trainees?|journeym[ae]n)\b",
         "OEWS does not publish pay by experience or seniority; the percentiles show the spread (the "
         "10th is often read as entry level, the 90th as the most experienced).",
     ),
-    (r"\b(non[- ]?)?union(s|i[sz]ed)?\b", "OEWS does not separate union and non-union jobs."),
+    (r"(?<!labor\s)\b(non[- ]?)?union(s|i[sz]ed)?\b", "OEWS does not separate union and non-union jobs."),
     (
         r"\b(bilingual|multilingual|spanish[- ]speaking|language\s+skills)\b",
         "OEWS does not separate workers by the languages they speak; the figures cover everyone in the "
@@ -331,7 +332,7 @@ UNMEASURED = (
         "prices).",
     ),
     (
-        r"\b(crop\s+(production|farms?|farming)|animal\s+(production|farms?|farming)|livestock|dairy\s+farms?"
+        r"(?<!for\s)\b(crop\s+(production|farms?|farming)|animal\s+(production|farms?|farming)|livestock|dairy\s+farms?"
         r"|private\s+households?|household\s+employ\w*)\b",
         "OEWS does not survey farms (crop and animal production) or private households, so it has no "
         "figures for them.",
@@ -561,6 +562,7 @@ def _threshold(lower: str) -> RawThreshold | None:
     if m := _SIX_FIGURES.search(lower):
         return RawThreshold(True, 100_000.0, "annual", False, True, m.group(), m.span())
     found = [t for m in _THRESHOLD.finditer(lower) if (t := _one_threshold(lower, m)) is not None]
+    found += [t for m in _THRESHOLD_AFTER.finditer(lower) if (t := _or_more(m)) is not None]
     # "fewer than 10 office occupations pay over $20 an hour": the amount with a unit is the filter
     return next((t for t in found if t.dollar or t.basis or t.employment), found[0] if found else None)
 
@@ -578,6 +580,32 @@ def _loose_amount(lower: str) -> str | None:
         if not any(a <= m.start() < b for a, b in taken):
             return m.group().strip()
     return None
+
+
+# "20000 workers or more", "$30 an hour or less": the comparison said after the amount
+_THRESHOLD_AFTER = re.compile(
+    r"(?P<dollar>\$)?\s*(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<mult>k|grand|thousand)?\b"
+    + _UNIT
+    + r"\s+or\s+(?:(?P<over>more|higher|above|greater|over)|(?P<under>less|fewer|lower|below|under))\b"
+)
+
+
+def _or_more(m: re.Match[str]) -> RawThreshold | None:
+    mult, per, count = m.group("mult"), m.group("per"), m.group("count")
+    dollar = bool(m.group("dollar") or m.group("bucks"))
+    if not (mult or per or count or dollar):
+        return None
+    amount = float(m.group("num").replace(",", "")) * _MULTIPLIERS.get((mult or "").lower(), 1.0)
+    basis = ("hourly" if re.search(r"h(ou)?r|hour", per) else "annual") if per else "annual" if mult else None
+    return RawThreshold(
+        above=bool(m.group("over")),
+        amount=amount,
+        basis=basis,
+        employment=bool(count) and not dollar,
+        dollar=dollar,
+        typed=m.group().strip(),
+        span=m.span(),
+    )
 
 
 def _one_threshold(lower: str, m: re.Match[str]) -> RawThreshold | None:

@@ -393,7 +393,7 @@ def _add_aliases(
         codes = (target,) if isinstance(target, str) else target
         found = [by_code[c] for c in codes if c in by_code]
         key = normalize(phrase)
-        keys = {key, plural(key)} if inflect else {key}
+        keys = {key, plural(key)} if inflect else {key, singular(key)}  # "nursing homes": "nursing home"
         for k in sorted(keys):
             for entity in found:
                 table.add_key(k, TIER_ALIAS, "alias", entity)
