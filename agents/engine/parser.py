@@ -66,7 +66,8 @@ FILLER = frozenset(
     increase increases decrease decreases climbs shrink knows wants under above below
     quick q question heard hear scale end going bottom days still
     one two three four five six seven eight nine ten twenty together combined altogether
-    kindly advise whether constitutes prudent wise sensible happened happen
+    kindly advise whether constitutes prudent wise sensible happened happen mine yours ours see stack
+    so i'm im
     wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
