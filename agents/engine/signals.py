@@ -607,21 +607,10 @@ _THRESHOLD_AFTER = re.compile(
 
 
 def _or_more(m: re.Match[str]) -> RawThreshold | None:
-    mult, per, count = m.group("mult"), m.group("per"), m.group("count")
-    dollar = bool(m.group("dollar") or m.group("bucks"))
-    if not (mult or per or count or dollar):
+    if not (m.group("mult") or m.group("per") or m.group("count") or m.group("dollar") or m.group("bucks")):
         return None
-    amount = float(m.group("num").replace(",", "")) * _MULTIPLIERS.get((mult or "").lower(), 1.0)
-    basis = ("hourly" if re.search(r"h(ou)?r|hour", per) else "annual") if per else "annual" if mult else None
-    return RawThreshold(
-        above=bool(m.group("over")),
-        amount=amount,
-        basis=basis,
-        employment=bool(count) and not dollar,
-        dollar=dollar,
-        typed=m.group().strip(),
-        span=m.span(),
-    )
+    amount = float(m.group("num").replace(",", "")) * _MULTIPLIERS.get((m.group("mult") or "").lower(), 1.0)
+    return _typed_threshold(m, amount, above=bool(m.group("over")))
 
 
 def _one_threshold(lower: str, m: re.Match[str]) -> RawThreshold | None:
@@ -640,13 +629,20 @@ def _one_threshold(lower: str, m: re.Match[str]) -> RawThreshold | None:
     amount = float(raw) * _MULTIPLIERS.get((mult or "").lower(), 1.0)
     if m.group("neg") or m.group("neg2"):
         amount = -amount
+    return _typed_threshold(m, amount, above=bool(m.group("over") or m.group("claim")))
+
+
+def _typed_threshold(m: re.Match[str], amount: float, *, above: bool) -> RawThreshold:
+    """The threshold a match typed: its unit read from the words after the amount."""
+    mult, per, count = m.group("mult"), m.group("per"), m.group("count")
+    dollar = bool(m.group("dollar") or m.group("bucks"))
     basis = None
     if per:
         basis = "hourly" if re.search(r"h(ou)?r|hour", per) else "annual"
     elif mult and not count:
         basis = "annual"
     return RawThreshold(
-        above=bool(m.group("over") or m.group("claim")),
+        above=above,
         amount=amount,
         basis=basis,
         employment=bool(count) and not dollar,
