@@ -357,7 +357,7 @@ class QuestionParser:
         ("zorblat welders"), then anywhere ("whether physical therapy constitutes")."""
         spans = [(first, end) for first in range(start + 1, end)]
         spans += sorted(
-            ((a, b) for a in range(start, end) for b in range(a + 1, end) if (a, b) != (start, end)),
+            ((a, b) for a in range(start, end) for b in range(a + 1, min(end, a + LONGEST_PHRASE + 1))),
             key=lambda span: span[0] - span[1],
         )
         for first, last in spans:
