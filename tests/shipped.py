@@ -7,9 +7,12 @@ the repository, so the tests need nothing beside it.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import lzma
+import sys
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 SHIPPED = Path(__file__).resolve().parents[1] / "agents" / "oews" / "shipped"
 
@@ -40,3 +43,15 @@ def national_release(folder: Path, year: int, rn_median: str) -> Path:
 
 EVAL_QUESTIONS = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
 """The project's own evaluation questions, golds computed from the shipped files by scripts/eval_golds.py."""
+
+
+def script(name: str) -> ModuleType:
+    """A script of ``scripts/`` imported as a module (``script("eval_golds")``)."""
+    spec = importlib.util.spec_from_file_location(
+        name, Path(__file__).resolve().parents[1] / "scripts" / f"{name}.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -901,3 +901,42 @@ def test_an_amount_without_over_or_under_is_named_as_not_applied(engine: OewsEng
 def test_terse_and_formal_questions_are_read_as_meant(engine: OewsEngine, question: str, shown: str) -> None:
     answer = ask_offline(engine, question)
     assert shown in said(answer) and "Not applied" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "shown"),
+    [
+        (
+            "I own a hardware store in the Kansas City metro. How many jobs around here have a median pay "
+            "under $16 an hour?",
+            "in Kansas City, MO-KS have a median hourly wage below $16.00",
+        ),
+        (
+            "My daycare is in Omaha and I want to see how we stack up. What's the median hourly wage for "
+            "childcare workers in the Omaha, Des Moines and Wichita metros?",
+            "Childcare Workers (39-9011) — Omaha, NE-IA:",
+        ),
+        (
+            "For a story about factory maintenance jobs, how many industrial machinery mechanics are "
+            "employed in Michigan versus Indiana?",
+            "Industrial Machinery Mechanics (49-9041) — Michigan:",
+        ),
+    ],
+)
+def test_what_the_asker_says_about_themselves_is_not_the_question(
+    engine: OewsEngine, question: str, shown: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert shown in answer.text and "Not applied" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "shown"),
+    [
+        ("electricians in manufacturing versus building construction companies, mean wage", "(NAICS 236000)"),
+        ("school bus driving median hourly wage 2019 and 2025", "Bus Drivers, School (53-3051)"),
+        ("median annual pay for bookkeepers over age 55 in the St. Louis area", "Not applied: “over age 55”"),
+    ],
+)
+def test_titles_and_ages_as_people_say_them(engine: OewsEngine, question: str, shown: str) -> None:
+    assert shown in ask_offline(engine, question).text

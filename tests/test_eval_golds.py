@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from tests.offline import ask_offline
-from tests.shipped import EVAL_QUESTIONS
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "eval_golds.py"
+from tests.shipped import EVAL_QUESTIONS, script
 
 
 @pytest.fixture(scope="module")
 def golds() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("eval_golds", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["eval_golds"] = module
-    spec.loader.exec_module(module)
-    return module
+    return script("eval_golds")
 
 
 @pytest.mark.slow(seconds=9)

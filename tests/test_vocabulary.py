@@ -7,8 +7,6 @@ a change that makes the engine read many more of them wrongly, or find fewer, fa
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -19,18 +17,12 @@ from agents.engine.engine import OewsEngine
 from agents.resolve import names
 from agents.resolve.entities import Vocabulary
 from agents.resolve.resolver import EntityResolver
-
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "vocab_probe.py"
+from tests.shipped import script
 
 
 @pytest.fixture(scope="module")
 def probe() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("vocab_probe", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["vocab_probe"] = module
-    spec.loader.exec_module(module)
-    return module
+    return script("vocab_probe")
 
 
 @pytest.fixture(scope="module")

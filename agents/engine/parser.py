@@ -66,7 +66,8 @@ FILLER = frozenset(
     increase increases decrease decreases climbs shrink knows wants under above below
     quick q question heard hear scale end going bottom days still
     one two three four five six seven eight nine ten twenty together combined altogether
-    kindly advise whether constitutes prudent wise sensible
+    kindly advise whether constitutes prudent wise sensible happened happen mine yours ours see stack
+    so i'm im
     wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
@@ -356,7 +357,7 @@ class QuestionParser:
         ("zorblat welders"), then anywhere ("whether physical therapy constitutes")."""
         spans = [(first, end) for first in range(start + 1, end)]
         spans += sorted(
-            ((a, b) for a in range(start, end) for b in range(a + 1, end) if (a, b) != (start, end)),
+            ((a, b) for a in range(start, end) for b in range(a + 1, min(end, a + LONGEST_PHRASE + 1))),
             key=lambda span: span[0] - span[1],
         )
         for first, last in spans:

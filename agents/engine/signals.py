@@ -43,6 +43,9 @@ _HEAD_OF = re.compile(
 
 
 # "teaching high school": the teachers of that level.
+_DRIVING = re.compile(
+    r"\b(school\s+bus|bus|truck|taxi|delivery|ambulance|forklift|semi)\s+driving\b", re.IGNORECASE
+)
 _TEACHING = re.compile(
     r"\bteaching\s+(high\s+school|middle\s+school|elementary(?:\s+school)?|kindergarten|preschool"
     r"|special\s+ed\w*)",
@@ -54,6 +57,7 @@ def roles_as_titles(text: str) -> str:
     """ "head of HR pay" -> "HR managers pay"; "teaching high school" -> "high school teachers"
     (a job said as what the person does)."""
     text = _HEAD_OF.sub(lambda m: f"{m.group(1)} managers", text)
+    text = _DRIVING.sub(lambda m: f"{m.group(1)} drivers", text)
     return _TEACHING.sub(lambda m: f"{m.group(1)} teachers", text)
 
 
@@ -168,6 +172,18 @@ _PEOPLE_AGED = (
     r"\b(?!(?:jobs|occupations|careers|positions|roles|pays|earns|makes|wages|salaries|hours)\b)[a-z]+s\s+"
     r"(under|over)\s+(1[6-9]|[2-7]\d)(?!\s*(k\b|grand|bucks|dollars|an?\s+h|an?\s+y|per\b|/|%|\.|,\d|\d))"
 )
+# What the asker says about themselves is not what is asked: "I own a hardware store in the Kansas City
+# metro", "my daycare is in Omaha", "for a story about factory jobs". A place after "in the" or "in"
+# stays in the question; "in a salon" is part of the description.
+_SELF = re.compile(
+    r"\b(i|we)\s+(own|run|manage|operate|rent|have)\s+(a|an|my|our|the)\s+[\w'-]+(\s+[\w'-]+){0,3}?"
+    r"(\s+(in|at)\s+(a|an|my|our)\s+[\w'-]+(\s+[\w'-]+){0,2}?)*"
+    r"(?=\s*([,.;:?!]|$)|\s+(in|and|so|but|near)\b)"
+    r"|\bmy\s+(own\s+)?(daycare|shop|store|salon|restaurant|business|garage|clinic|practice|bakery|diner|cafe|farm"
+    r"|agency)\b"
+    r"|\bfor\s+(a|an|my|our)\s+(story|piece|article|report|project|paper|class|presentation)"
+    r"(\s+(about|on)\s+[^,.;:?!]+)?"
+)
 _INTRO = re.compile(r"\s*(?:i'?m\s+(?:an?\s+)?)?[\w' /&-]{2,40}?\s+(?:here|asking|speaking)\b\s*[:,.!-]*")
 # A threshold: "over $110k", "under $18 an hour", "more than 150000", "at least 5,000 workers".
 _OVER = (
@@ -230,7 +246,7 @@ NEAR_SCOPE = (
     ),
     (
         "age",
-        r"\b(age|ages|aged|older|younger|millennials?|gen\s+z|boomers?|by\s+age|teens?|teenagers?"
+        r"\b((over|under|above|below)\s+(the\s+)?age\s+(of\s+)?\d{2}|age|ages|aged|older|younger|millennials?|gen\s+z|boomers?|by\s+age|teens?|teenagers?"
         r"|\d{2}\s*-?\s*(years?|yrs?)\s*-?\s*olds?|\d{2}\s*y/?o|in\s+(their|my|your)\s+\d0s|\d0-?somethings?"
         r"|(over|under|above|below)\s+\d{2}(?=\s.{0,60}\b(younger|older)\b)|" + _PEOPLE_AGED + r")\b",
         "OEWS does not publish figures by age or experience; the figures below are for all workers.",
@@ -255,7 +271,7 @@ NEAR_SCOPE = (
     ),
     (
         "projections",
-        r"\b(projections?|projected(\s+(growth|demand|change|employment|jobs|increase|openings))?|outlook|future|will\s+.{0,20}grow|in\s+demand|demand\s+for|prospects"
+        r"\b(projections?|projected(\s+(growth|demand|change|employment|jobs|increase|openings|to\s+grow))?|outlook|future|will\s+.{0,20}grow|in\s+demand|demand\s+for|prospects"
         r"|job\s+security|automation|replaced\s+by\s+ai|will\s+.{0,40}\b(in|by)\s+20[3-9]\d"
         r"|(in|within|over)\s+(the\s+next\s+)?(\d{1,2}|a|one|two|three|five|ten|twenty)\s+(more\s+)?years?(?!\s+ago)"
         r"|will\s+there\s+be|going\s+to\s+be\s+(more|fewer|less)|years?\s+from\s+now)\b",
@@ -484,7 +500,7 @@ def read_signals(lower: str) -> Signals:
         near_scope=near_scope(lower),
         unmeasured=unmeasured(lower),
         included=included(lower),
-        speakers=tuple(m.span() for m in _SPEAKER.finditer(lower)),
+        speakers=tuple(m.span() for m in (*_SPEAKER.finditer(lower), *_SELF.finditer(lower))),
         intro=m.span() if (m := _INTRO.match(lower)) else None,
         loose_amount=_loose_amount(lower),
     )
@@ -591,21 +607,10 @@ _THRESHOLD_AFTER = re.compile(
 
 
 def _or_more(m: re.Match[str]) -> RawThreshold | None:
-    mult, per, count = m.group("mult"), m.group("per"), m.group("count")
-    dollar = bool(m.group("dollar") or m.group("bucks"))
-    if not (mult or per or count or dollar):
+    if not (m.group("mult") or m.group("per") or m.group("count") or m.group("dollar") or m.group("bucks")):
         return None
-    amount = float(m.group("num").replace(",", "")) * _MULTIPLIERS.get((mult or "").lower(), 1.0)
-    basis = ("hourly" if re.search(r"h(ou)?r|hour", per) else "annual") if per else "annual" if mult else None
-    return RawThreshold(
-        above=bool(m.group("over")),
-        amount=amount,
-        basis=basis,
-        employment=bool(count) and not dollar,
-        dollar=dollar,
-        typed=m.group().strip(),
-        span=m.span(),
-    )
+    amount = float(m.group("num").replace(",", "")) * _MULTIPLIERS.get((m.group("mult") or "").lower(), 1.0)
+    return _typed_threshold(m, amount, above=bool(m.group("over")))
 
 
 def _one_threshold(lower: str, m: re.Match[str]) -> RawThreshold | None:
@@ -624,13 +629,20 @@ def _one_threshold(lower: str, m: re.Match[str]) -> RawThreshold | None:
     amount = float(raw) * _MULTIPLIERS.get((mult or "").lower(), 1.0)
     if m.group("neg") or m.group("neg2"):
         amount = -amount
+    return _typed_threshold(m, amount, above=bool(m.group("over") or m.group("claim")))
+
+
+def _typed_threshold(m: re.Match[str], amount: float, *, above: bool) -> RawThreshold:
+    """The threshold a match typed: its unit read from the words after the amount."""
+    mult, per, count = m.group("mult"), m.group("per"), m.group("count")
+    dollar = bool(m.group("dollar") or m.group("bucks"))
     basis = None
     if per:
         basis = "hourly" if re.search(r"h(ou)?r|hour", per) else "annual"
     elif mult and not count:
         basis = "annual"
     return RawThreshold(
-        above=bool(m.group("over") or m.group("claim")),
+        above=above,
         amount=amount,
         basis=basis,
         employment=bool(count) and not dollar,

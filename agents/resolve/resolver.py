@@ -461,6 +461,9 @@ def _industry_variants(title: str) -> Iterator[str]:
         yield base.replace(", and Related ", " ").replace(", ", " and ")
     yield from _shortened_industry(base)
     kind, of, whose = base.partition(" of ")
+    if of and kind not in ("Offices", "Services") and "," not in base and len(whose.split()) == 1:
+        yield f"{whose} {kind}"  # "Construction of Buildings": "buildings construction"
+        yield f"{whose.removesuffix('s')} {kind}"  # … "building construction"
     if of and kind in ("Offices", "Services") and "," not in whose:
         # "Offices of Physicians": "physicians offices", "physician offices"
         yield f"{whose} {kind}"
