@@ -112,7 +112,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 # marks; xdist's own ``--dist loadgroup`` does not group under pytest 9).
 SAME_WORKER = {
     "tests/test_cli.py::test_eval_scores_the_projects_questions": "eval-sqlite",
-    "tests/test_eval_postgres.py::test_every_eval_question": "eval-sqlite",
+    "tests/test_eval_postgres.py::test_eval_questions": "eval-sqlite",
     "tests/workflow/test_workflow_offline.py::test_every_eval_question": "eval-stages",
     "tests/workflow/test_workflow_checks.py::test_every_deterministic_eval_answer": "eval-stages",
 }
@@ -206,24 +206,30 @@ class EvalPass:
 
     report: Report
     texts: dict[str, str]  # question -> answer text, without its trace id
+    sql: dict[str, tuple[str, ...]]  # question -> the statements its answer ran (from its trace)
 
 
-def answer_the_evaluation(service: Any) -> EvalPass:
-    """Ask the service each question of ``eval/questions.jsonl`` as ``oews-bot eval`` does."""
+def answer_the_evaluation(service: Any, questions: set[str] | None = None) -> EvalPass:
+    """Ask the service each question of ``eval/questions.jsonl`` (or those in ``questions``) as
+    ``oews-bot eval`` does."""
     from bot.evaluation import evaluate, load_cases
     from bot.types import Answer, Question
     from tests.shipped import EVAL_QUESTIONS
 
     texts: dict[str, str] = {}
+    sql: dict[str, tuple[str, ...]] = {}
 
     def ask(text: str) -> Answer:
         answer: Answer = service.answer(
             Question(text=text, platform="cli", workspace="local", channel="cli"), render_chart=False
         )
         texts[text] = answer.text.split(" (trace ")[0]
+        trace = service.store.get_trace(answer.trace_id)
+        sql[text] = tuple(s.sql for s in trace.steps if s.sql) if trace else ()
         return answer
 
-    return EvalPass(evaluate(load_cases(EVAL_QUESTIONS), ask), texts)
+    cases = [c for c in load_cases(EVAL_QUESTIONS) if questions is None or c.question in questions]
+    return EvalPass(evaluate(cases, ask), texts, sql)
 
 
 @pytest.fixture(scope="session")
