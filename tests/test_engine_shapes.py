@@ -736,6 +736,23 @@ def test_the_carolinas_are_both_states_and_one_carolina_is_asked(engine: OewsEng
     assert ask_offline(engine, "nurses in carolina").kind == "clarification"
 
 
+def test_a_region_is_each_of_its_states_side_by_side_with_the_highest_named(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "which state in New England pays electricians the most?")
+    new_england = {"09", "23", "25", "33", "44", "50"}
+    states = [r for r in shipped_rows("state_M2025_dl") if r["AREA"] in new_england]
+    rows = [r for r in states if r["OCC_CODE"] == "47-2111"]
+    best = max(rows, key=lambda r: number(r["A_MEDIAN"]))
+    assert all(f"{r['AREA_TITLE']}: ${number(r['A_MEDIAN']):,.0f}" in answer.text for r in rows), answer.text
+    assert f"Highest: {best['AREA_TITLE']};" in answer.text
+    assert any("Read “New England” as Connecticut, Maine" in c for c in answer.caveats)
+
+
+def test_an_unknown_place_offers_the_us_without_a_doubled_article(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "plumber wages in the gotham")
+    assert answer.kind == "clarification" and answer.clarification is not None
+    assert [o.question for o in answer.clarification.options] == ["plumber wages in the U.S."]
+
+
 @pytest.mark.parametrize(
     ("question", "naics"),
     [

@@ -615,11 +615,13 @@ class _Builder:
         found: list[Area] = []
         places = [m for m in self.mentions if m.kind == "area"]
         for m in places:
+            if _several_states(m):  # "the carolinas", "New England": every state of the group
+                found.extend(a for a in m.entities if a not in found)
+                if len(m.entities) > 2:
+                    self.notes.append(f"Read “{m.phrase}” as {_listing([a.title for a in m.entities])}.")
+                continue
             if len(m.entities) > 1:
                 if self.s.ranking and self.s.rank_target in ("state", "metro", "nonmetro"):
-                    continue
-                if m.phrase.lower().endswith("s") and all(a.kind == "state" for a in m.entities):
-                    found.extend(a for a in m.entities if a not in found)  # "the carolinas": both
                     continue
                 state = _the_state_among(m, places)
                 if state is None:
@@ -1115,3 +1117,13 @@ FUTURE_WHY = (
 def _missing_years_note(missing: list[int], coverage: Coverage) -> str:
     listed = ", ".join(map(str, missing))
     return f"Not applied: {listed}. No OEWS data is loaded for {listed}. {coverage.describe()}"
+
+
+def _several_states(m: Mention) -> bool:
+    """A name for a group of states: a plural ("the carolinas") or a region of three or more."""
+    states = len(m.entities) > 1 and all(a.kind == "state" for a in m.entities)
+    return states and (m.phrase.lower().endswith("s") or len(m.entities) > 2)
+
+
+def _listing(names: list[str]) -> str:
+    return f"{', '.join(names[:-1])} and {names[-1]}"
