@@ -957,3 +957,8 @@ def test_what_the_asker_says_about_themselves_is_not_the_question(
 )
 def test_titles_and_ages_as_people_say_them(engine: OewsEngine, question: str, shown: str) -> None:
     assert shown in ask_offline(engine, question).text
+
+
+def test_the_way_not_to_show_a_change_is_followed(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "which 5 occupations lost the most jobs since 2021? (raw numbers, not %)")
+    assert "declined the most (jobs)" in answer.text and "Not applied" not in answer.text

@@ -7,6 +7,7 @@ resolved fuzzily (misspellings).  Ambiguous places become a clarifying question.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -52,7 +53,7 @@ FILLER = frozenset(
     approximately approx about exactly right really actually also just only still pretty may
     fastest slowest quickest grew growing growth grown declined declining decline shrank shrinking
     increased increasing decreased rose gained gains lost losing had have
-    pls plz thanks thank thx hey hi hello yo bot
+    pls plz thanks thank thx hey hi hello yo bot wondering i've i'd i'll move
     chart charts graph graphs plot plots visualize visualise table tables list
     percent percentage pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs
     k grand bucks dollars dollar usd
@@ -112,6 +113,10 @@ _BUSINESS_NOUNS = frozenset(
     makers manufacturer manufacturers dealer dealers dealership dealerships outfit outfits operation
     operations employer employers place places""".split()
 )
+_WORKPLACES = _BUSINESS_NOUNS | frozenset(
+    "clinic clinics practice practices school schools program programs department center centers".split()
+)
+_FIELD = re.compile(r"(ing|ology|omy|acy|istry|iatry|metry|apy|ics)$")
 _GROUP_NOUNS = frozenset({"jobs", "job", "occupations", "careers", "roles", "positions", "workers"})
 _WORKING = re.compile(r"\b(work(s|ing)?|employed|employ(s)?)\s+(in|at|for|by)\b")
 _HELP = re.compile(r"^(help|\?|usage|examples?|what can you do\??|how do i use (you|this)\??|hi|hello|hey)$")
@@ -155,7 +160,7 @@ class QuestionParser:
             return Parsed(refusal_kind="unsafe", refusal="")
         tokens = tokenize(_postal_case(cleaned))
         signals = read_signals(lower)
-        mentions, unknown = self._scan(tokens, signals)
+        mentions, unknown = self._scan(tokens, signals, _slashes(cleaned, tokens))
         names_occupation = any(m.kind == "occupation" and m.via == "exact" for m in mentions)
         near_occupation = any(m.kind == "occupation" for m in mentions)  # "wind turbine technicians"
         lists = signals.threshold is not None
@@ -194,21 +199,28 @@ class QuestionParser:
 
     # -- finding entities -------------------------------------------------------------------
 
-    def _scan(self, tokens: list[Token], signals: Signals) -> tuple[list[Mention], list[str]]:
-        if signals.intro is not None:  # "electrician here - …": who asks, unless nothing else is named
-            mentions, unknown = self._scan_outside(tokens, signals, (*signals.speakers, signals.intro))
+    def _scan(
+        self, tokens: list[Token], signals: Signals, slashes: frozenset[int]
+    ) -> tuple[list[Mention], list[str]]:
+        if signals.asides:  # "electrician here - …": who asks, unless nothing else is named
+            skipped = (*signals.speakers, *signals.asides)
+            mentions, unknown = self._scan_outside(tokens, signals, skipped, slashes)
             if any(m.kind == "occupation" for m in mentions) or signals.threshold or signals.ranking:
                 return mentions, unknown
-        return self._scan_outside(tokens, signals, signals.speakers)
+        return self._scan_outside(tokens, signals, signals.speakers, slashes)
 
     def _scan_outside(
-        self, tokens: list[Token], signals: Signals, skipped: tuple[tuple[int, int], ...]
+        self,
+        tokens: list[Token],
+        signals: Signals,
+        skipped: tuple[tuple[int, int], ...],
+        slashes: frozenset[int],
     ) -> tuple[list[Mention], list[str]]:
         spans = [span for u in signals.unmeasured for span in u.spans]
         spans += [signals.threshold.span] if signals.threshold else []
         spans += skipped
         used = [t.lower in signals.year_tokens or any(a <= t.start < b for a, b in spans) for t in tokens]
-        mentions: list[Mention] = []
+        mentions = self._shared_heads(tokens, used, slashes)
         i = 0
         while i < len(tokens):
             listing = (
@@ -231,6 +243,43 @@ class QuestionParser:
         unknown = self._resolve_leftovers(tokens, used, mentions)
         mentions.sort(key=lambda m: m.start)
         return self._postal_states(_merge_industry_words(_merge_qualifiers(mentions, tokens))), unknown
+
+    def _shared_heads(self, tokens: list[Token], used: list[bool], slashes: frozenset[int]) -> list[Mention]:
+        """Two names sharing their last words: "truck and bus drivers" names truck drivers (bus
+        drivers are found as usual), "medical records/coding specialists" one occupation, and
+        "transportation/material moving jobs" is read with the slash as "and"."""
+        found: list[Mention] = []
+        joins = [(k, k + 1, False) for k, t in enumerate(tokens) if t.lower in ("and", "or", "&")]
+        for a_end, b_start, slash in [*joins, *((k + 1, k + 1, True) for k in sorted(slashes))]:
+            if not (a_end > 0 and b_start < len(tokens)) or any(used[a_end - 1 : b_start + 1]):
+                continue
+            if self._crossing(tokens, a_end, b_start, used):
+                continue  # a name that holds the "and" ("transportation and material moving jobs")
+            mention = self._head_shared(tokens, a_end, b_start, slash)
+            if mention is not None:
+                found.append(mention)
+                used[mention.start : mention.end] = [True] * (mention.end - mention.start)
+        return found
+
+    def _crossing(self, tokens: list[Token], a_end: int, b_start: int, used: list[bool]) -> bool:
+        starts = range(max(0, a_end - 3), a_end)
+        return any((m := self._longest_exact(tokens, s, used)) and m.end > b_start for s in starts)
+
+    def _head_shared(self, tokens: list[Token], a_end: int, b_start: int, slash: bool) -> Mention | None:
+        for s in range(max(0, a_end - 3), a_end):
+            first = " ".join(t.text for t in tokens[s:a_end])
+            if self._resolver.exact("occupation", first):
+                continue  # "nurses and electricians": two names already
+            for e in range(min(len(tokens), b_start + 4), b_start, -1):
+                second = " ".join(t.text for t in tokens[b_start:e])
+                both = self._resolver.exact("occupation", f"{first} and {second}") if slash else ()
+                if both:
+                    return Mention("occupation", s, e, f"{first}/{second}", both)
+                for j in range(b_start + 1, e):
+                    phrase = f"{first} {' '.join(t.text for t in tokens[j:e])}"
+                    if entities := self._resolver.exact("occupation", phrase):
+                        return Mention("occupation", s, e if slash else a_end, phrase, entities)
+        return None
 
     def _postal_states(self, mentions: list[Mention]) -> list[Mention]:
         """ "dc vs maryland": beside another state, a state's postal code means the state, even
@@ -267,7 +316,7 @@ class QuestionParser:
             phrase = " ".join(t.text for t in span)
             for kind in ("industry", "area", "occupation") if listing else self._kind_order(tokens, i):
                 entities = self._exact(kind, phrase, span)
-                if entities:
+                if entities and not (kind == "occupation" and _field_before_workplace(tokens, i + length)):
                     return Mention(kind, i, i + length, phrase, entities)
             if group := self._group_after_noun(tokens, i, phrase):
                 return Mention("occupation", i, i + length, phrase, group)
@@ -363,7 +412,7 @@ class QuestionParser:
         for first, last in spans:
             phrase = " ".join(t.text for t in tokens[first:last])
             found = self._resolver.exact("occupation", phrase)
-            if found:
+            if found and not _field_before_workplace(tokens, last):
                 return Mention("occupation", first, last, phrase, found)
         return None
 
@@ -1068,6 +1117,8 @@ class _Builder:
             return Parsed(refusal_kind="not_found", refusal="", unknown=self._plain_unknown(), intent=intent)
         if not self.s.any_measure and not intent.areas and not self.s.ranking:
             return Parsed(refusal_kind="out_of_scope", refusal="")
+        if len(re.findall(r"[a-z]+", self.lower)) <= 2 and not (intent.areas or intent.industries):
+            return Parsed(refusal_kind="help", refusal="")  # "pay??": of which job, where?
         if self.s.any_measure and self.all_occupations is not None and intent.shape != "ranking":
             # "median pay in texas", "how many jobs are there in ohio": all occupations combined
             return Parsed(intent=intent.with_(occupations=(self.all_occupations,)))
@@ -1127,3 +1178,15 @@ def _several_states(m: Mention) -> bool:
 
 def _listing(names: list[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _slashes(text: str, tokens: list[Token]) -> frozenset[int]:
+    """Tokens followed by a slash ("medical records/coding"), by index."""
+    pairs = enumerate(itertools.pairwise(tokens))
+    return frozenset(k for k, (a, b) in pairs if "/" in text[a.end : b.start])
+
+
+def _field_before_workplace(tokens: list[Token], end: int) -> bool:
+    """ "a physical therapy clinic", "a plumbing company": a field naming a workplace, not its people."""
+    workplace = end < len(tokens) and tokens[end].lower in _WORKPLACES
+    return workplace and bool(_FIELD.search(tokens[end - 1].lower))

@@ -157,6 +157,11 @@ _ABSOLUTE = re.compile(
     r"|raw\s+numbers?|net\s+(jobs|change))\b"
 )
 _RELATIVE = re.compile(r"%|\b(fastest|slowest|quickest|percent\w*|pct|relative|rate\s+of|proportionally)\b")
+# "(raw numbers, not %)", "in jobs rather than percent": the way NOT to show a change
+_NOT_THIS_WAY = re.compile(
+    r"\b(not|no|rather\s+than|instead\s+of)\s+(in\s+|as\s+(a\s+)?)?"
+    r"(%|percent\w*|pct\b|raw\s+numbers?\b|absolute\b|dollars\b|headcount\b)"
+)
 _VS_YEAR = re.compile(
     r"\b(than|compared\s+(to|with)|vs\.?|versus|relative\s+to|back\s+in)\s+(in\s+)?(may\s+)?(20\d\d)\b"
 )
@@ -183,6 +188,14 @@ _SELF = re.compile(
     r"|agency)\b"
     r"|\bfor\s+(a|an|my|our)\s+(story|piece|article|report|project|paper|class|presentation)"
     r"(\s+(about|on)\s+[^,.;:?!]+)?"
+)
+# "… a good career? client is thinking about a certificate program": a sentence about someone else,
+# background to the question (read only when the rest of the question names no job)
+_BACKGROUND = re.compile(
+    r"(?:^|(?<=[.?!;]))\s*(?:(?:my|our|the|a|this|her|his|their)\s+)?(?:client|student|customer|son|daughter"
+    r"|kid|child|friend|wife|husband|partner|mom|dad|mother|father|brother|sister|cousin|nephew|niece|mentee"
+    r"|patient|boss|manager|coworker|neighbor)s?\s+(?:is|are|was|were|has|have|wants?|plans?|hopes?|thinks?"
+    r"|would|will|needs?|asked|asks|just|currently|already|might|may|could)\b[^.?!;]*"
 )
 _INTRO = re.compile(r"\s*(?:i'?m\s+(?:an?\s+)?)?[\w' /&-]{2,40}?\s+(?:here|asking|speaking)\b\s*[:,.!-]*")
 # A threshold: "over $110k", "under $18 an hour", "more than 150000", "at least 5,000 workers".
@@ -437,7 +450,9 @@ class Signals:
     included: tuple[str, ...] = ()  # parts of pay named that OEWS wages include ("tips")
     speakers: tuple[tuple[int, int], ...] = ()  # "my guidance counselor says": spans not asked about
     loose_amount: str | None = None  # "30 dollar per hour" with no "over" or "under"
-    intro: tuple[int, int] | None = None  # "electrician here -": who asks, not (always) what is asked
+    # "electrician here -", "client is thinking about a course": who asks or background, read only
+    # when the rest of the question names no job
+    asides: tuple[tuple[int, int], ...] = ()
 
     @property
     def wants_wage(self) -> bool:
@@ -500,10 +515,23 @@ def read_signals(lower: str) -> Signals:
         near_scope=near_scope(lower),
         unmeasured=unmeasured(lower),
         included=included(lower),
-        speakers=tuple(m.span() for m in (*_SPEAKER.finditer(lower), *_SELF.finditer(lower))),
-        intro=m.span() if (m := _INTRO.match(lower)) else None,
+        speakers=tuple(m.span() for p in (_SPEAKER, _SELF, _NOT_THIS_WAY) for m in p.finditer(lower)),
+        asides=_asides(lower),
         loose_amount=_loose_amount(lower),
     )
+
+
+# "I've been an aide at a clinic and …": the asker's own story
+_STORY = re.compile(
+    r"\bi(?:'ve|\s+have)\s+(?:been|worked)\s+(?:an?\s+|as\s+an?\s+|working\s+)[^.?!;,]*?"
+    r"(?=\s*[.?!;,]|\s+(?:and|so|but)\s+i\b|$)"
+)
+
+
+def _asides(lower: str) -> tuple[tuple[int, int], ...]:
+    intro = [m.span()] if (m := _INTRO.match(lower)) else []
+    background = (m.span() for m in _BACKGROUND.finditer(lower) if m.start() > 0 or m.end() < len(lower))
+    return (*intro, *background, *(m.span() for m in _STORY.finditer(lower)))
 
 
 def _employment(lower: str) -> bool:
@@ -563,6 +591,7 @@ def near_scope(lower: str) -> tuple[str, ...]:
 
 
 def _change_kind(lower: str) -> str | None:
+    lower = _NOT_THIS_WAY.sub(" ", lower)
     absolute, relative = bool(_ABSOLUTE.search(lower)), bool(_RELATIVE.search(lower))
     if absolute and relative:
         return "both"
