@@ -962,3 +962,32 @@ def test_titles_and_ages_as_people_say_them(engine: OewsEngine, question: str, s
 def test_the_way_not_to_show_a_change_is_followed(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "which 5 occupations lost the most jobs since 2021? (raw numbers, not %)")
     assert "declined the most (jobs)" in answer.text and "Not applied" not in answer.text
+
+
+def test_finance_shorthand_headcount_yoy_and_short_years(engine: OewsEngine) -> None:
+    ohio = cell("state_M2025_dl", AREA="39", OCC_CODE="13-2011")
+    answer = ask_offline(engine, "accts & auditors HC in OH?")
+    assert f"{number(ohio['TOT_EMP']):,.0f}" in answer.text and "Not applied" not in answer.text
+    before = cell("national_M2024_dl", OCC_CODE="47-2111", O_GROUP="detailed")
+    for question in ("electricians median hourly YoY", "electricians median hourly, '24 vs '25"):
+        answer = ask_offline(engine, question)
+        assert f"${before['H_MEDIAN']} in May 2024" in answer.text, answer.text
+
+
+def test_naics_codes_listed_or_in_parentheses_are_each_an_industry(engine: OewsEngine) -> None:
+    listed = ask_offline(engine, "financial managers mean annual pay, NAICS 522 vs 523 vs 524")
+    assert all(f"(NAICS {code}000)" in listed.text for code in ("522", "523", "524")), listed.text
+    typed = ask_offline(engine, "PR specialists headcount in mgmt consulting (5416) vs advertising/PR (5418)")
+    assert "(NAICS 541600)" in typed.text and "(NAICS 541800)" in typed.text
+    assert "Puerto Rico" not in said(typed) and "Not applied" not in typed.text
+
+
+def test_a_workers_filter_on_a_pay_growth_ranking_keeps_the_pay(engine: OewsEngine) -> None:
+    question = "fastest mean annual pay growth 2021 to 2025, only occupations with 100k+ HC in 2021"
+    answer = ask_offline(engine, question)
+    assert "mean annual wage grew fastest" in answer.text, answer.text
+
+
+def test_firm_size_is_named_once_as_not_measured(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "mechanical engineers p90 annual in MI, large employers only")
+    assert answer.text.count("Not applied") == 1 and names_not_applied("large employers", said(answer))

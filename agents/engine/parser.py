@@ -25,7 +25,15 @@ from agents.engine.signals import (
     read_signals,
     roles_as_titles,
 )
-from agents.engine.text import MAX_QUESTION_CHARS, Token, clean, is_unsafe, off_topic_reason, tokenize
+from agents.engine.text import (
+    MAX_QUESTION_CHARS,
+    Token,
+    clean,
+    full_years,
+    is_unsafe,
+    off_topic_reason,
+    tokenize,
+)
 from agents.resolve import aliases
 from agents.resolve.entities import Area, Industry, Occupation
 from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver
@@ -53,7 +61,7 @@ FILLER = frozenset(
     approximately approx about exactly right really actually also just only still pretty may
     fastest slowest quickest grew growing growth grown declined declining decline shrank shrinking
     increased increasing decreased rose gained gains lost losing had have
-    pls plz thanks thank thx hey hi hello yo bot wondering i've i'd i'll move
+    pls plz thanks thank thx hey hi hello yo bot wondering i've i'd i'll move yoy comp occs
     chart charts graph graphs plot plots visualize visualise table tables list
     percent percentage pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs
     k grand bucks dollars dollar usd
@@ -81,7 +89,8 @@ FILLER = frozenset(
     black white hispanic latino latina latinos asian minority minorities fewer
     self self-employed employed freelance freelancers freelancing gig rideshare contractors contractor
     cost afford affordable rent housing live tax taxes take home purchasing power further wage
-    projections projected outlook automation happy satisfaction satisfied stress stressful enjoy
+    projections projected outlook saturated oversaturated saturation automation happy satisfaction
+    satisfied stress stressful enjoy
     company companies employer employers firm firms
     """.split()
 )
@@ -116,6 +125,8 @@ _BUSINESS_NOUNS = frozenset(
 _WORKPLACES = _BUSINESS_NOUNS | frozenset(
     "clinic clinics practice practices school schools program programs department center centers".split()
 )
+_NAICS_DIGITS = re.compile(r"\d{3,6}")
+_LIST_WORDS = frozenset("vs versus v and or & in at for to with between plus".split())
 _FIELD = re.compile(r"(ing|ology|omy|acy|istry|iatry|metry|apy|ics)$")
 _GROUP_NOUNS = frozenset({"jobs", "job", "occupations", "careers", "roles", "positions", "workers"})
 _WORKING = re.compile(r"\b(work(s|ing)?|employed|employ(s)?)\s+(in|at|for|by)\b")
@@ -146,7 +157,7 @@ class QuestionParser:
         )
 
     def parse(self, text: str, context: Intent | None = None) -> Parsed:
-        cleaned = roles_as_titles(amounts_in_digits(self._speller.correct(clean(text))))
+        cleaned = roles_as_titles(amounts_in_digits(full_years(self._speller.correct(clean(text)))))
         lower = cleaned.lower()
         if not any(c.isalpha() for c in cleaned) or _HELP.match(lower.strip(" !.")):
             return Parsed(refusal_kind="help", refusal="")
@@ -160,7 +171,7 @@ class QuestionParser:
             return Parsed(refusal_kind="unsafe", refusal="")
         tokens = tokenize(_postal_case(cleaned))
         signals = read_signals(lower)
-        mentions, unknown = self._scan(tokens, signals, _slashes(cleaned, tokens))
+        mentions, unknown = self._scan(tokens, signals, cleaned)
         names_occupation = any(m.kind == "occupation" and m.via == "exact" for m in mentions)
         near_occupation = any(m.kind == "occupation" for m in mentions)  # "wind turbine technicians"
         lists = signals.threshold is not None
@@ -199,28 +210,26 @@ class QuestionParser:
 
     # -- finding entities -------------------------------------------------------------------
 
-    def _scan(
-        self, tokens: list[Token], signals: Signals, slashes: frozenset[int]
-    ) -> tuple[list[Mention], list[str]]:
+    def _scan(self, tokens: list[Token], signals: Signals, text: str) -> tuple[list[Mention], list[str]]:
         if signals.asides:  # "electrician here - …": who asks, unless nothing else is named
             skipped = (*signals.speakers, *signals.asides)
-            mentions, unknown = self._scan_outside(tokens, signals, skipped, slashes)
+            mentions, unknown = self._scan_outside(tokens, signals, skipped, text)
             if any(m.kind == "occupation" for m in mentions) or signals.threshold or signals.ranking:
                 return mentions, unknown
-        return self._scan_outside(tokens, signals, signals.speakers, slashes)
+        return self._scan_outside(tokens, signals, signals.speakers, text)
 
     def _scan_outside(
         self,
         tokens: list[Token],
         signals: Signals,
         skipped: tuple[tuple[int, int], ...],
-        slashes: frozenset[int],
+        text: str,
     ) -> tuple[list[Mention], list[str]]:
         spans = [span for u in signals.unmeasured for span in u.spans]
         spans += [signals.threshold.span] if signals.threshold else []
         spans += skipped
         used = [t.lower in signals.year_tokens or any(a <= t.start < b for a, b in spans) for t in tokens]
-        mentions = self._shared_heads(tokens, used, slashes)
+        mentions = self._coded_industries(tokens, used, text) + self._shared_heads(tokens, used, text)
         i = 0
         while i < len(tokens):
             listing = (
@@ -244,13 +253,31 @@ class QuestionParser:
         mentions.sort(key=lambda m: m.start)
         return self._postal_states(_merge_industry_words(_merge_qualifiers(mentions, tokens))), unknown
 
-    def _shared_heads(self, tokens: list[Token], used: list[bool], slashes: frozenset[int]) -> list[Mention]:
+    def _coded_industries(self, tokens: list[Token], used: list[bool], text: str) -> list[Mention]:
+        """ "advertising/PR (5418)": a NAICS code in parentheses names the words before it."""
+        found: list[Mention] = []
+        for k, token in enumerate(tokens):
+            if used[k] or not _NAICS_DIGITS.fullmatch(token.text) or not _in_parentheses(text, token):
+                continue
+            industries = self._resolver.exact("industry", f"NAICS {token.text}")
+            if not industries:
+                continue
+            start = k
+            while start > max(0, k - 4) and _names_on(tokens, start - 1, used, text, last=start == k):
+                start -= 1  # its name as typed, back to "vs", "and", "in", a comma or a colon
+            phrase = text[tokens[start].start : token.end + 1]
+            found.append(Mention("industry", start, k + 1, phrase, industries))
+            used[start : k + 1] = [True] * (k + 1 - start)
+        return found
+
+    def _shared_heads(self, tokens: list[Token], used: list[bool], text: str) -> list[Mention]:
         """Two names sharing their last words: "truck and bus drivers" names truck drivers (bus
         drivers are found as usual), "medical records/coding specialists" one occupation, and
         "transportation/material moving jobs" is read with the slash as "and"."""
         found: list[Mention] = []
         joins = [(k, k + 1, False) for k, t in enumerate(tokens) if t.lower in ("and", "or", "&")]
-        for a_end, b_start, slash in [*joins, *((k + 1, k + 1, True) for k in sorted(slashes))]:
+        slashes = sorted(_slashes(text, tokens))
+        for a_end, b_start, slash in [*joins, *((k + 1, k + 1, True) for k in slashes)]:
             if not (a_end > 0 and b_start < len(tokens)) or any(used[a_end - 1 : b_start + 1]):
                 continue
             if self._crossing(tokens, a_end, b_start, used):
@@ -314,6 +341,8 @@ class QuestionParser:
             if any(used[i : i + length]) or (length > 1 and span[-1].lower in _NEVER_LAST):
                 continue
             phrase = " ".join(t.text for t in span)
+            if listing and length == 1 and _NAICS_DIGITS.fullmatch(phrase):
+                phrase = f"NAICS {phrase}"  # "NAICS 522 vs 523 vs 524": each a NAICS code
             for kind in ("industry", "area", "occupation") if listing else self._kind_order(tokens, i):
                 entities = self._exact(kind, phrase, span)
                 if entities and not (kind == "occupation" and _field_before_workplace(tokens, i + length)):
@@ -704,6 +733,8 @@ class _Builder:
             return tuple(sorted(set(s.years) | ({cov.latest} if now else set())))
         if (s.all_years and (s.trend or not s.ranking)) or self._trend_without_years():
             return cov.all_years
+        if s.year_over_year:  # "YoY": the latest year against the one before
+            return cov.all_years[-2:]
         return ()
 
     def _with_years(self, intent: Intent) -> Intent | None:
@@ -1178,6 +1209,16 @@ def _several_states(m: Mention) -> bool:
 
 def _listing(names: list[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _names_on(tokens: list[Token], k: int, used: list[bool], text: str, *, last: bool) -> bool:
+    gap = text[tokens[k].end : tokens[k + 1].start]
+    joined = last or not re.search(r"[,:;()]", gap)  # "wholesalers (424)", not "HC: truck"
+    return joined and not used[k] and tokens[k].lower not in _LIST_WORDS
+
+
+def _in_parentheses(text: str, token: Token) -> bool:
+    return text[: token.start].rstrip().endswith("(") and text[token.end :].lstrip().startswith(")")
 
 
 def _slashes(text: str, tokens: list[Token]) -> frozenset[int]:

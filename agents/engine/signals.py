@@ -93,7 +93,7 @@ _PAY = re.compile(
     r"|wage|wages|income|compensation|money|rate|comp)\b|\$"
 )
 _EMPLOYMENT = re.compile(
-    r"\b(how\s+many|number\s+of|employment|employed|headcount|head\s+count|workforce"
+    r"\b(how\s+many|number\s+of|employment|employed|headcount|head\s+count|hc|workforce"
     r"|employ|employs|employing|count\s+of|total\s+jobs|jobs\s+(are|were)\s+there"
     r"|jobs?\s+(growth|gains?|losses|grew|growing|shrank|changed?|increased?|decreased?))\b"
 )
@@ -149,7 +149,8 @@ _SHRINK = re.compile(
 )
 # Absolute change ("most workers", "in dollars", "how many more") vs relative ("fastest", "%").
 _ABSOLUTE = re.compile(
-    r"\b(in\s+dollars|dollar\s+(amounts?|terms|changes?|increases?|raises?|gains?)|in\s+absolute\s+terms|absolute|headcount"
+    r"\b(in\s+dollars|dollar\s+(amounts?|terms|changes?|increases?|raises?|gains?)|in\s+absolute\s+terms|absolute|headcount|hc"
+    r"|in\s+\$\s*terms"
     r"|most\s+(workers|jobs|people|employees|positions)|(more|fewer|less)\s+(workers|jobs|people|employees)"
     r"|how\s+many\s+(more|fewer|less)|how\s+much\s+(more|less)|by\s+how\s+much|number\s+of\s+(jobs|workers)"
     r"|jobs\s+(added|lost|gained|cut)|(added|lost|gained|shed|cut)\s+(the\s+most\s+)?(jobs|workers|positions)"
@@ -213,7 +214,7 @@ _UNIT = (
     r"\s*(?P<bucks>bucks|dollars|usd)?"
     r"(?:\s*(?P<per>an?\s+hour|per\s+hour|an?\s+hr|per\s+hr|/\s*h(?:ou)?r|hourly|hrly|an?\s+year|per\s+year"
     r"|an?\s+yr|per\s+yr|/\s*y(?:ea)?r|annually|annual|yearly|salary)\b)?"
-    r"(?:\s*(?P<count>workers?|jobs|people|employees?|employed|positions|persons))?"
+    r"(?:\s*(?P<count>workers?|jobs|people|employees?|employed|positions|persons|hc\b|headcount))?"
 )
 _THRESHOLD = re.compile(
     rf"(?:(?P<over>{_OVER})|(?P<under>{_UNDER})|(?P<claim>{_CLAIM}))\s*(?P<neg>-)?\s*(?P<dollar>\$)?\s*(?P<neg2>-)?"
@@ -287,7 +288,7 @@ NEAR_SCOPE = (
         r"\b(projections?|projected(\s+(growth|demand|change|employment|jobs|increase|openings|to\s+grow))?|outlook|future|will\s+.{0,20}grow|in\s+demand|demand\s+for|prospects"
         r"|job\s+security|automation|replaced\s+by\s+ai|will\s+.{0,40}\b(in|by)\s+20[3-9]\d"
         r"|(in|within|over)\s+(the\s+next\s+)?(\d{1,2}|a|one|two|three|five|ten|twenty)\s+(more\s+)?years?(?!\s+ago)"
-        r"|will\s+there\s+be|going\s+to\s+be\s+(more|fewer|less)|years?\s+from\s+now)\b",
+        r"|will\s+there\s+be|going\s+to\s+be\s+(more|fewer|less)|years?\s+from\s+now|(over)?saturated|saturation)\b",
         "OEWS measures the present and past, not projections or demand; the BLS Employment "
         "Projections program publishes expected growth by occupation. The figures below are OEWS's.",
     ),
@@ -342,7 +343,8 @@ UNMEASURED = (
         "OEWS does not separate shifts, and its wages exclude shift differentials.",
     ),
     (
-        r"\b(start-?ups?|small\s+(businesses|companies|firms)|big\s+tech|faang|fortune\s+500)\b",
+        r"\b(start-?ups?|(small|smaller|large|larger|big|bigger|mid-?sized?|medium-?sized?)\s+(businesses|companies"
+        r"|firms|employers|establishments|organi[sz]ations)|big\s+tech|faang|fortune\s+500)\b",
         "OEWS does not publish pay by employer or size of firm; the figures cover all employers.",
     ),
     (
@@ -390,6 +392,9 @@ _EMPLOYER_NAMES = re.compile(
 )
 _ALL_YEARS = re.compile(r"\b(each|every)\s+year\b|\bover\s+(time|the\s+years)\b|\ball\s+years\b")
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+_YEAR_OVER_YEAR = re.compile(
+    r"\b(yoy|y/y|year[\s-]+over[\s-]+year|from\s+last\s+year|over\s+the\s+(past|last)\s+year)\b"
+)
 _SINCE = re.compile(r"\b(since|after|from)\s+(?:may\s+)?(20\d\d)\b")
 _SPAN = re.compile(r"\b(?:from|between)?\s*(20\d\d)\s*(?:-|–|—|to|through|thru|until|and)\s*(20\d\d)\b")
 _NOW = re.compile(r"\b(now|today|currently|current|latest|this\s+year|nowadays|these\s+days)\b")
@@ -453,6 +458,7 @@ class Signals:
     # "electrician here -", "client is thinking about a course": who asks or background, read only
     # when the rest of the question names no job
     asides: tuple[tuple[int, int], ...] = ()
+    year_over_year: bool = False  # "YoY": the change from the year before
 
     @property
     def wants_wage(self) -> bool:
@@ -473,6 +479,7 @@ class Signals:
 
 def read_signals(lower: str) -> Signals:
     percentiles = _percentiles(lower)
+    threshold = _threshold(lower)
     ranking_text = _strip_percentile_phrases(lower)
     ranking = bool(_RANK.search(ranking_text))
     years = tuple(int(y) for y in _YEAR.findall(lower))
@@ -486,7 +493,7 @@ def read_signals(lower: str) -> Signals:
         hourly=bool(_HOURLY.search(lower)),
         annual=bool(_ANNUAL.search(lower)),
         pay=bool(_PAY.search(lower)),
-        employment=_employment(lower),
+        employment=_employment(_without_count_threshold(lower, threshold)),
         lq=bool(_LQ.search(lower)),
         per_1000=bool(_PER_1000.search(lower)),
         concentration=bool(_CONCENTRATION.search(lower)),
@@ -508,7 +515,7 @@ def read_signals(lower: str) -> Signals:
         all_years=bool(_ALL_YEARS.search(lower)),
         chart=bool(_CHART.search(lower)),
         year_tokens=frozenset(str(y) for y in years),
-        threshold=_threshold(lower),
+        threshold=threshold,
         change=_change_kind(lower),
         versus_year=int(vs.group(5)) if (vs := _VS_YEAR.search(lower)) and len(years) == 1 else None,
         career=bool(_CAREER.search(lower)),
@@ -517,6 +524,7 @@ def read_signals(lower: str) -> Signals:
         included=included(lower),
         speakers=tuple(m.span() for p in (_SPEAKER, _SELF, _NOT_THIS_WAY) for m in p.finditer(lower)),
         asides=_asides(lower),
+        year_over_year=bool(_YEAR_OVER_YEAR.search(lower)),
         loose_amount=_loose_amount(lower),
     )
 
@@ -532,6 +540,14 @@ def _asides(lower: str) -> tuple[tuple[int, int], ...]:
     intro = [m.span()] if (m := _INTRO.match(lower)) else []
     background = (m.span() for m in _BACKGROUND.finditer(lower) if m.start() > 0 or m.end() < len(lower))
     return (*intro, *background, *(m.span() for m in _STORY.finditer(lower)))
+
+
+def _without_count_threshold(lower: str, threshold: RawThreshold | None) -> str:
+    """ "pay growth, only occupations with at least 100k workers": the workers filter, not the measure."""
+    if threshold is None or not threshold.employment:
+        return lower
+    start, end = threshold.span
+    return f"{lower[:start]} {lower[end:]}"
 
 
 def _employment(lower: str) -> bool:
@@ -582,6 +598,8 @@ def included(lower: str) -> tuple[str, ...]:
 def near_scope(lower: str) -> tuple[str, ...]:
     """ "Not applied: “women”. OEWS does not publish …" for each topic OEWS does not measure."""
     patterns = [*((p, why) for _, p, why in _NEAR_SCOPE_RE), (_EMPLOYER, EMPLOYER_WHY)]
+    for qualifier, _ in _UNMEASURED_RE:  # "large employers" is named once, as a qualifier
+        lower = qualifier.sub(" ", lower)
     said = []
     for pattern, why in patterns:
         typed = dict.fromkeys(m.group().strip() for m in pattern.finditer(lower))
@@ -607,7 +625,8 @@ def _threshold(lower: str) -> RawThreshold | None:
     if m := _SIX_FIGURES.search(lower):
         return RawThreshold(True, 100_000.0, "annual", False, True, m.group(), m.span())
     found = [t for m in _THRESHOLD.finditer(lower) if (t := _one_threshold(lower, m)) is not None]
-    found += [t for m in _THRESHOLD_AFTER.finditer(lower) if (t := _or_more(m)) is not None]
+    after = (*_THRESHOLD_AFTER.finditer(lower), *_THRESHOLD_PLUS.finditer(lower))
+    found += [t for m in after if (t := _or_more(m)) is not None]
     # "fewer than 10 office occupations pay over $20 an hour": the amount with a unit is the filter
     return next((t for t in found if t.dollar or t.basis or t.employment), found[0] if found else None)
 
@@ -635,11 +654,17 @@ _THRESHOLD_AFTER = re.compile(
 )
 
 
+# "100k+ workers", "$150k+": a plus after the amount is "or more"
+_THRESHOLD_PLUS = re.compile(
+    r"(?P<dollar>\$)?\s*(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<mult>k|grand|thousand)?\+(?!\w)" + _UNIT
+)
+
+
 def _or_more(m: re.Match[str]) -> RawThreshold | None:
     if not (m.group("mult") or m.group("per") or m.group("count") or m.group("dollar") or m.group("bucks")):
         return None
     amount = float(m.group("num").replace(",", "")) * _MULTIPLIERS.get((m.group("mult") or "").lower(), 1.0)
-    return _typed_threshold(m, amount, above=bool(m.group("over")))
+    return _typed_threshold(m, amount, above=m.groupdict().get("under") is None)
 
 
 def _one_threshold(lower: str, m: re.Match[str]) -> RawThreshold | None:

@@ -74,6 +74,8 @@ _FIELD_ENDINGS = (
     ("metry", ("metrist",)),
     ("apy", ("apist",)),
     ("ics", ("ician", "icist")),
+    ("ence", ("entist",)),  # "data science" -> data scientists
+    ("arial", ("ary",)),  # "actuarial" -> actuaries, "secretarial"
 )
 _NOT_FIELDS = frozenset({"economy", "politics", "ethics"})  # words first, fields second
 
