@@ -12,6 +12,13 @@ two workers finish together instead of one starting a long test at the end.
 
 ``postgres`` is a throwaway PostgreSQL server on loopback (see ``tests/postgres.py``), one per
 test session and worker; it skips locally when PostgreSQL is not installed, and fails on CI.
+
+Bytecode: with ``PYTHONDONTWRITEBYTECODE`` set (as here and on many CI images) every process of
+a run (the controller, each xdist worker, each ``serve``/``worker`` process a test starts)
+would compile the project's modules again and pytest would rewrite every test module again:
+about 5 s of CPU per process. A test run writes bytecode as Python does by default (into the
+ignored ``__pycache__`` folders, which ``.ci/run``'s copy and git leave out), and so do the
+processes it starts.
 """
 
 from __future__ import annotations
@@ -23,14 +30,21 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import pytest
+sys.dont_write_bytecode = False  # before the project's modules are imported (see above)
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # the workers and processes started from here
 
-from agents.engine.engine import OewsEngine
-from agents.oews.database import DATABASE_NAME, build_database, shipped_files
-from agents.oews.schema import DDL, SCHEMA_VERSION
-from tests import postgres as pg
+import pytest  # noqa: E402
+
+from agents.engine.engine import OewsEngine  # noqa: E402
+from agents.oews.database import DATABASE_NAME, build_database, shipped_files  # noqa: E402
+from agents.oews.schema import DDL, SCHEMA_VERSION  # noqa: E402
+from bot.evaluation import Report  # noqa: E402
+from tests import postgres as pg  # noqa: E402
+from tests.cache import cache_dir  # noqa: E402
 
 _SCRUBBED_PREFIXES = ("OEWS_", "OPENAI_", "SLACK_", "TEAMS_", "MICROSOFTAPP", "TO_BOT_")
 
@@ -41,8 +55,16 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for key in list(os.environ):
         if key.upper().startswith(_SCRUBBED_PREFIXES):
             monkeypatch.delenv(key)
-    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mpl"))
+    monkeypatch.setenv("MPLCONFIGDIR", str(matplotlib_dir()))
     monkeypatch.chdir(tmp_path)  # no stray .env file is read
+
+
+def matplotlib_dir() -> Path:
+    """matplotlib's folder for the processes tests start: its font cache is built once (~0.4 s a
+    process otherwise), and nothing else is written there."""
+    folder = cache_dir() / "matplotlib"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 def _cache_key() -> str:
@@ -51,13 +73,6 @@ def _cache_key() -> str:
         h.update(f.name.encode())
         h.update(str(f.stat().st_size).encode())
     return h.hexdigest()[:16]
-
-
-def cache_dir() -> Path:
-    """Where built test data is kept between runs (shared by workers and runs, under a lock)."""
-    cache = Path(os.environ.get("OEWS_TEST_CACHE", Path.home() / ".cache" / "oews-bot-tests"))
-    cache.mkdir(parents=True, exist_ok=True)
-    return cache
 
 
 def cached_database() -> Path:
@@ -90,6 +105,43 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if exitstatus == pytest.ExitCode.INTERRUPTED:
             _background_build.terminate()  # the build is written aside: nothing half-built is kept
         _background_build.wait()
+
+
+# Tests that read one shared pass over the evaluation questions (a session fixture) run on one
+# xdist worker, so the pass is made once per run. Node id prefixes (the controller sees ids, not
+# marks; xdist's own ``--dist loadgroup`` does not group under pytest 9).
+SAME_WORKER = {
+    "tests/test_cli.py::test_eval_scores_the_projects_questions": "eval-sqlite",
+    "tests/test_eval_postgres.py::test_every_eval_question": "eval-sqlite",
+    "tests/workflow/test_workflow_offline.py::test_every_eval_question": "eval-stages",
+    "tests/workflow/test_workflow_checks.py::test_every_deterministic_eval_answer": "eval-stages",
+}
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)  # an xdist hook: fine without xdist
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist load`` (the default with ``-n``), but the ``SAME_WORKER`` groups go to one worker.
+
+    Tests are handed out in collection order (slowest first) as workers free up: each worker
+    holds the test it runs and the next one (an xdist worker runs a test once it knows the next)."""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedPassScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return next((g for prefix, g in SAME_WORKER.items() if nodeid.startswith(prefix)), nodeid)
+
+        def _reschedule(self, node: Any) -> None:
+            if node.shutting_down:
+                return
+            if not self.workqueue:
+                node.shutdown()
+            elif self._pending_of(self.assigned_work[node]) <= 1:
+                self._assign_work_unit(node)
+
+    config.option.loadscopereorder = False  # keep the slowest-first order
+    return SharedPassScheduling(config, log)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -146,3 +198,39 @@ def home(tmp_path: Path, oews_db: Path) -> Path:
     home.mkdir()
     shutil.copy(oews_db, home / DATABASE_NAME)
     return home
+
+
+@dataclass(frozen=True)
+class EvalPass:
+    """Every evaluation question answered once by a service: the scores and each answer's text."""
+
+    report: Report
+    texts: dict[str, str]  # question -> answer text, without its trace id
+
+
+def answer_the_evaluation(service: Any) -> EvalPass:
+    """Ask the service each question of ``eval/questions.jsonl`` as ``oews-bot eval`` does."""
+    from bot.evaluation import evaluate, load_cases
+    from bot.types import Answer, Question
+    from tests.shipped import EVAL_QUESTIONS
+
+    texts: dict[str, str] = {}
+
+    def ask(text: str) -> Answer:
+        answer: Answer = service.answer(
+            Question(text=text, platform="cli", workspace="local", channel="cli"), render_chart=False
+        )
+        texts[text] = answer.text.split(" (trace ")[0]
+        return answer
+
+    return EvalPass(evaluate(load_cases(EVAL_QUESTIONS), ask), texts)
+
+
+@pytest.fixture(scope="session")
+def sqlite_evaluation(oews_db: Path, tmp_path_factory: pytest.TempPathFactory) -> EvalPass:
+    """The evaluation answered once from the SQLite build (tests using it share a worker: SAME_WORKER)."""
+    from bot.app import build_service
+    from bot.config import Settings
+
+    home = tmp_path_factory.mktemp("eval-home")
+    return answer_the_evaluation(build_service(Settings(oews_home=home, oews_database=oews_db)))

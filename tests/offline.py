@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from agents.answer import EngineAnswer
 from agents.engine import replies
 from agents.engine.engine import OewsEngine
+from agents.engine.framing import Framing, Results
+from agents.engine.intent import Parsed
 from agents.trace import Trace
 from agents.workflow.graph import Workflow
 
@@ -24,10 +27,27 @@ def ask_offline(
     return _workflow(engine).run(question, trace=Trace(), context=context, render_chart=render_chart)
 
 
-def engine_stages(engine: OewsEngine, question: str) -> EngineAnswer:
+@dataclass(frozen=True)
+class Stages:
+    """What each of the engine's stages made of one question (no framing or rows for a refusal)."""
+
+    question: str
+    parsed: Parsed
+    framing: Framing | None
+    results: Results | None
+    answer: EngineAnswer
+
+
+def stages(engine: OewsEngine, question: str) -> Stages:
     """The engine's stages run in a row, without the graph: parse, frame, run, write."""
     parsed = engine.parse(question)
     if parsed.intent is None or parsed.refusal_kind or parsed.clarify:
-        return replies.compose(parsed, None, None, question)
+        return Stages(question, parsed, None, None, replies.compose(parsed, None, None, question))
     framing = engine.frame(parsed.intent)
-    return replies.compose(parsed, framing, engine.run(framing), question)
+    results = engine.run(framing)
+    return Stages(question, parsed, framing, results, replies.compose(parsed, framing, results, question))
+
+
+def engine_stages(engine: OewsEngine, question: str) -> EngineAnswer:
+    """The answer of the engine's stages run in a row (``stages``)."""
+    return stages(engine, question).answer

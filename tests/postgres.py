@@ -1,8 +1,10 @@
 """A throwaway PostgreSQL server on loopback, started by the tests themselves.
 
-``PostgresServer.start()`` runs ``initdb`` and ``pg_ctl`` from the Debian ``postgresql`` package on
-a free port, as the ``postgres`` user when the tests run as root (PostgreSQL refuses to run as
-root). Servers are reached through pyodbc and psqlODBC (``odbc-postgresql``).
+``PostgresServer.start()`` runs ``pg_ctl`` from the Debian ``postgresql`` package on a free port,
+as the ``postgres`` user when the tests run as root (PostgreSQL refuses to run as root), on a copy
+of a data directory that ``initdb`` made once (kept in the test cache per PostgreSQL version and
+password: initdb takes 1–2 s of CPU). Servers are reached through pyodbc and psqlODBC
+(``odbc-postgresql``).
 
 Locally, without PostgreSQL installed, the fixture skips with the command that installs it; on CI
 (``CI=true``) a missing server is a failure, never a skip.
@@ -10,6 +12,8 @@ Locally, without PostgreSQL installed, the fixture skips with the command that i
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
 import pwd
 import shutil
@@ -18,6 +22,8 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.cache import cache_dir
 
 INSTALL_HINT = "sudo apt-get install -y postgresql unixodbc odbc-postgresql"
 ODBC_DRIVER = "PostgreSQL Unicode"
@@ -72,6 +78,13 @@ class PostgresServer:
     @classmethod
     def start(cls, *, password: str | None = None) -> PostgresServer:
         """A new server; with ``password``, every login must give it (scram-sha-256)."""
+        server = cls.start_copy(_initialized(password))
+        server.password = password or "x"
+        return server
+
+    @classmethod
+    def initdb(cls, password: str | None) -> PostgresServer:
+        """A new data directory (the server is not started)."""
         bindir = _bin_dir()
         assert bindir is not None, INSTALL_HINT
         root = Path(tempfile.mkdtemp(prefix="oews-pg-"))
@@ -97,7 +110,6 @@ class PostgresServer:
             "UTF8",
             "--no-sync",
         )
-        server.start_again()
         return server
 
     @classmethod
@@ -183,3 +195,21 @@ class PostgresServer:
         with pyodbc.connect(self.odbc(), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)
+
+
+def _initialized(password: str | None) -> Path:
+    """A data directory fresh from ``initdb``, made once and kept in the test cache."""
+    key = hashlib.sha256(repr(password).encode()).hexdigest()[:12]
+    saved = cache_dir() / f"pg{server_version()}-initdb-{key}"
+    with (cache_dir() / "pg-initdb.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not saved.exists():
+            server = PostgresServer.initdb(password)
+            try:
+                aside = saved.with_name(saved.name + ".partial")
+                shutil.rmtree(aside, ignore_errors=True)
+                subprocess.run(["cp", "-a", str(server.data_dir), str(aside)], check=True, timeout=120)
+                aside.rename(saved)
+            finally:
+                shutil.rmtree(server.data_dir.parent, ignore_errors=True)
+    return saved

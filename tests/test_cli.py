@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from adapters.cli import cli
+from tests.conftest import EvalPass
 from tests.shipped import EVAL_QUESTIONS
 
 
@@ -127,14 +128,33 @@ def test_usage_reports_cli_questions(home: Path, oews_db: Path) -> None:
     assert report[0]["platform"] == "cli" and report[0]["answers"] == 1
 
 
-@pytest.mark.slow(seconds=10)
-def test_eval_scores_the_projects_questions(home: Path, oews_db: Path) -> None:
-    result = run("eval", str(EVAL_QUESTIONS), "--quiet", home=home, db=oews_db)
-    total = next(line for line in result.stdout.splitlines() if line.startswith("TOTAL"))
-    passed, count = (int(x) for x in total.split()[1].split("/"))
-    assert count == len(EVAL_QUESTIONS.read_text(encoding="utf-8").splitlines())
-    assert passed / count >= 0.9
-    assert "ranking                6/6" in result.stdout
+def test_eval_scores_the_projects_questions(sqlite_evaluation: EvalPass) -> None:
+    """Every question of the project's file, answered as ``oews-bot eval`` answers it (the
+    session's one pass, shared with the PostgreSQL comparison); the command's printing below."""
+    report = sqlite_evaluation.report
+    assert len(report.outcomes) == len(EVAL_QUESTIONS.read_text(encoding="utf-8").splitlines())
+    assert report.score >= 0.9
+    assert report.by_category()["ranking"] == (6, 6)
+
+
+def test_eval_prints_the_scores_by_category_the_total_and_each_failure(
+    home: Path, oews_db: Path, tmp_path: Path
+) -> None:
+    cases = [json.loads(line) for line in EVAL_QUESTIONS.read_text(encoding="utf-8").splitlines()]
+    rankings = [c for c in cases if c["category"] == "ranking"][:2]
+    wrong = {**cases[0], "id": "wrong-gold", "expect": {"numbers": [1.5]}}  # no answer shows $1.50
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text("".join(json.dumps(c) + "\n" for c in [cases[0], *rankings, wrong]))
+    quiet = run("eval", str(questions), "--quiet", home=home, db=oews_db)
+    assert quiet.stdout.splitlines() == [
+        "point_lookup           1/2",
+        "ranking                2/2",
+        "TOTAL                  3/4 (75.0%)",
+    ]
+    result = run("eval", str(questions), home=home, db=oews_db)
+    assert result.stdout.startswith(quiet.stdout)
+    [failure] = result.stdout.splitlines()[3:]
+    assert failure.startswith(f"FAIL wrong-gold: {cases[0]['question']!r}: ")
 
 
 def test_log_lines_carry_the_trace_id_and_never_a_secret() -> None:

@@ -2,7 +2,8 @@
 
 The PostgreSQL database is a copy of the session's SQLite build (the same rows, sent in bulk by
 ``copy_sqlite_database``), and every question of eval/questions.jsonl is answered from both: the
-same outcome per question and the same answer text.
+same outcome per question and the same answer text. The SQLite answers are the session's one pass
+over the evaluation (``sqlite_evaluation``, shared with the CLI's score test).
 
 The copy takes a while, so the server's data directory is kept beside the cached SQLite build
 (keyed by it and by the PostgreSQL version) and later runs start a server on a copy of it.
@@ -20,12 +21,9 @@ from agents.oews.server import copy_sqlite_database, server_database_info
 from agents.sql.dburl import parse_database_url
 from bot.app import build_service
 from bot.config import Settings
-from bot.evaluation import evaluate, load_cases
-from bot.types import Question
 from tests import postgres as pg
-from tests.conftest import cache_dir, cached_database
-
-EVAL = Path(__file__).resolve().parents[1] / "eval" / "questions.jsonl"
+from tests.cache import cache_dir
+from tests.conftest import EvalPass, answer_the_evaluation, cached_database
 
 
 @pytest.fixture(scope="module")
@@ -59,28 +57,12 @@ def test_the_copy_holds_the_same_data(pg_copy: str, oews_db: Path) -> None:
 
 @pytest.mark.slow(seconds=30)
 def test_every_eval_question_is_answered_the_same_from_postgresql(
-    pg_copy: str, oews_db: Path, tmp_path: Path
+    pg_copy: str, sqlite_evaluation: EvalPass, tmp_path: Path
 ) -> None:
-    services = {
-        "sqlite": build_service(Settings(oews_home=tmp_path / "a", oews_database=oews_db)),
-        "postgresql": build_service(Settings(oews_home=tmp_path / "b", oews_database_url=pg_copy)),  # type: ignore[arg-type]
-    }
-    reports, texts = {}, {}
-    for name, service in services.items():
-        answers: dict[str, str] = {}
-
-        def ask(question: str, service: object = service, answers: dict[str, str] = answers) -> object:
-            answer = service.answer(  # type: ignore[attr-defined]
-                Question(text=question, platform="cli", workspace="local"), render_chart=False
-            )
-            answers[question] = answer.text.split(" (trace ")[0]
-            return answer
-
-        reports[name] = evaluate(load_cases(EVAL), ask)  # type: ignore[arg-type]
-        texts[name] = answers
-    lite, server = reports["sqlite"], reports["postgresql"]
-    assert len(lite.outcomes) == len(server.outcomes) >= 70
-    assert [o.passed for o in server.outcomes] == [o.passed for o in lite.outcomes]
-    assert server.score == lite.score
-    different = [q for q in texts["sqlite"] if texts["sqlite"][q] != texts["postgresql"][q]]
+    service = build_service(Settings(oews_home=tmp_path / "b", oews_database_url=pg_copy))  # type: ignore[arg-type]
+    lite, server = sqlite_evaluation, answer_the_evaluation(service)
+    assert len(lite.report.outcomes) == len(server.report.outcomes) >= 70
+    assert [o.passed for o in server.report.outcomes] == [o.passed for o in lite.report.outcomes]
+    assert server.report.score == lite.report.score
+    different = [q for q in lite.texts if lite.texts[q] != server.texts[q]]
     assert different == []

@@ -32,6 +32,7 @@ from pathlib import Path
 import pytest
 
 from tests import postgres as pg
+from tests.conftest import matplotlib_dir
 from tests.slack.fake_slack import Call, FakeSlack
 from tests.slack.harness import SECRET, event_envelope, mention, message, signed_headers
 from tests.teams.harness import TENANT, Chat, FakeConnector
@@ -55,7 +56,7 @@ class Host:
             **keep, "OEWS_HOME": str(home), "OEWS_DATABASE": str(oews_db), "SLACK_BOT_TOKEN": "xoxb-test",
             "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": fake.api_url, "OEWS_JOB_LEASE_S": "2",
             "OEWS_RATE_PER_USER_PER_MINUTE": "1000", "OEWS_RATE_PER_WORKSPACE_PER_MINUTE": "1000",
-            "MPLCONFIGDIR": str(home / "mpl"), **env,
+            "MPLCONFIGDIR": str(matplotlib_dir()), **env,
         }  # fmt: skip
         self.fake = fake
         self.log = (home / "processes.log").open("ab")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from agents.engine import replies
 from agents.engine.engine import OewsEngine
 from agents.workflow.grounding import dropped_parts, evidence, ungrounded, written_numbers
 from agents.workflow.plan import PlanDraft, StepDraft, check_plan
 from agents.workflow.synthesizer import question_parts
-from tests.shipped import EVAL_QUESTIONS
+from tests.offline import Stages
 
 
 def draft(*steps: tuple[str, str]) -> PlanDraft:
@@ -174,20 +171,18 @@ def test_written_numbers_reads_formats() -> None:
 
 
 @pytest.mark.slow(seconds=5)
-def test_every_deterministic_eval_answer_is_grounded(engine: OewsEngine) -> None:
+def test_every_deterministic_eval_answer_is_grounded(
+    engine: OewsEngine, evaluation_stages: list[Stages]
+) -> None:
     """The check has no false alarms on the answers the templates write from real rows."""
-    for line in EVAL_QUESTIONS.read_text(encoding="utf-8").splitlines():
-        question = json.loads(line)["question"]
-        parsed = engine.parse(question)
-        if parsed.intent is None or parsed.refusal_kind or parsed.clarify:
+    for stage in evaluation_stages:
+        if stage.results is None:  # refused or asked back: nothing was run
             continue
-        framing = engine.frame(parsed.intent)
-        results = engine.run(framing)
-        answer = replies.compose(parsed, framing, results, question)
+        answer, question = stage.answer, stage.question
         written = "\n".join(
             [answer.text, *answer.caveats, *(c for t in answer.tables for r in t.text_rows() for c in r)]
         )
-        ev = evidence(results.rows, texts=[question], years=engine.coverage.all_years)
+        ev = evidence(stage.results.rows, texts=[question], years=engine.coverage.all_years)
         assert ungrounded(written, ev) == [], question
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,14 +18,8 @@ from agents.sql.gateway import QueryResult
 from agents.trace import Trace
 from agents.workflow.config import WorkflowConfig
 from agents.workflow.graph import Workflow
-from tests.offline import engine_stages
-from tests.shipped import EVAL_QUESTIONS
+from tests.offline import Stages, engine_stages
 from tests.workflow.conftest import ask
-
-
-def _questions() -> list[str]:
-    lines = EVAL_QUESTIONS.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
 def _comparable(answer: EngineAnswer) -> dict[str, Any]:
@@ -36,11 +29,13 @@ def _comparable(answer: EngineAnswer) -> dict[str, Any]:
 
 
 @pytest.mark.slow(seconds=8)
-def test_every_eval_question_gets_the_engines_answer(engine: OewsEngine) -> None:
+def test_every_eval_question_gets_the_engines_answer(
+    engine: OewsEngine, evaluation_stages: list[Stages]
+) -> None:
     workflow = Workflow(engine)
-    for question in _questions():
+    for stage in evaluation_stages:
+        question, direct = stage.question, stage.answer
         answer, trace = ask(workflow, question)
-        direct = engine_stages(engine, question)
         thread = ThreadContext.read(direct.context) or ThreadContext()
         added = (
             {
