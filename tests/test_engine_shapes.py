@@ -720,6 +720,12 @@ def test_an_old_soc_codes_pay_after_it_ended_shows_what_it_became_side_by_side(e
         ("median pay for bilingual customer service reps", "bilingual"),
         ("what do seasonal farmworkers make", "seasonal"),
         ("what salary do i need to live in boston as a teacher", "need to live"),
+        ("electrician pay for veterans", "veterans"),
+        ("software developer pay with a security clearance", "security clearance"),
+        ("pay for licensed electricians in ohio", "licensed"),
+        ("hourly pay for temp warehouse workers", "temp"),
+        ("how much do travel nurses make", "travel"),
+        ("pay for night nurses", "night"),
     ],
 )
 def test_languages_seasons_and_living_costs_are_named_as_not_measured(
@@ -991,3 +997,16 @@ def test_a_workers_filter_on_a_pay_growth_ranking_keeps_the_pay(engine: OewsEngi
 def test_firm_size_is_named_once_as_not_measured(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "mechanical engineers p90 annual in MI, large employers only")
     assert answer.text.count("Not applied") == 1 and names_not_applied("large employers", said(answer))
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("licensed practical nurse pay", "29-2061"),
+        ("pay for licensed vocational nurses in texas", "29-2061"),
+        ("certified public accountants pay", "13-2011"),
+    ],
+)
+def test_a_qualifier_that_begins_a_title_is_the_title(engine: OewsEngine, question: str, code: str) -> None:
+    answer = ask_offline(engine, question)
+    assert f"({code})" in answer.text and "Not applied" not in answer.text

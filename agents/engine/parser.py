@@ -20,6 +20,7 @@ from agents.engine.signals import (
     INCLUDED_WHY,
     RawThreshold,
     Signals,
+    Unmeasured,
     amounts_in_digits,
     asks_change,
     read_signals,
@@ -170,7 +171,7 @@ class QuestionParser:
         if is_unsafe(lower):
             return Parsed(refusal_kind="unsafe", refusal="")
         tokens = tokenize(_postal_case(cleaned))
-        signals = read_signals(lower)
+        signals = self._titles_kept(tokens, read_signals(lower), lower)
         mentions, unknown = self._scan(tokens, signals, cleaned)
         names_occupation = any(m.kind == "occupation" and m.via == "exact" for m in mentions)
         near_occupation = any(m.kind == "occupation" for m in mentions)  # "wind turbine technicians"
@@ -186,6 +187,24 @@ class QuestionParser:
             all_occupations=everyone[0] if everyone else None, nation=nation[0] if nation else None
         )
         return self._industry_readings(parsed, mentions)
+
+    def _titles_kept(self, tokens: list[Token], signals: Signals, lower: str) -> Signals:
+        """ "licensed practical nurses", "certified nursing assistants": a qualifier OEWS does not
+        measure that begins an occupation's title is part of the title."""
+        kept: list[Unmeasured] = []
+        for u in signals.unmeasured:
+            spans = tuple(span for span in u.spans if not self._starts_title(tokens, span))
+            if spans:
+                typed = "”, “".join(dict.fromkeys(lower[a:b].strip() for a, b in spans))
+                kept.append(u if spans == u.spans else replace(u, typed=typed, spans=spans))
+        return replace(signals, unmeasured=tuple(kept))
+
+    def _starts_title(self, tokens: list[Token], span: tuple[int, int]) -> bool:
+        first = next((k for k, t in enumerate(tokens) if t.start >= span[0]), None)
+        if first is None:
+            return False
+        m = self._longest_exact(tokens, first, [False] * len(tokens))
+        return m is not None and m.kind == "occupation" and tokens[m.end - 1].end > span[1]
 
     def _industry_readings(self, parsed: Parsed, mentions: list[Mention]) -> Parsed:
         """ "mining": the Mining sector (NAICS 21) is read, and the caveat names the narrower

@@ -339,7 +339,26 @@ UNMEASURED = (
         "OEWS does not separate remote jobs; each job counts where its employer's establishment is.",
     ),
     (
-        r"\b(night|evening|weekend|graveyard|overnight)[\s-]+shifts?\b|\bnights\b",
+        r"\b(licen[cs]ed|licen[cs]es?|certified|certifications?|credential(ed|s)?|board[- ]certified"
+        r"|(security|secret|top[- ]secret|ts/sci)\s+clearances?|clearances?|cleared)\b",
+        "OEWS does not separate workers by license, certification or security clearance; the figures "
+        "cover everyone in the occupation.",
+    ),
+    (
+        r"\b(veterans?|disabled|disabilit(y|ies)|immigrants?|foreign[- ]born|undocumented|h-?1b"
+        r"|visa\s+holders?|citizens?|non-?citizens?)\b(?!\s+(affairs|administration|services))",
+        "OEWS does not publish figures by veteran status, disability, citizenship or place of birth; the "
+        "figures cover all workers in the occupation.",
+    ),
+    (
+        r"\b(temp|temps|temporary|travel(ing|ling)?|traveler|agency|contract|per[- ]diem|prn|locum|fill-?in)"
+        r"(?=\s+(nurses?|workers?|jobs?|staff|rns?|lpns?|techs?|teachers?|warehouse|assignments?|positions?|[a-z]+ers?\b))",
+        "OEWS does not separate temporary, agency, travel or contract jobs; workers placed by staffing "
+        "agencies are counted in the employment services industry (NAICS 561300), not in the places "
+        "where they work.",
+    ),
+    (
+        r"\b(night|evening|weekend|graveyard|overnight)[\s-]+shifts?\b|\bnights\b|\bnight(?=\s+[a-z]+s\b)",
         "OEWS does not separate shifts, and its wages exclude shift differentials.",
     ),
     (
