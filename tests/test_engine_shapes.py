@@ -720,6 +720,12 @@ def test_an_old_soc_codes_pay_after_it_ended_shows_what_it_became_side_by_side(e
         ("median pay for bilingual customer service reps", "bilingual"),
         ("what do seasonal farmworkers make", "seasonal"),
         ("what salary do i need to live in boston as a teacher", "need to live"),
+        ("electrician pay for veterans", "veterans"),
+        ("software developer pay with a security clearance", "security clearance"),
+        ("pay for licensed electricians in ohio", "licensed"),
+        ("hourly pay for temp warehouse workers", "temp"),
+        ("how much do travel nurses make", "travel"),
+        ("pay for night nurses", "night"),
     ],
 )
 def test_languages_seasons_and_living_costs_are_named_as_not_measured(
@@ -734,6 +740,23 @@ def test_the_carolinas_are_both_states_and_one_carolina_is_asked(engine: OewsEng
     both = ask_offline(engine, "lpn pay across the carolinas")
     assert "North Carolina:" in both.text and "South Carolina:" in both.text
     assert ask_offline(engine, "nurses in carolina").kind == "clarification"
+
+
+def test_a_region_is_each_of_its_states_side_by_side_with_the_highest_named(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "which state in New England pays electricians the most?")
+    new_england = {"09", "23", "25", "33", "44", "50"}
+    states = [r for r in shipped_rows("state_M2025_dl") if r["AREA"] in new_england]
+    rows = [r for r in states if r["OCC_CODE"] == "47-2111"]
+    best = max(rows, key=lambda r: number(r["A_MEDIAN"]))
+    assert all(f"{r['AREA_TITLE']}: ${number(r['A_MEDIAN']):,.0f}" in answer.text for r in rows), answer.text
+    assert f"Highest: {best['AREA_TITLE']};" in answer.text
+    assert any("Read “New England” as Connecticut, Maine" in c for c in answer.caveats)
+
+
+def test_an_unknown_place_offers_the_us_without_a_doubled_article(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "plumber wages in the gotham")
+    assert answer.kind == "clarification" and answer.clarification is not None
+    assert [o.question for o in answer.clarification.options] == ["plumber wages in the U.S."]
 
 
 @pytest.mark.parametrize(
@@ -940,3 +963,50 @@ def test_what_the_asker_says_about_themselves_is_not_the_question(
 )
 def test_titles_and_ages_as_people_say_them(engine: OewsEngine, question: str, shown: str) -> None:
     assert shown in ask_offline(engine, question).text
+
+
+def test_the_way_not_to_show_a_change_is_followed(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "which 5 occupations lost the most jobs since 2021? (raw numbers, not %)")
+    assert "declined the most (jobs)" in answer.text and "Not applied" not in answer.text
+
+
+def test_finance_shorthand_headcount_yoy_and_short_years(engine: OewsEngine) -> None:
+    ohio = cell("state_M2025_dl", AREA="39", OCC_CODE="13-2011")
+    answer = ask_offline(engine, "accts & auditors HC in OH?")
+    assert f"{number(ohio['TOT_EMP']):,.0f}" in answer.text and "Not applied" not in answer.text
+    before = cell("national_M2024_dl", OCC_CODE="47-2111", O_GROUP="detailed")
+    for question in ("electricians median hourly YoY", "electricians median hourly, '24 vs '25"):
+        answer = ask_offline(engine, question)
+        assert f"${before['H_MEDIAN']} in May 2024" in answer.text, answer.text
+
+
+def test_naics_codes_listed_or_in_parentheses_are_each_an_industry(engine: OewsEngine) -> None:
+    listed = ask_offline(engine, "financial managers mean annual pay, NAICS 522 vs 523 vs 524")
+    assert all(f"(NAICS {code}000)" in listed.text for code in ("522", "523", "524")), listed.text
+    typed = ask_offline(engine, "PR specialists headcount in mgmt consulting (5416) vs advertising/PR (5418)")
+    assert "(NAICS 541600)" in typed.text and "(NAICS 541800)" in typed.text
+    assert "Puerto Rico" not in said(typed) and "Not applied" not in typed.text
+
+
+def test_a_workers_filter_on_a_pay_growth_ranking_keeps_the_pay(engine: OewsEngine) -> None:
+    question = "fastest mean annual pay growth 2021 to 2025, only occupations with 100k+ HC in 2021"
+    answer = ask_offline(engine, question)
+    assert "mean annual wage grew fastest" in answer.text, answer.text
+
+
+def test_firm_size_is_named_once_as_not_measured(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "mechanical engineers p90 annual in MI, large employers only")
+    assert answer.text.count("Not applied") == 1 and names_not_applied("large employers", said(answer))
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("licensed practical nurse pay", "29-2061"),
+        ("pay for licensed vocational nurses in texas", "29-2061"),
+        ("certified public accountants pay", "13-2011"),
+    ],
+)
+def test_a_qualifier_that_begins_a_title_is_the_title(engine: OewsEngine, question: str, code: str) -> None:
+    answer = ask_offline(engine, question)
+    assert f"({code})" in answer.text and "Not applied" not in answer.text

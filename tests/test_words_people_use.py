@@ -48,3 +48,55 @@ def test_a_misspelled_ordinary_word_still_asks_the_same_question(engine: OewsEng
     answer = ask_offline(engine, "what's the medain salery for RTs nationally")
     median = f"${int(national_cell('29-1126', 'A_MEDIAN')):,}"
     assert f"median annual wage of Respiratory Therapists (29-1126) in the U.S. was {median}" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("is phlebotomy a good career?", "31-9097"),
+        ("is optometry worth it", "29-1041"),
+        ("what do people in logistics make", "13-1081"),
+        ("is physical therapy a good career", "29-1123"),
+    ],
+)
+def test_a_field_names_the_people_who_work_in_it(engine: OewsEngine, question: str, code: str) -> None:
+    answer = ask_offline(engine, question)
+    assert f"({code})" in answer.text and "Not applied" not in answer.text
+    assert f"${int(national_cell(code, 'A_MEDIAN')):,}" in answer.text
+
+
+def test_a_field_before_a_workplace_is_the_workplace_not_its_people(engine: OewsEngine) -> None:
+    question = "I've been an aide at a physical therapy clinic; is a physical therapist assistant a good job?"
+    answer = ask_offline(engine, question)
+    assert "Physical Therapist Assistants (31-2021)" in answer.text
+    assert "Physical Therapists (29-1123)" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "codes"),
+    [
+        ("truck and bus driver pay", ("53-3032", "53-3052")),  # two occupations sharing "drivers"
+        ("median pay of medical records / coding specialists", ("29-2072",)),  # one, named two ways
+        ("how many transportation/material moving jobs pay over $30 an hour?", ("53-0000",)),  # "/" = "and"
+    ],
+)
+def test_names_sharing_their_last_words_are_each_read(
+    engine: OewsEngine, question: str, codes: tuple[str, ...]
+) -> None:
+    answer = ask_offline(engine, question)
+    shown = answer.text + " ".join(answer.caveats) + " ".join(t.title for t in answer.tables)
+    assert all(code in shown or national_cell(code, "OCC_TITLE") in shown for code in codes), shown
+    assert "Not applied" not in answer.text
+
+
+def test_background_about_someone_else_is_not_read_as_the_question(engine: OewsEngine) -> None:
+    question = "is phlebotomy a good career? client is thinking about a 3 month certificate program"
+    answer = ask_offline(engine, question)
+    assert "Phlebotomists (31-9097)" in answer.text and "Not applied" not in answer.text
+    story = ask_offline(engine, "my son wants to be a plumber. what do they make in ohio?")
+    assert "Plumbers, Pipefitters, and Steamfitters (47-2152) in Ohio" in story.text
+
+
+def test_a_bare_measure_word_asks_for_a_job_or_place(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "pay??")
+    assert answer.kind != "answer" and not answer.tables

@@ -7,6 +7,7 @@ resolved fuzzily (misspellings).  Ambiguous places become a clarifying question.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -19,12 +20,21 @@ from agents.engine.signals import (
     INCLUDED_WHY,
     RawThreshold,
     Signals,
+    Unmeasured,
     amounts_in_digits,
     asks_change,
     read_signals,
     roles_as_titles,
 )
-from agents.engine.text import MAX_QUESTION_CHARS, Token, clean, is_unsafe, off_topic_reason, tokenize
+from agents.engine.text import (
+    MAX_QUESTION_CHARS,
+    Token,
+    clean,
+    full_years,
+    is_unsafe,
+    off_topic_reason,
+    tokenize,
+)
 from agents.resolve import aliases
 from agents.resolve.entities import Area, Industry, Occupation
 from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver
@@ -52,7 +62,7 @@ FILLER = frozenset(
     approximately approx about exactly right really actually also just only still pretty may
     fastest slowest quickest grew growing growth grown declined declining decline shrank shrinking
     increased increasing decreased rose gained gains lost losing had have
-    pls plz thanks thank thx hey hi hello yo bot
+    pls plz thanks thank thx hey hi hello yo bot wondering i've i'd i'll move yoy comp occs
     chart charts graph graphs plot plots visualize visualise table tables list
     percent percentage pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs
     k grand bucks dollars dollar usd
@@ -80,7 +90,8 @@ FILLER = frozenset(
     black white hispanic latino latina latinos asian minority minorities fewer
     self self-employed employed freelance freelancers freelancing gig rideshare contractors contractor
     cost afford affordable rent housing live tax taxes take home purchasing power further wage
-    projections projected outlook automation happy satisfaction satisfied stress stressful enjoy
+    projections projected outlook saturated oversaturated saturation automation happy satisfaction
+    satisfied stress stressful enjoy
     company companies employer employers firm firms
     """.split()
 )
@@ -112,6 +123,12 @@ _BUSINESS_NOUNS = frozenset(
     makers manufacturer manufacturers dealer dealers dealership dealerships outfit outfits operation
     operations employer employers place places""".split()
 )
+_WORKPLACES = _BUSINESS_NOUNS | frozenset(
+    "clinic clinics practice practices school schools program programs department center centers".split()
+)
+_NAICS_DIGITS = re.compile(r"\d{3,6}")
+_LIST_WORDS = frozenset("vs versus v and or & in at for to with between plus".split())
+_FIELD = re.compile(r"(ing|ology|omy|acy|istry|iatry|metry|apy|ics)$")
 _GROUP_NOUNS = frozenset({"jobs", "job", "occupations", "careers", "roles", "positions", "workers"})
 _WORKING = re.compile(r"\b(work(s|ing)?|employed|employ(s)?)\s+(in|at|for|by)\b")
 _HELP = re.compile(r"^(help|\?|usage|examples?|what can you do\??|how do i use (you|this)\??|hi|hello|hey)$")
@@ -141,7 +158,7 @@ class QuestionParser:
         )
 
     def parse(self, text: str, context: Intent | None = None) -> Parsed:
-        cleaned = roles_as_titles(amounts_in_digits(self._speller.correct(clean(text))))
+        cleaned = roles_as_titles(amounts_in_digits(full_years(self._speller.correct(clean(text)))))
         lower = cleaned.lower()
         if not any(c.isalpha() for c in cleaned) or _HELP.match(lower.strip(" !.")):
             return Parsed(refusal_kind="help", refusal="")
@@ -154,8 +171,8 @@ class QuestionParser:
         if is_unsafe(lower):
             return Parsed(refusal_kind="unsafe", refusal="")
         tokens = tokenize(_postal_case(cleaned))
-        signals = read_signals(lower)
-        mentions, unknown = self._scan(tokens, signals)
+        signals = self._titles_kept(tokens, read_signals(lower), lower)
+        mentions, unknown = self._scan(tokens, signals, cleaned)
         names_occupation = any(m.kind == "occupation" and m.via == "exact" for m in mentions)
         near_occupation = any(m.kind == "occupation" for m in mentions)  # "wind turbine technicians"
         lists = signals.threshold is not None
@@ -170,6 +187,24 @@ class QuestionParser:
             all_occupations=everyone[0] if everyone else None, nation=nation[0] if nation else None
         )
         return self._industry_readings(parsed, mentions)
+
+    def _titles_kept(self, tokens: list[Token], signals: Signals, lower: str) -> Signals:
+        """ "licensed practical nurses", "certified nursing assistants": a qualifier OEWS does not
+        measure that begins an occupation's title is part of the title."""
+        kept: list[Unmeasured] = []
+        for u in signals.unmeasured:
+            spans = tuple(span for span in u.spans if not self._starts_title(tokens, span))
+            if spans:
+                typed = "”, “".join(dict.fromkeys(lower[a:b].strip() for a, b in spans))
+                kept.append(u if spans == u.spans else replace(u, typed=typed, spans=spans))
+        return replace(signals, unmeasured=tuple(kept))
+
+    def _starts_title(self, tokens: list[Token], span: tuple[int, int]) -> bool:
+        first = next((k for k, t in enumerate(tokens) if t.start >= span[0]), None)
+        if first is None:
+            return False
+        m = self._longest_exact(tokens, first, [False] * len(tokens))
+        return m is not None and m.kind == "occupation" and tokens[m.end - 1].end > span[1]
 
     def _industry_readings(self, parsed: Parsed, mentions: list[Mention]) -> Parsed:
         """ "mining": the Mining sector (NAICS 21) is read, and the caveat names the narrower
@@ -194,21 +229,26 @@ class QuestionParser:
 
     # -- finding entities -------------------------------------------------------------------
 
-    def _scan(self, tokens: list[Token], signals: Signals) -> tuple[list[Mention], list[str]]:
-        if signals.intro is not None:  # "electrician here - …": who asks, unless nothing else is named
-            mentions, unknown = self._scan_outside(tokens, signals, (*signals.speakers, signals.intro))
+    def _scan(self, tokens: list[Token], signals: Signals, text: str) -> tuple[list[Mention], list[str]]:
+        if signals.asides:  # "electrician here - …": who asks, unless nothing else is named
+            skipped = (*signals.speakers, *signals.asides)
+            mentions, unknown = self._scan_outside(tokens, signals, skipped, text)
             if any(m.kind == "occupation" for m in mentions) or signals.threshold or signals.ranking:
                 return mentions, unknown
-        return self._scan_outside(tokens, signals, signals.speakers)
+        return self._scan_outside(tokens, signals, signals.speakers, text)
 
     def _scan_outside(
-        self, tokens: list[Token], signals: Signals, skipped: tuple[tuple[int, int], ...]
+        self,
+        tokens: list[Token],
+        signals: Signals,
+        skipped: tuple[tuple[int, int], ...],
+        text: str,
     ) -> tuple[list[Mention], list[str]]:
         spans = [span for u in signals.unmeasured for span in u.spans]
         spans += [signals.threshold.span] if signals.threshold else []
         spans += skipped
         used = [t.lower in signals.year_tokens or any(a <= t.start < b for a, b in spans) for t in tokens]
-        mentions: list[Mention] = []
+        mentions = self._coded_industries(tokens, used, text) + self._shared_heads(tokens, used, text)
         i = 0
         while i < len(tokens):
             listing = (
@@ -231,6 +271,61 @@ class QuestionParser:
         unknown = self._resolve_leftovers(tokens, used, mentions)
         mentions.sort(key=lambda m: m.start)
         return self._postal_states(_merge_industry_words(_merge_qualifiers(mentions, tokens))), unknown
+
+    def _coded_industries(self, tokens: list[Token], used: list[bool], text: str) -> list[Mention]:
+        """ "advertising/PR (5418)": a NAICS code in parentheses names the words before it."""
+        found: list[Mention] = []
+        for k, token in enumerate(tokens):
+            if used[k] or not _NAICS_DIGITS.fullmatch(token.text) or not _in_parentheses(text, token):
+                continue
+            industries = self._resolver.exact("industry", f"NAICS {token.text}")
+            if not industries:
+                continue
+            start = k
+            while start > max(0, k - 4) and _names_on(tokens, start - 1, used, text, last=start == k):
+                start -= 1  # its name as typed, back to "vs", "and", "in", a comma or a colon
+            phrase = text[tokens[start].start : token.end + 1]
+            found.append(Mention("industry", start, k + 1, phrase, industries))
+            used[start : k + 1] = [True] * (k + 1 - start)
+        return found
+
+    def _shared_heads(self, tokens: list[Token], used: list[bool], text: str) -> list[Mention]:
+        """Two names sharing their last words: "truck and bus drivers" names truck drivers (bus
+        drivers are found as usual), "medical records/coding specialists" one occupation, and
+        "transportation/material moving jobs" is read with the slash as "and"."""
+        found: list[Mention] = []
+        joins = [(k, k + 1, False) for k, t in enumerate(tokens) if t.lower in ("and", "or", "&")]
+        slashes = sorted(_slashes(text, tokens))
+        for a_end, b_start, slash in [*joins, *((k + 1, k + 1, True) for k in slashes)]:
+            if not (a_end > 0 and b_start < len(tokens)) or any(used[a_end - 1 : b_start + 1]):
+                continue
+            if self._crossing(tokens, a_end, b_start, used):
+                continue  # a name that holds the "and" ("transportation and material moving jobs")
+            mention = self._head_shared(tokens, a_end, b_start, slash)
+            if mention is not None:
+                found.append(mention)
+                used[mention.start : mention.end] = [True] * (mention.end - mention.start)
+        return found
+
+    def _crossing(self, tokens: list[Token], a_end: int, b_start: int, used: list[bool]) -> bool:
+        starts = range(max(0, a_end - 3), a_end)
+        return any((m := self._longest_exact(tokens, s, used)) and m.end > b_start for s in starts)
+
+    def _head_shared(self, tokens: list[Token], a_end: int, b_start: int, slash: bool) -> Mention | None:
+        for s in range(max(0, a_end - 3), a_end):
+            first = " ".join(t.text for t in tokens[s:a_end])
+            if self._resolver.exact("occupation", first):
+                continue  # "nurses and electricians": two names already
+            for e in range(min(len(tokens), b_start + 4), b_start, -1):
+                second = " ".join(t.text for t in tokens[b_start:e])
+                both = self._resolver.exact("occupation", f"{first} and {second}") if slash else ()
+                if both:
+                    return Mention("occupation", s, e, f"{first}/{second}", both)
+                for j in range(b_start + 1, e):
+                    phrase = f"{first} {' '.join(t.text for t in tokens[j:e])}"
+                    if entities := self._resolver.exact("occupation", phrase):
+                        return Mention("occupation", s, e if slash else a_end, phrase, entities)
+        return None
 
     def _postal_states(self, mentions: list[Mention]) -> list[Mention]:
         """ "dc vs maryland": beside another state, a state's postal code means the state, even
@@ -265,9 +360,11 @@ class QuestionParser:
             if any(used[i : i + length]) or (length > 1 and span[-1].lower in _NEVER_LAST):
                 continue
             phrase = " ".join(t.text for t in span)
+            if listing and length == 1 and _NAICS_DIGITS.fullmatch(phrase):
+                phrase = f"NAICS {phrase}"  # "NAICS 522 vs 523 vs 524": each a NAICS code
             for kind in ("industry", "area", "occupation") if listing else self._kind_order(tokens, i):
                 entities = self._exact(kind, phrase, span)
-                if entities:
+                if entities and not (kind == "occupation" and _field_before_workplace(tokens, i + length)):
                     return Mention(kind, i, i + length, phrase, entities)
             if group := self._group_after_noun(tokens, i, phrase):
                 return Mention("occupation", i, i + length, phrase, group)
@@ -363,7 +460,7 @@ class QuestionParser:
         for first, last in spans:
             phrase = " ".join(t.text for t in tokens[first:last])
             found = self._resolver.exact("occupation", phrase)
-            if found:
+            if found and not _field_before_workplace(tokens, last):
                 return Mention("occupation", first, last, phrase, found)
         return None
 
@@ -615,11 +712,13 @@ class _Builder:
         found: list[Area] = []
         places = [m for m in self.mentions if m.kind == "area"]
         for m in places:
+            if _several_states(m):  # "the carolinas", "New England": every state of the group
+                found.extend(a for a in m.entities if a not in found)
+                if len(m.entities) > 2:
+                    self.notes.append(f"Read “{m.phrase}” as {_listing([a.title for a in m.entities])}.")
+                continue
             if len(m.entities) > 1:
                 if self.s.ranking and self.s.rank_target in ("state", "metro", "nonmetro"):
-                    continue
-                if m.phrase.lower().endswith("s") and all(a.kind == "state" for a in m.entities):
-                    found.extend(a for a in m.entities if a not in found)  # "the carolinas": both
                     continue
                 state = _the_state_among(m, places)
                 if state is None:
@@ -653,6 +752,8 @@ class _Builder:
             return tuple(sorted(set(s.years) | ({cov.latest} if now else set())))
         if (s.all_years and (s.trend or not s.ranking)) or self._trend_without_years():
             return cov.all_years
+        if s.year_over_year:  # "YoY": the latest year against the one before
+            return cov.all_years[-2:]
         return ()
 
     def _with_years(self, intent: Intent) -> Intent | None:
@@ -1066,6 +1167,8 @@ class _Builder:
             return Parsed(refusal_kind="not_found", refusal="", unknown=self._plain_unknown(), intent=intent)
         if not self.s.any_measure and not intent.areas and not self.s.ranking:
             return Parsed(refusal_kind="out_of_scope", refusal="")
+        if len(re.findall(r"[a-z]+", self.lower)) <= 2 and not (intent.areas or intent.industries):
+            return Parsed(refusal_kind="help", refusal="")  # "pay??": of which job, where?
         if self.s.any_measure and self.all_occupations is not None and intent.shape != "ranking":
             # "median pay in texas", "how many jobs are there in ohio": all occupations combined
             return Parsed(intent=intent.with_(occupations=(self.all_occupations,)))
@@ -1115,3 +1218,35 @@ FUTURE_WHY = (
 def _missing_years_note(missing: list[int], coverage: Coverage) -> str:
     listed = ", ".join(map(str, missing))
     return f"Not applied: {listed}. No OEWS data is loaded for {listed}. {coverage.describe()}"
+
+
+def _several_states(m: Mention) -> bool:
+    """A name for a group of states: a plural ("the carolinas") or a region of three or more."""
+    states = len(m.entities) > 1 and all(a.kind == "state" for a in m.entities)
+    return states and (m.phrase.lower().endswith("s") or len(m.entities) > 2)
+
+
+def _listing(names: list[str]) -> str:
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _names_on(tokens: list[Token], k: int, used: list[bool], text: str, *, last: bool) -> bool:
+    gap = text[tokens[k].end : tokens[k + 1].start]
+    joined = last or not re.search(r"[,:;()]", gap)  # "wholesalers (424)", not "HC: truck"
+    return joined and not used[k] and tokens[k].lower not in _LIST_WORDS
+
+
+def _in_parentheses(text: str, token: Token) -> bool:
+    return text[: token.start].rstrip().endswith("(") and text[token.end :].lstrip().startswith(")")
+
+
+def _slashes(text: str, tokens: list[Token]) -> frozenset[int]:
+    """Tokens followed by a slash ("medical records/coding"), by index."""
+    pairs = enumerate(itertools.pairwise(tokens))
+    return frozenset(k for k, (a, b) in pairs if "/" in text[a.end : b.start])
+
+
+def _field_before_workplace(tokens: list[Token], end: int) -> bool:
+    """ "a physical therapy clinic", "a plumbing company": a field naming a workplace, not its people."""
+    workplace = end < len(tokens) and tokens[end].lower in _WORKPLACES
+    return workplace and bool(_FIELD.search(tokens[end - 1].lower))

@@ -82,7 +82,9 @@ def clarification(parsed: Parsed, question: str) -> EngineAnswer:
 
 
 def _replace_phrase(question: str, phrase: str, title: str) -> str:
-    pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, phrase.split())) + r"(?!\w)", re.IGNORECASE)
+    the = r"(?:\bthe\s+)?" if title.lower().startswith("the ") else ""  # "in the midwest" -> "in the U.S."
+    words = r"\W+".join(map(re.escape, phrase.split()))
+    pattern = re.compile(rf"{the}(?<!\w){words}(?!\w)", re.IGNORECASE)
     replaced, count = pattern.subn(title, question, count=1)
     return replaced if count else f"{question} in {title}"
 

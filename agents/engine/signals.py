@@ -93,7 +93,7 @@ _PAY = re.compile(
     r"|wage|wages|income|compensation|money|rate|comp)\b|\$"
 )
 _EMPLOYMENT = re.compile(
-    r"\b(how\s+many|number\s+of|employment|employed|headcount|head\s+count|workforce"
+    r"\b(how\s+many|number\s+of|employment|employed|headcount|head\s+count|hc|workforce"
     r"|employ|employs|employing|count\s+of|total\s+jobs|jobs\s+(are|were)\s+there"
     r"|jobs?\s+(growth|gains?|losses|grew|growing|shrank|changed?|increased?|decreased?))\b"
 )
@@ -149,7 +149,8 @@ _SHRINK = re.compile(
 )
 # Absolute change ("most workers", "in dollars", "how many more") vs relative ("fastest", "%").
 _ABSOLUTE = re.compile(
-    r"\b(in\s+dollars|dollar\s+(amounts?|terms|changes?|increases?|raises?|gains?)|in\s+absolute\s+terms|absolute|headcount"
+    r"\b(in\s+dollars|dollar\s+(amounts?|terms|changes?|increases?|raises?|gains?)|in\s+absolute\s+terms|absolute|headcount|hc"
+    r"|in\s+\$\s*terms"
     r"|most\s+(workers|jobs|people|employees|positions)|(more|fewer|less)\s+(workers|jobs|people|employees)"
     r"|how\s+many\s+(more|fewer|less)|how\s+much\s+(more|less)|by\s+how\s+much|number\s+of\s+(jobs|workers)"
     r"|jobs\s+(added|lost|gained|cut)|(added|lost|gained|shed|cut)\s+(the\s+most\s+)?(jobs|workers|positions)"
@@ -157,6 +158,11 @@ _ABSOLUTE = re.compile(
     r"|raw\s+numbers?|net\s+(jobs|change))\b"
 )
 _RELATIVE = re.compile(r"%|\b(fastest|slowest|quickest|percent\w*|pct|relative|rate\s+of|proportionally)\b")
+# "(raw numbers, not %)", "in jobs rather than percent": the way NOT to show a change
+_NOT_THIS_WAY = re.compile(
+    r"\b(not|no|rather\s+than|instead\s+of)\s+(in\s+|as\s+(a\s+)?)?"
+    r"(%|percent\w*|pct\b|raw\s+numbers?\b|absolute\b|dollars\b|headcount\b)"
+)
 _VS_YEAR = re.compile(
     r"\b(than|compared\s+(to|with)|vs\.?|versus|relative\s+to|back\s+in)\s+(in\s+)?(may\s+)?(20\d\d)\b"
 )
@@ -184,6 +190,14 @@ _SELF = re.compile(
     r"|\bfor\s+(a|an|my|our)\s+(story|piece|article|report|project|paper|class|presentation)"
     r"(\s+(about|on)\s+[^,.;:?!]+)?"
 )
+# "… a good career? client is thinking about a certificate program": a sentence about someone else,
+# background to the question (read only when the rest of the question names no job)
+_BACKGROUND = re.compile(
+    r"(?:^|(?<=[.?!;]))\s*(?:(?:my|our|the|a|this|her|his|their)\s+)?(?:client|student|customer|son|daughter"
+    r"|kid|child|friend|wife|husband|partner|mom|dad|mother|father|brother|sister|cousin|nephew|niece|mentee"
+    r"|patient|boss|manager|coworker|neighbor)s?\s+(?:is|are|was|were|has|have|wants?|plans?|hopes?|thinks?"
+    r"|would|will|needs?|asked|asks|just|currently|already|might|may|could)\b[^.?!;]*"
+)
 _INTRO = re.compile(r"\s*(?:i'?m\s+(?:an?\s+)?)?[\w' /&-]{2,40}?\s+(?:here|asking|speaking)\b\s*[:,.!-]*")
 # A threshold: "over $110k", "under $18 an hour", "more than 150000", "at least 5,000 workers".
 _OVER = (
@@ -200,7 +214,7 @@ _UNIT = (
     r"\s*(?P<bucks>bucks|dollars|usd)?"
     r"(?:\s*(?P<per>an?\s+hour|per\s+hour|an?\s+hr|per\s+hr|/\s*h(?:ou)?r|hourly|hrly|an?\s+year|per\s+year"
     r"|an?\s+yr|per\s+yr|/\s*y(?:ea)?r|annually|annual|yearly|salary)\b)?"
-    r"(?:\s*(?P<count>workers?|jobs|people|employees?|employed|positions|persons))?"
+    r"(?:\s*(?P<count>workers?|jobs|people|employees?|employed|positions|persons|hc\b|headcount))?"
 )
 _THRESHOLD = re.compile(
     rf"(?:(?P<over>{_OVER})|(?P<under>{_UNDER})|(?P<claim>{_CLAIM}))\s*(?P<neg>-)?\s*(?P<dollar>\$)?\s*(?P<neg2>-)?"
@@ -274,7 +288,7 @@ NEAR_SCOPE = (
         r"\b(projections?|projected(\s+(growth|demand|change|employment|jobs|increase|openings|to\s+grow))?|outlook|future|will\s+.{0,20}grow|in\s+demand|demand\s+for|prospects"
         r"|job\s+security|automation|replaced\s+by\s+ai|will\s+.{0,40}\b(in|by)\s+20[3-9]\d"
         r"|(in|within|over)\s+(the\s+next\s+)?(\d{1,2}|a|one|two|three|five|ten|twenty)\s+(more\s+)?years?(?!\s+ago)"
-        r"|will\s+there\s+be|going\s+to\s+be\s+(more|fewer|less)|years?\s+from\s+now)\b",
+        r"|will\s+there\s+be|going\s+to\s+be\s+(more|fewer|less)|years?\s+from\s+now|(over)?saturated|saturation)\b",
         "OEWS measures the present and past, not projections or demand; the BLS Employment "
         "Projections program publishes expected growth by occupation. The figures below are OEWS's.",
     ),
@@ -325,11 +339,31 @@ UNMEASURED = (
         "OEWS does not separate remote jobs; each job counts where its employer's establishment is.",
     ),
     (
-        r"\b(night|evening|weekend|graveyard|overnight)[\s-]+shifts?\b|\bnights\b",
+        r"\b(licen[cs]ed|licen[cs]es?|certified|certifications?|credential(ed|s)?|board[- ]certified"
+        r"|(security|secret|top[- ]secret|ts/sci)\s+clearances?|clearances?|cleared)\b",
+        "OEWS does not separate workers by license, certification or security clearance; the figures "
+        "cover everyone in the occupation.",
+    ),
+    (
+        r"\b(veterans?|disabled|disabilit(y|ies)|immigrants?|foreign[- ]born|undocumented|h-?1b"
+        r"|visa\s+holders?|citizens?|non-?citizens?)\b(?!\s+(affairs|administration|services))",
+        "OEWS does not publish figures by veteran status, disability, citizenship or place of birth; the "
+        "figures cover all workers in the occupation.",
+    ),
+    (
+        r"\b(temp|temps|temporary|travel(ing|ling)?|traveler|agency|contract|per[- ]diem|prn|locum|fill-?in)"
+        r"(?=\s+(nurses?|workers?|jobs?|staff|rns?|lpns?|techs?|teachers?|warehouse|assignments?|positions?|[a-z]+ers?\b))",
+        "OEWS does not separate temporary, agency, travel or contract jobs; workers placed by staffing "
+        "agencies are counted in the employment services industry (NAICS 561300), not in the places "
+        "where they work.",
+    ),
+    (
+        r"\b(night|evening|weekend|graveyard|overnight)[\s-]+shifts?\b|\bnights\b|\bnight(?=\s+[a-z]+s\b)",
         "OEWS does not separate shifts, and its wages exclude shift differentials.",
     ),
     (
-        r"\b(start-?ups?|small\s+(businesses|companies|firms)|big\s+tech|faang|fortune\s+500)\b",
+        r"\b(start-?ups?|(small|smaller|large|larger|big|bigger|mid-?sized?|medium-?sized?)\s+(businesses|companies"
+        r"|firms|employers|establishments|organi[sz]ations)|big\s+tech|faang|fortune\s+500)\b",
         "OEWS does not publish pay by employer or size of firm; the figures cover all employers.",
     ),
     (
@@ -377,6 +411,9 @@ _EMPLOYER_NAMES = re.compile(
 )
 _ALL_YEARS = re.compile(r"\b(each|every)\s+year\b|\bover\s+(time|the\s+years)\b|\ball\s+years\b")
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+_YEAR_OVER_YEAR = re.compile(
+    r"\b(yoy|y/y|year[\s-]+over[\s-]+year|from\s+last\s+year|over\s+the\s+(past|last)\s+year)\b"
+)
 _SINCE = re.compile(r"\b(since|after|from)\s+(?:may\s+)?(20\d\d)\b")
 _SPAN = re.compile(r"\b(?:from|between)?\s*(20\d\d)\s*(?:-|–|—|to|through|thru|until|and)\s*(20\d\d)\b")
 _NOW = re.compile(r"\b(now|today|currently|current|latest|this\s+year|nowadays|these\s+days)\b")
@@ -437,7 +474,10 @@ class Signals:
     included: tuple[str, ...] = ()  # parts of pay named that OEWS wages include ("tips")
     speakers: tuple[tuple[int, int], ...] = ()  # "my guidance counselor says": spans not asked about
     loose_amount: str | None = None  # "30 dollar per hour" with no "over" or "under"
-    intro: tuple[int, int] | None = None  # "electrician here -": who asks, not (always) what is asked
+    # "electrician here -", "client is thinking about a course": who asks or background, read only
+    # when the rest of the question names no job
+    asides: tuple[tuple[int, int], ...] = ()
+    year_over_year: bool = False  # "YoY": the change from the year before
 
     @property
     def wants_wage(self) -> bool:
@@ -458,6 +498,7 @@ class Signals:
 
 def read_signals(lower: str) -> Signals:
     percentiles = _percentiles(lower)
+    threshold = _threshold(lower)
     ranking_text = _strip_percentile_phrases(lower)
     ranking = bool(_RANK.search(ranking_text))
     years = tuple(int(y) for y in _YEAR.findall(lower))
@@ -471,7 +512,7 @@ def read_signals(lower: str) -> Signals:
         hourly=bool(_HOURLY.search(lower)),
         annual=bool(_ANNUAL.search(lower)),
         pay=bool(_PAY.search(lower)),
-        employment=_employment(lower),
+        employment=_employment(_without_count_threshold(lower, threshold)),
         lq=bool(_LQ.search(lower)),
         per_1000=bool(_PER_1000.search(lower)),
         concentration=bool(_CONCENTRATION.search(lower)),
@@ -493,17 +534,39 @@ def read_signals(lower: str) -> Signals:
         all_years=bool(_ALL_YEARS.search(lower)),
         chart=bool(_CHART.search(lower)),
         year_tokens=frozenset(str(y) for y in years),
-        threshold=_threshold(lower),
+        threshold=threshold,
         change=_change_kind(lower),
         versus_year=int(vs.group(5)) if (vs := _VS_YEAR.search(lower)) and len(years) == 1 else None,
         career=bool(_CAREER.search(lower)),
         near_scope=near_scope(lower),
         unmeasured=unmeasured(lower),
         included=included(lower),
-        speakers=tuple(m.span() for m in (*_SPEAKER.finditer(lower), *_SELF.finditer(lower))),
-        intro=m.span() if (m := _INTRO.match(lower)) else None,
+        speakers=tuple(m.span() for p in (_SPEAKER, _SELF, _NOT_THIS_WAY) for m in p.finditer(lower)),
+        asides=_asides(lower),
+        year_over_year=bool(_YEAR_OVER_YEAR.search(lower)),
         loose_amount=_loose_amount(lower),
     )
+
+
+# "I've been an aide at a clinic and …": the asker's own story
+_STORY = re.compile(
+    r"\bi(?:'ve|\s+have)\s+(?:been|worked)\s+(?:an?\s+|as\s+an?\s+|working\s+)[^.?!;,]*?"
+    r"(?=\s*[.?!;,]|\s+(?:and|so|but)\s+i\b|$)"
+)
+
+
+def _asides(lower: str) -> tuple[tuple[int, int], ...]:
+    intro = [m.span()] if (m := _INTRO.match(lower)) else []
+    background = (m.span() for m in _BACKGROUND.finditer(lower) if m.start() > 0 or m.end() < len(lower))
+    return (*intro, *background, *(m.span() for m in _STORY.finditer(lower)))
+
+
+def _without_count_threshold(lower: str, threshold: RawThreshold | None) -> str:
+    """ "pay growth, only occupations with at least 100k workers": the workers filter, not the measure."""
+    if threshold is None or not threshold.employment:
+        return lower
+    start, end = threshold.span
+    return f"{lower[:start]} {lower[end:]}"
 
 
 def _employment(lower: str) -> bool:
@@ -554,6 +617,8 @@ def included(lower: str) -> tuple[str, ...]:
 def near_scope(lower: str) -> tuple[str, ...]:
     """ "Not applied: “women”. OEWS does not publish …" for each topic OEWS does not measure."""
     patterns = [*((p, why) for _, p, why in _NEAR_SCOPE_RE), (_EMPLOYER, EMPLOYER_WHY)]
+    for qualifier, _ in _UNMEASURED_RE:  # "large employers" is named once, as a qualifier
+        lower = qualifier.sub(" ", lower)
     said = []
     for pattern, why in patterns:
         typed = dict.fromkeys(m.group().strip() for m in pattern.finditer(lower))
@@ -563,6 +628,7 @@ def near_scope(lower: str) -> tuple[str, ...]:
 
 
 def _change_kind(lower: str) -> str | None:
+    lower = _NOT_THIS_WAY.sub(" ", lower)
     absolute, relative = bool(_ABSOLUTE.search(lower)), bool(_RELATIVE.search(lower))
     if absolute and relative:
         return "both"
@@ -578,7 +644,8 @@ def _threshold(lower: str) -> RawThreshold | None:
     if m := _SIX_FIGURES.search(lower):
         return RawThreshold(True, 100_000.0, "annual", False, True, m.group(), m.span())
     found = [t for m in _THRESHOLD.finditer(lower) if (t := _one_threshold(lower, m)) is not None]
-    found += [t for m in _THRESHOLD_AFTER.finditer(lower) if (t := _or_more(m)) is not None]
+    after = (*_THRESHOLD_AFTER.finditer(lower), *_THRESHOLD_PLUS.finditer(lower))
+    found += [t for m in after if (t := _or_more(m)) is not None]
     # "fewer than 10 office occupations pay over $20 an hour": the amount with a unit is the filter
     return next((t for t in found if t.dollar or t.basis or t.employment), found[0] if found else None)
 
@@ -606,11 +673,17 @@ _THRESHOLD_AFTER = re.compile(
 )
 
 
+# "100k+ workers", "$150k+": a plus after the amount is "or more"
+_THRESHOLD_PLUS = re.compile(
+    r"(?P<dollar>\$)?\s*(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<mult>k|grand|thousand)?\+(?!\w)" + _UNIT
+)
+
+
 def _or_more(m: re.Match[str]) -> RawThreshold | None:
     if not (m.group("mult") or m.group("per") or m.group("count") or m.group("dollar") or m.group("bucks")):
         return None
     amount = float(m.group("num").replace(",", "")) * _MULTIPLIERS.get((m.group("mult") or "").lower(), 1.0)
-    return _typed_threshold(m, amount, above=bool(m.group("over")))
+    return _typed_threshold(m, amount, above=m.groupdict().get("under") is None)
 
 
 def _one_threshold(lower: str, m: re.Match[str]) -> RawThreshold | None:

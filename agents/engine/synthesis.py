@@ -339,6 +339,10 @@ def _compare_sentence(measure: str, rows: list[Row], name: Any, by: str) -> str:
         (hi_name, hi), (_, lo) = sorted(numeric, key=lambda x: x[1], reverse=True)
         diff = fmt.number(measure, hi - lo) if measure != "loc_quotient" else f"{hi - lo:.2f}"
         text += f" {hi_name} is higher by {diff} ({fmt.percent_change(lo, hi)})."
+    elif len(numeric) >= 3:  # "each New England state": which is highest and lowest, not only a list
+        (hi_name, hi), *_, (lo_name, lo) = sorted(numeric, key=lambda x: x[1], reverse=True)
+        if hi != lo:
+            text += f" Highest: {hi_name}; lowest: {lo_name}."
     return text
 
 

@@ -39,6 +39,14 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+_SHORT_YEAR = re.compile(r"(?<![\w$])['’]([12]\d)\b(?!\s*(?:k\b|%|s\b))")
+
+
+def full_years(text: str) -> str:
+    """ "'24 vs '25" -> "2024 vs 2025" (never "'90s", "'24k")."""
+    return _SHORT_YEAR.sub(r"20\1", text) if "'" in text or "’" in text else text
+
+
 def tokenize(text: str) -> list[Token]:
     return [
         Token(m.group(), m.group().lower().replace("’", "'"), m.start(), m.end())

@@ -62,6 +62,23 @@ from agents.resolve.words import Abbreviations, Initialisms, Speller, typed_init
 # n-grams up to this length.
 MAX_PHRASE_WORDS = 8
 
+# A field and the people who work in it: "welding" -> welder, "cosmetology" -> cosmetologist,
+# "dentistry" -> dentist, "podiatry" -> podiatrist, "logistics" -> logistician.
+_FIELD_ENDINGS = (
+    ("ing", ("er", "e", "ant", "ist")),
+    ("ology", ("ologist",)),
+    ("omy", ("omist",)),
+    ("acy", ("acist",)),
+    ("istry", ("ist",)),
+    ("iatry", ("iatrist",)),
+    ("metry", ("metrist",)),
+    ("apy", ("apist",)),
+    ("ics", ("ician", "icist")),
+    ("ence", ("entist",)),  # "data science" -> data scientists
+    ("arial", ("ary",)),  # "actuarial" -> actuaries, "secretarial"
+)
+_NOT_FIELDS = frozenset({"economy", "politics", "ethics"})  # words first, fields second
+
 # Fuzzy matching: rapidfuzz ratio (0-100) over the whole vocabulary, on the phrase as typed and
 # with its words sorted (so word order does not matter).
 FUZZY_CUTOFF = 85.0
@@ -949,14 +966,19 @@ class EntityResolver:
         return _Hit(key, tuple(found), "abbreviation")
 
     def _field_of_work(self, key: str) -> _Hit[Occupation] | None:
-        """The trade a field names: "plumbing" -> plumbers, "welding" -> welders, "accounting"."""
-        if " " in key or not key.endswith("ing") or len(key) < 7:
+        """The trade or profession a field names: "plumbing" -> plumbers, "accounting",
+        "phlebotomy" -> phlebotomists, "pharmacy" -> pharmacists, "statistics" -> statisticians."""
+        words, _, last = key.rpartition(" ")  # "physical therapy" -> physical therapists
+        if len(last) < 7 or last in _NOT_FIELDS or (words and last.endswith("ing")):
             return None
-        stem = key[:-3]
-        for form in (f"{stem}er", f"{stem}e", f"{stem}ant", f"{stem}ist"):
-            hit = _lookup(self._occupations, form, (), ())
-            if hit is not None:
-                return _Hit(key, hit.entities, "abbreviation")
+        for suffix, endings in _FIELD_ENDINGS:
+            if not last.endswith(suffix):
+                continue
+            stem = key.removesuffix(suffix)
+            for form in (stem + ending for ending in endings):
+                hit = _lookup(self._occupations, form, (), ())
+                if hit is not None:
+                    return _Hit(key, hit.entities, "abbreviation")
         return None
 
     def _expanded(
