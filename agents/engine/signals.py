@@ -95,7 +95,9 @@ _PAY = re.compile(
 _EMPLOYMENT = re.compile(
     r"\b(how\s+many|number\s+of|employment|employed|headcount|head\s+count|hc|workforce"
     r"|employ|employs|employing|count\s+of|total\s+jobs|jobs\s+(are|were)\s+there"
-    r"|jobs?\s+(growth|gains?|losses|grew|growing|shrank|changed?|increased?|decreased?))\b"
+    r"|jobs?\s+(growth|gains?|losses|grew|growing|shrank|changed?|increased?|decreased?)"
+    r"|(their|its)\s+numbers?|numbers?\s+(have\s+|has\s+)?(changed?|grown|grew|fallen|fell|dropped|declined"
+    r"|shrunk|shrank|increased|decreased|gone\s+(up|down)))\b"
 )
 _MORE = re.compile(r"\b(more|fewer|most|less|bigger|larger)\b")
 _LQ = re.compile(r"\b(location\s+quotient|lq|lqs)\b")

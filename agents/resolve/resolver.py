@@ -836,7 +836,10 @@ class EntityResolver:
             if hit.via == "everyday" and names.needs_noun(key)
         }  # "legal", "gambling": words, unless an industry noun comes with them
         self._industry_words = aliases.INDUSTRY_WORDS | self._everyday_words
+        title_words = {w for o in vocab.occupations for w in normalize(title_base(o.title)).split()}
+        title_words |= {singular(w) for w in title_words}
         self._abbreviations = Abbreviations(aliases.WORD_ABBREVIATIONS, plural)
+        self._title_abbreviations = Abbreviations(aliases.WORD_ABBREVIATIONS, plural, title_words)
         skip = {*self._states, *aliases.NOT_INITIALISMS}
         self._initialisms = Initialisms(_current_detailed(vocab.occupations), title_base, skip)
         self._supervisors = _supervisors_by_word(_current_detailed(vocab.occupations))
@@ -940,7 +943,7 @@ class EntityResolver:
         hit = hit or self._short_forms(phrase, key)
         if hit is not None:
             return _exact_resolution(phrase, hit)
-        expanded = self._abbreviations.expand(key)
+        expanded = self._title_abbreviations.expand(key)
         return _fuzzy(self._occupations, phrase, expanded[0] if expanded else key)
 
     def _short_forms(self, phrase: str, key: str) -> _Hit[Occupation] | None:
@@ -949,7 +952,9 @@ class EntityResolver:
         found = self._initialisms.get(letters) if letters else ()
         if found:
             return _Hit(key, found, "initialism")
-        return self._expanded(self._occupations, key, _OCCUPATION_PREFIXES, _OCCUPATION_SUFFIXES)
+        return self._expanded(
+            self._occupations, key, _OCCUPATION_PREFIXES, _OCCUPATION_SUFFIXES, self._title_abbreviations
+        )
 
     def _supervisor_of(self, key: str) -> _Hit[Occupation] | None:
         """ "security guard supervisors" -> First-Line Supervisors of Security Workers: the
@@ -968,8 +973,8 @@ class EntityResolver:
     def _field_of_work(self, key: str) -> _Hit[Occupation] | None:
         """The trade or profession a field names: "plumbing" -> plumbers, "accounting",
         "phlebotomy" -> phlebotomists, "pharmacy" -> pharmacists, "statistics" -> statisticians."""
-        words, _, last = key.rpartition(" ")  # "physical therapy" -> physical therapists
-        if len(last) < 7 or last in _NOT_FIELDS or (words and last.endswith("ing")):
+        last = key.rpartition(" ")[2]  # "physical therapy" -> physical therapists, "court reporting"
+        if len(last) < 7 or last in _NOT_FIELDS:
             return None
         for suffix, endings in _FIELD_ENDINGS:
             if not last.endswith(suffix):
@@ -982,10 +987,16 @@ class EntityResolver:
         return None
 
     def _expanded(
-        self, index: _Index[T], key: str, prefixes: Sequence[str], suffixes: Sequence[str]
+        self,
+        index: _Index[T],
+        key: str,
+        prefixes: Sequence[str],
+        suffixes: Sequence[str],
+        abbreviations: Abbreviations | None = None,
     ) -> _Hit[T] | None:
-        """The first reading of a phrase with its abbreviated words spelled out that names something."""
-        for form in self._abbreviations.expand(key):
+        """The first reading of a phrase with its abbreviated words spelled out that names something
+        (occupations also read a word as the start of a title word: ``_title_abbreviations``)."""
+        for form in (abbreviations or self._abbreviations).expand(key):
             hit = _lookup(index, form, prefixes, suffixes)
             if hit is not None:
                 return _Hit(hit.key, hit.entities, "abbreviation")

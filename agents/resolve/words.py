@@ -4,7 +4,9 @@ General rules over the vocabularies, not lists of phrases:
 
 - **Word abbreviations** ("mgr", "techs", "asst", "svc") are expanded word by word from the
   ``[words.abbreviations]`` table of ``aliases.toml``; a plural abbreviation ("mgrs") expands to
-  the plural ("managers").  The expanded phrase is then looked up like any other.
+  the plural ("managers").  A word that is in no title and not in the table is read as the start
+  of a title word ("surg" -> "surgical", "lab" -> "laboratory").  The expanded phrase is then
+  looked up like any other, so a reading counts only when the whole phrase names something.
 - **Initialisms** are generated from BLS titles: "Occupational Therapists" -> "OT" (and "OTs").
   They count only when typed in capitals, since many are words ("set", "ma").  When several
   occupations share one, the largest wins if it employs at least ``DOMINANT_RATIO`` times as
@@ -17,15 +19,19 @@ General rules over the vocabularies, not lists of phrases:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import islice, product
+from itertools import islice, product, takewhile
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from agents.resolve.entities import OCC_GROUP_DETAIL, Occupation
 
-MAX_EXPANSIONS = 8
+MAX_EXPANSIONS = 16
+# A word read as the start of a title word: at least this long, and starting at most this many.
+PREFIX_MIN_CHARS = 4  # three letters are often words ("the", "job")
+PREFIX_MAX_WORDS = 6
 DOMINANT_RATIO = 3.0
 # Typos: words of at least TYPO_MIN_CHARS letters, one edit away (two would turn real words into
 # others: "unemployment" is not "employment").
@@ -40,16 +46,33 @@ _TOKEN = re.compile(r"[A-Za-z][A-Za-z']*")
 class Abbreviations:
     """Expands abbreviated words of a normalized phrase: "hr mgrs" -> "hr managers"."""
 
-    def __init__(self, table: Mapping[str, Sequence[str]], plural: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        table: Mapping[str, Sequence[str]],
+        plural: Callable[[str], str],
+        title_words: Iterable[str] = (),
+    ) -> None:
         self._table = {k: tuple(v) for k, v in table.items()}
         self._plural = plural
+        self._title_words = sorted(set(title_words))
+        self._known = frozenset(self._title_words)
 
     def _forms(self, word: str) -> tuple[str, ...]:
         if word in self._table:
             return self._table[word]
         if word.endswith("s") and word[:-1] in self._table:
             return tuple(self._plural(w) for w in self._table[word[:-1]])
-        return ()
+        return self._completions(word)
+
+    def _completions(self, word: str) -> tuple[str, ...]:
+        """The title words that ``word`` starts ("surg" -> "surgeons", "surgical"), when it is not
+        a title word itself and starts only a few."""
+        if len(word) < PREFIX_MIN_CHARS or word in self._known or not word.isalpha():
+            return ()
+        start = bisect_left(self._title_words, word)
+        starting = takewhile(lambda w: w.startswith(word), self._title_words[start:])
+        found = list(islice(starting, PREFIX_MAX_WORDS + 1))
+        return tuple(found) if len(found) <= PREFIX_MAX_WORDS else ()
 
     def expand(self, key: str) -> list[str]:
         """Every reading of a phrase of two or more words with its abbreviations spelled out (at
