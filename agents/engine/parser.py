@@ -77,7 +77,7 @@ FILLER = frozenset(
     quick q question heard hear scale end going bottom days still
     one two three four five six seven eight nine ten twenty together combined altogether
     kindly advise whether constitutes prudent wise sensible happened happen mine yours ours see stack
-    so i'm im
+    so i'm im overall whole entire present
     wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
@@ -720,10 +720,11 @@ class _Builder:
             if len(m.entities) > 1:
                 if self.s.ranking and self.s.rank_target in ("state", "metro", "nonmetro"):
                     continue
-                state = _the_state_among(m, places)
-                if state is None:
+                area = _the_state_among(m, places) or _the_one_in_a_named_state(m, places)
+                if area is None:
                     return Choice.of_places(m.phrase, tuple(m.entities))
-                found.append(state)
+                if area not in found:
+                    found.append(area)
                 continue
             if m.entities[0] not in found:
                 found.append(m.entities[0])
@@ -1184,6 +1185,18 @@ def _the_state_among(mention: Mention, places: list[Mention]) -> Area | None:
     if all(any(a.kind == "state" for a in p.entities) for p in others):
         return states[0]
     return None
+
+
+def _the_one_in_a_named_state(mention: Mention, places: list[Mention]) -> Area | None:
+    """ "Ohio, Columbus and Cleveland", "Oregon and the Portland metro": of the places a name may
+    be, the only one in a state the question names unambiguously elsewhere."""
+    named = {
+        p.entities[0].state
+        for p in places
+        if p is not mention and len(p.entities) == 1 and p.entities[0].kind == "state"
+    }
+    inside = [a for a in mention.entities if a.kind != "state" and named & set(a.states)]
+    return inside[0] if len(inside) == 1 else None
 
 
 def _one_detailed(intent: Intent) -> bool:

@@ -411,12 +411,18 @@ _EMPLOYER_NAMES = re.compile(
     + "|".join(re.escape(name) for name in sorted(aliases.EMPLOYERS, key=len, reverse=True) if " " in name)
     + r")(?:'s)?(?!\w)"
 )
-_ALL_YEARS = re.compile(r"\b(each|every)\s+year\b|\bover\s+(time|the\s+years)\b|\ball\s+years\b")
+_ALL_YEARS = re.compile(
+    r"\b(each|every|by)\s+year\b|\byear\s+by\s+year\b|\bover\s+(time|the\s+years)\b|\ball\s+years\b"
+)
 _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 _YEAR_OVER_YEAR = re.compile(
     r"\b(yoy|y/y|year[\s-]+over[\s-]+year|from\s+last\s+year|over\s+the\s+(past|last)\s+year)\b"
 )
-_SINCE = re.compile(r"\b(since|after|from)\s+(?:may\s+)?(20\d\d)\b")
+_SINCE = re.compile(
+    r"\b(since|after|from)\s+(?:may\s+)?(20\d\d)\b"
+    r"|\b()(20\d\d)\s*(?:-|–|—|to|through|thru|until|till)\s*"
+    r"(?:now|today|present|the\s+present|date|this\s+year)\b"
+)
 _SPAN = re.compile(r"\b(?:from|between)?\s*(20\d\d)\s*(?:-|–|—|to|through|thru|until|and)\s*(20\d\d)\b")
 _NOW = re.compile(r"\b(now|today|currently|current|latest|this\s+year|nowadays|these\s+days)\b")
 _CHART = re.compile(r"\b(chart|graph|plot|visuali[sz]e)\b")
@@ -531,7 +537,7 @@ def read_signals(lower: str) -> Signals:
         shrink=bool(_SHRINK.search(lower)),
         years=years,
         year_span=(int(span.group(1)), int(span.group(2))) if span else None,
-        since=int(since.group(2)) if since and not span else None,
+        since=int(since.group(2) or since.group(4)) if since and not span else None,
         now=bool(_NOW.search(lower)),
         all_years=bool(_ALL_YEARS.search(lower)),
         chart=bool(_CHART.search(lower)),

@@ -342,7 +342,7 @@ def _compare_sentence(measure: str, rows: list[Row], name: Any, by: str) -> str:
     elif len(numeric) >= 3:  # "each New England state": which is highest and lowest, not only a list
         (hi_name, hi), *_, (lo_name, lo) = sorted(numeric, key=lambda x: x[1], reverse=True)
         if hi != lo:
-            text += f" Highest: {hi_name}; lowest: {lo_name}."
+            text += f" Highest: {hi_name}; lowest: {lo_name}".removesuffix(".") + "."  # not "U.S.."
     return text
 
 
