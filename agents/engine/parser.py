@@ -77,7 +77,8 @@ FILLER = frozenset(
     quick q question heard hear scale end going bottom days still
     one two three four five six seven eight nine ten twenty together combined altogether
     kindly advise whether constitutes prudent wise sensible happened happen mine yours ours see stack
-    so i'm im overall whole entire present
+    so i'm im overall whole entire present move moves idea plan bet call decision dying dead end
+    wants pursue study
     wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
@@ -408,6 +409,8 @@ class QuestionParser:
                 continue  # "farm machinery wholesalers": the industry whose title has every word
             if self._misspelled_tail(tokens, start, end, mentions):
                 continue  # "nurse practioners": one misspelled title, not "nurse" and a stray word
+            if end - start == 1 and self._split_title(tokens[start], mentions):
+                continue  # "a real estate license … becoming an agent": real estate agents
             after_preposition = _after_preposition(tokens, start)
             mention = self._fuzzy(phrase, start, end, mentions, after_preposition)
             if mention is None and (tail := self._known_tail(tokens, start, end)) is not None:
@@ -433,6 +436,20 @@ class QuestionParser:
         phrase = " ".join(t.text for t in tokens[lo:hi])
         mentions[mentions.index(m)] = Mention("industry", lo, hi, phrase, (narrower,), via="fuzzy")
         return True
+
+    def _split_title(self, noun: Token, mentions: list[Mention]) -> bool:
+        """A lone job noun that, after an industry named earlier, names one occupation: the
+        industry mention becomes that occupation (when no occupation is named otherwise)."""
+        if noun.lower not in self._job_words or any(m.kind == "occupation" for m in mentions):
+            return False
+        for k, m in enumerate(mentions):
+            joined = f"{m.phrase} {noun.text}"
+            found = self._resolver.exact("occupation", joined) if m.kind == "industry" else ()
+            if len(found) == 1:
+                phrase = f"{m.phrase} … {noun.text}"
+                mentions[k] = Mention("occupation", m.start, m.end, phrase, found, "fuzzy")
+                return True
+        return False
 
     def _misspelled_tail(self, tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
         """An unknown word right after an exact occupation, read together as one misspelled

@@ -52,10 +52,18 @@ _TEACHING = re.compile(
     re.IGNORECASE,
 )
 
+# "hvac after high school": when someone studies, not where they work.
+_SCHOOLING = re.compile(
+    r"\b(?:right\s+|straight\s+|fresh\s+)?(?:after|out\s+of|outta|finishing|leaving|graduating(?:\s+from)?)"
+    r"\s+(?:high\s+school|hs|college|university|uni|grad\s+school|school)\b",
+    re.IGNORECASE,
+)
+
 
 def roles_as_titles(text: str) -> str:
     """ "head of HR pay" -> "HR managers pay"; "teaching high school" -> "high school teachers"
-    (a job said as what the person does)."""
+    (a job said as what the person does); "after high school" is left out (when, not where)."""
+    text = _SCHOOLING.sub(" ", text)
     text = _HEAD_OF.sub(lambda m: f"{m.group(1)} managers", text)
     text = _DRIVING.sub(lambda m: f"{m.group(1)} drivers", text)
     return _TEACHING.sub(lambda m: f"{m.group(1)} teachers", text)
@@ -244,6 +252,8 @@ _CAREER = re.compile(
     r"|\bgo(ing)?\s+into\b|\bget(ting)?\s+into\b|\bworth\s+it\b|\bthinking\s+(of|about)\b|\bconsidering\b"
     r"|\bshould\s+i\b|\bis\s+\w+(ing)?\s+a\s+good\b|\bjob\s+(outlook|prospects|market|security)\b"
     r"|\bprospects\b|\bin\s+demand\b|\btell\s+me\s+about\b|\boverview\b|\bsnapshot\b|\bprofile\b"
+    r"|\b(good|great|bad|smart|wise|right|safe|dumb)\s+(idea|move|bet|plan|call|decision)\b"
+    r"|\bwants?\s+to\s+(do|be|become|go|get|study|try|pursue)\b|\b(dying|dead[\s-]end)\b|\bfuture\s+in\b"
 )
 # Questions near OEWS's scope: answered with the closest OEWS figure and what OEWS does not measure.
 NEAR_SCOPE = (
