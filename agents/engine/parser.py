@@ -908,23 +908,28 @@ class _Builder:
         return True
 
     def _unit_choice(self) -> Choice | None:
-        """ "jobs paying over 45": $45 an hour or $45,000 a year? Asked, never guessed."""
+        """ "jobs paying over 45", "between 40 and 50": an hour or a year? Asked, never guessed."""
         raw = self.s.threshold
-        if raw is None or raw.employment or raw.basis or raw.upper is not None:
+        if raw is None or raw.employment or raw.basis:
             return None
         if self.s.hourly != self.s.annual or raw.amount >= 1000 or raw.dollar:
             return None  # the unit is said or clear (see _basis_of)
-        number = re.search(r"\d[\d,.]*", raw.typed)
-        if number is None:
+        if not _AMOUNT_TYPED.search(raw.typed):
             return None
-        hourly = "$" + f"{raw.amount:,.2f}".removesuffix(".00") + " an hour"
-        annual = f"${raw.amount * 1000:,.0f} a year"
-        readings = tuple(raw.typed.replace(number.group(), r, 1) for r in (hourly, annual))
-        return Choice(
-            raw.typed,
-            readings,
-            sentence=f"“{raw.typed}” has no unit. Do you mean {readings[0]} or {readings[1]}?",
-        )
+
+        def reading(scale: float, unit: str) -> str:
+            dollars = _AMOUNT_TYPED.sub(
+                lambda m: _dollars(float(m.group().replace(",", "")) * scale), raw.typed
+            )
+            return f"{dollars} {unit}"
+
+        readings = (reading(1, "an hour"), reading(1000, "a year"))
+        said = readings  # "between $40 and $50 an hour"
+        if raw.upper is None:  # "over $40 an hour", whatever words were typed
+            side = "over" if raw.above else "under"
+            said = (f"{side} {_dollars(raw.amount)} an hour", f"{side} {_dollars(raw.amount * 1000)} a year")
+        sentence = f"“{raw.typed}” has no unit. Do you mean {said[0]} or {said[1]}?"
+        return Choice(raw.typed, readings, sentence=sentence)
 
     def _basis_of(self, raw: RawThreshold) -> str | None:
         if self.s.hourly != self.s.annual:
@@ -1202,6 +1207,14 @@ def _the_state_among(mention: Mention, places: list[Mention]) -> Area | None:
     if all(any(a.kind == "state" for a in p.entities) for p in others):
         return states[0]
     return None
+
+
+_AMOUNT_TYPED = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _dollars(amount: float) -> str:
+    """40 -> "$40", 40.5 -> "$40.50", 40000 -> "$40,000"."""
+    return "$" + f"{amount:,.2f}".removesuffix(".00")
 
 
 def _the_one_in_a_named_state(mention: Mention, places: list[Mention]) -> Area | None:
