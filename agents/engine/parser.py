@@ -35,6 +35,7 @@ from agents.engine.text import (
     off_topic_reason,
     tokenize,
 )
+from agents.oews.schema import NATIONAL
 from agents.resolve import aliases
 from agents.resolve.entities import Area, Industry, Occupation
 from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver
@@ -613,18 +614,30 @@ _SEPARATES_PLACES = frozenset({"vs", "versus", "v", "or", "and", "to", "with", "
 def _merge_qualifiers(mentions: list[Mention], tokens: list[Token]) -> list[Mention]:
     """ "Portland, OR" / "austin tx" / "springfield il": a state right after a metro narrows it.
 
-    Not across a word that sets two places side by side: "new york vs new jersey" is two states.
+    Not across a word that sets two places side by side: "new york vs new jersey" is two states;
+    nor in a list of places that goes on ("nyc, new jersey and connecticut") when the state is not
+    the metro's own (New York-Newark-Jersey City is a New York metro that reaches New Jersey).
     """
     merged: list[Mention] = []
-    for m in mentions:
+    for k, m in enumerate(mentions):
         prev = merged[-1] if merged else None
         between = {t.lower for t in tokens[prev.end : m.start]} if prev else set()
         if prev and _qualifies(prev, m) and not between & _SEPARATES_PLACES:
+            if _list_goes_on(mentions[k + 1 :], m, tokens) and all(
+                a.state != m.entities[0].state for a in prev.entities
+            ):
+                merged.append(m)
+                continue
             narrowed = tuple(a for a in prev.entities if _in_state(a, m.entities[0]))
             merged[-1] = Mention("area", prev.start, m.end, f"{prev.phrase} {m.phrase}", narrowed)
             continue
         merged.append(m)
     return merged
+
+
+def _list_goes_on(rest: list[Mention], m: Mention, tokens: list[Token]) -> bool:
+    nxt = next((r for r in rest if r.kind == "area"), None)
+    return nxt is not None and bool({t.lower for t in tokens[m.end : nxt.start]} & _SEPARATES_PLACES)
 
 
 def _merge_industry_words(mentions: list[Mention]) -> list[Mention]:
@@ -1218,12 +1231,11 @@ def _dollars(amount: float) -> str:
 
 
 def _the_one_in_a_named_state(mention: Mention, places: list[Mention]) -> Area | None:
-    """ "Ohio, Columbus and Cleveland", "Oregon and the Portland metro": of the places a name may
-    be, the only one in a state the question names unambiguously elsewhere."""
-    named = {
-        p.entities[0].state
-        for p in places
-        if p is not mention and len(p.entities) == 1 and p.entities[0].kind == "state"
+    """ "Ohio, Columbus and Cleveland", "Seattle, Portland and Boise": of the places a name may
+    be, the only one in a state the question names elsewhere (a state, or a place of one state)."""
+    others = [p.entities[0] for p in places if p is not mention and len(p.entities) == 1]
+    named = {a.state for a in others if a.kind == "state"} or {
+        s for a in others if a.code != NATIONAL for s in a.states
     }
     inside = [a for a in mention.entities if a.kind != "state" and named & set(a.states)]
     return inside[0] if len(inside) == 1 else None

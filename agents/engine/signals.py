@@ -229,9 +229,9 @@ _UNIT = (
 _THRESHOLD = re.compile(
     rf"(?:(?P<over>{_OVER})|(?P<under>{_UNDER})|(?P<claim>{_CLAIM}))\s*(?P<neg>-)?\s*(?P<dollar>\$)?\s*(?P<neg2>-)?"
     r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)(?!\s*(?:%|percent|th\b|st\b|nd\b|rd\b))"
-    r"\s*(?P<mult>k|K|grand|thousand|m|mil|million|mm)?\b" + _UNIT
+    r"\s*(?P<mult>k|K|grand|thousand|m|mil|million|mm|bn|billion|trillion)?\b" + _UNIT
 )
-_AMOUNT = r"\$?\s*\d+(?:,\d{3})*(?:\.\d+)?\s*(?:k|grand|thousand|m|mil|million|mm)?\b"
+_AMOUNT = r"\$?\s*\d+(?:,\d{3})*(?:\.\d+)?\s*(?:k|grand|thousand|m|mil|million|mm|bn|billion|trillion)?\b"
 # A range: "between $50k and $80k", "from 20 to 30 bucks an hour", "$60k-$90k" ("$", "k" or a unit needed
 # without "between" or "from").
 _RANGE_AMOUNTS = re.compile(
@@ -653,7 +653,10 @@ def _change_kind(lower: str) -> str | None:
     return "absolute" if absolute else "relative" if relative else None
 
 
-_MULTIPLIERS = {"k": 1e3, "grand": 1e3, "thousand": 1e3, "m": 1e6, "mil": 1e6, "million": 1e6, "mm": 1e6}
+_MULTIPLIERS = {
+    "k": 1e3, "grand": 1e3, "thousand": 1e3, "m": 1e6, "mil": 1e6, "million": 1e6, "mm": 1e6,
+    "bn": 1e9, "billion": 1e9, "trillion": 1e12,
+}  # fmt: skip
 
 
 def _threshold(lower: str) -> RawThreshold | None:
@@ -771,13 +774,16 @@ def _range(lower: str, m: re.Match[str]) -> RawThreshold | None:
     )
 
 
+_MULT_END = re.compile(r"(k|grand|thousand|m|mil|million|mm|bn|billion|trillion)$")
+
+
 def _unit(amount: str) -> str:
-    m = re.search(r"(k|grand|thousand|m|mil|million|mm)$", amount.strip())
+    m = _MULT_END.search(amount.strip())
     return m.group(1) if m else ""
 
 
 def _amount(typed: str, mult: str) -> float | None:
-    digits = re.sub(r"[^\d.]", "", re.sub(r"(k|grand|thousand|m|mil|million|mm)$", "", typed.strip()))
+    digits = re.sub(r"[^\d.]", "", _MULT_END.sub("", typed.strip()))
     try:
         return float(digits) * _MULTIPLIERS.get(mult, 1.0)
     except ValueError:
