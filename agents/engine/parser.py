@@ -79,7 +79,7 @@ FILLER = frozenset(
     one two three four five six seven eight nine ten twenty together combined altogether
     kindly advise whether constitutes prudent wise sensible happened happen mine yours ours see stack
     so i'm im overall whole entire present move moves idea plan bet call decision dying dead end
-    wants pursue study
+    wants pursue study own owner owners rig rigs operator operators run runs running laid off
     wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
@@ -410,6 +410,12 @@ class QuestionParser:
                 continue  # "farm machinery wholesalers": the industry whose title has every word
             if self._misspelled_tail(tokens, start, end, mentions):
                 continue  # "nurse practioners": one misspelled title, not "nurse" and a stray word
+            if (
+                end - start == 1
+                and tokens[start].lower in _WORKPLACES
+                and _right_after_occupation(start, mentions)
+            ):
+                continue  # "their own house cleaning business": the people of the trade
             if end - start == 1 and self._split_title(tokens[start], mentions):
                 continue  # "a real estate license … becoming an agent": real estate agents
             after_preposition = _after_preposition(tokens, start)
@@ -1301,7 +1307,15 @@ def _slashes(text: str, tokens: list[Token]) -> frozenset[int]:
     return frozenset(k for k, (a, b) in pairs if "/" in text[a.end : b.start])
 
 
+def _right_after_occupation(start: int, mentions: list[Mention]) -> bool:
+    return any(m.kind == "occupation" and m.end == start for m in mentions)
+
+
 def _field_before_workplace(tokens: list[Token], end: int) -> bool:
-    """ "a physical therapy clinic", "a plumbing company": a field naming a workplace, not its people."""
+    """ "a physical therapy clinic", "a plumbing company": a field naming a workplace, not its people
+    (but "their own cleaning business", "plumbing company owners": the closest are its people)."""
     workplace = end < len(tokens) and tokens[end].lower in _WORKPLACES
-    return workplace and bool(_FIELD.search(tokens[end - 1].lower))
+    owned = "own" in {t.lower for t in tokens[max(0, end - 4) : end]} or (
+        end + 1 < len(tokens) and tokens[end + 1].lower in ("owner", "owners")
+    )
+    return workplace and not owned and bool(_FIELD.search(tokens[end - 1].lower))

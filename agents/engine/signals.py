@@ -44,7 +44,9 @@ _HEAD_OF = re.compile(
 
 # "teaching high school": the teachers of that level.
 _DRIVING = re.compile(
-    r"\b(school\s+bus|bus|truck|taxi|delivery|ambulance|forklift|semi)\s+driving\b", re.IGNORECASE
+    r"\b(school\s+bus|bus|truck|taxi|delivery|ambulance|forklift|semi)\s+driving\b"
+    r"|\bdriving\s+(?:a\s+|an\s+)?(semis?|trucks?|big\s+rigs?|18[\s-]wheelers?|buses|a\s+bus|taxis?|forklifts?)\b",
+    re.IGNORECASE,
 )
 _TEACHING = re.compile(
     r"\bteaching\s+(high\s+school|middle\s+school|elementary(?:\s+school)?|kindergarten|preschool"
@@ -60,12 +62,20 @@ _SCHOOLING = re.compile(
 )
 
 
+def _singular_vehicle(vehicle: str) -> str:
+    """ "semis" -> "semi", "big rigs" -> "truck", "buses" -> "bus"."""
+    vehicle = re.sub(r"^(a|an)\s+", "", vehicle.lower())
+    if re.match(r"big\s+rig|18", vehicle) or vehicle.startswith("semi"):
+        return "truck"
+    return re.sub(r"(es|s)$", "", vehicle) if vehicle.endswith(("ses", "ks", "is", "fts")) else vehicle
+
+
 def roles_as_titles(text: str) -> str:
     """ "head of HR pay" -> "HR managers pay"; "teaching high school" -> "high school teachers"
     (a job said as what the person does); "after high school" is left out (when, not where)."""
     text = _SCHOOLING.sub(" ", text)
     text = _HEAD_OF.sub(lambda m: f"{m.group(1)} managers", text)
-    text = _DRIVING.sub(lambda m: f"{m.group(1)} drivers", text)
+    text = _DRIVING.sub(lambda m: f"{_singular_vehicle(m.group(1) or m.group(2))} drivers", text)
     return _TEACHING.sub(lambda m: f"{m.group(1)} teachers", text)
 
 
@@ -282,7 +292,9 @@ NEAR_SCOPE = (
         r"\b(self[- ]employed|self[- ]employment|freelanc\w*|gigs"
         r"|gig\s+(work\w*|economy|jobs?|apps?|platforms?|drivers?)"
         r"|uber|lyft|rideshare|ride[- ]hail\w*|1099"
-        r"|independent\s+contractors?|own\s+(my\s+)?business|business\s+owners?)\b",
+        r"|independent\s+contractors?|own\s+(my\s+)?business|business\s+owners?|owner[- ]operators?"
+        r"|((run|runs|running|start|starts|starting|started|have|has|had)\s+)?(their|his|her|my|your|our)\s+own"
+        r"(\s+(rig|truck|shop|salon|practice|company|firm|business))?)\b",
         "OEWS counts wage and salary workers only: the self-employed, gig and platform workers "
         "(Uber, DoorDash …) and business owners are not included.",
     ),
