@@ -113,7 +113,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 SAME_WORKER = {
     "tests/test_cli.py::test_eval_scores_the_projects_questions": "eval-sqlite",
     "tests/test_eval_postgres.py::test_eval_questions": "eval-sqlite",
-    "tests/workflow/test_workflow_offline.py::test_every_eval_question": "eval-stages",
+    "tests/workflow/test_workflow_offline.py::test_every_shape_of_eval_answer": "eval-stages",
     "tests/workflow/test_workflow_checks.py::test_every_deterministic_eval_answer": "eval-stages",
 }
 
