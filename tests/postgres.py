@@ -20,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,6 +188,41 @@ class PostgresServer:
     def url(self, database: str = "postgres") -> str:
         """The same server as a ``postgresql://`` URL (the form users put in settings)."""
         return f"postgresql://{self.user}:{self.password}@127.0.0.1:{self.port}/{database}"
+
+    def psql(self, database: str, command: str) -> subprocess.Popen[str]:
+        """``psql`` running one command against a database of this server, reading stdin from a pipe."""
+        bindir = _bin_dir()
+        assert bindir is not None
+        return subprocess.Popen(
+            [str(bindir / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+             "-p", str(self.port), "-U", self.user, "-d", database, "-c", command],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PGPASSWORD": self.password},
+        )  # fmt: skip
+
+    def run_sql(self, database: str, command: str) -> None:
+        _, errors = self.psql(database, command).communicate(timeout=300)
+        assert not errors, errors
+
+    def copy_rows(self, database: str, sqlite_path: Path, tables: Sequence[str]) -> None:
+        """Copy the rows of SQLite ``tables`` into the same tables (same column names) on this
+        server with ``COPY``, streamed while they are read: seconds, where statements take minutes."""
+        import csv
+        import sqlite3
+
+        with sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True) as source:
+            for table in tables:
+                cursor = source.execute(f"SELECT * FROM {table}")
+                columns = ", ".join(d[0] for d in cursor.description)
+                psql = self.psql(
+                    database, f"\\copy {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+                )
+                assert psql.stdin is not None
+                writer = csv.writer(psql.stdin, lineterminator="\n")
+                while rows := cursor.fetchmany(10_000):
+                    writer.writerows(tuple("\\N" if v is None else v for v in row) for row in rows)
+                _, errors = psql.communicate(timeout=300)  # closes stdin: the copy ends
+                assert psql.returncode == 0, errors
 
     def create_database(self, name: str) -> str:
         """A fresh, empty database on this server; returns its URL."""

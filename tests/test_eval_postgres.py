@@ -1,49 +1,38 @@
 """The whole evaluation scores identically from PostgreSQL and from SQLite.
 
-The PostgreSQL database is a copy of the session's SQLite build (the same rows, sent in bulk by
-``copy_sqlite_database``), and questions of eval/questions.jsonl are answered from both: the same
-outcome per question and the same answer text. The SQLite answers are the session's one pass over
+The PostgreSQL database is a copy of the session's SQLite build (the product's schema, made by
+``build_server_database``, filled with the same rows by ``COPY``), and questions of
+eval/questions.jsonl are answered from both: the same outcome per question and the same answer
+text. The SQLite answers are the session's one pass over
 the evaluation (``sqlite_evaluation``, shared with the CLI's score test); PostgreSQL answers a
 stratified sample of it (``parity_sample``).
-
-The copy takes a while, so the server's data directory is kept beside the cached SQLite build
-(keyed by it and by the PostgreSQL version) and later runs start a server on a copy of it.
 """
 
 from __future__ import annotations
 
-import fcntl
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from agents.oews.server import copy_sqlite_database, server_database_info
+from agents.oews.server import build_server_database, server_database_info
 from agents.sql.dburl import parse_database_url
 from bot.app import build_service
 from bot.config import Settings
 from tests import postgres as pg
-from tests.cache import cache_dir
-from tests.conftest import EvalPass, answer_the_evaluation, cached_database
+from tests.conftest import EvalPass, answer_the_evaluation
+
+COPIED_TABLES = ("areas", "occupations", "industries", "facts", "data_files", "coverage")
 
 
 @pytest.fixture(scope="module")
-def pg_copy(postgres: pg.PostgresServer, oews_db: Path) -> Iterator[str]:
-    """A server whose database ``oews_eval`` is a copy of the build (``postgres`` skips or fails)."""
-    version = pg.server_version()
-    saved = cache_dir() / f"pg{version}-{cached_database().stem}"
-    with (cache_dir() / "pg.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not saved.exists():
-            server = pg.PostgresServer.start()
-            try:
-                copy_sqlite_database(oews_db, parse_database_url(server.create_database("oews_eval")))
-                server.save(saved)
-            finally:
-                server.stop()
-    server = pg.PostgresServer.start_copy(saved)
-    yield server.url("oews_eval")
-    server.stop()
+def pg_copy(postgres: pg.PostgresServer, oews_db: Path) -> str:
+    """A database ``oews_eval`` on the session's server, a copy of the build (``postgres`` skips or
+    fails)."""
+    url = postgres.create_database("oews_eval")
+    build_server_database(parse_database_url(url), files=[])
+    postgres.copy_rows("oews_eval", oews_db, COPIED_TABLES)
+    postgres.run_sql("oews_eval", "ANALYZE")
+    return url
 
 
 def test_the_copy_holds_the_same_data(pg_copy: str, oews_db: Path) -> None:
