@@ -218,33 +218,6 @@ def build_server_database(
         conn.close()
 
 
-def copy_sqlite_database(path: Path, url: DatabaseUrl, *, batch: int = 5000) -> None:
-    """Replace the server's OEWS tables with those of a built SQLite database (no BLS files read)."""
-    import sqlite3
-
-    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    conn, dialect = _open(url)
-    try:
-        _run_ddl(conn, dialect, drop=True)
-        writer = OdbcWriter(conn, dialect)
-        tables = {"areas": AREA_COLUMNS, "occupations": OCCUPATION_COLUMNS, "industries": INDUSTRY_COLUMNS}
-        for table, columns in {**tables, "facts": FACT_COLUMNS}.items():
-            cursor = source.execute(f"SELECT {', '.join(columns)} FROM {table}")
-            while rows := cursor.fetchmany(batch):
-                writer.upsert(table, columns, rows)
-        for row in source.execute(f"SELECT {', '.join(FILE_COLUMNS)} FROM data_files"):
-            writer.record_file(row)
-        writer.refresh_coverage()
-        _set_meta(conn, dialect, "complete", "1")
-        conn.commit()
-    except pyodbc.Error as e:
-        conn.rollback()
-        raise _write_error(e, url) from None
-    finally:
-        conn.close()
-        source.close()
-
-
 def load_server_files(
     url: DatabaseUrl, files: Sequence[Path], *, progress: Progress | None = None, year: int | None = None
 ) -> list[LoadReport]:
