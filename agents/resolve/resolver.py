@@ -87,6 +87,7 @@ FUZZY_LIMIT = 25
 KEEP_MARGIN = 6.0
 TIE_MARGIN = 1.0
 MAX_MATCHES = 6
+EXACT_CACHE_SIZE = 50_000  # phrases remembered by ``exact`` (a few MB)
 
 # Tiers: lower wins when one phrase names several entities.
 TIER_CODE = 0
@@ -846,6 +847,7 @@ class EntityResolver:
         self._codes_area = {a.code: a for a in vocab.areas}
         self._codes_occupation = {o.code: o for o in vocab.occupations}
         self._codes_industry = {i.naics: i for i in vocab.industries}
+        self._exact_cache: dict[tuple[str, str], tuple[Entity, ...]] = {}
 
     # -- exact ----------------------------------------------------------------------------
 
@@ -859,11 +861,20 @@ class EntityResolver:
     def exact(self, kind: EntityKind, phrase: str) -> tuple[Entity, ...]:
         """The entities a phrase names exactly (several = ambiguous; none = unknown).
 
-        A few dict lookups, no fuzzy matching: safe to call for every n-gram of a question.
-        Case matters only for areas: a word-like postal code qualifies a city when typed in
-        capitals ("Portland, OR"), and "Mobile"/"Reading"/"Bend"/"Flint"/"Wheeling" are
-        cities only when capitalized.
+        A few dict lookups, no fuzzy matching: safe to call for every n-gram of a question (and
+        remembered: the questions a follow-up or a reshape would ask are read too, so the same
+        n-grams come back). Case matters only for areas: a word-like postal code qualifies a city
+        when typed in capitals ("Portland, OR"), and "Mobile"/"Reading"/"Bend"/"Flint"/"Wheeling"
+        are cities only when capitalized.
         """
+        remembered = self._exact_cache.get((kind, phrase))
+        if remembered is None:
+            if len(self._exact_cache) >= EXACT_CACHE_SIZE:
+                self._exact_cache.clear()
+            remembered = self._exact_cache[(kind, phrase)] = self._exact(kind, phrase)
+        return remembered
+
+    def _exact(self, kind: EntityKind, phrase: str) -> tuple[Entity, ...]:
         key = normalize(phrase)
         found: _Hit[Area] | _Hit[Occupation] | _Hit[Industry] | None
         if kind == "occupation":
