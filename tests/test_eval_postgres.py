@@ -24,7 +24,7 @@ from tests.conftest import EvalPass, answer_the_evaluation
 COPIED_TABLES = ("areas", "occupations", "industries", "facts", "data_files", "coverage")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # the module's tests may not run one after the other
 def pg_copy(postgres: pg.PostgresServer, oews_db: Path) -> str:
     """A database ``oews_eval`` on the session's server, a copy of the build (``postgres`` skips or
     fails)."""
