@@ -364,10 +364,12 @@ class QuestionParser:
             phrase = " ".join(t.text for t in span)
             if listing and length == 1 and _NAICS_DIGITS.fullmatch(phrase):
                 phrase = f"NAICS {phrase}"  # "NAICS 522 vs 523 vs 524": each a NAICS code
-            for kind in ("industry", "area", "occupation") if listing else self._kind_order(tokens, i):
+            for kind in (
+                ("industry", "area", "words", "occupation") if listing else self._kind_order(tokens, i)
+            ):
                 entities = self._exact(kind, phrase, span)
                 if entities and not (kind == "occupation" and _field_before_workplace(tokens, i + length)):
-                    return Mention(kind, i, i + length, phrase, entities)
+                    return _found(kind, i, i + length, phrase, entities)
             if group := self._group_after_noun(tokens, i, phrase):
                 return Mention("occupation", i, i + length, phrase, group)
         return None
@@ -381,6 +383,10 @@ class QuestionParser:
         return self._resolver.exact("occupation", f"{phrase} jobs")
 
     def _exact(self, kind: str, phrase: str, span: Sequence[Token]) -> tuple[Any, ...]:
+        if kind == "words":  # "bakers at bakeries": the industry titled so, not the bakers again
+            words = [t.lower for t in span if t.lower not in _BUSINESS_NOUNS | FILLER]
+            industry = self._resolver.industry_with_most_words(words) if len(span) == len(words) else None
+            return (industry,) if industry is not None else ()
         if kind == "area" and len(span) == 1 and len(span[0].text) == 2:
             found = self._resolver.exact_postal(span[0].text)
             states = tuple(a for a in found if a.kind in ("state", "territory"))
@@ -420,6 +426,7 @@ class QuestionParser:
                 continue  # "a real estate license … becoming an agent": real estate agents
             after_preposition = _after_preposition(tokens, start)
             mention = self._fuzzy(phrase, start, end, mentions, after_preposition)
+            mention = mention or self._industry_by_words(tokens, start, end, mentions)
             if mention is None and (tail := self._known_tail(tokens, start, end)) is not None:
                 mention = tail  # "zorblat welders": welders, and "zorblat" reported as not understood
                 phrase = " ".join(t.text for t in [*tokens[start : tail.start], *tokens[tail.end : end]])
@@ -443,6 +450,23 @@ class QuestionParser:
         phrase = " ".join(t.text for t in tokens[lo:hi])
         mentions[mentions.index(m)] = Mention("industry", lo, hi, phrase, (narrower,), via="fuzzy")
         return True
+
+    def _industry_by_words(
+        self, tokens: list[Token], start: int, end: int, mentions: list[Mention]
+    ) -> Mention | None:
+        """ "welders in shipbuilding vs truck trailer / vehicle body manufacturing", "graphic
+        designers at ad agencies vs print shops": beside another industry, or after "at" with a
+        job named, the industry whose title has (nearly) every word."""
+        beside = any(m.kind == "industry" for m in mentions) or (
+            start > 0 and tokens[start - 1].lower == "at" and any(m.kind == "occupation" for m in mentions)
+        )
+        words = [t.lower for t in tokens[start:end] if t.lower not in _BUSINESS_NOUNS | FILLER]
+        industry = self._resolver.industry_with_most_words(words, spare=True) if beside else None
+        if industry is None:
+            return None
+        return Mention(
+            "industry", start, end, " ".join(t.text for t in tokens[start:end]), (industry,), "fuzzy"
+        )
 
     def _split_title(self, noun: Token, mentions: list[Mention]) -> bool:
         """A lone job noun that, after an industry named earlier, names one occupation: the
@@ -1305,6 +1329,12 @@ def _slashes(text: str, tokens: list[Token]) -> frozenset[int]:
     """Tokens followed by a slash ("medical records/coding"), by index."""
     pairs = enumerate(itertools.pairwise(tokens))
     return frozenset(k for k, (a, b) in pairs if "/" in text[a.end : b.start])
+
+
+def _found(kind: str, start: int, end: int, phrase: str, entities: tuple[Any, ...]) -> Mention:
+    if kind == "words":  # an industry read from the words of its title
+        return Mention("industry", start, end, phrase, entities, "fuzzy")
+    return Mention(kind, start, end, phrase, entities)
 
 
 def _right_after_occupation(start: int, mentions: list[Mention]) -> bool:

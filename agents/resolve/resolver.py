@@ -935,6 +935,29 @@ class EntityResolver:
         }
         return next(iter(found.values())) if len(found) == 1 else None
 
+    def industry_with_most_words(self, words: Sequence[str], *, spare: bool = False) -> Industry | None:
+        """The one industry whose title has the most of the words typed: all of them, or with
+        ``spare`` all but one of three or more ("truck trailer / vehicle body manufacturing":
+        Motor Vehicle Body and Trailer Manufacturing; "print shops": Printing); a word may be the
+        start of a title word ("print" -> "printing"). None when no industry has enough of them,
+        or several do."""
+        wanted = {_stem(w) for w in words if w.isalpha() and len(w) > 2}
+        if not wanted:
+            return None
+        best: dict[str, list[Industry]] = {}
+        most = 0
+        for ind in self.vocab.industries:
+            title = [_stem(w) for w in re.findall(r"[a-z]+", ind.title.lower())]
+            found = sum(1 for w in wanted if any(t == w or (len(w) >= 4 and t.startswith(w)) for t in title))
+            if found and found >= most:
+                best = {} if found > most else best
+                best.setdefault(ind.title, []).append(ind)
+                most = found
+        needed = len(wanted) - 1 if spare and len(wanted) >= 3 else len(wanted)
+        if most < needed or len(best) != 1:
+            return None
+        return _prefer_industries(next(iter(best.values())))[0]
+
     def by_code(self, kind: EntityKind, code: str) -> Entity | None:
         """The entity with exactly this code ("53", "29-1141", "52"), for codes read back
         from stored context; unlike ``exact()`` it accepts short numeric codes."""
