@@ -48,6 +48,7 @@ class Intent:
     industries: tuple[Industry, ...] = ()  # every industry named; ``industry`` is the first
     unapplied: tuple[str, ...] = ()  # parts of the question this answer does not use, said plainly
     near_scope: tuple[str, ...] = ()  # what OEWS does not measure that the question touched
+    position: float | None = None  # "is 75k good for …": an amount placed in the wage distribution
 
     def with_(self, **changes: Any) -> Intent:
         return replace(self, **changes)

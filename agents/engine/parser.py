@@ -21,6 +21,7 @@ from agents.engine.signals import (
     RawThreshold,
     Signals,
     Unmeasured,
+    amount_of,
     amounts_in_digits,
     asks_change,
     read_signals,
@@ -79,7 +80,8 @@ FILLER = frozenset(
     one two three four five six seven eight nine ten twenty together combined altogether
     kindly advise whether constitutes prudent wise sensible happened happen mine yours ours see stack
     so i'm im overall whole entire present move moves idea plan bet call decision dying dead end
-    wants pursue study own owner owners rig rigs operator operators run runs running laid off
+    wants pursue study underpaid overpaid fair fairly paid own owner owners rig rigs operator operators
+    run runs running laid off
     wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
@@ -1137,7 +1139,9 @@ class _Builder:
 
     def _finish(self, intent: Intent) -> Parsed:
         self._unapplied_parts(intent)
-        if self.s.loose_amount and intent.threshold is None:  # "plumber 30 dollar per hour which states"
+        if (salary := self._salary_check(intent)) is not None:
+            intent = salary
+        elif self.s.loose_amount and intent.threshold is None:  # "plumber 30 dollar per hour which states"
             self.unapplied.append(
                 f"Not applied: “{self.s.loose_amount}”. Say “over” or “under” it to count or list the "
                 "occupations or places past it."
@@ -1152,6 +1156,18 @@ class _Builder:
         if not intent.occupations and not ranks_occupations:
             return self._no_occupation(intent)
         return Parsed(intent=intent, unknown=self._plain_unknown())
+
+    def _salary_check(self, intent: Intent) -> Intent | None:
+        """ "is 75k good for a teacher in Ohio?", "underpaid at $18 an hour as a CNA": one job in
+        one place and an amount to place in its wage distribution (read as percentiles)."""
+        single = intent.shape == "lookup" and len(intent.occupations) == 1 and len(intent.areas) <= 1
+        found = amount_of(self.s.loose_amount) if self.s.loose_amount and intent.threshold is None else None
+        if not single or found is None or (intent.industries and intent.areas) or len(intent.years) > 1:
+            return None
+        amount, basis = found
+        b = "h" if basis == "hourly" else "a"
+        measures = tuple(f"{b}_{stat}" for stat in ("pct10", "pct25", "median", "pct75", "pct90"))
+        return intent.with_(measures=measures, basis=basis, position=amount)
 
     def _unapplied_parts(self, intent: Intent) -> None:
         """Every part of the question is used or named here as not used."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from agents.resolve import aliases
 
@@ -685,7 +686,7 @@ def _threshold(lower: str) -> RawThreshold | None:
 
 _LOOSE_AMOUNT = re.compile(
     r"(?<![\w$.,-])(\$\s*\d[\d,.]*\s*(k\b|grand\b|thousand\b)?|\d[\d,.]*\s*(k|grand|thousand)?\s*(dollars?|bucks)\b"
-    r"|\d[\d,.]*\s*k\b)(\s*(an?|per|/)\s*(hour|hr|year|yr)\b)?"
+    r"|\d[\d,.]*\s*k\b|\d[\d,.]*(?=\s*(?:an?|per|/)\s*(?:hour|hr)\b))(\s*(an?|per|/)\s*(hour|hr|year|yr)\b)?"
 )
 
 
@@ -696,6 +697,19 @@ def _loose_amount(lower: str) -> str | None:
         if not any(a <= m.start() < b for a, b in taken):
             return m.group().strip()
     return None
+
+
+def amount_of(typed: str) -> tuple[float, Literal["annual", "hourly"]] | None:
+    """ "75k" -> (75000, "annual"); "$18 an hour" -> (18, "hourly"); an amount under 1,000 with no
+    unit is hourly (as people say "18 bucks")."""
+    m = re.search(r"\d[\d,]*(?:\.\d+)?\s*(k|grand|thousand)?", typed)
+    if m is None:
+        return None
+    amount = float(re.sub(r"[^\d.]", "", m.group().split()[0].rstrip("kK"))) * (1000.0 if m.group(1) else 1.0)
+    hourly = bool(re.search(r"\b(hour|hr)\b", typed)) or (
+        amount < 1000 and not re.search(r"\b(year|yr)\b", typed)
+    )
+    return amount, "hourly" if hourly else "annual"
 
 
 # "20000 workers or more", "$30 an hour or less": the comparison said after the amount

@@ -260,6 +260,7 @@ def _distribution(intent: Intent, row: Row) -> Draft:
             f"In May {row['year']} {who(row)} {where(row)} earned from {low} (10th percentile) to "
             f"{high} (90th percentile) {period}; the median was {median or fmt.NOT_PUBLISHED}."
         )
+        text += position_in_range(intent.position, keys, row) if intent.position is not None else ""
     else:
         text = f"BLS did not publish the wage distribution of {who(row)} {where(row)} for May {row['year']}."
     table = Table(
@@ -272,6 +273,46 @@ def _distribution(intent: Intent, row: Row) -> Draft:
 
 
 _PCT_NAMES = ("10th", "25th", "Median", "75th", "90th")
+_PCT_WORDS = (
+    "the 10th percentile",
+    "the 25th percentile",
+    "the median",
+    "the 75th percentile",
+    "the 90th percentile",
+)
+
+
+def position_in_range(amount: float, keys: list[str], row: Row) -> str:
+    """Where an amount falls among the published percentiles: " $75,000 a year is between the
+    25th percentile ($68,990) and the median ($77,470)." (a top-coded or missing cell bounds
+    nothing, and is said so by the table)."""
+    said = fmt.number(keys[0], amount)
+    period = "an hour" if keys[0].startswith("h_") else "a year"
+    points = [
+        (name, float(row[k]), k) for name, k in zip(_PCT_WORDS, keys, strict=True) if row.get(k) is not None
+    ]
+    if not points:
+        return ""
+    below = [p for p in points if p[1] <= amount]
+    above = [p for p in points if p[1] > amount]
+    if not below:
+        name, value, key = above[0]
+        share = _share(name)
+        return f" {said} {period} is below {name} ({fmt.number(key, value)}): more than {share} earn more."
+    if not above:
+        name, value, key = below[-1]
+        return f" {said} {period} is at or above {name} ({fmt.number(key, value)})."
+    (lo_name, lo, lo_key), (hi_name, hi, hi_key) = below[-1], above[0]
+    return (
+        f" {said} {period} is between {lo_name} ({fmt.number(lo_key, lo)}) and {hi_name} "
+        f"({fmt.number(hi_key, hi)})."
+    )
+
+
+def _share(name: str) -> str:
+    return {"the 10th percentile": "90%", "the 25th percentile": "75%", "the median": "half"}.get(
+        name, "some"
+    )
 
 
 def _range_chart(rows: list[Row], keys: list[str], title: str) -> ChartSpec | None:
