@@ -1010,3 +1010,107 @@ def test_firm_size_is_named_once_as_not_measured(engine: OewsEngine) -> None:
 def test_a_qualifier_that_begins_a_title_is_the_title(engine: OewsEngine, question: str, code: str) -> None:
     answer = ask_offline(engine, question)
     assert f"({code})" in answer.text and "Not applied" not in answer.text
+
+
+# -- a salary placed in its distribution -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "area", "occ", "basis", "between"),
+    [
+        ("is 60k good for a registered nurse in ohio", "39", "29-1141", "A", None),  # below the 10th
+        ("underpaid at 18 an hour as a cna in texas?", "48", "31-1131", "H", ("PCT25", "MEDIAN")),
+    ],
+)
+def test_an_amount_is_placed_among_the_published_percentiles(
+    engine: OewsEngine, question: str, area: str, occ: str, basis: str, between: tuple[str, str] | None
+) -> None:
+    answer = ask_offline(engine, question)
+    row = cell("state_M2025_dl", AREA=area, OCC_CODE=occ)
+    text = said(answer)
+    for stat in ("PCT10", "PCT25", "MEDIAN", "PCT75", "PCT90"):
+        assert is_shown(number(row[f"{basis}_{stat}"]), text), stat
+    if between is None:
+        assert "is below the 10th percentile" in answer.text and "more than 90% earn more" in answer.text
+    else:
+        lo, hi = (number(row[f"{basis}_{s}"]) for s in between)
+        assert (
+            "is between the 25th percentile" in answer.text and f"and the median (${hi:,.2f})" in answer.text
+        )
+        assert lo <= 18 < hi
+    assert "Not applied" not in answer.text
+
+
+# -- words of titles and industries ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "occ"),
+    [
+        ("surg techs p90 annual in ga", "29-2055"),  # "surg" starts only a few title words
+        ("avg salary for dental lab techs in minnesota", "51-9081"),  # not "lab techs" and a stray word
+        ("is court reporting a good career", "27-3092"),  # a field after another word names its people
+    ],
+)
+def test_shortened_and_field_words_name_the_occupation(engine: OewsEngine, question: str, occ: str) -> None:
+    answer = ask_offline(engine, question)
+    assert f"({occ})" in answer.text, answer.text
+    assert "didn't understand" not in answer.text
+
+
+def test_an_industry_is_read_from_the_words_of_its_title(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine,
+        "welder median hourly in shipbuilding compared with truck trailer / vehicle body manufacturing",
+    )
+    text = said(answer)
+    for naics in ("336600", "336200"):
+        row = cell("nat_industry_M2025_dl", NAICS=naics, OCC_CODE="51-4121")
+        assert is_shown(number(row["H_MEDIAN"]), text), naics
+    bakers = ask_offline(engine, "bakers median hourly at bakeries")
+    row = cell("nat_industry_M2025_dl", NAICS="311800", OCC_CODE="51-3011")
+    assert is_shown(number(row["H_MEDIAN"]), said(bakers)) and "NAICS 311800" in bakers.text
+
+
+# -- places -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "occ", "areas"),
+    [
+        (
+            "how many electricians in ohio overall, and in the columbus and cleveland metros",
+            "47-2111",
+            ("39", "18140", "17410"),
+        ),
+        (
+            "how many carpenters are employed in the seattle, portland and boise metros",
+            "47-2031",
+            ("42660", "38900", "14260"),
+        ),
+        ("veterinarian employment: nyc metro, new jersey and connecticut", "29-1131", ("35620", "34", "09")),
+    ],
+)
+def test_a_city_of_several_states_is_the_one_in_a_state_the_question_names(
+    engine: OewsEngine, question: str, occ: str, areas: tuple[str, ...]
+) -> None:
+    answer = ask_offline(engine, question)
+    assert answer.kind == "answer", answer.text
+    for area in areas:
+        source = "state_M2025_dl" if len(area) == 2 else "MSA_M2025_dl"
+        row = cell(source, AREA=area, OCC_CODE=occ)
+        assert is_shown(number(row["TOT_EMP"]), said(answer)), area
+
+
+# -- amounts ----------------------------------------------------------------------------------------
+
+
+def test_a_range_without_a_unit_is_asked_back(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "how many jobs in ohio pay between 40 and 50")
+    assert answer.kind == "clarification" and not answer.tables
+    assert "between $40 and $50 an hour or between $40,000 and $50,000 a year" in answer.text
+
+
+def test_billions_are_not_a_usable_threshold(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "which jobs in new hampshire pay over $4 billion a year")
+    assert "not a usable threshold" in answer.text and not answer.tables
