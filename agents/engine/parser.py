@@ -387,7 +387,8 @@ class QuestionParser:
     def _exact(self, kind: str, phrase: str, span: Sequence[Token]) -> tuple[Any, ...]:
         if kind == "words":  # "bakers at bakeries": the industry titled so, not the bakers again
             words = [t.lower for t in span if t.lower not in _BUSINESS_NOUNS | FILLER]
-            industry = self._resolver.industry_with_most_words(words) if len(span) == len(words) else None
+            distinct = len(set(words)) == len(span)  # every word typed once: not across "paper mills/paper …"
+            industry = self._resolver.industry_with_most_words(words) if distinct else None
             return (industry,) if industry is not None else ()
         if kind == "area" and len(span) == 1 and len(span[0].text) == 2:
             found = self._resolver.exact_postal(span[0].text)
