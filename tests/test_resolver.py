@@ -729,3 +729,14 @@ def test_typos_in_ordinary_words_are_corrected_but_names_are_left_alone(resolver
 def test_abbreviated_words_of_industry_names_resolve(resolver: EntityResolver) -> None:
     assert [i.naics for i in resolver.exact("industry", "food mfg")] == ["311000"]
     assert codes(resolver.industry("computer sys design"))[:1] == ["541500"]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "code"),
+    [("pt assts", "31-2021"), ("ot aides", "31-2012"), ("PT aide", "31-2022"), ("surg techs", "29-2055")],
+)
+def test_a_titles_initial_letters_then_its_last_word(
+    resolver: EntityResolver, phrase: str, code: str
+) -> None:
+    """The initialism of a title's first words and its last word, or the starts of its words."""
+    assert [o.code for o in resolver.exact("occupation", phrase)] == [code]

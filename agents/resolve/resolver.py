@@ -986,6 +986,11 @@ class EntityResolver:
         found = self._initialisms.get(letters) if letters else ()
         if found:
             return _Hit(key, found, "initialism")
+        if len(words := key.split()) == 2 and 2 <= len(words[0]) <= 4:  # "pt assts", "OT aides"
+            for form in self._abbreviations.expand(key) or [key]:
+                found = self._initialisms.headed(plural(form)) or self._initialisms.headed(form)
+                if found:
+                    return _Hit(key, found, "initialism")
         return self._expanded(
             self._occupations, key, _OCCUPATION_PREFIXES, _OCCUPATION_SUFFIXES, self._title_abbreviations
         )

@@ -116,15 +116,26 @@ class Initialisms:
         self, occupations: Iterable[Occupation], base: Callable[[str], str], skip: Iterable[str]
     ) -> None:
         found: dict[str, list[Occupation]] = {}
+        headed: dict[str, list[Occupation]] = {}
         excluded = frozenset(skip)
         for occ in occupations:
-            letters = initialism(base(occ.title))
+            title = base(occ.title)
+            letters = initialism(title)
             if letters and letters not in excluded:
                 found.setdefault(letters, []).append(occ)
+            if letters and len(letters) >= 3:  # "pt assistants": the last word spelled out
+                head = re.split(r"[\s/-]+", title)[-1].lower()
+                headed.setdefault(f"{letters[:-1]} {head}", []).append(occ)
         self._found = {k: _prefer(v) for k, v in found.items()}
+        self._headed = {k: _prefer(v) for k, v in headed.items()}
 
     def get(self, letters: str) -> tuple[Occupation, ...]:
         return self._found.get(letters, ())
+
+    def headed(self, phrase: str) -> tuple[Occupation, ...]:
+        """ "pt assistants" -> Physical Therapist Assistants: the initialism of a title's first
+        words, then its last word (typed in any case: the last word makes it a title)."""
+        return self._headed.get(phrase, ())
 
 
 def _prefer(occupations: list[Occupation]) -> tuple[Occupation, ...]:
