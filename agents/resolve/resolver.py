@@ -1013,7 +1013,7 @@ class EntityResolver:
         """The trade or profession a field names: "plumbing" -> plumbers, "accounting",
         "phlebotomy" -> phlebotomists, "pharmacy" -> pharmacists, "statistics" -> statisticians."""
         last = key.rpartition(" ")[2]  # "physical therapy" -> physical therapists, "court reporting"
-        if len(last) < 7 or last in _NOT_FIELDS:
+        if len(last) < (6 if " " in key else 7) or last in _NOT_FIELDS:  # "medical coding"
             return None
         for suffix, endings in _FIELD_ENDINGS:
             if not last.endswith(suffix):
@@ -1048,6 +1048,9 @@ class EntityResolver:
         known = {word for index in indexes for key in index for word in key.split()}
         known |= {word for key in self._area_words for word in key.split()}
         known |= set(aliases.WORD_ABBREVIATIONS)
+        known |= {
+            w.removesuffix("s")[:-2] + "ing" for w in known if w.removesuffix("s").endswith("er")
+        }  # coding
         return Speller(ordinary, known)
 
     def industry(self, phrase: str) -> Resolution[Industry]:
