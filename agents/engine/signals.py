@@ -407,8 +407,9 @@ UNMEASURED = (
         "prices).",
     ),
     (
-        r"(?<!for\s)\b(crop\s+(production|farms?|farming)|animal\s+(production|farms?|farming)|livestock|dairy\s+farms?"
-        r"|private\s+households?|household\s+employ\w*)\b",
+        r"(?<!for\s)\b(crop\s+(production|farms?|farming)|animal\s+(production|farms?|farming)|livestock"
+        r"|(dairy|poultry|chicken|hog|pig|cattle|egg|vegetable|fruit|grain|cotton|horse|sheep|goat)\s+(farms?|ranch(es)?)"
+        r"|(on|at)\s+(a\s+)?(farm|farms|ranch|ranches)|private\s+households?|household\s+employ\w*)\b",
         "OEWS does not survey farms (crop and animal production) or private households, so it has no "
         "figures for them.",
     ),
