@@ -408,8 +408,9 @@ UNMEASURED = (
     ),
     (
         r"(?<!for\s)\b(crop\s+(production|farms?|farming)|animal\s+(production|farms?|farming)|livestock"
-        r"|(dairy|poultry|chicken|hog|pig|cattle|egg|vegetable|fruit|grain|cotton|horse|sheep|goat)\s+(farms?|ranch(es)?)"
-        r"|(on|at)\s+(a\s+)?(farm|farms|ranch|ranches)|private\s+households?|household\s+employ\w*)\b",
+        r"|(((dairy|poultry|chicken|hog|pig|cattle|egg|vegetable|fruit|grain|cotton|horse|sheep|goat)\s+"
+        r"|(on|at)\s+(a\s+)?)(farms?|ranch(es)?)(?=\s*($|[?.!,;:)]|(vs|versus|or|and|in|of|compared)\b)))"
+        r"|private\s+households?|household\s+employ\w*)\b",
         "OEWS does not survey farms (crop and animal production) or private households, so it has no "
         "figures for them.",
     ),
