@@ -740,3 +740,8 @@ def test_a_titles_initial_letters_then_its_last_word(
 ) -> None:
     """The initialism of a title's first words and its last word, or the starts of its words."""
     assert [o.code for o in resolver.exact("occupation", phrase)] == [code]
+
+
+def test_a_name_spelled_as_it_sounds(resolver: EntityResolver) -> None:
+    assert resolver.occupation("farmacist").best.code == "29-1051"  # type: ignore[union-attr]
+    assert not resolver.area("the moon").found  # sounds alone are not enough

@@ -82,6 +82,7 @@ _NOT_FIELDS = frozenset({"economy", "politics", "ethics"})  # words first, field
 # Fuzzy matching: rapidfuzz ratio (0-100) over the whole vocabulary, on the phrase as typed and
 # with its words sorted (so word order does not matter).
 FUZZY_CUTOFF = 85.0
+SOUNDS_CUTOFF = 92.0  # the same, spelled as it sounds: nearer, since sounds merge more words
 FUZZY_MIN_CHARS = 4
 FUZZY_LIMIT = 25
 KEEP_MARGIN = 6.0
@@ -231,6 +232,7 @@ class _Index(Generic[T]):
         ]
         self.choices: list[str] = [hit.key for hit in fuzzy]
         self.sorted_choices: list[str] = [sorted_tokens(hit.key) for hit in fuzzy]
+        self.sounds: list[str] = [sounds(hit.key) for hit in fuzzy]
         self.choice_hits: list[_Hit[T]] = fuzzy
 
     def get(self, key: str) -> _Hit[T] | None:
@@ -771,9 +773,24 @@ def _fuzzy(index: _Index[T], query: str, key: str) -> Resolution[T]:
         )
         for _, score, position in results:
             _keep_best(best, index.choice_hits[position], float(score), "fuzzy")
+    if not best:  # spelled as it sounds: "farmacist", "proffesor"
+        results = process.extract(
+            sounds(key), index.sounds, scorer=fuzz.ratio, score_cutoff=SOUNDS_CUTOFF, limit=FUZZY_LIMIT
+        )
+        for _, score, position in results:
+            _keep_best(best, index.choice_hits[position], float(score), "fuzzy")
     for hit, score in _inner_phrases(index, key):
         _keep_best(best, hit, score, "partial")
     return _rank(query, list(best.values()))
+
+
+_DOUBLED = re.compile(r"([a-z])\1")
+
+
+def sounds(text: str) -> str:
+    """A spelling as it sounds, for typos of that kind: "ph" -> "f", "ck" -> "k", doubled letters
+    once ("pharmacists" and "farmacist" both -> "farmacists"/"farmacist")."""
+    return _DOUBLED.sub(r"\1", text.replace("ph", "f").replace("ck", "k"))
 
 
 def _keep_best(best: dict[T, Match[T]], hit: _Hit[T], score: float, via: str) -> None:
