@@ -63,6 +63,9 @@ _SCHOOLING = re.compile(
 )
 
 
+_REAL_CAREER = re.compile(r"\breal\s+(?=(careers?|jobs?|professions?|trades?)\b)", re.IGNORECASE)
+
+
 def _singular_vehicle(vehicle: str) -> str:
     """ "semis" -> "semi", "big rigs" -> "truck", "buses" -> "bus"."""
     vehicle = re.sub(r"^(a|an)\s+", "", vehicle.lower())
@@ -75,6 +78,7 @@ def roles_as_titles(text: str) -> str:
     """ "head of HR pay" -> "HR managers pay"; "teaching high school" -> "high school teachers"
     (a job said as what the person does); "after high school" is left out (when, not where)."""
     text = _SCHOOLING.sub(" ", text)
+    text = _REAL_CAREER.sub("", text)  # "a real career": the career
     text = _HEAD_OF.sub(lambda m: f"{m.group(1)} managers", text)
     text = _DRIVING.sub(lambda m: f"{_singular_vehicle(m.group(1) or m.group(2))} drivers", text)
     return _TEACHING.sub(lambda m: f"{m.group(1)} teachers", text)
