@@ -166,11 +166,12 @@ _TREND = re.compile(
 )
 _GROWTH = re.compile(
     r"\b(grew|grow\w*|growth|increas\w*|rose|risen|rises?|rising|raises?|gain\w*|declin\w*|shr[iau]nk\w*|fell|drop\w*"
-    r"|lost|lose|loses|losing|boom\w*|shed\w*|add(ed|ing)|cut|cuts|disappear\w*|vanish\w*|jump\w*|spik\w*|soar\w*"
+    r"|lost|lose|loses|losing|loss|losses|boom\w*|shed\w*|add(ed|ing)|cut|cuts|disappear\w*|vanish\w*|jump\w*|spik\w*|soar\w*"
     r"|surg\w*|climb\w*|plung\w*)\b"
 )
 _SHRINK = re.compile(
-    r"\b(declin\w*|shr[iau]nk\w*|fell|drop\w*|lost|lose|loses|losing|shed\w*|cut|cuts|disappear\w*|vanish\w*)\b"
+    r"\b(declin\w*|shr[iau]nk\w*|fell|drop\w*|lost|lose|loses|losing|loss|losses|shed\w*|cut|cuts|disappear\w*"
+    r"|vanish\w*)\b"
 )
 # Absolute change ("most workers", "in dollars", "how many more") vs relative ("fastest", "%").
 _ABSOLUTE = re.compile(
@@ -180,7 +181,8 @@ _ABSOLUTE = re.compile(
     r"|how\s+many\s+(more|fewer|less)|how\s+much\s+(more|less)|by\s+how\s+much|number\s+of\s+(jobs|workers)"
     r"|jobs\s+(added|lost|gained|cut)|(added|lost|gained|shed|cut)\s+(the\s+most\s+)?(jobs|workers|positions)"
     r"|(add|adds|added|lose|loses|lost|gain|gains|gained|shed|cut)\s+the\s+(most|fewest|least)"
-    r"|raw\s+numbers?|net\s+(jobs|change))\b"
+    r"|raw\s+numbers?|net\s+(jobs|change)|job\s+(losses|gains|cuts)|(biggest|largest|most)\s+(losses|gains))\b"
+    r"|\bin\s+\$(?!\s*\d)|\(\s*\$\s*\)"  # "(in $)", "($)"
 )
 _RELATIVE = re.compile(r"%|\b(fastest|slowest|quickest|percent\w*|pct|relative|rate\s+of|proportionally)\b")
 # "(raw numbers, not %)", "in jobs rather than percent": the way NOT to show a change
