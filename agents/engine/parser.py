@@ -81,7 +81,7 @@ FILLER = frozenset(
     kindly advise whether constitutes prudent wise sensible happened happen mine yours ours see stack
     so i'm im overall whole entire present move moves idea plan bet call decision dying dead end
     wants pursue study underpaid overpaid fair fairly paid own owner owners rig rigs operator operators
-    run runs running laid off online loss losses
+    run runs running laid off online loss losses usually myself
     wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade

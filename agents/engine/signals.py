@@ -91,10 +91,10 @@ _PCT_EXPLICIT = re.compile(
 _PCT_PHRASES = (
     (re.compile(r"\b(bottom|low|lower|entry)\s+end\b"), 10),
     (re.compile(r"\b(top|high|upper)\s+end\b"), 90),
-    (re.compile(r"\b(top|highest|upper|best[- ]paid)\s*(10\s*%|10 percent|ten percent|decile)"), 90),
-    (re.compile(r"\b(bottom|lowest|lower)\s*(10\s*%|10 percent|ten percent|decile)"), 10),
-    (re.compile(r"\b(top|upper|highest)\s*(25\s*%|25 percent|quartile)"), 75),
-    (re.compile(r"\b(bottom|lower|lowest)\s*(25\s*%|25 percent|quartile)"), 25),
+    (re.compile(r"\b(top|highest|upper|best[- ]paid)\s*(10\s*%|10\s*pct|10 percent|ten percent|decile)"), 90),
+    (re.compile(r"\b(bottom|lowest|lower)\s*(10\s*%|10\s*pct|10 percent|ten percent|decile)"), 10),
+    (re.compile(r"\b(top|upper|highest)\s*(25\s*%|25\s*pct|25 percent|quartile)"), 75),
+    (re.compile(r"\b(bottom|lower|lowest)\s*(25\s*%|25\s*pct|25 percent|quartile)"), 25),
 )
 _PERCENTILE_WORD = re.compile(r"\b(percentiles?|pct|%ile|pctiles?|pctls?|ptiles?|centiles?)\b")
 _ORDINAL = re.compile(r"\b(10|25|50|75|90)(?:st|nd|rd|th)\b")
@@ -301,7 +301,8 @@ NEAR_SCOPE = (
         r"|uber|lyft|rideshare|ride[- ]hail\w*|1099"
         r"|independent\s+contractors?|own\s+(my\s+)?business|business\s+owners?|owner[- ]operators?"
         r"|((run|runs|running|start|starts|starting|started|have|has|had)\s+)?(their|his|her|my|your|our)\s+own"
-        r"(\s+(rig|truck|shop|salon|practice|company|firm|business))?)\b",
+        r"(\s+(rig|truck|shop|salon|practice|company|firm|business))?"
+        r"|work(s|ing|ed)?\s+for\s+(myself|themselves|himself|herself|yourself|ourselves))\b",
         "OEWS counts wage and salary workers only: the self-employed, gig and platform workers "
         "(Uber, DoorDash …) and business owners are not included.",
     ),
@@ -310,9 +311,9 @@ NEAR_SCOPE = (
         r"\b(cost\s+of\s+living|afford\w*|rent|housing|live\s+on|living\s+wage|take[- ]home|after\s+tax\w*"
         r"|enough\s+to\s+(live|get\s+by|support|raise|buy)|live\s+comfortably|make\s+ends\s+meet"
         r"|taxes|purchasing\s+power|go\s+further|need\s+to\s+(live|make|earn))\b",
-        "OEWS has wages, not prices, rents or taxes, so it cannot say how far a salary goes in a "
-        "place; the figures below are what the occupation pays there (BLS and BEA publish price "
-        "data separately).",
+        "OEWS has wages, not prices, rents or taxes (the cost of living), so it cannot say how far a "
+        "salary goes in a place; the figures below are what the occupation pays there (BLS and BEA "
+        "publish price data separately).",
     ),
     (
         "projections",
@@ -383,7 +384,8 @@ UNMEASURED = (
     ),
     (
         r"\b(temp|temps|temporary|travel(ing|ling)?|traveler|agency|contract|per[- ]diem|prn|locum|fill-?in)"
-        r"(?=\s+(nurses?|workers?|jobs?|staff|rns?|lpns?|techs?|teachers?|warehouse|assignments?|positions?|[a-z]+ers?\b))",
+        r"(?=\s+([a-z]+\s+)?(nurses?|workers?|jobs?|staff|rns?|lpns?|techs?|teachers?|warehouse|assignments?"
+        r"|positions?|[a-z]+(ers?|ists?|ians?)\b))",
         "OEWS does not separate temporary, agency, travel or contract jobs; workers placed by staffing "
         "agencies are counted in the employment services industry (NAICS 561300), not in the places "
         "where they work.",
@@ -826,11 +828,13 @@ def _amount(typed: str, mult: str) -> float | None:
 
 def _percentiles(lower: str) -> tuple[int, ...]:
     found: list[int] = []
-    for m in _PCT_EXPLICIT.finditer(lower):
-        found.append(int(next(g for g in m.groups() if g)))
+    rest = lower  # "top 10 pct" is the 90th: a phrase is read before the numbers in it
     for pattern, pct in _PCT_PHRASES:
-        if pattern.search(lower):
+        if pattern.search(rest):
             found.append(pct)
+            rest = pattern.sub(" ", rest)
+    for m in _PCT_EXPLICIT.finditer(rest):
+        found.append(int(next(g for g in m.groups() if g)))
     if _RANGE.search(lower):
         found.extend((10, 25, 50, 75, 90))
     if found and _PERCENTILE_WORD.search(lower):  # "25th and 75th percentile": both ordinals count
@@ -839,10 +843,10 @@ def _percentiles(lower: str) -> tuple[int, ...]:
 
 
 def _strip_percentile_phrases(lower: str) -> str:
-    text = _PCT_EXPLICIT.sub(" ", lower)
+    text = lower
     for pattern, _ in _PCT_PHRASES:
         text = pattern.sub(" ", text)
-    return text
+    return _PCT_EXPLICIT.sub(" ", text)
 
 
 def _top_n(text: str) -> int | None:
