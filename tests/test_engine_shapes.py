@@ -1114,3 +1114,40 @@ def test_a_range_without_a_unit_is_asked_back(engine: OewsEngine) -> None:
 def test_billions_are_not_a_usable_threshold(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "which jobs in new hampshire pay over $4 billion a year")
     assert "not a usable threshold" in answer.text and not answer.tables
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("how much do people under 25 make as bank tellers in ohio", "people under 25"),
+        ("per diem respiratory therapists in arizona, median hourly?", "per diem"),
+        (
+            "im a house painter working for myself, what do painters like me usually earn",
+            "working for myself",
+        ),
+    ],
+)
+def test_what_oews_does_not_measure_is_named_and_the_rest_answered(
+    engine: OewsEngine, question: str, named: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert answer.kind == "answer" and "$" in answer.text
+    assert names_not_applied(named, answer.text), answer.text
+    assert "didn't understand" not in answer.text
+
+
+def test_top_10_pct_is_the_90th_percentile(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "what do the top 10pct of PTAs make in fla")
+    row = cell("state_M2025_dl", AREA="12", OCC_CODE="31-2021")
+    assert is_shown(number(row["A_PCT90"]), said(answer)) and not is_shown(
+        number(row["A_PCT10"]), said(answer)
+    )
+
+
+def test_job_losses_rank_by_jobs_lost(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "biggest job losses by occupation since 2020, top 5")
+    then = {r["OCC_CODE"]: r for r in shipped_rows("national_M2020_dl") if r["O_GROUP"] == "detailed"}
+    now = {r["OCC_CODE"]: r for r in shipped_rows("national_M2025_dl") if r["O_GROUP"] == "detailed"}
+    both = [c for c in then if c in now and "*" not in then[c]["TOT_EMP"] + now[c]["TOT_EMP"]]
+    worst = min(both, key=lambda c: number(now[c]["TOT_EMP"]) - number(then[c]["TOT_EMP"]))
+    assert answer.text.split("1. ")[1].startswith(now[worst]["OCC_TITLE"]), answer.text
