@@ -388,7 +388,7 @@ class QuestionParser:
         if kind == "words":  # "bakers at bakeries": the industry titled so, not the bakers again
             words = [t.lower for t in span if t.lower not in _BUSINESS_NOUNS | FILLER]
             distinct = len(set(words)) == len(span)  # every word typed once: not across "paper mills/paper …"
-            industry = self._resolver.industry_with_most_words(words) if distinct else None
+            industry = self._resolver.industry_with_words(words) if distinct else None
             return (industry,) if industry is not None else ()
         if kind == "area" and len(span) == 1 and len(span[0].text) == 2:
             found = self._resolver.exact_postal(span[0].text)
@@ -464,7 +464,7 @@ class QuestionParser:
             start > 0 and tokens[start - 1].lower == "at" and any(m.kind == "occupation" for m in mentions)
         )
         words = [t.lower for t in tokens[start:end] if t.lower not in _BUSINESS_NOUNS | FILLER]
-        industry = self._resolver.industry_with_most_words(words, spare=True) if beside else None
+        industry = self._resolver.industry_with_words(words, spare=True) if beside else None
         if industry is None:
             return None
         return Mention(

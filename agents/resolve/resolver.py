@@ -865,6 +865,10 @@ class EntityResolver:
         self._codes_occupation = {o.code: o for o in vocab.occupations}
         self._codes_industry = {i.naics: i for i in vocab.industries}
         self._exact_cache: dict[tuple[str, str], tuple[Entity, ...]] = {}
+        self._industry_stems = [
+            (ind, tuple(_stem(w) for w in re.findall(r"[a-z]+", ind.title.lower())))
+            for ind in vocab.industries
+        ]
 
     # -- exact ----------------------------------------------------------------------------
 
@@ -941,30 +945,18 @@ class EntityResolver:
         code = token.strip().upper()
         return next((a for a in self.vocab.areas if a.kind == "state" and a.state == code), None)
 
-    def industry_with_words(self, words: Sequence[str]) -> Industry | None:
-        """The one industry whose title has every word typed ("farm machinery wholesalers": Farm
-        and Garden Machinery and Equipment Merchant Wholesalers), or None when none or several do."""
-        wanted = {_stem(w) for w in words if w.isalpha()}
-        found = {
-            ind.title: ind
-            for ind in self.vocab.industries
-            if wanted <= {_stem(w) for w in re.findall(r"[a-z]+", ind.title.lower())}
-        }
-        return next(iter(found.values())) if len(found) == 1 else None
-
-    def industry_with_most_words(self, words: Sequence[str], *, spare: bool = False) -> Industry | None:
-        """The one industry whose title has the most of the words typed: all of them, or with
-        ``spare`` all but one of three or more ("truck trailer / vehicle body manufacturing":
-        Motor Vehicle Body and Trailer Manufacturing; "print shops": Printing); a word may be the
-        start of a title word ("print" -> "printing"). None when no industry has enough of them,
-        or several do."""
+    def industry_with_words(self, words: Sequence[str], *, spare: bool = False) -> Industry | None:
+        """The one industry whose title has the words typed ("farm machinery wholesalers": Farm
+        and Garden Machinery and Equipment Merchant Wholesalers; "print shops": Printing, a word
+        may start a title word); with ``spare``, the most of them and all but one of three or more
+        ("truck trailer / vehicle body manufacturing": Motor Vehicle Body and Trailer
+        Manufacturing). None when no industry has enough of them, or several titles do."""
         wanted = {_stem(w) for w in words if w.isalpha() and len(w) > 2}
         if not wanted:
             return None
         best: dict[str, list[Industry]] = {}
         most = 0
-        for ind in self.vocab.industries:
-            title = [_stem(w) for w in re.findall(r"[a-z]+", ind.title.lower())]
+        for ind, title in self._industry_stems:
             found = sum(1 for w in wanted if any(t == w or (len(w) >= 4 and t.startswith(w)) for t in title))
             if found and found >= most:
                 best = {} if found > most else best
