@@ -115,7 +115,7 @@ class PostgresServer:
 
     @classmethod
     def start_copy(cls, saved: Path) -> PostgresServer:
-        """A new server on a copy of a data directory kept by ``save``, its databases as they were."""
+        """A new server on a copy of a data directory (one `initdb` kept in the test cache)."""
         root = Path(tempfile.mkdtemp(prefix="oews-pg-"))
         subprocess.run(["cp", "-a", str(saved), str(root / "data")], check=True, timeout=120)
         if os.geteuid() == 0:
@@ -124,16 +124,6 @@ class PostgresServer:
         server = cls(data_dir=root / "data", port=_free_port())
         server.start_again()
         return server
-
-    def save(self, dest: Path) -> None:
-        """Stop the server cleanly and keep its data directory at ``dest`` (written aside, then renamed)."""
-        bindir = _bin_dir()
-        assert bindir is not None
-        self._run(os.geteuid() == 0, str(bindir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "stop")
-        aside = dest.with_name(dest.name + ".partial")
-        shutil.rmtree(aside, ignore_errors=True)
-        subprocess.run(["cp", "-a", str(self.data_dir), str(aside)], check=True, timeout=120)
-        aside.rename(dest)
 
     def start_again(self) -> None:
         """Start the server on its data directory and port (again, after ``stop_only``)."""

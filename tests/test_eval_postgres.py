@@ -3,9 +3,8 @@
 The PostgreSQL database is a copy of the session's SQLite build (the product's schema, made by
 ``build_server_database``, filled with the same rows by ``COPY``), and questions of
 eval/questions.jsonl are answered from both: the same outcome per question and the same answer
-text. The SQLite answers are the session's one pass over
-the evaluation (``sqlite_evaluation``, shared with the CLI's score test); PostgreSQL answers a
-stratified sample of it (``parity_sample``).
+text. The SQLite answers are the session's one pass over the evaluation (``sqlite_evaluation``,
+shared with the CLI's score test); PostgreSQL answers a stratified sample of it (``parity_sample``).
 """
 
 from __future__ import annotations
