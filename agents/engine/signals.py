@@ -712,10 +712,10 @@ def _loose_amount(lower: str) -> str | None:
 def amount_of(typed: str) -> tuple[float, Literal["annual", "hourly"]] | None:
     """ "75k" -> (75000, "annual"); "$18 an hour" -> (18, "hourly"); an amount under 1,000 with no
     unit is hourly (as people say "18 bucks")."""
-    m = re.search(r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<mult>k|grand|thousand)?", typed, re.IGNORECASE)
-    if m is None:
+    m = re.search(r"\d[\d,]*(?:\.\d+)?\s*(?:k|grand|thousand)?", typed)
+    amount = _amount(m.group(), _unit(m.group())) if m else None
+    if amount is None:
         return None
-    amount = float(m.group("num").replace(",", "")) * (1000.0 if m.group("mult") else 1.0)
     hourly = bool(re.search(r"\b(hour|hr)\b", typed)) or (
         amount < 1000 and not re.search(r"\b(year|yr)\b", typed)
     )

@@ -273,13 +273,7 @@ def _distribution(intent: Intent, row: Row) -> Draft:
 
 
 _PCT_NAMES = ("10th", "25th", "Median", "75th", "90th")
-_PCT_WORDS = (
-    "the 10th percentile",
-    "the 25th percentile",
-    "the median",
-    "the 75th percentile",
-    "the 90th percentile",
-)
+_PCT_WORDS = tuple("the median" if n == "Median" else f"the {n} percentile" for n in _PCT_NAMES)
 
 
 def position_in_range(amount: float, keys: list[str], row: Row) -> str:
