@@ -79,9 +79,9 @@ FILLER = frozenset(
     quick q question heard hear scale end going bottom days still
     one two three four five six seven eight nine ten twenty together combined altogether
     kindly advise whether constitutes prudent wise sensible happened happen mine yours ours see stack
-    so i'm im overall whole entire present move moves idea plan bet call decision dying dead end
-    wants pursue study underpaid overpaid fair fairly paid own owner owners rig rigs operator operators
-    run runs running laid off online loss losses usually myself
+    so i'm im overall whole entire present moves plan bet call decision dying dead pursue study
+    underpaid overpaid fair fairly own owner owners rig rigs operator operators run runs running laid
+    off online loss losses usually myself
     wife's husband's son's daughter's kid's friend's partner's
     & counting ones share shares proportion fraction better worse higher lower reliable reliability
     estimate estimates accurate accuracy next coming decade
