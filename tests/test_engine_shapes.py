@@ -68,7 +68,7 @@ def test_top_coded_cells_count_as_above_and_unpublished_ones_are_named(engine: O
 
 
 def test_a_threshold_above_the_top_code_says_what_cannot_be_known(engine: OewsEngine) -> None:
-    answer = ask_offline(engine, "which occupations in oregon pay over $1.5 million a year")
+    answer = ask_offline(engine, "which occupations in oregon pay over $900k a year")
     assert answer.text.startswith("0 occupations in Oregon")
     assert "top-coded" in answer.text and "not published" in answer.text
 
@@ -1151,3 +1151,89 @@ def test_job_losses_rank_by_jobs_lost(engine: OewsEngine) -> None:
     both = [c for c in then if c in now and "*" not in then[c]["TOT_EMP"] + now[c]["TOT_EMP"]]
     worst = min(both, key=lambda c: number(now[c]["TOT_EMP"]) - number(then[c]["TOT_EMP"]))
     assert answer.text.split("1. ")[1].startswith(now[worst]["OCC_TITLE"]), answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "retail salesperson median hourly in ohio'); DROP TABLE oews; --",
+        "'; DROP TABLE oews; -- median hourly for retail salespersons in ohio",
+    ],
+)
+def test_sql_typed_around_a_question_is_left_out_and_the_question_answered(
+    engine: OewsEngine, question: str
+) -> None:
+    answer = ask_offline(engine, question)
+    row = cell("state_M2025_dl", AREA="39", OCC_CODE="41-2031")
+    assert answer.kind == "answer" and is_shown(number(row["H_MEDIAN"]), said(answer))
+    assert any("Left out the SQL" in c for c in answer.caveats) and "DROP" not in said(answer)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["nurse'; DROP TABLE national; SELECT * FROM users WHERE '1'='1", "DELETE FROM facts WHERE 1=1"],
+)
+def test_sql_with_no_question_around_it_is_refused(engine: OewsEngine, question: str) -> None:
+    answer = ask_offline(engine, question)
+    assert answer.kind == "refusal" and not answer.sql
+
+
+@pytest.mark.parametrize(
+    ("question", "employer"),
+    [
+        ("what does tesla pay production supervisors in texas", "tesla"),
+        ("what does acme corp pay welders in ohio", "acme corp"),
+        ("what do great clips stylists make in new hampshire", "clips"),
+    ],
+)
+def test_an_employer_before_pay_is_named_and_the_job_answered(
+    engine: OewsEngine, question: str, employer: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert answer.kind == "answer" and "$" in answer.text
+    assert f"“{employer}”" in answer.text and "employer" in answer.text
+    assert "didn't understand" not in answer.text
+
+
+def test_the_clause_a_title_excludes_is_part_of_the_title(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "earth drillers (not oil and gas) median annual wage in 2025")
+    row = cell("national_M2025_dl", OCC_CODE="47-5023")
+    assert is_shown(number(row["A_MEDIAN"]), said(answer))
+    assert "Oil and Gas Extraction" not in said(answer) and "Not applied" not in answer.text
+
+
+def test_a_group_named_with_slashes_is_counted(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "nationally, how many arts/design/entertainment/media jobs have a median above $90k"
+    )
+    rows = [
+        r
+        for r in shipped_rows("national_M2025_dl")
+        if r["O_GROUP"] == "detailed" and r["OCC_CODE"].startswith("27-") and r["A_MEDIAN"] not in ("*", "**")
+    ]
+    above = [r for r in rows if r["A_MEDIAN"] == "#" or number(r["A_MEDIAN"]) > 90_000]
+    assert answer.text.startswith(f"{len(above)} occupations among Arts, Design"), answer.text
+
+
+def test_no_occupation_past_a_threshold_in_a_state_is_answered_there(engine: OewsEngine) -> None:
+    rows = [
+        r for r in shipped_rows("state_M2025_dl") if r["AREA"] == "39" and r["OCC_CODE"].startswith("13-")
+    ]
+    assert all(r["A_MEDIAN"] in ("*", "**") or number(r["A_MEDIAN"]) < 100_000 for r in rows)
+    answer = ask_offline(engine, "how many business and financial operations jobs in ohio pay over 100k")
+    assert answer.text.startswith(
+        "0 occupations among Business and Financial Operations Occupations (13-0000) in Ohio"
+    )
+
+
+def test_a_wage_beyond_any_published_is_not_a_threshold(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "list production occupations in indiana earning more than 2 million dollars per year"
+    )
+    assert "not a usable threshold" in answer.text and not answer.sql
+
+
+def test_ap_state_abbreviations_name_the_state(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "cnc operator p75 hrly in wis")
+    row = cell("state_M2025_dl", AREA="55", OCC_CODE="51-9161")
+    assert is_shown(number(row["H_PCT75"]), said(answer)) and "Wisconsin" in answer.text

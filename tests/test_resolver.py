@@ -514,6 +514,33 @@ def test_occupation_titles_codes_and_variants(resolver: EntityResolver, phrase: 
     assert [o.code for o in resolver.exact("occupation", phrase)] == [code]
 
 
+@pytest.mark.parametrize(
+    ("phrase", "code"),
+    [
+        ("calibration technicians", "17-3028"),  # Calibration Technologists and Technicians
+        ("environmental scientists", "19-2041"),  # the detailed one, not the broad 19-2040
+        ("retail salespeople", "41-2031"),  # Retail Salespersons
+        ("production supervisors", "51-1011"),  # the one occupation of 51-1000
+        ("construction management", "11-9021"),  # a field named after its people
+        ("manager jobs", "11-0000"),
+        ("construction trades", "47-2000"),  # Construction Trades Workers, not extraction too
+    ],
+)
+def test_names_people_type_for_titles_and_groups(resolver: EntityResolver, phrase: str, code: str) -> None:
+    assert [o.code for o in resolver.exact("occupation", phrase)] == [code]
+
+
+def test_unknown_words_before_supervisors_are_not_part_of_the_title(resolver: EntityResolver) -> None:
+    assert resolver.exact("occupation", "tesla production supervisors") == ()
+    assert [o.code for o in resolver.exact("occupation", "security guard supervisors")] == ["33-1091"]
+
+
+def test_a_group_is_named_by_the_words_of_its_title(resolver: EntityResolver) -> None:
+    arts = resolver.group_with_words(["arts", "design", "entertainment", "media"])
+    assert arts is not None and arts.code == "27-0000"
+    assert resolver.group_with_words(["truck", "bus"]) is None
+
+
 def test_duplicate_and_discontinued_codes_collapse(resolver: EntityResolver) -> None:
     # 29-1140 (broad, to 2024) and 29-1141 (detailed) are both "Registered Nurses".
     assert [o.code for o in resolver.exact("occupation", "registered nurses")] == ["29-1141"]

@@ -35,11 +35,17 @@ from agents.engine.text import (
     is_unsafe,
     off_topic_reason,
     tokenize,
+    without_sql,
 )
 from agents.oews.schema import NATIONAL
 from agents.resolve import aliases
 from agents.resolve.entities import Area, Industry, Occupation
 from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver
+
+SQL_LEFT_OUT = (
+    "Left out the SQL typed into the question: I only read the question around it, and never run SQL "
+    "from a message."
+)
 
 # Words that never start a place / occupation / industry phrase.
 FILLER = frozenset(
@@ -64,6 +70,7 @@ FILLER = frozenset(
     approximately approx about exactly right really actually also just only still pretty may
     fastest slowest quickest grew growing growth grown declined declining decline shrank shrinking
     increased increasing decreased rose gained gains lost losing had have
+    thru through until till
     pls plz thanks thank thx hey hi hello yo bot wondering i've i'd i'll move yoy comp occs
     chart charts graph graphs plot plots visualize visualise table tables list
     percent percentage pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs
@@ -173,7 +180,7 @@ class QuestionParser:
                 f"under {MAX_QUESTION_CHARS} characters, e.g. “median pay for nurses in Ohio”.",
             )
         if is_unsafe(lower):
-            return Parsed(refusal_kind="unsafe", refusal="")
+            return self._around_sql(cleaned, context)
         tokens = tokenize(_postal_case(cleaned))
         signals = self._titles_kept(tokens, read_signals(lower), lower)
         mentions, unknown = self._scan(tokens, signals, cleaned)
@@ -191,6 +198,17 @@ class QuestionParser:
             all_occupations=everyone[0] if everyone else None, nation=nation[0] if nation else None
         )
         return self._industry_readings(parsed, mentions)
+
+    def _around_sql(self, text: str, context: Intent | None) -> Parsed:
+        """SQL typed into a question is never run: the question around it is answered and the answer
+        says the SQL was left out; SQL alone, or with an instruction to the bot, is refused."""
+        rest = without_sql(text)
+        if rest is None or is_unsafe(rest.lower()):
+            return Parsed(refusal_kind="unsafe", refusal="")
+        parsed = self.parse(rest, context)
+        if parsed.intent is None:
+            return parsed
+        return replace(parsed, intent=parsed.intent.with_(notes=(*parsed.intent.notes, SQL_LEFT_OUT)))
 
     def _titles_kept(self, tokens: list[Token], signals: Signals, lower: str) -> Signals:
         """ "licensed practical nurses", "certified nursing assistants": a qualifier OEWS does not
@@ -252,7 +270,8 @@ class QuestionParser:
         spans += [signals.threshold.span] if signals.threshold else []
         spans += skipped
         used = [t.lower in signals.year_tokens or any(a <= t.start < b for a, b in spans) for t in tokens]
-        mentions = self._coded_industries(tokens, used, text) + self._shared_heads(tokens, used, text)
+        mentions = self._coded_industries(tokens, used, text) + self._slash_groups(tokens, used, text)
+        mentions += self._shared_heads(tokens, used, text)
         i = 0
         while i < len(tokens):
             listing = (
@@ -269,9 +288,9 @@ class QuestionParser:
                 i += 1
                 continue
             mentions.append(found)
-            for k in range(found.start, found.end):
+            i = _except_clause(tokens, found)
+            for k in range(found.start, i):
                 used[k] = True
-            i = found.end
         unknown = self._resolve_leftovers(tokens, used, mentions)
         mentions.sort(key=lambda m: m.start)
         return self._postal_states(_merge_industry_words(_merge_qualifiers(mentions, tokens))), unknown
@@ -291,6 +310,28 @@ class QuestionParser:
             phrase = text[tokens[start].start : token.end + 1]
             found.append(Mention("industry", start, k + 1, phrase, industries))
             used[start : k + 1] = [True] * (k + 1 - start)
+        return found
+
+    def _slash_groups(self, tokens: list[Token], used: list[bool], text: str) -> list[Mention]:
+        """ "arts/design/entertainment/media occupations": words joined by slashes that are all in
+        the title of one occupation group."""
+        found: list[Mention] = []
+        slashes = _slashes(text, tokens)
+        start = 0
+        while start < len(tokens):
+            end = start + 1
+            while end - 1 in slashes and end < len(tokens):
+                end += 1
+            group = self._resolver.group_with_words([t.lower for t in tokens[start:end]])
+            if end - start > 1 and not any(used[start:end]) and group is not None:
+                end += end < len(tokens) and tokens[end].lower in _GROUP_NOUNS
+                found.append(
+                    Mention(
+                        "occupation", start, end, text[tokens[start].start : tokens[end - 1].end], (group,)
+                    )
+                )
+                used[start:end] = [True] * (end - start)
+            start = end
         return found
 
     def _shared_heads(self, tokens: list[Token], used: list[bool], text: str) -> list[Mention]:
@@ -626,6 +667,24 @@ def _complete(mentions: list[Mention]) -> bool:
     return "occupation" in kinds and "area" in kinds
 
 
+_EXCEPT_WORDS = frozenset({"not", "except", "excluding", "excl", "non", "other", "than", "no"})
+
+
+def _except_clause(tokens: list[Token], found: Mention) -> int:
+    """Where a mention ends with the clause its title excludes, typed after it: "earth drillers
+    (not oil and gas)" is Earth Drillers, Except Oil and Gas, and "oil and gas" is no industry."""
+    title = found.entities[0].title if found.kind == "occupation" and len(found.entities) == 1 else ""
+    _, _, excluded = title.partition(", Except ")
+    words = set(re.findall(r"[a-z]+", excluded.lower())) | {"and", "or", "&"}
+    k = found.end
+    while k < len(tokens) and tokens[k].lower in _EXCEPT_WORDS:
+        k += 1
+    end = k
+    while end < len(tokens) and tokens[end].lower in words:
+        end += 1
+    return end if excluded and k > found.end and end > k else found.end
+
+
 def _leftover_spans(tokens: list[Token], used: list[bool]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start: int | None = None
@@ -943,7 +1002,7 @@ class _Builder:
         top = raw.amount if raw.upper is None else raw.upper
         if top <= 0:
             why = "pay and employment are never negative or zero"
-        elif not raw.employment and top > (HOURLY_BEYOND if raw.basis == "hourly" else ANNUAL_BEYOND):
+        elif not raw.employment and top >= (HOURLY_BEYOND if raw.basis == "hourly" else ANNUAL_BEYOND):
             why = "that is far beyond any wage OEWS publishes"
         else:
             return False
@@ -1235,7 +1294,9 @@ class _Builder:
                 )
         if re.sub(r"['’]s$", "", word.lower()) in aliases.EMPLOYERS:  # "walmart", "walmart's"
             return f"Not applied: “{word}”. {EMPLOYER_WHY}"
-        if re.search(rf"\b(at|for)\s+{w}\b|\b{w}(\s+pays\b|'s\b)", self.lower):
+        if re.search(
+            rf"\b(at|for)\s+{w}\b|\b{w}(\s+pays\b|'s\b)|\b(does|do|did)\s+(\S+\s+)?\S*?{w}\b", self.lower
+        ):
             return (
                 f"Not applied: “{word}” (if it is an employer: OEWS does not publish pay by employer "
                 "or company; the figures cover all employers)."
@@ -1307,8 +1368,8 @@ def _differs(phrase: str, title: str) -> bool:
 
 # Wages no occupation comes near (the largest published May 2025 wages are under $1,000,000 a year
 # and $470 an hour): a threshold above them is a misunderstanding, answered with an explanation.
-ANNUAL_BEYOND = 2_000_000
-HOURLY_BEYOND = 800
+ANNUAL_BEYOND = 1_000_000
+HOURLY_BEYOND = 500
 
 LAST_HYBRID_SOC_YEAR = 2020  # OEWS used hybrid SOC 2010/2018 codes through May 2020
 

@@ -150,6 +150,21 @@ def is_unsafe(lower: str) -> bool:
     return any(p.search(lower) for p in _UNSAFE)
 
 
+_SQL_STATEMENT = re.compile(
+    r"^[\s'\")(-]*(drop|delete|insert|update|alter|create|truncate|attach|pragma|select|union|exec)\b", re.I
+)
+_SQL_TAIL = re.compile(r"\bunion\s+(all\s+)?select\b.*|'\s*or\s+'?1'?\s*=\s*'?1'?|--|/\*|\*/", re.I)
+
+
+def without_sql(text: str) -> str | None:
+    """The question around SQL typed into it ("median hourly for cashiers in ohio'); DROP TABLE
+    oews; --" -> "median hourly for cashiers in ohio"), or None when little more than SQL is left
+    (a single word such as "nurse'" is not taken as the question)."""
+    kept = [_SQL_TAIL.sub(" ", part) for part in text.split(";") if not _SQL_STATEMENT.match(part)]
+    rest = " ".join(" ".join(kept).replace("'", " ").replace('"', " ").replace(")", " ").split())
+    return rest if len(re.findall(r"[a-zA-Z]{2,}", rest)) >= 2 else None
+
+
 def off_topic_reason(
     lower: str, *, names_occupation: bool, near_occupation: bool = False, lists_occupations: bool = False
 ) -> str | None:

@@ -76,6 +76,7 @@ _FIELD_ENDINGS = (
     ("ics", ("ician", "icist")),
     ("ence", ("entist",)),  # "data science" -> data scientists
     ("arial", ("ary",)),  # "actuarial" -> actuaries, "secretarial"
+    ("ment", ("r", "er")),  # "construction management" -> construction managers, "software development"
 )
 _NOT_FIELDS = frozenset({"economy", "politics", "ethics"})  # words first, fields second
 
@@ -255,6 +256,19 @@ def _current_detailed(occupations: Sequence[Occupation]) -> list[Occupation]:
     return [o for o in occupations if o.last_year == latest and o.o_group == "detailed"]
 
 
+def _groups_of_one(occupations: Sequence[Occupation]) -> dict[str, Occupation]:
+    """Groups with one current detailed occupation ("production supervisors": Supervisors of
+    Production Workers, 51-1000, is First-Line Supervisors of Production and Operating Workers,
+    51-1011), by code: a group's name is read as its one occupation, which BLS publishes in more
+    places than the group."""
+    members: dict[str, list[Occupation]] = {}
+    for occ in _current_detailed(occupations):
+        for stem in (occ.code[:4], occ.code[:6]):  # its minor group 51-1000 ("51-1"), broad 51-1010
+            members.setdefault(stem, []).append(occ)
+    groups = (o for o in occupations if o.o_group != "detailed" and not o.code.rstrip("0").endswith("-"))
+    return {g.code: found[0] for g in groups if len(found := members.get(g.code.rstrip("0"), [])) == 1}
+
+
 def _prefer_industries(found: list[Industry]) -> list[Industry]:
     widest = min(INDUSTRY_GROUP_SCOPE.get(i.i_group, 9) for i in found)
     return [i for i in found if INDUSTRY_GROUP_SCOPE.get(i.i_group, 9) == widest]
@@ -331,6 +345,24 @@ def title_components(base: str) -> list[str]:
     return found
 
 
+def shared_modifier(base: str) -> list[str]:
+    """ "Calibration Technologists and Technicians" -> "Calibration Technologists", "Calibration
+    Technicians": two one-word job nouns after the words they share."""
+    first, _, second = base.partition(" and ")
+    words = first.split()
+    if (
+        base.startswith(_NOT_LISTS)
+        or "," in base
+        or not second
+        or " " in second
+        or len(words) < 2
+        or not second.endswith("s")
+    ):
+        return []
+    modifier = " ".join(words[:-1])
+    return [first, f"{modifier} {second}"] if words[-1].endswith("s") else []
+
+
 def second_conjunct(base: str) -> str | None:
     """ "Heavy and Tractor-Trailer Truck Drivers" -> "Tractor-Trailer Truck Drivers": the part
     after a single adjectival "and" still names the occupation."""
@@ -367,6 +399,8 @@ def _with_singular(phrase: str) -> Iterator[str]:
     head, comma, rest = phrase.partition(", ")
     if not comma:
         yield singular(key)
+        if key.endswith("persons"):
+            yield key.removesuffix("persons") + "people"  # "retail salespeople"
     elif not _is_list(phrase):
         yield f"{singular(normalize(head))} {normalize(rest)}"
 
@@ -395,7 +429,11 @@ def _occupation_table(
                     table.add(name, TIER_VARIANT, "variant", occ)
         base = title_base(occ.title)
         conjunct = second_conjunct(base)
-        for part in [*title_components(base), *([conjunct] if conjunct else [])]:
+        for part in [
+            *title_components(base),
+            *([conjunct] if conjunct else []),
+            *([] if "All Other" in occ.title else shared_modifier(base)),
+        ]:
             for key in _with_singular(part):
                 table.add_key(key, TIER_COMPONENT, "component", occ)
     _add_aliases(table, aliases.OCCUPATION_ALIASES, by_code, inflect=True)
@@ -861,10 +899,17 @@ class EntityResolver:
         skip = {*self._states, *aliases.NOT_INITIALISMS}
         self._initialisms = Initialisms(_current_detailed(vocab.occupations), title_base, skip)
         self._supervisors = _supervisors_by_word(_current_detailed(vocab.occupations))
+        self._only_member = _groups_of_one(vocab.occupations)
         self._codes_area = {a.code: a for a in vocab.areas}
         self._codes_occupation = {o.code: o for o in vocab.occupations}
         self._codes_industry = {i.naics: i for i in vocab.industries}
         self._exact_cache: dict[tuple[str, str], tuple[Entity, ...]] = {}
+        self._group_stems = [
+            (occ, tuple(_stem(w) for w in re.findall(r"[a-z]+", occ.title.lower())))
+            for occ in vocab.occupations
+            if occ.o_group in ("major", "minor")
+            and occ.last_year == max(o.last_year for o in vocab.occupations)
+        ]
         self._industry_stems = [
             (ind, tuple(_stem(w) for w in re.findall(r"[a-z]+", ind.title.lower())))
             for ind in vocab.industries
@@ -903,6 +948,8 @@ class EntityResolver:
                 phrase, key
             )
             found = found or self._field_of_work(key) or self._supervisor_of(key)
+            if found is not None and len(found.entities) == 1 and found.entities[0].code in self._only_member:
+                found = _Hit(found.key, (self._only_member[found.entities[0].code],), found.via)
         elif kind == "industry":
             found = _lookup(self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
             found = found or self._expanded(self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
@@ -967,6 +1014,20 @@ class EntityResolver:
             return None
         return _prefer_industries(next(iter(best.values())))[0]
 
+    def group_with_words(self, words: Sequence[str]) -> Occupation | None:
+        """The one major or minor occupation group whose title has every word typed
+        ("arts/design/entertainment/media": Arts, Design, Entertainment, Sports, and Media
+        Occupations; a word may start a title word: "finance" in Financial), or None."""
+        wanted = {_stem(w) for w in words if w.isalpha() and len(w) > 2}
+        if len(wanted) < 2:
+            return None
+        found = [
+            group
+            for group, title in self._group_stems
+            if all(any(t == w or (len(w) >= 4 and t.startswith(w)) for t in title) for w in wanted)
+        ]
+        return found[0] if len(found) == 1 else None
+
     def by_code(self, kind: EntityKind, code: str) -> Entity | None:
         """The entity with exactly this code ("53", "29-1141", "52"), for codes read back
         from stored context; unlike ``exact()`` it accepts short numeric codes."""
@@ -1006,14 +1067,16 @@ class EntityResolver:
 
     def _supervisor_of(self, key: str) -> _Hit[Occupation] | None:
         """ "security guard supervisors" -> First-Line Supervisors of Security Workers: the
-        supervisors whose title names the words before "supervisor"."""
+        supervisors whose title names the words before "supervisor" (the first of them at least)."""
         words = key.split()
         if len(words) < 2 or words[-1].rstrip("s") != "supervisor":
             return None
         sets = [self._supervisors.get(w.rstrip("s"), set()) for w in words[:-1]]
         named = [s for s in sets if s]
-        if not named:
-            return None
+        if not sets[0]:
+            return (
+                None  # the phrase starts with a word of the title ("tesla production supervisors" does not)
+            )
         both = set.intersection(*named)
         found = sorted(both or named[0], key=lambda o: -o.tot_emp)
         return _Hit(key, tuple(found), "abbreviation")

@@ -73,7 +73,10 @@ class StepResult:
 
     @property
     def usable(self) -> bool:
-        return self.error is None and bool(self.results.rows)
+        """Rows came back, or none were past a pay threshold: "0 occupations" is the answer there,
+        not a reason to try one level up."""
+        counted = self.step.framing is not None and self.step.framing.intent.threshold is not None
+        return self.error is None and (bool(self.results.rows) or counted)
 
 
 @dataclass(frozen=True)
