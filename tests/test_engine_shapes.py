@@ -1183,7 +1183,8 @@ def test_sql_with_no_question_around_it_is_refused(engine: OewsEngine, question:
     [
         ("what does tesla pay production supervisors in texas", "tesla"),
         ("what does acme corp pay welders in ohio", "acme corp"),
-        ("what do great clips stylists make in new hampshire", "clips"),
+        ("what do great clips stylists make in new hampshire", "great clips"),
+        ("how much does h&r block pay its tax preparers", "h&r block"),
     ],
 )
 def test_an_employer_before_pay_is_named_and_the_job_answered(
@@ -1237,3 +1238,37 @@ def test_ap_state_abbreviations_name_the_state(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "cnc operator p75 hrly in wis")
     row = cell("state_M2025_dl", AREA="55", OCC_CODE="51-9161")
     assert is_shown(number(row["H_PCT75"]), said(answer)) and "Wisconsin" in answer.text
+
+
+def test_industries_named_by_shortened_titles_and_shared_last_words(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "carpenters average hourly wage, residential vs nonresidential building construction"
+    )
+    for naics in ("236100", "236200"):
+        row = cell("nat_industry_M2025_dl", NAICS=naics, OCC_CODE="47-2031")
+        assert is_shown(number(row["H_MEAN"]), said(answer)), naics
+    answer = ask_offline(
+        engine, "how many welders work in fabricated metal manufacturing vs ship and boat building"
+    )
+    row = cell("nat_industry_M2025_dl", NAICS="332000", OCC_CODE="51-4121")
+    assert is_shown(number(row["TOT_EMP"]), said(answer)) and "Not applied" not in answer.text
+
+
+def test_the_top_jobs_of_a_group_in_two_places_rank_the_first_and_name_the_second(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "top 3 highest paying protective service jobs in georgia and alabama")
+    rows = [
+        r
+        for r in shipped_rows("state_M2025_dl")
+        if r["AREA"] == "13" and r["O_GROUP"] == "detailed" and r["OCC_CODE"].startswith("33-")
+    ]
+    best = max(
+        (r for r in rows if r["A_MEDIAN"] not in ("*", "**", "#")), key=lambda r: number(r["A_MEDIAN"])
+    )
+    assert answer.text.split("1. ")[1].startswith(best["OCC_TITLE"]), answer.text
+    assert names_not_applied("Alabama", answer.text)
+
+
+def test_back_in_a_year_not_published_for_a_place_gives_the_latest_there(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "firefighters median salary in the houston area back in 2022")
+    row = cell("MSA_M2025_dl", AREA="26420", OCC_CODE="33-2011")
+    assert is_shown(number(row["A_MEDIAN"]), said(answer)) and names_not_applied("2022", answer.text)

@@ -70,7 +70,7 @@ FILLER = frozenset(
     approximately approx about exactly right really actually also just only still pretty may
     fastest slowest quickest grew growing growth grown declined declining decline shrank shrinking
     increased increasing decreased rose gained gains lost losing had have
-    thru through until till
+    thru through until till back
     pls plz thanks thank thx hey hi hello yo bot wondering i've i'd i'll move yoy comp occs
     chart charts graph graphs plot plots visualize visualise table tables list
     percent percentage pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs
@@ -451,13 +451,8 @@ class QuestionParser:
         unknown: list[str] = []
         for start, end in _leftover_spans(tokens, used):
             phrase = " ".join(t.text for t in tokens[start:end])
-            beside_industry = any(
-                m.kind == "industry" and (m.start == end or m.end == start) for m in mentions
-            )
-            if beside_industry and all(t.lower in _BUSINESS_NOUNS for t in tokens[start:end]):
-                continue  # part of the industry's name as typed ("tax prep firms", "trucking outfits")
-            if beside_industry and self._narrower_industry(tokens, start, end, mentions):
-                continue  # "farm machinery wholesalers": the industry whose title has every word
+            if self._of_an_industry(tokens, start, end, mentions):
+                continue
             if self._misspelled_tail(tokens, start, end, mentions):
                 continue  # "nurse practioners": one misspelled title, not "nurse" and a stray word
             if (
@@ -483,6 +478,35 @@ class QuestionParser:
                 place = place and not any(t.lower in self._job_words for t in tokens[start:end])
                 unknown.append(("in " if place else "") + phrase)
         return unknown
+
+    def _of_an_industry(self, tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
+        """Words that belong to an industry's name as typed (its mention grows, or one is added)."""
+        beside_industry = any(m.kind == "industry" and (m.start == end or m.end == start) for m in mentions)
+        if beside_industry and all(t.lower in _BUSINESS_NOUNS for t in tokens[start:end]):
+            return True  # "tax prep firms", "trucking outfits"
+        if (shared := self._shared_industry_head(tokens, start, end, mentions)) is not None:
+            mentions.append(shared)  # "residential vs nonresidential building construction"
+            return True
+        # "farm machinery wholesalers": the industry whose title has every word
+        return beside_industry and self._narrower_industry(tokens, start, end, mentions)
+
+    def _shared_industry_head(
+        self, tokens: list[Token], start: int, end: int, mentions: list[Mention]
+    ) -> Mention | None:
+        """Words before "vs"/"or"/"and" that name an industry with the last words of the industry
+        after it: "residential vs nonresidential building construction"."""
+        if end + 1 >= len(tokens) or tokens[end].lower not in _SEPARATES_PLACES | {"&", "versus"}:
+            return None
+        after = next((m for m in mentions if m.kind == "industry" and m.start == end + 1), None)
+        if after is None:
+            return None
+        words = " ".join(t.text for t in tokens[start:end])
+        tail = after.phrase.split()
+        for k in range(1, len(tail)):
+            phrase = f"{words} {' '.join(tail[k:])}"
+            if found := self._resolver.exact("industry", phrase):
+                return Mention("industry", start, end, phrase, found, "fuzzy")
+        return None
 
     def _narrower_industry(self, tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
         """A word beside an industry that, with it, names one narrower industry; the mention grows."""
@@ -1072,7 +1096,15 @@ class _Builder:
             return intent.with_(shape="snapshot", measures=("a_median",))
         if growth:
             return self._growth(intent)
-        if s.ranking and len(intent.areas) >= 2 and intent.occupations and s.rank_target != "industry":
+        # "top 3 protective service jobs in georgia and alabama": the jobs of a group, ranked
+        within = not _one_detailed(intent) and s.rank_target in (None, "occupation") and bool(s.top_n)
+        if (
+            s.ranking
+            and len(intent.areas) >= 2
+            and intent.occupations
+            and s.rank_target != "industry"
+            and not within
+        ):
             # "Kansas or Missouri - which state has more welders": the places named, side by side
             return intent.with_(shape="compare", measures=(self._rank_measure(),))
         if s.ranking and (s.rank_target or not (intent.occupations and intent.areas)):
@@ -1294,11 +1326,13 @@ class _Builder:
                 )
         if re.sub(r"['’]s$", "", word.lower()) in aliases.EMPLOYERS:  # "walmart", "walmart's"
             return f"Not applied: “{word}”. {EMPLOYER_WHY}"
-        if re.search(
-            rf"\b(at|for)\s+{w}\b|\b{w}(\s+pays\b|'s\b)|\b(does|do|did)\s+(\S+\s+)?\S*?{w}\b", self.lower
+        if employer := re.search(
+            rf"\b(?:at|for)\s+({w})\b|\b({w})(?:\s+pays\b|'s\b)|\b(?:does|do|did)\s+((?:\S+\s+)?\S*?{w})\b",
+            self.lower,
         ):
+            name = next(g for g in employer.groups() if g)  # "great clips", "h&r block": the name as typed
             return (
-                f"Not applied: “{word}” (if it is an employer: OEWS does not publish pay by employer "
+                f"Not applied: “{name}” (if it is an employer: OEWS does not publish pay by employer "
                 "or company; the figures cover all employers)."
             )
         return f"Not applied: I didn't understand “{word}”, so this answer does not use it."

@@ -191,7 +191,7 @@ _NOT_THIS_WAY = re.compile(
     r"(%|percent\w*|pct\b|raw\s+numbers?\b|absolute\b|dollars\b|headcount\b)"
 )
 _VS_YEAR = re.compile(
-    r"\b(than|compared\s+(to|with)|vs\.?|versus|relative\s+to|back\s+in)\s+(in\s+)?(may\s+)?(20\d\d)\b"
+    r"\b(than|compared\s+(to|with)|vs\.?|versus|relative\s+to)\s+(in\s+|back\s+in\s+)?(may\s+)?(20\d\d)\b"
 )
 
 # Who said it is not what is asked about: "my guidance counselor says dental hygiene is a good career".

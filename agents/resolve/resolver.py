@@ -518,6 +518,8 @@ def _industry_variants(title: str) -> Iterator[str]:
     if ", and Related " in base:  # "Architectural, Engineering, and Related Services"
         yield base.replace(", and Related ", " ").replace(", ", " and ")
     yield from _shortened_industry(base)
+    if re.search(r" Products? Manufacturing$", base):  # "fabricated metal manufacturing"
+        yield re.sub(r" Products? Manufacturing$", " Manufacturing", base)
     kind, of, whose = base.partition(" of ")
     if of and kind not in ("Offices", "Services") and "," not in base and len(whose.split()) == 1:
         yield f"{whose} {kind}"  # "Construction of Buildings": "buildings construction"
@@ -1010,6 +1012,8 @@ class EntityResolver:
                 best.setdefault(ind.title, []).append(ind)
                 most = found
         needed = len(wanted) - 1 if spare and len(wanted) >= 3 else len(wanted)
+        if len(best) > 1:  # "Fabricated Metal Product Manufacturing", not its "(3323 and 3324 only)" parts
+            best = {title: found for title, found in best.items() if "(" not in title}
         if most < needed or len(best) != 1:
             return None
         return _prefer_industries(next(iter(best.values())))[0]
