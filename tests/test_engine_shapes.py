@@ -1272,3 +1272,11 @@ def test_back_in_a_year_not_published_for_a_place_gives_the_latest_there(engine:
     answer = ask_offline(engine, "firefighters median salary in the houston area back in 2022")
     row = cell("MSA_M2025_dl", AREA="26420", OCC_CODE="33-2011")
     assert is_shown(number(row["A_MEDIAN"]), said(answer)) and names_not_applied("2022", answer.text)
+
+
+def test_words_of_the_title_typed_beside_a_job_are_part_of_it(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "wyoming or montana - median annual pay for oil field roustabouts?")
+    for area in ("56", "30"):
+        row = cell("state_M2025_dl", AREA=area, OCC_CODE="47-5071")
+        assert is_shown(number(row["A_MEDIAN"]), said(answer)), area
+    assert "Not applied" not in answer.text

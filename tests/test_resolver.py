@@ -524,6 +524,9 @@ def test_occupation_titles_codes_and_variants(resolver: EntityResolver, phrase: 
         ("construction management", "11-9021"),  # a field named after its people
         ("manager jobs", "11-0000"),
         ("construction trades", "47-2000"),  # Construction Trades Workers, not extraction too
+        ("roustabouts", "47-5071"),  # Roustabouts, Oil and Gas: no other title has the head
+        ("derrick operator", "47-5011"),
+        ("physicians", "29-1210"),  # not "Physicians, Pathologists" (there are "Physicians, All Other")
     ],
 )
 def test_names_people_type_for_titles_and_groups(resolver: EntityResolver, phrase: str, code: str) -> None:

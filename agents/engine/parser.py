@@ -451,8 +451,10 @@ class QuestionParser:
         unknown: list[str] = []
         for start, end in _leftover_spans(tokens, used):
             phrase = " ".join(t.text for t in tokens[start:end])
-            if self._of_an_industry(tokens, start, end, mentions):
-                continue
+            if self._of_an_industry(tokens, start, end, mentions) or _in_the_title(
+                tokens, start, end, mentions
+            ):
+                continue  # "oil field roustabouts": Roustabouts, Oil and Gas
             if self._misspelled_tail(tokens, start, end, mentions):
                 continue  # "nurse practioners": one misspelled title, not "nurse" and a stray word
             if (
@@ -707,6 +709,20 @@ def _except_clause(tokens: list[Token], found: Mention) -> int:
     while end < len(tokens) and tokens[end].lower in words:
         end += 1
     return end if excluded and k > found.end and end > k else found.end
+
+
+def _in_the_title(tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
+    """Words typed right before or after an occupation that are all in its title."""
+    beside = [
+        m
+        for m in mentions
+        if m.kind == "occupation"
+        and (m.start == end or m.end == start or (m.start == end + 1 and tokens[end].lower in FILLER))
+    ]
+    if len(beside) != 1 or len(beside[0].entities) != 1:
+        return False
+    title = set(re.findall(r"[a-z]+", beside[0].entities[0].title.lower()))
+    return all(t.lower in title for t in tokens[start:end])
 
 
 def _leftover_spans(tokens: list[Token], used: list[bool]) -> list[tuple[int, int]]:

@@ -423,21 +423,53 @@ def _occupation_table(
         for variant in _occupation_variants(occ.title):
             for key in _with_singular(variant):
                 table.add_key(key, TIER_VARIANT, "variant", occ)
-        if occ.o_group in _GROUPS:  # "legal support jobs", "law enforcement"
-            for name, bare in names.group_names(title_base(occ.title)):
-                if not (bare and normalize(name) in industry_names):  # "in air transportation"
-                    table.add(name, TIER_VARIANT, "variant", occ)
-        base = title_base(occ.title)
-        conjunct = second_conjunct(base)
-        for part in [
-            *title_components(base),
-            *([conjunct] if conjunct else []),
-            *([] if "All Other" in occ.title else shared_modifier(base)),
-        ]:
+        for name in _group_names(occ, industry_names):
+            table.add(name, TIER_VARIANT, "variant", occ)
+        for part in _title_parts(occ.title):
             for key in _with_singular(part):
                 table.add_key(key, TIER_COMPONENT, "component", occ)
+    for occ, head in _lone_heads(occupations):  # "roustabouts": Roustabouts, Oil and Gas
+        table.add(head, TIER_COMPONENT, "component", occ)
     _add_aliases(table, aliases.OCCUPATION_ALIASES, by_code, inflect=True)
     return table
+
+
+def _group_names(occ: Occupation, industry_names: Container[str]) -> list[str]:
+    """ "legal support jobs", "law enforcement": a group's names; its bare name only where no
+    industry has it ("in air transportation")."""
+    if occ.o_group not in _GROUPS:
+        return []
+    found = names.group_names(title_base(occ.title))
+    return [name for name, bare in found if not (bare and normalize(name) in industry_names)]
+
+
+def _title_parts(title: str) -> list[str]:
+    """The occupations a title lists, the part after an adjectival "and", and the names with a
+    shared modifier ("Calibration Technicians")."""
+    base = title_base(title)
+    conjunct = second_conjunct(base)
+    shared = [] if "All Other" in title else shared_modifier(base)
+    return [*title_components(base), *([conjunct] if conjunct else []), *shared]
+
+
+def _lone_heads(occupations: Sequence[Occupation]) -> list[tuple[Occupation, str]]:
+    """The keys of titles "Head, Qualifier" whose head no other current title has ("Roustabouts, Oil and
+    Gas"; not "Bus Drivers, School", as there are transit bus drivers too, nor "Physicians,
+    Pathologists" beside "Physicians, All Other")."""
+    heads: dict[str, list[Occupation]] = {}
+    for occ in _current_detailed(occupations):
+        base = title_base(occ.title)
+        head, comma, _ = base.partition(", ")
+        last = head.rpartition(" ")[2].lower()
+        if comma and not _is_list(base) and last.endswith("s") and last not in _NOT_JOBS:
+            heads.setdefault(head, []).append(occ)
+    lone = [(occs[0], head) for head, occs in heads.items() if len(occs) == 1]
+    return [
+        (occ, key)
+        for occ, head in lone
+        if "All Other" not in occ.title and head.lower() not in _GENERIC
+        for key in _with_singular(head)
+    ]
 
 
 def _add_aliases(
