@@ -1280,3 +1280,30 @@ def test_words_of_the_title_typed_beside_a_job_are_part_of_it(engine: OewsEngine
         row = cell("state_M2025_dl", AREA=area, OCC_CODE="47-5071")
         assert is_shown(number(row["A_MEDIAN"]), said(answer)), area
     assert "Not applied" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "question", ["median pay for nurses by state", "what do registered nurses make in each state"]
+)
+def test_by_state_lists_every_state(engine: OewsEngine, question: str) -> None:
+    answer = ask_offline(engine, question)
+    states = [
+        r
+        for r in shipped_rows("state_M2025_dl")
+        if r["OCC_CODE"] == "29-1141" and r["A_MEDIAN"] not in ("*", "**", "#") and r["AREA_TYPE"] == "2"
+    ]
+    assert len(answer.tables[0].rows) == len(states) > 50
+    assert f"(all {len(states)} in the table)" in answer.text
+
+
+def test_the_50_states_count_dc_apart(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "which of the 50 states pay dental hygienists more than $50/hr median")
+    rows = [
+        r
+        for r in shipped_rows("state_M2025_dl")
+        if r["OCC_CODE"] == "29-1292" and r["AREA_TYPE"] == "2" and r["H_MEDIAN"] not in ("*", "**", "#")
+    ]
+    above = [r for r in rows if number(r["H_MEDIAN"]) > 50]
+    in_states = [r for r in above if r["AREA_TITLE"] != "District of Columbia"]
+    assert f"({len(in_states)} of the 50 states and the District of Columbia)" in answer.text
+    assert answer.text.startswith(f"{len(above)} states")

@@ -17,6 +17,7 @@ from agents.engine.coverage import Coverage
 from agents.engine.intent import Choice, Intent, Parsed, Threshold
 from agents.engine.signals import (
     EMPLOYER_WHY,
+    EVERY_STATE,
     INCLUDED_WHY,
     RawThreshold,
     Signals,
@@ -1162,7 +1163,7 @@ class _Builder:
             rank_by=rank_by,
             rank_area_kind=target if rank_by == "area" else None,
             rank_industry_level=(s.industry_level or "3-digit") if rank_by == "industry" else None,
-            top_n=min(s.top_n or 10, 25),
+            top_n=min(s.top_n or 10, EVERY_STATE if target == "state" else 25),
             descending=not s.ascending,
             measures=(self._rank_measure(),),
         )

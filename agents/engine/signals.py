@@ -537,11 +537,22 @@ class Signals:
         return self.wants_wage or self.employment or self.lq or self.per_1000 or self.concentration
 
 
+# "which of the 50 states": every state (the number blanked, so that spans keep their places)
+_ALL_STATES = re.compile(r"\b(?:of\s+)?(?:all|the)\s+(?:50|fifty)(?=\s+states\b)")
+
+
+# "by state", "in every state", "state by state": every state, ranked
+_EVERY_STATE = re.compile(r"\b(by|per|each|every|all(\s+the)?)\s+states?\b|\bstate[\s-]+by[\s-]+state\b")
+EVERY_STATE = 60  # more than the states, D.C. and the territories OEWS publishes
+
+
 def read_signals(lower: str) -> Signals:
+    lower = _ALL_STATES.sub(lambda m: " " * len(m.group()), lower)
     percentiles = _percentiles(lower)
     threshold = _threshold(lower)
     ranking_text = _strip_percentile_phrases(lower)
-    ranking = bool(_RANK.search(ranking_text))
+    every_state = bool(_EVERY_STATE.search(ranking_text))
+    ranking = every_state or bool(_RANK.search(ranking_text))
     years = tuple(int(y) for y in _YEAR.findall(lower))
     span = _SPAN.search(lower)
     since = _SINCE.search(lower)
@@ -560,7 +571,7 @@ def read_signals(lower: str) -> Signals:
         reliability=bool(_RSE.search(lower)),
         ranking=ranking,
         ascending=ranking and bool(_ASCENDING.search(ranking_text)),
-        top_n=_top_n(ranking_text) if ranking else None,
+        top_n=EVERY_STATE if every_state else _top_n(ranking_text) if ranking else None,
         rank_target=_rank_target(ranking_text) if ranking else None,
         names_occupations=bool(_RANK_OCCUPATIONS.search(ranking_text)),
         industry_level=_industry_level(lower),

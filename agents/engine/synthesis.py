@@ -631,11 +631,12 @@ def ranking(intent: Intent, rows: list[Row], *, noun: str, scope: str, top_n: in
         return Draft(text=f"BLS published no {fmt.label(measure)} for {scope}.", found=False)
     year = shown[0]["year"]
     order = "highest" if intent.descending else "lowest"
-    text = (
-        f"{_cap(noun)} with the {order} {fmt.label(measure)} {scope}, May {year}: "
-        + "; ".join(f"{i}. {r['name']} {fmt.number(measure, r[measure])}" for i, r in enumerate(shown, 1))
-        + "."
+    listed = "; ".join(
+        f"{i}. {r['name']} {fmt.number(measure, r[measure])}" for i, r in enumerate(shown[:LISTED_IN_TEXT], 1)
     )
+    more = len(shown) - LISTED_IN_TEXT  # "by state": every state in the table, the first ten said
+    listed += f"; and {more} more (all {len(shown)} in the table)." if more > 0 else "."
+    text = f"{_cap(noun)} with the {order} {fmt.label(measure)} {scope}, May {year}: {listed}"
     table = Table(
         title=f"{order.capitalize()} {fmt.label(measure)} {scope}, May {year}",
         columns=(_RANK, Column(name=_singular(noun)), fmt.column(measure)),
@@ -808,6 +809,8 @@ def threshold_list(intent: Intent, rows: list[Row], *, noun: str, scope: str) ->
     when = f", May {year}" if year else ""
     have = "has" if len(hits) == 1 else "have"
     text = f"{_count(len(hits), noun).capitalize()} {scope} {have} {threshold_words(t)}{when}"
+    if noun == "states" and any(r["name"] == "District of Columbia" for r in hits):
+        text += f" ({len(hits) - 1} of the 50 states and the District of Columbia)"
     if hits:
         names = "; ".join(f"{r['name']} {_shown(m, r)}" for r in hits[:LISTED_IN_TEXT])
         more = len(hits) - LISTED_IN_TEXT
