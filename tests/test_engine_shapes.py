@@ -1307,3 +1307,9 @@ def test_the_50_states_count_dc_apart(engine: OewsEngine) -> None:
     in_states = [r for r in above if r["AREA_TITLE"] != "District of Columbia"]
     assert f"({len(in_states)} of the 50 states and the District of Columbia)" in answer.text
     assert answer.text.startswith(f"{len(above)} states")
+
+
+def test_a_misspelled_first_word_of_a_title_is_read_with_the_title(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "fysical therapists in ohio")
+    row = cell("state_M2025_dl", AREA="39", OCC_CODE="29-1123")
+    assert is_shown(number(row["A_MEDIAN"]), said(answer)) and "didn't understand" not in answer.text

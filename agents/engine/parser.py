@@ -554,17 +554,21 @@ class QuestionParser:
         return False
 
     def _misspelled_tail(self, tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
-        """An unknown word right after an exact occupation, read together as one misspelled
-        title when that names another occupation unambiguously; the mention is replaced."""
-        before = next((m for m in mentions if m.end == start and m.kind == "occupation"), None)
-        if before is None or end - start > 2:
+        """An unknown word right after (or before) an exact occupation, read together as one
+        misspelled title when that names another occupation unambiguously ("nurse practioners",
+        "fysical therapists"); the mention is replaced."""
+        beside = next(
+            (m for m in mentions if m.kind == "occupation" and (m.end == start or m.start == end)), None
+        )
+        if beside is None or end - start > 2:
             return False
-        phrase = " ".join(t.text for t in tokens[before.start : end])
+        first, last = min(start, beside.start), max(end, beside.end)
+        phrase = " ".join(t.text for t in tokens[first:last])
         resolution = self._resolver.occupation(phrase)
-        if not resolution.found or resolution.ambiguous or resolution.best in before.entities:
+        if not resolution.found or resolution.ambiguous or beside.entities == (resolution.best,):
             return False
-        mentions[mentions.index(before)] = Mention(
-            "occupation", before.start, end, phrase, (resolution.best,), via="fuzzy"
+        mentions[mentions.index(beside)] = Mention(
+            "occupation", first, last, phrase, (resolution.best,), "fuzzy"
         )
         return True
 
