@@ -1313,3 +1313,10 @@ def test_a_misspelled_first_word_of_a_title_is_read_with_the_title(engine: OewsE
     answer = ask_offline(engine, "fysical therapists in ohio")
     row = cell("state_M2025_dl", AREA="39", OCC_CODE="29-1123")
     assert is_shown(number(row["A_MEDIAN"]), said(answer)) and "didn't understand" not in answer.text
+
+
+def test_a_state_a_metro_reaches_into_is_a_place_of_its_own_in_a_list(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "electricians in philadelphia, new jersey and delaware")
+    for source, area in (("MSA_M2025_dl", "37980"), ("state_M2025_dl", "34"), ("state_M2025_dl", "10")):
+        row = cell(source, AREA=area, OCC_CODE="47-2111")
+        assert is_shown(number(row["A_MEDIAN"]), said(answer)), area

@@ -294,6 +294,7 @@ class QuestionParser:
                 used[k] = True
         unknown = self._resolve_leftovers(tokens, used, mentions)
         mentions.sort(key=lambda m: m.start)
+        mentions = self._listed_states(mentions, tokens)
         return self._postal_states(_merge_industry_words(_merge_qualifiers(mentions, tokens))), unknown
 
     def _coded_industries(self, tokens: list[Token], used: list[bool], text: str) -> list[Mention]:
@@ -371,6 +372,32 @@ class QuestionParser:
                     phrase = f"{first} {' '.join(t.text for t in tokens[j:e])}"
                     if entities := self._resolver.exact("occupation", phrase):
                         return Mention("occupation", s, e if slash else a_end, phrase, entities)
+        return None
+
+    def _listed_states(self, mentions: list[Mention], tokens: list[Token]) -> list[Mention]:
+        """ "philadelphia, new jersey and delaware": a metro read with a state it reaches into,
+        in a list of places that goes on, is the metro and that state (as ``_merge_qualifiers``
+        keeps them apart)."""
+        split: list[Mention] = []
+        for k, m in enumerate(mentions):
+            parts = self._metro_then_state(m, tokens) if _list_goes_on(mentions[k + 1 :], m, tokens) else None
+            split.extend(parts or [m])
+        return split
+
+    def _metro_then_state(self, m: Mention, tokens: list[Token]) -> list[Mention] | None:
+        if m.kind != "area" or len(m.entities) != 1 or m.entities[0].kind != "metro":
+            return None
+        for cut in range(m.end - 1, m.start, -1):
+            state = self._resolver.exact("area", " ".join(t.text for t in tokens[cut : m.end]))
+            metro = self._resolver.exact("area", " ".join(t.text for t in tokens[m.start : cut]).strip(" ,"))
+            if len(state) == 1 and state[0].kind == "state" and metro == m.entities:
+                if state[0].state == m.entities[0].state:
+                    return None  # "Portland, Oregon": the metro's own state qualifies it
+                before = Mention("area", m.start, cut, " ".join(t.text for t in tokens[m.start : cut]), metro)
+                return [
+                    before,
+                    Mention("area", cut, m.end, " ".join(t.text for t in tokens[cut : m.end]), state),
+                ]
         return None
 
     def _postal_states(self, mentions: list[Mention]) -> list[Mention]:
