@@ -1320,3 +1320,24 @@ def test_a_state_a_metro_reaches_into_is_a_place_of_its_own_in_a_list(engine: Oe
     for source, area in (("MSA_M2025_dl", "37980"), ("state_M2025_dl", "34"), ("state_M2025_dl", "10")):
         row = cell(source, AREA=area, OCC_CODE="47-2111")
         assert is_shown(number(row["A_MEDIAN"]), said(answer)), area
+
+
+@pytest.mark.parametrize(
+    ("question", "area", "occupation", "column"),
+    [
+        ("p75 sal for sw devs in wash state", "53", "15-1252", "A_PCT75"),
+        ("p25 hrly fast food wrkrs calif", "06", "35-3023", "H_PCT25"),
+        ("avg salary rad techs in bama", "01", "29-2034", "A_MEAN"),
+    ],
+)
+def test_short_names_of_states_and_title_words(
+    engine: OewsEngine, question: str, area: str, occupation: str, column: str
+) -> None:
+    answer = ask_offline(engine, question)
+    row = cell("state_M2025_dl", AREA=area, OCC_CODE=occupation)
+    assert is_shown(number(row[column]), said(answer)), answer.text
+
+
+def test_a_negative_amount_in_words_is_not_a_threshold(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "which occupations in the denver metro pay less than negative 30k a year")
+    assert "not a usable threshold" in answer.text and "never negative" in answer.text and not answer.sql

@@ -24,14 +24,18 @@ _AMOUNT_WORDS = re.compile(
 _WORD_VALUES = {**_NUMBER_WORDS, "a": 1, "fifty": 50, "a hundred": 100, "one hundred": 100, "hundred": 100}
 
 
+_NEGATIVE = re.compile(r"\b(?:negative|minus)\s+(?=\$?\d)", re.IGNORECASE)
+
+
 def amounts_in_digits(text: str) -> str:
-    """ "over ten million" -> "over 10 million" (amounts in words, before a multiplier)."""
+    """ "over ten million" -> "over 10 million" (amounts in words, before a multiplier);
+    "negative 30k" -> "-30k"."""
 
     def digits(m: re.Match[str]) -> str:
         words = " ".join(m.group(1).lower().split())
         return f"{_WORD_VALUES[words]} "
 
-    return _AMOUNT_WORDS.sub(digits, text)
+    return _AMOUNT_WORDS.sub(digits, _NEGATIVE.sub("-", text))
 
 
 # "head of HR", "director of nursing", "VP of sales": the managers of that field.
