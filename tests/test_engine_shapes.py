@@ -1341,3 +1341,48 @@ def test_short_names_of_states_and_title_words(
 def test_a_negative_amount_in_words_is_not_a_threshold(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "which occupations in the denver metro pay less than negative 30k a year")
     assert "not a usable threshold" in answer.text and "never negative" in answer.text and not answer.sql
+
+
+def test_leaving_out_the_small_ones_keeps_the_large_ones(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine,
+        "which installation, maintenance and repair jobs grew fastest in % since 2021? top 3, "
+        "skip the tiny ones under 10k workers",
+    )
+    then = {r["OCC_CODE"]: r for r in shipped_rows("national_M2021_dl") if r["O_GROUP"] == "detailed"}
+    now = {r["OCC_CODE"]: r for r in shipped_rows("national_M2025_dl") if r["O_GROUP"] == "detailed"}
+    both = [
+        c
+        for c in then
+        if c in now
+        and c.startswith("49-")
+        and "*" not in then[c]["TOT_EMP"] + now[c]["TOT_EMP"]
+        and number(then[c]["TOT_EMP"]) >= 10_000
+    ]
+    best = max(both, key=lambda c: number(now[c]["TOT_EMP"]) / number(then[c]["TOT_EMP"]))
+    assert answer.text.split("1. ")[1].startswith(now[best]["OCC_TITLE"]), answer.text
+    assert "didn't understand" not in answer.text
+
+
+def test_a_word_naming_an_industry_inside_the_one_beside_it_narrows_it(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "aircraft mechanics median salary: scheduled airlines vs airport support services"
+    )
+    assert [t for t in ("481100", "488100", "481000") if f"NAICS {t}" in said(answer)] == ["481100", "488100"]
+
+
+def test_slash_joined_names_of_one_group_and_a_place_growth_cannot_use(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine,
+        "in new york, which teaching/education occupations have grown the most since 2021 by headcount? "
+        "top 3",
+    )
+    assert answer.kind == "answer" and "(25-0000)" in answer.text
+    assert names_not_applied("New York", answer.text)
+
+
+def test_averaging_is_the_mean(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "ny state: # of educational instruction & library occupations averaging more than 120k a year"
+    )
+    assert "mean annual wage above $120,000" in answer.text

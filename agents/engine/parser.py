@@ -71,7 +71,8 @@ FILLER = frozenset(
     approximately approx about exactly right really actually also just only still pretty may
     fastest slowest quickest grew growing growth grown declined declining decline shrank shrinking
     increased increasing decreased rose gained gains lost losing had have
-    thru through until till back
+    thru through until till back averaging averaged skip skipping exclude excluding ignore ignoring
+    tiny small ones
     pls plz thanks thank thx hey hi hello yo bot wondering i've i'd i'll move yoy comp occs
     chart charts graph graphs plot plots visualize visualise table tables list
     percent percentage pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs
@@ -316,7 +317,8 @@ class QuestionParser:
 
     def _slash_groups(self, tokens: list[Token], used: list[bool], text: str) -> list[Mention]:
         """ "arts/design/entertainment/media occupations": words joined by slashes that are all in
-        the title of one occupation group."""
+        the title of one occupation group, or that each name the same group ("teaching/education
+        jobs")."""
         found: list[Mention] = []
         slashes = _slashes(text, tokens)
         start = 0
@@ -324,8 +326,8 @@ class QuestionParser:
             end = start + 1
             while end - 1 in slashes and end < len(tokens):
                 end += 1
-            group = self._resolver.group_with_words([t.lower for t in tokens[start:end]])
-            if end - start > 1 and not any(used[start:end]) and group is not None:
+            group = self._slash_group(tokens, start, end) if end - start > 1 else None
+            if not any(used[start:end]) and group is not None:
                 end += end < len(tokens) and tokens[end].lower in _GROUP_NOUNS
                 found.append(
                     Mention(
@@ -335,6 +337,15 @@ class QuestionParser:
                 used[start:end] = [True] * (end - start)
             start = end
         return found
+
+    def _slash_group(self, tokens: list[Token], start: int, end: int) -> Occupation | None:
+        words = [t.lower for t in tokens[start:end]]
+        if (group := self._resolver.group_with_words(words)) is not None:
+            return group
+        noun = tokens[end].lower if end < len(tokens) and tokens[end].lower in _GROUP_NOUNS else "jobs"
+        each = {self._resolver.exact("occupation", f"{w} {noun}") for w in words}
+        named = next(iter(each)) if len(each) == 1 else ()
+        return named[0] if len(named) == 1 and named[0].o_group in ("major", "minor") else None
 
     def _shared_heads(self, tokens: list[Token], used: list[bool], text: str) -> list[Mention]:
         """Two names sharing their last words: "truck and bus drivers" names truck drivers (bus
@@ -539,10 +550,16 @@ class QuestionParser:
         return None
 
     def _narrower_industry(self, tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
-        """A word beside an industry that, with it, names one narrower industry; the mention grows."""
+        """A word beside an industry that, with it, names one narrower industry ("farm machinery
+        wholesalers"), or alone names one inside it ("scheduled airlines": Scheduled Air
+        Transportation, inside Air Transportation); the mention grows."""
         m = next(m for m in mentions if m.kind == "industry" and (m.start == end or m.end == start))
         lo, hi = min(start, m.start), max(end, m.end)
         narrower = self._resolver.industry_with_words([t.lower for t in tokens[lo:hi]])
+        if narrower is None:
+            alone = self._resolver.industry_with_words([t.lower for t in tokens[start:end]])
+            inside = alone is not None and alone.naics.startswith(m.entities[0].naics.rstrip("0"))
+            narrower = alone if inside else None
         if narrower is None or narrower in m.entities:
             return False
         phrase = " ".join(t.text for t in tokens[lo:hi])
@@ -915,6 +932,8 @@ class _Builder:
                 if self.s.ranking and self.s.rank_target in ("state", "metro", "nonmetro"):
                     continue
                 area = _the_state_among(m, places) or _the_one_in_a_named_state(m, places)
+                if area is None and self._national_either_way(m.entities):
+                    area = m.entities[0]  # "in new york, which jobs grew the most": national, said so
                 if area is None:
                     return Choice.of_places(m.phrase, tuple(m.entities))
                 if area not in found:
@@ -923,6 +942,12 @@ class _Builder:
             if m.entities[0] not in found:
                 found.append(m.entities[0])
         return tuple(found)
+
+    def _national_either_way(self, readings: tuple[Area, ...]) -> bool:
+        """Several years asked where none of the readings has them: the answer is national and
+        names the place as not applied, so which place was meant need not be asked."""
+        several = len(self._wanted_years()) >= 2
+        return several and all(len(self.coverage.years_for(a.kind, industry=False)) < 2 for a in readings)
 
     def _industries(self) -> tuple[Industry, ...]:
         named: list[Industry] = []

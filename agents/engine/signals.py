@@ -108,7 +108,7 @@ _MEDIAN = re.compile(
     r"\b(median|typical|typically|middle|mdn)\b|\bmed\.?\s+(?=(pay|salary|salaries|wages?|income|hourly|annual|"
     r"earnings|comp)\b)|\b(pay|salary|wages?|income|hourly|annual|earnings)\s+med\b"
 )
-_MEAN = re.compile(r"\b(mean|average|avg|averages)\b(?!\s+(?:number|count))")
+_MEAN = re.compile(r"\b(mean|average|avg|averages|averaging|averaged)\b(?!\s+(?:number|count))")
 _HOURLY = re.compile(
     r"\b(hourly|hrly|per\s+hour|an\s+hour|by\s+the\s+hour|hour|per\s+hr|an\s+hr|p/h)\b|/\s*h(ou)?r\b"
 )
@@ -774,7 +774,16 @@ def _one_threshold(lower: str, m: re.Match[str]) -> RawThreshold | None:
     amount = float(raw) * _MULTIPLIERS.get((mult or "").lower(), 1.0)
     if m.group("neg") or m.group("neg2"):
         amount = -amount
-    return _typed_threshold(m, amount, above=bool(m.group("over") or m.group("claim")))
+    above = bool(m.group("over") or m.group("claim"))
+    if _EXCLUDED.search(lower, 0, m.start()):
+        above = not above  # "skip the tiny ones under 10k workers": the rest are kept
+    return _typed_threshold(m, amount, above=above)
+
+
+# "skip / exclude / ignore / leave out the ones under …": what is past the threshold is left out
+_EXCLUDED = re.compile(
+    r"\b(skip\w*|exclud\w*|ignor\w*|leav\w*\s+out|drop|dropping|not\s+counting|apart\s+from)\b[^,;.?!]{0,30}$"
+)
 
 
 def _typed_threshold(m: re.Match[str], amount: float, *, above: bool) -> RawThreshold:

@@ -364,14 +364,15 @@ def shared_modifier(base: str) -> list[str]:
 
 
 def second_conjunct(base: str) -> str | None:
-    """ "Heavy and Tractor-Trailer Truck Drivers" -> "Tractor-Trailer Truck Drivers": the part
-    after a single adjectival "and" still names the occupation."""
+    """ "Heavy and Tractor-Trailer Truck Drivers" -> "Tractor-Trailer Truck Drivers", "Fast Food
+    and Counter Workers" -> "Counter Workers": the part after a single adjectival "and" still
+    names the occupation."""
     if "," in base or " of " in base or base.count(" and ") != 1 or _split_and(base):
         return None
     if base.startswith(_NOT_LISTS):
         return None
     rest = base.split(" and ")[1]
-    return rest if len(normalize(rest).split()) > 2 and _is_job_noun(rest) else None
+    return rest if len(normalize(rest).split()) > 1 and _is_job_noun(rest) else None
 
 
 def title_base(title: str) -> str:
