@@ -527,6 +527,9 @@ def test_occupation_titles_codes_and_variants(resolver: EntityResolver, phrase: 
         ("roustabouts", "47-5071"),  # Roustabouts, Oil and Gas: no other title has the head
         ("derrick operator", "47-5011"),
         ("physicians", "29-1210"),  # not "Physicians, Pathologists" (there are "Physicians, All Other")
+        ("cafeteria cooks", "35-2012"),  # Cooks, Institution and Cafeteria
+        ("transit bus drivers", "53-3052"),  # Bus Drivers, Transit and Intercity
+        ("counter workers", "35-3023"),  # Fast Food and Counter Workers
     ],
 )
 def test_names_people_type_for_titles_and_groups(resolver: EntityResolver, phrase: str, code: str) -> None:
@@ -536,6 +539,21 @@ def test_names_people_type_for_titles_and_groups(resolver: EntityResolver, phras
 def test_unknown_words_before_supervisors_are_not_part_of_the_title(resolver: EntityResolver) -> None:
     assert resolver.exact("occupation", "tesla production supervisors") == ()
     assert [o.code for o in resolver.exact("occupation", "security guard supervisors")] == ["33-1091"]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "naics"),
+    [
+        ("k-12 schools", "611100"),
+        ("bus contractors", "485400"),
+        ("caterers", "722300"),
+        ("nail salons", "812100"),
+        ("auto parts stores", "441300"),
+        ("home health agencies", "621600"),
+    ],
+)
+def test_everyday_names_of_industries(resolver: EntityResolver, phrase: str, naics: str) -> None:
+    assert [i.naics for i in resolver.exact("industry", phrase)] == [naics]
 
 
 def test_a_group_is_named_by_the_words_of_its_title(resolver: EntityResolver) -> None:

@@ -390,6 +390,10 @@ def _occupation_variants(title: str) -> Iterator[str]:
         yield f"{qualifier} {head}"
         if qualifier.lower() == "general":
             yield head
+        first, both, second = qualifier.partition(" and ")
+        if both and " " not in first + second:  # "Cooks, Institution and Cafeteria": cafeteria cooks
+            yield f"{first} {head}"
+            yield f"{second} {head}"
 
 
 def _with_singular(phrase: str) -> Iterator[str]:
