@@ -1386,3 +1386,22 @@ def test_averaging_is_the_mean(engine: OewsEngine) -> None:
         engine, "ny state: # of educational instruction & library occupations averaging more than 120k a year"
     )
     assert "mean annual wage above $120,000" in answer.text
+
+
+def test_a_postal_code_that_is_a_word_beside_a_state_is_the_state(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "# of LPNs ny vs pa")
+    for area in ("36", "42"):
+        row = cell("state_M2025_dl", AREA=area, OCC_CODE="29-2061")
+        assert is_shown(number(row["TOT_EMP"]), said(answer)), area
+
+
+def test_a_shift_is_named_as_not_measured(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "2nd shift machinists wichita median hrly")
+    assert names_not_applied("2nd shift", answer.text) and "shift" in answer.text
+    row = cell("MSA_M2025_dl", AREA="48620", OCC_CODE="51-4041")
+    assert is_shown(number(row["H_MEDIAN"]), said(answer))
+
+
+def test_raw_count_ranks_growth_by_jobs(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "top 3 occs w biggest growth since 2019 (raw count)")
+    assert "grew the most (jobs)" in answer.text

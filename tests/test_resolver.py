@@ -530,6 +530,11 @@ def test_occupation_titles_codes_and_variants(resolver: EntityResolver, phrase: 
         ("cafeteria cooks", "35-2012"),  # Cooks, Institution and Cafeteria
         ("transit bus drivers", "53-3052"),  # Bus Drivers, Transit and Intercity
         ("counter workers", "35-3023"),  # Fast Food and Counter Workers
+        ("hotel desk clerks", "43-4081"),  # Hotel, Motel, and Resort Desk Clerks
+        ("school social workers", "21-1021"),  # Child, Family, and School Social Workers
+        ("dosimetrists", "29-2036"),  # Medical Dosimetrists: no other title has the word
+        ("phlebs", "31-9097"),
+        ("sec guards", "33-9032"),
     ],
 )
 def test_names_people_type_for_titles_and_groups(resolver: EntityResolver, phrase: str, code: str) -> None:
@@ -550,10 +555,21 @@ def test_unknown_words_before_supervisors_are_not_part_of_the_title(resolver: En
         ("nail salons", "812100"),
         ("auto parts stores", "441300"),
         ("home health agencies", "621600"),
+        ("A&E firms", "541300"),
     ],
 )
 def test_everyday_names_of_industries(resolver: EntityResolver, phrase: str, naics: str) -> None:
     assert [i.naics for i in resolver.exact("industry", phrase)] == [naics]
+
+
+def test_a_compass_point_abbreviated_names_a_nonmetro_area(resolver: EntityResolver) -> None:
+    assert [a.title for a in resolver.exact("area", "se oklahoma nonmetro")] == [
+        "Southeast Oklahoma nonmetropolitan area"
+    ]
+
+
+def test_the_article_and_a_word_start_are_not_a_title(resolver: EntityResolver) -> None:
+    assert resolver.exact("occupation", "the deal") == ()
 
 
 def test_a_group_is_named_by_the_words_of_its_title(resolver: EntityResolver) -> None:

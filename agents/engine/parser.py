@@ -72,7 +72,7 @@ FILLER = frozenset(
     fastest slowest quickest grew growing growth grown declined declining decline shrank shrinking
     increased increasing decreased rose gained gains lost losing had have
     thru through until till back averaging averaged skip skipping exclude excluding ignore ignoring
-    tiny small ones
+    tiny small ones deal
     pls plz thanks thank thx hey hi hello yo bot wondering i've i'd i'll move yoy comp occs
     chart charts graph graphs plot plots visualize visualise table tables list
     percent percentage pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs
@@ -430,15 +430,11 @@ class QuestionParser:
     def _longest_exact(
         self, tokens: list[Token], i: int, used: list[bool], *, listing: bool = False
     ) -> Mention | None:
-        first = tokens[i]
-        typed_postal = len(first.text) == 2 and first.text.isupper()
-        shortest = 1
-        if first.lower == "the":
-            shortest = 2  # "the bay area", "the triangle", "the dmv"
-        elif first.lower in _NEVER_FIRST and not typed_postal and not _it_job(tokens, i):
+        if (state := self._postal_beside_a_state(tokens, i)) is not None:
+            return Mention("area", i, i + 1, tokens[i].text, (state,))  # "LPNs ny vs pa": Pennsylvania
+        shortest = _shortest_name(tokens, i)
+        if shortest is None:
             return None
-        elif first.lower in FILLER and first.lower not in PLACE_WORDS and not typed_postal:
-            shortest = 2  # "top executives", "parts salespersons", but never "top" alone
         for length in range(min(LONGEST_PHRASE, len(tokens) - i), shortest - 1, -1):
             span = tokens[i : i + length]
             if any(used[i : i + length]) or (length > 1 and span[-1].lower in _NEVER_LAST):
@@ -454,6 +450,21 @@ class QuestionParser:
                     return _found(kind, i, i + length, phrase, entities)
             if group := self._group_after_noun(tokens, i, phrase):
                 return Mention("occupation", i, i + length, phrase, group)
+        return None
+
+    def _postal_beside_a_state(self, tokens: list[Token], i: int) -> Area | None:
+        """A postal code that is also a word ("pa", "in", "me") names its state when it is set
+        beside another state: "ny vs pa", "pa or oh"."""
+        if tokens[i].lower not in aliases.WORD_POSTAL_CODES:
+            return None
+        for step in (-1, 1):
+            j, k = i + step, i + 2 * step
+            if 0 <= k < len(tokens) and tokens[j].lower in _SEPARATES_PLACES - {"to", "with", "and"}:
+                other = self._resolver.exact_postal(tokens[k].text) or self._resolver.exact(
+                    "area", tokens[k].text
+                )
+                if any(a.kind == "state" for a in other):
+                    return self._resolver.state_of_postal(tokens[i].text)
         return None
 
     def _group_after_noun(self, tokens: list[Token], i: int, phrase: str) -> tuple[Any, ...]:
@@ -758,6 +769,19 @@ def _except_clause(tokens: list[Token], found: Mention) -> int:
     while end < len(tokens) and tokens[end].lower in words:
         end += 1
     return end if excluded and k > found.end and end > k else found.end
+
+
+def _shortest_name(tokens: list[Token], i: int) -> int | None:
+    """How many words a name starting at token ``i`` needs (None: no name starts there)."""
+    first = tokens[i]
+    typed_postal = len(first.text) == 2 and first.text.isupper()
+    if first.lower == "the":
+        return 2  # "the bay area", "the triangle", "the dmv"
+    if first.lower in _NEVER_FIRST and not typed_postal and not _it_job(tokens, i):
+        return None
+    if first.lower in FILLER and first.lower not in PLACE_WORDS and not typed_postal:
+        return 2  # "top executives", "parts salespersons", but never "top" alone
+    return 1
 
 
 def _in_the_title(tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:

@@ -125,6 +125,7 @@ _EMPLOYMENT = re.compile(
     r"|jobs?\s+(growth|gains?|losses|grew|growing|shrank|changed?|increased?|decreased?)"
     r"|(their|its)\s+numbers?|numbers?\s+(have\s+|has\s+)?(changed?|grown|grew|fallen|fell|dropped|declined"
     r"|shrunk|shrank|increased|decreased|gone\s+(up|down)))\b"
+    r"|(?<![\w#])#(?=\s)"  # "# of LPNs", "fundraising mgrs - # in 2020"
 )
 _MORE = re.compile(r"\b(more|fewer|most|less|bigger|larger)\b")
 _LQ = re.compile(r"\b(location\s+quotient|lq|lqs)\b")
@@ -185,7 +186,7 @@ _ABSOLUTE = re.compile(
     r"|how\s+many\s+(more|fewer|less)|how\s+much\s+(more|less)|by\s+how\s+much|number\s+of\s+(jobs|workers)"
     r"|jobs\s+(added|lost|gained|cut)|(added|lost|gained|shed|cut)\s+(the\s+most\s+)?(jobs|workers|positions)"
     r"|(add|adds|added|lose|loses|lost|gain|gains|gained|shed|cut)\s+the\s+(most|fewest|least)"
-    r"|raw\s+numbers?|net\s+(jobs|change)|job\s+(losses|gains|cuts)|(biggest|largest|most)\s+(losses|gains))\b"
+    r"|raw\s+(numbers?|counts?)|net\s+(jobs|change)|job\s+(losses|gains|cuts)|(biggest|largest|most)\s+(losses|gains))\b"
     r"|\bin\s+\$(?!\s*\d)|\(\s*\$\s*\)"  # "(in $)", "($)"
 )
 _RELATIVE = re.compile(r"%|\b(fastest|slowest|quickest|percent\w*|pct|relative|rate\s+of|proportionally)\b")
@@ -360,6 +361,10 @@ UNMEASURED = (
         "10th is often read as entry level, the 90th as the most experienced).",
     ),
     (r"(?<!labor\s)\b(non[- ]?)?union(s|i[sz]ed)?\b", "OEWS does not separate union and non-union jobs."),
+    (
+        r"\b(1st|2nd|3rd|first|second|third|night|overnight|graveyard|evening|swing|weekend)\s+shifts?\b",
+        "OEWS does not publish pay by shift; the figures cover every shift.",
+    ),
     (
         r"\b(bilingual|multilingual|spanish[- ]speaking|language\s+skills)\b",
         "OEWS does not separate workers by the languages they speak; the figures cover everyone in the "

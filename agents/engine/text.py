@@ -17,6 +17,7 @@ _TOKEN = re.compile(
     r"|\d+(?:,\d{3})+(?:\.\d+)?"  # 1,000
     r"|\d+(?:st|nd|rd|th)\b"  # 90th
     r"|\d+(?:\.\d+)?%?"  # 10, 2.5, 10%
+    r"|[A-Za-z]{1,2}&[A-Za-z]{1,2}\b"  # initials joined by "&": "A&E", "h&r", "R&D"
     r"|[A-Za-z]+(?:['’][A-Za-z]+)*"  # words, what's, sheriff's
     r"|%|&",  # "&" is "and" inside names ("healthcare practitioners & technical")
 )

@@ -450,11 +450,26 @@ def _group_names(occ: Occupation, industry_names: Container[str]) -> list[str]:
 
 def _title_parts(title: str) -> list[str]:
     """The occupations a title lists, the part after an adjectival "and", and the names with a
-    shared modifier ("Calibration Technicians")."""
+    shared modifier ("Calibration Technicians") or a shared head ("Hotel Desk Clerks")."""
     base = title_base(title)
     conjunct = second_conjunct(base)
-    shared = [] if "All Other" in title else shared_modifier(base)
+    shared = [] if "All Other" in title else [*shared_modifier(base), *shared_head(base)]
     return [*title_components(base), *([conjunct] if conjunct else []), *shared]
+
+
+def shared_head(base: str) -> list[str]:
+    """ "Hotel, Motel, and Resort Desk Clerks" -> "Hotel Desk Clerks", "Motel Desk Clerks", "Resort
+    Desk Clerks": a list of modifiers before the words they share (not a list of jobs)."""
+    items = _LIST_SPLIT.split(base)
+    if len(items) < 3 or not _is_list(base) or base.startswith(_NOT_LISTS):
+        return []
+    if any(" " in item or _is_job_noun(item) for item in items[:-1]):
+        return []  # "Property, Real Estate, and …": where the shared words start is not known
+    last = items[-1].split()
+    if len(last) < 3:
+        return []
+    head = " ".join(last[1:])
+    return [f"{item} {head}" for item in [*items[:-1], last[0]]]
 
 
 def _lone_heads(occupations: Sequence[Occupation]) -> list[tuple[Occupation, str]]:
@@ -468,13 +483,29 @@ def _lone_heads(occupations: Sequence[Occupation]) -> list[tuple[Occupation, str
         last = head.rpartition(" ")[2].lower()
         if comma and not _is_list(base) and last.endswith("s") and last not in _NOT_JOBS:
             heads.setdefault(head, []).append(occ)
-    lone = [(occs[0], head) for head, occs in heads.items() if len(occs) == 1]
+    lone = [(occs[0], head) for head, occs in heads.items() if len(occs) == 1] + _rare_last_words(occupations)
     return [
         (occ, key)
         for occ, head in lone
         if "All Other" not in occ.title and head.lower() not in _GENERIC
         for key in _with_singular(head)
     ]
+
+
+def _rare_last_words(occupations: Sequence[Occupation]) -> list[tuple[Occupation, str]]:
+    """The last word of a title that no other current title has ("Medical Dosimetrists":
+    "dosimetrists")."""
+    current = _current_detailed(occupations)
+    words: dict[str, list[Occupation]] = {}
+    for occ in current:
+        for word in set(normalize(title_base(occ.title)).split()):
+            words.setdefault(word, []).append(occ)
+    found = []
+    for occ in current:
+        last = normalize(title_base(occ.title).partition(", ")[0]).rpartition(" ")[2]
+        if len(words.get(last, ())) == 1 and last.endswith(_AGENT_SUFFIXES) and last not in _NOT_JOBS:
+            found.append((occ, last))
+    return found
 
 
 def _add_aliases(
@@ -814,6 +845,12 @@ def _supervisors_by_word(occupations: Iterable[Occupation]) -> dict[str, set[Occ
     return found
 
 
+_COMPASS = {
+    "ne": "northeast", "nw": "northwest", "se": "southeast", "sw": "southwest", "n": "north", "s": "south",
+    "e": "east", "w": "west", "ne.": "northeast", "nw.": "northwest", "se.": "southeast", "sw.": "southwest",
+}  # fmt: skip
+
+
 def _lookup(index: _Index[T], key: str, prefixes: Sequence[str], suffixes: Sequence[str]) -> _Hit[T] | None:
     """The phrase as is, then without leading words ("the"), then without trailing ones
     ("industry"), then without both: "the tech industry" -> "tech industry"."""
@@ -1002,6 +1039,9 @@ class EntityResolver:
         hit = _lookup(self._areas, key, _AREA_WRAPPERS, _AREA_SUFFIXES)
         if hit is not None:
             return hit
+        first, space, rest = key.partition(" ")
+        if space and first in _COMPASS:  # "se oklahoma nonmetro": Southeast Oklahoma nonmetropolitan area
+            return _lookup(self._areas, f"{_COMPASS[first]} {rest}", _AREA_WRAPPERS, _AREA_SUFFIXES)
         last = _last_token(phrase)
         if len(key.split()) > 1 and len(last) == 2 and last.isupper():
             return _lookup_cased(self._areas_cased, key)
@@ -1150,7 +1190,7 @@ class EntityResolver:
         (occupations also read a word as the start of a title word: ``_title_abbreviations``)."""
         for form in (abbreviations or self._abbreviations).expand(key):
             hit = _lookup(index, form, prefixes, suffixes)
-            if hit is not None:
+            if hit is not None and (abbreviations is None or " " in hit.key):  # "the deal": not dealers
                 return _Hit(hit.key, hit.entities, "abbreviation")
         return None
 
