@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from agents.oews.database import ensure_database
-from agents.resolve.entities import Vocabulary
 from agents.sql.dburl import DatabaseUrl
 from agents.workflow.config import WorkflowConfig
 from bot.config import Settings
@@ -47,6 +46,7 @@ def open_server_engine(url: DatabaseUrl, settings: Settings) -> OewsEngine:
     from agents.engine.coverage import Coverage
     from agents.engine.engine import OewsEngine
     from agents.oews.server import check_schema
+    from agents.resolve.entities import Vocabulary
     from agents.sql.odbc import OdbcGateway
 
     check_schema(url)

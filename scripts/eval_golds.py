@@ -45,6 +45,7 @@ import json
 import lzma
 import sys
 import tomllib
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,7 @@ def table(name: str) -> tuple[dict[str, int], tuple[list[str], ...]]:
     return header, tuple(reader)
 
 
-def select(source: str, where: list[str]) -> list[dict[str, str]]:
+def select(source: str, where: list[str]) -> list[Row]:
     """The rows of a source matching every ``KEY=A|B`` / ``KEY!=A|B`` clause (cross-industry by default)."""
     header, rows = table(file_of(source))
     if "NAICS" in header and not any(w.startswith("NAICS") for w in where):
@@ -101,14 +102,38 @@ def select(source: str, where: list[str]) -> list[dict[str, str]]:
         negate = "!=" in clause
         key, _, values = clause.partition("!=" if negate else "=")
         tests.append((header[key], set(values.split("|")), negate))
-    first = next(((i, values) for i, values, negate in tests if not negate and len(values) == 1), None)
-    candidates = _index(file_of(source), first[0]).get(*first[1], []) if first else rows
+    candidates = rows
+    indexed = {header[key] for key in INDEXED if key in header}
+    for i, values, negate in tests:  # the fewest rows a clause naming one area, occupation... allows
+        if i in indexed and not negate and len(values) == 1:
+            candidates = min(candidates, _index(file_of(source), i).get(*values, []), key=len)
     return [
-        {k: row[i].strip() for k, i in header.items()}
+        Row(header, row)
         for row in candidates
         if all((row[i].strip() in values) != negate for i, values, negate in tests)
         and all(row[i].strip().startswith(starts) for i, starts in prefixes)
     ]
+
+
+INDEXED = {"AREA", "AREA_TITLE", "NAICS", "OCC_CODE"}  # columns with many values: worth an index
+
+
+class Row(Mapping[str, str]):
+    """A row of a shipped file by upper-case column name; its cells are stripped as they are read."""
+
+    __slots__ = ("_cells", "_header")
+
+    def __init__(self, header: dict[str, int], cells: list[str]) -> None:
+        self._header, self._cells = header, cells
+
+    def __getitem__(self, column: str) -> str:
+        return self._cells[self._header[column]].strip()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._header)
+
+    def __len__(self) -> int:
+        return len(self._header)
 
 
 @cache
@@ -124,7 +149,7 @@ def parse_cell(spec: str) -> tuple[str, list[str], str]:
     return source, where, column.upper()
 
 
-def raw_cell(spec: str) -> tuple[str, dict[str, str]]:
+def raw_cell(spec: str) -> tuple[str, Row]:
     source, where, column = parse_cell(spec)
     found = list(select(source, where))
     if len(found) != 1:
@@ -168,7 +193,7 @@ def _describe(expr: str) -> str:
     )
 
 
-def _with_change(rows: list[dict[str, str]], recipe: dict[str, Any], by: str) -> list[dict[str, str]]:
+def _with_change(rows: list[Row], recipe: dict[str, Any], by: str) -> list[Mapping[str, str]]:
     """Rows whose ``by`` becomes the change since ``minus`` (same occupation, area and industry).
 
     ``at_least = [COLUMN, N]`` keeps the rows whose earlier ``COLUMN`` is at least ``N`` (growth
@@ -195,7 +220,7 @@ def _with_change(rows: list[dict[str, str]], recipe: dict[str, Any], by: str) ->
 def ranking(recipe: dict[str, Any]) -> tuple[list[str], str]:
     """The first ``n`` names of a ranking; with ``minus``, ranked by the change since that source."""
     by, show, n = recipe["by"].upper(), recipe.get("show", "OCC_TITLE").upper(), int(recipe["n"])
-    rows = list(select(recipe["source"], recipe.get("where", "").split()))
+    rows: list[Mapping[str, str]] = list(select(recipe["source"], recipe.get("where", "").split()))
     if "minus" in recipe:
         rows = _with_change(rows, recipe, by)
     specials = [r for r in rows if r[by] in SPECIAL]

@@ -4,11 +4,12 @@ The database is built from the shipped BLS files once and cached under
 ``~/.cache/oews-bot-tests/`` (or ``$OEWS_TEST_CACHE``) keyed by the shipped files and the schema
 version, so repeated local runs skip the ~20 s build. CI builds it fresh. The build holds a file
 lock, so parallel test workers (pytest-xdist) and parallel test runs build it once and share it;
-under xdist the controller starts the build in the background while the workers start and
-collect, so no worker sits idle waiting for it.
+under xdist the controller starts the build in the background while the workers start, collect
+and run the tests that do not use it, so no worker sits idle waiting for it.
 
 Scheduling (``pytest -n 2``): tests marked ``slow`` are handed out first, longest first, so the
-two workers finish together instead of one starting a long test at the end.
+two workers finish together instead of one starting a long test at the end (during a build, after
+the tests that do not use the database).
 
 ``postgres`` is a throwaway PostgreSQL server on loopback (see ``tests/postgres.py``), one per
 test session and worker; it skips locally when PostgreSQL is not installed, and fails on CI.
@@ -108,13 +109,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 # Tests that read one shared pass over the evaluation questions (a session fixture) run on one
-# xdist worker, so the pass is made once per run. Node id prefixes (the controller sees ids, not
-# marks; xdist's own ``--dist loadgroup`` does not group under pytest 9).
+# xdist worker, so the pass is made once per run; so do the tests that read the metro file (~3 s to
+# parse; these are the only ones). Node id prefixes (the controller sees ids, not marks; xdist's own
+# ``--dist loadgroup`` does not group under pytest 9).
 SAME_WORKER = {
     "tests/test_cli.py::test_eval_scores_the_projects_questions": "eval-sqlite",
     "tests/test_eval_postgres.py::test_eval_questions": "eval-sqlite",
     "tests/workflow/test_workflow_offline.py::test_every_shape_of_eval_answer": "eval-stages",
     "tests/workflow/test_workflow_checks.py::test_every_deterministic_eval_answer": "eval-stages",
+    "tests/test_engine.py::test_hourly_median_by_principal_city_and_state": "metro-rows",
+    "tests/test_engine_shapes.py::test_a_city_of_several_states_is_the_one_in_a_state": "metro-rows",
 }
 
 
@@ -144,16 +148,27 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return SharedPassScheduling(config, log)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: fine without xdist
+def pytest_configure_node(node: Any) -> None:
+    """Every worker learns whether the controller is building the database (they must all collect the
+    same order, so none of them looks for itself)."""
+    node.workerinput["oews_database_building"] = _background_build is not None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The slowest tests first (``slow(seconds=...)``, a rough guess), the rest in file order.
 
-    A stable sort, so every worker collects the same order."""
+    While the controller builds the database (a cold cache, ~20 s), the tests that do not use it go
+    first: the workers run them instead of waiting for the build. A stable sort, so every worker
+    collects the same order."""
+    building = getattr(config, "workerinput", {}).get("oews_database_building", False)
 
-    def seconds(item: pytest.Item) -> float:
+    def order(item: pytest.Item) -> tuple[bool, float]:
         slow = item.get_closest_marker("slow")
-        return float(slow.kwargs.get("seconds", 5)) if slow else 0.0
+        seconds = float(slow.kwargs.get("seconds", 5)) if slow else 0.0
+        return building and "oews_db" in item.fixturenames, -seconds
 
-    items.sort(key=lambda item: -seconds(item))
+    items.sort(key=order)
 
 
 @pytest.fixture(scope="session")

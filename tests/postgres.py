@@ -202,15 +202,15 @@ class PostgresServer:
 
         with sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True) as source:
             for table in tables:
-                cursor = source.execute(f"SELECT * FROM {table}")
-                columns = ", ".join(d[0] for d in cursor.description)
+                names = [d[0] for d in source.execute(f"SELECT * FROM {table} LIMIT 0").description]
+                nulls_as_copy = ", ".join(f"ifnull(\"{name}\", '\\N')" for name in names)  # NULLs in SQL
                 psql = self.psql(
-                    database, f"\\copy {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+                    database, f"\\copy {table} ({', '.join(names)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
                 )
                 assert psql.stdin is not None
-                writer = csv.writer(psql.stdin, lineterminator="\n")
-                while rows := cursor.fetchmany(10_000):
-                    writer.writerows(tuple("\\N" if v is None else v for v in row) for row in rows)
+                csv.writer(psql.stdin, lineterminator="\n").writerows(
+                    source.execute(f"SELECT {nulls_as_copy} FROM {table}")
+                )
                 _, errors = psql.communicate(timeout=300)  # closes stdin: the copy ends
                 assert psql.returncode == 0, errors
 

@@ -233,7 +233,7 @@ def test_rendering_leaves_global_matplotlib_settings_alone(chart: ModuleType) ->
     assert dict(matplotlib.rcParams) == before
 
 
-def test_import_and_render_do_not_touch_pyplot(tmp_path: Path) -> None:
+def test_import_and_render_do_not_touch_pyplot() -> None:
     script = (
         "import sys\n"
         "from agents.answer import ChartSeries, ChartSpec\n"
@@ -244,7 +244,7 @@ def test_import_and_render_do_not_touch_pyplot(tmp_path: Path) -> None:
         "assert chart.render_chart(spec).startswith(b'\\x89PNG')\n"
         "assert 'matplotlib.pyplot' not in sys.modules\n"
     )
-    env = {**os.environ, "MPLCONFIGDIR": str(tmp_path / "mpl"), "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO)}  # MPLCONFIGDIR: the run's font cache (clean_environ)
     done = subprocess.run(
         [sys.executable, "-W", "error", "-c", script], cwd=REPO, env=env, capture_output=True, text=True
     )

@@ -29,7 +29,6 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
 from agents.answer import ChartSpec, EngineAnswer, Row
-from agents.engine.chart import render_chart
 from agents.engine.context import ThreadContext
 from agents.engine.engine import OewsEngine
 from agents.errors import ChartSpecError, ModelError, OewsError
@@ -185,6 +184,8 @@ def _choose_chart(state: WorkflowState, deps: Deps) -> tuple[ChartSpec | None, l
 
 
 def _draw(spec: ChartSpec, deps: Deps) -> bytes | None:
+    from agents.engine.chart import render_chart  # matplotlib (~0.5 s to import) only once a chart is drawn
+
     with deps.recorder.step("chart", "chart", model=OFFLINE_ENGINE) as step:
         try:
             png = render_chart(spec)

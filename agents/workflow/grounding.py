@@ -41,6 +41,7 @@ _SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "billion": 1e9, 
 PERCENTILES = (10.0, 25.0, 50.0, 75.0, 90.0, 100.0)
 SMALL_COUNT = 25
 MAX_DERIVATION_ROWS = 60
+Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,28 @@ def written_numbers(text: str) -> list[Written]:
 
 @dataclass
 class Evidence:
-    """The numbers an answer may use, in three pools, with rounded lookups cached."""
+    """The numbers an answer may use, in three pools, with rounded lookups cached.
+
+    The derivations of pairs of row values (``_derive``) are many; they are computed the first time
+    a number is not grounded without them (half the template answers need none)."""
 
     values: set[float] = field(default_factory=set)  # row values and other plain numbers
     percents: set[float] = field(default_factory=set)  # percent changes, percent columns, percentiles
     _rounded: dict[tuple[int, float, int], set[float]] = field(default_factory=dict)
+    _underived: tuple[dict[str, list[float]], Sequence[Row]] | None = field(default=None, repr=False)
 
     def grounded(self, number: Written) -> bool:
+        if self._found(number):
+            return True
+        if self._underived is None:
+            return False
+        columns, rows = self._underived
+        self._underived = None
+        _derive(self, columns, rows)
+        self._rounded.clear()
+        return self._found(number)
+
+    def _found(self, number: Written) -> bool:
         pool = 1 if number.percent else 0
         return number.value in self._lookup(pool, number.scale, number.decimals)
 
@@ -105,7 +121,7 @@ def evidence(
         asked = [int(y) for y in _YEAR.findall(text)]
         if asked:  # "from 2016 to 2025": each year between may be named (as not loaded, say)
             ev.values.update(float(y) for y in range(min(asked), max(asked) + 1))
-    _derive(ev, columns, rows[:MAX_DERIVATION_ROWS])
+    ev._underived = (columns, rows[:MAX_DERIVATION_ROWS])
     return ev
 
 
@@ -133,8 +149,13 @@ def _collect(ev: Evidence, columns: dict[str, list[float]], key: str, value: Any
 def _derive(ev: Evidence, columns: dict[str, list[float]], rows: Sequence[dict[str, Any]]) -> None:
     """Differences, ratios and percent changes a writer may state."""
     for values in columns.values():
-        for a, b in itertools.combinations(values[:MAX_DERIVATION_ROWS], 2):
+        first = values[:MAX_DERIVATION_ROWS]
+        distinct = list(dict.fromkeys(first))  # each pair of values once (the derivations are symmetric)
+        for a, b in itertools.combinations(distinct, 2):
             _pair(ev, a, b)
+        if len(distinct) < len(first):  # a value twice: a difference of 0, a ratio of 1
+            for a in {a for a in distinct if first.count(a) > 1}:
+                _pair(ev, a, a)
     for row in rows:
         wages = [float(v) for k, v in row.items() if k[:2] in ("a_", "h_") and _numeric(v)]
         for a, b in itertools.combinations(wages, 2):

@@ -22,15 +22,16 @@ QUESTION = "median pay of registered nurses nationally"
 
 
 @pytest.fixture
-def server(fake_slack: FakeSlack, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SlackServer]:
+def server(
+    fake_slack: FakeSlack, request: pytest.FixtureRequest, tmp_path: Path, oews_db: Path
+) -> Iterator[SlackServer]:
     """A Slack server of its own; on a private copy of the data for tests that load a release
-    (those asking for ``home``), else reading the session's database."""
+    (those asking for ``home``), else reading the session's database (named as a parameter, so the
+    scheduler sees these tests need the database: tests/conftest.py)."""
     if "home" in request.fixturenames:
         settings = settings_for(fake_slack, request.getfixturevalue("home"))
     else:
-        settings = settings_for(
-            fake_slack, tmp_path / "home", oews_database=request.getfixturevalue("oews_db")
-        )
+        settings = settings_for(fake_slack, tmp_path / "home", oews_database=oews_db)
     started = SlackServer(fake_slack, build_service(settings), settings).start()
     yield started
     started.stop()
