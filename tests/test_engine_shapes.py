@@ -1405,3 +1405,19 @@ def test_a_shift_is_named_as_not_measured(engine: OewsEngine) -> None:
 def test_raw_count_ranks_growth_by_jobs(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "top 3 occs w biggest growth since 2019 (raw count)")
     assert "grew the most (jobs)" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("is auto body repair a good trade to get into", "49-3021"),
+        ("my son wants to do tree work / arborist stuff instead of college. good path?", "37-3013"),
+        ("can you make a decent living in pest control", "37-2021"),
+        ("want to start my own locksmith business, what would i make working for myself", "49-9094"),
+    ],
+)
+def test_trades_named_by_their_work_get_their_figures(engine: OewsEngine, question: str, code: str) -> None:
+    answer = ask_offline(engine, question)
+    row = cell("national_M2025_dl", OCC_CODE=code)
+    assert is_shown(number(row["A_MEDIAN"]), said(answer)), answer.text
+    assert "Colleges" not in answer.text and "didn't understand" not in answer.text

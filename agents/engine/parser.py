@@ -72,7 +72,7 @@ FILLER = frozenset(
     fastest slowest quickest grew growing growth grown declined declining decline shrank shrinking
     increased increasing decreased rose gained gains lost losing had have
     thru through until till back averaging averaged skip skipping exclude excluding ignore ignoring
-    tiny small ones deal
+    tiny small ones deal way point stuff out
     pls plz thanks thank thx hey hi hello yo bot wondering i've i'd i'll move yoy comp occs
     chart charts graph graphs plot plots visualize visualise table tables list
     percent percentage pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs
@@ -259,7 +259,11 @@ class QuestionParser:
             mentions, unknown = self._scan_outside(tokens, signals, skipped, text)
             if any(m.kind == "occupation" for m in mentions) or signals.threshold or signals.ranking:
                 return mentions, unknown
-        return self._scan_outside(tokens, signals, signals.speakers, text)
+        mentions, unknown = self._scan_outside(tokens, signals, signals.speakers, text)
+        if signals.speakers and not any(m.kind == "occupation" for m in mentions) and _ABOUT_ME.search(text):
+            # "i run my own landscaping business … what do self-employed guys like me make": the trade
+            return self._scan_outside(tokens, signals, (), text)
+        return mentions, unknown
 
     def _scan_outside(
         self,
@@ -769,6 +773,9 @@ def _except_clause(tokens: list[Token], found: Mention) -> int:
     while end < len(tokens) and tokens[end].lower in words:
         end += 1
     return end if excluded and k > found.end and end > k else found.end
+
+
+_ABOUT_ME = re.compile(r"\b(like\s+me|myself|self[- ]employed|my\s+own)\b", re.IGNORECASE)
 
 
 def _shortest_name(tokens: list[Token], i: int) -> int | None:

@@ -276,6 +276,7 @@ _CAREER = re.compile(
     r"|\bprospects\b|\bin\s+demand\b|\btell\s+me\s+about\b|\boverview\b|\bsnapshot\b|\bprofile\b"
     r"|\b(good|great|bad|smart|wise|right|safe|dumb)\s+(idea|move|bet|plan|call|decision)\b"
     r"|\bwants?\s+to\s+(do|be|become|go|get|study|try|pursue)\b|\b(dying|dead[\s-]end)\b|\bfuture\s+in\b"
+    r"|\bstarting\s+point\b|\bway\s+(in|into)\b|\bpay\s+(ok|okay|any\s+good)\b|\bare\s+there\s+(jobs|openings)\b"
 )
 # Questions near OEWS's scope: answered with the closest OEWS figure and what OEWS does not measure.
 NEAR_SCOPE = (
@@ -602,7 +603,9 @@ def read_signals(lower: str) -> Signals:
         near_scope=near_scope(lower),
         unmeasured=unmeasured(lower),
         included=included(lower),
-        speakers=tuple(m.span() for p in (_SPEAKER, _SELF, _NOT_THIS_WAY) for m in p.finditer(lower)),
+        speakers=tuple(
+            m.span() for p in (_SPEAKER, _SELF, _NOT_THIS_WAY, _INSTEAD) for m in p.finditer(lower)
+        ),
         asides=_asides(lower),
         year_over_year=bool(_YEAR_OVER_YEAR.search(lower)),
         loose_amount=_loose_amount(lower),
@@ -614,6 +617,8 @@ _STORY = re.compile(
     r"\bi(?:'ve|\s+have)\s+(?:been|worked)\s+(?:an?\s+|as\s+an?\s+|working\s+)[^.?!;,]*?"
     r"(?=\s*[.?!;,]|\s+(?:and|so|but)\s+i\b|$)"
 )
+# "instead of college": what the asker would otherwise do is no filter on the answer
+_INSTEAD = re.compile(r"\binstead\s+of\s+(?:going\s+to\s+)?(?:a\s+)?(?:college|university|school|degree)\b")
 
 
 def _asides(lower: str) -> tuple[tuple[int, int], ...]:

@@ -282,7 +282,7 @@ _PARENS = re.compile(r"\s*\([^)]*\)")
 _EXCEPT = re.compile(r",?\s+(?:except|including|excluding|excl)\b.*$", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?")
 _AGENT_SUFFIXES = (
-    "ers", "ors", "ists", "ians", "eers", "ants", "ents", "esses", "ives",
+    "ers", "ors", "ists", "ians", "eers", "ants", "ents", "esses", "ives", "smiths", "wrights", "eons",
 )  # fmt: skip
 _GENERIC = frozenset(
     {
@@ -381,10 +381,12 @@ def title_base(title: str) -> str:
 
 
 def _occupation_variants(title: str) -> Iterator[str]:
-    """Other ways to write a title: without "Except …", qualifier first, bare head."""
+    """Other ways to write a title: without "Except …" or "and Related", qualifier first, bare head."""
     base = title_base(title)
     if base != title:
         yield base
+    if " and Related " in base:  # "Automotive Body and Related Repairers": automotive body repairers
+        yield base.replace(" and Related", "")
     head, comma, qualifier = base.partition(", ")
     if comma and not _is_list(base):
         yield f"{qualifier} {head}"
