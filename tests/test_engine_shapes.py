@@ -1421,3 +1421,25 @@ def test_trades_named_by_their_work_get_their_figures(engine: OewsEngine, questi
     row = cell("national_M2025_dl", OCC_CODE=code)
     assert is_shown(number(row["A_MEDIAN"]), said(answer)), answer.text
     assert "Colleges" not in answer.text and "didn't understand" not in answer.text
+
+
+def test_an_hourly_threshold_beyond_any_wage_is_not_used(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "installation and repair jobs in nebraska with a median hourly wage over $9,000"
+    )
+    assert "not a usable threshold" in answer.text and not answer.sql
+
+
+def test_a_name_shared_by_a_state_and_a_metro_beside_a_state_in_a_state_question(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "land surveyors median salary, washington or oregon - which state is higher")
+    for area in ("53", "41"):
+        row = cell("state_M2025_dl", AREA=area, OCC_CODE="17-1022")
+        assert is_shown(number(row["A_MEDIAN"]), said(answer)), area
+
+
+def test_a_group_named_by_its_title_words_joined_by_and(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine,
+        "which building cleaning and grounds maintenance jobs added the most workers since 2020? top 3",
+    )
+    assert "(37-0000)" in answer.text and "Not applied" not in answer.text

@@ -277,6 +277,7 @@ class QuestionParser:
         spans += skipped
         used = [t.lower in signals.year_tokens or any(a <= t.start < b for a, b in spans) for t in tokens]
         mentions = self._coded_industries(tokens, used, text) + self._slash_groups(tokens, used, text)
+        mentions += self._groups_by_words(tokens, used, text)
         mentions += self._shared_heads(tokens, used, text)
         i = 0
         while i < len(tokens):
@@ -340,6 +341,26 @@ class QuestionParser:
                 )
                 used[start:end] = [True] * (end - start)
             start = end
+        return found
+
+    def _groups_by_words(self, tokens: list[Token], used: list[bool], text: str) -> list[Mention]:
+        """ "building cleaning and grounds maintenance jobs": words joined by "and" before a group
+        noun that are all in one group's title (Building and Grounds Cleaning and Maintenance
+        Occupations), rather than two smaller groups."""
+        found: list[Mention] = []
+        for end, token in enumerate(tokens):
+            if token.lower not in _GROUP_NOUNS:
+                continue
+            for start in range(max(0, end - 6), end - 2):
+                span = tokens[start:end]
+                words = [t.lower for t in span if t.lower not in ("and", "&")]
+                if any(used[start : end + 1]) or len(words) == len(span) or len(words) < 3:
+                    continue  # "sales and marketing jobs": too few words to tell a group
+                if (group := self._resolver.group_with_words(words)) is not None:
+                    phrase = text[tokens[start].start : token.end]
+                    found.append(Mention("occupation", start, end + 1, phrase, (group,)))
+                    used[start : end + 1] = [True] * (end + 1 - start)
+                    break
         return found
 
     def _slash_group(self, tokens: list[Token], start: int, end: int) -> Occupation | None:
@@ -960,9 +981,9 @@ class _Builder:
                     self.notes.append(f"Read “{m.phrase}” as {_listing([a.title for a in m.entities])}.")
                 continue
             if len(m.entities) > 1:
-                if self.s.ranking and self.s.rank_target in ("state", "metro", "nonmetro"):
-                    continue
                 area = _the_state_among(m, places) or _the_one_in_a_named_state(m, places)
+                if area is None and self.s.ranking and self.s.rank_target in ("state", "metro", "nonmetro"):
+                    continue
                 if area is None and self._national_either_way(m.entities):
                     area = m.entities[0]  # "in new york, which jobs grew the most": national, said so
                 if area is None:
@@ -1130,7 +1151,7 @@ class _Builder:
         top = raw.amount if raw.upper is None else raw.upper
         if top <= 0:
             why = "pay and employment are never negative or zero"
-        elif not raw.employment and top >= (HOURLY_BEYOND if raw.basis == "hourly" else ANNUAL_BEYOND):
+        elif not raw.employment and top >= (HOURLY_BEYOND if self._said_hourly(raw) else ANNUAL_BEYOND):
             why = "that is far beyond any wage OEWS publishes"
         else:
             return False
@@ -1163,6 +1184,10 @@ class _Builder:
             said = (f"{side} {_dollars(raw.amount)} an hour", f"{side} {_dollars(raw.amount * 1000)} a year")
         sentence = f"“{raw.typed}” has no unit. Do you mean {said[0]} or {said[1]}?"
         return Choice(raw.typed, readings, sentence=sentence)
+
+    def _said_hourly(self, raw: RawThreshold) -> bool:
+        """ "a median hourly wage over $9,000": hourly, by the amount's unit or the question's words."""
+        return raw.basis == "hourly" or (raw.basis is None and self.s.hourly and not self.s.annual)
 
     def _basis_of(self, raw: RawThreshold) -> str | None:
         if self.s.hourly != self.s.annual:
