@@ -424,15 +424,18 @@ class QuestionParser:
         if m.kind != "area" or len(m.entities) != 1 or m.entities[0].kind != "metro":
             return None
         for cut in range(m.end - 1, m.start, -1):
-            state = self._resolver.exact("area", " ".join(t.text for t in tokens[cut : m.end]))
-            metro = self._resolver.exact("area", " ".join(t.text for t in tokens[m.start : cut]).strip(" ,"))
-            if len(state) == 1 and state[0].kind == "state" and metro == m.entities:
+            first, second = _typed(tokens, m.start, cut), _typed(tokens, cut, m.end)
+            state = self._resolver.exact("area", second)
+            if (
+                len(state) == 1
+                and state[0].kind == "state"
+                and self._resolver.exact("area", first) == m.entities
+            ):
                 if state[0].state == m.entities[0].state:
                     return None  # "Portland, Oregon": the metro's own state qualifies it
-                before = Mention("area", m.start, cut, " ".join(t.text for t in tokens[m.start : cut]), metro)
                 return [
-                    before,
-                    Mention("area", cut, m.end, " ".join(t.text for t in tokens[cut : m.end]), state),
+                    Mention("area", m.start, cut, first, m.entities),
+                    Mention("area", cut, m.end, second, state),
                 ]
         return None
 
@@ -797,6 +800,10 @@ def _except_clause(tokens: list[Token], found: Mention) -> int:
 
 
 _ABOUT_ME = re.compile(r"\b(like\s+me|myself|self[- ]employed|my\s+own)\b", re.IGNORECASE)
+
+
+def _typed(tokens: list[Token], start: int, end: int) -> str:
+    return " ".join(t.text for t in tokens[start:end]).strip(" ,")
 
 
 def _shortest_name(tokens: list[Token], i: int) -> int | None:
