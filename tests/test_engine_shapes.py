@@ -1443,3 +1443,21 @@ def test_a_group_named_by_its_title_words_joined_by_and(engine: OewsEngine) -> N
         "which building cleaning and grounds maintenance jobs added the most workers since 2020? top 3",
     )
     assert "(37-0000)" in answer.text and "Not applied" not in answer.text
+
+
+def test_industries_listed_with_slashes_before_a_business_noun(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine,
+        "cost estimator average salary: commercial building contractors vs hvac/plumbing/electrical contractors",
+    )
+    assert "(NAICS 236200)" in answer.text and "(NAICS 238200)" in answer.text  # the one holding all three
+    assert "Heating, Air Conditioning" not in answer.text and "Plumbers" not in answer.text
+
+
+def test_race_and_projection_words_are_named_once(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "pay for native american social and human service assistants in south dakota"
+    )
+    assert "race or ethnicity" in answer.text and "employer" not in answer.text
+    answer = ask_offline(engine, "are home health aide jobs going to keep growing over the next 10 yrs?")
+    assert "projections" in answer.text.lower() and "didn't understand" not in answer.text

@@ -72,7 +72,7 @@ FILLER = frozenset(
     fastest slowest quickest grew growing growth grown declined declining decline shrank shrinking
     increased increasing decreased rose gained gains lost losing had have
     thru through until till back averaging averaged skip skipping exclude excluding ignore ignoring
-    tiny small ones deal way point stuff out
+    tiny small ones deal way point stuff out keep
     pls plz thanks thank thx hey hi hello yo bot wondering i've i'd i'll move yoy comp occs
     chart charts graph graphs plot plots visualize visualise table tables list
     percent percentage pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs
@@ -277,7 +277,7 @@ class QuestionParser:
         spans += skipped
         used = [t.lower in signals.year_tokens or any(a <= t.start < b for a, b in spans) for t in tokens]
         mentions = self._coded_industries(tokens, used, text) + self._slash_groups(tokens, used, text)
-        mentions += self._groups_by_words(tokens, used, text)
+        mentions += self._groups_by_words(tokens, used, text) + self._slash_industries(tokens, used, text)
         mentions += self._shared_heads(tokens, used, text)
         i = 0
         while i < len(tokens):
@@ -362,6 +362,40 @@ class QuestionParser:
                     used[start : end + 1] = [True] * (end + 1 - start)
                     break
         return found
+
+    def _slash_industries(self, tokens: list[Token], used: list[bool], text: str) -> list[Mention]:
+        """ "hvac/plumbing/electrical contractors": each word with the business noun after the list
+        names an industry (here all one: Building Equipment Contractors)."""
+        found: list[Mention] = []
+        slashes = _slashes(text, tokens)
+        for noun_at, noun in enumerate(tokens):
+            first = noun_at - 1
+            while first - 1 in slashes:
+                first -= 1
+            if noun.lower not in _BUSINESS_NOUNS or first >= noun_at - 1 or any(used[first : noun_at + 1]):
+                continue
+            named = [self._resolver.exact("industry", f"{t.text} {noun.text}") for t in tokens[first:noun_at]]
+            if all(len(n) == 1 for n in named):
+                phrase = text[tokens[first].start : noun.end]
+                industries = list(dict.fromkeys(n[0] for n in named))
+                parent = self._common_parent(industries)  # listed together: the industry holding them
+                found.extend(
+                    Mention("industry", first, noun_at + 1, phrase, (i,)) for i in parent or industries
+                )
+                used[first : noun_at + 1] = [True] * (noun_at + 1 - first)
+        return found
+
+    def _common_parent(self, industries: list[Industry]) -> list[Industry]:
+        """The one industry whose NAICS code holds all of several 6-digit codes (238210 and 238220:
+        238200 Building Equipment Contractors), or none."""
+        codes = [i.naics for i in industries]
+        if len(codes) < 2 or not all(c.isdigit() and len(c) == 6 for c in codes):
+            return []
+        common = "".join(
+            c[0] for c in itertools.takewhile(lambda same: len(set(same)) == 1, zip(*codes, strict=False))
+        )
+        parent = self._resolver.by_code("industry", common.ljust(6, "0")) if len(common) >= 3 else None
+        return [parent] if isinstance(parent, Industry) else []
 
     def _slash_group(self, tokens: list[Token], start: int, end: int) -> Occupation | None:
         words = [t.lower for t in tokens[start:end]]
@@ -1431,7 +1465,10 @@ class _Builder:
             self.notes.append(
                 f"{INCLUDED_WHY} (“{'”, “'.join(self.s.included)}”): they are in these figures."
             )
-        said = set(re.findall(r"[\w']+", " ".join((*self.s.included, *(u.typed for u in self.s.unmeasured)))))
+        near = re.findall(r"“([^”]+)”", " ".join(self.s.near_scope))  # "native american", named already
+        said = set(
+            re.findall(r"[\w']+", " ".join((*self.s.included, *(u.typed for u in self.s.unmeasured), *near)))
+        )
         for typed in self.unknown if intent.occupations or shape != "lookup" else ():
             word = typed.removeprefix("in ")
             if said & set(word.lower().split()):

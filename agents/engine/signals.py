@@ -289,7 +289,8 @@ NEAR_SCOPE = (
     ),
     (
         "race",
-        r"\b(race|racial|ethnic\w*|black|white|hispanic|latin[oxa]s?|asian|minorit\w+)\b",
+        r"\b(race|racial|ethnic\w*|black|white|hispanic|latin[oxa]s?|asian|minorit\w+|native\s+american"
+        r"|american\s+indian|indigenous|african[- ]american|pacific\s+islander)\b",
         "OEWS does not publish figures by race or ethnicity; the figures below are for all workers "
         "(the BLS Current Population Survey reports earnings by race and ethnicity).",
     ),
@@ -325,7 +326,8 @@ NEAR_SCOPE = (
         "projections",
         r"\b(projections?|projected(\s+(growth|demand|change|employment|jobs|increase|openings|to\s+grow))?|outlook|future|will\s+.{0,20}grow|in\s+demand|demand\s+for|prospects"
         r"|job\s+security|automation|replaced\s+by\s+ai|will\s+.{0,40}\b(in|by)\s+20[3-9]\d"
-        r"|(in|within|over)\s+(the\s+next\s+)?(\d{1,2}|a|one|two|three|five|ten|twenty)\s+(more\s+)?years?(?!\s+ago)"
+        r"|(in|within|over)\s+(the\s+next\s+)?(\d{1,2}|a|one|two|three|five|ten|twenty)\s+(more\s+)?(years?|yrs?)(?!\s+ago)"
+        r"|next\s+(\d{1,2}|few|couple|ten|five)\s+(years?|yrs?)|(going\s+to|gonna)\s+(keep\s+)?grow\w*|keep\s+growing"
         r"|will\s+there\s+be|going\s+to\s+be\s+(more|fewer|less)|years?\s+from\s+now|(over)?saturated|saturation)\b",
         "OEWS measures the present and past, not projections or demand; the BLS Employment "
         "Projections program publishes expected growth by occupation. The figures below are OEWS's.",
