@@ -1448,7 +1448,8 @@ def test_a_group_named_by_its_title_words_joined_by_and(engine: OewsEngine) -> N
 def test_industries_listed_with_slashes_before_a_business_noun(engine: OewsEngine) -> None:
     answer = ask_offline(
         engine,
-        "cost estimator average salary: commercial building contractors vs hvac/plumbing/electrical contractors",
+        "cost estimator average salary: commercial building contractors vs "
+        "hvac/plumbing/electrical contractors",
     )
     assert "(NAICS 236200)" in answer.text and "(NAICS 238200)" in answer.text  # the one holding all three
     assert "Heating, Air Conditioning" not in answer.text and "Plumbers" not in answer.text
