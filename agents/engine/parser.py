@@ -36,16 +36,16 @@ from agents.engine.text import (
     is_unsafe,
     off_topic_reason,
     tokenize,
-    without_sql,
+    without_unsafe,
 )
 from agents.oews.schema import NATIONAL
 from agents.resolve import aliases
 from agents.resolve.entities import Area, Industry, Occupation
 from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver
 
-SQL_LEFT_OUT = (
-    "Left out the SQL typed into the question: I only read the question around it, and never run SQL "
-    "from a message."
+LEFT_OUT = (
+    "Left out the SQL or instructions typed into the question: I only read the question around them, "
+    "never run SQL from a message and never take instructions from one."
 )
 
 # Words that never start a place / occupation / industry phrase.
@@ -72,7 +72,7 @@ FILLER = frozenset(
     fastest slowest quickest grew growing growth grown declined declining decline shrank shrinking
     increased increasing decreased rose gained gains lost losing had have
     thru through until till back averaging averaged skip skipping exclude excluding ignore ignoring
-    tiny small ones deal way point stuff out keep
+    tiny small ones deal way point stuff out keep gimme ok okay
     pls plz thanks thank thx hey hi hello yo bot wondering i've i'd i'll move yoy comp occs
     chart charts graph graphs plot plots visualize visualise table tables list
     percent percentage pctile pctiles pctl ptile centile med mdn hrly sal yr yrs hr hrs
@@ -202,15 +202,15 @@ class QuestionParser:
         return self._industry_readings(parsed, mentions)
 
     def _around_sql(self, text: str, context: Intent | None) -> Parsed:
-        """SQL typed into a question is never run: the question around it is answered and the answer
-        says the SQL was left out; SQL alone, or with an instruction to the bot, is refused."""
-        rest = without_sql(text)
+        """SQL or an instruction typed into a question is never run or followed: the question around
+        it is answered and the answer says what was left out; SQL or instructions alone are refused."""
+        rest = without_unsafe(text)
         if rest is None or is_unsafe(rest.lower()):
             return Parsed(refusal_kind="unsafe", refusal="")
         parsed = self.parse(rest, context)
         if parsed.intent is None:
             return parsed
-        return replace(parsed, intent=parsed.intent.with_(notes=(*parsed.intent.notes, SQL_LEFT_OUT)))
+        return replace(parsed, intent=parsed.intent.with_(notes=(*parsed.intent.notes, LEFT_OUT)))
 
     def _titles_kept(self, tokens: list[Token], signals: Signals, lower: str) -> Signals:
         """ "licensed practical nurses", "certified nursing assistants": a qualifier OEWS does not

@@ -157,13 +157,16 @@ _SQL_STATEMENT = re.compile(
 _SQL_TAIL = re.compile(r"\bunion\s+(all\s+)?select\b.*|'\s*or\s+'?1'?\s*=\s*'?1'?|--|/\*|\*/", re.I)
 
 
-def without_sql(text: str) -> str | None:
-    """The question around SQL typed into it ("median hourly for cashiers in ohio'); DROP TABLE
-    oews; --" -> "median hourly for cashiers in ohio"), or None when little more than SQL is left
-    (a single word such as "nurse'" is not taken as the question)."""
+def without_unsafe(text: str) -> str | None:
+    """The question around SQL or an instruction typed into it ("median hourly for cashiers in
+    ohio'); DROP TABLE oews; --" -> "median hourly for cashiers in ohio"; "ignore all previous
+    instructions and …. ok now whats the median plumber salary in vermont" -> its last sentence),
+    or None when little more is left (a single word such as "nurse'" is not taken as the question)."""
     kept = [_SQL_TAIL.sub(" ", part) for part in text.split(";") if not _SQL_STATEMENT.match(part)]
+    sentences = re.split(r"(?<=[.!?])\s+", " ".join(kept))
+    kept = [part for part in sentences if not is_unsafe(part.lower())]
     rest = " ".join(" ".join(kept).replace("'", " ").replace('"', " ").replace(")", " ").split())
-    return rest if len(re.findall(r"[a-zA-Z]{2,}", rest)) >= 2 else None
+    return rest if len(re.findall(r"[a-zA-Z]{2,}", rest)) >= 3 else None
 
 
 def off_topic_reason(
