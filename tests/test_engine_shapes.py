@@ -1475,3 +1475,11 @@ def test_race_and_projection_words_are_named_once(engine: OewsEngine) -> None:
     assert "race or ethnicity" in answer.text and "employer" not in answer.text
     answer = ask_offline(engine, "are home health aide jobs going to keep growing over the next 10 yrs?")
     assert "projections" in answer.text.lower() and "didn't understand" not in answer.text
+
+
+def test_a_name_several_occupations_share_ranks_their_group(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "which counselor occupations grew fastest (percent) in new mexico since 2021, top 3"
+    )
+    assert "among Counselors (21-1010)" in answer.text and "May 2021 to May 2025" in answer.text
+    assert names_not_applied("New Mexico", answer.text)

@@ -195,6 +195,8 @@ class QuestionParser:
             return Parsed(refusal_kind="out_of_scope", refusal=why)
         everyone = self._resolver.exact("occupation", "00-0000")
         nation = self._resolver.exact("area", "nationally")
+        if signals.ranking and signals.rank_target in (None, "occupation"):
+            mentions = [self._as_their_group(m) for m in mentions]
         builder = _Builder(self._coverage, signals, mentions, unknown, lower, context)
         parsed = builder.build(
             all_occupations=everyone[0] if everyone else None, nation=nation[0] if nation else None
@@ -229,6 +231,25 @@ class QuestionParser:
             return False
         m = self._longest_exact(tokens, first, [False] * len(tokens))
         return m is not None and m.kind == "occupation" and tokens[m.end - 1].end > span[1]
+
+    def _as_their_group(self, m: Mention) -> Mention:
+        """ "which counselor occupations grew fastest": a name several occupations share, in a
+        question that ranks occupations, is the group that holds them all (21-1010 Counselors)."""
+        if m.kind != "occupation" or len(m.entities) < 2:
+            return m
+        codes = [o.code for o in m.entities]
+        common = "".join(
+            c[0] for c in itertools.takewhile(lambda same: len(set(same)) == 1, zip(*codes, strict=False))
+        )
+        for size in (6, 4):  # the broad group (21-1010), then the minor one (21-1000)
+            group = (
+                self._resolver.by_code("occupation", common[:size].ljust(7, "0"))
+                if len(common) >= size
+                else None
+            )
+            if isinstance(group, Occupation) and group.o_group in ("broad", "minor"):
+                return Mention("occupation", m.start, m.end, m.phrase, (group,), m.via)
+        return m
 
     def _industry_readings(self, parsed: Parsed, mentions: list[Mention]) -> Parsed:
         """ "mining": the Mining sector (NAICS 21) is read, and the caveat names the narrower
