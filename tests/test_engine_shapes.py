@@ -1483,3 +1483,31 @@ def test_a_name_several_occupations_share_ranks_their_group(engine: OewsEngine) 
     )
     assert "among Counselors (21-1010)" in answer.text and "May 2021 to May 2025" in answer.text
     assert names_not_applied("New Mexico", answer.text)
+
+
+def test_words_in_parentheses_after_a_job_say_what_it_is(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "washington vs oregon median hourly for fallers (tree cutting logging guys)")
+    for area in ("53", "41"):
+        row = cell("state_M2025_dl", AREA=area, OCC_CODE="45-4021")
+        assert is_shown(number(row["H_MEDIAN"]), said(answer)), area
+    assert "Not applied" not in answer.text and "Welders" not in said(answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "area", "occupation", "column"),
+    [
+        (
+            "nursing assistant median hourly in the texas border region nonmetro area",
+            "4800005",
+            "31-1131",
+            "H_MEDIAN",
+        ),
+        ("farm equipment operators employment in iowa", "19", "45-2091", "TOT_EMP"),
+    ],
+)
+def test_regions_and_words_as_people_type_them(
+    engine: OewsEngine, question: str, area: str, occupation: str, column: str
+) -> None:
+    source = "BOS_M2025_dl" if len(area) > 2 else "state_M2025_dl"
+    row = cell(source, AREA=area, OCC_CODE=occupation)
+    assert is_shown(number(row[column]), said(ask_offline(engine, question)))

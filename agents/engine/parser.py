@@ -321,6 +321,7 @@ class QuestionParser:
                 used[k] = True
         unknown = self._resolve_leftovers(tokens, used, mentions)
         mentions.sort(key=lambda m: m.start)
+        mentions, unknown = _glosses(mentions, unknown, tokens, text)
         mentions = self._listed_states(mentions, tokens)
         return self._postal_states(_merge_industry_words(_merge_qualifiers(mentions, tokens))), unknown
 
@@ -855,6 +856,26 @@ def _except_clause(tokens: list[Token], found: Mention) -> int:
 
 
 _ABOUT_ME = re.compile(r"\b(like\s+me|myself|self[- ]employed|my\s+own)\b", re.IGNORECASE)
+
+
+def _glosses(
+    mentions: list[Mention], unknown: list[str], tokens: list[Token], text: str
+) -> tuple[list[Mention], list[str]]:
+    """ "fallers (tree cutting logging guys)": words in parentheses right after a job say what the
+    job is; they name nothing more. Of the job and a title inside them, the fuller name is read."""
+    for paren in re.finditer(r"\(([^)]*)\)", text):
+        a, b = paren.span()
+        job = next(
+            (m for m in mentions if m.kind == "occupation" and not text[tokens[m.end - 1].end : a].strip()),
+            None,
+        )
+        if job is None:
+            continue
+        inside = [m for m in mentions if a < tokens[m.start].start and tokens[m.end - 1].end < b]
+        keep = max([job, *(m for m in inside if m.kind == "occupation")], key=lambda m: m.end - m.start)
+        mentions = [m for m in mentions if m is keep or (m is not job and m not in inside)]
+        unknown = [u for u in unknown if u.removeprefix("in ") not in paren.group(1)]
+    return mentions, unknown
 
 
 def _typed(tokens: list[Token], start: int, end: int) -> str:

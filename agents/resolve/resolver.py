@@ -34,6 +34,7 @@ Rules (see also the docstrings of the public methods):
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
@@ -720,13 +721,15 @@ def _add_nonmetro(tables: _AreaTables, area: Area) -> None:
     title = _PARENS.sub("", area.title)
     base = normalize(_NONMETRO_SUFFIX.sub("", title))
     tables.add(area.title, TIER_NAME, "title", area)
-    for pattern in (
+    region, of, state = base.rpartition(" of ")
+    bases = [base, f"{state} {region}"] if of else [base]  # "Border Region of Texas": texas border region
+    for base, pattern in itertools.product(bases, (
         "{} nonmetropolitan area", "{} nonmetropolitan", "{} nonmetro", "{} nonmetro area",
         "{} non metro", "{} non metropolitan", "{} non metro area", "nonmetropolitan {}",
         "nonmetro {}", "non metro {}", "rural {}", "{} rural area", "rural {} area",
-    ):  # fmt: skip
+    )):  # fmt: skip
         tables.add(pattern.format(base), TIER_NAME, "title", area)
-    tables.add(base, TIER_REGION, "region", area)
+    tables.add(bases[0], TIER_REGION, "region", area)
 
 
 def _add_rural_states(tables: _AreaTables, areas: Sequence[Area], states: Sequence[Area]) -> None:
