@@ -237,16 +237,10 @@ class QuestionParser:
         question that ranks occupations, is the group that holds them all (21-1010 Counselors)."""
         if m.kind != "occupation" or len(m.entities) < 2:
             return m
-        codes = [o.code for o in m.entities]
-        common = "".join(
-            c[0] for c in itertools.takewhile(lambda same: len(set(same)) == 1, zip(*codes, strict=False))
-        )
+        common = _common_prefix([o.code for o in m.entities])
         for size in (6, 4):  # the broad group (21-1010), then the minor one (21-1000)
-            group = (
-                self._resolver.by_code("occupation", common[:size].ljust(7, "0"))
-                if len(common) >= size
-                else None
-            )
+            code = common[:size].ljust(7, "0") if len(common) >= size else ""
+            group = self._resolver.by_code("occupation", code) if code else None
             if isinstance(group, Occupation) and group.o_group in ("broad", "minor"):
                 return Mention("occupation", m.start, m.end, m.phrase, (group,), m.via)
         return m
@@ -413,9 +407,7 @@ class QuestionParser:
         codes = [i.naics for i in industries]
         if len(codes) < 2 or not all(c.isdigit() and len(c) == 6 for c in codes):
             return []
-        common = "".join(
-            c[0] for c in itertools.takewhile(lambda same: len(set(same)) == 1, zip(*codes, strict=False))
-        )
+        common = _common_prefix(codes)
         parent = self._resolver.by_code("industry", common.ljust(6, "0")) if len(common) >= 3 else None
         return [parent] if isinstance(parent, Industry) else []
 
@@ -876,6 +868,12 @@ def _glosses(
         mentions = [m for m in mentions if m is keep or (m is not job and m not in inside)]
         unknown = [u for u in unknown if u.removeprefix("in ") not in paren.group(1)]
     return mentions, unknown
+
+
+def _common_prefix(codes: list[str]) -> str:
+    """The characters several codes begin with: "21-1012", "21-1018" -> "21-101"."""
+    same = itertools.takewhile(lambda chars: len(set(chars)) == 1, zip(*codes, strict=False))
+    return "".join(chars[0] for chars in same)
 
 
 def _typed(tokens: list[Token], start: int, end: int) -> str:

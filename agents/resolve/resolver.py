@@ -478,7 +478,7 @@ def shared_head(base: str) -> list[str]:
 def _lone_heads(occupations: Sequence[Occupation]) -> list[tuple[Occupation, str]]:
     """The keys of titles "Head, Qualifier" whose head no other current title has ("Roustabouts, Oil and
     Gas"; not "Bus Drivers, School", as there are transit bus drivers too, nor "Physicians,
-    Pathologists" beside "Physicians, All Other")."""
+    Pathologists" beside "Physicians, All Other"), and of titles' rare last words (``_rare_last_words``)."""
     heads: dict[str, list[Occupation]] = {}
     for occ in _current_detailed(occupations):
         base = title_base(occ.title)
@@ -852,7 +852,7 @@ def _supervisors_by_word(occupations: Iterable[Occupation]) -> dict[str, set[Occ
 
 _COMPASS = {
     "ne": "northeast", "nw": "northwest", "se": "southeast", "sw": "southwest", "n": "north", "s": "south",
-    "e": "east", "w": "west", "ne.": "northeast", "nw.": "northwest", "se.": "southeast", "sw.": "southwest",
+    "e": "east", "w": "west",
 }  # fmt: skip
 
 
@@ -985,11 +985,11 @@ class EntityResolver:
         self._codes_occupation = {o.code: o for o in vocab.occupations}
         self._codes_industry = {i.naics: i for i in vocab.industries}
         self._exact_cache: dict[tuple[str, str], tuple[Entity, ...]] = {}
+        latest = max((o.last_year for o in vocab.occupations), default=0)
         self._group_stems = [
             (occ, tuple(_stem(w) for w in re.findall(r"[a-z]+", occ.title.lower())))
             for occ in vocab.occupations
-            if occ.o_group in ("major", "minor")
-            and occ.last_year == max(o.last_year for o in vocab.occupations)
+            if occ.o_group in ("major", "minor") and occ.last_year == latest
         ]
         self._industry_stems = [
             (ind, tuple(_stem(w) for w in re.findall(r"[a-z]+", ind.title.lower())))
@@ -1159,10 +1159,10 @@ class EntityResolver:
             return None
         sets = [self._supervisors.get(w.rstrip("s"), set()) for w in words[:-1]]
         named = [s for s in sets if s]
-        if not sets[0]:
-            return (
-                None  # the phrase starts with a word of the title ("tesla production supervisors" does not)
-            )
+        if not sets[
+            0
+        ]:  # the phrase starts with a word of the title ("tesla production supervisors" does not)
+            return None
         both = set.intersection(*named)
         found = sorted(both or named[0], key=lambda o: -o.tot_emp)
         return _Hit(key, tuple(found), "abbreviation")

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from agents.answer import Row
 from agents.engine.queries import GROWTH_FLOOR
 from agents.oews.schema import TOP_CODES
 
@@ -41,7 +42,6 @@ _SCALES = {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "billion": 1e9, 
 PERCENTILES = (10.0, 25.0, 50.0, 75.0, 90.0, 100.0)
 SMALL_COUNT = 25
 MAX_DERIVATION_ROWS = 60
-Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
