@@ -90,7 +90,7 @@ FUZZY_LIMIT = 25
 KEEP_MARGIN = 6.0
 TIE_MARGIN = 1.0
 MAX_MATCHES = 6
-EXACT_CACHE_SIZE = 50_000  # phrases remembered by ``exact`` (a few MB)
+EXACT_CACHE_SIZE = 100_000  # phrases remembered by ``exact`` (~20 MB)
 
 # Tiers: lower wins when one phrase names several entities.
 TIER_CODE = 0
@@ -984,7 +984,8 @@ class EntityResolver:
         self._codes_area = {a.code: a for a in vocab.areas}
         self._codes_occupation = {o.code: o for o in vocab.occupations}
         self._codes_industry = {i.naics: i for i in vocab.industries}
-        self._exact_cache: dict[tuple[str, str], tuple[Entity, ...]] = {}
+        self._exact_recent: dict[tuple[str, str], tuple[Entity, ...]] = {}
+        self._exact_older: dict[tuple[str, str], tuple[Entity, ...]] = {}
         latest = max((o.last_year for o in vocab.occupations), default=0)
         self._group_stems = [
             (occ, tuple(_stem(w) for w in re.findall(r"[a-z]+", occ.title.lower())))
@@ -1014,11 +1015,15 @@ class EntityResolver:
         when typed in capitals ("Portland, OR"), and "Mobile"/"Reading"/"Bend"/"Flint"/"Wheeling"
         are cities only when capitalized.
         """
-        remembered = self._exact_cache.get((kind, phrase))
-        if remembered is None:
-            if len(self._exact_cache) >= EXACT_CACHE_SIZE:
-                self._exact_cache.clear()
-            remembered = self._exact_cache[(kind, phrase)] = self._exact(kind, phrase)
+        key = (kind, phrase)
+        remembered = self._exact_recent.get(key)
+        if remembered is None:  # two generations: what is used again stays, the rest ages out
+            remembered = self._exact_older.get(key)
+            if remembered is None:
+                remembered = self._exact(kind, phrase)
+            if len(self._exact_recent) >= EXACT_CACHE_SIZE // 2:
+                self._exact_older, self._exact_recent = self._exact_recent, {}
+            self._exact_recent[key] = remembered
         return remembered
 
     def _exact(self, kind: EntityKind, phrase: str) -> tuple[Entity, ...]:
