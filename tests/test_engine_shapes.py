@@ -1511,3 +1511,45 @@ def test_regions_and_words_as_people_type_them(
     source = "BOS_M2025_dl" if len(area) > 2 else "state_M2025_dl"
     row = cell(source, AREA=area, OCC_CODE=occupation)
     assert is_shown(number(row[column]), said(ask_offline(engine, question)))
+
+
+@pytest.mark.parametrize(
+    ("question", "shown"),
+    [
+        ("median pay for pharmacists in jackson ms", "Jackson, MS"),  # a postal code in lower case
+        ("how many welders work in columbia mo", "Columbia, MO"),
+        (
+            "best paid business and financial jobs in ohio",
+            "Business and Financial Operations Occupations (13-0000)",
+        ),
+        ("top paying arts & entertainment jobs in texas", "Arts, Design, Entertainment, Sports, and Media"),
+        (
+            "lounge hosts median hourly in texas",
+            "Hosts and Hostesses, Restaurant, Lounge, and Coffee Shop (35-9031)",
+        ),
+        (
+            "film camera operators pay in california",
+            "Camera Operators, Television, Video, and Film (27-4031)",
+        ),
+        ("median pay for housekeeping supvrs in oregon", "(37-1011)"),
+        ("is selling real estate a good career", "Real Estate Sales Agents"),
+        ("hotel front desk clerk pay in nevada", "Hotel, Motel, and Resort Desk Clerks (43-4081)"),
+        ("average pay of middle school teachers in ohio", "mean annual wage"),  # "middle" is no median
+    ],
+)
+def test_names_and_places_as_people_type_them(engine: OewsEngine, question: str, shown: str) -> None:
+    answer = ask_offline(engine, question)
+    assert shown in answer.text and "Not applied" not in answer.text
+
+
+def test_entry_level_is_named_as_not_applied_beside_the_proxy(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "starting pay for dental assistants in oregon")
+    row = cell("state_M2025_dl", AREA="41", OCC_CODE="31-9091")
+    assert names_not_applied("starting", answer.text) and is_shown(number(row["A_PCT10"]), said(answer))
+
+
+def test_dollar_raises_rank_by_dollars_and_a_bump_is_a_change(engine: OewsEngine) -> None:
+    dollars = ask_offline(engine, "which office and admin jobs got the biggest $ raises since 2021? top 3")
+    assert "grew the most (dollars)" in dollars.text and "Office and Administrative Support" in dollars.text
+    bump = ask_offline(engine, "biggest % bump in median pay for production jobs since 2022, top 3")
+    assert "grew fastest" in bump.text and "Not applied" not in bump.text

@@ -97,7 +97,8 @@ FILLER = frozenset(
     good great bad decent solid worth worthwhile smart viable career path choice option field living
     become becoming be thinking considering should go get getting into outlook prospects prospect
     demand future thoughts thought opinion opinions advice idea ideas jump jumps jumped spike spiked
-    soar soared surge surged climb climbed plunge plunged drop drops dropped biggest
+    soar soared surge surged climb climbed plunge plunged drop drops dropped biggest bump bumps bumped
+    hike hikes hiked boost boosts boosted uptick
     about overview snapshot profile tell
     gender sex men women male female race racial ethnicity age ages aged older younger gap pay-gap
     black white hispanic latino latina latinos asian minority minorities fewer
@@ -362,17 +363,20 @@ class QuestionParser:
     def _groups_by_words(self, tokens: list[Token], used: list[bool], text: str) -> list[Mention]:
         """ "building cleaning and grounds maintenance jobs": words joined by "and" before a group
         noun that are all in one group's title (Building and Grounds Cleaning and Maintenance
-        Occupations), rather than two smaller groups."""
+        Occupations), rather than two smaller groups; two words for a major group."""
         found: list[Mention] = []
         for end, token in enumerate(tokens):
             if token.lower not in _GROUP_NOUNS:
                 continue
             for start in range(max(0, end - 6), end - 2):
                 span = tokens[start:end]
-                words = [t.lower for t in span if t.lower not in ("and", "&")]
-                if any(used[start : end + 1]) or len(words) == len(span) or len(words) < 3:
-                    continue  # "sales and marketing jobs": too few words to tell a group
-                if (group := self._resolver.group_with_words(words)) is not None:
+                words = [t.lower for t in span if t.lower not in ("and", "&", "n", "+")]
+                if any(used[start : end + 1]) or len(words) == len(span) or len(words) < 2:
+                    continue
+                group = self._resolver.group_with_words(words)
+                if group is not None and (len(words) >= 3 or group.o_group == "major"):
+                    # two words name a major group ("business and financial jobs"); a smaller one
+                    # needs three ("sales and marketing jobs" may be two groups)
                     phrase = text[tokens[start].start : token.end]
                     found.append(Mention("occupation", start, end + 1, phrase, (group,)))
                     used[start : end + 1] = [True] * (end + 1 - start)
@@ -1428,8 +1432,9 @@ class _Builder:
             stats.append("median" if p == 50 else f"pct{p}")
         if s.entry_level and not s.percentiles:
             stats.append("pct10")
-            self.notes.append(
-                "OEWS has no experience levels; the 10th percentile is a common proxy for entry-level pay."
+            self.unapplied.append(
+                f"Not applied: “{s.entry_level}”. OEWS has no experience levels; the 10th percentile "
+                "shown is a common proxy for entry-level pay."
             )
         if s.median:
             stats.append("median")

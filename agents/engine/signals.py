@@ -105,7 +105,7 @@ _ORDINAL = re.compile(r"\b(10|25|50|75|90)(?:st|nd|rd|th)\b")
 _ENTRY = re.compile(r"\b(entry[- ]level|starting|beginners?|new grads?|junior)\b")
 _RANGE = re.compile(r"\b(range|distribution|spread|percentiles|low\s+to\s+high|low\s+end|high\s+end)\b")
 _MEDIAN = re.compile(
-    r"\b(median|typical|typically|middle|mdn)\b|\bmed\.?\s+(?=(pay|salary|salaries|wages?|income|hourly|annual|"
+    r"\b(median|typical|typically|middle(?!\s+schools?\b)|mdn)\b|\bmed\.?\s+(?=(pay|salary|salaries|wages?|income|hourly|annual|"
     r"earnings|comp)\b)|\b(pay|salary|wages?|income|hourly|annual|earnings)\s+med\b"
 )
 _MEAN = re.compile(r"\b(mean|average|avg|averages|averaging|averaged)\b(?!\s+(?:number|count))")
@@ -165,14 +165,14 @@ _COMPARE = re.compile(r"\b(vs\.?|versus|compared?\s+(to|with)?|comparison|or|tha
 _TREND = re.compile(
     r"\b(chang\w*|trend\w*|over\s+time|over\s+the\s+years|grow\w*|grew|increas\w*|decreas\w*"
     r"|declin\w*|rises?|rising|raises?|rose|risen|fall|fell|went\s+up|gone\s+up|go\s+up|history|historical"
-    r"|jump\w*|spik\w*|soar\w*|surg\w*|climb\w*|plung\w*|dropp?\w*"
+    r"|jump\w*|spik\w*|soar\w*|surg\w*|climb\w*|plung\w*|dropp?\w*|bump\w*|hike[sd]?|boost\w*|uptick"
     r"|since|each\s+year|every\s+year|per\s+year\s+since|year\s+by\s+year|annually\s+since"
     r"|(kept|keep|keeping)\s+(up|pace))\b"
 )
 _GROWTH = re.compile(
     r"\b(grew|grow\w*|growth|increas\w*|rose|risen|rises?|rising|raises?|gain\w*|declin\w*|shr[iau]nk\w*|fell|drop\w*"
     r"|lost|lose|loses|losing|loss|losses|boom\w*|shed\w*|add(ed|ing)|cut|cuts|disappear\w*|vanish\w*|jump\w*|spik\w*|soar\w*"
-    r"|surg\w*|climb\w*|plung\w*)\b"
+    r"|surg\w*|climb\w*|plung\w*|bump\w*|hike[sd]?|boost\w*|uptick)\b"
 )
 _SHRINK = re.compile(
     r"\b(declin\w*|shr[iau]nk\w*|fell|drop\w*|lost|lose|loses|losing|loss|losses|shed\w*|cut|cuts|disappear\w*"
@@ -188,6 +188,7 @@ _ABSOLUTE = re.compile(
     r"|(add|adds|added|lose|loses|lost|gain|gains|gained|shed|cut)\s+the\s+(most|fewest|least)"
     r"|raw\s+(numbers?|counts?)|net\s+(jobs|change)|job\s+(losses|gains|cuts)|(biggest|largest|most)\s+(losses|gains))\b"
     r"|\bin\s+\$(?!\s*\d)|\(\s*\$\s*\)"  # "(in $)", "($)"
+    r"|(?<![\d,.])\$\s*(raises?|increases?|bumps?|gains?|jumps?|hikes?|growth|changes?)\b"  # "$ raises"
 )
 _RELATIVE = re.compile(r"%|\b(fastest|slowest|quickest|percent\w*|pct|relative|rate\s+of|proportionally)\b")
 # "(raw numbers, not %)", "in jobs rather than percent": the way NOT to show a change
@@ -490,7 +491,7 @@ class RawThreshold:
 @dataclass(frozen=True)
 class Signals:
     percentiles: tuple[int, ...] = ()
-    entry_level: bool = False
+    entry_level: str = ""  # the words typed ("entry level", "starting")
     median: bool = False
     mean: bool = False
     hourly: bool = False
@@ -568,9 +569,10 @@ def read_signals(lower: str) -> Signals:
     years = tuple(int(y) for y in _YEAR.findall(lower))
     span = _SPAN.search(lower)
     since = _SINCE.search(lower)
+    entry = _ENTRY.search(lower)
     return Signals(
         percentiles=percentiles,
-        entry_level=bool(_ENTRY.search(lower)),
+        entry_level=entry.group(0) if entry else "",
         median=bool(_MEDIAN.search(lower)),
         mean=bool(_MEAN.search(lower)),
         hourly=bool(_HOURLY.search(lower)),

@@ -38,6 +38,7 @@ class AliasTables:
     state_nicknames: dict[str, str]
     capitalized_nicknames: dict[str, tuple[AreaRef, ...]]
     word_postal_codes: frozenset[str]
+    city_postal_codes: frozenset[str]
     word_cities: frozenset[str]
     industry_words: frozenset[str]
     industries: dict[str, AliasTarget]
@@ -112,6 +113,7 @@ def parse(data: Mapping[str, Any]) -> AliasTables:
         state_nicknames=_each(areas, "state_nicknames", "areas", _state),
         capitalized_nicknames=_each(areas, "capitalized", "areas", _area_refs),
         word_postal_codes=word_set(areas, "word_postal_codes", "areas"),
+        city_postal_codes=word_set(areas, "city_postal_codes", "areas"),
         word_cities=word_set(areas, "word_cities", "areas"),
         industry_words=word_set(industries, "words", "industries"),
         industries=_codes(_table(industries, "aliases", "industries"), "industries.aliases"),
@@ -139,6 +141,7 @@ AREA_ALIASES = TABLES.areas
 NATIONAL_PHRASES = TABLES.national_phrases
 STATE_NICKNAMES = TABLES.state_nicknames
 WORD_POSTAL_CODES = TABLES.word_postal_codes
+CITY_POSTAL_CODES = TABLES.city_postal_codes
 WORD_CITIES = TABLES.word_cities
 CAPITALIZED_NICKNAMES = TABLES.capitalized_nicknames
 INDUSTRY_WORDS = TABLES.industry_words

@@ -397,6 +397,21 @@ def _occupation_variants(title: str) -> Iterator[str]:
         if both and " " not in first + second:  # "Cooks, Institution and Cafeteria": cafeteria cooks
             yield f"{first} {head}"
             yield f"{second} {head}"
+    elif comma and _is_list(qualifier) and "," not in head and _is_job_noun(head):
+        yield from _each_qualifier(head, qualifier)
+
+
+def _each_qualifier(head: str, qualifier: str) -> Iterator[str]:
+    """ "Hosts and Hostesses, Restaurant, Lounge, and Coffee Shop": restaurant hosts, lounge
+    hostesses, coffee shop hosts... (a list of the places or kinds the job comes in)."""
+    items = _LIST_SPLIT.split(qualifier)
+    if any(item.endswith("s") or item.startswith(("Except", "All Other")) for item in items):
+        return  # "Welders, Cutters, Solderers, and Brazers": a list of jobs (plural), not of kinds
+    heads = head.split(" and ")
+    if any(" " in h for h in heads):
+        heads = [head]
+    for item in items:
+        yield from (f"{item} {h}" for h in heads)
 
 
 def _with_singular(phrase: str) -> Iterator[str]:
@@ -409,6 +424,7 @@ def _with_singular(phrase: str) -> Iterator[str]:
         yield singular(key)
         if key.endswith("persons"):
             yield key.removesuffix("persons") + "people"  # "retail salespeople"
+            yield key.removesuffix("persons") + " people"  # "retail sales people"
     elif not _is_list(phrase):
         yield f"{singular(normalize(head))} {normalize(rest)}"
 
@@ -1053,7 +1069,7 @@ class EntityResolver:
         if space and first in _COMPASS:  # "se oklahoma nonmetro": Southeast Oklahoma nonmetropolitan area
             return _lookup(self._areas, f"{_COMPASS[first]} {rest}", _AREA_WRAPPERS, _AREA_SUFFIXES)
         last = _last_token(phrase)
-        if len(key.split()) > 1 and len(last) == 2 and last.isupper():
+        if len(key.split()) > 1 and len(last) == 2 and (last.isupper() or last in aliases.CITY_POSTAL_CODES):
             return _lookup_cased(self._areas_cased, key)
         if phrase.strip()[:1].isupper() and key in aliases.WORD_CITIES:
             return self._area_words.get(key)
@@ -1160,6 +1176,9 @@ class EntityResolver:
         """ "security guard supervisors" -> First-Line Supervisors of Security Workers: the
         supervisors whose title names the words before "supervisor" (the first of them at least)."""
         words = key.split()
+        if len(words) >= 2 and words[-1].rstrip("s") != "supervisor":
+            expanded = self._title_abbreviations.expand(key)  # "janitorial supvrs"
+            words = expanded[0].split() if expanded else words
         if len(words) < 2 or words[-1].rstrip("s") != "supervisor":
             return None
         sets = [self._supervisors.get(w.rstrip("s"), set()) for w in words[:-1]]
@@ -1175,6 +1194,12 @@ class EntityResolver:
     def _field_of_work(self, key: str) -> _Hit[Occupation] | None:
         """The trade or profession a field names: "plumbing" -> plumbers, "accounting",
         "phlebotomy" -> phlebotomists, "pharmacy" -> pharmacists, "statistics" -> statisticians."""
+        sold = key.removeprefix("selling ")  # "selling insurance" -> insurance sales agents
+        if sold != key:
+            nouns = ("agents", "workers", "representatives")
+            hits = (_lookup(self._occupations, f"{sold} sales {noun}", (), ()) for noun in nouns)
+            hit = next((h for h in hits if h is not None), None)
+            return _Hit(key, hit.entities, "abbreviation") if hit else None
         last = key.rpartition(" ")[2]  # "physical therapy" -> physical therapists, "court reporting"
         if len(last) < (6 if " " in key else 7) or last in _NOT_FIELDS:  # "medical coding"
             return None
