@@ -1553,3 +1553,46 @@ def test_dollar_raises_rank_by_dollars_and_a_bump_is_a_change(engine: OewsEngine
     assert "grew the most (dollars)" in dollars.text and "Office and Administrative Support" in dollars.text
     bump = ask_offline(engine, "biggest % bump in median pay for production jobs since 2022, top 3")
     assert "grew fastest" in bump.text and "Not applied" not in bump.text
+
+
+def test_an_industry_without_an_estimate_is_stood_in_for_by_the_industry_holding_it(
+    engine: OewsEngine,
+) -> None:
+    answer = ask_offline(engine, "web developers median pay at banks vs pharmacies")
+    parent = cell("nat_industry_M2025_dl", NAICS="456100", OCC_CODE="15-1254")
+    assert is_shown(number(parent["A_MEDIAN"]), said(answer))
+    assert "no estimate for Web Developers in Pharmacies and Drug Retailers (NAICS 456110)" in said(answer)
+    assert "Health and Personal Care Retailers (NAICS 456100)" in said(answer)
+
+
+def test_two_industries_with_two_jobs_answer_the_one_job_they_say(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "cooks and dishwashers median pay at hospitals vs nursing homes")
+    assert "for one occupation and place at a time" in answer.text
+    [table] = answer.tables
+    assert len(table.rows) == 2  # one row per industry: the first job's, as the answer says
+
+
+def test_makers_name_the_manufacturing_industry_and_a_training_school_is_no_industry(
+    engine: OewsEngine,
+) -> None:
+    makers = ask_offline(engine, "machinists median pay at chemical makers vs beverage makers")
+    assert (
+        "Chemical Manufacturing (NAICS 325000)" in makers.text
+        and "Beverage Manufacturing (NAICS 312100)" in makers.text
+    )
+    school = ask_offline(engine, "is barber school worth it")
+    assert "Elementary and Secondary Schools" not in said(school) and names_not_applied("school", school.text)
+
+
+def test_a_career_question_with_a_place_gives_its_figures_beside_the_nation(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "is plumbing a good career in idaho")
+    row = cell("state_M2025_dl", AREA="16", OCC_CODE="47-2152")
+    assert "In Idaho: median" in answer.text and is_shown(number(row["TOT_EMP"]), said(answer))
+    assert "Not applied: Idaho" not in answer.text
+
+
+def test_people_over_an_age_are_named_and_a_chain_keeps_its_name(engine: OewsEngine) -> None:
+    aged = ask_offline(engine, "how much do cashiers over 60 make in iowa")
+    assert names_not_applied("over 60", aged.text) and "no unit" not in aged.text
+    chain = ask_offline(engine, "what does olive garden pay waiters in ohio")
+    assert names_not_applied("olive garden", chain.text)

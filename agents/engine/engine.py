@@ -72,7 +72,8 @@ class OewsEngine:
         areas = intent.areas or (self._national(),)
         naics: str | tuple[str, ...] = q.CROSS_INDUSTRY
         if intent.industry is not None:
-            naics = tuple(i.naics for i in intent.industries or (intent.industry,))
+            asked = tuple(i.naics for i in intent.industries or (intent.industry,))
+            naics = tuple(dict.fromkeys([*asked, *(p for code in asked for p in q.parent_industries(code))]))
             if any(a.code != q.NATIONAL for a in areas):
                 unapplied.append(_national_only(areas))
                 areas = (self._national(),)
@@ -269,15 +270,29 @@ class OewsEngine:
             naics=q.CROSS_INDUSTRY,
             descending=True,
         )
+        queries: tuple[q.Query, ...] = (trend, states)
         unapplied = []
-        if any(a.code != q.NATIONAL for a in intent.areas):
+        places = [a for a in intent.areas if a.code != q.NATIONAL]
+        if places:  # "outlook for welders in Ohio": the place's own figures beside the nation's
+            year = max(self.coverage.years_for(places[0].kind, industry=False) or (self.coverage.latest,))
+            local = intent.with_(measures=("a_median", "h_median", "tot_emp"))
+            queries += (
+                q.lookup(
+                    local,
+                    year=year,
+                    area_codes=(places[0].code,),
+                    occ_codes=(occupation.code,),
+                    naics=q.CROSS_INDUSTRY,
+                ),
+            )
+        if len(places) > 1:
             unapplied.append(
-                "Not applied: " + ", ".join(a.title for a in intent.areas) + ". A career snapshot is "
-                "national; ask “median pay for … in …” for one place."
+                "Not applied: " + ", ".join(a.title for a in places[1:]) + ". A career snapshot covers one "
+                "place beside the nation; ask “median pay for … in …” for each."
             )
         return Framing(
             intent.with_(areas=(national,), years=years),
-            (trend, states),
+            queries,
             tuple(notes),
             asked_code=occupation.code,
             unapplied=tuple(unapplied),

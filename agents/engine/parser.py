@@ -318,7 +318,8 @@ class QuestionParser:
         mentions.sort(key=lambda m: m.start)
         mentions, unknown = _glosses(mentions, unknown, tokens, text)
         mentions = self._listed_states(mentions, tokens)
-        return self._postal_states(_merge_industry_words(_merge_qualifiers(mentions, tokens))), unknown
+        mentions = self._postal_states(_merge_industry_words(_merge_qualifiers(mentions, tokens)))
+        return _training_schools(mentions, unknown, tokens)
 
     def _coded_industries(self, tokens: list[Token], used: list[bool], text: str) -> list[Mention]:
         """ "advertising/PR (5418)": a NAICS code in parentheses names the words before it."""
@@ -348,7 +349,11 @@ class QuestionParser:
             end = start + 1
             while end - 1 in slashes and end < len(tokens):
                 end += 1
-            group = self._slash_group(tokens, start, end) if end - start > 1 else None
+            group = (
+                self._slash_group(tokens, start, end)
+                if end - start > 1 and not self._names_a_business(tokens, end)
+                else None
+            )
             if not any(used[start:end]) and group is not None:
                 end += end < len(tokens) and tokens[end].lower in _GROUP_NOUNS
                 found.append(
@@ -359,6 +364,12 @@ class QuestionParser:
                 used[start:end] = [True] * (end - start)
             start = end
         return found
+
+    def _names_a_business(self, tokens: list[Token], end: int) -> bool:
+        """ "elementary/secondary schools": the list's last word and the next name an industry."""
+        if end >= len(tokens) or tokens[end].lower in _GROUP_NOUNS:
+            return False
+        return bool(self._resolver.exact("industry", f"{tokens[end - 1].text} {tokens[end].text}"))
 
     def _groups_by_words(self, tokens: list[Token], used: list[bool], text: str) -> list[Mention]:
         """ "building cleaning and grounds maintenance jobs": words joined by "and" before a group
@@ -392,7 +403,8 @@ class QuestionParser:
             first = noun_at - 1
             while first - 1 in slashes:
                 first -= 1
-            if noun.lower not in _BUSINESS_NOUNS or first >= noun_at - 1 or any(used[first : noun_at + 1]):
+            named_by = noun.lower in _BUSINESS_NOUNS or self._names_a_business(tokens, noun_at)
+            if not named_by or first >= noun_at - 1 or any(used[first : noun_at + 1]):
                 continue
             named = [self._resolver.exact("industry", f"{t.text} {noun.text}") for t in tokens[first:noun_at]]
             if all(len(n) == 1 for n in named):
@@ -834,6 +846,30 @@ def _complete(mentions: list[Mention]) -> bool:
 
 
 _EXCEPT_WORDS = frozenset({"not", "except", "excluding", "excl", "non", "other", "than", "no"})
+
+
+_SCHOOLS = frozenset({"school", "academy", "program", "training"})
+
+
+def _training_schools(
+    mentions: list[Mention], unknown: list[str], tokens: list[Token]
+) -> tuple[list[Mention], list[str]]:
+    """ "esthetician school", "welding school": the training for a job, not the schools industry (so
+    named as not understood: OEWS has nothing on schooling)."""
+    kept: list[Mention] = []
+    for m in mentions:
+        before = kept[-1] if kept else None
+        after_a_job = before is not None and before.kind == "occupation" and before.end == m.start
+        if (
+            m.kind == "industry"
+            and m.end - m.start == 1
+            and tokens[m.start].lower in _SCHOOLS
+            and after_a_job
+        ):
+            unknown = [*unknown, m.phrase]
+            continue
+        kept.append(m)
+    return kept, unknown
 
 
 def _except_clause(tokens: list[Token], found: Mention) -> int:
@@ -1453,6 +1489,8 @@ class _Builder:
                 f"Not applied: “{self.s.loose_amount}”. Say “over” or “under” it to count or list the "
                 "occupations or places past it."
             )
+        if len(intent.industries) > 1 and (len(intent.occupations) > 1 or len(intent.areas) > 1):
+            intent = intent.with_(occupations=intent.occupations[:1], areas=intent.areas[:1])  # as said
         intent = intent.with_(
             notes=tuple(self.notes),
             chart=self.s.chart,

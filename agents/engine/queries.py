@@ -312,3 +312,11 @@ def rank_growth(
         f"ORDER BY {'difference' if absolute else 'change'} {direction}, o.title"
     )
     return Query(sql, tuple(params), (measure,))
+
+
+def parent_industries(naics: str) -> tuple[str, ...]:
+    """The codes holding a NAICS code, nearest first: 456110 -> 456100, 456000 (what stands in for an
+    industry where BLS published no estimate of an occupation)."""
+    if not naics.isdigit() or len(naics) != 6:
+        return ()
+    return tuple(c for c in (naics[:4] + "00", naics[:3] + "000") if c != naics)

@@ -10,6 +10,7 @@ from agents.engine import synthesis
 from agents.engine.context import context_of
 from agents.engine.framing import Framing, Results
 from agents.engine.intent import Intent, Parsed
+from agents.engine.queries import parent_industries
 from agents.oews.schema import NATIONAL
 
 EXAMPLES = (
@@ -139,7 +140,7 @@ def _draft(framing: Framing, results: Results) -> synthesis.Draft:
 
 def _lookup_draft(intent: Intent, rows: list[dict[str, Any]]) -> synthesis.Draft:
     """One row, or several side by side (places, occupations or industries), with any threshold."""
-    ordered = _in_question_order(intent, rows)
+    ordered, stood_in = _parents_standing_in(intent, _in_question_order(intent, rows))
     if len(ordered) > 1:
         by = "industry" if len(intent.industries) > 1 else "area" if len(intent.areas) > 1 else "occupation"
         draft = synthesis.compare(intent, ordered, by=by)
@@ -149,7 +150,42 @@ def _lookup_draft(intent: Intent, rows: list[dict[str, Any]]) -> synthesis.Draft
         draft.text = f"{_missing_rows(intent, ordered)} {draft.text}"
     if intent.threshold is not None:
         draft.text += " " + synthesis.threshold_verdict(intent.threshold, ordered)
+    draft.caveats.extend(stood_in)
     return draft
+
+
+def _parents_standing_in(
+    intent: Intent, rows: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The rows of the industries asked about; where BLS published none for an occupation, the
+    nearest industry holding it that has one (456110 Pharmacies: 456100 Health and Personal Care
+    Retailers), said so. Rows of such parents that stand in for nothing are dropped."""
+    asked = [i.naics for i in intent.industries or ((intent.industry,) if intent.industry else ())]
+    if not asked:
+        return rows, []
+    found = {(r["area_code"], r["occ_code"], r["naics"]): r for r in rows}
+    kept: list[dict[str, Any]] = []
+    said: list[str] = []
+    for area, occupation in dict.fromkeys((r["area_code"], r["occ_code"]) for r in rows):
+        for code in asked:
+            row = found.get((area, occupation, code))
+            if row is None:
+                parents = (
+                    found.get((area, occupation, p)) for p in parent_industries(code) if p not in asked
+                )
+                row = next((r for r in parents if r is not None), None)
+                if row is None:
+                    continue
+                title = next(
+                    i.title for i in intent.industries or (intent.industry,) if i and i.naics == code
+                )
+                said.append(
+                    f"BLS publishes no estimate for {row['occupation']} in {title} (NAICS {code}); shown "
+                    f"instead: the industry that holds it, {row['industry']} (NAICS {row['naics']})."
+                )
+                row = {**row, "asked_naics": code}
+            kept.append(row)
+    return kept, said
 
 
 def _group_draft(framing: Framing, rows: list[dict[str, Any]]) -> synthesis.Draft:
@@ -198,7 +234,7 @@ def _no_rows(intent: Intent) -> str:
 
 
 def _missing_rows(intent: Intent, rows: list[dict[str, Any]]) -> str:
-    shown = {(r["area_code"], r["occ_code"], r.get("naics")) for r in rows}
+    shown = {(r["area_code"], r["occ_code"], r.get("asked_naics", r.get("naics"))) for r in rows}
     missing = [
         f"{o.title}{' in ' + i.title if i else ''}{'' if a.code == NATIONAL else ' in ' + a.title}"
         for a in intent.areas

@@ -208,7 +208,7 @@ _SPEAKER = re.compile(
 # "cooks under 25", "nurses over 50": people of an age (a bare number after a plural noun that is not
 # "jobs" or a pay word); "jobs in utah over 45" stays a threshold without a unit.
 _PEOPLE_AGED = (
-    r"\b(?!(?:jobs|occupations|careers|positions|roles|pays|earns|makes|wages|salaries|hours)\b)([a-z]+s|people|folks)\s+"
+    r"\b(?!(?:jobs|occupations|careers|positions|roles|pays|earns|makes|wages|salaries|hours)\b)([a-z]+s|[a-z]*people|folks)\s+"
     r"(under|over)\s+(1[6-9]|[2-7]\d)(?!\s*(k\b|grand|bucks|dollars|an?\s+h|an?\s+y|per\b|/|%|\.|,\d|\d))"
 )
 # What the asker says about themselves is not what is asked: "I own a hardware store in the Kansas City

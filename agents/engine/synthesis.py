@@ -954,12 +954,13 @@ SNAPSHOT_LIMITS = (
 
 def snapshot(intent: Intent, rows: list[Row], *, asked_code: str) -> Draft:
     """What OEWS can say about a career: pay range, employment, change over time, best-paying states."""
-    history = [r for r in rows if "occ_code" in r]
+    history = [r for r in rows if "occ_code" in r and r["area_code"] == NATIONAL]
+    local = [r for r in rows if "occ_code" in r and r["area_code"] != NATIONAL]
     states = [r for r in rows if "occ_code" not in r and r.get("a_median") is not None][:5]
     if not history:
         return Draft(text="BLS publishes no national estimate for this occupation.", found=False)
     last = history[-1]
-    sentences = [_snapshot_now(last)]
+    sentences = [_snapshot_now(last), *(_snapshot_here(r) for r in local)]
     same = [r for r in history if r["occ_code"] == asked_code]  # like with like across a SOC change
     sentences.extend(_snapshot_change(m, same if len(same) > 1 else history) for m in ("tot_emp", "a_median"))
     if states:
@@ -990,6 +991,14 @@ def _snapshot_now(row: Row) -> str:
     employed = f"; {jobs} people were employed in it" if jobs else ""
     year = row["year"]
     return f"In May {year} the median annual wage of {who(row)} in the U.S. was {median}{spread}{employed}."
+
+
+def _snapshot_here(row: Row) -> str:
+    """The asked place's own figures in a career snapshot."""
+    median = value_phrase("a_median", row) or value_phrase("h_median", row) or fmt.NOT_PUBLISHED
+    jobs = value_phrase("tot_emp", row)
+    employed = f", employment {jobs}" if jobs else ""
+    return f"In {row['area']}: median {median}{employed} (May {row['year']})."
 
 
 def _snapshot_change(measure: str, history: list[Row]) -> str:

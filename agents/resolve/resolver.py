@@ -1053,7 +1053,9 @@ class EntityResolver:
             if found is not None and len(found.entities) == 1 and found.entities[0].code in self._only_member:
                 found = _Hit(found.key, (self._only_member[found.entities[0].code],), found.via)
         elif kind == "industry":
-            found = _lookup(self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
+            found = self._makers(key) or _lookup(
+                self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES
+            )
             found = found or self._expanded(self._industries, key, _INDUSTRY_PREFIXES, _INDUSTRY_SUFFIXES)
             if found is not None and self._needs_noun(found, key):
                 found = None  # "information" alone is a word; "the information sector" is not
@@ -1073,6 +1075,13 @@ class EntityResolver:
             return _lookup_cased(self._areas_cased, key)
         if phrase.strip()[:1].isupper() and key in aliases.WORD_CITIES:
             return self._area_words.get(key)
+        return None
+
+    def _makers(self, key: str) -> _Hit[Industry] | None:
+        """ "beverage makers", "chemical manufacturers": the industry titled "… Manufacturing"."""
+        for ending in (" makers", " manufacturers", " producers"):
+            if key.endswith(ending):
+                return self._industries.get(key.removesuffix(ending) + " manufacturing")
         return None
 
     def _needs_noun(self, hit: _Hit[Industry], key: str) -> bool:
@@ -1236,6 +1245,7 @@ class EntityResolver:
         known = {word for index in indexes for key in index for word in key.split()}
         known |= {word for key in self._area_words for word in key.split()}
         known |= set(aliases.WORD_ABBREVIATIONS)
+        known |= {word for name in aliases.EMPLOYERS for word in name.split()}  # "olive garden"
         known |= {
             w.removesuffix("s")[:-2] + "ing" for w in known if w.removesuffix("s").endswith("er")
         }  # coding
