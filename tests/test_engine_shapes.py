@@ -1535,6 +1535,12 @@ def test_regions_and_words_as_people_type_them(
         ("is selling real estate a good career", "Real Estate Sales Agents"),
         ("hotel front desk clerk pay in nevada", "Hotel, Motel, and Resort Desk Clerks (43-4081)"),
         ("average pay of middle school teachers in ohio", "mean annual wage"),  # "middle" is no median
+        (
+            "nursing assistants pay in the northwestern texas nonmetro",
+            "Northwestern Region of Texas nonmetropolitan",
+        ),
+        ("taxi dispatchers median pay in ohio", "Dispatchers, Except Police, Fire, and Ambulance (43-5032)"),
+        ("dairy workers median hourly in wisconsin", "(45-2093)"),
     ],
 )
 def test_names_and_places_as_people_type_them(engine: OewsEngine, question: str, shown: str) -> None:
@@ -1596,3 +1602,10 @@ def test_people_over_an_age_are_named_and_a_chain_keeps_its_name(engine: OewsEng
     assert names_not_applied("over 60", aged.text) and "no unit" not in aged.text
     chain = ask_offline(engine, "what does olive garden pay waiters in ohio")
     assert names_not_applied("olive garden", chain.text)
+
+
+def test_an_unknown_town_before_a_state_is_named_as_no_place(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "median pay for welders in narnia, ohio")
+    assert (
+        "Not applied: “narnia”. OEWS publishes no state, metro or nonmetropolitan area" in answer.text
+    )

@@ -1556,7 +1556,8 @@ class _Builder:
             word = typed.removeprefix("in ")
             if said & set(word.lower().split()):
                 continue
-            self.unapplied.append(self._not_understood(word, place=typed.startswith("in ")))
+            place = typed.startswith("in ") or self._city_of_a_state(word)
+            self.unapplied.append(self._not_understood(word, place=place))
 
     def _place_not_found(self, place: str, nation: Area) -> Choice:
         typed = re.search(rf"{re.escape(place.lower())}(\s+(city|town|county|village|township))?", self.lower)
@@ -1567,6 +1568,14 @@ class _Builder:
             f"I couldn't find “{phrase}” among the places OEWS publishes (the U.S., states, metropolitan "
             "and nonmetropolitan areas). Name a state or metro area, or choose the figure for the whole U.S.",
         )
+
+    def _city_of_a_state(self, word: str) -> bool:
+        """ "atlantis, mississippi": a word set before a state with a comma is a place's name."""
+        states = [
+            m.phrase.lower() for m in self.mentions if m.kind == "area" and m.entities[0].kind == "state"
+        ]
+        w = re.escape(word.lower())
+        return any(re.search(rf"\b{w}\s*,\s*{re.escape(state)}\b", self.lower) for state in states)
 
     def _not_understood(self, word: str, *, place: bool = False) -> str:
         if place:  # "electricians in narnia vs ohio"

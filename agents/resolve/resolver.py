@@ -739,6 +739,9 @@ def _add_nonmetro(tables: _AreaTables, area: Area) -> None:
     tables.add(area.title, TIER_NAME, "title", area)
     region, of, state = base.rpartition(" of ")
     bases = [base, f"{state} {region}"] if of else [base]  # "Border Region of Texas": texas border region
+    if of and region.endswith(" region"):  # "northwestern texas nonmetro", "texas northwestern nonmetro"
+        plain = region.removesuffix(" region")
+        bases += [f"{plain} {state}", f"{state} {plain}"]
     for base, pattern in itertools.product(bases, (
         "{} nonmetropolitan area", "{} nonmetropolitan", "{} nonmetro", "{} nonmetro area",
         "{} non metro", "{} non metropolitan", "{} non metro area", "nonmetropolitan {}",
@@ -1000,6 +1003,7 @@ class EntityResolver:
         self._codes_area = {a.code: a for a in vocab.areas}
         self._codes_occupation = {o.code: o for o in vocab.occupations}
         self._codes_industry = {i.naics: i for i in vocab.industries}
+        self._title_words = {w for o in vocab.occupations for w in normalize(o.title).split()}
         self._exact_recent: dict[tuple[str, str], tuple[Entity, ...]] = {}
         self._exact_older: dict[tuple[str, str], tuple[Entity, ...]] = {}
         latest = max((o.last_year for o in vocab.occupations), default=0)
@@ -1049,7 +1053,7 @@ class EntityResolver:
             found = _lookup(self._occupations, key, _OCCUPATION_PREFIXES, ()) or self._short_forms(
                 phrase, key
             )
-            found = found or self._field_of_work(key) or self._supervisor_of(key)
+            found = found or self._field_of_work(key) or self._supervisor_of(key) or self._kind_of_group(key)
             if found is not None and len(found.entities) == 1 and found.entities[0].code in self._only_member:
                 found = _Hit(found.key, (self._only_member[found.entities[0].code],), found.via)
         elif kind == "industry":
@@ -1199,6 +1203,29 @@ class EntityResolver:
         both = set.intersection(*named)
         found = sorted(both or named[0], key=lambda o: -o.tot_emp)
         return _Hit(key, tuple(found), "abbreviation")
+
+    def _kind_of_group(self, key: str) -> _Hit[Occupation] | None:
+        """ "truck dispatchers": where the last words name a broad group (Dispatchers, 43-5030), its
+        member "Dispatchers, Except Police, Fire, and Ambulance" for a kind (a word of some title)
+        that none of the exceptions names."""
+        kind, _, head = key.partition(" ")
+        hit = _lookup(self._occupations, head, (), ()) if head and kind in self._title_words else None
+        if hit is None or len(hit.entities) != 1 or hit.entities[0].o_group != "broad":
+            return None
+        group = hit.entities[0]
+        for occ in self._codes_occupation.values():
+            named, _, excepted = occ.title.partition(", Except ")
+            if (
+                occ.code[:6] == group.code[:6]
+                and occ.o_group == "detailed"
+                and excepted
+                and (
+                    normalize(named) == normalize(title_base(group.title))
+                    and kind not in normalize(excepted).split()
+                )
+            ):
+                return _Hit(key, (occ,), "abbreviation")
+        return None
 
     def _field_of_work(self, key: str) -> _Hit[Occupation] | None:
         """The trade or profession a field names: "plumbing" -> plumbers, "accounting",
