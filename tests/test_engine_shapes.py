@@ -1606,6 +1606,20 @@ def test_people_over_an_age_are_named_and_a_chain_keeps_its_name(engine: OewsEng
 
 def test_an_unknown_town_before_a_state_is_named_as_no_place(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "median pay for welders in narnia, ohio")
-    assert (
-        "Not applied: “narnia”. OEWS publishes no state, metro or nonmetropolitan area" in answer.text
-    )
+    assert "Not applied: “narnia”. OEWS publishes no state, metro or nonmetropolitan area" in answer.text
+
+
+def test_a_group_first_published_later_is_followed_back_through_its_namesake(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "entertainment and recreation managers employment 2019 vs 2025")
+    assert "as Entertainment and Recreation Managers, Except Gambling (11-9072)" in said(answer)
+    assert "11-9198" in said(answer) and "Only May 2025 is available" not in answer.text
+
+
+def test_a_job_named_again_by_its_last_words_is_one_job(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "our bus drivers keep asking: median pay for school bus drivers in ohio?")
+    assert "Bus Drivers, School (53-3051)" in answer.text and "Transit and Intercity" not in said(answer)
+
+
+def test_a_major_group_joined_by_a_plus_sign(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "how many transportation + material moving jobs in ohio pay over 60k")
+    assert "among Transportation and Material Moving Occupations (53-0000) in Ohio" in answer.text

@@ -161,8 +161,14 @@ class OewsEngine:
         if len(intent.occupations) > 1:
             return self._frame_trends(intent.with_(areas=(area,)), years, tuple(unapplied))
         occupation = intent.occupations[0]
-        earlier = self._predecessors(occupation, years)
         notes: list[str] = []
+        if occupation.first_year > min(years) and (namesake := self._namesake(occupation)) is not None:
+            notes.append(
+                f"Read “{occupation.title}” as {namesake.title} ({namesake.code}): BLS publishes the group "
+                f"{occupation.code} only from May {occupation.first_year}."
+            )
+            occupation, intent = namesake, intent.with_(occupations=(namesake,))
+        earlier = self._predecessors(occupation, years)
         if caveat := self.crosswalk.caveat(occupation.code, years):
             notes.append(caveat)
         naics = intent.industry.naics if intent.industry else q.CROSS_INDUSTRY
@@ -192,6 +198,20 @@ class OewsEngine:
             asked_code=occupation.code,
             unapplied=tuple(unapplied),
             like_with_like=group,
+        )
+
+    def _namesake(self, group: Occupation) -> Occupation | None:
+        """A broad group's member titled by the group's name with an exception ("Entertainment and
+        Recreation Managers" 11-9070: 11-9072 "…, Except Gambling"), the group's longest-published part."""
+        if group.o_group != "broad":
+            return None
+        return next(
+            (
+                m
+                for m in self._members(group)
+                if m.title.partition(", Except ")[0] == group.title and ", Except " in m.title
+            ),
+            None,
         )
 
     def _one_predecessor(

@@ -319,7 +319,7 @@ class QuestionParser:
         mentions, unknown = _glosses(mentions, unknown, tokens, text)
         mentions = self._listed_states(mentions, tokens)
         mentions = self._postal_states(_merge_industry_words(_merge_qualifiers(mentions, tokens)))
-        return _training_schools(mentions, unknown, tokens)
+        return _training_schools(_shorter_names_dropped(mentions), unknown, tokens)
 
     def _coded_industries(self, tokens: list[Token], used: list[bool], text: str) -> list[Mention]:
         """ "advertising/PR (5418)": a NAICS code in parentheses names the words before it."""
@@ -382,7 +382,8 @@ class QuestionParser:
             for start in range(max(0, end - 6), end - 2):
                 span = tokens[start:end]
                 words = [t.lower for t in span if t.lower not in ("and", "&", "n", "+")]
-                if any(used[start : end + 1]) or len(words) == len(span) or len(words) < 2:
+                signs = any(c in text[a.end : b.start] for a, b in itertools.pairwise(span) for c in "&+")
+                if any(used[start : end + 1]) or (len(words) == len(span) and not signs) or len(words) < 2:
                     continue
                 group = self._resolver.group_with_words(words)
                 if group is not None and (len(words) >= 3 or group.o_group == "major"):
@@ -846,6 +847,23 @@ def _complete(mentions: list[Mention]) -> bool:
 
 
 _EXCEPT_WORDS = frozenset({"not", "except", "excluding", "excl", "non", "other", "than", "no"})
+
+
+def _shorter_names_dropped(mentions: list[Mention]) -> list[Mention]:
+    """ "our bus drivers want a raise - median pay for school bus drivers": a job named again by the last
+    words of its fuller name, which that name settles, is one job."""
+
+    def settled(m: Mention) -> bool:
+        return any(
+            o is not m
+            and o.kind == m.kind == "occupation"
+            and len(m.entities) > 1
+            and o.entities[0] in m.entities
+            and o.phrase.lower().endswith(" " + m.phrase.lower())
+            for o in mentions
+        )
+
+    return [m for m in mentions if not settled(m)]
 
 
 _SCHOOLS = frozenset({"school", "academy", "program", "training"})

@@ -44,6 +44,7 @@ class AliasTables:
     industries: dict[str, AliasTarget]
     word_abbreviations: dict[str, tuple[str, ...]]
     not_initialisms: frozenset[str]
+    initialisms: dict[str, str]
     employers: frozenset[str]
 
 
@@ -119,6 +120,7 @@ def parse(data: Mapping[str, Any]) -> AliasTables:
         industries=_codes(_table(industries, "aliases", "industries"), "industries.aliases"),
         word_abbreviations=_each(_table(data, "words", ""), "abbreviations", "words", _strings),
         not_initialisms=word_set(_table(data, "words", ""), "not_initialisms", "words"),
+        initialisms=_each(_table(data, "words", ""), "initialisms", "words", _state),
         employers=word_set(_table(data, "words", ""), "employers", "words"),
     )
 
@@ -141,6 +143,7 @@ AREA_ALIASES = TABLES.areas
 NATIONAL_PHRASES = TABLES.national_phrases
 STATE_NICKNAMES = TABLES.state_nicknames
 WORD_POSTAL_CODES = TABLES.word_postal_codes
+INITIALISMS = TABLES.initialisms
 CITY_POSTAL_CODES = TABLES.city_postal_codes
 WORD_CITIES = TABLES.word_cities
 CAPITALIZED_NICKNAMES = TABLES.capitalized_nicknames

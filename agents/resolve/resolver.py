@@ -997,7 +997,9 @@ class EntityResolver:
         self._abbreviations = Abbreviations(aliases.WORD_ABBREVIATIONS, plural)
         self._title_abbreviations = Abbreviations(aliases.WORD_ABBREVIATIONS, plural, title_words)
         skip = {*self._states, *aliases.NOT_INITIALISMS}
-        self._initialisms = Initialisms(_current_detailed(vocab.occupations), title_base, skip)
+        self._initialisms = Initialisms(
+            _current_detailed(vocab.occupations), title_base, skip, aliases.INITIALISMS
+        )
         self._supervisors = _supervisors_by_word(_current_detailed(vocab.occupations))
         self._only_member = _groups_of_one(vocab.occupations)
         self._codes_area = {a.code: a for a in vocab.areas}

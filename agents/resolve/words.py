@@ -113,7 +113,11 @@ class Initialisms:
     """Initialisms of current detailed occupation titles -> the occupations they may mean."""
 
     def __init__(
-        self, occupations: Iterable[Occupation], base: Callable[[str], str], skip: Iterable[str]
+        self,
+        occupations: Iterable[Occupation],
+        base: Callable[[str], str],
+        skip: Iterable[str],
+        everyday: Mapping[str, str] | None = None,
     ) -> None:
         found: dict[str, list[Occupation]] = {}
         headed: dict[str, list[Occupation]] = {}
@@ -127,6 +131,9 @@ class Initialisms:
                 head = re.split(r"[\s/-]+", title)[-1].lower()
                 headed.setdefault(f"{letters[:-1]} {head}", []).append(occ)
         self._found = {k: _prefer(v) for k, v in found.items()}
+        for letters, code in (everyday or {}).items():  # "PT": physical therapists first
+            if letters in self._found:
+                self._found[letters] = tuple(sorted(self._found[letters], key=lambda o: o.code != code))
         self._headed = {k: _prefer(v) for k, v in headed.items()}
 
     def get(self, letters: str) -> tuple[Occupation, ...]:
