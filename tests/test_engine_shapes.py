@@ -1623,3 +1623,10 @@ def test_a_job_named_again_by_its_last_words_is_one_job(engine: OewsEngine) -> N
 def test_a_major_group_joined_by_a_plus_sign(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "how many transportation + material moving jobs in ohio pay over 60k")
     assert "among Transportation and Material Moving Occupations (53-0000) in Ohio" in answer.text
+
+
+def test_a_shift_is_named_once_and_next_year_is_no_forecast(engine: OewsEngine) -> None:
+    shift = ask_offline(engine, "what do night shift security guards make in ohio")
+    assert shift.text.count("Not applied") == 1 and names_not_applied("night shift", shift.text)
+    later = ask_offline(engine, "roofer pay in utah next year")
+    assert names_not_applied("next year", later.text) and "May 2025" in later.text

@@ -328,7 +328,7 @@ NEAR_SCOPE = (
         r"\b(projections?|projected(\s+(growth|demand|change|employment|jobs|increase|openings|to\s+grow))?|outlook|future|will\s+.{0,20}grow|in\s+demand|demand\s+for|prospects"
         r"|job\s+security|automation|replaced\s+by\s+ai|will\s+.{0,40}\b(in|by)\s+20[3-9]\d"
         r"|(in|within|over)\s+(the\s+next\s+)?(\d{1,2}|a|one|two|three|five|ten|twenty)\s+(more\s+)?(years?|yrs?)(?!\s+ago)"
-        r"|next\s+(\d{1,2}|few|couple|ten|five)\s+(years?|yrs?)|(going\s+to|gonna)\s+(keep\s+)?grow\w*|keep\s+growing"
+        r"|next\s+(\d{1,2}|few|couple|ten|five)\s+(years?|yrs?)|(next|coming)\s+(year|decade)|(going\s+to|gonna)\s+(keep\s+)?grow\w*|keep\s+growing"
         r"|will\s+there\s+be|going\s+to\s+be\s+(more|fewer|less)|years?\s+from\s+now|(over)?saturated|saturation)\b",
         "OEWS measures the present and past, not projections or demand; the BLS Employment "
         "Projections program publishes expected growth by occupation. The figures below are OEWS's.",
@@ -366,8 +366,10 @@ UNMEASURED = (
     ),
     (r"(?<!labor\s)\b(non[- ]?)?union(s|i[sz]ed)?\b", "OEWS does not separate union and non-union jobs."),
     (
-        r"\b(1st|2nd|3rd|first|second|third|night|overnight|graveyard|evening|swing|weekend)\s+shifts?\b",
-        "OEWS does not publish pay by shift; the figures cover every shift.",
+        r"\b(1st|2nd|3rd|first|second|third|night|overnight|graveyard|evening|swing|weekend)[\s-]+shifts?\b"
+        r"|\bnights\b|\bnight(?=\s+[a-z]+s\b)",
+        "OEWS does not publish pay by shift; the figures cover every shift, and its wages exclude shift "
+        "differentials.",
     ),
     (
         r"\b(bilingual|multilingual|spanish[- ]speaking|language\s+skills)\b",
@@ -402,10 +404,6 @@ UNMEASURED = (
         "OEWS does not separate temporary, agency, travel or contract jobs; workers placed by staffing "
         "agencies are counted in the employment services industry (NAICS 561300), not in the places "
         "where they work.",
-    ),
-    (
-        r"\b(night|evening|weekend|graveyard|overnight)[\s-]+shifts?\b|\bnights\b|\bnight(?=\s+[a-z]+s\b)",
-        "OEWS does not separate shifts, and its wages exclude shift differentials.",
     ),
     (
         r"\b(start-?ups?|(small|smaller|large|larger|big|bigger|mid-?sized?|medium-?sized?)\s+(businesses|companies"
