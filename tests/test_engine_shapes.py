@@ -1630,3 +1630,8 @@ def test_a_shift_is_named_once_and_next_year_is_no_forecast(engine: OewsEngine) 
     assert shift.text.count("Not applied") == 1 and names_not_applied("night shift", shift.text)
     later = ask_offline(engine, "roofer pay in utah next year")
     assert names_not_applied("next year", later.text) and "May 2025" in later.text
+
+
+def test_an_industry_ranking_with_a_place_names_the_place_as_not_applied(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "which industries pay machinists the most in ohio")
+    assert names_not_applied("Ohio", answer.text) and "industries" in answer.text

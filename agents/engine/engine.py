@@ -377,7 +377,15 @@ class OewsEngine:
                 threshold=intent.threshold,
             )
             scope = f"for {occupation.title} ({occupation.code}), U.S., {level} industries"
-            return Framing(intent, (query,), tuple(notes), rank_noun="industries", rank_scope=scope)
+            places = tuple(a for a in intent.areas if a.code != q.NATIONAL)
+            return Framing(
+                intent.with_(areas=(self._national(),)),
+                (query,),
+                tuple(notes),
+                rank_noun="industries",
+                rank_scope=scope,
+                unapplied=(_national_only(places),) if places else (),
+            )
         return self._rank_occupations(intent, measure, notes)
 
     def _rank_occupations(self, intent: Intent, measure: str, notes: list[str]) -> Framing:
