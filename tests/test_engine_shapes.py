@@ -1541,6 +1541,10 @@ def test_regions_and_words_as_people_type_them(
         ),
         ("taxi dispatchers median pay in ohio", "Dispatchers, Except Police, Fire, and Ambulance (43-5032)"),
         ("dairy workers median hourly in wisconsin", "(45-2093)"),
+        ("p25 for accounting clerks in iowa", "Bookkeeping, Accounting, and Auditing Clerks (43-3031)"),
+        ("emp for roofers in utah", "people were employed as Roofers"),
+        ("avg yrly pay for roofers in utah", "mean annual wage of Roofers"),
+        ("what is the job market like for dentists", "Dentists, General"),
     ],
 )
 def test_names_and_places_as_people_type_them(engine: OewsEngine, question: str, shown: str) -> None:

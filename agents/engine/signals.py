@@ -113,14 +113,14 @@ _HOURLY = re.compile(
     r"\b(hourly|hrly|per\s+hour|an\s+hour|by\s+the\s+hour|hour|per\s+hr|an\s+hr|p/h)\b|/\s*h(ou)?r\b"
 )
 _ANNUAL = re.compile(
-    r"\b(annual|annually|salary|salaries|sal|yearly|per\s+year|a\s+year|per\s+yr|a\s+yr|p\.a\.)\b|/\s*y(ea)?r\b"
+    r"\b(annual|annually|salary|salaries|sal|yearly|yrly|per\s+year|a\s+year|per\s+yr|a\s+yr|p\.a\.)\b|/\s*y(ea)?r\b"
 )
 _PAY = re.compile(
     r"\b(pay|pays|paid|paying|make|makes|making|earn|earns|earning|earnings|salary|salaries"
     r"|wage|wages|income|compensation|money|rate|comp)\b|\$"
 )
 _EMPLOYMENT = re.compile(
-    r"\b(how\s+many|number\s+of|employment|employed|headcount|head\s+count|hc|workforce"
+    r"\b(how\s+many|number\s+of|employment|employed|emp|headcount|head\s+count|hc|workforce"
     r"|employ|employs|employing|count\s+of|total\s+jobs|jobs\s+(are|were)\s+there"
     r"|jobs?\s+(growth|gains?|losses|grew|growing|shrank|changed?|increased?|decreased?)"
     r"|(their|its)\s+numbers?|numbers?\s+(have\s+|has\s+)?(changed?|grown|grew|fallen|fell|dropped|declined"
