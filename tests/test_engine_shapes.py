@@ -1639,3 +1639,10 @@ def test_a_shift_is_named_once_and_next_year_is_no_forecast(engine: OewsEngine) 
 def test_an_industry_ranking_with_a_place_names_the_place_as_not_applied(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "which industries pay machinists the most in ohio")
     assert names_not_applied("Ohio", answer.text) and "industries" in answer.text
+
+
+def test_a_name_called_an_area_beside_a_state_is_the_metro(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "plumbers median pay in the new york area vs connecticut")
+    assert "New York-Newark-Jersey City, NY-NJ" in answer.text and "Connecticut" in answer.text
+    states = ask_offline(engine, "plumbers median pay new york vs connecticut")
+    assert "New York-Newark" not in states.text

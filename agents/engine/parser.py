@@ -1110,6 +1110,15 @@ class _Builder:
                 self.notes.append(f"“{m.phrase}” can also mean {others}: ask again with the full title.")
         return tuple(found)
 
+    def _the_metro_called_so(self, m: Mention) -> Area | None:
+        """ "the new york area vs new jersey": a name followed by "area" or "metro" is the metro."""
+        metros = [a for a in m.entities if a.kind == "metro"]
+        phrase = m.phrase.lower()
+        said = re.search(rf"\s{_METRO_WORDS}$", phrase) or re.search(
+            rf"\b{re.escape(phrase)}\s+{_METRO_WORDS}\b", self.lower
+        )
+        return metros[0] if said and len(metros) == 1 else None
+
     def _areas(self) -> tuple[Area, ...] | Choice:
         found: list[Area] = []
         places = [m for m in self.mentions if m.kind == "area"]
@@ -1120,7 +1129,8 @@ class _Builder:
                     self.notes.append(f"Read “{m.phrase}” as {_listing([a.title for a in m.entities])}.")
                 continue
             if len(m.entities) > 1:
-                area = _the_state_among(m, places) or _the_one_in_a_named_state(m, places)
+                area = self._the_metro_called_so(m) or _the_state_among(m, places)
+                area = area or _the_one_in_a_named_state(m, places)
                 if area is None and self.s.ranking and self.s.rank_target in ("state", "metro", "nonmetro"):
                     continue
                 if area is None and self._national_either_way(m.entities):
@@ -1634,6 +1644,9 @@ class _Builder:
             # "median pay in texas", "how many jobs are there in ohio": all occupations combined
             return Parsed(intent=intent.with_(occupations=(self.all_occupations,)))
         return Parsed(refusal_kind="not_found", refusal="", intent=intent)
+
+
+_METRO_WORDS = r"(area|metro|metropolitan|metro\s+area|region)"
 
 
 def _the_state_among(mention: Mention, places: list[Mention]) -> Area | None:
