@@ -226,7 +226,7 @@ class EvalPass:
 
 def answer_the_evaluation(service: Any, questions: set[str] | None = None) -> EvalPass:
     """Ask the service each question of ``eval/questions.jsonl`` (or those in ``questions``) as
-    ``oews-bot eval`` does."""
+    ``oews-bot eval`` does (no chart, no follow-ups or reshapes: the answer is what is scored)."""
     from bot.evaluation import evaluate, load_cases
     from bot.types import Answer, Question
     from tests.shipped import EVAL_QUESTIONS
@@ -236,7 +236,9 @@ def answer_the_evaluation(service: Any, questions: set[str] | None = None) -> Ev
 
     def ask(text: str) -> Answer:
         answer: Answer = service.answer(
-            Question(text=text, platform="cli", workspace="local", channel="cli"), render_chart=False
+            Question(text=text, platform="cli", workspace="local", channel="cli"),
+            render_chart=False,
+            suggest=False,
         )
         texts[text] = answer.text.split(" (trace ")[0]
         trace = service.store.get_trace(answer.trace_id)

@@ -65,6 +65,15 @@ def test_no_suggestions_where_the_next_question_is_not_obvious(service: BotServi
     assert ask(service, question)[1] == ()
 
 
+def test_an_answer_asked_without_suggestions_is_the_same_answer_without_them(service: BotService) -> None:
+    """As ``oews-bot eval`` asks: the answer is scored, nothing is offered under it."""
+    question = Question(text="median pay for electricians in texas", platform="cli", workspace="local")
+    full = service.answer(question, render_chart=False)
+    bare = service.answer(question, render_chart=False, suggest=False)
+    assert full.followups and full.reshapes and (bare.followups, bare.reshapes) == ((), ())
+    assert bare.text.split(" (trace ")[0] == full.text.split(" (trace ")[0] and bare.tables == full.tables
+
+
 def test_the_cli_prints_them_as_commands(tmp_path: Path, oews_db: Path) -> None:
     env = {"OEWS_HOME": str(tmp_path), "OEWS_DATABASE": str(oews_db)}
     human = CliRunner().invoke(cli, ["ask", "--no-chart", "median pay for electricians in texas"], env=env)

@@ -41,6 +41,7 @@ class ScriptedWorkflow:
         trace: Trace,
         context: dict[str, Any] | None = None,
         render_chart: bool = True,
+        suggest: bool = True,
         model: str | None = None,
         reasoning_model: str | None = None,
     ) -> EngineAnswer:
