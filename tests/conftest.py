@@ -110,8 +110,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 # Tests that read one shared pass over the evaluation questions (a session fixture) run on one
 # xdist worker, so the pass is made once per run; so do the tests that read the metro file (~3 s to
-# parse; these are the only ones). Node id prefixes (the controller sees ids, not marks; xdist's own
-# ``--dist loadgroup`` does not group under pytest 9).
+# parse; these are the only ones), and the chart tests (each sample is rendered once per process).
+# Node id prefixes (the controller sees ids, not marks; xdist's own ``--dist loadgroup`` does not
+# group under pytest 9).
 SAME_WORKER = {
     "tests/test_cli.py::test_eval_scores_the_projects_questions": "eval-sqlite",
     "tests/test_eval_postgres.py::test_eval_questions": "eval-sqlite",
@@ -119,6 +120,7 @@ SAME_WORKER = {
     "tests/workflow/test_workflow_checks.py::test_every_deterministic_eval_answer": "eval-stages",
     "tests/test_engine.py::test_hourly_median_by_principal_city_and_state": "metro-rows",
     "tests/test_engine_shapes.py::test_a_city_of_several_states_is_the_one_in_a_state": "metro-rows",
+    "tests/test_chart.py::": "charts",
 }
 
 
