@@ -189,7 +189,9 @@ def oews_home(oews_db: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def engine(oews_db: Path) -> Iterator[OewsEngine]:
-    """One offline engine per test process (opening one loads the vocabularies and indexes)."""
+    """One offline engine per test process (opening one loads the vocabularies and indexes, ~0.5 s):
+    services over the session's database share it (``build_service(settings, engine=engine)``), as
+    the threads of one serving process do; tests that load data into a private copy open their own."""
     engine = OewsEngine.open(oews_db, time_limit_ms=2000)
     yield engine
     engine.gateway.close()
@@ -252,10 +254,14 @@ def answer_the_evaluation(service: Any, questions: set[str] | None = None) -> Ev
 
 
 @pytest.fixture(scope="session")
-def sqlite_evaluation(oews_db: Path, tmp_path_factory: pytest.TempPathFactory) -> EvalPass:
+def sqlite_evaluation(
+    oews_db: Path, engine: OewsEngine, tmp_path_factory: pytest.TempPathFactory
+) -> EvalPass:
     """The evaluation answered once from the SQLite build (tests using it share a worker: SAME_WORKER)."""
     from bot.app import build_service
     from bot.config import Settings
 
     home = tmp_path_factory.mktemp("eval-home")
-    return answer_the_evaluation(build_service(Settings(oews_home=home, oews_database=oews_db)))
+    return answer_the_evaluation(
+        build_service(Settings(oews_home=home, oews_database=oews_db), engine=engine)
+    )
