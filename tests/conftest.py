@@ -109,8 +109,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 # Tests that read one shared pass over the evaluation questions (a session fixture) run on one
-# xdist worker, so the pass is made once per run; so do the tests that read the metro file (~3 s to
-# parse; these are the only ones), and the chart tests (each sample is rendered once per process).
+# xdist worker, so the pass is made once per run; so do the tests that read the metro file (~2 s to
+# parse; these are the only ones), those that read the industry file (~2 s), and the chart tests
+# (each sample is rendered once per process).
 # Node id prefixes (the controller sees ids, not marks; xdist's own ``--dist loadgroup`` does not
 # group under pytest 9).
 SAME_WORKER = {
@@ -120,6 +121,13 @@ SAME_WORKER = {
     "tests/workflow/test_workflow_checks.py::test_every_deterministic_eval_answer": "eval-stages",
     "tests/test_engine.py::test_hourly_median_by_principal_city_and_state": "metro-rows",
     "tests/test_engine_shapes.py::test_a_city_of_several_states_is_the_one_in_a_state": "metro-rows",
+    "tests/test_engine_shapes.py::test_back_in_a_year_not_published_for_a_place": "metro-rows",
+    "tests/test_engine_shapes.py::test_a_state_a_metro_reaches_into_is_a_place": "metro-rows",
+    "tests/test_engine_shapes.py::test_a_shift_is_named_as_not_measured": "metro-rows",
+    "tests/test_engine_shapes.py::test_two_industries_are_compared_side_by_side": "industry-rows",
+    "tests/test_engine_shapes.py::test_an_industry_without_an_estimate_is_named": "industry-rows",
+    "tests/test_engine_shapes.py::test_an_industry_is_read_from_the_words_of_its_title": "industry-rows",
+    "tests/test_engine_shapes.py::test_industries_named_by_shortened_titles": "industry-rows",
     "tests/test_chart.py::": "charts",
 }
 
