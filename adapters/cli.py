@@ -162,7 +162,13 @@ def _progress_bar(message: str = BUILD_MESSAGE, label: str = "OEWS data") -> Any
 
 
 def _ask(
-    service: BotService, text: str, *, model: str | None, reasoning_model: str | None, render_chart: bool
+    service: BotService,
+    text: str,
+    *,
+    model: str | None,
+    reasoning_model: str | None,
+    render_chart: bool,
+    suggest: bool = True,
 ) -> Answer:
     from bot.types import Question
 
@@ -175,7 +181,7 @@ def _ask(
         model=model,
         reasoning_model=reasoning_model,
     )
-    return service.answer(question, render_chart=render_chart)
+    return service.answer(question, render_chart=render_chart, suggest=suggest)
 
 
 def _save_chart(answer: Answer, folder: Path) -> Path | None:
@@ -289,8 +295,9 @@ def eval_command(settings: Settings, path: Path, quiet: bool) -> None:
     from bot.evaluation import evaluate, load_cases
 
     service = _service(settings)
-    report = evaluate(
-        load_cases(path), lambda q: _ask(service, q, model=None, reasoning_model=None, render_chart=False)
+    report = evaluate(  # scored on the answer itself: no chart drawn, no follow-ups or reshapes offered
+        load_cases(path),
+        lambda q: _ask(service, q, model=None, reasoning_model=None, render_chart=False, suggest=False),
     )
     for category, (ok, total) in report.by_category().items():
         click.echo(f"{category:<22} {ok}/{total}")

@@ -43,6 +43,7 @@ class AnswerEngine(Protocol):
         trace: Trace,
         context: dict[str, Any] | None = None,
         render_chart: bool = True,
+        suggest: bool = True,
         model: str | None = None,
         reasoning_model: str | None = None,
     ) -> EngineAnswer: ...
@@ -104,7 +105,9 @@ class BotService:
 
     # -- answering ---------------------------------------------------------------------------
 
-    def answer(self, question: Question, *, render_chart: bool = True) -> Answer:
+    def answer(self, question: Question, *, render_chart: bool = True, suggest: bool = True) -> Answer:
+        """The answer to ``question``; without ``render_chart`` no chart is drawn, without
+        ``suggest`` no follow-ups or reshapes are offered (``oews-bot eval`` scores the text only)."""
         trace = _trace_for(question)
         started = time.perf_counter()
         refused = self._refuse(question, trace)
@@ -116,6 +119,7 @@ class BotService:
                 trace=trace,
                 context=self._context(question),
                 render_chart=render_chart,
+                suggest=suggest,
                 model=question.model,
                 reasoning_model=question.reasoning_model,
             )

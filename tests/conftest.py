@@ -109,9 +109,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 # Tests that read one shared pass over the evaluation questions (a session fixture) run on one
-# xdist worker, so the pass is made once per run; so do the tests that read the metro file (~3 s to
-# parse; these are the only ones). Node id prefixes (the controller sees ids, not marks; xdist's own
-# ``--dist loadgroup`` does not group under pytest 9).
+# xdist worker, so the pass is made once per run; so do the tests that read the metro file (~2 s to
+# parse; these are the only ones), those that read the industry file (~2 s), and the chart tests
+# (each sample is rendered once per process).
+# Node id prefixes (the controller sees ids, not marks; xdist's own ``--dist loadgroup`` does not
+# group under pytest 9).
 SAME_WORKER = {
     "tests/test_cli.py::test_eval_scores_the_projects_questions": "eval-sqlite",
     "tests/test_eval_postgres.py::test_eval_questions": "eval-sqlite",
@@ -119,6 +121,14 @@ SAME_WORKER = {
     "tests/workflow/test_workflow_checks.py::test_every_deterministic_eval_answer": "eval-stages",
     "tests/test_engine.py::test_hourly_median_by_principal_city_and_state": "metro-rows",
     "tests/test_engine_shapes.py::test_a_city_of_several_states_is_the_one_in_a_state": "metro-rows",
+    "tests/test_engine_shapes.py::test_back_in_a_year_not_published_for_a_place": "metro-rows",
+    "tests/test_engine_shapes.py::test_a_state_a_metro_reaches_into_is_a_place": "metro-rows",
+    "tests/test_engine_shapes.py::test_a_shift_is_named_as_not_measured": "metro-rows",
+    "tests/test_engine_shapes.py::test_two_industries_are_compared_side_by_side": "industry-rows",
+    "tests/test_engine_shapes.py::test_an_industry_without_an_estimate_is_named": "industry-rows",
+    "tests/test_engine_shapes.py::test_an_industry_is_read_from_the_words_of_its_title": "industry-rows",
+    "tests/test_engine_shapes.py::test_industries_named_by_shortened_titles": "industry-rows",
+    "tests/test_chart.py::": "charts",
 }
 
 
@@ -187,7 +197,9 @@ def oews_home(oews_db: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def engine(oews_db: Path) -> Iterator[OewsEngine]:
-    """One offline engine per test process (opening one loads the vocabularies and indexes)."""
+    """One offline engine per test process (opening one loads the vocabularies and indexes, ~0.5 s):
+    services over the session's database share it (``build_service(settings, engine=engine)``), as
+    the threads of one serving process do; tests that load data into a private copy open their own."""
     engine = OewsEngine.open(oews_db, time_limit_ms=2000)
     yield engine
     engine.gateway.close()
@@ -226,7 +238,7 @@ class EvalPass:
 
 def answer_the_evaluation(service: Any, questions: set[str] | None = None) -> EvalPass:
     """Ask the service each question of ``eval/questions.jsonl`` (or those in ``questions``) as
-    ``oews-bot eval`` does."""
+    ``oews-bot eval`` does (no chart, no follow-ups or reshapes: the answer is what is scored)."""
     from bot.evaluation import evaluate, load_cases
     from bot.types import Answer, Question
     from tests.shipped import EVAL_QUESTIONS
@@ -236,7 +248,9 @@ def answer_the_evaluation(service: Any, questions: set[str] | None = None) -> Ev
 
     def ask(text: str) -> Answer:
         answer: Answer = service.answer(
-            Question(text=text, platform="cli", workspace="local", channel="cli"), render_chart=False
+            Question(text=text, platform="cli", workspace="local", channel="cli"),
+            render_chart=False,
+            suggest=False,
         )
         texts[text] = answer.text.split(" (trace ")[0]
         trace = service.store.get_trace(answer.trace_id)
@@ -248,10 +262,14 @@ def answer_the_evaluation(service: Any, questions: set[str] | None = None) -> Ev
 
 
 @pytest.fixture(scope="session")
-def sqlite_evaluation(oews_db: Path, tmp_path_factory: pytest.TempPathFactory) -> EvalPass:
+def sqlite_evaluation(
+    oews_db: Path, engine: OewsEngine, tmp_path_factory: pytest.TempPathFactory
+) -> EvalPass:
     """The evaluation answered once from the SQLite build (tests using it share a worker: SAME_WORKER)."""
     from bot.app import build_service
     from bot.config import Settings
 
     home = tmp_path_factory.mktemp("eval-home")
-    return answer_the_evaluation(build_service(Settings(oews_home=home, oews_database=oews_db)))
+    return answer_the_evaluation(
+        build_service(Settings(oews_home=home, oews_database=oews_db), engine=engine)
+    )

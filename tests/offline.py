@@ -23,8 +23,12 @@ def _workflow(engine: OewsEngine) -> Workflow:
 def ask_offline(
     engine: OewsEngine, question: str, context: dict[str, Any] | None = None, *, render_chart: bool = False
 ) -> EngineAnswer:
-    """The answer the service would give (planner, SQL, chart, synthesizer), without a model."""
-    return _workflow(engine).run(question, trace=Trace(), context=context, render_chart=render_chart)
+    """The answer the service would give (planner, SQL, chart, synthesizer), without a model.
+
+    Without the follow-ups and reshapes offered under it (their own tests ask the service; the
+    workflow's offline test checks them for one eval question of each shape of answer)."""
+    workflow = _workflow(engine)
+    return workflow.run(question, trace=Trace(), context=context, render_chart=render_chart, suggest=False)
 
 
 @dataclass(frozen=True)

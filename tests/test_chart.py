@@ -10,6 +10,7 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
@@ -155,10 +156,27 @@ SAMPLES = {
 
 
 @pytest.fixture
-def chart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    """The chart module, with matplotlib's config and font cache in a temp folder."""
-    monkeypatch.setenv("MPLCONFIGDIR", str(tmp_path / "mpl"))
+def chart() -> ModuleType:
+    """The chart module (matplotlib's config and font cache: the run's own folder, ``clean_environ``)."""
     return importlib.import_module("agents.engine.chart")
+
+
+@pytest.fixture(scope="module")
+def renders() -> dict[str, bytes]:
+    return {}
+
+
+@pytest.fixture
+def sample_png(chart: ModuleType, renders: dict[str, bytes]) -> Callable[[str], bytes]:
+    """The PNG of a sample spec, rendered once per test process (~0.4 s a render); tests that
+    compare two renders make the second one themselves."""
+
+    def png(name: str) -> bytes:
+        if name not in renders:
+            renders[name] = chart.render_chart(SAMPLES[name]())
+        return renders[name]
+
+    return png
 
 
 def decode(png: bytes) -> tuple[int, int, tuple[int, ...]]:
@@ -182,8 +200,8 @@ def texts(fig: object) -> list[str]:
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
-def test_each_kind_is_a_chat_sized_png(chart: ModuleType, name: str) -> None:
-    png = chart.render_chart(SAMPLES[name]())
+def test_each_kind_is_a_chat_sized_png(sample_png: Callable[[str], bytes], name: str) -> None:
+    png = sample_png(name)
 
     assert png.startswith(PNG_SIGNATURE)
     width, height, corner = decode(png)
@@ -196,27 +214,29 @@ def test_each_kind_is_a_chat_sized_png(chart: ModuleType, name: str) -> None:
         (Path(folder) / f"{name}.png").write_bytes(png)
 
 
-def test_matplotlib_can_read_the_png_back(chart: ModuleType) -> None:
+def test_matplotlib_can_read_the_png_back(sample_png: Callable[[str], bytes]) -> None:
     import matplotlib.image
 
-    pixels = matplotlib.image.imread(io.BytesIO(chart.render_chart(line_spec())), format="png")
+    pixels = matplotlib.image.imread(io.BytesIO(sample_png("line")), format="png")
 
     assert pixels.shape[:2] == (495, 880)
     assert pixels.std() > 0.05  # something was drawn
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))
-def test_two_renders_are_identical(chart: ModuleType, name: str) -> None:
-    first, second = chart.render_chart(SAMPLES[name]()), chart.render_chart(SAMPLES[name]())
+def test_two_renders_are_identical(chart: ModuleType, sample_png: Callable[[str], bytes], name: str) -> None:
+    first, second = sample_png(name), chart.render_chart(SAMPLES[name]())
 
     assert decode(first)[:2] == decode(second)[:2]
     assert first == second
 
 
 @pytest.mark.slow(seconds=5)
-def test_renders_on_several_threads_match_serial_renders(chart: ModuleType) -> None:
+def test_renders_on_several_threads_match_serial_renders(
+    chart: ModuleType, sample_png: Callable[[str], bytes]
+) -> None:
     specs = [make() for make in SAMPLES.values()]
-    serial = [chart.render_chart(spec) for spec in specs]
+    serial = [sample_png(name) for name in SAMPLES]
 
     with ThreadPoolExecutor(max_workers=len(specs)) as pool:
         parallel = list(pool.map(chart.render_chart, specs))
@@ -508,7 +528,9 @@ def test_specs_that_cannot_be_drawn_are_refused(chart: ModuleType, spec: ChartSp
         chart.render_chart(spec)
 
 
-def test_years_given_newest_first_are_drawn_oldest_first(chart: ModuleType) -> None:
+def test_years_given_newest_first_are_drawn_oldest_first(
+    chart: ModuleType, sample_png: Callable[[str], bytes]
+) -> None:
     spec = line_spec().model_copy(
         update={
             "categories": RN_YEARS[::-1],
@@ -519,4 +541,4 @@ def test_years_given_newest_first_are_drawn_oldest_first(chart: ModuleType) -> N
 
     assert list(line.get_xdata()) == [2021, 2022, 2023, 2024, 2025]  # type: ignore[arg-type]
     assert list(line.get_ydata()) == list(RN_MEDIANS)  # type: ignore[arg-type]
-    assert chart.render_chart(spec) == chart.render_chart(line_spec())
+    assert chart.render_chart(spec) == sample_png("line")

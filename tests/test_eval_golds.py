@@ -8,6 +8,7 @@ from types import ModuleType
 
 import pytest
 
+from agents.engine.engine import OewsEngine
 from tests.offline import ask_offline
 from tests.shipped import EVAL_QUESTIONS, script
 
@@ -71,18 +72,12 @@ def test_a_change_is_the_difference_of_two_published_values(golds: ModuleType) -
     assert golds.value(f"{later} - {earlier}") == golds.published(later) - golds.published(earlier)
 
 
-def test_a_growth_ranking_matches_the_products(golds: ModuleType, oews_db: Path) -> None:
-    from agents.engine.engine import OewsEngine
-
+def test_a_growth_ranking_matches_the_products(golds: ModuleType, engine: OewsEngine) -> None:
     names, _ = golds.ranking(
         {"source": "national:2025", "where": "O_GROUP=detailed", "by": "TOT_EMP", "minus": "national:2021",
          "change": "percent", "at_least": ["TOT_EMP", 10_000], "n": 5}
     )  # fmt: skip
-    engine = OewsEngine.open(oews_db)
-    try:
-        answer = ask_offline(engine, "which jobs grew fastest since 2021? top 5")
-    finally:
-        engine.gateway.close()
+    answer = ask_offline(engine, "which jobs grew fastest since 2021? top 5")
     assert [row[1] for row in answer.tables[0].rows] == names
 
 

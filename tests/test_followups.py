@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from adapters.cli import cli
+from agents.engine.engine import OewsEngine
 from bot.app import build_service
 from bot.config import Settings
 from bot.service import BotService
@@ -16,8 +17,9 @@ from bot.types import Question
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory, oews_db: Path) -> BotService:
-    return build_service(Settings(oews_home=tmp_path_factory.mktemp("home"), oews_database=oews_db))
+def service(tmp_path_factory: pytest.TempPathFactory, oews_db: Path, engine: OewsEngine) -> BotService:
+    settings = Settings(oews_home=tmp_path_factory.mktemp("home"), oews_database=oews_db)
+    return build_service(settings, engine=engine)
 
 
 def ask(service: BotService, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
@@ -63,6 +65,15 @@ def test_the_largest_metros_of_the_state_are_a_real_ranking(service: BotService)
 )
 def test_no_suggestions_where_the_next_question_is_not_obvious(service: BotService, question: str) -> None:
     assert ask(service, question)[1] == ()
+
+
+def test_an_answer_asked_without_suggestions_is_the_same_answer_without_them(service: BotService) -> None:
+    """As ``oews-bot eval`` asks: the answer is scored, nothing is offered under it."""
+    question = Question(text="median pay for electricians in texas", platform="cli", workspace="local")
+    full = service.answer(question, render_chart=False)
+    bare = service.answer(question, render_chart=False, suggest=False)
+    assert full.followups and full.reshapes and (bare.followups, bare.reshapes) == ((), ())
+    assert bare.text.split(" (trace ")[0] == full.text.split(" (trace ")[0] and bare.tables == full.tables
 
 
 def test_the_cli_prints_them_as_commands(tmp_path: Path, oews_db: Path) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from agents.engine.engine import OewsEngine
 from bot.app import build_service
 from bot.config import Settings
 from bot.service import BotService
@@ -13,8 +14,9 @@ from bot.types import Answer, Question
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory, oews_db: Path) -> BotService:
-    return build_service(Settings(oews_home=tmp_path_factory.mktemp("home"), oews_database=oews_db))
+def service(tmp_path_factory: pytest.TempPathFactory, oews_db: Path, engine: OewsEngine) -> BotService:
+    settings = Settings(oews_home=tmp_path_factory.mktemp("home"), oews_database=oews_db)
+    return build_service(settings, engine=engine)
 
 
 def ask(service: BotService, text: str) -> Answer:

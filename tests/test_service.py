@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from agents.answer import EngineAnswer
+from agents.engine.engine import OewsEngine
 from agents.trace import Trace
 from bot.app import build_service
 from bot.config import Settings
@@ -19,11 +20,11 @@ from bot.types import Question
 
 
 @pytest.fixture
-def service(tmp_path: Path, oews_db: Path) -> Iterator[BotService]:
+def service(tmp_path: Path, oews_db: Path, engine: OewsEngine) -> Iterator[BotService]:
     settings = Settings(
         oews_home=tmp_path, oews_database=oews_db, slack_allowed_teams="T1", oews_rate_per_user_per_minute=3
     )
-    yield build_service(settings)
+    yield build_service(settings, engine=engine)
 
 
 def ask(service: BotService, text: str, **fields: Any) -> Any:

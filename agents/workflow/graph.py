@@ -266,6 +266,7 @@ class Workflow:
         trace: Trace,
         context: dict[str, Any] | None = None,
         render_chart: bool = True,
+        suggest: bool = True,
         model: str | None = None,
         reasoning_model: str | None = None,
     ) -> EngineAnswer:
@@ -276,7 +277,7 @@ class Workflow:
             answer = _rejected(chosen, recorder)
         else:
             answer = self._answer(question, context, self._deps(chosen, recorder, render_chart))
-        if answer.kind == "answer" and (thread := ThreadContext.read(answer.context)):
+        if suggest and answer.kind == "answer" and (thread := ThreadContext.read(answer.context)):
             answer = answer.model_copy(
                 update={
                     "followups": suggest_followups(self.engine, thread),

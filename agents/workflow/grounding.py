@@ -23,6 +23,7 @@ once or replaces it with the deterministic template.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -66,14 +67,14 @@ def written_numbers(text: str) -> list[Written]:
 
 @dataclass
 class Evidence:
-    """The numbers an answer may use, in three pools, with rounded lookups cached.
+    """The numbers an answer may use, in three pools, each kept sorted for lookups once asked.
 
     The derivations of pairs of row values (``_derive``) are many; they are computed the first time
     a number is not grounded without them (half the template answers need none)."""
 
     values: set[float] = field(default_factory=set)  # row values and other plain numbers
     percents: set[float] = field(default_factory=set)  # percent changes, percent columns, percentiles
-    _rounded: dict[tuple[int, float, int], set[float]] = field(default_factory=dict)
+    _sorted: dict[int, list[float]] = field(default_factory=dict)  # pool -> its numbers, sorted
     _underived: tuple[dict[str, list[float]], Sequence[Row]] | None = field(default=None, repr=False)
 
     def grounded(self, number: Written) -> bool:
@@ -84,19 +85,22 @@ class Evidence:
         columns, rows = self._underived
         self._underived = None
         _derive(self, columns, rows)
-        self._rounded.clear()
+        self._sorted.clear()
         return self._found(number)
 
     def _found(self, number: Written) -> bool:
-        pool = 1 if number.percent else 0
-        return number.value in self._lookup(pool, number.scale, number.decimals)
+        """Some number of the pool, at the written scale and precision, is the written value.
 
-    def _lookup(self, pool: int, scale: float, decimals: int) -> set[float]:
-        key = (pool, scale, decimals)
-        if key not in self._rounded:
-            source = self.percents if pool == 1 else self.values
-            self._rounded[key] = {round(v / scale, decimals) for v in source}
-        return self._rounded[key]
+        Only the numbers within one unit of the last written digit can round to it: they are found
+        by bisection in the sorted pool, then rounded (the same test as rounding the whole pool)."""
+        pool = 1 if number.percent else 0
+        if pool not in self._sorted:
+            self._sorted[pool] = sorted(self.percents if pool == 1 else self.values)
+        numbers, scale, decimals = self._sorted[pool], number.scale, number.decimals
+        unit = 10.0**-decimals
+        start = bisect.bisect_left(numbers, (number.value - unit) * scale)
+        end = bisect.bisect_right(numbers, (number.value + unit) * scale, lo=start)
+        return any(round(v / scale, decimals) == number.value for v in numbers[start:end])
 
 
 def evidence(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from agents.engine.engine import OewsEngine
 from bot.app import build_service
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import SlackServer, settings_for
@@ -21,7 +22,7 @@ def fake_slack() -> Iterator[FakeSlack]:
 
 @pytest.fixture(scope="module")
 def slack(
-    fake_slack: FakeSlack, oews_db: Path, tmp_path_factory: pytest.TempPathFactory
+    fake_slack: FakeSlack, oews_db: Path, engine: OewsEngine, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SlackServer]:
     """The product's Slack surface over HTTP, answering from the real OEWS database."""
     settings = settings_for(
@@ -31,6 +32,6 @@ def slack(
         oews_rate_per_user_per_minute=1000,
         oews_rate_per_workspace_per_minute=1000,
     )
-    server = SlackServer(fake_slack, build_service(settings), settings).start()
+    server = SlackServer(fake_slack, build_service(settings, engine=engine), settings).start()
     yield server
     server.stop()

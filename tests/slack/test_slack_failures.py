@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 
 from agents.answer import EngineAnswer
+from agents.engine.engine import OewsEngine
 from agents.trace import Trace
 from agents.workflow.graph import Workflow
-from bot.app import build_service, open_engine
+from bot.app import build_service
 from bot.service import AccessPolicy, BotService
 from bot.store import SqliteBotStore, StoreError
 from tests.slack.fake_slack import FakeSlack
@@ -41,6 +42,7 @@ class ScriptedWorkflow:
         trace: Trace,
         context: dict[str, Any] | None = None,
         render_chart: bool = True,
+        suggest: bool = True,
         model: str | None = None,
         reasoning_model: str | None = None,
     ) -> EngineAnswer:
@@ -69,10 +71,10 @@ def scripted(tmp_path: Path, workflow: ScriptedWorkflow) -> BotService:
 
 
 def test_rate_limited_user_gets_a_private_notice(
-    fake_slack: FakeSlack, oews_db: Path, tmp_path: Path
+    fake_slack: FakeSlack, oews_db: Path, engine: OewsEngine, tmp_path: Path
 ) -> None:
     settings = settings_for(fake_slack, tmp_path, oews_database=oews_db, oews_rate_per_user_per_minute=1)
-    service = build_service(settings)
+    service = build_service(settings, engine=engine)
     service.clock = lambda: 1_800_000_000.0  # both questions fall in the same one-minute window
     with serving(fake_slack, tmp_path, service=service, oews_database=oews_db) as slack:
         mark = fake_slack.mark()
@@ -169,11 +171,10 @@ class FullDiskStore(SqliteBotStore):
 
 
 def test_answer_is_delivered_when_the_store_is_full(
-    fake_slack: FakeSlack, oews_db: Path, tmp_path: Path
+    fake_slack: FakeSlack, engine: OewsEngine, tmp_path: Path
 ) -> None:
-    settings = settings_for(fake_slack, tmp_path, oews_database=oews_db)
     service = BotService(
-        workflow=Workflow(open_engine(settings)),
+        workflow=Workflow(engine),
         store=FullDiskStore(tmp_path / "full.sqlite"),
         access=AccessPolicy(),
     )

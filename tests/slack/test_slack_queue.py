@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from adapters.slack import handlers
+from agents.engine.engine import OewsEngine
 from bot.app import build_service
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import SlackServer, mention, settings_for
@@ -30,7 +31,7 @@ class GatedWorkflow:
 
 
 def test_people_far_back_in_the_queue_get_the_hourglass_and_their_place_after_the_burst(
-    fake_slack: FakeSlack, oews_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fake_slack: FakeSlack, oews_db: Path, engine: OewsEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(handlers, "QUEUE_NOTE_DELAY_S", 0.5)
     settings = settings_for(
@@ -42,7 +43,7 @@ def test_people_far_back_in_the_queue_get_the_hourglass_and_their_place_after_th
         oews_rate_per_workspace_per_minute=1000,
     )
     gate = threading.Event()
-    service = build_service(settings)
+    service = build_service(settings, engine=engine)
     service.workflow = GatedWorkflow(service.workflow, gate)
     server = SlackServer(fake_slack, service, settings).start()
     mark = fake_slack.mark()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from agents.engine.engine import OewsEngine
 from bot.app import build_service
 from bot.export import NO_TABLE
 from bot.messages import ANSWER_GONE, CSV_COMMENT
@@ -214,12 +215,12 @@ def test_an_unknown_menu_value_is_refused_privately(slack: SlackServer, fake_sla
 
 @pytest.fixture
 def strict_slack(
-    fake_slack: FakeSlack, oews_db: Path, tmp_path_factory: pytest.TempPathFactory
+    fake_slack: FakeSlack, oews_db: Path, engine: OewsEngine, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SlackServer]:
     settings = settings_for(
         fake_slack, tmp_path_factory.mktemp("strict"), oews_database=oews_db, oews_rate_per_user_per_minute=1
     )
-    server = SlackServer(fake_slack, build_service(settings), settings).start()
+    server = SlackServer(fake_slack, build_service(settings, engine=engine), settings).start()
     yield server
     server.stop()
 

@@ -15,6 +15,7 @@ from aiohttp import WSMsgType, web
 
 from adapters.slack import start_socket_mode
 from adapters.workers import InlineWorkers, job_handlers
+from agents.engine.engine import OewsEngine
 from bot.app import build_service
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.harness import event_envelope, mention, settings_for
@@ -88,13 +89,17 @@ def socket_server(fake_slack: FakeSlack) -> Iterator[FakeSocketModeServer]:
 
 
 def test_mention_over_socket_mode_is_acked_and_answered(
-    fake_slack: FakeSlack, socket_server: FakeSocketModeServer, oews_db: Path, tmp_path: Path
+    fake_slack: FakeSlack,
+    socket_server: FakeSocketModeServer,
+    oews_db: Path,
+    engine: OewsEngine,
+    tmp_path: Path,
 ) -> None:
     settings = settings_for(
         fake_slack, tmp_path, oews_database=oews_db, slack_app_token="xapp-test", slack_signing_secret=None
     )
     mark = fake_slack.mark()
-    service = build_service(settings)
+    service = build_service(settings, engine=engine)
     runner = start_socket_mode(service=service, settings=settings)
     workers = InlineWorkers(service, job_handlers(settings), loops=1, lease_s=60).start()
     try:

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from adapters.cli import cli
+from agents.engine.engine import OewsEngine
 from bot.app import build_service
 from bot.messages import NO_SUBSCRIPTIONS, NOTHING_TO_SUBSCRIBE, SUBSCRIBE_HOW
 from tests.shipped import national_release
@@ -23,16 +24,18 @@ QUESTION = "median pay of registered nurses nationally"
 
 @pytest.fixture
 def server(
-    fake_slack: FakeSlack, request: pytest.FixtureRequest, tmp_path: Path, oews_db: Path
+    fake_slack: FakeSlack, request: pytest.FixtureRequest, tmp_path: Path, oews_db: Path, engine: OewsEngine
 ) -> Iterator[SlackServer]:
     """A Slack server of its own; on a private copy of the data for tests that load a release
     (those asking for ``home``), else reading the session's database (named as a parameter, so the
     scheduler sees these tests need the database: tests/conftest.py)."""
     if "home" in request.fixturenames:
         settings = settings_for(fake_slack, request.getfixturevalue("home"))
+        service = build_service(settings)
     else:
         settings = settings_for(fake_slack, tmp_path / "home", oews_database=oews_db)
-    started = SlackServer(fake_slack, build_service(settings), settings).start()
+        service = build_service(settings, engine=engine)
+    started = SlackServer(fake_slack, service, settings).start()
     yield started
     started.stop()
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from agents.engine.engine import OewsEngine
-from bot.app import build_service, open_engine
+from bot.app import build_service
 from bot.config import Settings
 from bot.service import BotService
 from tests.teams.harness import APP_ID, TENANT, FakeConnector, OpenIdServer, TeamsBot, new_key
@@ -24,8 +24,8 @@ GENEROUS_LIMITS = {
 
 
 @pytest.fixture(scope="session")
-def oews_engine(oews_db: Path) -> OewsEngine:
-    return open_engine(Settings(oews_database=oews_db))
+def oews_engine(engine: OewsEngine) -> OewsEngine:
+    return engine
 
 
 @pytest.fixture(scope="session")
