@@ -1541,6 +1541,8 @@ def test_regions_and_words_as_people_type_them(
         ),
         ("taxi dispatchers median pay in ohio", "Dispatchers, Except Police, Fire, and Ambulance (43-5032)"),
         ("dairy workers median hourly in wisconsin", "(45-2093)"),
+        ("welders pay in the eastern ky nonmetro area", "East Kentucky nonmetropolitan area"),
+        ("cooks median pay in maui", "Kahului-Wailuku, HI"),
         ("p25 for accounting clerks in iowa", "Bookkeeping, Accounting, and Auditing Clerks (43-3031)"),
         ("emp for roofers in utah", "people were employed as Roofers"),
         ("avg yrly pay for roofers in utah", "mean annual wage of Roofers"),

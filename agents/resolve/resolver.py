@@ -37,7 +37,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, Literal, overload
 
@@ -697,7 +697,7 @@ def _area_tables(areas: Sequence[Area]) -> _AreaTables:
         elif area.kind in ("state", "territory"):
             _add_state(tables, area)
         elif area.kind == "nonmetro":
-            _add_nonmetro(tables, area)
+            _add_nonmetro(tables, area, {normalize(st.title): st.state.lower() for st in states})
         else:
             _add_metro(tables, area)
     _add_rural_states(tables, areas, states)
@@ -733,7 +733,19 @@ def _add_state(tables: _AreaTables, area: Area) -> None:
 _NONMETRO_SUFFIX = re.compile(r"\s+nonmetropolitan area$", re.IGNORECASE)
 
 
-def _add_nonmetro(tables: _AreaTables, area: Area) -> None:
+_COMPASS_FORMS = {  # "western nd nonmetro": West North Dakota
+    **{
+        w: f"{w}ern"
+        for w in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
+    },
+    **{
+        f"{w}ern": w
+        for w in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
+    },
+}
+
+
+def _add_nonmetro(tables: _AreaTables, area: Area, postal: Mapping[str, str]) -> None:
     title = _PARENS.sub("", area.title)
     base = normalize(_NONMETRO_SUFFIX.sub("", title))
     tables.add(area.title, TIER_NAME, "title", area)
@@ -742,6 +754,14 @@ def _add_nonmetro(tables: _AreaTables, area: Area) -> None:
     if of and region.endswith(" region"):  # "northwestern texas nonmetro", "texas northwestern nonmetro"
         plain = region.removesuffix(" region")
         bases += [f"{plain} {state}", f"{state} {plain}"]
+    bases += [
+        f"{_COMPASS_FORMS[w]} {rest}"
+        for w, _, rest in (b.partition(" ") for b in bases)
+        if w in _COMPASS_FORMS
+    ]
+    for name, code in postal.items():  # "western nd nonmetro": Western North Dakota
+        if code not in aliases.WORD_POSTAL_CODES:
+            bases += [re.sub(rf"\b{name}\b", code, b) for b in bases if re.search(rf"\b{name}\b", b)]
     for base, pattern in itertools.product(bases, (
         "{} nonmetropolitan area", "{} nonmetropolitan", "{} nonmetro", "{} nonmetro area",
         "{} non metro", "{} non metropolitan", "{} non metro area", "nonmetropolitan {}",
