@@ -160,25 +160,22 @@ def _parents_standing_in(
     """The rows of the industries asked about; where BLS published none for an occupation, the
     nearest industry holding it that has one (456110 Pharmacies: 456100 Health and Personal Care
     Retailers), said so. Rows of such parents that stand in for nothing are dropped."""
-    asked = [i.naics for i in intent.industries or ((intent.industry,) if intent.industry else ())]
-    if not asked:
+    industries = intent.industries or ((intent.industry,) if intent.industry else ())
+    titles = {i.naics: i.title for i in industries}
+    if not titles:
         return rows, []
     found = {(r["area_code"], r["occ_code"], r["naics"]): r for r in rows}
     kept: list[dict[str, Any]] = []
     said: list[str] = []
     for area, occupation in dict.fromkeys((r["area_code"], r["occ_code"]) for r in rows):
-        for code in asked:
+        for code, title in titles.items():
             row = found.get((area, occupation, code))
             if row is None:
                 parents = (
-                    found.get((area, occupation, p)) for p in parent_industries(code) if p not in asked
+                    found.get((area, occupation, p)) for p in parent_industries(code) if p not in titles
                 )
-                row = next((r for r in parents if r is not None), None)
-                if row is None:
+                if (row := next((r for r in parents if r is not None), None)) is None:
                     continue
-                title = next(
-                    i.title for i in intent.industries or (intent.industry,) if i and i.naics == code
-                )
                 said.append(
                     f"BLS publishes no estimate for {row['occupation']} in {title} (NAICS {code}); shown "
                     f"instead: the industry that holds it, {row['industry']} (NAICS {row['naics']})."

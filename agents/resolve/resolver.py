@@ -733,16 +733,8 @@ def _add_state(tables: _AreaTables, area: Area) -> None:
 _NONMETRO_SUFFIX = re.compile(r"\s+nonmetropolitan area$", re.IGNORECASE)
 
 
-_COMPASS_FORMS = {  # "western nd nonmetro": West North Dakota
-    **{
-        w: f"{w}ern"
-        for w in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
-    },
-    **{
-        f"{w}ern": w
-        for w in ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
-    },
-}
+_DIRECTIONS = ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
+_COMPASS_FORMS = {**{d: f"{d}ern" for d in _DIRECTIONS}, **{f"{d}ern": d for d in _DIRECTIONS}}
 
 
 def _add_nonmetro(tables: _AreaTables, area: Area, postal: Mapping[str, str]) -> None:
@@ -759,7 +751,7 @@ def _add_nonmetro(tables: _AreaTables, area: Area, postal: Mapping[str, str]) ->
         for w, _, rest in (b.partition(" ") for b in bases)
         if w in _COMPASS_FORMS
     ]
-    for name, code in postal.items():  # "western nd nonmetro": Western North Dakota
+    for name, code in postal.items():  # "western nd nonmetro": West North Dakota
         if code not in aliases.WORD_POSTAL_CODES:
             bases += [re.sub(rf"\b{name}\b", code, b) for b in bases if re.search(rf"\b{name}\b", b)]
     for base, pattern in itertools.product(bases, (
@@ -1237,16 +1229,10 @@ class EntityResolver:
         group = hit.entities[0]
         for occ in self._codes_occupation.values():
             named, _, excepted = occ.title.partition(", Except ")
-            if (
-                occ.code[:6] == group.code[:6]
-                and occ.o_group == "detailed"
-                and excepted
-                and (
-                    normalize(named) == normalize(title_base(group.title))
-                    and kind not in normalize(excepted).split()
-                )
-            ):
-                return _Hit(key, (occ,), "abbreviation")
+            same_name = normalize(named) == normalize(title_base(group.title))
+            if occ.code[:6] == group.code[:6] and occ.o_group == "detailed" and excepted and same_name:
+                excepts = kind in normalize(excepted).split()  # "police dispatchers": excepted
+                return None if excepts else _Hit(key, (occ,), "abbreviation")
         return None
 
     def _field_of_work(self, key: str) -> _Hit[Occupation] | None:
