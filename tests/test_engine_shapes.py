@@ -1648,3 +1648,9 @@ def test_a_name_called_an_area_beside_a_state_is_the_metro(engine: OewsEngine) -
     assert "New York-Newark-Jersey City, NY-NJ" in answer.text and "Connecticut" in answer.text
     states = ask_offline(engine, "plumbers median pay new york vs connecticut")
     assert "New York-Newark" not in states.text
+
+
+def test_a_place_read_from_a_misspelling_is_said(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "median pay for roofers in sacremento ca")
+    assert "Sacramento-Roseville-Folsom, CA" in answer.text
+    assert "Read “sacremento ca” as Sacramento-Roseville-Folsom, CA." in said(answer)

@@ -1001,7 +1001,7 @@ def _merge_qualifiers(mentions: list[Mention], tokens: list[Token]) -> list[Ment
                 merged.append(m)
                 continue
             narrowed = tuple(a for a in prev.entities if _in_state(a, m.entities[0]))
-            merged[-1] = Mention("area", prev.start, m.end, f"{prev.phrase} {m.phrase}", narrowed)
+            merged[-1] = Mention("area", prev.start, m.end, f"{prev.phrase} {m.phrase}", narrowed, prev.via)
             continue
         merged.append(m)
     return merged
@@ -1122,6 +1122,11 @@ class _Builder:
     def _areas(self) -> tuple[Area, ...] | Choice:
         found: list[Area] = []
         places = [m for m in self.mentions if m.kind == "area"]
+        self.notes.extend(  # "sunnydale ca": a place read from a misspelling is said, never silent
+            f"Read “{m.phrase}” as {m.entities[0].title}."
+            for m in places
+            if m.via == "fuzzy" and len(m.entities) == 1 and m.entities[0].kind != "national"
+        )
         for m in places:
             if _several_states(m):  # "the carolinas", "New England": every state of the group
                 found.extend(a for a in m.entities if a not in found)
