@@ -1543,6 +1543,8 @@ def test_regions_and_words_as_people_type_them(
         ("dairy workers median hourly in wisconsin", "(45-2093)"),
         ("welders pay in the eastern ky nonmetro area", "East Kentucky nonmetropolitan area"),
         ("cooks median pay in maui", "Kahului-Wailuku, HI"),
+        ("social service assistants pay in ohio", "Social and Human Service Assistants (21-1093)"),
+        ("shipping clerks median hourly in texas", "Shipping, Receiving, and Inventory Clerks (43-5071)"),
         ("p25 for accounting clerks in iowa", "Bookkeeping, Accounting, and Auditing Clerks (43-3031)"),
         ("emp for roofers in utah", "people were employed as Roofers"),
         ("avg yrly pay for roofers in utah", "mean annual wage of Roofers"),

@@ -376,6 +376,16 @@ def second_conjunct(base: str) -> str | None:
     return rest if len(normalize(rest).split()) > 1 and _is_job_noun(rest) else None
 
 
+def first_conjunct(base: str) -> str | None:
+    """ "Social and Human Service Assistants" -> "Social Service Assistants", "Heavy and
+    Tractor-Trailer Truck Drivers" -> "Heavy Truck Drivers": the first modifier with the words both
+    share (not "Paralegals and Legal Assistants", a list of two jobs)."""
+    first, _, rest = base.partition(" and ")
+    if second_conjunct(base) is None or " " in first or first.endswith("s"):
+        return None
+    return f"{first} {rest.split(' ', 1)[1]}"
+
+
 def title_base(title: str) -> str:
     """A title without parentheses and "Except …" / "Including …" clauses, "&" spelled out."""
     return _EXCEPT.sub("", _PARENS.sub("", title.replace(" & ", " and "))).strip(" ,")
@@ -471,9 +481,9 @@ def _title_parts(title: str) -> list[str]:
     """The occupations a title lists, the part after an adjectival "and", and the names with a
     shared modifier ("Calibration Technicians") or a shared head ("Hotel Desk Clerks")."""
     base = title_base(title)
-    conjunct = second_conjunct(base)
+    conjuncts = [c for c in (second_conjunct(base), first_conjunct(base)) if c]
     shared = [] if "All Other" in title else [*shared_modifier(base), *shared_head(base)]
-    return [*title_components(base), *([conjunct] if conjunct else []), *shared]
+    return [*title_components(base), *conjuncts, *shared]
 
 
 def shared_head(base: str) -> list[str]:
@@ -485,8 +495,8 @@ def shared_head(base: str) -> list[str]:
     if any(" " in item or _is_job_noun(item) for item in items[:-1]):
         return []  # "Property, Real Estate, and …": where the shared words start is not known
     last = items[-1].split()
-    if len(last) < 3:
-        return []
+    if len(last) < 2 or (len(last) == 2 and any(item.endswith("s") for item in items[:-1])):
+        return []  # "Court, Municipal, and License Clerks": court clerks; not a list of plurals
     head = " ".join(last[1:])
     return [f"{item} {head}" for item in [*items[:-1], last[0]]]
 
