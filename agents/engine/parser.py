@@ -100,6 +100,7 @@ FILLER = frozenset(
     soar soared surge surged climb climbed plunge plunged drop drops dropped biggest bump bumps bumped
     hike hikes hiked boost boosts boosted uptick
     about overview snapshot profile tell market markets how's hows yrly emp
+    nah yeah yep nope lol tbh ngl idk imo fwiw btw
     gender sex men women male female race racial ethnicity age ages aged older younger gap pay-gap
     black white hispanic latino latina latinos asian minority minorities fewer
     self self-employed employed freelance freelancers freelancing gig rideshare contractors contractor
