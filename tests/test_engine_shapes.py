@@ -1544,6 +1544,7 @@ def test_regions_and_words_as_people_type_them(
         ("welders pay in the eastern ky nonmetro area", "East Kentucky nonmetropolitan area"),
         ("cooks median pay in maui", "Kahului-Wailuku, HI"),
         ("social service assistants pay in ohio", "Social and Human Service Assistants (21-1093)"),
+        ("how many plumbers in the rest of montana outside metros", "Montana nonmetropolitan area"),
         ("shipping clerks median hourly in texas", "Shipping, Receiving, and Inventory Clerks (43-5071)"),
         ("p25 for accounting clerks in iowa", "Bookkeeping, Accounting, and Auditing Clerks (43-3031)"),
         ("emp for roofers in utah", "people were employed as Roofers"),

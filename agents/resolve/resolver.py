@@ -779,7 +779,10 @@ def _add_rural_states(tables: _AreaTables, areas: Sequence[Area], states: Sequen
         name = normalize(st.title)
         for area in areas:
             if area.kind == "nonmetro" and area.state == st.state:
-                for pattern in ("rural {}", "{} nonmetro", "nonmetro {}", "{} nonmetropolitan"):
+                for pattern in (
+                    "rural {}", "{} nonmetro", "nonmetro {}", "{} nonmetropolitan", "rest of {}",
+                    "{} outside metros", "{} outside the metros", "rest of {} outside metros",
+                ):  # fmt: skip
                     tables.add(pattern.format(name), TIER_VARIANT, "region", area)
 
 
