@@ -1657,3 +1657,8 @@ def test_a_place_read_from_a_misspelling_is_said(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "median pay for roofers in sacremento ca")
     assert "Sacramento-Roseville-Folsom, CA" in answer.text
     assert "Read “sacremento ca” as Sacramento-Roseville-Folsom, CA." in said(answer)
+
+
+def test_gig_work_named_by_its_job_is_named_as_not_applied(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "gig delivery drivers pay in denver")
+    assert "Not applied: “gig delivery drivers”" in answer.text and "self-employed" in answer.text

@@ -305,7 +305,7 @@ NEAR_SCOPE = (
     (
         "self_employment",
         r"\b(self[- ]employed|self[- ]employment|freelanc\w*|gigs"
-        r"|gig\s+(work\w*|economy|jobs?|apps?|platforms?|drivers?)"
+        r"|gig\s+(work\w*|economy|jobs?|apps?|platforms?|drivers?)|gig\s+[a-z]+\s+(drivers?|workers?|couriers?|shoppers?)"
         r"|uber|lyft|rideshare|ride[- ]hail\w*|1099"
         r"|independent\s+contractors?|own\s+(my\s+)?business|business\s+owners?|owner[- ]operators?"
         r"|((run|runs|running|start|starts|starting|started|have|has|had)\s+)?(their|his|her|my|your|our)\s+own"
