@@ -1662,3 +1662,9 @@ def test_a_place_read_from_a_misspelling_is_said(engine: OewsEngine) -> None:
 def test_gig_work_named_by_its_job_is_named_as_not_applied(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "gig delivery drivers pay in denver")
     assert "Not applied: “gig delivery drivers”" in answer.text and "self-employed" in answer.text
+
+
+def test_which_jobs_of_a_group_shrank_ranks_them_not_the_group(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "which office jobs shrank since 2019")
+    assert "among Office and Administrative Support Occupations (43-0000)" in answer.text
+    assert "declined the most" in answer.text

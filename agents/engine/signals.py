@@ -139,7 +139,7 @@ _RSE = re.compile(r"\b(reliab\w*|standard\s+error|rse|prse|margin\s+of\s+error|p
 _RANK = re.compile(
     r"\b(top|highest|lowest|most|least|fewest|best|worst|largest|biggest|smallest|rank\w*"
     r"|leading|bottom|fastest|slowest|quickest)\b|\bwhich\s+(states?|metros?|cities|areas?|industries|sectors?|jobs?"
-    r"|occupations?|careers?|professions?)\b"
+    r"|occupations?|careers?|professions?)\b|\bwhich\s+([a-z&+/-]+\s+){1,3}(jobs|occupations|careers|professions)\b"
 )
 _ASCENDING = re.compile(r"\b(lowest|least|fewest|worst|smallest|bottom|cheapest|slowest)\b")
 _TOP_N = re.compile(
