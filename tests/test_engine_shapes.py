@@ -1548,6 +1548,7 @@ def test_regions_and_words_as_people_type_them(
         ("welders median pay at oilfield services companies", "Support Activities for Mining (NAICS 213000)"),
         ("cooks median hourly at cruise lines", "Water Transportation"),
         ("nurses median pay in the lehigh valley", "Allentown-Bethlehem-Easton, PA-NJ"),
+        ("median for gen maint workers in iowa", "Maintenance and Repair Workers, General (49-9071)"),
         ("shipping clerks median hourly in texas", "Shipping, Receiving, and Inventory Clerks (43-5071)"),
         ("p25 for accounting clerks in iowa", "Bookkeeping, Accounting, and Auditing Clerks (43-3031)"),
         ("emp for roofers in utah", "people were employed as Roofers"),
