@@ -1672,3 +1672,10 @@ def test_which_jobs_of_a_group_shrank_ranks_them_not_the_group(engine: OewsEngin
     answer = ask_offline(engine, "which office jobs shrank since 2019")
     assert "among Office and Administrative Support Occupations (43-0000)" in answer.text
     assert "declined the most" in answer.text
+
+
+def test_a_trend_in_an_industry_says_it_is_for_all_industries(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "electricians in hospitals employment 2021 vs 2025")
+    assert names_not_applied("Hospitals", answer.text) and "Only May 2025" not in answer.text
+    old, new = cell("national_M2021_dl", OCC_CODE="47-2111"), cell("national_M2025_dl", OCC_CODE="47-2111")
+    assert is_shown(number(old["TOT_EMP"]), said(answer)) and is_shown(number(new["TOT_EMP"]), said(answer))

@@ -142,6 +142,13 @@ class OewsEngine:
     def _frame_trend(self, intent: Intent) -> Framing:
         unapplied: list[str] = []
         area = intent.areas[0] if intent.areas else self._national()
+        if intent.industry is not None and len(self.coverage.years_for("national", industry=True)) < 2:
+            # "sales reps in wholesale, 2019 vs 2025": one year of industry figures, so cross-industry
+            unapplied.append(
+                f"Not applied: {intent.industry.title}. Industry figures are loaded for one year only, so "
+                "this trend is for all industries."
+            )
+            intent = intent.with_(industry=None, industries=())
         industry = intent.industry is not None
         if len(self.coverage.years_for(area.kind, industry=industry)) < 2:
             if area.code != q.NATIONAL:
