@@ -17,7 +17,7 @@ from agents.engine.context import ThreadContext
 from agents.engine.coverage import Coverage
 from agents.engine.framing import Framing, Results, run_traced
 from agents.engine.intent import Intent, Parsed
-from agents.engine.parser import QuestionParser
+from agents.engine.parser import QuestionParser, cross_industry_note
 from agents.oews.crosswalk import SocCrosswalk
 from agents.resolve.entities import Area, Industry, Occupation, Vocabulary
 from agents.resolve.resolver import EntityResolver
@@ -144,10 +144,7 @@ class OewsEngine:
         area = intent.areas[0] if intent.areas else self._national()
         if intent.industry is not None and len(self.coverage.years_for("national", industry=True)) < 2:
             # "sales reps in wholesale, 2019 vs 2025": one year of industry figures, so cross-industry
-            unapplied.append(
-                f"Not applied: {intent.industry.title}. Industry figures are loaded for one year only, so "
-                "this trend is for all industries."
-            )
+            unapplied.append(cross_industry_note(intent.industry))
             intent = intent.with_(industry=None, industries=())
         industry = intent.industry is not None
         if len(self.coverage.years_for(area.kind, industry=industry)) < 2:

@@ -1558,10 +1558,7 @@ class _Builder:
                 f"{intent.industries[0].title}, not {rest}."
             )
         if intent.industry is not None and shape in ("growth", "snapshot"):
-            self.unapplied.append(
-                f"Not applied: {intent.industry.title}. Changes over several years and career snapshots "
-                "use cross-industry figures (industry figures are loaded for one year only)."
-            )
+            self.unapplied.append(cross_industry_note(intent.industry))
         if len(intent.industries) > 1 and (len(intent.occupations) > 1 or len(intent.areas) > 1):
             self.unapplied.append(
                 "Not applied: several industries are compared for one occupation and place at a time; "
@@ -1650,6 +1647,14 @@ class _Builder:
             # "median pay in texas", "how many jobs are there in ohio": all occupations combined
             return Parsed(intent=intent.with_(occupations=(self.all_occupations,)))
         return Parsed(refusal_kind="not_found", refusal="", intent=intent)
+
+
+def cross_industry_note(industry: Industry) -> str:
+    """Why a change over years or a career snapshot leaves an industry out."""
+    return (
+        f"Not applied: {industry.title}. Changes over several years and career snapshots use "
+        "cross-industry figures (industry figures are loaded for one year only)."
+    )
 
 
 _METRO_WORDS = r"(area|metro|metropolitan|metro\s+area|region)"
