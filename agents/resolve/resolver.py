@@ -78,6 +78,7 @@ _FIELD_ENDINGS = (
     ("ence", ("entist",)),  # "data science" -> data scientists
     ("arial", ("ary",)),  # "actuarial" -> actuaries, "secretarial"
     ("ment", ("r", "er")),  # "construction management" -> construction managers, "software development"
+    ("ers", ("ing workers",)),  # "loggers" -> logging workers
 )
 _NOT_FIELDS = frozenset({"economy", "politics", "ethics"})  # words first, fields second
 
@@ -744,7 +745,9 @@ _NONMETRO_SUFFIX = re.compile(r"\s+nonmetropolitan area$", re.IGNORECASE)
 
 
 _DIRECTIONS = ("north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest")
-_COMPASS_FORMS = {**{d: f"{d}ern" for d in _DIRECTIONS}, **{f"{d}ern": d for d in _DIRECTIONS}}
+_COMPASS_FORMS = {
+    **{d: f"{d}ern" for d in _DIRECTIONS}, **{f"{d}ern": d for d in _DIRECTIONS}, "coast": "coastal",
+}  # fmt: skip
 
 
 def _add_nonmetro(tables: _AreaTables, area: Area, postal: Mapping[str, str]) -> None:
@@ -755,7 +758,7 @@ def _add_nonmetro(tables: _AreaTables, area: Area, postal: Mapping[str, str]) ->
     bases = [base, f"{state} {region}"] if of else [base]  # "Border Region of Texas": texas border region
     if of and region.endswith(" region"):  # "northwestern texas nonmetro", "texas northwestern nonmetro"
         plain = region.removesuffix(" region")
-        bases += [f"{plain} {state}", f"{state} {plain}"]
+        bases += [f"{plain} {state}", f"{state} {plain}", f"{plain} of {state}"]
     bases += [
         f"{_COMPASS_FORMS[w]} {rest}"
         for w, _, rest in (b.partition(" ") for b in bases)
@@ -770,7 +773,8 @@ def _add_nonmetro(tables: _AreaTables, area: Area, postal: Mapping[str, str]) ->
         "nonmetro {}", "non metro {}", "rural {}", "{} rural area", "rural {} area",
     )):  # fmt: skip
         tables.add(pattern.format(base), TIER_NAME, "title", area)
-    tables.add(bases[0], TIER_REGION, "region", area)
+    for base in bases:  # "coastal oregon", "north coast of california": read as the region, and said so
+        tables.add(base, TIER_REGION, "region", area)
 
 
 def _add_rural_states(tables: _AreaTables, areas: Sequence[Area], states: Sequence[Area]) -> None:
@@ -786,7 +790,10 @@ def _add_rural_states(tables: _AreaTables, areas: Sequence[Area], states: Sequen
                     tables.add(pattern.format(name), TIER_VARIANT, "region", area)
 
 
+_MAKING = (" makers", " manufacturers", " producers", " plants", " factories")
+_MAKERS = (*((ending, " manufacturing") for ending in _MAKING), (" insurers", " insurance"))
 _ABBREVIATIONS = (("st ", "saint "), ("ft ", "fort "), ("mt ", "mount "))
+_LAST_WORD_ABBREVIATIONS = {"springs": "spgs", "beach": "bch", "heights": "hts", "falls": "fls"}  # USPS
 
 
 def metro_cities(title: str) -> tuple[list[str], list[str]]:
@@ -808,6 +815,9 @@ def _city_spellings(city: str) -> Iterator[str]:
             yield long + key[len(short) :]
         elif key.startswith(long):
             yield short + key[len(long) :]
+    head, _, last = key.rpartition(" ")
+    if head and last in _LAST_WORD_ABBREVIATIONS:  # "colorado spgs", "palm bch"
+        yield f"{head} {_LAST_WORD_ABBREVIATIONS[last]}"
 
 
 def _add_metro(tables: _AreaTables, area: Area) -> None:
@@ -1109,10 +1119,11 @@ class EntityResolver:
         return None
 
     def _makers(self, key: str) -> _Hit[Industry] | None:
-        """ "beverage makers", "chemical manufacturers": the industry titled "… Manufacturing"."""
-        for ending in (" makers", " manufacturers", " producers"):
+        """ "beverage makers", "auto parts plants": the industry titled "… Manufacturing";
+        "health insurers": the one titled "… Insurance Carriers"."""
+        for ending, kind in _MAKERS:
             if key.endswith(ending):
-                return self._industries.get(key.removesuffix(ending) + " manufacturing")
+                return self._industries.get(key.removesuffix(ending) + kind)
         return None
 
     def _needs_noun(self, hit: _Hit[Industry], key: str) -> bool:
