@@ -1679,3 +1679,53 @@ def test_a_trend_in_an_industry_says_it_is_for_all_industries(engine: OewsEngine
     assert names_not_applied("Hospitals", answer.text) and "Only May 2025" not in answer.text
     old, new = cell("national_M2021_dl", OCC_CODE="47-2111"), cell("national_M2025_dl", OCC_CODE="47-2111")
     assert is_shown(number(old["TOT_EMP"]), said(answer)) and is_shown(number(new["TOT_EMP"]), said(answer))
+
+
+@pytest.mark.parametrize(
+    ("question", "naics"),
+    [
+        ("machinists avg pay at auto parts plants vs car factories", ("336300", "336100")),
+        ("claims adjusters median at health insurers vs insurance agencies", ("524114", "524210")),
+    ],
+)
+def test_plants_make_and_insurers_carry(engine: OewsEngine, question: str, naics: tuple[str, ...]) -> None:
+    """ "X plants/factories" is X Manufacturing and "X insurers" the X Insurance Carriers."""
+    answer = ask_offline(engine, question)
+    assert [f"NAICS {code}" in answer.text for code in naics] == [True, True], answer.text
+    assert "Not applied" not in answer.text
+
+
+def test_informal_spellings_of_places(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "welders median in colorado spgs vs the border region texas nonmetro")
+    assert "Colorado Springs, CO" in answer.text and "Border Region of Texas" in answer.text
+    coast = ask_offline(engine, "loggers median pay in coastal oregon vs the north coast of california")
+    assert "Coast Oregon nonmetropolitan area" in said(coast)
+    assert "North Coast Region of California nonmetropolitan area" in said(coast)
+    assert "Logging Workers (45-4020)" in coast.text
+
+
+def test_washington_dc_beside_a_state_is_the_district(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "lawyers avg salary washington dc vs washington state")
+    dc, wa = (
+        cell("state_M2025_dl", AREA="11", OCC_CODE="23-1011"),
+        cell("state_M2025_dl", AREA="53", OCC_CODE="23-1011"),
+    )
+    assert is_shown(number(dc["A_MEAN"]), answer.text) and is_shown(number(wa["A_MEAN"]), answer.text)
+    assert "Arlington" not in answer.text
+
+
+def test_since_last_year_is_the_release_before_the_latest(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "bus drivers transit avg hourly, how much did it change since last yr")
+    old, new = cell("national_M2024_dl", OCC_CODE="53-3052"), cell("national_M2025_dl", OCC_CODE="53-3052")
+    change = number(new["H_MEAN"]) - number(old["H_MEAN"])
+    assert is_shown(round(change, 2), answer.text) and "May 2024" in answer.text
+    assert "Not applied" not in answer.text
+
+
+def test_a_size_floor_in_people_and_a_count_at_the_end(engine: OewsEngine) -> None:
+    floor = ask_offline(
+        engine, "fastest growing jobs by % since 2019, only ones with at least 20k ppl back then"
+    )
+    assert "employment above 20,000 in May 2019" in said(floor)
+    four = ask_offline(engine, "what sales jobs shrank the most percentage wise since 2019, gimme 4")
+    assert len(four.tables[0].rows) == 4

@@ -792,8 +792,19 @@ def test_typos_in_ordinary_words_are_corrected_but_names_are_left_alone(resolver
     speller = resolver.speller(FILLER)
     fixed = speller.correct("how many occupatons pay a good salery, emplyment and Medain wage")
     assert fixed == "how many occupations pay a good salary, employment and Median wage"
-    unchanged = "unemployment of electrcians in Seatle, pharmasists in Pheonix"
+    unchanged = "unemployment of electricians in Seatle, pharmasists in Pheonix"
     assert speller.correct(unchanged) == unchanged
+
+
+def test_a_long_name_word_with_a_vowel_left_out_is_restored(resolver: EntityResolver) -> None:
+    from agents.engine.parser import FILLER
+
+    speller = resolver.speller(FILLER)
+    assert speller.correct("elementry school teachrs, electrcians") == (
+        "elementary school teachers, electricians"
+    )
+    words_of_their_own = "masters, cattle ranches, surveyors in atlantis or sunnydale"
+    assert speller.correct(words_of_their_own) == words_of_their_own
 
 
 def test_abbreviated_words_of_industry_names_resolve(resolver: EntityResolver) -> None:

@@ -34,6 +34,7 @@ from agents.engine.text import (
     clean,
     full_years,
     is_unsafe,
+    last_year_as_a_year,
     off_topic_reason,
     tokenize,
     without_unsafe,
@@ -173,7 +174,8 @@ class QuestionParser:
         )
 
     def parse(self, text: str, context: Intent | None = None) -> Parsed:
-        cleaned = roles_as_titles(amounts_in_digits(full_years(self._speller.correct(clean(text)))))
+        cleaned = full_years(self._speller.correct(clean(text)))
+        cleaned = roles_as_titles(amounts_in_digits(last_year_as_a_year(cleaned, self._coverage.latest)))
         lower = cleaned.lower()
         if not any(c.isalpha() for c in cleaned) or _HELP.match(lower.strip(" !.")):
             return Parsed(refusal_kind="help", refusal="")
@@ -513,7 +515,7 @@ class QuestionParser:
             return mentions
         fixed = []
         for m in mentions:
-            state = self._resolver.state_of_postal(m.phrase) if m in places and len(m.phrase) == 2 else None
+            state = self._resolver.state_of_postal(_postal_of(m.phrase)) if m in places else None
             others = [p for p in places if p is not m]
             beside_states = all(any(a.kind == "state" for a in p.entities) for p in others)
             if state is not None and beside_states and state not in m.entities:
@@ -573,7 +575,8 @@ class QuestionParser:
         if kind == "words":  # "bakers at bakeries": the industry titled so, not the bakers again
             words = [t.lower for t in span if t.lower not in _BUSINESS_NOUNS | FILLER]
             distinct = len(set(words)) == len(span)  # every word typed once: not across "paper mills/paper …"
-            industry = self._resolver.industry_with_words(words) if distinct else None
+            short = len(words) == 1 and len(words[0]) <= 3  # "in new jersy": not News Dealers
+            industry = self._resolver.industry_with_words(words) if distinct and not short else None
             return (industry,) if industry is not None else ()
         if kind == "area" and len(span) == 1 and len(span[0].text) == 2:
             found = self._resolver.exact_postal(span[0].text)
@@ -1658,6 +1661,15 @@ def cross_industry_note(industry: Industry) -> str:
 
 
 _METRO_WORDS = r"(area|metro|metropolitan|metro\s+area|region)"
+
+
+def _postal_of(phrase: str) -> str:
+    """The postal code a place phrase is ("dc", "PA"), or ends with where the state is itself a city
+    ("washington dc", "washington d.c."), else ""."""
+    words = phrase.replace(".", "").split()
+    if len(words) == 1 and len(words[0]) == 2:
+        return words[0]
+    return "dc" if len(words) > 1 and words[-1].lower() == "dc" else ""
 
 
 def _the_state_among(mention: Mention, places: list[Mention]) -> Area | None:

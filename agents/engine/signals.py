@@ -147,6 +147,8 @@ _TOP_N = re.compile(
     r"|\b(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\s+(?:highest|lowest|best|worst|top|most|least|fewest"
     r"|biggest|largest|smallest|fastest|slowest|quickest|leading|richest|poorest|cheapest"
     r"|states?|metros?|metro\s+areas?|cities|city|areas?|industries|industry|sectors?|jobs?|occupations?|careers?)\b"
+    r"|\b(?:gimme|give\s+me|show\s+me|just|only)\s+(?:the\s+)?(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")"
+    r"\s*(?:[.?!,;]|$)"
 )
 _RANK_STATES = re.compile(r"\b(states|which\s+state|what\s+state|state\s+(pays|has|with))\b")
 _RANK_METROS = re.compile(
@@ -247,7 +249,7 @@ _UNIT = (
     r"\s*(?P<bucks>bucks|dollars|usd)?"
     r"(?:\s*(?P<per>an?\s+hour|per\s+hour|an?\s+hr|per\s+hr|/\s*h(?:ou)?r|hourly|hrly|an?\s+year|per\s+year"
     r"|an?\s+yr|per\s+yr|/\s*y(?:ea)?r|annually|annual|yearly|salary)\b)?"
-    r"(?:\s*(?P<count>workers?|jobs|people|employees?|employed|positions|persons|hc\b|headcount))?"
+    r"(?:\s*(?P<count>workers?|jobs|people|ppl|folks|employees?|employed|positions|persons|hc\b|headcount))?"
 )
 _THRESHOLD = re.compile(
     rf"(?:(?P<over>{_OVER})|(?P<under>{_UNDER})|(?P<claim>{_CLAIM}))\s*(?P<neg>-)?\s*(?P<dollar>\$)?\s*(?P<neg2>-)?"

@@ -48,6 +48,16 @@ def full_years(text: str) -> str:
     return _SHORT_YEAR.sub(r"20\1", text) if "'" in text or "’" in text else text
 
 
+_SINCE_LAST_YEAR = re.compile(
+    r"\b(since|from|vs\.?|versus|than|compared\s+(?:to|with))\s+last\s+(?:year|yr)\b", re.IGNORECASE
+)
+
+
+def last_year_as_a_year(text: str, latest: int) -> str:
+    """ "since last yr" -> "since 2024" when the latest release is 2025: the release before it."""
+    return _SINCE_LAST_YEAR.sub(lambda m: f"{m.group(1)} {latest - 1}", text)
+
+
 def tokenize(text: str) -> list[Token]:
     return [
         Token(m.group(), m.group().lower().replace("’", "'"), m.start(), m.end())

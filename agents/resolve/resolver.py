@@ -755,7 +755,7 @@ def _add_nonmetro(tables: _AreaTables, area: Area, postal: Mapping[str, str]) ->
     base = normalize(_NONMETRO_SUFFIX.sub("", title))
     tables.add(area.title, TIER_NAME, "title", area)
     region, of, state = base.rpartition(" of ")
-    bases = [base, f"{state} {region}"] if of else [base]  # "Border Region of Texas": texas border region
+    bases = [base, f"{state} {region}", f"{region} {state}"] if of else [base]  # texas border region
     if of and region.endswith(" region"):  # "northwestern texas nonmetro", "texas northwestern nonmetro"
         plain = region.removesuffix(" region")
         bases += [f"{plain} {state}", f"{state} {plain}", f"{plain} of {state}"]

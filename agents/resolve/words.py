@@ -37,6 +37,7 @@ DOMINANT_RATIO = 3.0
 # others: "unemployment" is not "employment").
 TYPO_MIN_CHARS = 5
 TYPO_EDITS = 1
+NAME_TYPO_MIN_CHARS = 7  # a longer unknown word one edit from one name word is that word misspelled
 CACHE_SIZE = 10_000
 
 _INITIALISM_SKIP = frozenset({"and", "of", "the", "or", "for", "in", "on", "to", "all", "other"})
@@ -194,11 +195,31 @@ class Speller:
         return word if fixed is None else (fixed.capitalize() if word[0].isupper() else fixed)
 
     def _nearest(self, word: str) -> str | None:
+        """The one ordinary word within ``TYPO_EDITS`` that no name word is as near to; else, for
+        a longer word, the one name word it is with a letter left out ("elementry", "teachrs")."""
         ordinary = process.extract(
             word, self._ordinary, scorer=OSA.distance, score_cutoff=TYPO_EDITS, limit=2
         )
-        if not ordinary or (len(ordinary) > 1 and ordinary[1][1] == ordinary[0][1]):
+        if not ordinary:
+            return self._nearest_name_word(word)
+        if len(ordinary) > 1 and ordinary[1][1] == ordinary[0][1]:
             return None
         best, distance, _ = ordinary[0]
         near = process.extract(word, self._known, scorer=OSA.distance, score_cutoff=distance, limit=3)
         return None if any(choice != best for choice, _, _ in near) else best
+
+    def _nearest_name_word(self, word: str) -> str | None:
+        """Only a vowel left out ("elementry", "teachrs"): "masters", "ranches", "atlantis" or
+        "sunnydale" are words or places of their own, not "casters", "ranchers", "atlantic" or
+        "sunnyvale"."""
+        if len(word) < NAME_TYPO_MIN_CHARS:
+            return None
+        near = process.extract(word, self._known, scorer=OSA.distance, score_cutoff=1, limit=3)
+        longer = [choice for choice, _, _ in near if _a_vowel_left_out(word, choice)]
+        return longer[0] if len(longer) == 1 else None
+
+
+def _a_vowel_left_out(typed: str, word: str) -> bool:
+    return len(word) == len(typed) + 1 and any(
+        word[i] in "aeiou" and word[:i] + word[i + 1 :] == typed for i in range(len(word))
+    )
