@@ -262,7 +262,14 @@ def rank_industries(
     return Query(sql, params, (measure,), LIST_ROWS if threshold else None)
 
 
-GROWTH_FLOOR = 10_000  # jobs: smaller occupations are not ranked by employment growth
+GROWTH_FLOOR = 10_000  # jobs: smaller occupations are not ranked by employment growth across all jobs
+
+
+def growth_floor(measure: str, *, absolute: bool, within: bool) -> int | None:
+    """The jobs an occupation needs in the first year to be ranked by percent growth, unasked:
+    across all occupations, tiny ones would top the list (390 -> 1,100 is +182%); within a group
+    every occupation is ranked."""
+    return GROWTH_FLOOR if measure == "tot_emp" and not absolute and not within else None
 
 
 def rank_growth(
@@ -292,9 +299,9 @@ def rank_growth(
         else:
             extra += f" AND {column} {'>=' if t.above else '<'} ?"
             params.append(t.value)
-    elif measure == "tot_emp" and not absolute:
+    elif (floor := growth_floor(measure, absolute=absolute, within=within is not None)) is not None:
         extra += " AND s.tot_emp >= ?"
-        params.append(GROWTH_FLOOR)
+        params.append(floor)
     if within:
         extra += " AND s.occ_code LIKE ?"
         params.append(f"{within}%")

@@ -14,7 +14,7 @@ from typing import Any
 from agents.answer import ChartSeries, ChartSpec, Row
 from agents.engine import format as fmt
 from agents.engine.intent import Intent, Threshold
-from agents.engine.queries import GROWTH_FLOOR
+from agents.engine.queries import growth_floor
 from agents.oews.schema import ALL_OCCUPATIONS, NATIONAL, top_code
 from agents.table import Column, Table, number_text
 
@@ -761,9 +761,9 @@ def _growth_caveats(intent: Intent, start: int, end: int, ranked: int, top_n: in
     if t is not None:
         year = start if t.measure == "tot_emp" else end
         caveats.append(f"Only occupations with {threshold_words(t)} in May {year} are ranked, as asked.")
-    elif measure == "tot_emp" and not absolute:
+    elif (floor := growth_floor(measure, absolute=absolute, within=bool(intent.occupations))) is not None:
         caveats.append(
-            f"Only occupations with at least {GROWTH_FLOOR:,} jobs in May {start} are ranked, so "
+            f"Only occupations with at least {floor:,} jobs in May {start} are ranked, so "
             "that tiny occupations do not dominate; employment excludes the self-employed."
         )
     if start <= 2020:

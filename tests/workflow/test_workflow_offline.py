@@ -34,7 +34,7 @@ def one_of_each_shape(evaluation: list[Stages]) -> list[Stages]:
 
     What the graph adds to the engine's answer (the plan, the chart and synthesizer nodes, the
     follow-ups and reshapes) depends on that shape, not on the parameters: another question with
-    the same statements runs the same nodes on other rows. About one question in six; the same
+    the same statements runs the same nodes on other rows. About one question in ten; the same
     sample every run, and a new shape joins it as the engine grows."""
     chosen: dict[object, Stages] = {}
     for stage in evaluation:
@@ -50,7 +50,7 @@ def test_every_shape_of_eval_answer_is_the_engines_answer(
 ) -> None:
     workflow = Workflow(engine)
     sample = one_of_each_shape(evaluation_stages)
-    assert len(evaluation_stages) / 10 < len(sample) < len(evaluation_stages) / 2
+    assert len(evaluation_stages) / 20 < len(sample) < len(evaluation_stages) / 2  # shapes grow slower
     for stage in sample:
         question, direct = stage.question, stage.answer
         answer, trace = ask(workflow, question)
