@@ -1729,3 +1729,15 @@ def test_a_size_floor_in_people_and_a_count_at_the_end(engine: OewsEngine) -> No
     assert "employment above 20,000 in May 2019" in said(floor)
     four = ask_offline(engine, "what sales jobs shrank the most percentage wise since 2019, gimme 4")
     assert len(four.tables[0].rows) == 4
+
+
+def test_a_level_of_government_shows_both_of_its_oews_designations(engine: OewsEngine) -> None:
+    """ "local government" is OEWS's designation without its schools and hospitals and the one with
+    them: a comparison shows both, a ranking reads the first and names the second."""
+    answer = ask_offline(engine, "diesel mechanic avg salary trucking companies vs local government")
+    for naics in ("484000", "999300", "999301"):
+        row = cell("nat_industry_M2025_dl", NAICS=naics, OCC_CODE="49-3031")
+        assert is_shown(number(row["A_MEAN"]), answer.text), naics
+    ranking = ask_offline(engine, "top paying jobs in local government")
+    assert "Not applied" not in ranking.text
+    assert "it can also mean Local Government, including Schools and Hospitals" in said(ranking)

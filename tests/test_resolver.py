@@ -648,10 +648,6 @@ def test_short_words_are_not_occupations(resolver: EntityResolver, token: str) -
     [
         ("hospitals", "622000"),
         ("Hospitals", "622000"),
-        ("the federal government", "999101"),
-        ("the feds", "999101"),
-        ("state government", "999201"),
-        ("local government", "999301"),
         ("accounting firms", "541200"),
         ("tax prep", "541200"),
         ("CPA firms", "541200"),
@@ -679,6 +675,23 @@ def test_industries_by_name_code_and_common_name(resolver: EntityResolver, phras
     result = resolver.industry(phrase)
     assert codes(result) == [naics] and not result.ambiguous
     assert [i.naics for i in resolver.exact("industry", phrase)] == [naics]
+
+
+@pytest.mark.parametrize(
+    ("phrase", "naics"),
+    [
+        ("the federal government", ["999100", "999101"]),
+        ("the feds", ["999100", "999101"]),
+        ("state government", ["999200", "999201"]),
+        ("local government", ["999300", "999301"]),
+        ("state agencies", ["999200"]),
+    ],
+)
+def test_a_level_of_government_names_its_oews_designations(
+    resolver: EntityResolver, phrase: str, naics: list[str]
+) -> None:
+    """Without, then with, the schools and hospitals (the Postal Service) it runs."""
+    assert [i.naics for i in resolver.exact("industry", phrase)] == naics
 
 
 def test_short_naics_codes_through_industry(resolver: EntityResolver) -> None:

@@ -1551,15 +1551,28 @@ class _Builder:
         measures = tuple(f"{b}_{stat}" for stat in ("pct10", "pct25", "median", "pct75", "pct90"))
         return intent.with_(measures=measures, basis=basis, position=amount)
 
+    def _one_industry_at_a_time(self, industries: tuple[Industry, ...]) -> None:
+        """A ranking or a trend reads one industry: the others are named as not applied, or, for
+        OEWS's overlapping government designations named by one phrase ("local government": with
+        and without its schools and hospitals), as what the phrase can also mean."""
+        rest = ", ".join(i.title for i in industries[1:])
+        designations = all("(OEWS Designation)" in i.title for i in industries)
+        phrase = next((m.phrase for m in self.mentions if set(m.entities) >= set(industries)), None)
+        if designations and phrase is not None:
+            self.notes.append(
+                f"Read “{phrase}” as {industries[0].title}; it can also mean {rest} (ask with that name)."
+            )
+        else:
+            self.unapplied.append(
+                f"Not applied: one industry at a time for this kind of question; this answer is for "
+                f"{industries[0].title}, not {rest}."
+            )
+
     def _unapplied_parts(self, intent: Intent) -> None:
         """Every part of the question is used or named here as not used."""
         shape = intent.shape
         if len(intent.industries) > 1 and shape not in ("lookup", "compare"):
-            rest = ", ".join(i.title for i in intent.industries[1:])
-            self.unapplied.append(
-                f"Not applied: one industry at a time for this kind of question; this answer is for "
-                f"{intent.industries[0].title}, not {rest}."
-            )
+            self._one_industry_at_a_time(intent.industries)
         if intent.industry is not None and shape in ("growth", "snapshot"):
             self.unapplied.append(cross_industry_note(intent.industry))
         if len(intent.industries) > 1 and (len(intent.occupations) > 1 or len(intent.areas) > 1):
