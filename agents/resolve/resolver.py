@@ -810,6 +810,8 @@ def metro_cities(title: str) -> tuple[list[str], list[str]]:
 def _city_spellings(city: str) -> Iterator[str]:
     key = normalize(city)
     yield key
+    if "'" in city:  # "Coeur d'Alene": "coeur dalene" above, "coeur d alene" here
+        yield normalize(city.replace("'", " "))
     for short, long in _ABBREVIATIONS:
         if key.startswith(short):
             yield long + key[len(short) :]

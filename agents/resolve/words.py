@@ -37,7 +37,8 @@ DOMINANT_RATIO = 3.0
 # others: "unemployment" is not "employment").
 TYPO_MIN_CHARS = 5
 TYPO_EDITS = 1
-NAME_TYPO_MIN_CHARS = 7  # a longer unknown word one edit from one name word is that word misspelled
+NAME_TYPO_MIN_CHARS = 7  # a longer unknown word with a vowel left out of one name word is that word
+SWAP_MIN_CHARS = 5  # an unknown word with two letters of one name word swapped is that word
 CACHE_SIZE = 10_000
 
 _INITIALISM_SKIP = frozenset({"and", "of", "the", "or", "for", "in", "on", "to", "all", "other"})
@@ -209,17 +210,27 @@ class Speller:
         return None if any(choice != best for choice, _, _ in near) else best
 
     def _nearest_name_word(self, word: str) -> str | None:
-        """Only a vowel left out ("elementry", "teachrs"): "masters", "ranches", "atlantis" or
+        """The one name word this is with a vowel left out ("elementry", "teachrs") or two
+        letters swapped ("gaurds"), for words long enough: "masters", "ranches", "atlantis" or
         "sunnydale" are words or places of their own, not "casters", "ranchers", "atlantic" or
         "sunnyvale"."""
-        if len(word) < NAME_TYPO_MIN_CHARS:
+        if len(word) < SWAP_MIN_CHARS:
             return None
         near = process.extract(word, self._known, scorer=OSA.distance, score_cutoff=1, limit=3)
-        longer = [choice for choice, _, _ in near if _a_vowel_left_out(word, choice)]
-        return longer[0] if len(longer) == 1 else None
+        long = len(word) >= NAME_TYPO_MIN_CHARS
+        found = [c for c, _, _ in near if _swapped(word, c) or (long and _a_vowel_left_out(word, c))]
+        return found[0] if len(found) == 1 else None
 
 
 def _a_vowel_left_out(typed: str, word: str) -> bool:
     return len(word) == len(typed) + 1 and any(
         word[i] in "aeiou" and word[:i] + word[i + 1 :] == typed for i in range(len(word))
     )
+
+
+def _swapped(typed: str, word: str) -> bool:
+    """ "gaurds": guards with two letters next to each other typed the other way round."""
+    if len(word) != len(typed):
+        return False
+    i = next((k for k in range(len(word)) if word[k] != typed[k]), len(word))
+    return i + 1 < len(word) and typed[i : i + 2] == word[i + 1] + word[i] and typed[i + 2 :] == word[i + 2 :]
