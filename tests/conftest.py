@@ -110,8 +110,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 # Tests that read one shared pass over the evaluation questions (a session fixture) run on one
 # xdist worker, so the pass is made once per run; so do the tests that read the metro file (~2 s to
-# parse; these are the only ones), those that read the industry file (~2 s), and the chart tests
-# (each sample is rendered once per process).
+# parse; these are the only ones), those that read the industry file (~2 s), the chart tests
+# (each sample is rendered once per process) and the process tests sharing one host's processes.
 # Node id prefixes (the controller sees ids, not marks; xdist's own ``--dist loadgroup`` does not
 # group under pytest 9).
 SAME_WORKER = {
@@ -129,6 +129,8 @@ SAME_WORKER = {
     "tests/test_engine_shapes.py::test_an_industry_is_read_from_the_words_of_its_title": "industry-rows",
     "tests/test_engine_shapes.py::test_industries_named_by_shortened_titles": "industry-rows",
     "tests/test_chart.py::": "charts",
+    "tests/test_queue_processes.py::test_kill_9_of_a_worker_mid_teams_job": "one-host",
+    "tests/test_queue_processes.py::test_kill_9_of_a_worker_posting_a_command": "one-host",
 }
 
 

@@ -66,6 +66,7 @@ class FakeSlack:
         self._slow: dict[str, tuple[int, float]] = {}
         self.retry_after = "0"
         self.socket_url = ""  # what apps.connections.open hands out (Socket Mode tests)
+        self.idle_checks: list[Callable[[], bool]] = []  # the servers posting here (``settle``)
         self.auth = {"user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM, "team": "Test", "user": "oews"}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
@@ -133,8 +134,17 @@ class FakeSlack:
         return self.since(mark, method)
 
     def settle(self, mark: int, quiet: float = 0.4, timeout: float = 10.0) -> list[Call]:
-        """Wait until no call has arrived for ``quiet`` seconds; all the calls since ``mark``."""
+        """All the calls since ``mark`` once nothing more is coming.
+
+        With servers registered in ``idle_checks`` (``SlackServer`` registers itself), once every
+        one of them is idle: no request, job or notice in flight, nothing queued. Otherwise, once no
+        call has arrived for ``quiet`` seconds."""
         deadline = time.monotonic() + timeout
+        if self.idle_checks:
+            while not all(idle() for idle in list(self.idle_checks)):
+                assert time.monotonic() < deadline, "the Slack servers did not become idle"
+                time.sleep(0.01)
+            return self.since(mark)
         seen = -1
         while time.monotonic() < deadline:
             count = len(self.since(mark))

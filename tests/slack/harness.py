@@ -74,7 +74,21 @@ class SlackServer:
     def start(self) -> SlackServer:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._serve(), self.loop).result(timeout=30)
+        self.fake.idle_checks.append(self.idle)
         return self
+
+    def idle(self) -> bool:
+        """Nothing in flight: no request, notice or job on the server's loop, and no job queued or
+        running in its store (``FakeSlack.settle`` waits for this instead of a quiet time)."""
+        if asyncio.run_coroutine_threadsafe(self._busy(), self.loop).result(10):
+            return False
+        stats = self.service.store.queue_stats()
+        return stats.queued == stats.running == 0
+
+    async def _busy(self) -> bool:
+        """A task on the loop besides the idle workers' loops (and their pauses between polls)."""
+        ignored = {asyncio.current_task(), *self._workers}
+        return any(t not in ignored and not _polling(t) for t in asyncio.all_tasks())
 
     async def _serve(self) -> None:
         app = web.Application()
@@ -92,6 +106,8 @@ class SlackServer:
         self.url = f"http://127.0.0.1:{port}/slack/events"
 
     def stop(self) -> None:
+        if self.idle in self.fake.idle_checks:
+            self.fake.idle_checks.remove(self.idle)
         if self._stop_workers is not None and self._workers:
             self.loop.call_soon_threadsafe(self._stop_workers.set)
             asyncio.run_coroutine_threadsafe(asyncio.wait(self._workers, timeout=10), self.loop).result(30)
@@ -191,6 +207,11 @@ class SlackServer:
             ephemeral=ephemeral,
         )
         return self.action(payload)
+
+
+def _polling(task: asyncio.Task[Any]) -> bool:
+    """An idle worker's pause between polls (``asyncio.wait_for`` wraps ``stop.wait()`` in a task)."""
+    return getattr(task.get_coro(), "__qualname__", "") == "Event.wait"
 
 
 def signed_headers(body: str, *, timestamp: int | None = None, secret: str = SECRET) -> dict[str, str]:
