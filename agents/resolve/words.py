@@ -196,8 +196,8 @@ class Speller:
         return word if fixed is None else (fixed.capitalize() if word[0].isupper() else fixed)
 
     def _nearest(self, word: str) -> str | None:
-        """The one ordinary word within ``TYPO_EDITS`` that no name word is as near to; else, for
-        a longer word, the one name word it is with a letter left out ("elementry", "teachrs")."""
+        """The one ordinary word within ``TYPO_EDITS`` that no name word is as near to; else the
+        one name word it is misspelled from (``_nearest_name_word``)."""
         ordinary = process.extract(
             word, self._ordinary, scorer=OSA.distance, score_cutoff=TYPO_EDITS, limit=2
         )
