@@ -1741,3 +1741,44 @@ def test_a_level_of_government_shows_both_of_its_oews_designations(engine: OewsE
     ranking = ask_offline(engine, "top paying jobs in local government")
     assert "Not applied" not in ranking.text
     assert "it can also mean Local Government, including Schools and Hospitals" in said(ranking)
+
+
+def test_a_close_spelling_of_a_title_shares_its_words(engine: OewsEngine) -> None:
+    """ "diesel techs" is not "help desk technicians": a fuzzy reading needs each word typed."""
+    answer = ask_offline(engine, "diesel techs 75th pctile yrly in west south dakota nonmetro")
+    assert "Computer User Support" not in said(answer)
+    assert "Diesel Engine Specialists (49-3031)" in answer.text
+    typo = ask_offline(engine, "median pay for elecrticians in ohio")
+    assert "Electricians (47-2111)" in typo.text
+
+
+def test_a_word_like_postal_code_after_its_city_is_the_state(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "90th pctile yrly for auto techs columbus oh")
+    row = cell("MSA_M2025_dl", AREA_TITLE="Columbus, OH", OCC_CODE="49-3023")
+    assert is_shown(number(row["A_PCT90"]), answer.text) and answer.kind == "answer"
+    portland = ask_offline(engine, "nurses portland me")
+    assert "Portland-South Portland, ME" in portland.text and "Vancouver" not in portland.text
+
+
+def test_a_nonmetro_region_named_state_first(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "logging equipment operator pay oregon coast nonmetro vs the UP of michigan")
+    assert "Coast Oregon nonmetropolitan area" in answer.text
+    assert "Upper Peninsula of Michigan nonmetropolitan area" in answer.text
+    states = ask_offline(engine, "school bus driver mean hourly wage: iowa, nebraska, south dakota")
+    assert [s in states.text for s in ("Iowa", "Nebraska", "South Dakota")] == [True, True, True]
+    assert "South Nebraska" not in states.text
+
+
+def test_words_of_a_name_in_the_question_are_not_an_off_topic_request(engine: OewsEngine) -> None:
+    """ "casino hotels" is an industry, not a booking; "hotel prices" is still off topic."""
+    answer = ask_offline(engine, "top 5 jobs by avg pay at casino hotels in nevada")
+    assert answer.kind == "answer" and "Casino Hotels" in answer.text
+    assert names_not_applied("Nevada", answer.text)
+    assert ask_offline(engine, "hotel prices in miami").kind != "answer"
+
+
+def test_power_plants_by_their_fuel(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "power plant operator avg pay - nuclear plants vs wind farms vs solar farms")
+    for naics in ("221113", "221115", "221114"):
+        row = cell("nat_industry_M2025_dl", NAICS=naics, OCC_CODE="51-8013")
+        assert is_shown(number(row["A_MEAN"]), answer.text), naics

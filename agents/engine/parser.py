@@ -187,14 +187,17 @@ class QuestionParser:
             )
         if is_unsafe(lower):
             return self._around_sql(cleaned, context)
-        tokens = tokenize(_postal_case(cleaned))
+        tokens = tokenize(self._postal_after_city(_postal_case(cleaned)))
         signals = self._titles_kept(tokens, read_signals(lower), lower)
         mentions, unknown = self._scan(tokens, signals, cleaned)
         names_occupation = any(m.kind == "occupation" and m.via == "exact" for m in mentions)
         near_occupation = any(m.kind == "occupation" for m in mentions)  # "wind turbine technicians"
         lists = signals.threshold is not None
         if why := off_topic_reason(
-            lower, names_occupation=names_occupation, near_occupation=near_occupation, lists_occupations=lists
+            _without_names(lower, tokens, mentions, signals),
+            names_occupation=names_occupation,
+            near_occupation=near_occupation,
+            lists_occupations=lists,
         ):
             return Parsed(refusal_kind="out_of_scope", refusal=why)
         everyone = self._resolver.exact("occupation", "00-0000")
@@ -206,6 +209,18 @@ class QuestionParser:
             all_occupations=everyone[0] if everyone else None, nation=nation[0] if nation else None
         )
         return self._industry_readings(parsed, mentions)
+
+    def _postal_after_city(self, text: str) -> str:
+        """ "auto techs columbus oh", "nurses portland me": a word-like postal code right after a
+        city of that state is the state's code."""
+
+        def upper(m: re.Match[str]) -> str:
+            words, code = m.group(1).split(), m.group(2)
+            if any(self._resolver.is_city_of(" ".join(words[-n:]), code.lower()) for n in range(1, 4)):
+                return m.group(1) + code.upper()
+            return m.group()
+
+        return _POSTAL_AFTER_WORDS.sub(upper, text)
 
     def _around_sql(self, text: str, context: Intent | None) -> Parsed:
         """SQL or an instruction typed into a question is never run or followed: the question around
@@ -766,7 +781,19 @@ _ENDS = r"(?=\s*(?:[?.!,;)]|$|\s(?:and|vs|versus|or)\b))"
 # or", "cleveland, oh"), or after "in" at the end of a phrase ("nurses in pa?").
 _POSTAL_AFTER_COMMA = re.compile(rf"(?<=[a-z]),\s*\b({_CODES}){_ENDS}", re.IGNORECASE)
 _POSTAL_AFTER_IN = re.compile(rf"\b(?:in|around|near)\s+({_CODES}){_ENDS}")
+_POSTAL_AFTER_WORDS = re.compile(rf"\b((?:[a-z][a-z.'-]*\s+){{1,3}})({_CODES}){_ENDS}", re.IGNORECASE)
 _NOT_AFTER_IN = frozenset({"in", "or", "me", "hi", "ok", "us"})
+
+
+def _without_names(lower: str, tokens: Sequence[Token], mentions: Sequence[Mention], signals: Signals) -> str:
+    """The question without the names it was read to have, when it asks about jobs or pay: "top
+    jobs at casino hotels" is not about booking a hotel ("hotel prices" still is)."""
+    if not (signals.pay or signals.employment or signals.ranking or signals.names_occupations):
+        return lower
+    for m in mentions:
+        start, end = tokens[m.start].start, tokens[m.end - 1].end
+        lower = lower[:start] + " " * (end - start) + lower[end:]
+    return lower
 
 
 def _postal_case(text: str) -> str:

@@ -88,6 +88,7 @@ FUZZY_CUTOFF = 85.0
 SOUNDS_CUTOFF = 92.0  # the same, spelled as it sounds: nearer, since sounds merge more words
 FUZZY_MIN_CHARS = 4
 FUZZY_LIMIT = 25
+WORD_NEAR = 70.0  # a word of a misspelled phrase is near a word of the name it matches at this ratio
 KEEP_MARGIN = 6.0
 TIE_MARGIN = 1.0
 MAX_MATCHES = 6
@@ -756,6 +757,11 @@ def _add_nonmetro(tables: _AreaTables, area: Area, postal: Mapping[str, str]) ->
     tables.add(area.title, TIER_NAME, "title", area)
     region, of, state = base.rpartition(" of ")
     bases = [base, f"{state} {region}", f"{region} {state}"] if of else [base]  # texas border region
+    for name in [name for name in postal if base.endswith(f" {name}")][:1] if not of else ():
+        part = base.removesuffix(name).strip()  # "coast oregon": "coast of oregon", "oregon coast"
+        bases.append(f"{part} of {name}")
+        if part.split()[0].removesuffix("ern") not in _DIRECTIONS:  # "iowa, nebraska, south dakota"
+            bases.append(f"{name} {part}")
     if of and region.endswith(" region"):  # "northwestern texas nonmetro", "texas northwestern nonmetro"
         plain = region.removesuffix(" region")
         bases += [f"{plain} {state}", f"{state} {plain}", f"{plain} of {state}"]
@@ -946,8 +952,9 @@ def _fuzzy(index: _Index[T], query: str, key: str) -> Resolution[T]:
         results = process.extract(
             query_form, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=FUZZY_LIMIT
         )
-        for _, score, position in results:
-            _keep_best(best, index.choice_hits[position], float(score), "fuzzy")
+        for choice, score, position in results:
+            if _every_word_near(key, choice):
+                _keep_best(best, index.choice_hits[position], float(score), "fuzzy")
     if not best:  # spelled as it sounds: "farmacist", "proffesor"
         results = process.extract(
             sounds(key), index.sounds, scorer=fuzz.ratio, score_cutoff=SOUNDS_CUTOFF, limit=FUZZY_LIMIT
@@ -957,6 +964,18 @@ def _fuzzy(index: _Index[T], query: str, key: str) -> Resolution[T]:
     for hit, score in _inner_phrases(index, key):
         _keep_best(best, hit, score, "partial")
     return _rank(query, list(best.values()))
+
+
+def _every_word_near(typed: str, name: str) -> bool:
+    """Each word typed of three letters or more is near a word of the name, or part of one ("fire
+    fighters"): a close ratio over the whole phrase alone read "diesel technicians" as "help desk
+    technicians"."""
+    words = name.split()
+    return all(
+        any(w in n or n in w or fuzz.ratio(w, n) >= WORD_NEAR for n in words)
+        for w in typed.split()
+        if len(w) > 2
+    )
 
 
 _DOUBLED = re.compile(r"([a-z])\1")
@@ -1359,6 +1378,13 @@ class EntityResolver:
     def _resolution(self, phrase: str, found: Sequence[Area], key: str, via: str) -> Resolution[Area]:
         matches = tuple(Match(a, 100.0, key, via) for a in found)
         return Resolution(phrase, matches, ambiguous=len(matches) > 1)
+
+    def is_city_of(self, city: str, code: str) -> bool:
+        """ "columbus" and "oh": a city that names an OEWS area in the state of that postal code."""
+        postal, key = self._states.get(code), normalize(city)
+        hit = self._areas.get(key)
+        found = self._cities.get(key) or (hit.entities if hit is not None else ())
+        return postal is not None and any(postal in a.states for a in found)
 
     def _qualified(self, phrase: str, key: str) -> Resolution[Area] | None:
         """ "springfield il", "portland, me", "seatle wa": a city narrowed by its state."""
