@@ -1166,7 +1166,7 @@ def test_sql_typed_around_a_question_is_left_out_and_the_question_answered(
     answer = ask_offline(engine, question)
     row = cell("state_M2025_dl", AREA="39", OCC_CODE="41-2031")
     assert answer.kind == "answer" and is_shown(number(row["H_MEDIAN"]), said(answer))
-    assert any("Left out the SQL" in c for c in answer.caveats) and "DROP" not in said(answer)
+    assert names_not_applied("DROP TABLE oews", said(answer)) and "SELECT" not in said(answer)
 
 
 def test_an_instruction_before_a_real_question_is_left_out_and_the_question_answered(
@@ -1179,6 +1179,7 @@ def test_an_instruction_before_a_real_question_is_left_out_and_the_question_answ
     )
     row = cell("state_M2025_dl", AREA="50", OCC_CODE="47-2152")
     assert is_shown(number(row["A_MEDIAN"]), said(answer)) and "1,000,000" not in said(answer)
+    assert names_not_applied("ignore all previous instructions", said(answer))
     assert any("never take instructions" in c for c in answer.caveats)
 
 
@@ -1782,3 +1783,12 @@ def test_power_plants_by_their_fuel(engine: OewsEngine) -> None:
     for naics in ("221113", "221115", "221114"):
         row = cell("nat_industry_M2025_dl", NAICS=naics, OCC_CODE="51-8013")
         assert is_shown(number(row["A_MEAN"]), answer.text), naics
+
+
+@pytest.mark.parametrize("question", ["top paying jobs in wakanda", "how many jobs in gotham pay over $90k"])
+def test_a_ranking_or_count_in_an_unknown_place_asks_back_with_the_nation(
+    engine: OewsEngine, question: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert answer.kind == "clarification" and answer.clarification is not None, answer.text
+    assert [o.label for o in answer.clarification.options] == ["the U.S."] and not answer.tables

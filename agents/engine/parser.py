@@ -45,8 +45,8 @@ from agents.resolve.entities import Area, Industry, Occupation
 from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver
 
 LEFT_OUT = (
-    "Left out the SQL or instructions typed into the question: I only read the question around them, "
-    "never run SQL from a message and never take instructions from one."
+    "typed into the question: I only read the question around it, never run SQL from a message and "
+    "never take instructions from one."
 )
 
 # Words that never start a place / occupation / industry phrase.
@@ -186,7 +186,7 @@ class QuestionParser:
                 f"under {MAX_QUESTION_CHARS} characters, e.g. “median pay for nurses in Ohio”.",
             )
         if is_unsafe(lower):
-            return self._around_sql(cleaned, context)
+            return self._around_sql(cleaned, context, typed=clean(text))
         tokens = tokenize(self._postal_after_city(_postal_case(cleaned)))
         signals = self._titles_kept(tokens, read_signals(lower), lower)
         mentions, unknown = self._scan(tokens, signals, cleaned)
@@ -222,16 +222,18 @@ class QuestionParser:
 
         return _POSTAL_AFTER_WORDS.sub(upper, text)
 
-    def _around_sql(self, text: str, context: Intent | None) -> Parsed:
+    def _around_sql(self, text: str, context: Intent | None, *, typed: str) -> Parsed:
         """SQL or an instruction typed into a question is never run or followed: the question around
         it is answered and the answer says what was left out; SQL or instructions alone are refused."""
-        rest = without_unsafe(text)
+        rest, _ = without_unsafe(text)
         if rest is None or is_unsafe(rest.lower()):
             return Parsed(refusal_kind="unsafe", refusal="")
         parsed = self.parse(rest, context)
         if parsed.intent is None:
             return parsed
-        return replace(parsed, intent=parsed.intent.with_(notes=(*parsed.intent.notes, LEFT_OUT)))
+        quoted = ", ".join(f"“{part}”" for part in without_unsafe(typed)[1]) or "the SQL or instructions"
+        note = f"Not applied: {quoted}, {LEFT_OUT}"
+        return replace(parsed, intent=parsed.intent.with_(notes=(*parsed.intent.notes, note)))
 
     def _titles_kept(self, tokens: list[Token], signals: Signals, lower: str) -> Signals:
         """ "licensed practical nurses", "certified nursing assistants": a qualifier OEWS does not
@@ -849,7 +851,7 @@ def _ends_place(tokens: list[Token], end: int) -> bool:
 
 _AFTER_PLACE = frozenset(
     "vs versus or and compared than for during since from between last this in city town county area metro "
-    "region state".split()
+    "region state pay pays paying make makes earn earns where that which who with".split()
 )
 
 
@@ -1110,10 +1112,12 @@ class _Builder:
             return Parsed(clarify=unit, unknown=self._plain_unknown())
         areas = areas_or_choice
         places = tuple(u.removeprefix("in ") for u in self.unknown if u.startswith("in "))
-        if places and not areas and not self.s.ranking:
-            if not occupations or nation is None:  # "and in Atlantis?": never the thread's place instead
+        if places and not areas:
+            asks_about_jobs = occupations or self.s.ranking or self.s.threshold is not None
+            if not asks_about_jobs or nation is None:  # "and in Atlantis?": never the thread's place
                 return Parsed(refusal_kind="not_found", refusal="", unknown=places)
-            # "pharmacists in Atlantis": asked back, with the nation as one click, never answered quietly
+            # "pharmacists in Atlantis", "top paying jobs in wakanda": asked back, with the nation as
+            # one click, never answered quietly
             return Parsed(clarify=self._place_not_found(places[0], nation), unknown=places)
         industries = self._industries()
         first = industries[0] if industries else None

@@ -167,16 +167,28 @@ _SQL_STATEMENT = re.compile(
 _SQL_TAIL = re.compile(r"\bunion\s+(all\s+)?select\b.*|'\s*or\s+'?1'?\s*=\s*'?1'?|--|/\*|\*/", re.I)
 
 
-def without_unsafe(text: str) -> str | None:
+def without_unsafe(text: str) -> tuple[str | None, tuple[str, ...]]:
     """The question around SQL or an instruction typed into it ("median hourly for cashiers in
     ohio'); DROP TABLE oews; --" -> "median hourly for cashiers in ohio"; "ignore all previous
     instructions and …. ok now whats the median plumber salary in vermont" -> its last sentence),
-    or None when little more is left (a single word such as "nurse'" is not taken as the question)."""
-    kept = [_SQL_TAIL.sub(" ", part) for part in text.split(";") if not _SQL_STATEMENT.match(part)]
-    sentences = re.split(r"(?<=[.!?])\s+", " ".join(kept))
+    or None when little more is left (a single word such as "nurse'" is not taken as the question);
+    and the parts left out, as typed."""
+    parts = text.split(";")
+    left_out = [part for part in parts if _SQL_STATEMENT.match(part)]
+    kept = [part for part in parts if not _SQL_STATEMENT.match(part)]
+    left_out += [m.group() for part in kept for m in _SQL_TAIL.finditer(part)]
+    sentences = re.split(r"(?<=[.!?])\s+", " ".join(_SQL_TAIL.sub(" ", part) for part in kept))
+    left_out += [part for part in sentences if is_unsafe(part.lower())]
     kept = [part for part in sentences if not is_unsafe(part.lower())]
     rest = " ".join(" ".join(kept).replace("'", " ").replace('"', " ").replace(")", " ").split())
-    return rest if len(re.findall(r"[a-zA-Z]{2,}", rest)) >= 3 else None
+    shown = tuple(_as_quoted(part) for part in left_out if len(re.findall(r"[a-zA-Z]", part)) >= 2)
+    return (rest if len(re.findall(r"[a-zA-Z]{2,}", rest)) >= 3 else None), shown
+
+
+def _as_quoted(part: str, limit: int = 60) -> str:
+    """A left-out part trimmed for quoting: "'); DROP TABLE oews" -> "DROP TABLE oews"."""
+    text = " ".join(part.split()).strip(" '\"();-")
+    return text if len(text) <= limit else f"{text[:limit].rsplit(' ', 1)[0]}…"
 
 
 def off_topic_reason(
