@@ -1792,3 +1792,34 @@ def test_a_ranking_or_count_in_an_unknown_place_asks_back_with_the_nation(
     answer = ask_offline(engine, question)
     assert answer.kind == "clarification" and answer.clarification is not None, answer.text
     assert [o.label for o in answer.clarification.options] == ["the U.S."] and not answer.tables
+
+
+def test_schools_and_hospitals_by_owner(engine: OewsEngine) -> None:
+    """ "private", "state" and "public" (both governments) before an industry OEWS publishes by owner."""
+    answer = ask_offline(engine, "librarian median pay at state universities vs private colleges")
+    for naics in ("611302", "611305"):
+        row = cell("nat_industry_M2025_dl", NAICS=naics, OCC_CODE="25-4022")
+        assert is_shown(number(row["A_MEDIAN"]), answer.text), naics
+    assert "Not applied" not in answer.text
+    public = ask_offline(engine, "top paying jobs at public hospitals")
+    assert "Hospitals, State Government Owned" in public.text and "Not applied" not in public.text
+    assert "it can also mean Hospitals, Local Government Owned" in said(public)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "construction jobs w/ the biggest raise in median annual pay (dollars) since 2020, top 3",
+        "which construction jobs got the biggest raises dollar-wise since 2020",
+    ],
+)
+def test_dollars_in_parentheses_rank_a_change_in_dollars(engine: OewsEngine, question: str) -> None:
+    assert read_signals(question.lower()).change == "absolute"
+
+
+def test_a_field_of_work_ending_in_ing_is_its_workers(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "is school counseling a solid career path")
+    assert "Educational, Guidance, and Career Counselors and Advisors (21-1012)" in answer.text
+    demand = ask_offline(engine, "are wind turbine techs gonna be in demand over the next 10 yrs")
+    assert "Wind Turbine Service Technicians (49-9081)" in demand.text and "gonna" not in demand.text
+    assert "Employment Projections" in said(demand)

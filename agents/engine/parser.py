@@ -101,7 +101,7 @@ FILLER = frozenset(
     soar soared surge surged climb climbed plunge plunged drop drops dropped biggest bump bumps bumped
     hike hikes hiked boost boosts boosted uptick
     about overview snapshot profile tell market markets how's hows yrly emp
-    nah yeah yep nope lol tbh ngl idk imo fwiw btw
+    nah yeah yep nope lol tbh ngl idk imo fwiw btw gonna wanna gotta
     gender sex men women male female race racial ethnicity age ages aged older younger gap pay-gap
     black white hispanic latino latina latinos asian minority minorities fewer
     self self-employed employed freelance freelancers freelancing gig rideshare contractors contractor
@@ -1583,13 +1583,12 @@ class _Builder:
         return intent.with_(measures=measures, basis=basis, position=amount)
 
     def _one_industry_at_a_time(self, industries: tuple[Industry, ...]) -> None:
-        """A ranking or a trend reads one industry: the others are named as not applied, or, for
-        OEWS's overlapping government designations named by one phrase ("local government": with
-        and without its schools and hospitals), as what the phrase can also mean."""
+        """A ranking or a trend reads one industry: the others are named as not applied, or, when
+        one phrase names them all ("local government": OEWS's designations with and without its
+        schools and hospitals; "public hospitals": state and local), as what it can also mean."""
         rest = ", ".join(i.title for i in industries[1:])
-        designations = all("(OEWS Designation)" in i.title for i in industries)
         phrase = next((m.phrase for m in self.mentions if set(m.entities) >= set(industries)), None)
-        if designations and phrase is not None:
+        if phrase is not None:
             self.notes.append(
                 f"Read “{phrase}” as {industries[0].title}; it can also mean {rest} (ask with that name)."
             )

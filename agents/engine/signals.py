@@ -189,7 +189,7 @@ _ABSOLUTE = re.compile(
     r"|jobs\s+(added|lost|gained|cut)|(added|lost|gained|shed|cut)\s+(the\s+most\s+)?(jobs|workers|positions)"
     r"|(add|adds|added|lose|loses|lost|gain|gains|gained|shed|cut)\s+the\s+(most|fewest|least)"
     r"|raw\s+(numbers?|counts?)|net\s+(jobs|change)|job\s+(losses|gains|cuts)|(biggest|largest|most)\s+(losses|gains))\b"
-    r"|\bin\s+\$(?!\s*\d)|\(\s*\$\s*\)"  # "(in $)", "($)"
+    r"|\bin\s+\$(?!\s*\d)|\(\s*\$\s*\)|\(\s*(in\s+)?dollars?\s*\)|\bdollar[\s-]*wise\b"  # "($)", "(dollars)"
     r"|(?<![\d,.])\$\s*(raises?|increases?|bumps?|gains?|jumps?|hikes?|growth|changes?)\b"  # "$ raises"
 )
 _RELATIVE = re.compile(r"%|\b(fastest|slowest|quickest|percent\w*|pct|relative|rate\s+of|proportionally)\b")

@@ -66,7 +66,7 @@ MAX_PHRASE_WORDS = 8
 # A field and the people who work in it: "welding" -> welder, "cosmetology" -> cosmetologist,
 # "dentistry" -> dentist, "podiatry" -> podiatrist, "logistics" -> logistician.
 _FIELD_ENDINGS = (
-    ("ing", ("er", "e", "ant", "ist")),
+    ("ing", ("er", "e", "ant", "ist", "or")),  # "school counseling" -> school counselors
     ("ology", ("ologist",)),
     ("omy", ("omist",)),
     ("acy", ("acist",)),
@@ -198,6 +198,11 @@ class _KeyTable(Generic[T]):
             self._best[key] = (tier, via, [entity])
         elif tier == current[0] and entity not in current[2]:
             current[2].append(entity)
+
+    def named(self) -> Iterator[tuple[str, str, tuple[T, ...]]]:
+        """Each phrase, how it names, and what it names (in its best tier)."""
+        for key, (_, via, found) in list(self._best.items()):
+            yield key, via, tuple(found)
 
     def freeze(self, prefer: Callable[[list[T]], list[T]]) -> dict[str, _Hit[T]]:
         frozen: dict[str, _Hit[T]] = {}
@@ -585,7 +590,32 @@ def _industry_table(industries: Sequence[Industry]) -> tuple[_KeyTable[Industry]
         if head != title and len(head.split()) > 1:  # "electric power generation"
             table.add(head, TIER_COMPONENT, "variant", ind)
     _add_aliases(table, aliases.INDUSTRY_ALIASES, {i.naics: i for i in industries}, inflect=False)
+    _add_owners(table, {i.naics: i for i in industries})
     return table, short
+
+
+# OEWS publishes schools and hospitals by owner: NAICS ending 2 (state government), 3 (local
+# government) and 5 (privately owned) beside the industry's own code ending 0.
+_OWNERS = (
+    (("private", "privately owned", "private sector"), "5"),
+    (("state", "state run", "state owned", "state government"), "2"),
+    (("local government", "county", "municipal"), "3"),
+    (("public", "publicly owned", "government run", "government owned"), "23"),
+)
+
+
+def _add_owners(table: _KeyTable[Industry], by_code: Mapping[str, Industry]) -> None:
+    """ "private colleges", "state hospitals", "public universities" (both owners): the owner's
+    industry, for each phrase that names an industry published by owner. Aliases of their own
+    ("public schools") stay."""
+    for key, via, found in table.named():
+        base = found[0].naics if len(found) == 1 and via != "code" else ""
+        if len(base) != 6 or not base.endswith("0"):
+            continue
+        for words, endings in _OWNERS:
+            for owned in (by_code[c] for c in (base[:5] + e for e in endings) if c in by_code):
+                for word in words:
+                    table.add_key(f"{word} {key}", TIER_VARIANT, "alias", owned)
 
 
 def _add_industry_codes(table: _KeyTable[Industry], short: dict[str, Industry], ind: Industry) -> None:
