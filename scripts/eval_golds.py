@@ -89,9 +89,14 @@ def table(name: str) -> tuple[dict[str, int], tuple[list[str], ...]]:
 
 def select(source: str, where: list[str]) -> list[Row]:
     """The rows of a source matching every ``KEY=A|B`` / ``KEY!=A|B`` clause (cross-industry by default)."""
+    return list(_select(source, tuple(where)))
+
+
+@cache  # a gold's cell is read for its value and again for its note
+def _select(source: str, where: tuple[str, ...]) -> tuple[Row, ...]:
     header, rows = table(file_of(source))
     if "NAICS" in header and not any(w.startswith("NAICS") for w in where):
-        where = [*where, "NAICS=000000"]
+        where = (*where, "NAICS=000000")
     tests = []
     prefixes = []
     for clause in where:
@@ -107,12 +112,12 @@ def select(source: str, where: list[str]) -> list[Row]:
     for i, values, negate in tests:  # the fewest rows a clause naming one area, occupation... allows
         if i in indexed and not negate and len(values) == 1:
             candidates = min(candidates, _index(file_of(source), i).get(*values, []), key=len)
-    return [
+    return tuple(
         Row(header, row)
         for row in candidates
         if all((row[i].strip() in values) != negate for i, values, negate in tests)
         and all(row[i].strip().startswith(starts) for i, starts in prefixes)
-    ]
+    )
 
 
 INDEXED = {"AREA", "AREA_TITLE", "NAICS", "OCC_CODE"}  # columns with many values: worth an index

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -46,6 +47,7 @@ from agents.oews.schema import DDL, SCHEMA_VERSION  # noqa: E402
 from bot.evaluation import Report  # noqa: E402
 from tests import postgres as pg  # noqa: E402
 from tests.cache import cache_dir  # noqa: E402
+from tests.offline import Stages  # noqa: E402
 
 _SCRUBBED_PREFIXES = ("OEWS_", "OPENAI_", "SLACK_", "TEAMS_", "MICROSOFTAPP", "TO_BOT_")
 
@@ -115,10 +117,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 # Node id prefixes (the controller sees ids, not marks; xdist's own ``--dist loadgroup`` does not
 # group under pytest 9).
 SAME_WORKER = {
-    "tests/test_cli.py::test_eval_scores_the_projects_questions": "eval-sqlite",
-    "tests/test_eval_postgres.py::test_eval_questions": "eval-sqlite",
-    "tests/workflow/test_workflow_offline.py::test_every_shape_of_eval_answer": "eval-stages",
-    "tests/workflow/test_workflow_checks.py::test_every_deterministic_eval_answer": "eval-stages",
+    "tests/test_cli.py::test_eval_scores_the_projects_questions": "eval",
+    "tests/test_eval_postgres.py::test_eval_questions": "eval",
+    "tests/workflow/test_workflow_offline.py::test_every_shape_of_eval_answer": "eval",
+    "tests/workflow/test_workflow_checks.py::test_every_deterministic_eval_answer": "eval",
     "tests/test_engine.py::test_hourly_median_by_principal_city_and_state": "metro-rows",
     "tests/test_engine_shapes.py::test_a_city_of_several_states_is_the_one_in_a_state": "metro-rows",
     "tests/test_engine_shapes.py::test_back_in_a_year_not_published_for_a_place": "metro-rows",
@@ -229,49 +231,100 @@ def home(tmp_path: Path, oews_db: Path) -> Path:
     return home
 
 
+@pytest.fixture(scope="session")
+def evaluation_stages(engine: OewsEngine) -> list[Stages]:
+    """Every evaluation question through the engine's stages, once per run (tests using it share a
+    worker: ``SAME_WORKER``)."""
+    from tests.offline import stages
+    from tests.shipped import EVAL_QUESTIONS
+
+    lines = EVAL_QUESTIONS.read_text(encoding="utf-8").splitlines()
+    return [stages(engine, json.loads(line)["question"]) for line in lines if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def evaluation_report(evaluation_stages: list[Stages]) -> Report:
+    """The project's evaluation scored on the engine's answers (the graph's offline answer is the
+    engine's: ``test_every_shape_of_eval_answer_is_the_engines_answer``)."""
+    from bot.evaluation import evaluate, load_cases
+    from bot.types import Answer
+    from tests.shipped import EVAL_QUESTIONS
+
+    answers = {stage.question: stage.answer for stage in evaluation_stages}
+
+    def ask(question: str) -> Answer:
+        answer = answers[question]
+        return Answer(**answer.parts(), status=answer.kind, trace_id="")  # type: ignore[arg-type]
+
+    return evaluate(load_cases(EVAL_QUESTIONS), ask)
+
+
 @dataclass(frozen=True)
 class EvalPass:
-    """Every evaluation question answered once by a service: the scores and each answer's text."""
+    """Evaluation questions answered by a service: each answer's text and the SQL it ran."""
 
-    report: Report
     texts: dict[str, str]  # question -> answer text, without its trace id
+    outcomes: dict[str, bool]  # question -> passed
     sql: dict[str, tuple[str, ...]]  # question -> the statements its answer ran (from its trace)
 
 
-def answer_the_evaluation(service: Any, questions: set[str] | None = None) -> EvalPass:
-    """Ask the service each question of ``eval/questions.jsonl`` (or those in ``questions``) as
-    ``oews-bot eval`` does (no chart, no follow-ups or reshapes: the answer is what is scored)."""
-    from bot.evaluation import evaluate, load_cases
-    from bot.types import Answer, Question
+def parity_sample(evaluation_stages: list[Stages], report: Report) -> list[str]:
+    """The questions a service answers from both databases: the first of every category and the
+    first to run each distinct SQL statement (parameters aside), in file order.
+
+    What can differ between the two databases is the SQL: its dialect (placeholders, casts,
+    functions, ordering of ties, numeric types coming back as ``Decimal``) and the rows it reads.
+    Another question with the same statement and other parameters runs the same dialect code over
+    the same copied rows. Deterministic: the same sample every run, new shapes join as the engine
+    grows."""
+    statements = {stage.question: {r.sql for r in stage.answer.sql} for stage in evaluation_stages}
+    chosen: list[str] = []
+    seen: set[object] = set()
+    for outcome in report.outcomes:
+        question = outcome.case.question
+        keys = {("category", outcome.case.category), *statements[question]}
+        if not keys <= seen:
+            chosen.append(question)
+            seen |= keys
+    return chosen
+
+
+def answer_the_evaluation(service: Any, questions: list[str]) -> EvalPass:
+    """Ask the service each question as ``oews-bot eval`` does (no chart, no follow-ups or
+    reshapes: the answer is what is scored)."""
+    from bot.evaluation import load_cases, score
+    from bot.types import Question
     from tests.shipped import EVAL_QUESTIONS
 
+    expected = {c.question: c.expect for c in load_cases(EVAL_QUESTIONS)}
     texts: dict[str, str] = {}
+    outcomes: dict[str, bool] = {}
     sql: dict[str, tuple[str, ...]] = {}
-
-    def ask(text: str) -> Answer:
-        answer: Answer = service.answer(
+    for text in questions:
+        answer = service.answer(
             Question(text=text, platform="cli", workspace="local", channel="cli"),
             render_chart=False,
             suggest=False,
         )
         texts[text] = answer.text.split(" (trace ")[0]
+        outcomes[text] = score(expected[text], answer)[0]
         trace = service.store.get_trace(answer.trace_id)
         sql[text] = tuple(s.sql for s in trace.steps if s.sql) if trace else ()
-        return answer
-
-    cases = [c for c in load_cases(EVAL_QUESTIONS) if questions is None or c.question in questions]
-    return EvalPass(evaluate(cases, ask), texts, sql)
+    return EvalPass(texts, outcomes, sql)
 
 
 @pytest.fixture(scope="session")
 def sqlite_evaluation(
-    oews_db: Path, engine: OewsEngine, tmp_path_factory: pytest.TempPathFactory
+    oews_db: Path,
+    engine: OewsEngine,
+    evaluation_stages: list[Stages],
+    evaluation_report: Report,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> EvalPass:
-    """The evaluation answered once from the SQLite build (tests using it share a worker: SAME_WORKER)."""
+    """The parity sample answered by a service from the SQLite build (``SAME_WORKER``)."""
     from bot.app import build_service
     from bot.config import Settings
 
     home = tmp_path_factory.mktemp("eval-home")
-    return answer_the_evaluation(
-        build_service(Settings(oews_home=home, oews_database=oews_db), engine=engine)
-    )
+    service = build_service(Settings(oews_home=home, oews_database=oews_db), engine=engine)
+    return answer_the_evaluation(service, parity_sample(evaluation_stages, evaluation_report))

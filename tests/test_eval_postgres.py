@@ -1,10 +1,10 @@
-"""The whole evaluation scores identically from PostgreSQL and from SQLite.
+"""The evaluation scores identically from PostgreSQL and from SQLite.
 
 The PostgreSQL database is a copy of the session's SQLite build (the product's schema, made by
 ``build_server_database``, filled with the same rows by ``COPY``), and questions of
-eval/questions.jsonl are answered from both: the same outcome per question and the same answer
-text. The SQLite answers are the session's one pass over the evaluation (``sqlite_evaluation``,
-shared with the CLI's score test); PostgreSQL answers a stratified sample of it (``parity_sample``).
+eval/questions.jsonl are answered from both by a service: the same outcome per question and the
+same answer text, on a sample (``parity_sample``: every category and every SQL statement that the
+engine's pass over the whole file ran).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from bot.app import build_service
 from bot.config import Settings
 from tests import postgres as pg
 from tests.conftest import EvalPass, answer_the_evaluation
+from tests.offline import Stages
 
 COPIED_TABLES = ("areas", "occupations", "industries", "facts", "data_files", "coverage")
 
@@ -44,42 +45,15 @@ def test_the_copy_holds_the_same_data(pg_copy: str, oews_db: Path) -> None:
     assert "x@" not in server.location and "***" in server.location
 
 
-def parity_sample(lite: EvalPass) -> set[str]:
-    """The questions PostgreSQL answers: the first of every category and the first to run each
-    distinct SQL statement (the SQLite pass's statements, parameters aside), in file order.
-
-    What can differ between the two databases is the SQL: its dialect (placeholders, casts,
-    functions, ordering of ties, numeric types coming back as ``Decimal``) and the rows it reads.
-    Another question with the same statement and other parameters runs the same dialect code over
-    the same copied rows; answering all ~1,000 again from PostgreSQL cost ~20 s of CPU a run for no
-    further statement. Deterministic: the same sample every run, new shapes join as the engine grows."""
-    chosen: set[str] = set()
-    seen: set[object] = set()
-    for outcome in lite.report.outcomes:
-        question = outcome.case.question
-        keys = {("category", outcome.case.category), *lite.sql[question]}
-        if not keys <= seen:
-            chosen.add(question)
-            seen |= keys
-    return chosen
-
-
-@pytest.mark.slow(seconds=30)
+@pytest.mark.slow(seconds=15)
 def test_eval_questions_are_answered_the_same_from_postgresql(
-    pg_copy: str, sqlite_evaluation: EvalPass, tmp_path: Path
+    pg_copy: str, sqlite_evaluation: EvalPass, evaluation_stages: list[Stages], tmp_path: Path
 ) -> None:
     service = build_service(Settings(oews_home=tmp_path / "b", oews_database_url=pg_copy))  # type: ignore[arg-type]
-    lite, sample = sqlite_evaluation, parity_sample(sqlite_evaluation)
-    server = answer_the_evaluation(service, sample)
-    statements = {s for q in lite.texts for s in lite.sql[q]}
-    assert {s for q in sample for s in lite.sql[q]} == statements and len(statements) >= 50
-    assert {o.case.category for o in server.report.outcomes} == lite.report.by_category().keys()
-    assert [o.case.question for o in server.report.outcomes] == [
-        o.case.question for o in lite.report.outcomes if o.case.question in sample
-    ]
-    passed = {o.case.question: o.passed for o in lite.report.outcomes}
-    assert [o.passed for o in server.report.outcomes] == [
-        passed[o.case.question] for o in server.report.outcomes
-    ]
+    lite = sqlite_evaluation
+    server = answer_the_evaluation(service, list(lite.texts))
+    ran = {s for q in lite.texts for s in lite.sql[q]}
+    assert ran == {r.sql for stage in evaluation_stages for r in stage.answer.sql} and len(ran) >= 50
+    assert server.outcomes == lite.outcomes
     different = [q for q in server.texts if lite.texts[q] != server.texts[q]]
     assert different == []

@@ -7,18 +7,14 @@ function of the request, for answers that depend on what the model was sent.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from agents.engine.engine import OewsEngine
 from agents.trace import Trace
 from agents.workflow.config import WorkflowConfig
 from agents.workflow.graph import Workflow
-from tests.offline import Stages, stages
-from tests.shipped import EVAL_QUESTIONS
 from tests.workflow.fake_llm import FakeLLM, Reply, Request, content, tool
 
 ReplyLike = Reply | Callable[[Request], Reply]
@@ -39,14 +35,6 @@ class Script:
         self.served[request.role] = n + 1
         reply = replies[min(n, len(replies) - 1)]
         return reply(request) if callable(reply) else reply
-
-
-@pytest.fixture(scope="session")
-def evaluation_stages(engine: OewsEngine) -> list[Stages]:
-    """Every evaluation question through the engine's stages, once per run (tests using it share a
-    worker: ``SAME_WORKER`` in tests/conftest.py)."""
-    lines = EVAL_QUESTIONS.read_text(encoding="utf-8").splitlines()
-    return [stages(engine, json.loads(line)["question"]) for line in lines if line.strip()]
 
 
 @pytest.fixture
