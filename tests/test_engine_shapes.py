@@ -1823,3 +1823,33 @@ def test_a_field_of_work_ending_in_ing_is_its_workers(engine: OewsEngine) -> Non
     demand = ask_offline(engine, "are wind turbine techs gonna be in demand over the next 10 yrs")
     assert "Wind Turbine Service Technicians (49-9081)" in demand.text and "gonna" not in demand.text
     assert "Employment Projections" in said(demand)
+
+
+def test_a_ranking_of_nurse_jobs_ranks_the_occupations_with_nurse_in_their_titles(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "which nurse jobs pay the most")
+    nurses = [
+        r for r in shipped_rows("national_M2025_dl")
+        if r["O_GROUP"] == "detailed" and {"nurse", "nurses"} & set(r["OCC_TITLE"].lower().split())
+    ]  # fmt: skip
+    best = max(nurses, key=lambda r: number(r["A_MEDIAN"]))
+    assert len(answer.tables[0].rows) == len(nurses)
+    assert answer.text.split("1. ")[1].startswith(best["OCC_TITLE"])
+    assert "Pediatric Surgeons" not in said(answer) and "with “nurse” in their titles" in answer.text
+    raises = ask_offline(engine, "nurses w the biggest % raise in avg hourly pay since 2019 - top 3")
+    assert raises.kind == "answer" and "May 2019 to May 2025" in raises.text and "States" not in raises.text
+
+
+def test_a_ranking_of_jobs_only_one_title_has_gives_its_own_figures_and_says_so(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "which welder jobs grew the most since 2019")
+    old = cell("national_M2019_dl", occ_code="51-4121", o_group="detailed")
+    new = cell("national_M2025_dl", OCC_CODE="51-4121")
+    assert is_shown(number(old["tot_emp"]), answer.text) and is_shown(number(new["TOT_EMP"]), answer.text)
+    assert names_not_applied("welder", answer.text) and "Home Health" not in said(answer)
+
+
+def test_a_major_group_named_with_a_slash(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "food prep/serving jobs w the biggest % raise in avg hourly pay since 2019")
+    assert "Food Preparation and Serving Related Occupations (35-0000)" in answer.text
+    assert "Not applied" not in answer.text
+    plus = ask_offline(engine, "construction + extraction jobs w the biggest bump in median pay since 2022")
+    assert "Construction and Extraction Occupations (47-0000)" in plus.text

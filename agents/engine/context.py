@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from agents.engine.intent import Intent, RankBy, Shape
 
 SHARED_FIELDS = (
-    "shape", "measures", "years", "rank_by", "rank_area_kind", "rank_industry_level", "top_n", "descending"
+    "shape", "measures", "years", "rank_by", "rank_area_kind", "rank_industry_level", "top_n", "descending",
+    "family",
 )  # fmt: skip
 
 
@@ -34,6 +35,7 @@ class ThreadContext(BaseModel):
     rank_industry_level: str | None = None
     top_n: int = 0
     descending: bool = True
+    family: str = ""
 
     @classmethod
     def of(cls, intent: Intent) -> ThreadContext:

@@ -333,7 +333,8 @@ class OewsEngine:
         if len(asked) == 1:
             start = asked[0]
         group = intent.occupations[0] if intent.occupations else None
-        within = _code_prefix(group) if group is not None else None
+        within, among = _population(intent, group)
+        scope = f"{among}, U.S." if among else "in the U.S."
         query = q.rank_growth(
             intent.measures[0],
             years=(start, end),
@@ -342,7 +343,6 @@ class OewsEngine:
             absolute=intent.change == "absolute",
             threshold=intent.threshold,
         )
-        scope = "in the U.S." if group is None else f"among {group.title} ({group.code}), U.S."
         unapplied = []
         if intent.areas and any(a.code != q.NATIONAL for a in intent.areas):
             unapplied.append(
@@ -402,7 +402,8 @@ class OewsEngine:
         year = self._single_year(intent, area.kind, industry=industry is not None, notes=notes)
         naics = industry.naics if industry else q.CROSS_INDUSTRY
         group = next((o for o in intent.occupations if o.o_group != "detailed"), None)
-        within = _code_prefix(group) if group is not None else None
+        within, among = _population(intent, group)
+        scope = " ".join((among, "in the U.S." if area.code == q.NATIONAL else f"in {area.title}")).strip()
         query = q.rank_occupations(
             measure,
             year=year,
@@ -412,9 +413,6 @@ class OewsEngine:
             within=within,
             threshold=intent.threshold,
         )
-        scope = "in the U.S." if area.code == q.NATIONAL else f"in {area.title}"
-        if within is not None and group is not None:
-            scope = f"among {group.title} ({group.code}) {scope}"
         if industry is not None:
             scope += f" in {industry.title}"
         return Framing(
@@ -511,6 +509,18 @@ def _national_only(areas: tuple[Area, ...]) -> str:
         f"Not applied: {places}. OEWS publishes industry-specific figures only nationally, so "
         "these are national figures."
     )
+
+
+def _population(intent: Intent, group: Occupation | None) -> tuple[q.Within, str]:
+    """Which occupations a ranking ranks, and how its title says so: a group's (by code prefix),
+    a family's ("nurse jobs": by code), or all ("")."""
+    if intent.family:
+        codes = tuple(o.code for o in intent.occupations)
+        return codes, f"among the occupations with “{intent.family}” in their titles"
+    within = _code_prefix(group) if group is not None else None
+    if within is None or group is None:
+        return None, ""
+    return within, f"among {group.title} ({group.code})"
 
 
 def _code_prefix(group: Occupation) -> str | None:

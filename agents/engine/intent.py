@@ -49,6 +49,7 @@ class Intent:
     unapplied: tuple[str, ...] = ()  # parts of the question this answer does not use, said plainly
     near_scope: tuple[str, ...] = ()  # what OEWS does not measure that the question touched
     position: float | None = None  # "is 75k good for …": an amount placed in the wage distribution
+    family: str = ""  # "nurse jobs": the occupations are those with these words in their titles
 
     def with_(self, **changes: Any) -> Intent:
         return replace(self, **changes)

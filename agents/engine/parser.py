@@ -205,6 +205,7 @@ class QuestionParser:
         if signals.ranking and signals.rank_target in (None, "occupation"):
             mentions = [self._as_their_group(m) for m in mentions]
         builder = _Builder(self._coverage, signals, mentions, unknown, lower, context)
+        builder.families = self._families(mentions, signals)
         parsed = builder.build(
             all_occupations=everyone[0] if everyone else None, nation=nation[0] if nation else None
         )
@@ -252,6 +253,18 @@ class QuestionParser:
             return False
         m = self._longest_exact(tokens, first, [False] * len(tokens))
         return m is not None and m.kind == "occupation" and tokens[m.end - 1].end > span[1]
+
+    def _families(self, mentions: list[Mention], signals: Signals) -> dict[str, tuple[Occupation, ...]]:
+        """ "which nurse jobs pay the most": in a question ranking occupations, the occupations
+        with the words of a detailed occupation's name in their titles (``family``)."""
+        ranks_jobs = signals.names_occupations or signals.growth  # "which nurses got the biggest raise"
+        if not (signals.ranking and ranks_jobs and signals.rank_target in (None, "occupation")):
+            return {}
+        return {
+            m.phrase: self._resolver.family(m.entities[0], m.phrase)
+            for m in mentions
+            if m.kind == "occupation" and len(m.entities) == 1 and m.entities[0].o_group == "detailed"
+        }
 
     def _as_their_group(self, m: Mention) -> Mention:
         """ "which counselor occupations grew fastest": a name several occupations share, in a
@@ -402,14 +415,16 @@ class QuestionParser:
             for start in range(max(0, end - 6), end - 2):
                 span = tokens[start:end]
                 words = [t.lower for t in span if t.lower not in ("and", "&", "n", "+")]
-                signs = any(c in text[a.end : b.start] for a, b in itertools.pairwise(span) for c in "&+")
+                signs = any(c in text[a.end : b.start] for a, b in itertools.pairwise(span) for c in "&+/")
                 if any(used[start : end + 1]) or (len(words) == len(span) and not signs) or len(words) < 2:
                     continue
                 group = self._resolver.group_with_words(words)
+                phrase = text[tokens[start].start : token.end]
+                if self._resolver.exact("occupation", phrase) or _ALL_OTHER.match(text, token.end):
+                    continue  # "maint & repair workers", "… support workers, all other": an occupation
                 if group is not None and (len(words) >= 3 or group.o_group == "major"):
                     # two words name a major group ("business and financial jobs"); a smaller one
                     # needs three ("sales and marketing jobs" may be two groups)
-                    phrase = text[tokens[start].start : token.end]
                     found.append(Mention("occupation", start, end + 1, phrase, (group,)))
                     used[start : end + 1] = [True] * (end + 1 - start)
                     break
@@ -787,10 +802,13 @@ _POSTAL_AFTER_WORDS = re.compile(rf"\b((?:[a-z][a-z.'-]*\s+){{1,3}})({_CODES}){_
 _NOT_AFTER_IN = frozenset({"in", "or", "me", "hi", "ok", "us"})
 
 
+_ALL_OTHER = re.compile(r"\s*,\s*(all\s+other|except)\b", re.IGNORECASE)
+
+
 def _without_names(lower: str, tokens: Sequence[Token], mentions: Sequence[Mention], signals: Signals) -> str:
     """The question without the names it was read to have, when it asks about jobs or pay: "top
     jobs at casino hotels" is not about booking a hotel ("hotel prices" still is)."""
-    if not (signals.pay or signals.employment or signals.ranking or signals.names_occupations):
+    if not (signals.any_measure or signals.ranking or signals.names_occupations):
         return lower
     for m in mentions:
         start, end = tokens[m.start].start, tokens[m.end - 1].end
@@ -1099,6 +1117,7 @@ class _Builder:
         self.notes: list[str] = []
         self.unapplied: list[str] = []
         self.nonsense = ""  # why the question's threshold cannot be used at all
+        self.families: dict[str, tuple[Occupation, ...]] = {}  # "nurse jobs": see QuestionParser._families
 
     def build(self, *, all_occupations: Occupation | None = None, nation: Area | None = None) -> Parsed:
         self.all_occupations = all_occupations
@@ -1121,13 +1140,37 @@ class _Builder:
             return Parsed(clarify=self._place_not_found(places[0], nation), unknown=places)
         industries = self._industries()
         first = industries[0] if industries else None
-        start = Intent(occupations=occupations, areas=areas, industry=first, industries=industries)
+        start = self._family(
+            Intent(occupations=occupations, areas=areas, industry=first, industries=industries)
+        )
         dated = self._with_years(start)
         if dated is None:
             return self._no_year()
         intent = self._inherit(dated)
         intent = self._shape(intent.with_(threshold=self._threshold(), change=self._change()))
         return self._finish(intent)
+
+    def _family(self, intent: Intent) -> Intent:
+        """ "which nurse jobs pay the most": the occupations with "nurse" in their titles are ranked.
+        When only one title has the words ("top paying cashier jobs"), that occupation's own figures
+        answer, and the answer says so."""
+        if not _one_detailed(intent):
+            return intent
+        occupation = intent.occupations[0]
+        phrase = next((p for p, family in self.families.items() if occupation in family), None)
+        if phrase is None:
+            return intent
+        family = self.families[phrase]
+        if len(family) > 1:
+            self.notes[:] = [n for n in self.notes if not n.startswith(f"Read “{phrase}” as ")]
+            self.notes.append(f"Read “{phrase}” as the {len(family)} occupations with it in their titles.")
+            return intent.with_(occupations=family, family=phrase)
+        self.unapplied.append(
+            f"Not applied: a ranking of “{phrase}” jobs. OEWS publishes one occupation with those words in "
+            f"its title, {occupation.title}; these are its own figures."
+        )
+        self.s = replace(self.s, ranking=False, growth=False, names_occupations=False, top_n=None)
+        return intent
 
     def _occupations(self) -> tuple[Occupation, ...]:
         found: list[Occupation] = []
@@ -1613,7 +1656,7 @@ class _Builder:
         if len(intent.areas) > 1 and shape in ("ranking", "growth", "trend", "snapshot"):
             rest = ", ".join(a.title for a in intent.areas[1:])
             self.unapplied.append(f"Not applied: this answer covers {intent.areas[0].title}, not {rest}.")
-        if len(intent.occupations) > 1 and shape in ("snapshot", "ranking", "growth"):
+        if len(intent.occupations) > 1 and shape in ("snapshot", "ranking", "growth") and not intent.family:
             rest = ", ".join(o.title for o in intent.occupations[1:])
             self.unapplied.append(
                 f"Not applied: this answer covers {intent.occupations[0].title} only, not {rest}; "

@@ -215,15 +215,13 @@ def rank_occupations(
     area_code: str,
     naics: str,
     descending: bool,
-    within: str | None = None,
+    within: Within = None,
     threshold: Threshold | None = None,
 ) -> Query:
     params: list[Any] = [year, area_code, naics, "detailed"]
     extra, values = _filter(threshold)
     params.extend(values)
-    if within:
-        extra += " AND f.occ_code LIKE ?"
-        params.append(f"{within}%")
+    extra += _within("f", within, params)
     columns = _measure_columns(tuple(dict.fromkeys((measure, "tot_emp"))))
     column, first = _threshold_column(threshold)
     if threshold is not None and threshold.measure != "tot_emp":
@@ -262,6 +260,20 @@ def rank_industries(
     return Query(sql, params, (measure,), LIST_ROWS if threshold else None)
 
 
+Within = str | tuple[str, ...] | None  # a SOC code prefix (a group) or the codes of a family
+
+
+def _within(table: str, within: Within, params: list[Any]) -> str:
+    """The condition keeping a group's occupations (by code prefix) or a family's (by code)."""
+    if not within:
+        return ""
+    if isinstance(within, str):
+        params.append(f"{within}%")
+        return f" AND {table}.occ_code LIKE ?"
+    params.extend(within)
+    return f" AND {table}.occ_code IN ({', '.join('?' * len(within))})"
+
+
 GROWTH_FLOOR = 10_000  # jobs: smaller occupations are not ranked by employment growth across all jobs
 
 
@@ -276,7 +288,7 @@ def rank_growth(
     measure: str,
     *,
     years: tuple[int, int],
-    within: str | None,
+    within: Within,
     descending: bool,
     absolute: bool = False,
     threshold: Threshold | None = None,
@@ -302,9 +314,7 @@ def rank_growth(
     elif (floor := growth_floor(measure, absolute=absolute, within=within is not None)) is not None:
         extra += " AND s.tot_emp >= ?"
         params.append(floor)
-    if within:
-        extra += " AND s.occ_code LIKE ?"
-        params.append(f"{within}%")
+    extra += _within("s", within, params)
     direction = "DESC" if descending else "ASC"
     sql = (
         f"SELECT o.title AS name, o.occ_code AS code, s.year AS start_year, e.year AS year, "

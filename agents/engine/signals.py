@@ -191,6 +191,7 @@ _ABSOLUTE = re.compile(
     r"|raw\s+(numbers?|counts?)|net\s+(jobs|change)|job\s+(losses|gains|cuts)|(biggest|largest|most)\s+(losses|gains))\b"
     r"|\bin\s+\$(?!\s*\d)|\(\s*\$\s*\)|\(\s*(in\s+)?dollars?\s*\)|\bdollar[\s-]*wise\b"  # "($)", "(dollars)"
     r"|(?<![\d,.])\$\s*(raises?|increases?|bumps?|gains?|jumps?|hikes?|growth|changes?)\b"  # "$ raises"
+    r"|(?<![\d,.$])\$(?![\s$]*\d)"  # "the biggest raise in median $ since 2022": a bare dollar sign
 )
 _RELATIVE = re.compile(r"%|\b(fastest|slowest|quickest|percent\w*|pct|relative|rate\s+of|proportionally)\b")
 # "(raw numbers, not %)", "in jobs rather than percent": the way NOT to show a change

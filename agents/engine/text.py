@@ -37,7 +37,11 @@ def clean(text: str) -> str:
     text = _SLACK_MARKUP.sub(" ", text)
     text = _CODE.sub(" ", text)
     text = _EMOJI.sub(" ", text)
+    text = _PLUS.sub(r"\1 and ", text)  # "construction + extraction jobs" (not "100k+ workers")
     return _SPACES.sub(" ", text).strip()
+
+
+_PLUS = re.compile(r"\b([A-Za-z]{2,})\s*\+\s*(?=[A-Za-z])")
 
 
 _SHORT_YEAR = re.compile(r"(?<![\w$])['’]([12]\d)\b(?!\s*(?:k\b|%|s\b))")

@@ -66,7 +66,7 @@ MAX_PHRASE_WORDS = 8
 # A field and the people who work in it: "welding" -> welder, "cosmetology" -> cosmetologist,
 # "dentistry" -> dentist, "podiatry" -> podiatrist, "logistics" -> logistician.
 _FIELD_ENDINGS = (
-    ("ing", ("er", "e", "ant", "ist", "or")),  # "school counseling" -> school counselors
+    ("ing", ("er", "e", "ant", "ist", "or", "")),  # "school counseling" -> counselors, "barbering"
     ("ology", ("ologist",)),
     ("omy", ("omist",)),
     ("acy", ("acist",)),
@@ -291,6 +291,8 @@ _EXCEPT = re.compile(r",?\s+(?:except|including|excluding|excl)\b.*$", re.IGNORE
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?")
 _AGENT_SUFFIXES = (
     "ers", "ors", "ists", "ians", "eers", "ants", "ents", "esses", "ives", "smiths", "wrights", "eons",
+    "masons", "maids", "chefs", "cooks", "pilots", "guards", "judges", "coaches", "athletes", "umpires",
+    "nannies", "aides",
 )  # fmt: skip
 _GENERIC = frozenset(
     {
@@ -1234,8 +1236,25 @@ class EntityResolver:
             group
             for group, title in self._group_stems
             if all(any(t == w or (len(w) >= 4 and t.startswith(w)) for t in title) for w in wanted)
+            and ("other" in wanted or title[0] != "other")  # "Other Food Preparation … Workers"
         ]
         return found[0] if len(found) == 1 else None
+
+    def family(self, occupation: Occupation, typed: str) -> tuple[Occupation, ...]:
+        """ "nurse jobs", "truck driver jobs": the current detailed occupations whose titles have
+        the words typed (singular or plural), largest first; () unless every word typed is a word
+        of ``occupation``'s title."""
+        title = set(normalize(occupation.title).split())
+        typed_words = normalize(typed).split()
+        if not all(w in title or plural(w) in title for w in typed_words):
+            return ()  # "food prep": the words of a title as typed, or no family
+        words = {singular(w) for w in typed_words}
+        found = [
+            o
+            for o in _current_detailed(self.vocab.occupations)
+            if words <= {singular(w) for w in normalize(o.title).split()}
+        ]
+        return tuple(sorted(found, key=lambda o: -(o.tot_emp or 0)))
 
     def by_code(self, kind: EntityKind, code: str) -> Entity | None:
         """The entity with exactly this code ("53", "29-1141", "52"), for codes read back
