@@ -1853,3 +1853,11 @@ def test_a_major_group_named_with_a_slash(engine: OewsEngine) -> None:
     assert "Not applied" not in answer.text
     plus = ask_offline(engine, "construction + extraction jobs w the biggest bump in median pay since 2022")
     assert "Construction and Extraction Occupations (47-0000)" in plus.text
+
+
+def test_a_count_of_nurse_jobs_past_a_wage_counts_the_nurse_occupations(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "how many nurse jobs in ohio pay over $80k")
+    assert answer.text.startswith("4 occupations among the occupations with “nurse”"), answer.text
+    assert "Surgeons" not in said(answer)
+    speaker = ask_offline(engine, "I'm writing a piece on earners in Utah. How many jobs pay over 100k?")
+    assert "Writers and Authors" not in said(speaker)

@@ -205,7 +205,7 @@ class QuestionParser:
         if signals.ranking and signals.rank_target in (None, "occupation"):
             mentions = [self._as_their_group(m) for m in mentions]
         builder = _Builder(self._coverage, signals, mentions, unknown, lower, context)
-        builder.families = self._families(mentions, signals)
+        builder.families = self._families(mentions, signals, tokens)
         parsed = builder.build(
             all_occupations=everyone[0] if everyone else None, nation=nation[0] if nation else None
         )
@@ -254,16 +254,22 @@ class QuestionParser:
         m = self._longest_exact(tokens, first, [False] * len(tokens))
         return m is not None and m.kind == "occupation" and tokens[m.end - 1].end > span[1]
 
-    def _families(self, mentions: list[Mention], signals: Signals) -> dict[str, tuple[Occupation, ...]]:
-        """ "which nurse jobs pay the most": in a question ranking occupations, the occupations
-        with the words of a detailed occupation's name in their titles (``family``)."""
-        ranks_jobs = signals.names_occupations or signals.growth  # "which nurses got the biggest raise"
-        if not (signals.ranking and ranks_jobs and signals.rank_target in (None, "occupation")):
+    def _families(
+        self, mentions: list[Mention], signals: Signals, tokens: list[Token]
+    ) -> dict[str, tuple[Occupation, ...]]:
+        """ "which nurse jobs pay the most", "how many nurse jobs pay over $80k": in a question ranking
+        or listing occupations, the occupations with the words of a detailed occupation's name in
+        their titles (``family``)."""
+        ranks = signals.ranking and (signals.names_occupations or signals.growth)  # "which nurses got …"
+        if signals.rank_target not in (None, "occupation") or not (ranks or signals.threshold):
             return {}
         return {
             m.phrase: self._resolver.family(m.entities[0], m.phrase)
             for m in mentions
-            if m.kind == "occupation" and len(m.entities) == 1 and m.entities[0].o_group == "detailed"
+            if m.kind == "occupation"
+            and len(m.entities) == 1
+            and m.entities[0].o_group == "detailed"
+            and (ranks or (m.end < len(tokens) and tokens[m.end].lower in _GROUP_NOUNS))  # "nurse jobs"
         }
 
     def _as_their_group(self, m: Mention) -> Mention:
@@ -1157,8 +1163,9 @@ class _Builder:
         if not _one_detailed(intent):
             return intent
         occupation = intent.occupations[0]
-        phrase = next((p for p, family in self.families.items() if occupation in family), None)
-        if phrase is None:
+        named = (m.phrase for m in self.mentions if m.kind == "occupation" and occupation in m.entities)
+        phrase = next(named, None)
+        if phrase not in self.families:
             return intent
         family = self.families[phrase]
         if len(family) > 1:
@@ -1166,8 +1173,8 @@ class _Builder:
             self.notes.append(f"Read “{phrase}” as the {len(family)} occupations with it in their titles.")
             return intent.with_(occupations=family, family=phrase)
         self.unapplied.append(
-            f"Not applied: a ranking of “{phrase}” jobs. OEWS publishes one occupation with those words in "
-            f"its title, {occupation.title}; these are its own figures."
+            f"Not applied: a ranking of “{phrase}” jobs. The words name one OEWS occupation, "
+            f"{occupation.title}; these are its own figures."
         )
         self.s = replace(self.s, ranking=False, growth=False, names_occupations=False, top_n=None)
         return intent
@@ -1641,6 +1648,23 @@ class _Builder:
                 f"{industries[0].title}, not {rest}."
             )
 
+    def _occupations_unapplied(self, intent: Intent) -> None:
+        """A ranking of occupations ranks all or a group's, never within one occupation; a snapshot,
+        ranking or growth covers one occupation (a family's are all ranked)."""
+        if intent.family:
+            return
+        shape = intent.shape
+        ranked = shape in ("ranking", "growth") and intent.rank_by == "occupation"
+        if ranked and (detailed := [o.title for o in intent.occupations if o.o_group == "detailed"]):
+            group = next((o.title for o in intent.occupations if o.o_group != "detailed"), "all occupations")
+            self.unapplied.append(f"Not applied: {', '.join(detailed)}; this answer covers {group}.")
+        elif len(intent.occupations) > 1 and shape in ("snapshot", "ranking", "growth"):
+            rest = ", ".join(o.title for o in intent.occupations[1:])
+            self.unapplied.append(
+                f"Not applied: this answer covers {intent.occupations[0].title} only, not {rest}; "
+                "ask about one occupation at a time."
+            )
+
     def _unapplied_parts(self, intent: Intent) -> None:
         """Every part of the question is used or named here as not used."""
         shape = intent.shape
@@ -1656,12 +1680,7 @@ class _Builder:
         if len(intent.areas) > 1 and shape in ("ranking", "growth", "trend", "snapshot"):
             rest = ", ".join(a.title for a in intent.areas[1:])
             self.unapplied.append(f"Not applied: this answer covers {intent.areas[0].title}, not {rest}.")
-        if len(intent.occupations) > 1 and shape in ("snapshot", "ranking", "growth") and not intent.family:
-            rest = ", ".join(o.title for o in intent.occupations[1:])
-            self.unapplied.append(
-                f"Not applied: this answer covers {intent.occupations[0].title} only, not {rest}; "
-                "ask about one occupation at a time."
-            )
+        self._occupations_unapplied(intent)
         for part in self.s.unmeasured:
             self.unapplied.append(f"Not applied: “{part.typed}”. {part.why}")
         if self.s.included:

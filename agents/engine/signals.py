@@ -223,6 +223,7 @@ _SELF = re.compile(
     r"(?=\s*([,.;:?!]|$)|\s+(in|and|so|but|near)\b)"
     r"|\bmy\s+(own\s+)?(daycare|shop|store|salon|restaurant|business|garage|clinic|practice|bakery|diner|cafe|farm"
     r"|agency)\b"
+    r"|\b(i'?m|i\s+am|we'?re|we\s+are)\s+(writing|working\s+on|putting\s+together|researching|preparing)\b"
     r"|\bfor\s+(a|an|my|our)\s+(story|piece|article|report|project|paper|class|presentation)"
     r"(\s+(about|on)\s+[^,.;:?!]+)?"
 )
