@@ -1861,3 +1861,19 @@ def test_a_count_of_nurse_jobs_past_a_wage_counts_the_nurse_occupations(engine: 
     assert "Surgeons" not in said(answer)
     speaker = ask_offline(engine, "I'm writing a piece on earners in Utah. How many jobs pay over 100k?")
     assert "Writers and Authors" not in said(speaker)
+
+
+def test_a_bare_job_noun_reads_the_largest_title_with_it_and_names_the_others(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "what do ups drivers make in kentucky")
+    assert "Heavy and Tractor-Trailer Truck Drivers (53-3032)" in answer.text
+    assert "“drivers” can also mean Light Truck Drivers" in said(answer)
+    assert names_not_applied("ups", answer.text) and "Commercial Divers" not in said(answer)
+    guards = ask_offline(engine, "security guard median pay at casino hotels vs guard companies")
+    assert "Investigation, Guard, and Armored Car Services" in guards.text
+
+
+def test_a_year_before_an_occupations_code_follows_the_code_bls_used_then(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "crematory operator avg hourly 2020")
+    then = cell("national_M2020_dl", OCC_CODE="39-9098")
+    assert is_shown(number(then["H_MEAN"]), answer.text) and "39-9098" in answer.text
+    assert "May 2025" in ask_offline(engine, "crematory operator avg hourly 2020 vs this yr").text

@@ -775,6 +775,9 @@ class QuestionParser:
             found = self._resolver.exact("occupation", phrase)
             if found and not _field_before_workplace(tokens, last):
                 return Mention("occupation", first, last, phrase, found)
+        noun = self._resolver.occupation(tokens[end - 1].text)  # "amazon drivers": drivers
+        if end - start > 1 and noun.matches and noun.matches[0].via == "shared":
+            return Mention("occupation", end - 1, end, tokens[end - 1].text, noun.entities)
         return None
 
     def _fuzzy(
@@ -792,6 +795,8 @@ class QuestionParser:
             if kind == "occupation" and len(phrase) < 5:
                 continue  # "book", "cook"? too short to guess from a misspelling
             resolution = getattr(self._resolver, kind)(phrase)
+            if has_occupation and resolution.found and resolution.matches[0].via == "shared":
+                continue  # "security guards … at guard companies": a bare job noun beside a job is no job
             if resolution.found:
                 entities = resolution.entities if resolution.ambiguous else (resolution.best,)
                 return Mention(kind, start, end, phrase, entities, via="fuzzy")
@@ -886,7 +891,7 @@ def _it_job(tokens: list[Token], i: int) -> bool:
 
 
 _IT_JOB_WORDS = frozenset(
-    "manager director support specialist tech technician worker professional pro".split()
+    "manager director support specialist tech technician worker professional pro mgr mngr dir spec".split()
 )
 
 
@@ -1479,7 +1484,14 @@ class _Builder:
             return self._ranking(intent)
         if intent.shape == "ranking":  # inherited from the thread
             return intent.with_(measures=intent.measures or self._measures(intent))
+        return self._values_shape(intent)
+
+    def _values_shape(self, intent: Intent) -> Intent:
+        """A lookup, a comparison or a trend of the values asked for."""
+        s = self.s
         measures = self._measures(intent)
+        if _before_its_code(intent):  # "crematory operators 2020": the code BLS used then, and now
+            return intent.with_(shape="trend", measures=measures, years=(*intent.years, self.coverage.latest))
         if len(intent.years) >= 2:
             if s.growth and not s.wants_wage:  # "how has X grown": the jobs, unless pay is named
                 measures = ("tot_emp",)
@@ -1805,6 +1817,19 @@ def _the_one_in_a_named_state(mention: Mention, places: list[Mention]) -> Area |
     }
     inside = [a for a in mention.entities if a.kind != "state" and named & set(a.states)]
     return inside[0] if len(inside) == 1 else None
+
+
+def _before_its_code(intent: Intent) -> bool:
+    """One occupation, nationally, in one year before BLS published its code (2019–2020 hybrid
+    codes): a trend to the latest year follows it through the code used then."""
+    occupation = intent.occupations[0] if _one_detailed(intent) else None
+    national = all(a.code == NATIONAL for a in intent.areas)
+    return (
+        occupation is not None
+        and national
+        and len(intent.years) == 1
+        and intent.years[0] < occupation.first_year
+    )
 
 
 def _one_detailed(intent: Intent) -> bool:

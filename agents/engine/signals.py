@@ -472,7 +472,7 @@ _SINCE = re.compile(
     r"(?:now|today|present|the\s+present|date|this\s+year)\b"
 )
 _SPAN = re.compile(r"\b(?:from|between)?\s*(20\d\d)\s*(?:-|–|—|to|through|thru|until|and)\s*(20\d\d)\b")
-_NOW = re.compile(r"\b(now|today|currently|current|latest|this\s+year|nowadays|these\s+days)\b")
+_NOW = re.compile(r"\b(now|today|currently|current|latest|this\s+(?:year|yr)|nowadays|these\s+days)\b")
 _CHART = re.compile(r"\b(chart|graph|plot|visuali[sz]e)\b")
 
 

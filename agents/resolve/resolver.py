@@ -259,6 +259,18 @@ def _prefer_occupations(found: list[Occupation]) -> list[Occupation]:
     return [o for o in current if OCC_GROUP_DETAIL.get(o.o_group, 9) == finest]
 
 
+def _noun_families(occupations: Sequence[Occupation]) -> dict[str, tuple[Occupation, ...]]:
+    """Job noun -> the current occupations with it in their titles before a comma, largest first
+    ("drivers": Heavy and Tractor-Trailer Truck Drivers, Light Truck Drivers, …): nouns of two or
+    more titles, never a generic one ("workers", "technicians")."""
+    found: dict[str, list[Occupation]] = {}
+    for o in sorted(_current_detailed(occupations), key=lambda o: -(o.tot_emp or 0)):
+        for noun in dict.fromkeys(normalize(o.title.partition(",")[0]).split()):
+            if noun not in _GENERIC and noun not in _NOT_JOBS and _is_job_noun(noun):
+                found.setdefault(noun, []).append(o)
+    return {noun: tuple(family) for noun, family in found.items() if len(family) > 1}
+
+
 def _current_detailed(occupations: Sequence[Occupation]) -> list[Occupation]:
     latest = max((o.last_year for o in occupations), default=0)
     return [o for o in occupations if o.last_year == latest and o.o_group == "detailed"]
@@ -974,9 +986,10 @@ def _exact_resolution(query: str, hit: _Hit[T], via: str | None = None) -> Resol
     return Resolution(query, matches, ambiguous=len(matches) > 1)
 
 
-def _fuzzy(index: _Index[T], query: str, key: str) -> Resolution[T]:
+def _fuzzy(index: _Index[T], query: str, key: str, known: Container[str] = ()) -> Resolution[T]:
     """Misspellings and reordered words (rapidfuzz ratio on sorted tokens), plus known
-    phrases inside a longer query ("senior software engineer")."""
+    phrases inside a longer query ("senior software engineer"). A word of ``known`` (the words of
+    the names) is spelled right: "drivers" is never read as "divers"."""
     if len(key.replace(" ", "")) < FUZZY_MIN_CHARS:
         return Resolution(query, (), False)
     best: dict[T, Match[T]] = {}
@@ -985,29 +998,40 @@ def _fuzzy(index: _Index[T], query: str, key: str) -> Resolution[T]:
             query_form, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=FUZZY_LIMIT
         )
         for choice, score, position in results:
-            if _every_word_near(key, choice):
+            if _every_word_near(key, choice, known):
                 _keep_best(best, index.choice_hits[position], float(score), "fuzzy")
     if not best:  # spelled as it sounds: "farmacist", "proffesor"
         results = process.extract(
             sounds(key), index.sounds, scorer=fuzz.ratio, score_cutoff=SOUNDS_CUTOFF, limit=FUZZY_LIMIT
         )
         for _, score, position in results:
-            _keep_best(best, index.choice_hits[position], float(score), "fuzzy")
+            if _every_word_near(key, index.choices[position], known):
+                _keep_best(best, index.choice_hits[position], float(score), "fuzzy")
     for hit, score in _inner_phrases(index, key):
         _keep_best(best, hit, score, "partial")
     return _rank(query, list(best.values()))
 
 
-def _every_word_near(typed: str, name: str) -> bool:
+def _every_word_near(typed: str, name: str, known: Container[str] = ()) -> bool:
     """Each word typed of three letters or more is near a word of the name, or part of one ("fire
     fighters"): a close ratio over the whole phrase alone read "diesel technicians" as "help desk
     technicians"."""
     words = name.split()
     return all(
-        any(w in n or n in w or fuzz.ratio(w, n) >= WORD_NEAR for n in words)
+        any(w in n or n in w or _near_word(w, n, spelled_right=w in known) for n in words)
         for w in typed.split()
         if len(w) > 2
     )
+
+
+def _near_word(typed: str, word: str, *, spelled_right: bool) -> bool:
+    """A misspelling of ``word``; a word spelled right is only another form of it ("therapy",
+    "therapist"), never another word ("drivers", "divers")."""
+    if spelled_right:
+        shorter = min(len(typed), len(word))
+        shared = next((i for i, (a, b) in enumerate(zip(typed, word, strict=False)) if a != b), shorter)
+        return shared >= max(4, shorter - 2)
+    return fuzz.ratio(typed, word) >= WORD_NEAR
 
 
 _DOUBLED = re.compile(r"([a-z])\1")
@@ -1094,6 +1118,7 @@ class EntityResolver:
         self._codes_occupation = {o.code: o for o in vocab.occupations}
         self._codes_industry = {i.naics: i for i in vocab.industries}
         self._title_words = {w for o in vocab.occupations for w in normalize(o.title).split()}
+        self._noun_families = _noun_families(vocab.occupations)
         self._exact_recent: dict[tuple[str, str], tuple[Entity, ...]] = {}
         self._exact_older: dict[tuple[str, str], tuple[Entity, ...]] = {}
         latest = max((o.last_year for o in vocab.occupations), default=0)
@@ -1275,8 +1300,16 @@ class EntityResolver:
         hit = hit or self._short_forms(phrase, key)
         if hit is not None:
             return _exact_resolution(phrase, hit)
+        if shared := self._sharing_a_noun(key):
+            matches = tuple(Match(o, 100.0, key, "shared") for o in shared[:MAX_MATCHES])
+            return Resolution(phrase, matches, ambiguous=True)
         expanded = self._title_abbreviations.expand(key)
-        return _fuzzy(self._occupations, phrase, expanded[0] if expanded else key)
+        return _fuzzy(self._occupations, phrase, expanded[0] if expanded else key, self._title_words)
+
+    def _sharing_a_noun(self, key: str) -> tuple[Occupation, ...]:
+        """ "drivers": the current occupations with that job noun in their titles (before a comma),
+        largest first; none for a generic one ("workers", "technicians")."""
+        return self._noun_families.get(plural(key), ()) if " " not in key else ()
 
     def _short_forms(self, phrase: str, key: str) -> _Hit[Occupation] | None:
         """An initialism typed in capitals ("OTs"), or abbreviated words ("hr mgrs")."""
