@@ -6,8 +6,12 @@ terms of the BLS download files shipped in ``agents/oews/shipped/``; this script
 (never the product's database or code) and writes ``eval/questions.jsonl`` in the format that
 ``oews-bot eval`` scores. Run it again after editing the questions:
 
-    python scripts/eval_golds.py            # rewrite eval/questions.jsonl
-    python scripts/eval_golds.py --check    # exit 1 if the file is out of date
+    python scripts/eval_golds.py            # rewrite eval/questions.jsonl (and its .stamp)
+    python scripts/eval_golds.py --check    # exit 1 if the file is out of date (CI runs this)
+
+Beside the output goes a ``.stamp``: the SHA-256 of what it was computed from (the question file,
+this script, the shipped files) and of the output itself, so a quick check (the test suite's)
+can tell a stale or hand-edited file without computing every gold again.
     python scripts/eval_golds.py held_out.toml -o held_out.jsonl   # another question file
 
 A *cell* names one published value: ``SOURCE KEY=VALUE ... COLUMN``, for example
@@ -40,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import io
 import json
 import lzma
@@ -378,6 +383,15 @@ def build(path: Path = QUESTIONS) -> str:
     return out.getvalue()
 
 
+def stamp(questions: Path, text: str) -> str:
+    """The SHA-256 of the inputs of ``build(questions)`` and of its output ``text``."""
+    inputs = hashlib.sha256()
+    for path in (questions, Path(__file__).resolve(), *sorted(SHIPPED.glob("*.csv.xz"))):
+        inputs.update(path.name.encode() + b"\0" + path.read_bytes())
+    output = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return f"inputs {inputs.hexdigest()}\noutput {output}\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the output is out of date")
@@ -398,6 +412,7 @@ def main() -> int:
             return 1
         return 0
     output.write_text(text, encoding="utf-8")
+    output.with_suffix(".stamp").write_text(stamp(args.questions, text), encoding="utf-8")
     print(f"wrote {output}: {text.count(chr(10))} questions")
     return 0
 

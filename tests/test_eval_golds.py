@@ -18,9 +18,22 @@ def golds() -> ModuleType:
     return script("eval_golds")
 
 
-@pytest.mark.slow(seconds=9)
 def test_the_question_file_is_what_the_script_computes(golds: ModuleType) -> None:
-    assert golds.build() == EVAL_QUESTIONS.read_text(encoding="utf-8")
+    """By its stamp: computed from today's question file, script and shipped files, and not edited
+    since (``scripts/check`` computes every gold again: ``eval_golds.py --check``)."""
+    text = EVAL_QUESTIONS.read_text(encoding="utf-8")
+    recorded = EVAL_QUESTIONS.with_suffix(".stamp").read_text(encoding="utf-8")
+    assert golds.stamp(golds.QUESTIONS, text) == recorded, "run python scripts/eval_golds.py"
+
+
+def test_a_stamp_changes_with_the_questions_and_with_the_output(golds: ModuleType, tmp_path: Path) -> None:
+    questions = tmp_path / "q.toml"
+    questions.write_text('[[case]]\nid = "x"\ncategory = "c"\nquestion = "q"\nrefuse = true\n')
+    text = golds.build(questions)
+    first = golds.stamp(questions, text)
+    assert golds.stamp(questions, text + " ") != first
+    questions.write_text(questions.read_text().replace('"q"', '"q2"'))
+    assert golds.stamp(questions, text).splitlines()[0] != first.splitlines()[0]
 
 
 def test_every_category_has_questions_and_every_gold_says_where_it_came_from() -> None:

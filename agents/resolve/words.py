@@ -58,8 +58,17 @@ class Abbreviations:
         self._plural = plural
         self._title_words = sorted(set(title_words))
         self._known = frozenset(self._title_words)
+        self._seen: dict[str, tuple[str, ...]] = {}  # word -> its forms: words recur in every n-gram
 
     def _forms(self, word: str) -> tuple[str, ...]:
+        forms = self._seen.get(word)
+        if forms is None:
+            if len(self._seen) >= CACHE_SIZE:
+                self._seen.clear()
+            forms = self._seen[word] = self._spelled_out(word)
+        return forms
+
+    def _spelled_out(self, word: str) -> tuple[str, ...]:
         if word in self._table:
             return self._table[word]
         if word.endswith("s") and word[:-1] in self._table:
