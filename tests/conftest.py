@@ -118,7 +118,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 # group under pytest 9).
 SAME_WORKER = {
     "tests/test_cli.py::test_eval_scores_the_projects_questions": "eval",
-    "tests/test_eval_postgres.py::test_eval_questions": "eval",
+    "tests/test_eval_postgres.py::": "eval",  # and its copy of the database: made once
     "tests/workflow/test_workflow_offline.py::test_every_shape_of_eval_answer": "eval",
     "tests/workflow/test_workflow_checks.py::test_every_deterministic_eval_answer": "eval",
     "tests/test_engine.py::test_hourly_median_by_principal_city_and_state": "metro-rows",
