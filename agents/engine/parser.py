@@ -1178,8 +1178,8 @@ class _Builder:
             self.notes.append(f"Read “{phrase}” as the {len(family)} occupations with it in their titles.")
             return intent.with_(occupations=family, family=phrase)
         self.unapplied.append(
-            f"Not applied: a ranking of “{phrase}” jobs. The words name one OEWS occupation, "
-            f"{occupation.title}; these are its own figures."
+            f"Not applied: “{phrase}” jobs as several occupations. The words name one OEWS "
+            f"occupation, {occupation.title}; these are its own figures."
         )
         self.s = replace(self.s, ranking=False, growth=False, names_occupations=False, top_n=None)
         return intent
