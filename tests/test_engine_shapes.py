@@ -1877,3 +1877,10 @@ def test_a_year_before_an_occupations_code_follows_the_code_bls_used_then(engine
     then = cell("national_M2020_dl", OCC_CODE="39-9098")
     assert is_shown(number(then["H_MEAN"]), answer.text) and "39-9098" in answer.text
     assert "May 2025" in ask_offline(engine, "crematory operator avg hourly 2020 vs this yr").text
+
+
+def test_jobs_named_by_a_noun_many_titles_share_rank_those_titles(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "which clerk jobs employ the most people in ohio")
+    assert "among the occupations with “clerk” in their titles in Ohio" in answer.text
+    assert all("Clerks" in row[1] for row in answer.tables[0].text_rows()), answer.text
+    assert "Not applied" not in answer.text

@@ -263,7 +263,7 @@ class QuestionParser:
         ranks = signals.ranking and (signals.names_occupations or signals.growth)  # "which nurses got …"
         if signals.rank_target not in (None, "occupation") or not (ranks or signals.threshold):
             return {}
-        return {
+        families = {
             m.phrase: self._resolver.family(m.entities[0], m.phrase)
             for m in mentions
             if m.kind == "occupation"
@@ -271,6 +271,10 @@ class QuestionParser:
             and m.entities[0].o_group == "detailed"
             and (ranks or (m.end < len(tokens) and tokens[m.end].lower in _GROUP_NOUNS))  # "nurse jobs"
         }
+        for word, after in itertools.pairwise(tokens):  # "technician jobs": a noun no one title owns
+            if after.lower in _GROUP_NOUNS and (family := self._resolver.titles_with_noun(word.text)):
+                families.setdefault(word.text, family)
+        return families
 
     def _as_their_group(self, m: Mention) -> Mention:
         """ "which counselor occupations grew fastest": a name several occupations share, in a
@@ -1162,9 +1166,18 @@ class _Builder:
         return self._finish(intent)
 
     def _family(self, intent: Intent) -> Intent:
-        """ "which nurse jobs pay the most": the occupations with "nurse" in their titles are ranked.
-        When only one title has the words ("top paying cashier jobs"), that occupation's own figures
-        answer, and the answer says so."""
+        """ "which nurse jobs pay the most": the occupations with "nurse" in their titles are ranked
+        ("technician jobs": those with "technicians"). When only one title has the words ("top
+        paying cashier jobs"), that occupation's own figures answer, and the answer says so."""
+        if not intent.occupations:
+            noun = next((w for w in self.families if w in self.unknown), None)
+            if noun is None:
+                return intent
+            self.unknown = tuple(u for u in self.unknown if u != noun)
+            self.notes.append(
+                f"Read “{noun}” as the {len(self.families[noun])} occupations with it in their titles."
+            )
+            return intent.with_(occupations=self.families[noun], family=noun)
         if not _one_detailed(intent):
             return intent
         occupation = intent.occupations[0]

@@ -261,12 +261,12 @@ def _prefer_occupations(found: list[Occupation]) -> list[Occupation]:
 
 def _noun_families(occupations: Sequence[Occupation]) -> dict[str, tuple[Occupation, ...]]:
     """Job noun -> the current occupations with it in their titles before a comma, largest first
-    ("drivers": Heavy and Tractor-Trailer Truck Drivers, Light Truck Drivers, …): nouns of two or
-    more titles, never a generic one ("workers", "technicians")."""
+    ("drivers": Heavy and Tractor-Trailer Truck Drivers, Light Truck Drivers, …; "technicians"):
+    nouns of two or more titles."""
     found: dict[str, list[Occupation]] = {}
     for o in sorted(_current_detailed(occupations), key=lambda o: -(o.tot_emp or 0)):
         for noun in dict.fromkeys(normalize(o.title.partition(",")[0]).split()):
-            if noun not in _GENERIC and noun not in _NOT_JOBS and _is_job_noun(noun):
+            if noun not in _NOT_JOBS and (noun in _GENERIC or _is_job_noun(noun)):
                 found.setdefault(noun, []).append(o)
     return {noun: tuple(family) for noun, family in found.items() if len(family) > 1}
 
@@ -1306,10 +1306,15 @@ class EntityResolver:
         expanded = self._title_abbreviations.expand(key)
         return _fuzzy(self._occupations, phrase, expanded[0] if expanded else key, self._title_words)
 
+    def titles_with_noun(self, word: str) -> tuple[Occupation, ...]:
+        """ "technician", "drivers": the current occupations with that job noun in their titles
+        (before a comma), largest first; () for a noun of fewer than two titles."""
+        return self._noun_families.get(plural(normalize(word)), ()) if " " not in word.strip() else ()
+
     def _sharing_a_noun(self, key: str) -> tuple[Occupation, ...]:
-        """ "drivers": the current occupations with that job noun in their titles (before a comma),
-        largest first; none for a generic one ("workers", "technicians")."""
-        return self._noun_families.get(plural(key), ()) if " " not in key else ()
+        """ "drivers" alone: as ``titles_with_noun``, but never a generic noun ("workers",
+        "technicians"), too vague to read as its largest title."""
+        return () if plural(key) in _GENERIC else self.titles_with_noun(key)
 
     def _short_forms(self, phrase: str, key: str) -> _Hit[Occupation] | None:
         """An initialism typed in capitals ("OTs"), or abbreviated words ("hr mgrs")."""
