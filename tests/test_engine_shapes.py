@@ -1884,3 +1884,9 @@ def test_jobs_named_by_a_noun_many_titles_share_rank_those_titles(engine: OewsEn
     assert "among the occupations with “clerk” in their titles in Ohio" in answer.text
     assert all("Clerks" in row[1] for row in answer.tables[0].text_rows()), answer.text
     assert "Not applied" not in answer.text
+
+
+def test_a_growth_ranking_ranks_the_group_named_beside_a_detailed_occupation(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "farming fishing and forestry jobs that lost the most workers since 2019")
+    assert "among Farming, Fishing, and Forestry Occupations (45-0000)" in answer.text
+    assert "Cashiers" not in said(answer)

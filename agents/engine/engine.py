@@ -332,7 +332,7 @@ class OewsEngine:
         )
         if len(asked) == 1:
             start = asked[0]
-        group = intent.occupations[0] if intent.occupations else None
+        group = next((o for o in intent.occupations if o.o_group != "detailed"), None)
         within, among = _population(intent, group)
         scope = f"{among}, U.S." if among else "in the U.S."
         query = q.rank_growth(
