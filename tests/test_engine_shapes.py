@@ -1890,3 +1890,11 @@ def test_a_growth_ranking_ranks_the_group_named_beside_a_detailed_occupation(eng
     answer = ask_offline(engine, "farming fishing and forestry jobs that lost the most workers since 2019")
     assert "among Farming, Fishing, and Forestry Occupations (45-0000)" in answer.text
     assert "Cashiers" not in said(answer)
+
+
+def test_which_of_the_industries_named_pays_best_compares_them(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "security guard avg hourly: casino hotels vs hospitals vs colleges, best?")
+    for naics in ("721120", "622000", "611300"):
+        row = cell("nat_industry_M2025_dl", NAICS=naics, OCC_CODE="33-9032")
+        assert is_shown(number(row["H_MEAN"]), answer.text), naics
+    assert "States" not in answer.text and "Not applied" not in answer.text

@@ -1484,20 +1484,21 @@ class _Builder:
             return self._growth(intent)
         # "top 3 protective service jobs in georgia and alabama": the jobs of a group, ranked
         within = not _one_detailed(intent) and s.rank_target in (None, "occupation") and bool(s.top_n)
-        if (
-            s.ranking
-            and len(intent.areas) >= 2
-            and intent.occupations
-            and s.rank_target != "industry"
-            and not within
-        ):
-            # "Kansas or Missouri - which state has more welders": the places named, side by side
+        if s.ranking and intent.occupations and not within and self._candidates_named(intent):
+            # "Kansas or Missouri - which state has more welders", "casino hotels vs hospitals,
+            # which pays best": the places or industries named, side by side
             return intent.with_(shape="compare", measures=(self._rank_measure(),))
         if s.ranking and (s.rank_target or not (intent.occupations and intent.areas)):
             return self._ranking(intent)
         if intent.shape == "ranking":  # inherited from the thread
             return intent.with_(measures=intent.measures or self._measures(intent))
         return self._values_shape(intent)
+
+    def _candidates_named(self, intent: Intent) -> bool:
+        """Several places (or industries) named for a ranking of places (or industries)."""
+        target = self.s.rank_target
+        places = len(intent.areas) >= 2 and target != "industry"
+        return places or (len(intent.industries) >= 2 and target in (None, "industry"))
 
     def _values_shape(self, intent: Intent) -> Intent:
         """A lookup, a comparison or a trend of the values asked for."""
