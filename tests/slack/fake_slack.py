@@ -70,7 +70,7 @@ class FakeSlack:
         self.auth = {"user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM, "team": "Test", "user": "oews"}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.005,), daemon=True)
 
     @property
     def url(self) -> str:

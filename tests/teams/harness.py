@@ -102,7 +102,7 @@ class FakeConnector:
         self.attempts = 0
         self._changed = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.005,), daemon=True)
         self._thread.start()
 
     @property
@@ -183,7 +183,7 @@ class OpenIdServer:
         self.jwks = {"keys": [{**jwk, "kid": kid, "use": "sig", "endorsements": ["msteams"]}]}
         self.requests = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.005,), daemon=True).start()
 
     @property
     def metadata_url(self) -> str:
