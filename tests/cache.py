@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-_CACHE = Path(os.environ.get("OEWS_TEST_CACHE", Path.home() / ".cache" / "oews-bot-tests"))
+_CACHE = Path(os.environ.get("OEWS_TEST_CACHE") or Path.home() / ".cache" / "oews-bot-tests")
 
 
 def cache_dir() -> Path:

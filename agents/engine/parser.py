@@ -855,9 +855,14 @@ _FOCUS_BEFORE = r"(specifically|in\s+particular|particularly|especially|namely|m
 _FOCUS_AFTER = r"(specifically|in\s+particular|particularly|especially)\s*([.,;:!?]|$)"
 
 
+_FOCUS_WORD = re.compile(r"\b(specifically|particular|particularly|especially|namely|mostly|mainly)\b")
+
+
 def _in_focus(phrase: str, lower: str) -> bool:
     """ "the trades, lineman specifically", "healthcare jobs, especially nurses": the one the
     question narrows to."""
+    if not _FOCUS_WORD.search(lower):
+        return False  # most questions: no pattern to build
     p = re.escape(phrase.lower())
     after = rf"\b{p}\s*,?\s*{_FOCUS_AFTER}"
     return bool(re.search(rf"{after}|\b{_FOCUS_BEFORE}\s*,?\s*(an?\s+|the\s+)?{p}\b", lower))

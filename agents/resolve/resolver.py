@@ -925,7 +925,9 @@ _INDUSTRY_SUFFIXES = (
 )  # fmt: skip
 
 
-def _strip(key: str, prefixes: Sequence[str], suffixes: Sequence[str]) -> str:
+def _strip(key: str, prefixes: tuple[str, ...], suffixes: tuple[str, ...]) -> str:
+    if not key.startswith(prefixes) and not key.endswith(suffixes):
+        return key.strip()  # most keys: nothing to take off
     for _ in range(3):
         before = key
         for prefix in prefixes:
@@ -962,10 +964,17 @@ _COMPASS = {
 }  # fmt: skip
 
 
-def _lookup(index: _Index[T], key: str, prefixes: Sequence[str], suffixes: Sequence[str]) -> _Hit[T] | None:
+def _lookup(
+    index: _Index[T], key: str, prefixes: tuple[str, ...], suffixes: tuple[str, ...]
+) -> _Hit[T] | None:
     """The phrase as is, then without leading words ("the"), then without trailing ones
     ("industry"), then without both: "the tech industry" -> "tech industry"."""
-    for form in (key, _strip(key, prefixes, ()), _strip(key, (), suffixes), _strip(key, prefixes, suffixes)):
+    hit = index.get(key)
+    if hit is not None or (
+        key == key.strip() and not key.startswith(prefixes) and not key.endswith(suffixes)
+    ):
+        return hit  # found, or no other form to try
+    for form in (_strip(key, prefixes, ()), _strip(key, (), suffixes), _strip(key, prefixes, suffixes)):
         hit = index.get(form)
         if hit is not None:
             return hit
@@ -1393,8 +1402,8 @@ class EntityResolver:
         self,
         index: _Index[T],
         key: str,
-        prefixes: Sequence[str],
-        suffixes: Sequence[str],
+        prefixes: tuple[str, ...],
+        suffixes: tuple[str, ...],
         abbreviations: Abbreviations | None = None,
     ) -> _Hit[T] | None:
         """The first reading of a phrase with its abbreviated words spelled out that names something
