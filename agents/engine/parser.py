@@ -853,8 +853,6 @@ def _after_preposition(tokens: list[Token], start: int) -> bool:
 
 _FOCUS_BEFORE = r"(specifically|in\s+particular|particularly|especially|namely|mostly|mainly)"
 _FOCUS_AFTER = r"(specifically|in\s+particular|particularly|especially)\s*([.,;:!?]|$)"
-
-
 _FOCUS_WORD = re.compile(r"\b(specifically|particular|particularly|especially|namely|mostly|mainly)\b")
 
 

@@ -970,9 +970,7 @@ def _lookup(
     """The phrase as is, then without leading words ("the"), then without trailing ones
     ("industry"), then without both: "the tech industry" -> "tech industry"."""
     hit = index.get(key)
-    if hit is not None or (
-        key == key.strip() and not key.startswith(prefixes) and not key.endswith(suffixes)
-    ):
+    if hit is not None or _strip(key, prefixes, suffixes) == key:
         return hit  # found, or no other form to try
     for form in (_strip(key, prefixes, ()), _strip(key, (), suffixes), _strip(key, prefixes, suffixes)):
         hit = index.get(form)
