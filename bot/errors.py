@@ -8,7 +8,7 @@ BotError
 ├── SubscriptionError     a subscription cannot be made (bot/subscriptions.py; also a ValueError)
 └── SettingsError         a platform cannot start with these settings; the message says what to set
     │                     (also a ValueError)
-    ├── SlackConfigError  a required Slack setting is missing (adapters/slack/adapter.py)
+    ├── SlackConfigError  a Slack setting is missing, refused or unreachable (adapters/slack/adapter.py)
     └── TeamsConfigError  the Teams settings are incomplete or wrong (adapters/teams/config.py)
 
 Errors from answering itself are ``OewsError``s (``agents/errors.py``).  Like those, a

@@ -22,6 +22,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.middleware.authorization.async_single_team_authorization import AsyncSingleTeamAuthorization
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -46,7 +47,7 @@ RATE_LIMIT_RETRIES = 3
 
 
 class SlackConfigError(SettingsError):
-    """A required Slack setting is missing."""
+    """A required Slack setting is missing, or Slack does not accept or cannot be reached with it."""
 
 
 def web_client(settings: Settings) -> AsyncWebClient:
@@ -72,7 +73,14 @@ async def learn_identity(
     client: AsyncWebClient, identity: Identity, service: BotService
 ) -> AsyncSlackResponse:
     """``auth.test``: the bot's user and workspace; that workspace is allowed by default."""
-    auth = await client.auth_test()
+    try:
+        auth = await client.auth_test()
+    except SlackApiError as e:
+        reason = (e.response.get("error") if isinstance(e.response.data, dict) else None) or "no reason given"
+        raise SlackConfigError(f"Slack did not accept SLACK_BOT_TOKEN ({reason})") from None
+    except (aiohttp.ClientError, TimeoutError):
+        where = f"{client.base_url} (SLACK_API_URL)"
+        raise SlackConfigError(f"cannot reach the Slack Web API at {where}") from None
     identity.user_id = auth.get("user_id")
     identity.bot_id = auth.get("bot_id")
     identity.team_id = auth.get("team_id")
@@ -125,7 +133,11 @@ class SlackAdapter:
         """Open the Web API session and learn who the bot is (the access policy's default)."""
         self._session = aiohttp.ClientSession()
         self.client.session = self._session
-        share_auth_test(self.app, await learn_identity(self.client, self.identity, self.service))
+        try:
+            share_auth_test(self.app, await learn_identity(self.client, self.identity, self.service))
+        except SlackConfigError:
+            await self.close()
+            raise
 
     async def close(self) -> None:
         await self.handlers.close()
@@ -207,6 +219,8 @@ class SocketModeRunner:
         try:
             await self.adapter.start()
             await handler.connect_async()  # type: ignore[no-untyped-call]
+        except SlackConfigError as e:  # a setting to fix: serve says so in one line
+            self._error = e
         except Exception as e:
             logger.exception("Socket Mode could not start")
             self._error = e

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -15,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from adapters.cli import cli
 from agents.answer import EngineAnswer
 from agents.engine.engine import OewsEngine
 from agents.trace import Trace
@@ -194,3 +198,38 @@ def test_http_mode_requires_a_signing_secret(fake_slack: FakeSlack, tmp_path: Pa
     settings = settings_for(fake_slack, tmp_path, **{missing: None})
     with pytest.raises(SlackConfigError, match="SLACK_SIGNING_SECRET"):
         mount_slack(web.Application(), service=scripted(tmp_path, ScriptedWorkflow()), settings=settings)
+
+
+@pytest.fixture
+def serve_here(oews_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """``oews-bot serve`` run by click in this process; the root log level it sets is put back."""
+    for key in list(os.environ):
+        if key.upper().startswith(("OEWS_", "SLACK_", "OPENAI_", "MICROSOFT_", "TEAMS_")):
+            monkeypatch.delenv(key)
+    level = logging.getLogger().level
+    yield {
+        "OEWS_HOME": str(tmp_path), "OEWS_DATABASE": str(oews_db),
+        "SLACK_BOT_TOKEN": "xoxb-do-not-print", "SLACK_SIGNING_SECRET": "s3cret-do-not-print",
+    }  # fmt: skip
+    logging.getLogger().setLevel(level)
+
+
+@pytest.mark.parametrize("reachable", [True, False], ids=["token refused", "Slack unreachable"])
+def test_serve_with_a_token_slack_refuses_or_cannot_check_stops_with_one_line(
+    serve_here: dict[str, str], fake_slack: FakeSlack, reachable: bool
+) -> None:
+    fake_slack.fail("auth.test", "invalid_auth")
+    url = fake_slack.api_url if reachable else "http://127.0.0.1:1/api/"
+    try:
+        result = CliRunner().invoke(
+            cli, ["serve", "--workers", "0", "--port", "0"], env={**serve_here, "SLACK_API_URL": url}
+        )
+    finally:
+        fake_slack.fail("auth.test", None)
+    expected = (
+        "Error: Slack did not accept SLACK_BOT_TOKEN (invalid_auth)"
+        if reachable
+        else "Error: cannot reach the Slack Web API at http://127.0.0.1:1/api/ (SLACK_API_URL)"
+    )
+    assert (result.exit_code, result.stderr.strip().splitlines()[-1]) == (1, expected)  # after the log
+    assert "Traceback" not in result.output and "do-not-print" not in result.output
