@@ -359,7 +359,7 @@ def _apply_once(db: sqlite_utils.Database, migration: Migration) -> bool:
             "INSERT INTO migrations (version, name, applied_at) VALUES (?, ?, ?)",
             [migration.version, migration.name, _iso(datetime.now(UTC))],
         )
-    logger.info("bot store migrated", extra={"version": migration.version})
+    logger.info("bot store migrated to version %d (%s)", migration.version, migration.name)
     return True
 
 

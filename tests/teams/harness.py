@@ -278,6 +278,10 @@ class BotServer:
     def _call(self, coro: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout=30)
 
+    def busy(self) -> bool:
+        """A request or a later note still in flight on the server's loop."""
+        return bool(self._call(_others()))
+
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
@@ -315,6 +319,10 @@ class BotServer:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=10)
         self.loop.close()
+
+
+async def _others() -> bool:
+    return any(t is not asyncio.current_task() for t in asyncio.all_tasks())
 
 
 def _send(request: urllib.request.Request) -> tuple[int, float]:
@@ -440,6 +448,19 @@ class TeamsBot:
         status = self.send(activity, **post)
         assert status in (200, 201, 202), status
         return self.connector.wait_for_messages(before + 1)[before]
+
+    def settle(self, *, queue: bool = True, timeout: float = 10.0) -> list[Sent]:
+        """Every message the bot sent, once nothing more is coming: nothing in flight on the
+        server's loop and (with ``queue``) no job queued or running in the store."""
+        deadline = time.monotonic() + timeout
+        while self.server.busy() or (queue and self._jobs_left()):
+            assert time.monotonic() < deadline, "the bot did not become idle"
+            time.sleep(0.01)
+        return self.connector.messages()
+
+    def _jobs_left(self) -> bool:
+        stats = self.service.store.queue_stats()
+        return stats.queued + stats.running > 0
 
     def close(self) -> None:
         self.workers.stop()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import pytest
@@ -15,8 +14,7 @@ QUESTION = "median annual wage of registered nurses in Seattle"
 
 
 def no_reply(teams: TeamsBot) -> bool:
-    time.sleep(0.1)
-    return teams.connector.messages() == []
+    return teams.settle() == []
 
 
 def test_personal_message_without_text_gets_a_hint(teams: TeamsBot) -> None:

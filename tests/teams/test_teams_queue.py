@@ -28,14 +28,6 @@ def workers_for(teams: TeamsBot, *, lease_s: float = 5.0) -> InlineWorkers:
     return InlineWorkers(teams.service, {"teams": teams.server.adapter.jobs}, loops=1, lease_s=lease_s)
 
 
-def settle(connector: FakeConnector, quiet: float = 0.4) -> None:
-    """Wait until the connector has heard nothing for ``quiet`` seconds."""
-    seen = -1
-    while seen != len(connector.sent):
-        seen = len(connector.sent)
-        time.sleep(quiet)
-
-
 def test_a_question_is_queued_before_the_response_and_a_worker_answers_it_in_the_thread(
     settings: Settings, oews_engine: object, connector: FakeConnector, openid: OpenIdServer
 ) -> None:
@@ -66,9 +58,8 @@ def test_a_redelivered_activity_is_answered_once(teams: TeamsBot) -> None:
     assert teams.send(question) == 201
     assert teams.send(question) == 201  # the Bot Connector's retry of the same activity
     teams.connector.wait_for_messages(1)
-    settle(teams.connector)
 
-    assert len(teams.connector.messages()) == 1
+    assert len(teams.settle()) == 1
 
 
 def test_a_worker_taking_over_a_job_whose_answer_was_posted_posts_nothing(
@@ -78,17 +69,16 @@ def test_a_worker_taking_over_a_job_whose_answer_was_posted_posts_nothing(
     teams = TeamsBot(service=service, settings=settings, connector=connector, openid=openid, workers=0)
     try:
         assert teams.send(teams.chat().message(QUESTION)) == 201
-        dead = service.store.claim_job("a-worker-that-died", lease_s=0.05)
+        dead = service.store.claim_job("a-worker-that-died", lease_s=0)  # a lease already run out
         assert dead is not None
         posted = {"posting": True, "answered": "1699999999999"}  # it posted, then died
         assert service.store.save_job_progress(dead.id, "a-worker-that-died", posted)
-        time.sleep(0.1)  # its lease runs out
 
         workers = workers_for(teams).start()
         deadline = time.monotonic() + 10
         while (service.store.job_state(dead.id) or ("",))[0] != "done":
             assert time.monotonic() < deadline, "the job was not taken over"
-            time.sleep(0.05)
+            time.sleep(0.01)
         workers.stop()
     finally:
         teams.close()
@@ -130,8 +120,7 @@ def test_the_answer_id_is_recorded_as_the_post_returns_and_a_lost_lease_posts_no
         assert teams.send(teams.chat().message(QUESTION)) == 201
         workers = workers_for(teams).start()
         connector.wait_for_messages(1)
-        settle(connector)
-        workers.stop()
+        workers.stop()  # after the job in hand is finished
     finally:
         teams.close()
 
@@ -180,7 +169,7 @@ def test_people_far_back_in_the_queue_are_told_their_place_after_the_ack(
         for chat in chats:
             assert teams.send(chat.message(QUESTION)) == 201  # nobody answers: every one waits
         connector.wait_for_messages(2)
-        settle(connector)
+        teams.settle(queue=False)  # nobody answers: the questions stay queued
     finally:
         teams.close()
 
