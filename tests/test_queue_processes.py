@@ -75,7 +75,7 @@ class Host:
         while not self._healthy():
             assert self.server.poll() is None, "serve exited"
             assert time.monotonic() < deadline, "serve did not come up"
-            time.sleep(0.1)
+            time.sleep(0.02)
         return self
 
     def worker(self) -> subprocess.Popen[bytes]:
@@ -182,7 +182,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 180, what: str = 
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
+        time.sleep(0.02)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def wait_for(url: str, timeout: float = 60) -> bytes:
         except (urllib.error.URLError, ConnectionError):
             if time.monotonic() > deadline:
                 raise
-            time.sleep(0.2)
+            time.sleep(0.02)
 
 
 def serve(tmp_path: Path, oews_db: Path, **env: str) -> tuple[subprocess.Popen[str], int]:
