@@ -46,6 +46,18 @@ EVENTS_PATH = "/slack/events"
 RATE_LIMIT_RETRIES = 3
 
 
+class _ClientGiven(logging.Filter):
+    """Bolt warns at every start that SLACK_BOT_TOKEN is unused when a client is given, as here:
+    the client holds that same token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+BOLT_LOGGER = logging.getLogger("adapters.slack.bolt")
+BOLT_LOGGER.addFilter(_ClientGiven())
+
+
 class SlackConfigError(SettingsError):
     """A required Slack setting is missing, or Slack does not accept or cannot be reached with it."""
 
@@ -115,7 +127,7 @@ class SlackAdapter:
             signing_secret=self._secret or None,
             request_verification_enabled=False,  # ``handle`` verifies (Bolt would log bodies)
             process_before_response=True,  # listeners only enqueue work, so this is still fast
-            logger=logging.getLogger("adapters.slack.bolt"),
+            logger=BOLT_LOGGER,
         )
         self.jobs = slack_jobs(self.client)
         self.identity = Identity()

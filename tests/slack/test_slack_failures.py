@@ -233,3 +233,4 @@ def test_serve_with_a_token_slack_refuses_or_cannot_check_stops_with_one_line(
     )
     assert (result.exit_code, result.stderr.strip().splitlines()[-1]) == (1, expected)  # after the log
     assert "Traceback" not in result.output and "do-not-print" not in result.output
+    assert "WARNING" not in result.stderr  # not Bolt's "token will be unused": the client holds it
