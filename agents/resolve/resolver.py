@@ -744,8 +744,9 @@ def _area_tables(areas: Sequence[Area]) -> _AreaTables:
     for st in states:
         tables.states[normalize(st.title)] = st.state
         tables.states[st.state.lower()] = st.state
-    for nickname, postal in aliases.STATE_NICKNAMES.items():
-        tables.states[normalize(nickname)] = postal
+    for nickname, code in aliases.STATE_NICKNAMES.items():
+        tables.states[normalize(nickname)] = code
+    postal = {normalize(st.title): st.state.lower() for st in states}
     for area in areas:
         _add_area_codes(tables, area)
         if area.kind == "national":
@@ -753,7 +754,7 @@ def _area_tables(areas: Sequence[Area]) -> _AreaTables:
         elif area.kind in ("state", "territory"):
             _add_state(tables, area)
         elif area.kind == "nonmetro":
-            _add_nonmetro(tables, area, {normalize(st.title): st.state.lower() for st in states})
+            _add_nonmetro(tables, area, postal)
         else:
             _add_metro(tables, area)
     _add_rural_states(tables, areas, states)
@@ -816,7 +817,9 @@ def _add_nonmetro(tables: _AreaTables, area: Area, postal: Mapping[str, str]) ->
     ]
     for name, code in postal.items():  # "western nd nonmetro": West North Dakota
         if code not in aliases.WORD_POSTAL_CODES:
-            bases += [re.sub(rf"\b{name}\b", code, b) for b in bases if re.search(rf"\b{name}\b", b)]
+            bases += [
+                re.sub(rf"\b{name}\b", code, b) for b in bases if name in b and re.search(rf"\b{name}\b", b)
+            ]
     for base, pattern in itertools.product(bases, (
         "{} nonmetropolitan area", "{} nonmetropolitan", "{} nonmetro", "{} nonmetro area",
         "{} non metro", "{} non metropolitan", "{} non metro area", "nonmetropolitan {}",
@@ -890,23 +893,38 @@ def _add_metro(tables: _AreaTables, area: Area) -> None:
 
 
 def _add_area_aliases(tables: _AreaTables, areas: Sequence[Area]) -> None:
+    refs_of = _AreaRefs(areas)
     for phrase, refs in aliases.AREA_ALIASES.items():
-        for area in resolve_area_refs(refs, areas):
+        for area in refs_of.resolve(refs):
             tables.add(phrase, TIER_ALIAS, "alias", area)
     for token, refs in aliases.CAPITALIZED_NICKNAMES.items():
-        for area in resolve_area_refs(refs, areas):
+        for area in refs_of.resolve(refs):
             tables.words.add_key(normalize(token), TIER_CODE, "alias", area)
 
 
 def resolve_area_refs(refs: Iterable[aliases.AreaRef], areas: Sequence[Area]) -> list[Area]:
     """Alias targets -> areas: by code, else by a unique title prefix."""
-    found: list[Area] = []
-    for code, prefix in refs:
-        by_code = [a for a in areas if a.code == code or a.code.lstrip("0") == code.lstrip("0")]
-        by_title = [a for a in areas if a.title.startswith(prefix)]
-        match = by_code or (by_title if len(by_title) == 1 else [])
-        found.extend(a for a in match if a not in found)
-    return found
+    return _AreaRefs(areas).resolve(refs)
+
+
+class _AreaRefs:
+    """Areas by code (leading zeros aside), indexed once for every alias."""
+
+    def __init__(self, areas: Sequence[Area]) -> None:
+        self.areas = areas
+        self.by_code: dict[str, list[Area]] = {}
+        for area in areas:
+            self.by_code.setdefault(area.code.lstrip("0"), []).append(area)
+
+    def resolve(self, refs: Iterable[aliases.AreaRef]) -> list[Area]:
+        found: list[Area] = []
+        for code, prefix in refs:
+            match = self.by_code.get(code.lstrip("0"))
+            if not match:
+                by_title = [a for a in self.areas if a.title.startswith(prefix)]
+                match = by_title if len(by_title) == 1 else []
+            found.extend(a for a in match if a not in found)
+        return found
 
 
 # --------------------------------------------------------------------------------------------
