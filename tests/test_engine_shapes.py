@@ -198,6 +198,19 @@ def test_two_industries_are_compared_side_by_side(engine: OewsEngine) -> None:
     assert answer.chart is not None and len(answer.tables[0].rows) == 2
 
 
+def test_one_word_of_an_industry_named_by_two_is_not_that_industry(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "bill collectors mean pay at hospitals vs collection agencies")
+    assert "Waste Collection" not in said(answer)  # "collection" alone is not Waste Collection
+    assert names_not_applied("collection agencies", answer.text)
+
+
+def test_an_industry_read_from_its_words_is_said(engine: OewsEngine) -> None:
+    guards = cell("nat_industry_M2025_dl", NAICS="561610", OCC_CODE="33-9032")
+    answer = ask_offline(engine, "security guard median pay at casino hotels vs guard companies")
+    assert is_shown(number(guards["A_MEDIAN"]), said(answer))
+    assert "as Investigation, Guard, and Armored Car Services (NAICS 561610)" in said(answer)
+
+
 def test_industry_figures_with_a_place_say_the_place_was_not_applied(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "median pay of pharmacists in hospitals in ohio")
     assert names_not_applied("Ohio", answer.text)

@@ -619,7 +619,9 @@ class QuestionParser:
             distinct = len(set(words)) == len(span)  # every word typed once: not across "paper mills/paper …"
             short = len(words) == 1 and len(words[0]) <= 3  # "in new jersy": not News Dealers
             industry = self._resolver.industry_with_words(words) if distinct and not short else None
-            return (industry,) if industry is not None else ()
+            if industry is None or (len(words) == 1 and _other_title_words(industry, words[0])):
+                return ()
+            return (industry,)
         if kind == "area" and len(span) == 1 and len(span[0].text) == 2:
             found = self._resolver.exact_postal(span[0].text)
             states = tuple(a for a in found if a.kind in ("state", "territory"))
@@ -727,8 +729,8 @@ class QuestionParser:
         )
         words = [t.lower for t in tokens[start:end] if t.lower not in _BUSINESS_NOUNS | FILLER]
         industry = self._resolver.industry_with_words(words, spare=True) if beside else None
-        if industry is None:
-            return None
+        if industry is None or (len(words) == 1 and _other_title_words(industry, words[0])):
+            return None  # "collection agencies": not Waste Collection
         return Mention(
             "industry", start, end, " ".join(t.text for t in tokens[start:end]), (industry,), "fuzzy"
         )
@@ -1264,6 +1266,9 @@ class _Builder:
     def _industries(self) -> tuple[Industry, ...]:
         named: list[Industry] = []
         for m in self.mentions:
+            if m.kind == "industry" and m.via == "fuzzy" and len(m.entities) == 1:  # read from its words
+                chosen, title = m.entities[0], _industry_title(m.entities[0].title)
+                self.notes.append(f"Read “{m.phrase}” as {title} (NAICS {chosen.naics}).")
             # "the tech sector": each industry it names; one named twice ("management of companies
             # (corporate HQs)"), even at two levels, once
             for industry in m.entities if m.kind == "industry" else ():
@@ -1851,6 +1856,16 @@ def _before_its_code(intent: Intent) -> bool:
 
 def _one_detailed(intent: Intent) -> bool:
     return len(intent.occupations) == 1 and intent.occupations[0].o_group == "detailed"
+
+
+def _other_title_words(industry: Industry, word: str) -> bool:
+    """In the industry's title, ``word`` comes after a word that qualifies it ("Waste Collection":
+    "collection agencies" is not it); first in its item of the title, the word names it alone
+    ("Investigation, Guard, and Armored Car Services": "guard companies"; "Nonresidential Building
+    Construction" after "residential building construction or nonresidential")."""
+    items = [re.findall(r"[a-z]+", item) for item in re.split(r",|\band\b", industry.title.lower())]
+    holding = [item for item in items if any(w.startswith(word[:4]) for w in item)]
+    return all(not item[0].startswith(word[:4]) for item in holding)
 
 
 def _industry_title(title: str) -> str:
