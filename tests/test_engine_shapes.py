@@ -198,6 +198,13 @@ def test_two_industries_are_compared_side_by_side(engine: OewsEngine) -> None:
     assert answer.chart is not None and len(answer.tables[0].rows) == 2
 
 
+def test_an_industrys_word_in_the_occupations_title_is_the_occupations(engine: OewsEngine) -> None:
+    switch = cell("national_M2025_dl", OCC_CODE="53-4022")
+    answer = ask_offline(engine, "how many railroad switch/brake operators are there")
+    assert is_shown(number(switch["TOT_EMP"]), said(answer))  # all of them, not those of Rail Transportation
+    assert "NAICS" not in said(answer)
+
+
 def test_one_word_of_an_industry_named_by_two_is_not_that_industry(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "bill collectors mean pay at hospitals vs collection agencies")
     assert "Waste Collection" not in said(answer)  # "collection" alone is not Waste Collection

@@ -358,7 +358,7 @@ class QuestionParser:
             for k in range(found.start, i):
                 used[k] = True
         unknown = self._resolve_leftovers(tokens, used, mentions)
-        mentions.sort(key=lambda m: m.start)
+        mentions = _industries_in_titles(sorted(mentions, key=lambda m: m.start), tokens)
         mentions, unknown = _glosses(mentions, unknown, tokens, text)
         mentions = self._listed_states(mentions, tokens)
         mentions = self._postal_states(_merge_industry_words(_merge_qualifiers(mentions, tokens)))
@@ -1020,6 +1020,33 @@ def _shortest_name(tokens: list[Token], i: int) -> int | None:
     if first.lower in FILLER and first.lower not in PLACE_WORDS and not typed_postal:
         return 2  # "top executives", "parts salespersons", but never "top" alone
     return 1
+
+
+def _industries_in_titles(mentions: list[Mention], tokens: list[Token]) -> list[Mention]:
+    """ "railroad switch operators": an industry's words right before an occupation whose title
+    has them are that occupation's (Railroad Brake, Signal, and Switch Operators), not the
+    industry."""
+    out: list[Mention] = []
+    for m in mentions:
+        before = out[-1] if out else None
+        if (
+            before is not None
+            and before.kind == "industry"
+            and m.kind == "occupation"
+            and before.end == m.start
+            and len(m.entities) == 1
+            and _all_in_title(tokens[before.start : before.end], m.entities[0].title)
+        ):
+            out[-1] = replace(m, start=before.start, phrase=f"{before.phrase} {m.phrase}")
+            continue
+        out.append(m)
+    return out
+
+
+def _all_in_title(words: Sequence[Token], title: str) -> bool:
+    named = re.findall(r"[a-z]+", title.lower())
+    typed = [t.lower for t in words]
+    return all(any(w == t or (len(t) >= 4 and w.startswith(t[:4])) for w in named) for t in typed)
 
 
 def _in_the_title(tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
