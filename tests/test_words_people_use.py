@@ -100,3 +100,24 @@ def test_background_about_someone_else_is_not_read_as_the_question(engine: OewsE
 def test_a_bare_measure_word_asks_for_a_job_or_place(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "pay??")
     assert answer.kind != "answer" and not answer.tables
+
+
+def metro_cell(area: str, code: str, column: str) -> str:
+    rows = shipped_rows("MSA_M2025_dl")
+    return next(r[column] for r in rows if r["AREA"] == area and r["OCC_CODE"] == code)
+
+
+@pytest.mark.parametrize(
+    ("question", "area", "code"),
+    [
+        ("whats a PA make in clt", "16740", "29-1071"),  # a PA: not Pennsylvania
+        ("what does an np make around bna", "34980", "29-1171"),
+        ("median pay for electricians in MCO", "36740", "47-2111"),
+    ],
+)
+def test_a_job_after_a_or_an_and_a_metros_airport_code(
+    engine: OewsEngine, question: str, area: str, code: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert f"({code})" in answer.text and "Pennsylvania" not in answer.text
+    assert f"${int(metro_cell(area, code, 'A_MEDIAN')):,}" in answer.text

@@ -133,6 +133,7 @@ _FILTER_VERB = re.compile(
     r"\b((that|which|who)\s+)?(are\s+)?(pay|pays|paying|paid|make|makes|making|earn|earns|earning|with)"
     r"(\s+an?)?(\s+(median|mean|average|avg|typical))?(\s+(pay|wage|salary))?(\s+of)?\s*$"
 )
+_PLACE_WORDS = frozenset({"metro", "city", "county", "area", "nonmetro", "state", "town"})
 _BUSINESS_NOUNS = frozenset(
     """firm firms company companies shop shops business businesses store stores service services provider
     providers contractor contractors agency agencies office offices plant plants factory factories maker
@@ -570,6 +571,8 @@ class QuestionParser:
     ) -> Mention | None:
         if (state := self._postal_beside_a_state(tokens, i)) is not None:
             return Mention("area", i, i + 1, tokens[i].text, (state,))  # "LPNs ny vs pa": Pennsylvania
+        if (job := self._initialism_after_article(tokens, i)) is not None:
+            return job  # "what does a PA make": Physician Assistants, not Pennsylvania
         shortest = _shortest_name(tokens, i)
         if shortest is None:
             return None
@@ -589,6 +592,17 @@ class QuestionParser:
             if group := self._group_after_noun(tokens, i, phrase):
                 return Mention("occupation", i, i + length, phrase, group)
         return None
+
+    def _initialism_after_article(self, tokens: list[Token], i: int) -> Mention | None:
+        """After "a"/"an", a short word whose plural names an occupation ("PAs") is one of
+        them, unless a place word follows ("a PA metro")."""
+        word = tokens[i].text
+        if i == 0 or tokens[i - 1].lower not in ("a", "an") or not (word.isalpha() and 2 <= len(word) <= 4):
+            return None
+        if i + 1 < len(tokens) and tokens[i + 1].lower in _PLACE_WORDS:
+            return None
+        found = self._resolver.exact("occupation", f"{word}s")
+        return Mention("occupation", i, i + 1, word, found) if found else None
 
     def _postal_beside_a_state(self, tokens: list[Token], i: int) -> Area | None:
         """A postal code that is also a word ("pa", "in", "me") names its state when it is set
