@@ -121,3 +121,20 @@ def test_a_job_after_a_or_an_and_a_metros_airport_code(
     answer = ask_offline(engine, question)
     assert f"({code})" in answer.text and "Pennsylvania" not in answer.text
     assert f"${int(metro_cell(area, code, 'A_MEDIAN')):,}" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "code", "title"),
+    [
+        # a word before a group that only one of its occupations has in its title
+        ("wastewater plant operators median pay in ohio statewide", "51-8031", "Water and Wastewater"),
+        ("what do sub teachers make in ohio", "25-3031", "Substitute Teachers, Short-Term"),
+    ],
+)
+def test_a_word_that_narrows_a_group_to_one_of_its_occupations(
+    engine: OewsEngine, question: str, code: str, title: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert f"{title}" in answer.text and f"({code})" in answer.text
+    assert f"${int(state_cell('39', code, 'A_MEDIAN')):,}" in answer.text
+    assert "Not applied" not in answer.text

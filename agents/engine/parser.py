@@ -73,6 +73,7 @@ FILLER = frozenset(
     fastest slowest quickest grew growing growth grown declined declining decline shrank shrinking
     increased increasing decreased rose gained gains lost losing had have
     thru through until till back averaging averaged skip skipping exclude excluding ignore ignoring
+    statewide citywide metrowide
     tiny small ones deal way point stuff out keep gimme ok okay
     pls plz thanks thank thx hey hi hello yo bot wondering i've i'd i'll move yoy comp occs
     chart charts graph graphs plot plots visualize visualise table tables list
@@ -662,6 +663,8 @@ class QuestionParser:
                 continue  # "oil field roustabouts": Roustabouts, Oil and Gas
             if self._misspelled_tail(tokens, start, end, mentions):
                 continue  # "nurse practioners": one misspelled title, not "nurse" and a stray word
+            if self._narrows_a_group(tokens, start, end, mentions):
+                continue  # "wastewater plant operators": the one plant operator title with it
             if (
                 end - start == 1
                 and tokens[start].lower in _WORKPLACES
@@ -685,6 +688,26 @@ class QuestionParser:
                 place = place and not any(t.lower in self._job_words for t in tokens[start:end])
                 unknown.append(("in " if place else "") + phrase)
         return unknown
+
+    def _narrows_a_group(self, tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
+        """Words typed right before an occupation group that are in the title of exactly one
+        occupation of the group: the mention becomes that occupation ("wastewater plant operators":
+        Water and Wastewater Treatment Plant and System Operators, not Plant and System Operators)."""
+        m = next((m for m in mentions if m.kind == "occupation" and m.start == end), None)
+        if m is None or len(m.entities) != 1 or m.entities[0].o_group not in ("major", "minor", "broad"):
+            return False
+        prefix = m.entities[0].code.rstrip("0")
+        members = [
+            o
+            for o in self._resolver.vocab.occupations
+            if o.o_group == "detailed" and o.code.startswith(prefix) and o.last_year == self._coverage.latest
+        ]
+        fitting = [o for o in members if _all_in_title(tokens[start:end], o.title)]
+        if len(fitting) != 1:
+            return False
+        phrase = " ".join(t.text for t in tokens[start : m.end])
+        mentions[mentions.index(m)] = Mention("occupation", start, m.end, phrase, (fitting[0],), "fuzzy")
+        return True
 
     def _of_an_industry(self, tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
         """Words that belong to an industry's name as typed (its mention grows, or one is added)."""
