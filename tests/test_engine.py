@@ -302,7 +302,7 @@ def test_as_a_chart_follow_up_draws_the_published_distribution(engine: OewsEngin
 
 @pytest.mark.parametrize(
     ("question", "place"),
-    [("nurses in Atlantis", "Atlantis"), ("median pay for electricians in Gotham City", "Gotham city")],
+    [("nurses in Atlantis", "Atlantis"), ("median pay for electricians in Gotham City", "Gotham City")],
 )
 def test_an_unknown_place_is_asked_back_with_the_nation_one_click_away(
     engine: OewsEngine, question: str, place: str

@@ -1918,3 +1918,10 @@ def test_which_of_the_industries_named_pays_best_compares_them(engine: OewsEngin
         row = cell("nat_industry_M2025_dl", NAICS=naics, OCC_CODE="33-9032")
         assert is_shown(number(row["H_MEAN"]), answer.text), naics
     assert "States" not in answer.text and "Not applied" not in answer.text
+
+
+def test_a_town_bls_does_not_publish_is_named_whole_as_not_applied(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "what do farm equipment mechanics make in dodge city ks")
+    assert names_not_applied("dodge city", answer.text)
+    kansas = cell("state_M2025_dl", AREA="20", OCC_CODE="49-3041")
+    assert is_shown(number(kansas["A_MEDIAN"]), said(answer))  # the state it is in, said so

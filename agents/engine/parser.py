@@ -683,11 +683,18 @@ class QuestionParser:
             if mention:
                 mentions.append(mention)
             if (mention is None or mention.start > start) and len(phrase) >= 3:
-                # an unknown name after "in" is a place that was not found; after "at", maybe an employer
-                place = after_preposition and not _after_at(tokens, start) and _ends_place(tokens, end)
-                place = place and not any(t.lower in self._job_words for t in tokens[start:end])
-                unknown.append(("in " if place else "") + phrase)
+                unknown.append(self._unknown(tokens, start, end, phrase, after_preposition))
         return unknown
+
+    def _unknown(self, tokens: list[Token], start: int, end: int, phrase: str, after: bool) -> str:
+        """An unknown name after "in" is a place that was not found, named whole ("in dodge city");
+        after "at", maybe an employer."""
+        place = after and not _after_at(tokens, start) and _ends_place(tokens, end)
+        if not place or any(t.lower in self._job_words for t in tokens[start:end]):
+            return phrase
+        if end < len(tokens) and tokens[end].lower in ("city", "town", "county"):
+            phrase = f"{phrase} {tokens[end].text}"
+        return f"in {phrase}"
 
     def _narrows_a_group(self, tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
         """Words typed right before an occupation group that are in the title of exactly one
