@@ -1925,3 +1925,11 @@ def test_a_town_bls_does_not_publish_is_named_whole_as_not_applied(engine: OewsE
     assert names_not_applied("dodge city", answer.text)
     kansas = cell("state_M2025_dl", AREA="20", OCC_CODE="49-3041")
     assert is_shown(number(kansas["A_MEDIAN"]), said(answer))  # the state it is in, said so
+
+
+def test_an_industry_to_leave_out_is_said_not_applied_not_answered_for(engine: OewsEngine) -> None:
+    pilots = cell("national_M2025_dl", OCC_CODE="53-2012")
+    answer = ask_offline(engine, "median pay for commercial pilots, charter flying not the airlines")
+    assert is_shown(number(pilots["A_MEDIAN"]), said(answer))  # every industry, not Air Transportation
+    assert "NAICS" not in said(answer)
+    assert names_not_applied("not the airlines", answer.text)

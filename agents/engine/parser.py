@@ -361,6 +361,8 @@ class QuestionParser:
                 used[k] = True
         unknown = self._resolve_leftovers(tokens, used, mentions)
         mentions = _industries_in_titles(sorted(mentions, key=lambda m: m.start), tokens)
+        if not signals.ranking:  # a ranking by industry could leave one out: not said here
+            mentions, unknown = _negated_industries(mentions, unknown, tokens)
         mentions, unknown = _glosses(mentions, unknown, tokens, text)
         mentions = self._listed_states(mentions, tokens)
         mentions = self._postal_states(_merge_industry_words(_merge_qualifiers(mentions, tokens)))
@@ -1064,6 +1066,32 @@ def _shortest_name(tokens: list[Token], i: int) -> int | None:
     if first.lower in FILLER and first.lower not in PLACE_WORDS and not typed_postal:
         return 2  # "top executives", "parts salespersons", but never "top" alone
     return 1
+
+
+EXCLUSION_WHY = (
+    "OEWS publishes an occupation's figures for all industries together or for one industry; "
+    "none can be left out, so these figures include it."
+)
+_NEGATIONS = frozenset({"not", "excluding", "besides", "outside", "except", "minus", "without"})
+
+
+def _negated_industries(
+    mentions: list[Mention], unknown: list[str], tokens: list[Token]
+) -> tuple[list[Mention], list[str]]:
+    """ "commercial pilots … not the airlines": OEWS cannot leave an industry out of an
+    occupation's figures, so the industry is not read, and the words are said not applied."""
+    kept: list[Mention] = []
+    for m in mentions:
+        k = m.start - 1
+        while k >= 0 and tokens[k].lower in ("the", "a", "an", "in", "at", "for"):
+            k -= 1
+        if m.kind == "industry" and k >= 0 and tokens[k].lower in _NEGATIONS:
+            negation = tokens[k].text  # read with the industry, not left over on its own
+            unknown = [u.removesuffix(negation).strip() for u in unknown if u != negation]
+            unknown = [u for u in unknown if u] + [" ".join(t.text for t in tokens[k : m.end])]
+            continue
+        kept.append(m)
+    return kept, unknown
 
 
 def _industries_in_titles(mentions: list[Mention], tokens: list[Token]) -> list[Mention]:
@@ -1833,6 +1861,8 @@ class _Builder:
                     f"Not applied: “{word}” in “{word} {m.phrase}”; this answer reads only “{m.phrase}” "
                     f"({m.entities[0].title})."
                 )
+        if word.split()[0].lower() in _NEGATIONS and len(word.split()) > 1:  # "not the airlines"
+            return f"Not applied: “{word}”. {EXCLUSION_WHY}"
         if re.sub(r"['’]s$", "", word.lower()) in aliases.EMPLOYERS:  # "walmart", "walmart's"
             return f"Not applied: “{word}”. {EMPLOYER_WHY}"
         if employer := re.search(
