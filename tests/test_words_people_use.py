@@ -138,3 +138,9 @@ def test_a_word_that_narrows_a_group_to_one_of_its_occupations(
     assert f"{title}" in answer.text and f"({code})" in answer.text
     assert f"${int(state_cell('39', code, 'A_MEDIAN')):,}" in answer.text
     assert "Not applied" not in answer.text
+
+
+def test_supervisors_of_a_kind_of_worker_are_the_first_line_supervisors(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "median salary for supervisors of retail sales workers")
+    median = f"${int(national_cell('41-1011', 'A_MEDIAN')):,}"
+    assert f"First-Line Supervisors of Retail Sales Workers (41-1011) in the U.S. was {median}" in answer.text

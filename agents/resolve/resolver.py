@@ -419,6 +419,8 @@ def _occupation_variants(title: str) -> Iterator[str]:
         yield base
     if " and Related " in base:  # "Automotive Body and Related Repairers": automotive body repairers
         yield base.replace(" and Related", "")
+    if base.startswith("First-Line Supervisors of "):  # "supervisors of retail sales workers"
+        yield base.removeprefix("First-Line ")
     head, comma, qualifier = base.partition(", ")
     if comma and not _is_list(base):
         yield f"{qualifier} {head}"
