@@ -144,3 +144,10 @@ def test_supervisors_of_a_kind_of_worker_are_the_first_line_supervisors(engine: 
     answer = ask_offline(engine, "median salary for supervisors of retail sales workers")
     median = f"${int(national_cell('41-1011', 'A_MEDIAN')):,}"
     assert f"First-Line Supervisors of Retail Sales Workers (41-1011) in the U.S. was {median}" in answer.text
+
+
+def test_words_of_a_title_with_one_left_out_name_it_and_its_other_readings(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "median pay for ophthalmic techs in ohio")
+    median = f"${int(state_cell('39', '29-2057', 'A_MEDIAN')):,}"
+    assert f"Ophthalmic Medical Technicians (29-2057) in Ohio was {median}" in answer.text
+    assert any("can also mean Ophthalmic Laboratory Technicians" in c for c in answer.caveats)

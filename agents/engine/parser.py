@@ -42,7 +42,7 @@ from agents.engine.text import (
 from agents.oews.schema import NATIONAL
 from agents.resolve import aliases
 from agents.resolve.entities import Area, Industry, Occupation
-from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver
+from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver, title_base
 
 LEFT_OUT = (
     "typed into the question: I only read the question around it, never run SQL from a message and "
@@ -678,6 +678,7 @@ class QuestionParser:
             after_preposition = _after_preposition(tokens, start)
             mention = self._fuzzy(phrase, start, end, mentions, after_preposition)
             mention = mention or self._industry_by_words(tokens, start, end, mentions)
+            mention = mention or self._occupation_by_words(tokens, start, end)
             if mention is None and (tail := self._known_tail(tokens, start, end)) is not None:
                 mention = tail  # "zorblat welders": welders, and "zorblat" reported as not understood
                 phrase = " ".join(t.text for t in [*tokens[start : tail.start], *tokens[tail.end : end]])
@@ -697,6 +698,29 @@ class QuestionParser:
         if end < len(tokens) and tokens[end].lower in ("city", "town", "county"):
             phrase = f"{phrase} {tokens[end].text}"
         return f"in {phrase}"
+
+    def _occupation_by_words(self, tokens: list[Token], start: int, end: int) -> Mention | None:
+        """ "ophthalmic techs", "powerhouse electrical repairers": two or more words all in the
+        titles of at most three current occupations, the last one their job noun; the one with
+        the most jobs first (the others are named as other readings)."""
+        span = [t for t in tokens[start:end] if t.lower not in FILLER]
+        if len(span) < 2:
+            return None
+        found = sorted(
+            (
+                o
+                for o in self._resolver.vocab.occupations
+                if o.o_group == "detailed"
+                and o.last_year == self._coverage.latest
+                and _all_in_title(span, o.title)
+                and _all_in_title(span[-1:], title_base(o.title).partition(", ")[0].split()[-1])
+            ),
+            key=lambda o: -o.tot_emp,
+        )
+        if not found or len(found) > 3:
+            return None
+        phrase = " ".join(t.text for t in tokens[start:end])
+        return Mention("occupation", start, end, phrase, tuple(found), "fuzzy")
 
     def _narrows_a_group(self, tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
         """Words typed right before an occupation group that are in the title of exactly one
