@@ -1933,3 +1933,9 @@ def test_an_industry_to_leave_out_is_said_not_applied_not_answered_for(engine: O
     assert is_shown(number(pilots["A_MEDIAN"]), said(answer))  # every industry, not Air Transportation
     assert "NAICS" not in said(answer)
     assert names_not_applied("not the airlines", answer.text)
+
+
+def test_the_whole_us_is_one_of_the_places_compared(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "electricians hourly median in fort myers vs florida and the whole us")
+    nation = cell("national_M2025_dl", OCC_CODE="47-2111")
+    assert is_shown(float(nation["H_MEDIAN"]), said(answer)) and len(answer.tables[0].rows) == 3

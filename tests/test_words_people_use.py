@@ -129,6 +129,7 @@ def test_a_job_after_a_or_an_and_a_metros_airport_code(
         # a word before a group that only one of its occupations has in its title
         ("wastewater plant operators median pay in ohio statewide", "51-8031", "Water and Wastewater"),
         ("what do sub teachers make in ohio", "25-3031", "Substitute Teachers, Short-Term"),
+        ("boat mechanic median pay in ohio", "49-3051", "Motorboat Mechanics"),  # not auto mechanics
     ],
 )
 def test_a_word_that_narrows_a_group_to_one_of_its_occupations(

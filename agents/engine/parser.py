@@ -134,7 +134,7 @@ _FILTER_VERB = re.compile(
     r"\b((that|which|who)\s+)?(are\s+)?(pay|pays|paying|paid|make|makes|making|earn|earns|earning|with)"
     r"(\s+an?)?(\s+(median|mean|average|avg|typical))?(\s+(pay|wage|salary))?(\s+of)?\s*$"
 )
-_PLACE_WORDS = frozenset({"metro", "city", "county", "area", "nonmetro", "state", "town"})
+_AREA_NOUNS = frozenset({"metro", "city", "county", "area", "nonmetro", "state", "town"})
 _BUSINESS_NOUNS = frozenset(
     """firm firms company companies shop shops business businesses store stores service services provider
     providers contractor contractors agency agencies office offices plant plants factory factories maker
@@ -602,7 +602,7 @@ class QuestionParser:
         word = tokens[i].text
         if i == 0 or tokens[i - 1].lower not in ("a", "an") or not (word.isalpha() and 2 <= len(word) <= 4):
             return None
-        if i + 1 < len(tokens) and tokens[i + 1].lower in _PLACE_WORDS:
+        if i + 1 < len(tokens) and tokens[i + 1].lower in _AREA_NOUNS:
             return None
         found = self._resolver.exact("occupation", f"{word}s")
         return Mention("occupation", i, i + 1, word, found) if found else None
@@ -723,20 +723,26 @@ class QuestionParser:
         return Mention("occupation", start, end, phrase, tuple(found), "fuzzy")
 
     def _narrows_a_group(self, tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
-        """Words typed right before an occupation group that are in the title of exactly one
-        occupation of the group: the mention becomes that occupation ("wastewater plant operators":
-        Water and Wastewater Treatment Plant and System Operators, not Plant and System Operators)."""
+        """Words typed right before an occupation that are in the title of exactly one occupation
+        with the words of the mention too (of the group, when the mention is a group): the mention
+        becomes that occupation ("wastewater plant operators": Water and Wastewater Treatment Plant
+        and System Operators, not Plant and System Operators; "boat mechanic": Motorboat Mechanics
+        and Service Technicians, not Automotive Service Technicians and Mechanics)."""
         m = next((m for m in mentions if m.kind == "occupation" and m.start == end), None)
-        if m is None or len(m.entities) != 1 or m.entities[0].o_group not in ("major", "minor", "broad"):
+        if m is None or len(m.entities) != 1:
             return False
-        prefix = m.entities[0].code.rstrip("0")
-        members = [
+        group = m.entities[0].o_group != "detailed"
+        prefix = m.entities[0].code.rstrip("0") if group else ""
+        fitting = [
             o
             for o in self._resolver.vocab.occupations
-            if o.o_group == "detailed" and o.code.startswith(prefix) and o.last_year == self._coverage.latest
+            if o.o_group == "detailed"
+            and o.code.startswith(prefix)
+            and o.last_year == self._coverage.latest
+            and _all_in_title(tokens[start:end], o.title)
+            and (group or _all_in_title(tokens[m.start : m.end], o.title))
         ]
-        fitting = [o for o in members if _all_in_title(tokens[start:end], o.title)]
-        if len(fitting) != 1:
+        if len(fitting) != 1 or fitting[0] in m.entities:
             return False
         phrase = " ".join(t.text for t in tokens[start : m.end])
         mentions[mentions.index(m)] = Mention("occupation", start, m.end, phrase, (fitting[0],), "fuzzy")
@@ -1142,7 +1148,9 @@ def _industries_in_titles(mentions: list[Mention], tokens: list[Token]) -> list[
 def _all_in_title(words: Sequence[Token], title: str) -> bool:
     named = re.findall(r"[a-z]+", title.lower())
     typed = [t.lower for t in words]
-    return all(any(w == t or (len(t) >= 4 and w.startswith(t[:4])) for w in named) for t in typed)
+    return all(
+        any(w == t or (len(t) >= 4 and (w.startswith(t[:4]) or w.endswith(t))) for w in named) for t in typed
+    )
 
 
 def _in_the_title(tokens: list[Token], start: int, end: int, mentions: list[Mention]) -> bool:
