@@ -1939,3 +1939,11 @@ def test_the_whole_us_is_one_of_the_places_compared(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "electricians hourly median in fort myers vs florida and the whole us")
     nation = cell("national_M2025_dl", OCC_CODE="47-2111")
     assert is_shown(float(nation["H_MEDIAN"]), said(answer)) and len(answer.tables[0].rows) == 3
+
+
+@pytest.mark.parametrize("asked", ["95th percentile", "p99"])
+def test_a_percentile_bls_does_not_publish_is_said_not_applied(engine: OewsEngine, asked: str) -> None:
+    answer = ask_offline(engine, f"{asked} salary for actuaries in ohio")
+    assert names_not_applied(asked, answer.text)
+    median = cell("state_M2025_dl", AREA="39", OCC_CODE="15-2011")["A_MEDIAN"]
+    assert is_shown(number(median), said(answer)) and "median" in answer.text

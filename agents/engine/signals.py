@@ -437,6 +437,11 @@ UNMEASURED = (
         "OEWS does not survey farms (crop and animal production) or private households, so it has no "
         "figures for them.",
     ),
+    (
+        r"\b(?!(10|25|50|75|90)(st|nd|rd|th)\b)\d{1,4}(st|nd|rd|th)\s*(percentile|pctile|pctl|ptile|pct|%ile|centile)s?\b"
+        r"|\bp(?!(10|25|50|75|90)\b)\d{1,4}\b(?=\s*(pay|wage|salary|hourly|hrly|annual|for|of)\b)",
+        "OEWS publishes the 10th, 25th, 50th (median), 75th and 90th percentiles only; the median is shown.",
+    ),
 )
 _UNMEASURED_RE = tuple((re.compile(p), why) for p, why in UNMEASURED)
 # Parts of pay people ask about that OEWS wages already include.
