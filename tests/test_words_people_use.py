@@ -11,8 +11,8 @@ from tests.offline import ask_offline
 from tests.shipped import shipped_rows
 
 
-def state_cell(area: str, code: str, column: str) -> str:
-    rows = shipped_rows("state_M2025_dl")
+def area_cell(area: str, code: str, column: str, source: str = "state_M2025_dl") -> str:
+    rows = shipped_rows(source)
     return next(r[column] for r in rows if r["AREA"] == area and r["OCC_CODE"] == code)
 
 
@@ -35,13 +35,13 @@ def test_abbreviations_answer_the_occupation_meant(
 ) -> None:
     answer = ask_offline(engine, question)
     assert f"{title} ({code})" in answer.text
-    assert f"${int(state_cell(area, code, 'A_MEDIAN')):,}" in answer.text
+    assert f"${int(area_cell(area, code, 'A_MEDIAN')):,}" in answer.text
     assert any(c.startswith("Read “") and code in c for c in answer.caveats)
 
 
 def test_a_misspelled_ordinary_word_still_asks_the_same_question(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "emplyment of plumbers in utah")
-    assert f"{int(state_cell('49', '47-2152', 'TOT_EMP')):,} people were employed" in answer.text
+    assert f"{int(area_cell('49', '47-2152', 'TOT_EMP')):,} people were employed" in answer.text
     answer = ask_offline(engine, "waitresses avrage hourly wage")
     mean = national_cell("35-3031", "H_MEAN")
     assert f"mean hourly wage of Waiters and Waitresses (35-3031) in the U.S. was ${mean}" in answer.text
@@ -102,11 +102,6 @@ def test_a_bare_measure_word_asks_for_a_job_or_place(engine: OewsEngine) -> None
     assert answer.kind != "answer" and not answer.tables
 
 
-def metro_cell(area: str, code: str, column: str) -> str:
-    rows = shipped_rows("MSA_M2025_dl")
-    return next(r[column] for r in rows if r["AREA"] == area and r["OCC_CODE"] == code)
-
-
 @pytest.mark.parametrize(
     ("question", "area", "code"),
     [
@@ -120,7 +115,7 @@ def test_a_job_after_a_or_an_and_a_metros_airport_code(
 ) -> None:
     answer = ask_offline(engine, question)
     assert f"({code})" in answer.text and "Pennsylvania" not in answer.text
-    assert f"${int(metro_cell(area, code, 'A_MEDIAN')):,}" in answer.text
+    assert f"${int(area_cell(area, code, 'A_MEDIAN', 'MSA_M2025_dl')):,}" in answer.text
 
 
 @pytest.mark.parametrize(
@@ -137,7 +132,7 @@ def test_a_word_that_narrows_a_group_to_one_of_its_occupations(
 ) -> None:
     answer = ask_offline(engine, question)
     assert f"{title}" in answer.text and f"({code})" in answer.text
-    assert f"${int(state_cell('39', code, 'A_MEDIAN')):,}" in answer.text
+    assert f"${int(area_cell('39', code, 'A_MEDIAN')):,}" in answer.text
     assert "Not applied" not in answer.text
 
 
@@ -149,6 +144,6 @@ def test_supervisors_of_a_kind_of_worker_are_the_first_line_supervisors(engine: 
 
 def test_words_of_a_title_with_one_left_out_name_it_and_its_other_readings(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "median pay for ophthalmic techs in ohio")
-    median = f"${int(state_cell('39', '29-2057', 'A_MEDIAN')):,}"
+    median = f"${int(area_cell('39', '29-2057', 'A_MEDIAN')):,}"
     assert f"Ophthalmic Medical Technicians (29-2057) in Ohio was {median}" in answer.text
     assert any("can also mean Ophthalmic Laboratory Technicians" in c for c in answer.caveats)
