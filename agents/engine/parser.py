@@ -636,7 +636,7 @@ class QuestionParser:
             distinct = len(set(words)) == len(span)  # every word typed once: not across "paper mills/paper …"
             short = len(words) == 1 and len(words[0]) <= 3  # "in new jersy": not News Dealers
             industry = self._resolver.industry_with_words(words) if distinct and not short else None
-            if industry is None or (len(words) == 1 and _other_title_words(industry, words[0])):
+            if industry is None or (len(words) == 1 and _qualified_in_title(industry, words[0])):
                 return ()
             return (industry,)
         if kind == "area" and len(span) == 1 and len(span[0].text) == 2:
@@ -805,7 +805,7 @@ class QuestionParser:
         )
         words = [t.lower for t in tokens[start:end] if t.lower not in _BUSINESS_NOUNS | FILLER]
         industry = self._resolver.industry_with_words(words, spare=True) if beside else None
-        if industry is None or (len(words) == 1 and _other_title_words(industry, words[0])):
+        if industry is None or (len(words) == 1 and _qualified_in_title(industry, words[0])):
             return None  # "collection agencies": not Waste Collection
         return Mention(
             "industry", start, end, " ".join(t.text for t in tokens[start:end]), (industry,), "fuzzy"
@@ -1117,11 +1117,15 @@ def _negated_industries(
             k -= 1
         if m.kind == "industry" and k >= 0 and tokens[k].lower in _NEGATIONS:
             negation = tokens[k].text  # read with the industry, not left over on its own
-            unknown = [u.removesuffix(negation).strip() for u in unknown if u != negation]
+            unknown = [u[: -len(negation)].strip() if _last_word(u, negation) else u for u in unknown]
             unknown = [u for u in unknown if u] + [" ".join(t.text for t in tokens[k : m.end])]
             continue
         kept.append(m)
     return kept, unknown
+
+
+def _last_word(phrase: str, word: str) -> bool:
+    return phrase == word or phrase.endswith(f" {word}")
 
 
 def _industries_in_titles(mentions: list[Mention], tokens: list[Token]) -> list[Mention]:
@@ -1991,7 +1995,7 @@ def _one_detailed(intent: Intent) -> bool:
     return len(intent.occupations) == 1 and intent.occupations[0].o_group == "detailed"
 
 
-def _other_title_words(industry: Industry, word: str) -> bool:
+def _qualified_in_title(industry: Industry, word: str) -> bool:
     """In the industry's title, ``word`` comes after a word that qualifies it ("Waste Collection":
     "collection agencies" is not it); first in its item of the title, the word names it alone
     ("Investigation, Guard, and Armored Car Services": "guard companies"; "Nonresidential Building
