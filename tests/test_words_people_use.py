@@ -108,11 +108,11 @@ def test_a_bare_measure_word_asks_for_a_job_or_place(engine: OewsEngine) -> None
         ("whats a PA make in clt", "16740", "29-1071"),  # a PA: not Pennsylvania
         ("what does an np make around bna", "34980", "29-1171"),
         ("median pay for electricians in MCO", "36740", "47-2111"),
+        ("median pay for electricians on the space coast", "37340", "47-2111"),
+        ("sterile processing tech median pay in slo", "42020", "31-9093"),
     ],
 )
-def test_a_job_after_a_or_an_and_a_metros_airport_code(
-    engine: OewsEngine, question: str, area: str, code: str
-) -> None:
+def test_job_and_metro_names_people_use(engine: OewsEngine, question: str, area: str, code: str) -> None:
     answer = ask_offline(engine, question)
     assert f"({code})" in answer.text and "Pennsylvania" not in answer.text
     assert f"${int(area_cell(area, code, 'A_MEDIAN', 'MSA_M2025_dl')):,}" in answer.text
