@@ -1947,3 +1947,10 @@ def test_a_percentile_bls_does_not_publish_is_said_not_applied(engine: OewsEngin
     assert names_not_applied(asked, answer.text)
     median = cell("state_M2025_dl", AREA="39", OCC_CODE="15-2011")["A_MEDIAN"]
     assert is_shown(number(median), said(answer)) and "median" in answer.text
+
+
+@pytest.mark.parametrize("left_out", ["excluding alaska", "other than alaska"])
+def test_a_place_to_leave_out_of_a_ranking_is_not_the_place_ranked(engine: OewsEngine, left_out: str) -> None:
+    answer = ask_offline(engine, f"highest paying states for electricians {left_out}")
+    assert names_not_applied(left_out, answer.text)
+    assert len(answer.tables[0].rows) > 1  # every state, not Alaska alone

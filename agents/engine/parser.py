@@ -361,8 +361,10 @@ class QuestionParser:
                 used[k] = True
         unknown = self._resolve_leftovers(tokens, used, mentions)
         mentions = _industries_in_titles(sorted(mentions, key=lambda m: m.start), tokens)
-        if not signals.ranking:  # a ranking by industry could leave one out: not said here
-            mentions, unknown = _negated_industries(mentions, unknown, tokens)
+        # "not the airlines": figures cannot leave an industry out; in a ranking, a place ("states
+        # that pay the most, excluding alaska") is not the one place ranked
+        negated = "area" if signals.ranking else "industry"
+        mentions, unknown = _negated(negated, mentions, unknown, tokens)
         mentions, unknown = _glosses(mentions, unknown, tokens, text)
         mentions = self._listed_states(mentions, tokens)
         mentions = self._postal_states(_merge_industry_words(_merge_qualifiers(mentions, tokens)))
@@ -1102,21 +1104,24 @@ EXCLUSION_WHY = (
     "OEWS publishes an occupation's figures for all industries together or for one industry; "
     "none can be left out, so these figures include it."
 )
-_NEGATIONS = frozenset({"not", "excluding", "besides", "outside", "except", "minus", "without"})
+PLACE_EXCLUSION_WHY = "A ranking cannot leave a place out yet, so it is ranked with the others."
+_NEGATIONS = frozenset({"not", "excluding", "besides", "outside", "except", "minus", "without", "other"})
 
 
-def _negated_industries(
-    mentions: list[Mention], unknown: list[str], tokens: list[Token]
+def _negated(
+    kind: str, mentions: list[Mention], unknown: list[str], tokens: list[Token]
 ) -> tuple[list[Mention], list[str]]:
-    """ "commercial pilots … not the airlines": OEWS cannot leave an industry out of an
-    occupation's figures, so the industry is not read, and the words are said not applied."""
+    """A name of ``kind`` after "not", "excluding"…: it cannot be left out of the figures, so it
+    is not read as the one asked about, and the words are said not applied."""
     kept: list[Mention] = []
     for m in mentions:
         k = m.start - 1
         while k >= 0 and tokens[k].lower in ("the", "a", "an", "in", "at", "for"):
             k -= 1
-        if m.kind == "industry" and k >= 0 and tokens[k].lower in _NEGATIONS:
-            negation = tokens[k].text  # read with the industry, not left over on its own
+        if k >= 1 and tokens[k].lower == "than" and tokens[k - 1].lower == "other":
+            k -= 1  # "other than california"
+        if m.kind == kind and k >= 0 and tokens[k].lower in _NEGATIONS:
+            negation = tokens[k].text  # read with the name, not left over on its own
             unknown = [u[: -len(negation)].strip() if _last_word(u, negation) else u for u in unknown]
             unknown = [u for u in unknown if u] + [" ".join(t.text for t in tokens[k : m.end])]
             continue
@@ -1898,7 +1903,8 @@ class _Builder:
                     f"({m.entities[0].title})."
                 )
         if word.split()[0].lower() in _NEGATIONS and len(word.split()) > 1:  # "not the airlines"
-            return f"Not applied: “{word}”. {EXCLUSION_WHY}"
+            why = PLACE_EXCLUSION_WHY if self.s.ranking else EXCLUSION_WHY  # as the scan read it
+            return f"Not applied: “{word}”. {why}"
         if re.sub(r"['’]s$", "", word.lower()) in aliases.EMPLOYERS:  # "walmart", "walmart's"
             return f"Not applied: “{word}”. {EMPLOYER_WHY}"
         if employer := re.search(
