@@ -42,7 +42,7 @@ from agents.engine.text import (
 from agents.oews.schema import NATIONAL
 from agents.resolve import aliases
 from agents.resolve.entities import Area, Industry, Occupation
-from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver, title_base
+from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver, current_detailed, title_base
 
 LEFT_OUT = (
     "typed into the question: I only read the question around it, never run SQL from a message and "
@@ -174,6 +174,7 @@ class QuestionParser:
         self._job_words = frozenset(
             w for name in names for w in re.findall(r"[a-z]+", name.lower()) if len(w) > 2
         )
+        self._current = current_detailed(vocab.occupations)  # what typed title words may name
 
     def parse(self, text: str, context: Intent | None = None) -> Parsed:
         cleaned = full_years(self._speller.correct(clean(text)))
@@ -638,9 +639,7 @@ class QuestionParser:
             distinct = len(set(words)) == len(span)  # every word typed once: not across "paper mills/paper …"
             short = len(words) == 1 and len(words[0]) <= 3  # "in new jersy": not News Dealers
             industry = self._resolver.industry_with_words(words) if distinct and not short else None
-            if industry is None or (len(words) == 1 and _qualified_in_title(industry, words[0])):
-                return ()
-            return (industry,)
+            return (industry,) if industry is not None else ()
         if kind == "area" and len(span) == 1 and len(span[0].text) == 2:
             found = self._resolver.exact_postal(span[0].text)
             states = tuple(a for a in found if a.kind in ("state", "territory"))
@@ -711,10 +710,8 @@ class QuestionParser:
         found = sorted(
             (
                 o
-                for o in self._resolver.vocab.occupations
-                if o.o_group == "detailed"
-                and o.last_year == self._coverage.latest
-                and _all_in_title(span, o.title)
+                for o in self._current
+                if _all_in_title(span, o.title)
                 and _all_in_title(span[-1:], title_base(o.title).partition(", ")[0].split()[-1])
             ),
             key=lambda o: -o.tot_emp,
@@ -737,10 +734,8 @@ class QuestionParser:
         prefix = m.entities[0].code.rstrip("0") if group else ""
         fitting = [
             o
-            for o in self._resolver.vocab.occupations
-            if o.o_group == "detailed"
-            and o.code.startswith(prefix)
-            and o.last_year == self._coverage.latest
+            for o in self._current
+            if o.code.startswith(prefix)
             and _all_in_title(tokens[start:end], o.title)
             and (group or _all_in_title(tokens[m.start : m.end], o.title))
         ]
@@ -807,8 +802,8 @@ class QuestionParser:
         )
         words = [t.lower for t in tokens[start:end] if t.lower not in _BUSINESS_NOUNS | FILLER]
         industry = self._resolver.industry_with_words(words, spare=True) if beside else None
-        if industry is None or (len(words) == 1 and _qualified_in_title(industry, words[0])):
-            return None  # "collection agencies": not Waste Collection
+        if industry is None:
+            return None
         return Mention(
             "industry", start, end, " ".join(t.text for t in tokens[start:end]), (industry,), "fuzzy"
         )
@@ -1155,6 +1150,8 @@ def _industries_in_titles(mentions: list[Mention], tokens: list[Token]) -> list[
 
 
 def _all_in_title(words: Sequence[Token], title: str) -> bool:
+    """Every typed word is a word of the title, or starts like one ("techs": technicians) or
+    ends one ("boat": motorboat)."""
     named = re.findall(r"[a-z]+", title.lower())
     typed = [t.lower for t in words]
     return all(
@@ -1999,16 +1996,6 @@ def _before_its_code(intent: Intent) -> bool:
 
 def _one_detailed(intent: Intent) -> bool:
     return len(intent.occupations) == 1 and intent.occupations[0].o_group == "detailed"
-
-
-def _qualified_in_title(industry: Industry, word: str) -> bool:
-    """In the industry's title, ``word`` comes after a word that qualifies it ("Waste Collection":
-    "collection agencies" is not it); first in its item of the title, the word names it alone
-    ("Investigation, Guard, and Armored Car Services": "guard companies"; "Nonresidential Building
-    Construction" after "residential building construction or nonresidential")."""
-    items = [re.findall(r"[a-z]+", item) for item in re.split(r",|\band\b", industry.title.lower())]
-    holding = [item for item in items if any(w.startswith(word[:4]) for w in item)]
-    return all(not item[0].startswith(word[:4]) for item in holding)
 
 
 def _industry_title(title: str) -> str:

@@ -252,6 +252,16 @@ def _keep_all(found: list[T]) -> list[T]:
     return found
 
 
+def _qualified_in_title(industry: Industry, word: str) -> bool:
+    """In the industry's title, ``word`` comes after a word that qualifies it ("Waste Collection":
+    "collection agencies" is not it); first in its item of the title, the word names it alone
+    ("Investigation, Guard, and Armored Car Services": "guard companies"; "Nonresidential Building
+    Construction" after "residential building construction or nonresidential")."""
+    items = [re.findall(r"[a-z]+", item) for item in re.split(r",|\band\b", industry.title.lower())]
+    holding = [item for item in items if any(w.startswith(word[:4]) for w in item)]
+    return all(not item[0].startswith(word[:4]) for item in holding)
+
+
 def _prefer_occupations(found: list[Occupation]) -> list[Occupation]:
     latest = max(o.last_year for o in found)
     current = [o for o in found if o.last_year == latest]
@@ -264,14 +274,15 @@ def _noun_families(occupations: Sequence[Occupation]) -> dict[str, tuple[Occupat
     ("drivers": Heavy and Tractor-Trailer Truck Drivers, Light Truck Drivers, …; "technicians"):
     nouns of two or more titles."""
     found: dict[str, list[Occupation]] = {}
-    for o in sorted(_current_detailed(occupations), key=lambda o: -(o.tot_emp or 0)):
+    for o in sorted(current_detailed(occupations), key=lambda o: -(o.tot_emp or 0)):
         for noun in dict.fromkeys(normalize(o.title.partition(",")[0]).split()):
             if noun not in _NOT_JOBS and (noun in _GENERIC or _is_job_noun(noun)):
                 found.setdefault(noun, []).append(o)
     return {noun: tuple(family) for noun, family in found.items() if len(family) > 1}
 
 
-def _current_detailed(occupations: Sequence[Occupation]) -> list[Occupation]:
+def current_detailed(occupations: Sequence[Occupation]) -> list[Occupation]:
+    """The detailed occupations published in the latest year."""
     latest = max((o.last_year for o in occupations), default=0)
     return [o for o in occupations if o.last_year == latest and o.o_group == "detailed"]
 
@@ -282,7 +293,7 @@ def _groups_of_one(occupations: Sequence[Occupation]) -> dict[str, Occupation]:
     51-1011), by code: a group's name is read as its one occupation, which BLS publishes in more
     places than the group."""
     members: dict[str, list[Occupation]] = {}
-    for occ in _current_detailed(occupations):
+    for occ in current_detailed(occupations):
         for stem in (occ.code[:4], occ.code[:6]):  # its minor group 51-1000 ("51-1"), broad 51-1010
             members.setdefault(stem, []).append(occ)
     groups = (o for o in occupations if o.o_group != "detailed" and not o.code.rstrip("0").endswith("-"))
@@ -529,7 +540,7 @@ def _lone_heads(occupations: Sequence[Occupation]) -> list[tuple[Occupation, str
     Gas"; not "Bus Drivers, School", as there are transit bus drivers too, nor "Physicians,
     Pathologists" beside "Physicians, All Other"), and of titles' rare last words (``_rare_last_words``)."""
     heads: dict[str, list[Occupation]] = {}
-    for occ in _current_detailed(occupations):
+    for occ in current_detailed(occupations):
         base = title_base(occ.title)
         head, comma, _ = base.partition(", ")
         last = head.rpartition(" ")[2].lower()
@@ -547,7 +558,7 @@ def _lone_heads(occupations: Sequence[Occupation]) -> list[tuple[Occupation, str
 def _rare_last_words(occupations: Sequence[Occupation]) -> list[tuple[Occupation, str]]:
     """The last word of a title that no other current title has ("Medical Dosimetrists":
     "dosimetrists")."""
-    current = _current_detailed(occupations)
+    current = current_detailed(occupations)
     words: dict[str, list[Occupation]] = {}
     for occ in current:
         for word in set(normalize(title_base(occ.title)).split()):
@@ -1137,9 +1148,9 @@ class EntityResolver:
         self._title_abbreviations = Abbreviations(aliases.WORD_ABBREVIATIONS, plural, title_words)
         skip = {*self._states, *aliases.NOT_INITIALISMS}
         self._initialisms = Initialisms(
-            _current_detailed(vocab.occupations), title_base, skip, aliases.INITIALISMS
+            current_detailed(vocab.occupations), title_base, skip, aliases.INITIALISMS
         )
-        self._supervisors = _supervisors_by_word(_current_detailed(vocab.occupations))
+        self._supervisors = _supervisors_by_word(current_detailed(vocab.occupations))
         self._only_member = _groups_of_one(vocab.occupations)
         self._codes_area = {a.code: a for a in vocab.areas}
         self._codes_occupation = {o.code: o for o in vocab.occupations}
@@ -1258,7 +1269,8 @@ class EntityResolver:
         and Garden Machinery and Equipment Merchant Wholesalers; "print shops": Printing, a word
         may start a title word); with ``spare``, the most of them and all but one of three or more
         ("truck trailer / vehicle body manufacturing": Motor Vehicle Body and Trailer
-        Manufacturing). None when no industry has enough of them, or several titles do."""
+        Manufacturing). None when no industry has enough of them, or several titles do, or one
+        word is typed that the title qualifies ("collection": not Waste Collection)."""
         wanted = {_stem(w) for w in words if w.isalpha() and len(w) > 2}
         if not wanted:
             return None
@@ -1275,7 +1287,9 @@ class EntityResolver:
             best = {title: found for title, found in best.items() if "(" not in title}
         if most < needed or len(best) != 1:
             return None
-        return _prefer_industries(next(iter(best.values())))[0]
+        industry = _prefer_industries(next(iter(best.values())))[0]
+        typed = [w for w in words if w.isalpha() and len(w) > 2]  # one word: not "collection agencies"
+        return None if len(typed) == 1 and _qualified_in_title(industry, typed[0]) else industry
 
     def group_with_words(self, words: Sequence[str]) -> Occupation | None:
         """The one major or minor occupation group whose title has every word typed
@@ -1303,7 +1317,7 @@ class EntityResolver:
         words = {singular(w) for w in typed_words}
         found = [
             o
-            for o in _current_detailed(self.vocab.occupations)
+            for o in current_detailed(self.vocab.occupations)
             if words <= {singular(w) for w in normalize(o.title).split()}
         ]
         return tuple(sorted(found, key=lambda o: -(o.tot_emp or 0)))
