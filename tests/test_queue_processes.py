@@ -362,7 +362,7 @@ def test_kill_9_of_a_worker_mid_teams_job_answers_the_question_once(one_host: Ho
 
 def test_kill_9_of_a_worker_posting_a_command_placeholder_posts_it_once(one_host: Host) -> None:
     fake, mark = one_host.fake, one_host.fake.mark()
-    fake.slow("chat.postMessage", 2.0)  # the placeholder is up, but its worker never hears so
+    fake.slow("chat.postMessage", 5.0)  # the placeholder is up (with its ts), but its worker never hears so
     assert one_host.post_command(QUESTIONS[0], channel="C7") == 200
     wait_until(lambda: bool(fake.since(mark, "chat.postMessage")), what="the placeholder")
     kill_the_live_worker(one_host)

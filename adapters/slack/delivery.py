@@ -245,13 +245,13 @@ def _marked(messages: list[dict[str, Any]], event: str, job: int) -> str | None:
     for message in messages:
         metadata = message.get("metadata") or {}
         if metadata.get("event_type") == event and (metadata.get("event_payload") or {}).get("job") == job:
-            return str(message.get("ts"))
+            return _ts(message)
     return None
 
 
 def _ts(data: Any) -> str | None:
     ts = data.get("ts") if isinstance(data, dict) else None
-    return ts if isinstance(ts, str) else None
+    return ts if isinstance(ts, str) and ts else None
 
 
 def _error(e: SlackApiError) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -68,7 +69,7 @@ class FakeSlack:
         self.socket_url = ""  # what apps.connections.open hands out (Socket Mode tests)
         self.idle_checks: list[Callable[[], bool]] = []  # the servers posting here (``settle``)
         self.auth = {"user_id": BOT_USER, "bot_id": BOT_ID, "team_id": TEAM, "team": "Test", "user": "oews"}
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server = _Server(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.005,), daemon=True)
 
@@ -167,11 +168,12 @@ class FakeSlack:
             times, delay = self._slow.get(call.method, (0, 0.0))
             if times > 0:
                 self._slow[call.method] = (times - 1, delay)
+        if error is None:  # a slow call's message exists (with its ts) before the client hears of it
+            call.response = self._answer(call)
         if times > 0:
             time.sleep(delay)
         if error is not None:
             return 200, {}, json.dumps({"ok": False, "error": error}).encode()
-        call.response = self._answer(call)
         return 200, {}, json.dumps(call.response).encode()
 
     def _replies(self, channel: str, thread: str) -> list[dict[str, Any]]:
@@ -232,6 +234,12 @@ def _replies_of(calls: list[Call], channel: str, thread: str) -> list[dict[str, 
         and c.params.get("channel") == channel
         and c.params.get("thread_ts") == thread
     ]
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # not a client that hung up (killed)
+            super().handle_error(request, client_address)
 
 
 def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
