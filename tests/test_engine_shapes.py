@@ -7,6 +7,8 @@ Expected values are read from the shipped BLS files with the csv module (tests/s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from agents.answer import EngineAnswer
@@ -1949,8 +1951,43 @@ def test_a_percentile_bls_does_not_publish_is_said_not_applied(engine: OewsEngin
     assert is_shown(number(median), said(answer)) and "median" in answer.text
 
 
-@pytest.mark.parametrize("left_out", ["excluding alaska", "other than alaska"])
-def test_a_place_to_leave_out_of_a_ranking_is_not_the_place_ranked(engine: OewsEngine, left_out: str) -> None:
+def _best_paid(file: str, occ: str, leave_out: Callable[[dict[str, str]], bool]) -> dict[str, str]:
+    rows = [r for r in shipped_rows(file) if r["OCC_CODE"] == occ and r["A_MEDIAN"][:1].isdigit()]
+    return max((r for r in rows if not leave_out(r)), key=lambda r: number(r["A_MEDIAN"]))
+
+
+@pytest.mark.parametrize(
+    "left_out", ["excluding alaska and hawaii", "other than Alaska or Hawaii", "not counting alaska, hawaii"]
+)
+def test_places_to_leave_out_of_a_ranking_are_left_out(engine: OewsEngine, left_out: str) -> None:
     answer = ask_offline(engine, f"highest paying states for electricians {left_out}")
-    assert names_not_applied(left_out, answer.text)
-    assert len(answer.tables[0].rows) > 1  # every state, not Alaska alone
+    ranked = [row[1] for row in answer.tables[0].text_rows()]
+    assert "Alaska" not in ranked and "Hawaii" not in ranked and len(ranked) > 1
+    best = _best_paid("state_M2025_dl", "47-2111", lambda r: r["AREA_TITLE"] in ("Alaska", "Hawaii"))
+    assert ranked[0] == best["AREA_TITLE"] and "leaving out Alaska and Hawaii" in answer.text
+    assert "Not applied" not in said(answer)
+
+
+def test_a_state_left_out_of_a_metro_ranking_takes_its_metros_with_it(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "which metros pay electricians the most, except for california")
+    ranked = [row[1] for row in answer.tables[0].text_rows()]
+    assert not any(", CA" in name or "-CA" in name for name in ranked)
+    best = _best_paid("MSA_M2025_dl", "47-2111", lambda r: "CA" in r["AREA_TITLE"].split(", ")[-1])
+    assert ranked[0] == best["AREA_TITLE"] and "every metro area in California" in said(answer)
+
+
+def test_dc_left_out_of_a_ranking_of_states_is_the_district(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "lowest paying states for cashiers besides DC")
+    ranked = [row[1] for row in answer.tables[0].text_rows()]
+    assert "District of Columbia" not in ranked and "leaving out District of Columbia" in answer.text
+
+
+def test_a_place_left_out_of_a_places_figures_is_said_not_applied(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "median pay for nurses in the US excluding california")
+    nation, california = (
+        cell("national_M2025_dl", OCC_CODE="29-1141"),
+        cell("state_M2025_dl", AREA="06", OCC_CODE="29-1141"),
+    )
+    assert is_shown(number(nation["A_MEDIAN"]), said(answer))
+    assert not is_shown(number(california["A_MEDIAN"]), said(answer))  # not the place left out
+    assert names_not_applied("excluding california", answer.text)

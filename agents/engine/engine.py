@@ -18,6 +18,7 @@ from agents.engine.coverage import Coverage
 from agents.engine.framing import Framing, Results, run_traced
 from agents.engine.intent import Intent, Parsed
 from agents.engine.parser import QuestionParser, cross_industry_note
+from agents.engine.text import and_list
 from agents.oews.crosswalk import SocCrosswalk
 from agents.resolve.entities import Area, Industry, Occupation, Vocabulary
 from agents.resolve.resolver import EntityResolver
@@ -438,11 +439,19 @@ class OewsEngine:
             naics=q.CROSS_INDUSTRY,
             descending=intent.descending,
             threshold=intent.threshold,
+            excluded=intent.excluded,
         )
         noun = {"state": "states", "metro": "metro areas", "nonmetro": "nonmetropolitan areas"}[kind]
         scope = f"for {occupation.title} ({occupation.code})"
         if within is not None:
             scope += f" in {within.title}"
+        if intent.excluded:
+            scope += f", leaving out {and_list([a.title for a in intent.excluded])}"
+            if kind != "state" and any(a.kind == "state" for a in intent.excluded):
+                states = [a.title for a in intent.excluded if a.kind == "state"]
+                notes.append(
+                    f"Left out: every {noun[:-1]} in {and_list(states)}, including those that cross into it."
+                )
         if kind == "state":
             notes.append(
                 "States include the District of Columbia; Guam, Puerto Rico and the "

@@ -50,6 +50,7 @@ class Intent:
     near_scope: tuple[str, ...] = ()  # what OEWS does not measure that the question touched
     position: float | None = None  # "is 75k good for …": an amount placed in the wage distribution
     family: str = ""  # "nurse jobs": the occupations are those with these words in their titles
+    excluded: tuple[Area, ...] = ()  # "excluding alaska": places a ranking of places leaves out
 
     def with_(self, **changes: Any) -> Intent:
         return replace(self, **changes)

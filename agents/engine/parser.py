@@ -31,6 +31,7 @@ from agents.engine.signals import (
 from agents.engine.text import (
     MAX_QUESTION_CHARS,
     Token,
+    and_list,
     clean,
     full_years,
     is_unsafe,
@@ -166,7 +167,7 @@ class QuestionParser:
     def __init__(self, resolver: EntityResolver, coverage: Coverage) -> None:
         self._resolver = resolver
         self._coverage = coverage
-        self._speller = resolver.speller(FILLER | _NEVER_FIRST)  # "occupatons", "salery"
+        self._speller = resolver.speller(FILLER | _NEVER_FIRST | _NEGATION_WORDS)  # "occupatons", "salery"
         # words of job and industry names: an unknown phrase with one of them is not a place's name
         vocab = resolver.vocab
         names = [*(o.title for o in vocab.occupations), *(i.title for i in vocab.industries)]
@@ -362,10 +363,9 @@ class QuestionParser:
                 used[k] = True
         unknown = self._resolve_leftovers(tokens, used, mentions)
         mentions = _industries_in_titles(sorted(mentions, key=lambda m: m.start), tokens)
-        # "not the airlines": figures cannot leave an industry out; in a ranking, a place ("states
-        # that pay the most, excluding alaska") is not the one place ranked
-        negated = "area" if signals.ranking else "industry"
-        mentions, unknown = _negated(negated, mentions, unknown, tokens)
+        mentions, unknown = _negated(mentions, unknown, tokens)  # "not the airlines", "excluding alaska"
+        if signals.ranking and signals.rank_target in (None, "state"):
+            mentions = [self._excluded_state(m, tokens) for m in mentions]
         mentions, unknown = _glosses(mentions, unknown, tokens, text)
         mentions = self._listed_states(mentions, tokens)
         mentions = self._postal_states(_merge_industry_words(_merge_qualifiers(mentions, tokens)))
@@ -555,6 +555,14 @@ class QuestionParser:
                     Mention("area", cut, m.end, second, state),
                 ]
         return None
+
+    def _excluded_state(self, m: Mention, tokens: list[Token]) -> Mention:
+        """ "states … except DC": a postal code left out of a ranking of states is the state, even
+        where the code alone names a metro."""
+        state = self._resolver.state_of_postal(_postal_of(tokens[m.end - 1].text))
+        if m.kind != "excluded" or state is None or state in m.entities:
+            return m
+        return replace(m, entities=(*m.entities, state))
 
     def _postal_states(self, mentions: list[Mention]) -> list[Mention]:
         """ "dc vs maryland": beside another state, a state's postal code means the state, even
@@ -1099,33 +1107,80 @@ EXCLUSION_WHY = (
     "OEWS publishes an occupation's figures for all industries together or for one industry; "
     "none can be left out, so these figures include it."
 )
-PLACE_EXCLUSION_WHY = "A ranking cannot leave a place out yet, so it is ranked with the others."
-_NEGATIONS = frozenset({"not", "excluding", "besides", "outside", "except", "minus", "without", "other"})
+PLACE_EXCLUSION_WHY = (
+    "OEWS publishes figures for whole places; none can be left out of a place's figures, so these "
+    "figures include it."
+)
+_NEGATIONS = frozenset({"not", "excluding", "besides", "outside", "except", "minus", "without"})
+_TWO_WORD_NEGATIONS = frozenset(
+    {
+        ("not", "counting"),
+        ("not", "including"),
+        ("apart", "from"),
+        ("aside", "from"),
+        ("leaving", "out"),
+        ("other", "than"),
+    }
+)
+_NEGATION_FIRST = _NEGATIONS | {first for first, _ in _TWO_WORD_NEGATIONS}
+_NEGATION_WORDS = _NEGATION_FIRST | {second for _, second in _TWO_WORD_NEGATIONS}
+
+
+def _negation_at(tokens: list[Token], start: int) -> int | None:
+    """Where the "not", "excluding", "other than", "not counting"… before a name at ``start`` begins."""
+    k = start - 1
+    while k >= 0 and tokens[k].lower in ("the", "a", "an", "in", "at", "for", "of"):
+        k -= 1  # "except for", "outside of", "not in the"
+    if k >= 1 and (tokens[k - 1].lower, tokens[k].lower) in _TWO_WORD_NEGATIONS:
+        return k - 1
+    return k if k >= 0 and tokens[k].lower in _NEGATIONS else None
 
 
 def _negated(
-    kind: str, mentions: list[Mention], unknown: list[str], tokens: list[Token]
+    mentions: list[Mention], unknown: list[str], tokens: list[Token]
 ) -> tuple[list[Mention], list[str]]:
-    """A name of ``kind`` after "not", "excluding"…: it cannot be left out of the figures, so it
-    is not read as the one asked about, and the words are said not applied."""
+    """A name after "not", "excluding"…, or listed after one ("excluding alaska and hawaii"), is
+    never read as the one asked about. A place becomes an ``excluded`` mention (a ranking of places
+    leaves it out; other answers say it is not applied); an industry cannot be left out of the
+    figures, so its words are said not applied."""
     kept: list[Mention] = []
+    last: Mention | None = None  # the name negated just before, for a list of them
+    named = {k for m in mentions for k in range(m.start, m.end)}  # "not" of "not-for-profit", a name's
     for m in mentions:
-        k = m.start - 1
-        while k >= 0 and tokens[k].lower in ("the", "a", "an", "in", "at", "for"):
-            k -= 1
-        if k >= 1 and tokens[k].lower == "than" and tokens[k - 1].lower == "other":
-            k -= 1  # "other than california"
-        if m.kind == kind and k >= 0 and tokens[k].lower in _NEGATIONS:
-            negation = tokens[k].text  # read with the name, not left over on its own
-            unknown = [u[: -len(negation)].strip() if _last_word(u, negation) else u for u in unknown]
-            unknown = [u for u in unknown if u] + [" ".join(t.text for t in tokens[k : m.end])]
+        k = _negation_at(tokens, m.start)
+        k = None if k in named else k
+        listed = last is not None and last.kind == m.kind and _only_joins(tokens[last.end : m.start])
+        if m.kind not in ("area", "industry") or (k is None and not listed):
+            kept.append(m)
+            last = None
             continue
-        kept.append(m)
+        start = m.start if k is None else k
+        if k is not None:  # the negation is read with the name, not left over on its own
+            pair = (tokens[k].lower, tokens[k + 1].lower)
+            negation = " ".join(t.text for t in tokens[k : k + 1 + (pair in _TWO_WORD_NEGATIONS)])
+            unknown = [_without_last(u, negation) for u in unknown]
+            unknown = [u for u in unknown if u]
+        phrase = " ".join(t.text for t in tokens[start : m.end])
+        if m.kind == "area":
+            kept.append(replace(m, kind="excluded", start=start, phrase=phrase))
+        else:
+            unknown.append(phrase if k is not None else f"excluding {phrase}")
+        last = m
     return kept, unknown
 
 
-def _last_word(phrase: str, word: str) -> bool:
-    return phrase == word or phrase.endswith(f" {word}")
+def _only_joins(tokens: list[Token]) -> bool:
+    return all(t.lower in ("and", "or", "nor", ",") for t in tokens)
+
+
+def _without_last(phrase: str, negation: str) -> str:
+    """ "pay not": the phrase without the negation's words it ends with ("not" of "not counting")."""
+    words = negation.split()
+    for n in range(len(words), 0, -1):
+        part = " ".join(words[:n])
+        if phrase == part or phrase.endswith(f" {part}"):
+            return phrase[: -len(part)].strip()
+    return phrase
 
 
 def _industries_in_titles(mentions: list[Mention], tokens: list[Token]) -> list[Mention]:
@@ -1376,7 +1431,7 @@ class _Builder:
             if _several_states(m):  # "the carolinas", "New England": every state of the group
                 found.extend(a for a in m.entities if a not in found)
                 if len(m.entities) > 2:
-                    self.notes.append(f"Read “{m.phrase}” as {_listing([a.title for a in m.entities])}.")
+                    self.notes.append(f"Read “{m.phrase}” as {and_list([a.title for a in m.entities])}.")
                 continue
             if len(m.entities) > 1:
                 area = self._the_metro_called_so(m) or _the_state_among(m, places)
@@ -1770,6 +1825,7 @@ class _Builder:
         return [f"{b}_{stat}" for b in bases for stat in dict.fromkeys(stats)]
 
     def _finish(self, intent: Intent) -> Parsed:
+        intent = self._exclusions(intent)
         self._unapplied_parts(intent)
         if (salary := self._salary_check(intent)) is not None:
             intent = salary
@@ -1790,6 +1846,22 @@ class _Builder:
         if not intent.occupations and not ranks_occupations:
             return self._no_occupation(intent)
         return Parsed(intent=intent, unknown=self._plain_unknown())
+
+    def _exclusions(self, intent: Intent) -> Intent:
+        """ "which states pay nurses the most, excluding alaska and hawaii": a ranking of places
+        leaves the places out (a state leaves out its metro areas too); elsewhere they cannot be."""
+        ranks_places = intent.shape == "ranking" and intent.rank_by == "area"
+        kinds = {intent.rank_area_kind, "state"} if ranks_places else set()
+        left_out: list[Area] = []
+        for m in self.mentions:
+            if m.kind != "excluded":
+                continue
+            places = [a for a in m.entities if a.kind in kinds]
+            if places:
+                left_out.extend(places)
+            else:
+                self.unapplied.append(f"Not applied: “{m.phrase}”. {PLACE_EXCLUSION_WHY}")
+        return intent.with_(excluded=tuple(dict.fromkeys(left_out))) if left_out else intent
 
     def _salary_check(self, intent: Intent) -> Intent | None:
         """ "is 75k good for a teacher in Ohio?", "underpaid at $18 an hour as a CNA": one job in
@@ -1899,9 +1971,8 @@ class _Builder:
                     f"Not applied: “{word}” in “{word} {m.phrase}”; this answer reads only “{m.phrase}” "
                     f"({m.entities[0].title})."
                 )
-        if word.split()[0].lower() in _NEGATIONS and len(word.split()) > 1:  # "not the airlines"
-            why = PLACE_EXCLUSION_WHY if self.s.ranking else EXCLUSION_WHY  # as the scan read it
-            return f"Not applied: “{word}”. {why}"
+        if word.split()[0].lower() in _NEGATION_FIRST and len(word.split()) > 1:  # "not the airlines"
+            return f"Not applied: “{word}”. {EXCLUSION_WHY}"
         if re.sub(r"['’]s$", "", word.lower()) in aliases.EMPLOYERS:  # "walmart", "walmart's"
             return f"Not applied: “{word}”. {EMPLOYER_WHY}"
         if employer := re.search(
@@ -2032,10 +2103,6 @@ def _several_states(m: Mention) -> bool:
     """A name for a group of states: a plural ("the carolinas") or a region of three or more."""
     states = len(m.entities) > 1 and all(a.kind == "state" for a in m.entities)
     return states and (m.phrase.lower().endswith("s") or len(m.entities) > 2)
-
-
-def _listing(names: list[str]) -> str:
-    return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _names_on(tokens: list[Token], k: int, used: list[bool], text: str, *, last: bool) -> bool:

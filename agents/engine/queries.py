@@ -188,12 +188,21 @@ def rank_areas(
     naics: str,
     descending: bool,
     threshold: Threshold | None = None,
+    excluded: tuple[Area, ...] = (),
 ) -> Query:
+    """Places of ``kind`` ranked; ``within`` a state, leaving out the ``excluded`` places (of the
+    kind ranked, or the states they lie in)."""
     params: list[Any] = [year, occupation.code, naics, kind]
     state_filter = ""
     if within is not None and within.state:
         state_filter = " AND (' ' || a.states || ' ') LIKE ?"
         params.append(f"% {within.state} %")
+    if codes := tuple(a.code for a in excluded if a.kind == kind):
+        state_filter += f" AND a.area_code NOT IN ({_placeholders(codes)})"
+        params.extend(codes)
+    for state in (a.state for a in excluded if a.kind == "state" and kind != "state" and a.state):
+        state_filter += " AND (' ' || a.states || ' ') NOT LIKE ?"
+        params.append(f"% {state} %")
     extra, values = _filter(threshold)
     state_filter += extra
     params.extend(values)

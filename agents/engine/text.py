@@ -209,3 +209,8 @@ def off_topic_reason(
         if pattern.search(lower):
             return why
     return None
+
+
+def and_list(names: list[str]) -> str:
+    """ "Alaska", "Alaska and Hawaii", "Alaska, Hawaii and Texas"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
