@@ -1991,3 +1991,19 @@ def test_a_place_left_out_of_a_places_figures_is_said_not_applied(engine: OewsEn
     assert is_shown(number(nation["A_MEDIAN"]), said(answer))
     assert not is_shown(number(california["A_MEDIAN"]), said(answer))  # not the place left out
     assert names_not_applied("excluding california", answer.text)
+
+
+def test_places_compared_with_an_industry_word_are_the_places_in_every_industry(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "casino gaming managers median salary: nevada vs new jersey")
+    for area in ("32", "34"):
+        assert is_shown(
+            number(cell("state_M2025_dl", AREA=area, OCC_CODE="11-9071")["A_MEDIAN"]), said(answer)
+        )
+    assert names_not_applied("Gambling Industries", answer.text)
+
+
+def test_distribution_in_an_industry_name_is_not_the_wage_distribution(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "in natural gas distribution how many occupations have a median wage over $100k"
+    )
+    assert "have a median annual wage above $100,000" in answer.text and "percentile" not in answer.text

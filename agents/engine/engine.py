@@ -72,10 +72,15 @@ class OewsEngine:
         unapplied: list[str] = []
         areas = intent.areas or (self._national(),)
         naics: str | tuple[str, ...] = q.CROSS_INDUSTRY
+        places = [a for a in areas if a.code != q.NATIONAL]
+        if intent.industry is not None and len(places) > 1 and len(intent.industries) <= 1:
+            # "casino gaming managers: nevada vs new jersey": the places compared, in every industry
+            unapplied.append(_places_only(intent.industry))
+            intent = intent.with_(industry=None, industries=())
         if intent.industry is not None:
             asked = tuple(i.naics for i in intent.industries or (intent.industry,))
             naics = tuple(dict.fromkeys([*asked, *(p for code in asked for p in q.parent_industries(code))]))
-            if any(a.code != q.NATIONAL for a in areas):
+            if places:
                 unapplied.append(_national_only(areas))
                 areas = (self._national(),)
         year = self._year(intent, areas, industry=intent.industry is not None, notes=unapplied)
@@ -517,6 +522,13 @@ def _national_only(areas: tuple[Area, ...]) -> str:
     return (
         f"Not applied: {places}. OEWS publishes industry-specific figures only nationally, so "
         "these are national figures."
+    )
+
+
+def _places_only(industry: Industry) -> str:
+    return (
+        f"Not applied: {industry.title} (NAICS {industry.naics}). OEWS publishes industry-specific "
+        "figures only nationally, so the places compared are shown for all industries together."
     )
 
 

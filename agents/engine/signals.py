@@ -103,7 +103,12 @@ _PCT_PHRASES = (
 _PERCENTILE_WORD = re.compile(r"\b(percentiles?|pct|%ile|pctiles?|pctls?|ptiles?|centiles?)\b")
 _ORDINAL = re.compile(r"\b(10|25|50|75|90)(?:st|nd|rd|th)\b")
 _ENTRY = re.compile(r"\b(entry[- ]level|starting|beginners?|new grads?|junior)\b")
-_RANGE = re.compile(r"\b(range|distribution|spread|percentiles|low\s+to\s+high|low\s+end|high\s+end)\b")
+_RANGE = re.compile(
+    r"\b(range|spread|percentiles|low\s+to\s+high|low\s+end|high\s+end"
+    # "wage distribution", not "natural gas distribution" or "distribution centers" (industries)
+    r"|(?<!gas\s)(?<!and\s)(?<!power\s)(?<!electric\s)(?<!food\s)(?<!wholesale\s)distribution"
+    r"(?!\s+(industry|sector|compan\w+|centers?|warehouses?|business\w*|firms?|utilit\w+|workers|jobs)))\b"
+)
 _MEDIAN = re.compile(
     r"\b(median|typical|typically|middle(?!\s+schools?\b)|mdn)\b|\bmed\.?\s+(?=(pay|salary|salaries|wages?|income|hourly|annual|"
     r"earnings|comp)\b)|\b(pay|salary|wages?|income|hourly|annual|earnings)\s+med\b"
