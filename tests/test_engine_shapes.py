@@ -2007,3 +2007,34 @@ def test_distribution_in_an_industry_name_is_not_the_wage_distribution(engine: O
         engine, "in natural gas distribution how many occupations have a median wage over $100k"
     )
     assert "have a median annual wage above $100,000" in answer.text and "percentile" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "area"),
+    [
+        ("payroll clerk median pay in maricopa county", "38060"),  # Phoenix-Mesa-Chandler, AZ
+        ("what do hospital orderlies make in erie county new york", "15380"),  # Buffalo; the hospital word
+        ("concierge pay in key west", "1200003"),  # South Florida nonmetropolitan area, not West Kentucky
+    ],
+)
+def test_a_county_or_town_is_the_area_that_holds_it_said_so(
+    engine: OewsEngine, question: str, area: str
+) -> None:
+    answer = ask_offline(engine, question)
+    source = "MSA_M2025_dl" if len(area) == 5 else "BOS_M2025_dl"
+    rows = [r for r in shipped_rows(source) if r["AREA"] == area and r["O_GROUP"] == "detailed"]
+    shown = [r for r in rows if r["A_MEDIAN"][:1].isdigit() and is_shown(number(r["A_MEDIAN"]), said(answer))]
+    assert (
+        shown
+        and "as a place of its own" in answer.text
+        and "NAICS" not in said(answer).split("Not applied")[0]
+    )
+
+
+def test_a_county_two_areas_hold_is_asked_back(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "nurses in clark county")
+    assert answer.kind == "clarification" and answer.clarification is not None
+    assert [o.label for o in answer.clarification.options] == [
+        "Las Vegas-Henderson-North Las Vegas, NV",
+        "Portland-Vancouver-Hillsboro, OR-WA",
+    ]

@@ -17,7 +17,7 @@ from agents.engine.context import ThreadContext
 from agents.engine.coverage import Coverage
 from agents.engine.framing import Framing, Results, run_traced
 from agents.engine.intent import Intent, Parsed
-from agents.engine.parser import QuestionParser, cross_industry_note
+from agents.engine.parser import QuestionParser, cross_industry_note, places_only_note
 from agents.engine.text import and_list
 from agents.oews.crosswalk import SocCrosswalk
 from agents.resolve.entities import Area, Industry, Occupation, Vocabulary
@@ -75,7 +75,7 @@ class OewsEngine:
         places = [a for a in areas if a.code != q.NATIONAL]
         if intent.industry is not None and len(places) > 1 and len(intent.industries) <= 1:
             # "casino gaming managers: nevada vs new jersey": the places compared, in every industry
-            unapplied.append(_places_only(intent.industry))
+            unapplied.append(places_only_note(intent.industry, places))
             intent = intent.with_(industry=None, industries=())
         if intent.industry is not None:
             asked = tuple(i.naics for i in intent.industries or (intent.industry,))
@@ -522,13 +522,6 @@ def _national_only(areas: tuple[Area, ...]) -> str:
     return (
         f"Not applied: {places}. OEWS publishes industry-specific figures only nationally, so "
         "these are national figures."
-    )
-
-
-def _places_only(industry: Industry) -> str:
-    return (
-        f"Not applied: {industry.title} (NAICS {industry.naics}). OEWS publishes industry-specific "
-        "figures only nationally, so the places compared are shown for all industries together."
     )
 
 

@@ -43,7 +43,13 @@ from agents.engine.text import (
 from agents.oews.schema import NATIONAL
 from agents.resolve import aliases
 from agents.resolve.entities import Area, Industry, Occupation
-from agents.resolve.resolver import MAX_PHRASE_WORDS, EntityResolver, current_detailed, title_base
+from agents.resolve.resolver import (
+    MAX_PHRASE_WORDS,
+    EntityResolver,
+    current_detailed,
+    normalize,
+    title_base,
+)
 
 LEFT_OUT = (
     "typed into the question: I only read the question around it, never run SQL from a message and "
@@ -1350,7 +1356,7 @@ class _Builder:
             # "pharmacists in Atlantis", "top paying jobs in wakanda": asked back, with the nation as
             # one click, never answered quietly
             return Parsed(clarify=self._place_not_found(places[0], nation), unknown=places)
-        industries = self._industries()
+        industries = self._industries(areas)
         first = industries[0] if industries else None
         start = self._family(
             Intent(occupations=occupations, areas=areas, industry=first, industries=industries)
@@ -1427,6 +1433,12 @@ class _Builder:
             for m in places
             if m.via == "fuzzy" and len(m.entities) == 1 and m.entities[0].kind != "national"
         )
+        self.unapplied.extend(  # "maricopa county": the metro area that holds it, said so
+            f"Not applied: “{m.phrase}” as a place of its own. OEWS publishes no figures for counties or "
+            f"towns; these are for {m.entities[0].title}, which includes it."
+            for m in places
+            if len(m.entities) == 1 and normalize(m.phrase) in aliases.WITHIN
+        )
         for m in places:
             if _several_states(m):  # "the carolinas", "New England": every state of the group
                 found.extend(a for a in m.entities if a not in found)
@@ -1455,9 +1467,13 @@ class _Builder:
         several = len(self._wanted_years()) >= 2
         return several and all(len(self.coverage.years_for(a.kind, industry=False)) < 2 for a in readings)
 
-    def _industries(self) -> tuple[Industry, ...]:
+    def _industries(self, areas: tuple[Area, ...]) -> tuple[Industry, ...]:
         named: list[Industry] = []
         for m in self.mentions:
+            if self._describes_the_job(m, areas):  # "hospital orderlies in buffalo": the place's own
+                places = [a for a in areas if a.kind != "national"]
+                self.unapplied.extend(places_only_note(i, places) for i in m.entities[:1])
+                continue
             if m.kind == "industry" and m.via == "fuzzy" and len(m.entities) == 1:  # read from its words
                 chosen, title = m.entities[0], _industry_title(m.entities[0].title)
                 self.notes.append(f"Read “{m.phrase}” as {title} (NAICS {chosen.naics}).")
@@ -1467,6 +1483,13 @@ class _Builder:
                 if _plain_title(industry) not in map(_plain_title, named):
                     named.append(industry)
         return tuple(named)
+
+    def _describes_the_job(self, m: Mention, areas: tuple[Area, ...]) -> bool:
+        """ "hospital orderlies in erie county": an industry's name right before the occupation,
+        in a question about a place below the nation, describes the job; the place is asked about."""
+        jobs = [o for o in self.mentions if o.kind == "occupation" and o.start == m.end]
+        places = any(a.kind != "national" for a in areas)
+        return m.kind == "industry" and bool(jobs) and places and not self.s.ranking
 
     def _wanted_years(self) -> tuple[int, ...]:
         """The years the question asks about (empty: none said, the latest applies)."""
@@ -2007,6 +2030,15 @@ def cross_industry_note(industry: Industry) -> str:
     return (
         f"Not applied: {industry.title}. Changes over several years and career snapshots use "
         "cross-industry figures (industry figures are loaded for one year only)."
+    )
+
+
+def places_only_note(industry: Industry, places: Sequence[Area]) -> str:
+    """Why figures for places below the nation leave an industry out."""
+    return (
+        f"Not applied: {industry.title} (NAICS {industry.naics}). OEWS publishes industry-specific "
+        f"figures only nationally; these figures for {and_list([a.title for a in places])} cover all "
+        "industries."
     )
 
 

@@ -34,6 +34,7 @@ class AliasFileError(OewsError):
 class AliasTables:
     occupations: dict[str, AliasTarget]
     areas: dict[str, tuple[AreaRef, ...]]
+    within: dict[str, tuple[AreaRef, ...]]  # counties and towns, by the OEWS areas that hold them
     national_phrases: tuple[str, ...]
     state_nicknames: dict[str, str]
     capitalized_nicknames: dict[str, tuple[AreaRef, ...]]
@@ -110,6 +111,7 @@ def parse(data: Mapping[str, Any]) -> AliasTables:
     return AliasTables(
         occupations=_occupations(data),
         areas=_each(areas, "aliases", "areas", _area_refs),
+        within=_each(areas, "within", "areas", _area_refs),
         national_phrases=_strings(areas.get("national", []), "areas.national"),
         state_nicknames=_each(areas, "state_nicknames", "areas", _state),
         capitalized_nicknames=_each(areas, "capitalized", "areas", _area_refs),
@@ -140,6 +142,7 @@ TABLES = load()
 
 OCCUPATION_ALIASES = TABLES.occupations
 AREA_ALIASES = TABLES.areas
+WITHIN = TABLES.within
 NATIONAL_PHRASES = TABLES.national_phrases
 STATE_NICKNAMES = TABLES.state_nicknames
 WORD_POSTAL_CODES = TABLES.word_postal_codes

@@ -907,7 +907,7 @@ def _add_metro(tables: _AreaTables, area: Area) -> None:
 
 def _add_area_aliases(tables: _AreaTables, areas: Sequence[Area]) -> None:
     refs_of = _AreaRefs(areas)
-    for phrase, refs in aliases.AREA_ALIASES.items():
+    for phrase, refs in (*aliases.AREA_ALIASES.items(), *aliases.WITHIN.items()):
         for area in refs_of.resolve(refs):
             tables.add(phrase, TIER_ALIAS, "alias", area)
     for token, refs in aliases.CAPITALIZED_NICKNAMES.items():
@@ -1054,7 +1054,7 @@ def _every_word_near(typed: str, name: str, known: Container[str] = ()) -> bool:
     """Each word typed of three letters or more is near a word of the name, or part of one ("fire
     fighters"): a close ratio over the whole phrase alone read "diesel technicians" as "help desk
     technicians"."""
-    words = name.split()
+    words = [n for n in name.split() if len(n) > 2]  # "ky" of "west ky" is no misspelled "key"
     return all(
         any(w in n or n in w or _near_word(w, n, spelled_right=w in known) for n in words)
         for w in typed.split()
