@@ -147,3 +147,22 @@ def test_words_of_a_title_with_one_left_out_name_it_and_its_other_readings(engin
     median = f"${int(area_cell('39', '29-2057', 'A_MEDIAN')):,}"
     assert f"Ophthalmic Medical Technicians (29-2057) in Ohio was {median}" in answer.text
     assert any("can also mean Ophthalmic Laboratory Technicians" in c for c in answer.caveats)
+
+
+@pytest.mark.parametrize(
+    ("question", "code", "title"),
+    [
+        ("busboys median hourly in ohio", "35-9011", "Dining Room and Cafeteria Attendants"),
+        ("bellhops median hourly in ohio", "39-6011", "Baggage Porters and Bellhops"),
+        ("fence installers median hourly in ohio", "47-4031", "Fence Erectors"),
+        ("ride attendants median hourly in ohio", "39-3091", "Amusement and Recreation Attendants"),
+        ("comp analysts median hourly in ohio", "13-1141", "Compensation, Benefits, and Job Analysis"),
+        ("elem sped teachers median hourly in ohio", "25-2052", "Special Education Teachers, Kindergarten"),
+        ("animal control officers median hourly in ohio", "33-9011", "Animal Control Workers"),  # not 33-9010
+    ],
+)
+def test_everyday_names_of_jobs(engine: OewsEngine, question: str, code: str, title: str) -> None:
+    answer = ask_offline(engine, question)
+    assert title in answer.text and f"({code})" in answer.text and "Not applied" not in answer.text
+    column = "H_MEDIAN" if area_cell("39", code, "H_MEDIAN")[:1].isdigit() else "A_MEDIAN"
+    assert area_cell("39", code, column) in answer.text.replace(",", "")

@@ -848,11 +848,19 @@ class QuestionParser:
         first, last = min(start, beside.start), max(end, beside.end)
         phrase = " ".join(t.text for t in tokens[first:last])
         resolution = self._resolver.occupation(phrase)
-        if not resolution.found or resolution.ambiguous or beside.entities == (resolution.best,):
+        if not resolution.found or resolution.ambiguous:
             return False
-        mentions[mentions.index(beside)] = Mention(
-            "occupation", first, last, phrase, (resolution.best,), "fuzzy"
-        )
+        via = "fuzzy"
+        if beside.entities == (resolution.best,):  # "animal control officers": another job noun, same job
+            job_noun = (
+                end - start == 1
+                and beside.end == start
+                and self._resolver.titles_with_noun(phrase.split()[-1])
+            )
+            if not job_noun:
+                return False
+            via = beside.via
+        mentions[mentions.index(beside)] = Mention("occupation", first, last, phrase, (resolution.best,), via)
         return True
 
     def _known_tail(self, tokens: list[Token], start: int, end: int) -> Mention | None:

@@ -38,7 +38,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Generic, Literal, overload
 
 from rapidfuzz import fuzz, process
@@ -1345,7 +1345,10 @@ class EntityResolver:
             matches = tuple(Match(o, 100.0, key, "shared") for o in shared[:MAX_MATCHES])
             return Resolution(phrase, matches, ambiguous=True)
         expanded = self._title_abbreviations.expand(key)
-        return _fuzzy(self._occupations, phrase, expanded[0] if expanded else key, self._title_words)
+        found = _fuzzy(self._occupations, phrase, expanded[0] if expanded else key, self._title_words)
+        if len(found.matches) == 1 and (only := self._only_member.get(found.matches[0].entity.code)):
+            return replace(found, matches=(replace(found.matches[0], entity=only),))  # as in _exact
+        return found
 
     def titles_with_noun(self, word: str) -> tuple[Occupation, ...]:
         """ "technician", "drivers": the current occupations with that job noun in their titles
