@@ -140,6 +140,18 @@ def test_supervisors_of_a_kind_of_worker_are_the_first_line_supervisors(engine: 
     answer = ask_offline(engine, "median salary for supervisors of retail sales workers")
     median = f"${int(national_cell('41-1011', 'A_MEDIAN')):,}"
     assert f"First-Line Supervisors of Retail Sales Workers (41-1011) in the U.S. was {median}" in answer.text
+    answer = ask_offline(engine, "median salary for supervisors of recreation workers")  # a word of the title
+    median = f"${int(national_cell('39-1014', 'A_MEDIAN')):,}"
+    assert (
+        f"Entertainment and Recreation Workers, Except Gambling Services (39-1014) in the U.S. was {median}"
+        in (answer.text)
+    )
+
+
+def test_claims_processing_clerks_are_not_postal_processors(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "claims processing clerks avg hourly in ohio")
+    assert "Insurance Claims and Policy Processing Clerks (43-9041)" in answer.text
+    assert area_cell("39", "43-9041", "H_MEAN") in answer.text
 
 
 def test_words_of_a_title_with_one_left_out_name_it_and_its_other_readings(engine: OewsEngine) -> None:

@@ -80,7 +80,8 @@ _FIELD_ENDINGS = (
     ("ment", ("r", "er")),  # "construction management" -> construction managers, "software development"
     ("ers", ("ing workers",)),  # "loggers" -> logging workers
 )
-_NOT_FIELDS = frozenset({"economy", "politics", "ethics"})  # words first, fields second
+# words first, fields second; "processing" is done to claims, food or data, not one trade
+_NOT_FIELDS = frozenset({"economy", "politics", "ethics", "processing"})
 
 # Fuzzy matching: rapidfuzz ratio (0-100) over the whole vocabulary, on the phrase as typed and
 # with its words sorted (so word order does not matter).
@@ -1379,6 +1380,10 @@ class EntityResolver:
         """ "security guard supervisors" -> First-Line Supervisors of Security Workers: the
         supervisors whose title names the words before "supervisor" (the first of them at least)."""
         words = key.split()
+        workers = bool(words) and words[-1].rstrip("s") == "worker"
+        if (workers or len(words) == 3) and words[0].rstrip("s") == "supervisor" and words[1:2] == ["of"]:
+            # "supervisors of recreation workers", "supervisors of cashiers" -> "recreation supervisors"
+            words = [*(words[2:-1] if workers else words[2:]), "supervisors"]
         if len(words) >= 2 and words[-1].rstrip("s") != "supervisor":
             expanded = self._title_abbreviations.expand(key)  # "janitorial supvrs"
             words = expanded[0].split() if expanded else words
