@@ -178,3 +178,19 @@ def test_everyday_names_of_jobs(engine: OewsEngine, question: str, code: str, ti
     assert title in answer.text and f"({code})" in answer.text and "Not applied" not in answer.text
     column = "H_MEDIAN" if area_cell("39", code, "H_MEDIAN")[:1].isdigit() else "A_MEDIAN"
     assert area_cell("39", code, column) in answer.text.replace(",", "")
+
+
+def test_a_group_named_with_all_other_is_its_all_other_occupation(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "underground mining machine operators (the 'all other' kind), how many?")
+    assert "Underground Mining Machine Operators, All Other (47-5049)" in answer.text
+    assert f"{int(national_cell('47-5049', 'TOT_EMP')):,}" in answer.text
+
+
+def test_a_direction_before_a_shared_name_is_no_place_and_is_asked_back(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "avg salary for historians in east dakota")
+    assert answer.kind == "clarification" and "couldn't find “east dakota”" in answer.text
+    assert answer.clarification is not None
+    assert [o.question for o in answer.clarification.options] == [
+        "avg salary for historians in North Dakota",
+        "avg salary for historians in South Dakota",
+    ]

@@ -200,6 +200,7 @@ class QuestionParser:
         tokens = tokenize(self._postal_after_city(_postal_case(cleaned)))
         signals = self._titles_kept(tokens, read_signals(lower), lower)
         mentions, unknown = self._scan(tokens, signals, cleaned)
+        mentions, unknown = self._all_other(mentions, unknown, tokens)
         names_occupation = any(m.kind == "occupation" and m.via == "exact" for m in mentions)
         near_occupation = any(m.kind == "occupation" for m in mentions)  # "wind turbine technicians"
         lists = signals.threshold is not None
@@ -220,6 +221,28 @@ class QuestionParser:
             all_occupations=everyone[0] if everyone else None, nation=nation[0] if nation else None
         )
         return self._industry_readings(parsed, mentions)
+
+    def _all_other(
+        self, mentions: list[Mention], unknown: list[str], tokens: list[Token]
+    ) -> tuple[list[Mention], list[str]]:
+        """ "underground mining machine operators, the 'all other' kind": a group named with "all
+        other" is its "…, All Other" occupation."""
+        said = any((a.lower, b.lower) == ("all", "other") for a, b in itertools.pairwise(tokens))
+        named = [m for m in mentions if m.kind == "occupation" and len(m.entities) == 1]
+        groups = [m for m in named if m.entities[0].o_group in ("broad", "minor")]
+        if not said or len(groups) != 1:
+            return mentions, unknown
+        group = groups[0].entities[0]
+        prefix = group.code[: 6 if group.o_group == "broad" else 4]
+        members = [
+            o
+            for o in current_detailed(self._resolver.vocab.occupations)
+            if o.code.startswith(prefix) and o.title.endswith(", All Other")
+        ]
+        if len(members) != 1:
+            return mentions, unknown
+        found = replace(groups[0], entities=(members[0],), via="fuzzy")
+        return [found if m is groups[0] else m for m in mentions], [u for u in unknown if u != "other"]
 
     def _postal_after_city(self, text: str) -> str:
         """ "auto techs columbus oh", "nurses portland me": a word-like postal code right after a
@@ -1461,13 +1484,27 @@ class _Builder:
                 if area is None and self._national_either_way(m.entities):
                     area = m.entities[0]  # "in new york, which jobs grew the most": national, said so
                 if area is None:
-                    return Choice.of_places(m.phrase, tuple(m.entities))
+                    return self._which_place(m)
                 if area not in found:
                     found.append(area)
                 continue
             if m.entities[0] not in found:
                 found.append(m.entities[0])
         return tuple(found)
+
+    def _which_place(self, m: Mention) -> Choice:
+        """A name several places share; "east dakota" (a direction before it) names none of them."""
+        titles = tuple(a.title for a in m.entities)
+        before = re.search(rf"\b({_COMPASS})\s+{re.escape(m.phrase.lower())}\b", self.lower)
+        if before is None or before.group(1) not in self.unknown:
+            return Choice.of_places(m.phrase, tuple(m.entities))
+        typed = before.group()
+        either = ", ".join(titles[:-1]) + f" or {titles[-1]}"
+        return Choice(
+            typed,
+            titles,
+            f"I couldn't find “{typed}” among the places OEWS publishes. Did you mean {either}?",
+        )
 
     def _national_either_way(self, readings: tuple[Area, ...]) -> bool:
         """Several years asked where none of the readings has them: the answer is national and
@@ -2051,6 +2088,7 @@ def places_only_note(industry: Industry, places: Sequence[Area]) -> str:
 
 
 _METRO_WORDS = r"(area|metro|metropolitan|metro\s+area|region)"
+_COMPASS = r"east|west|north|south|eastern|western|northern|southern|central|upper|lower"
 
 
 def _postal_of(phrase: str) -> str:
