@@ -194,3 +194,22 @@ def test_a_direction_before_a_shared_name_is_no_place_and_is_asked_back(engine: 
         "avg salary for historians in North Dakota",
         "avg salary for historians in South Dakota",
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "area", "title"),
+    [
+        ("lpn median pay in the 757", "47260", "Virginia Beach-Chesapeake-Norfolk, VA-NC"),
+        ("lpn median pay in area code 614", "18140", "Columbus, OH"),
+    ],
+)
+def test_a_telephone_area_code_names_its_metro_said_so(
+    engine: OewsEngine, question: str, area: str, title: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert f"${int(area_cell(area, '29-2061', 'A_MEDIAN', 'MSA_M2025_dl')):,}" in answer.text
+    assert any(c.startswith("Read “") and f"(an area code) as {title}" in c for c in answer.caveats)
+
+
+def test_a_bare_number_is_no_area_code(engine: OewsEngine) -> None:
+    assert "Columbus" not in ask_offline(engine, "top 614 jobs by employment").text

@@ -46,6 +46,7 @@ from agents.resolve.entities import Area, Industry, Occupation
 from agents.resolve.resolver import (
     MAX_PHRASE_WORDS,
     EntityResolver,
+    area_code_phrases,
     current_detailed,
     normalize,
     title_base,
@@ -65,7 +66,7 @@ FILLER = frozenset(
     it its jobs job just know like make makes making many me median mean average avg more most much
     my near nearby number of on or our over paid pay paying pays per please rate rates range salary
     salaries show tell than that the their them there these they this those to top total typical
-    typically us versus vs want was wage wages we were what what's whats when where which who whose
+    typically us versus vs want was wage wages we were what what's whats wat when where which who whose
     why will with within work worker workers working works would year years you your hourly annual
     annually yearly income compensation money highest lowest best worst least fewest largest smallest
     biggest rank ranked ranking ranks percentile percentiles pct th versus v much earn number
@@ -1464,6 +1465,11 @@ class _Builder:
             for m in places
             if m.via == "fuzzy" and len(m.entities) == 1 and m.entities[0].kind != "national"
         )
+        self.notes.extend(  # "the 614": a telephone area code, said so
+            f"Read “{m.phrase}” (an area code) as {m.entities[0].title}."
+            for m in places
+            if len(m.entities) == 1 and normalize(m.phrase) in _AREA_CODE_PHRASES
+        )
         self.unapplied.extend(  # "maricopa county": the metro area that holds it, said so
             f"Not applied: “{m.phrase}” as a place of its own. OEWS publishes no figures for counties or "
             f"towns; these are for {m.entities[0].title}, which includes it."
@@ -2088,6 +2094,7 @@ def places_only_note(industry: Industry, places: Sequence[Area]) -> str:
 
 
 _METRO_WORDS = r"(area|metro|metropolitan|metro\s+area|region)"
+_AREA_CODE_PHRASES = frozenset(p for code in aliases.AREA_CODES for p in area_code_phrases(code))
 _COMPASS = r"east|west|north|south|eastern|western|northern|southern|central|upper|lower"
 
 

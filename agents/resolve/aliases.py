@@ -35,6 +35,7 @@ class AliasTables:
     occupations: dict[str, AliasTarget]
     areas: dict[str, tuple[AreaRef, ...]]
     within: dict[str, tuple[AreaRef, ...]]  # counties and towns, by the OEWS areas that hold them
+    area_codes: dict[str, tuple[AreaRef, ...]]  # telephone area codes ("614"), by their areas
     national_phrases: tuple[str, ...]
     state_nicknames: dict[str, str]
     capitalized_nicknames: dict[str, tuple[AreaRef, ...]]
@@ -112,6 +113,7 @@ def parse(data: Mapping[str, Any]) -> AliasTables:
         occupations=_occupations(data),
         areas=_each(areas, "aliases", "areas", _area_refs),
         within=_each(areas, "within", "areas", _area_refs),
+        area_codes=_each(areas, "area_codes", "areas", _area_refs),
         national_phrases=_strings(areas.get("national", []), "areas.national"),
         state_nicknames=_each(areas, "state_nicknames", "areas", _state),
         capitalized_nicknames=_each(areas, "capitalized", "areas", _area_refs),
@@ -143,6 +145,7 @@ TABLES = load()
 OCCUPATION_ALIASES = TABLES.occupations
 AREA_ALIASES = TABLES.areas
 WITHIN = TABLES.within
+AREA_CODES = TABLES.area_codes
 NATIONAL_PHRASES = TABLES.national_phrases
 STATE_NICKNAMES = TABLES.state_nicknames
 WORD_POSTAL_CODES = TABLES.word_postal_codes

@@ -911,9 +911,18 @@ def _add_area_aliases(tables: _AreaTables, areas: Sequence[Area]) -> None:
     for phrase, refs in (*aliases.AREA_ALIASES.items(), *aliases.WITHIN.items()):
         for area in refs_of.resolve(refs):
             tables.add(phrase, TIER_ALIAS, "alias", area)
+    for code, refs in aliases.AREA_CODES.items():
+        for area in refs_of.resolve(refs):
+            for phrase in area_code_phrases(code):
+                tables.add(phrase, TIER_ALIAS, "area code", area)
     for token, refs in aliases.CAPITALIZED_NICKNAMES.items():
         for area in refs_of.resolve(refs):
             tables.words.add_key(normalize(token), TIER_CODE, "alias", area)
+
+
+def area_code_phrases(code: str) -> tuple[str, ...]:
+    """How a telephone area code names a place: "the 614", "area code 614", "614 area code"."""
+    return (f"the {code}", f"area code {code}", f"the {code} area code", f"{code} area code")
 
 
 def resolve_area_refs(refs: Iterable[aliases.AreaRef], areas: Sequence[Area]) -> list[Area]:
