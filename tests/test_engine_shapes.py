@@ -2038,3 +2038,16 @@ def test_a_county_two_areas_hold_is_asked_back(engine: OewsEngine) -> None:
         "Las Vegas-Henderson-North Las Vegas, NV",
         "Portland-Vancouver-Hillsboro, OR-WA",
     ]
+
+
+@pytest.mark.parametrize(
+    ("asked", "nearest"), [("top 5%", "90th percentile"), ("bottom 1%", "10th percentile")]
+)
+def test_a_share_bls_does_not_publish_gives_the_nearest_percentile_said_so(
+    engine: OewsEngine, asked: str, nearest: str
+) -> None:
+    answer = ask_offline(engine, f"what do the {asked} of lawyers make")
+    assert answer.kind == "answer" and "States with" not in answer.text  # one figure, not the top 5 states
+    assert nearest in answer.text and names_not_applied(asked, answer.text)
+    column = "A_PCT90" if nearest.startswith("90") else "A_PCT10"
+    assert is_shown(number(cell("national_M2025_dl", OCC_CODE="23-1011")[column]), said(answer))

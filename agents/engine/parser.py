@@ -2079,17 +2079,17 @@ class _Builder:
 def cross_industry_note(industry: Industry) -> str:
     """Why a change over years or a career snapshot leaves an industry out."""
     return (
-        f"Not applied: {industry.title}. Changes over several years and career snapshots use "
-        "cross-industry figures (industry figures are loaded for one year only)."
+        f"Not applied: {_industry_title(industry.title)}. Changes over several years and career "
+        "snapshots use cross-industry figures (industry figures are loaded for one year only)."
     )
 
 
 def places_only_note(industry: Industry, places: Sequence[Area]) -> str:
     """Why figures for places below the nation leave an industry out."""
     return (
-        f"Not applied: {industry.title} (NAICS {industry.naics}). OEWS publishes industry-specific "
-        f"figures only nationally; these figures for {and_list([a.title for a in places])} cover all "
-        "industries."
+        f"Not applied: {_industry_title(industry.title)} (NAICS {industry.naics}). OEWS publishes "
+        f"industry-specific figures only nationally; these figures for {and_list([a.title for a in places])} "
+        "cover all industries."
     )
 
 

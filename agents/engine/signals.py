@@ -88,6 +88,7 @@ def roles_as_titles(text: str) -> str:
     return _TEACHING.sub(lambda m: f"{m.group(1)} teachers", text)
 
 
+_UNPUBLISHED_SHARE = r"(?!(10|25|50)\b)\d{1,2}(\.\d+)?\s*(%|pct\b|percent\b)"
 _PCT_EXPLICIT = re.compile(
     r"\b(10|25|50|75|90)(?:st|nd|rd|th)?\s*(?:pct|percentile|%ile|perc|p|pctile|pctl|ptile|centile)\b"
     r"|\bp(10|25|50|75|90)\b|\b(?:percentile|pctile|pctl|ptile|pct)\s*(10|25|50|75|90)\b"
@@ -99,6 +100,10 @@ _PCT_PHRASES = (
     (re.compile(r"\b(bottom|lowest|lower)\s*(10\s*%|10\s*pct|10 percent|ten percent|decile)"), 10),
     (re.compile(r"\b(top|upper|highest)\s*(25\s*%|25\s*pct|25 percent|quartile)"), 75),
     (re.compile(r"\b(bottom|lower|lowest)\s*(25\s*%|25\s*pct|25 percent|quartile)"), 25),
+    (re.compile(r"\b(top|bottom|upper|lower)\s*(50\s*%|50\s*pct|50 percent|half)"), 50),
+    # "top 5%", "bottom 1%": not published; the nearest published percentile (said not applied)
+    (re.compile(rf"\b(top|highest|upper|best[- ]paid)\s*{_UNPUBLISHED_SHARE}"), 90),
+    (re.compile(rf"\b(bottom|lowest|lower)\s*{_UNPUBLISHED_SHARE}"), 10),
 )
 _PERCENTILE_WORD = re.compile(r"\b(percentiles?|pct|%ile|pctiles?|pctls?|ptiles?|centiles?)\b")
 _ORDINAL = re.compile(r"\b(10|25|50|75|90)(?:st|nd|rd|th)\b")
@@ -446,6 +451,11 @@ UNMEASURED = (
         r"\b(?!(10|25|50|75|90)(st|nd|rd|th)\b)\d{1,4}(st|nd|rd|th)\s*(percentile|pctile|pctl|ptile|pct|%ile|centile)s?\b"
         r"|\bp(?!(10|25|50|75|90)\b)\d{1,4}\b(?=\s*(pay|wage|salary|hourly|hrly|annual|for|of)\b)",
         "OEWS publishes the 10th, 25th, 50th (median), 75th and 90th percentiles only; the median is shown.",
+    ),
+    (
+        rf"\b(top|highest|upper|best[- ]paid|bottom|lowest|lower)\s*{_UNPUBLISHED_SHARE}",
+        "OEWS publishes the 10th, 25th, 50th (median), 75th and 90th percentiles only; the nearest, the "
+        "top or bottom 10%, is shown.",
     ),
 )
 _UNMEASURED_RE = tuple((re.compile(p), why) for p, why in UNMEASURED)
