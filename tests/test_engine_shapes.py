@@ -2051,3 +2051,15 @@ def test_a_share_bls_does_not_publish_gives_the_nearest_percentile_said_so(
     assert nearest in answer.text and names_not_applied(asked, answer.text)
     column = "A_PCT90" if nearest.startswith("90") else "A_PCT10"
     assert is_shown(number(cell("national_M2025_dl", OCC_CODE="23-1011")[column]), said(answer))
+
+
+def test_industries_named_the_way_people_say_them(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "psych techs mean hourly: psychiatric hospitals vs regular hospitals vs residential rehab"
+    )
+    for naics in ("622200", "622100", "623220"):
+        row = cell("nat_industry_M2025_dl", NAICS=naics, OCC_CODE="29-2053")
+        assert is_shown(float(row["H_MEAN"]), said(answer)) and f"NAICS {naics}" in said(answer)
+    answer = ask_offline(engine, "fundraisers mean salary at charitable foundations")
+    row = cell("nat_industry_M2025_dl", NAICS="813200", OCC_CODE="13-1131")
+    assert is_shown(number(row["A_MEAN"]), said(answer))
