@@ -2063,3 +2063,24 @@ def test_industries_named_the_way_people_say_them(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "fundraisers mean salary at charitable foundations")
     row = cell("nat_industry_M2025_dl", NAICS="813200", OCC_CODE="13-1131")
     assert is_shown(number(row["A_MEAN"]), said(answer))
+
+
+def test_a_state_after_a_place_already_named_with_it_is_a_place_of_its_own(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "number of animal trainers in ocala fl, in florida, and in the whole us")
+    assert [row[0] for row in answer.tables[0].text_rows()] == ["Ocala, FL", "Florida", "U.S."]
+
+
+def test_benefits_named_beside_pay_are_said_not_applied_not_read_as_industries(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "total comp for tax examiners in utah including pension and health insurance"
+    )
+    median = cell("state_M2025_dl", AREA="49", OCC_CODE="13-2081")["A_MEDIAN"]
+    assert is_shown(number(median), said(answer)) and "NAICS" not in said(answer)
+    assert names_not_applied("health insurance", answer.text)
+
+
+def test_an_occupation_named_again_as_an_industry_is_the_industry(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "laundry attendants mean hourly: dry cleaners vs hotels")
+    for naics in ("812300", "721100"):
+        row = cell("nat_industry_M2025_dl", NAICS=naics, OCC_CODE="51-6011")
+        assert is_shown(float(row["H_MEAN"]), said(answer))

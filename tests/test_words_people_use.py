@@ -213,3 +213,25 @@ def test_a_telephone_area_code_names_its_metro_said_so(
 
 def test_a_bare_number_is_no_area_code(engine: OewsEngine) -> None:
     assert "Columbus" not in ask_offline(engine, "top 614 jobs by employment").text
+
+
+@pytest.mark.parametrize(
+    ("question", "area", "code", "title"),
+    [
+        ("p90 for linemen in the hoosier state", "18", "49-9051", "Indiana"),
+        ("median pay for medical scientists in ohio", "39", "19-1042", "Ohio"),  # the detailed of 19-1040
+        ("median pay for rv techs in ohio", "39", "49-3092", "Ohio"),  # not HVAC technicians
+        ("jewelers median pay in ohio", "39", "51-9071", "Ohio"),
+    ],
+)
+def test_names_people_use_for_states_and_jobs(
+    engine: OewsEngine, question: str, area: str, code: str, title: str
+) -> None:
+    answer = ask_offline(engine, question)
+    column = "A_PCT90" if question.startswith("p90") else "A_MEDIAN"
+    assert f"({code}) in {title}" in answer.text and f"${int(area_cell(area, code, column)):,}" in answer.text
+
+
+def test_an_ordinary_word_is_no_misspelled_place(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "median pay for marine biologists in atlantis")
+    assert "Maine" not in answer.text and "atlantis" in answer.text and not answer.tables

@@ -67,6 +67,7 @@ FILLER = frozenset(
     my near nearby number of on or our over paid pay paying pays per please rate rates range salary
     salaries show tell than that the their them there these they this those to top total typical
     typically us versus vs want was wage wages we were what what's whats wat when where which who whose
+    including incl
     why will with within work worker workers working works would year years you your hourly annual
     annually yearly income compensation money highest lowest best worst least fewest largest smallest
     biggest rank ranked ranking ranks percentile percentiles pct th versus v much earn number
@@ -202,6 +203,7 @@ class QuestionParser:
         signals = self._titles_kept(tokens, read_signals(lower), lower)
         mentions, unknown = self._scan(tokens, signals, cleaned)
         mentions, unknown = self._all_other(mentions, unknown, tokens)
+        mentions = self._repeated_as_industry(mentions)
         names_occupation = any(m.kind == "occupation" and m.via == "exact" for m in mentions)
         near_occupation = any(m.kind == "occupation" for m in mentions)  # "wind turbine technicians"
         lists = signals.threshold is not None
@@ -222,6 +224,18 @@ class QuestionParser:
             all_occupations=everyone[0] if everyone else None, nation=nation[0] if nation else None
         )
         return self._industry_readings(parsed, mentions)
+
+    def _repeated_as_industry(self, mentions: list[Mention]) -> list[Mention]:
+        """ "laundry attendants … dry cleaners, hotels or nursing homes": a name of the occupation
+        already read that is also an industry's is the industry (Drycleaning and Laundry Services)."""
+        out: list[Mention] = []
+        for m in mentions:
+            earlier = any(o.kind == "occupation" and o.entities == m.entities for o in out)
+            industry = (
+                self._resolver.exact("industry", m.phrase) if m.kind == "occupation" and earlier else ()
+            )
+            out.append(Mention("industry", m.start, m.end, m.phrase, industry) if industry else m)
+        return out
 
     def _all_other(
         self, mentions: list[Mention], unknown: list[str], tokens: list[Token]
@@ -1295,7 +1309,7 @@ def _merge_qualifiers(mentions: list[Mention], tokens: list[Token]) -> list[Ment
     for k, m in enumerate(mentions):
         prev = merged[-1] if merged else None
         between = {t.lower for t in tokens[prev.end : m.start]} if prev else set()
-        if prev and _qualifies(prev, m) and not between & _SEPARATES_PLACES:
+        if prev and _qualifies(prev, m) and not between & _SEPARATES_PLACES and not _named_state(prev, m):
             if _list_goes_on(mentions[k + 1 :], m, tokens) and all(
                 a.state != m.entities[0].state for a in prev.entities
             ):
@@ -1306,6 +1320,22 @@ def _merge_qualifiers(mentions: list[Mention], tokens: list[Token]) -> list[Ment
             continue
         merged.append(m)
     return merged
+
+
+def _held_place(phrase: str) -> bool:
+    """A county or town OEWS publishes no figures for, maybe with its state ("ketchikan alaska")."""
+    key = normalize(phrase)
+    return any(key == k or key.startswith(f"{k} ") for k in aliases.WITHIN)
+
+
+def _named_state(place: Mention, state: Mention) -> bool:
+    """ "ocala fl, in florida": a place already named with its state is not narrowed again; the
+    state is a place of its own."""
+    words = place.phrase.lower().replace(",", " ").split()
+    named = state.entities[0]
+    return len(words) > 1 and (
+        words[-1] == named.state.lower() or place.phrase.lower().endswith(named.title.lower())
+    )
 
 
 def _list_goes_on(rest: list[Mention], m: Mention, tokens: list[Token]) -> bool:
@@ -1474,7 +1504,7 @@ class _Builder:
             f"Not applied: “{m.phrase}” as a place of its own. OEWS publishes no figures for counties or "
             f"towns; these are for {m.entities[0].title}, which includes it."
             for m in places
-            if len(m.entities) == 1 and normalize(m.phrase) in aliases.WITHIN
+            if len(m.entities) == 1 and _held_place(m.phrase)
         )
         for m in places:
             if _several_states(m):  # "the carolinas", "New England": every state of the group

@@ -112,7 +112,8 @@ _RANGE = re.compile(
     r"\b(range|spread|percentiles|low\s+to\s+high|low\s+end|high\s+end"
     # "wage distribution", not "natural gas distribution" or "distribution centers" (industries)
     r"|(?<!gas\s)(?<!and\s)(?<!power\s)(?<!electric\s)(?<!food\s)(?<!wholesale\s)distribution"
-    r"(?!\s+(industry|sector|compan\w+|centers?|warehouses?|business\w*|firms?|utilit\w+|workers|jobs)))\b"
+    r"(?!\s+(industry|sector|compan\w+|centers?|warehouses?|business\w*|firms?|utilit\w+|workers|jobs"
+    r"|managers?|clerks?|drivers?|supervisors?|specialists?)))\b"
 )
 _MEDIAN = re.compile(
     r"\b(median|typical|typically|middle(?!\s+schools?\b)|mdn)\b|\bmed\.?\s+(?=(pay|salary|salaries|wages?|income|hourly|annual|"
@@ -368,7 +369,8 @@ UNMEASURED = (
     ),
     (
         r"\b(overtime|bonus(es)?|401\(?k\)?|pensions?|stock\s+options?|shift\s+differentials?)\b"
-        r"|\b(?<!compensation and )(?<!compensation, )benefits\b(?!\s+(managers?|specialists?|analysts?))",
+        r"|\b(?<!compensation and )(?<!compensation, )benefits\b(?!\s+(managers?|specialists?|analysts?))"
+        r"|(?:(?<=and\s)|(?<=with\s)|(?<=plus\s))health\s+(insurance|coverage)\b",
         "OEWS wages include tips, commissions and production bonuses, but not overtime pay, other "
         "bonuses, shift differentials or benefits.",
     ),

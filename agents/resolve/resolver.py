@@ -80,6 +80,8 @@ _FIELD_ENDINGS = (
     ("ment", ("r", "er")),  # "construction management" -> construction managers, "software development"
     ("ers", ("ing workers",)),  # "loggers" -> logging workers
 )
+# Words that join a title's parts ("…, including State and Local Schools"): they name no industry.
+_TITLE_GLUE = frozenset({"including", "excluding", "except", "only", "other", "and", "the", "for", "not"})
 # words first, fields second; "processing" is done to claims, food or data, not one trade
 _NOT_FIELDS = frozenset({"economy", "politics", "ethics", "processing"})
 
@@ -297,8 +299,17 @@ def _groups_of_one(occupations: Sequence[Occupation]) -> dict[str, Occupation]:
     for occ in current_detailed(occupations):
         for stem in (occ.code[:4], occ.code[:6]):  # its minor group 51-1000 ("51-1"), broad 51-1010
             members.setdefault(stem, []).append(occ)
-    groups = (o for o in occupations if o.o_group != "detailed" and not o.code.rstrip("0").endswith("-"))
-    return {g.code: found[0] for g in groups if len(found := members.get(g.code.rstrip("0"), [])) == 1}
+    groups = [o for o in occupations if o.o_group != "detailed" and not o.code.rstrip("0").endswith("-")]
+    found = {g.code: only[0] for g in groups if len(only := members.get(g.code.rstrip("0"), [])) == 1}
+    for g in groups:  # "medical scientists": Medical Scientists, Except Epidemiologists, of 19-1040
+        same = [
+            o
+            for o in members.get(g.code.rstrip("0"), [])
+            if normalize(title_base(o.title)) == normalize(g.title)
+        ]
+        if len(same) == 1 and "," in same[0].title:
+            found.setdefault(g.code, same[0])
+    return found
 
 
 def _prefer_industries(found: list[Industry]) -> list[Industry]:
@@ -1065,7 +1076,10 @@ def _every_word_near(typed: str, name: str, known: Container[str] = ()) -> bool:
     fighters"): a close ratio over the whole phrase alone read "diesel technicians" as "help desk
     technicians"."""
     words = [n for n in name.split() if len(n) > 2]  # "ky" of "west ky" is no misspelled "key"
-    return all(
+    short_ok = all(  # "rv techs" is no "hvac technicians"; "ft myers" is "fort myers", "pr" public
+        any(n.startswith(w[0]) for n in name.split()) for w in typed.split() if len(w) == 2 and w.isalpha()
+    )
+    return short_ok and all(
         any(w in n or n in w or _near_word(w, n, spelled_right=w in known) for n in words)
         for w in typed.split()
         if len(w) > 2
@@ -1281,7 +1295,7 @@ class EntityResolver:
         ("truck trailer / vehicle body manufacturing": Motor Vehicle Body and Trailer
         Manufacturing). None when no industry has enough of them, or several titles do, or one
         word is typed that the title qualifies ("collection": not Waste Collection)."""
-        wanted = {_stem(w) for w in words if w.isalpha() and len(w) > 2}
+        wanted = {_stem(w) for w in words if w.isalpha() and len(w) > 2 and w.lower() not in _TITLE_GLUE}
         if not wanted:
             return None
         best: dict[str, list[Industry]] = {}
@@ -1518,7 +1532,7 @@ class EntityResolver:
         qualified = self._qualified(phrase, key)
         if qualified is not None:
             return qualified
-        return _fuzzy(self._areas, phrase, key)
+        return _fuzzy(self._areas, phrase, key, self._title_words)  # "marine" is no misspelled "maine"
 
     def _resolution(self, phrase: str, found: Sequence[Area], key: str, via: str) -> Resolution[Area]:
         matches = tuple(Match(a, 100.0, key, via) for a in found)
