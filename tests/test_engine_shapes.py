@@ -2084,3 +2084,8 @@ def test_an_occupation_named_again_as_an_industry_is_the_industry(engine: OewsEn
     for naics in ("812300", "721100"):
         row = cell("nat_industry_M2025_dl", NAICS=naics, OCC_CODE="51-6011")
         assert is_shown(float(row["H_MEAN"]), said(answer))
+
+
+def test_a_wage_that_went_up_the_most_ranks_wage_growth_not_headcount(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "cleaning jobs whose median hourly went up the most in % since 2020, top 3")
+    assert "whose median hourly wage grew fastest, May 2020 to May 2025" in answer.text

@@ -185,11 +185,12 @@ _TREND = re.compile(
 _GROWTH = re.compile(
     r"\b(grew|grow\w*|growth|increas\w*|rose|risen|rises?|rising|raises?|gain\w*|declin\w*|shr[iau]nk\w*|fell|drop\w*"
     r"|lost|lose|loses|losing|loss|losses|boom\w*|shed\w*|add(ed|ing)|cut|cuts|disappear\w*|vanish\w*|jump\w*|spik\w*|soar\w*"
-    r"|surg\w*|climb\w*|plung\w*|bump\w*|hike[sd]?|boost\w*|uptick)\b"
+    r"|surg\w*|climb\w*|plung\w*|bump\w*|hike[sd]?|boost\w*|uptick"
+    r"|(went|gone|go|goes|going)\s+(up|down))\b"
 )
 _SHRINK = re.compile(
     r"\b(declin\w*|shr[iau]nk\w*|fell|drop\w*|lost|lose|loses|losing|loss|losses|shed\w*|cut|cuts|disappear\w*"
-    r"|vanish\w*)\b"
+    r"|vanish\w*|(went|gone|go|goes|going)\s+down)\b"
 )
 # Absolute change ("most workers", "in dollars", "how many more") vs relative ("fastest", "%").
 _ABSOLUTE = re.compile(
@@ -668,13 +669,14 @@ def _employment(lower: str) -> bool:
     if _EMPLOYMENT.search(text):
         return True
     # "are there more welders", "web developers jobs 2019 vs 2025": a count, when pay is not asked
-    if _PAY.search(text):
+    if _PAY.search(text) or _PAY_STAT.search(text):
         return False
     jobs = bool(_JOBS.search(text)) and not _RANK.search(text) and not _CAREER.search(text)
     return bool(_MORE.search(text)) or jobs
 
 
 _SELF_EMPLOYED = re.compile(r"\bself[- ]employ\w*")
+_PAY_STAT = re.compile(r"\b(median|mean|average|avg)\s+(hourly|hrly|annual|yearly)\b")  # "median hourly rose"
 _JOBS = re.compile(r"\bjobs\b")
 
 
