@@ -2087,5 +2087,7 @@ def test_an_occupation_named_again_as_an_industry_is_the_industry(engine: OewsEn
 
 
 def test_a_wage_that_went_up_the_most_ranks_wage_growth_not_headcount(engine: OewsEngine) -> None:
-    answer = ask_offline(engine, "cleaning jobs whose median hourly went up the most in % since 2020, top 3")
+    answer = ask_offline(
+        engine, "cleaning & grounds jobs whose median hourly went up the most in % since 2020, top 3"
+    )
     assert "whose median hourly wage grew fastest, May 2020 to May 2025" in answer.text
