@@ -2091,3 +2091,15 @@ def test_a_wage_that_went_up_the_most_ranks_wage_growth_not_headcount(engine: Oe
         engine, "cleaning & grounds jobs whose median hourly went up the most in % since 2020, top 3"
     )
     assert "whose median hourly wage grew fastest, May 2020 to May 2025" in answer.text
+
+
+def test_an_employer_named_after_a_place_is_the_employer_and_the_place_is_asked_once(
+    engine: OewsEngine,
+) -> None:
+    answer = ask_offline(engine, "what's the cleveland clinic paying sonographers these days in cleveland")
+    assert answer.kind == "clarification" and answer.clarification is not None
+    ohio = answer.clarification.options[0]
+    assert ohio.question == "what's the cleveland clinic paying sonographers these days in Cleveland, OH"
+    answer = ask_offline(engine, ohio.question)
+    median = cell("MSA_M2025_dl", AREA="17410", OCC_CODE="29-2032")["A_MEDIAN"]
+    assert is_shown(number(median), said(answer)) and names_not_applied("cleveland clinic", answer.text)

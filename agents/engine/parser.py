@@ -408,6 +408,7 @@ class QuestionParser:
         unknown = self._resolve_leftovers(tokens, used, mentions)
         mentions = _industries_in_titles(sorted(mentions, key=lambda m: m.start), tokens)
         mentions, unknown = _negated(mentions, unknown, tokens)  # "not the airlines", "excluding alaska"
+        mentions, unknown = _employers(mentions, unknown, tokens)
         if signals.ranking and signals.rank_target in (None, "state"):
             mentions = [self._excluded_state(m, tokens) for m in mentions]
         mentions, unknown = _glosses(mentions, unknown, tokens, text)
@@ -1176,6 +1177,29 @@ _TWO_WORD_NEGATIONS = frozenset(
 )
 _NEGATION_FIRST = _NEGATIONS | {first for first, _ in _TWO_WORD_NEGATIONS}
 _NEGATION_WORDS = _NEGATION_FIRST | {second for _, second in _TWO_WORD_NEGATIONS}
+
+
+_NAMED_EMPLOYERS = tuple(e.split() for e in aliases.EMPLOYERS if " " in e)  # "cleveland clinic"
+
+
+def _employers(
+    mentions: list[Mention], unknown: list[str], tokens: list[Token]
+) -> tuple[list[Mention], list[str]]:
+    """ "the cleveland clinic", "bank of america": an employer's name holding a place's or an
+    industry's is the employer (said not applied), not the place."""
+    lower = [t.lower for t in tokens]
+    for words in _NAMED_EMPLOYERS:
+        for k in range(len(tokens) - len(words) + 1):
+            if lower[k : k + len(words)] != words:
+                continue
+            end = k + len(words)
+            inside = [m for m in mentions if m.start < end and m.end > k]
+            if not inside or any(m.kind == "occupation" for m in inside):
+                continue
+            mentions = [m for m in mentions if m not in inside]
+            typed = " ".join(t.text for t in tokens[k:end])
+            unknown = [u for u in unknown if not set(u.lower().split()) <= set(words)] + [typed]
+    return mentions, unknown
 
 
 def _negation_at(tokens: list[Token], start: int) -> int | None:

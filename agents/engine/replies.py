@@ -86,8 +86,11 @@ def _replace_phrase(question: str, phrase: str, title: str) -> str:
     the = r"(?:\bthe\s+)?" if title.lower().startswith("the ") else ""  # "in the midwest" -> "in the U.S."
     words = r"\W+".join(map(re.escape, phrase.split()))
     pattern = re.compile(rf"{the}(?<!\w){words}(?!\w)", re.IGNORECASE)
-    replaced, count = pattern.subn(title, question, count=1)
-    return replaced if count else f"{question} in {title}"
+    found = list(pattern.finditer(question))
+    if not found:
+        return f"{question} in {title}"
+    last = found[-1]  # "the cleveland clinic … in cleveland": the place is named last
+    return question[: last.start()] + title + question[last.end() :]
 
 
 def compose(
