@@ -220,6 +220,7 @@ def test_a_bare_number_is_no_area_code(engine: OewsEngine) -> None:
     [
         ("p90 for linemen in the hoosier state", "18", "49-9051", "Indiana"),
         ("median pay for medical scientists in ohio", "39", "19-1042", "Ohio"),  # the detailed of 19-1040
+        ("small engine mechanics median pay in ohio", "39", "49-3053", "Ohio"),  # "…and Other Small Engine…"
         ("median pay for rv techs in ohio", "39", "49-3092", "Ohio"),  # not HVAC technicians
         ("jewelers median pay in ohio", "39", "51-9071", "Ohio"),
     ],

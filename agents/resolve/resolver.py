@@ -301,13 +301,16 @@ def _groups_of_one(occupations: Sequence[Occupation]) -> dict[str, Occupation]:
             members.setdefault(stem, []).append(occ)
     groups = [o for o in occupations if o.o_group != "detailed" and not o.code.rstrip("0").endswith("-")]
     found = {g.code: only[0] for g in groups if len(only := members.get(g.code.rstrip("0"), [])) == 1}
-    for g in groups:  # "medical scientists": Medical Scientists, Except Epidemiologists, of 19-1040
+    for g in groups:  # "medical scientists": Medical Scientists, Except Epidemiologists, of 19-1040;
+        # "small engine mechanics": Outdoor Power Equipment and Other Small Engine Mechanics, of 49-3050
+        name = normalize(g.title)
         same = [
             o
             for o in members.get(g.code.rstrip("0"), [])
-            if normalize(title_base(o.title)) == normalize(g.title)
+            if (normalize(title_base(o.title)) == name and "," in o.title)
+            or normalize(o.title).endswith(f" other {name}")
         ]
-        if len(same) == 1 and "," in same[0].title:
+        if len(same) == 1:
             found.setdefault(g.code, same[0])
     return found
 
