@@ -236,3 +236,32 @@ def test_names_people_use_for_states_and_jobs(
 def test_an_ordinary_word_is_no_misspelled_place(engine: OewsEngine) -> None:
     answer = ask_offline(engine, "median pay for marine biologists in atlantis")
     assert "Maine" not in answer.text and "atlantis" in answer.text and not answer.tables
+
+
+@pytest.mark.parametrize(
+    ("question", "area", "code", "source"),
+    [
+        ("median hrly for casino cage ppl in AC", "12100", "43-3041", "MSA_M2025_dl"),  # Atlantic City
+        ("p75 for ob/gyns in brew city", "33340", "29-1218", "MSA_M2025_dl"),  # Milwaukee
+        (
+            "75th percentile pay for high school special ed teachers in ohio",
+            "39",
+            "25-2058",
+            "state_M2025_dl",
+        ),
+        ("avg sal for CO sgts in the lone star state", "48", "33-1011", "state_M2025_dl"),
+    ],
+)
+def test_more_names_people_use(engine: OewsEngine, question: str, area: str, code: str, source: str) -> None:
+    answer = ask_offline(engine, question)
+    column = {"p75": "A_PCT75", "75t": "A_PCT75", "avg": "A_MEAN"}.get(question[:3], "H_MEDIAN")
+    value = area_cell(area, code, column, source)
+    assert f"({code})" in answer.text and (value in answer.text or f"${int(float(value)):,}" in answer.text)
+
+
+def test_the_all_other_bucket_of_a_name_several_titles_share(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "surgeons in the 'all other' bucket, mean annual wage")
+    assert f"Surgeons, All Other (29-1249) in the U.S. was ${int(national_cell('29-1249', 'A_MEAN')):,}" in (
+        answer.text
+    )
+    assert "Not applied" not in answer.text

@@ -243,8 +243,9 @@ class QuestionParser:
         """ "underground mining machine operators, the 'all other' kind": a group named with "all
         other" is its "…, All Other" occupation."""
         said = any((a.lower, b.lower) == ("all", "other") for a, b in itertools.pairwise(tokens))
-        named = [m for m in mentions if m.kind == "occupation" and len(m.entities) == 1]
-        groups = [m for m in named if m.entities[0].o_group in ("broad", "minor")]
+        groups = [
+            m for m in mentions if m.kind == "occupation" and m.entities[0].o_group in ("broad", "minor")
+        ]
         if not said or len(groups) != 1:
             return mentions, unknown
         group = groups[0].entities[0]
@@ -257,7 +258,10 @@ class QuestionParser:
         if len(members) != 1:
             return mentions, unknown
         found = replace(groups[0], entities=(members[0],), via="fuzzy")
-        return [found if m is groups[0] else m for m in mentions], [u for u in unknown if u != "other"]
+        said_so = {"other", "kind", "bucket", "category", "type", "one", "ones"}  # "the 'all other' bucket"
+        return [found if m is groups[0] else m for m in mentions], [
+            u for u in unknown if not set(u.lower().split()) <= said_so
+        ]
 
     def _postal_after_city(self, text: str) -> str:
         """ "auto techs columbus oh", "nurses portland me": a word-like postal code right after a
@@ -1175,8 +1179,7 @@ _TWO_WORD_NEGATIONS = frozenset(
         ("other", "than"),
     }
 )
-_NEGATION_FIRST = _NEGATIONS | {first for first, _ in _TWO_WORD_NEGATIONS}
-_NEGATION_WORDS = _NEGATION_FIRST | {second for _, second in _TWO_WORD_NEGATIONS}
+_NEGATION_WORDS = _NEGATIONS | {word for pair in _TWO_WORD_NEGATIONS for word in pair}
 
 
 _NAMED_EMPLOYERS = tuple(e.split() for e in aliases.EMPLOYERS if " " in e)  # "cleveland clinic"
@@ -1200,6 +1203,11 @@ def _employers(
             typed = " ".join(t.text for t in tokens[k:end])
             unknown = [u for u in unknown if not set(u.lower().split()) <= set(words)] + [typed]
     return mentions, unknown
+
+
+def _starts_negated(phrase: str) -> bool:
+    words = phrase.lower().split()
+    return len(words) > 1 and (words[0] in _NEGATIONS or (words[0], words[1]) in _TWO_WORD_NEGATIONS)
 
 
 def _negation_at(tokens: list[Token], start: int) -> int | None:
@@ -1353,13 +1361,12 @@ def _held_place(phrase: str) -> bool:
 
 
 def _named_state(place: Mention, state: Mention) -> bool:
-    """ "ocala fl, in florida": a place already named with its state is not narrowed again; the
-    state is a place of its own."""
+    """ "ocala fl, in florida", "the northwestern idaho nonmetro area, in idaho": a place already
+    named with its state is not narrowed again; the state is a place of its own."""
     words = place.phrase.lower().replace(",", " ").split()
     named = state.entities[0]
-    return len(words) > 1 and (
-        words[-1] == named.state.lower() or place.phrase.lower().endswith(named.title.lower())
-    )
+    title = f" {named.title.lower()} "
+    return len(words) > 1 and (words[-1] == named.state.lower() or title in f" {' '.join(words)} ")
 
 
 def _list_goes_on(rest: list[Mention], m: Mention, tokens: list[Token]) -> bool:
@@ -2099,7 +2106,7 @@ class _Builder:
                     f"Not applied: “{word}” in “{word} {m.phrase}”; this answer reads only “{m.phrase}” "
                     f"({m.entities[0].title})."
                 )
-        if word.split()[0].lower() in _NEGATION_FIRST and len(word.split()) > 1:  # "not the airlines"
+        if _starts_negated(word):  # "not the airlines", "other than the airlines"
             return f"Not applied: “{word}”. {EXCLUSION_WHY}"
         if re.sub(r"['’]s$", "", word.lower()) in aliases.EMPLOYERS:  # "walmart", "walmart's"
             return f"Not applied: “{word}”. {EMPLOYER_WHY}"
