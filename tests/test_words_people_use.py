@@ -265,3 +265,22 @@ def test_the_all_other_bucket_of_a_name_several_titles_share(engine: OewsEngine)
         answer.text
     )
     assert "Not applied" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        (
+            "median hourly for paper goods machine operators in ohio",
+            "51-9196",
+        ),  # Setters, Operators, and Tenders
+        (
+            "locker room attendants median hourly in ohio",
+            "39-3093",
+        ),  # Locker Room, Coatroom, and … Attendants
+        ("production helpers median hourly in ohio", "51-9198"),  # Helpers--Production Workers
+    ],
+)
+def test_the_words_of_a_title_with_one_of_its_job_nouns(engine: OewsEngine, question: str, code: str) -> None:
+    answer = ask_offline(engine, question)
+    assert f"({code}) in Ohio was ${area_cell('39', code, 'H_MEDIAN')}" in answer.text

@@ -760,16 +760,18 @@ class QuestionParser:
     def _occupation_by_words(self, tokens: list[Token], start: int, end: int) -> Mention | None:
         """ "ophthalmic techs", "powerhouse electrical repairers": two or more words all in the
         titles of at most three current occupations, the last one their job noun; the one with
-        the most jobs first (the others are named as other readings)."""
-        span = [t for t in tokens[start:end] if t.lower not in FILLER]
+        the most jobs first (the others are named as other readings). A job noun of the filler
+        words right after them ("paper goods machine operators") is their last word."""
+        if end < len(tokens) and tokens[end].lower in _FILLER_JOB_NOUNS:
+            end += 1
+        span = [t for t in tokens[start:end] if t.lower not in FILLER or t.lower in _FILLER_JOB_NOUNS]
         if len(span) < 2:
             return None
         found = sorted(
             (
                 o
                 for o in self._current
-                if _all_in_title(span, o.title)
-                and _all_in_title(span[-1:], title_base(o.title).partition(", ")[0].split()[-1])
+                if _all_in_title(span, o.title) and _names_a_job_noun(span[-1].lower, o.title)
             ),
             key=lambda o: -o.tot_emp,
         )
@@ -1286,6 +1288,23 @@ def _industries_in_titles(mentions: list[Mention], tokens: list[Token]) -> list[
             continue
         out.append(m)
     return out
+
+
+_FILLER_JOB_NOUNS = frozenset({"operator", "operators", "worker", "workers"})
+
+
+def _job_nouns(title: str) -> list[str]:
+    """The nouns a title names people by: the last word of each of its parts ("Paper Goods Machine
+    Setters, Operators, and Tenders": setters, operators, tenders; "Locker Room, Coatroom, and
+    Dressing Room Attendants": attendants; "Helpers--Production Workers": helpers)."""
+    parts = re.split(r",\s*(?:and\s+)?|--", title_base(title))
+    return [part.split()[-1] for part in parts if part.split()]
+
+
+def _names_a_job_noun(typed: str, title: str) -> bool:
+    """ "operators", "techs" (technicians), not "agencies" (agents)."""
+    stem = typed.removesuffix("s")
+    return any(noun.lower() == typed or noun.lower().startswith(stem) for noun in _job_nouns(title))
 
 
 def _all_in_title(words: Sequence[Token], title: str) -> bool:

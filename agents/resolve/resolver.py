@@ -80,8 +80,10 @@ _FIELD_ENDINGS = (
     ("ment", ("r", "er")),  # "construction management" -> construction managers, "software development"
     ("ers", ("ing workers",)),  # "loggers" -> logging workers
 )
-# Words that join a title's parts ("…, including State and Local Schools"): they name no industry.
-_TITLE_GLUE = frozenset({"including", "excluding", "except", "only", "other", "and", "the", "for", "not"})
+# Words that join a title's parts ("…, including State and Local Schools") name no industry.
+_TITLE_GLUE = frozenset(
+    {"including", "excluding", "except", "only", "other", "and", "the", "for", "not", "high", "low"}
+)  # and "high" (school) is no "highway"
 # words first, fields second; "processing" is done to claims, food or data, not one trade
 _NOT_FIELDS = frozenset({"economy", "politics", "ethics", "processing"})
 
