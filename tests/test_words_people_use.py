@@ -284,3 +284,29 @@ def test_the_all_other_bucket_of_a_name_several_titles_share(engine: OewsEngine)
 def test_the_words_of_a_title_with_one_of_its_job_nouns(engine: OewsEngine, question: str, code: str) -> None:
     answer = ask_offline(engine, question)
     assert f"({code}) in Ohio was ${area_cell('39', code, 'H_MEDIAN')}" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "area", "code", "source"),
+    [
+        ("p25 for LVNs in SA tx", "41700", "29-2061", "MSA_M2025_dl"),  # San Antonio
+        ("med hrly for line cooks in colo springs", "17820", "35-2014", "MSA_M2025_dl"),  # not Colorado
+        ("environmental science technicians mean hourly in ohio", "39", "19-4042", "state_M2025_dl"),
+        ("non-retail sales supervisors 90th percentile in ohio", "39", "41-1012", "state_M2025_dl"),
+    ],
+)
+def test_names_from_the_words_people_type(
+    engine: OewsEngine, question: str, area: str, code: str, source: str
+) -> None:
+    answer = ask_offline(engine, question)
+    column = {"p25": "A_PCT25", "med": "H_MEDIAN", "env": "H_MEAN", "non": "A_PCT90"}[question[:3]]
+    value = area_cell(area, code, column, source)
+    assert f"({code})" in answer.text and (value in answer.text or f"${int(float(value)):,}" in answer.text)
+    assert "Not applied" not in answer.text
+
+
+def test_pumping_septic_tanks_is_the_septic_trade_and_high_school_kids_an_age(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "honestly is pumping septic tanks a decent living")
+    assert "Septic Tank Servicers and Sewer Pipe Cleaners (47-4071)" in answer.text
+    answer = ask_offline(engine, "how much do high school kids make as locker room attendants in florida")
+    assert "by age" in answer.text and area_cell("12", "39-3093", "A_MEDIAN") in answer.text.replace(",", "")

@@ -451,6 +451,10 @@ UNMEASURED = (
         "figures for them.",
     ),
     (
+        r"\b(high\s+school|college)\s+(kids|students|grads|graduates)\b",  # not the schools' industry
+        "OEWS does not publish figures by age or experience; the figures below are for all workers.",
+    ),
+    (
         r"\b(?!(10|25|50|75|90)(st|nd|rd|th)\b)\d{1,4}(st|nd|rd|th)\s*(percentile|pctile|pctl|ptile|pct|%ile|centile)s?\b"
         r"|\bp(?!(10|25|50|75|90)\b)\d{1,4}\b(?=\s*(pay|wage|salary|hourly|hrly|annual|for|of)\b)",
         "OEWS publishes the 10th, 25th, 50th (median), 75th and 90th percentiles only; the median is shown.",

@@ -85,7 +85,7 @@ _TITLE_GLUE = frozenset(
     {"including", "excluding", "except", "only", "other", "and", "the", "for", "not", "high", "low"}
 )  # and "high" (school) is no "highway"
 # words first, fields second; "processing" is done to claims, food or data, not one trade
-_NOT_FIELDS = frozenset({"economy", "politics", "ethics", "processing"})
+_NOT_FIELDS = frozenset({"economy", "politics", "ethics", "processing", "pumping"})
 
 # Fuzzy matching: rapidfuzz ratio (0-100) over the whole vocabulary, on the phrase as typed and
 # with its words sorted (so word order does not matter).
