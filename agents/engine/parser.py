@@ -1231,7 +1231,7 @@ def _negated(
     figures, so its words are said not applied."""
     kept: list[Mention] = []
     last: Mention | None = None  # the name negated just before, for a list of them
-    named = {k for m in mentions for k in range(m.start, m.end)}  # "not" of "not-for-profit", a name's
+    named = {k for m in mentions for k in range(m.start, m.end)}  # a negation inside a name is the name's
     for m in mentions:
         k = _negation_at(tokens, m.start)
         k = None if k in named else k

@@ -80,10 +80,11 @@ _FIELD_ENDINGS = (
     ("ment", ("r", "er")),  # "construction management" -> construction managers, "software development"
     ("ers", ("ing workers",)),  # "loggers" -> logging workers
 )
-# Words that join a title's parts ("…, including State and Local Schools") name no industry.
-_TITLE_GLUE = frozenset(
+# Words that name no industry on their own: the glue of titles ("…, including State and Local
+# Schools") and "high" of "high school" (no "highway").
+_NO_INDUSTRY_WORDS = frozenset(
     {"including", "excluding", "except", "only", "other", "and", "the", "for", "not", "high", "low"}
-)  # and "high" (school) is no "highway"
+)
 # words first, fields second; "processing" is done to claims, food or data, not one trade
 _NOT_FIELDS = frozenset({"economy", "politics", "ethics", "processing", "pumping"})
 
@@ -1300,7 +1301,9 @@ class EntityResolver:
         ("truck trailer / vehicle body manufacturing": Motor Vehicle Body and Trailer
         Manufacturing). None when no industry has enough of them, or several titles do, or one
         word is typed that the title qualifies ("collection": not Waste Collection)."""
-        wanted = {_stem(w) for w in words if w.isalpha() and len(w) > 2 and w.lower() not in _TITLE_GLUE}
+        wanted = {
+            _stem(w) for w in words if w.isalpha() and len(w) > 2 and w.lower() not in _NO_INDUSTRY_WORDS
+        }
         if not wanted:
             return None
         best: dict[str, list[Industry]] = {}
