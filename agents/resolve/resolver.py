@@ -1301,9 +1301,8 @@ class EntityResolver:
         ("truck trailer / vehicle body manufacturing": Motor Vehicle Body and Trailer
         Manufacturing). None when no industry has enough of them, or several titles do, or one
         word is typed that the title qualifies ("collection": not Waste Collection)."""
-        wanted = {
-            _stem(w) for w in words if w.isalpha() and len(w) > 2 and w.lower() not in _NO_INDUSTRY_WORDS
-        }
+        typed = [w for w in words if w.isalpha() and len(w) > 2 and w.lower() not in _NO_INDUSTRY_WORDS]
+        wanted = {_stem(w) for w in typed}
         if not wanted:
             return None
         best: dict[str, list[Industry]] = {}
@@ -1320,7 +1319,7 @@ class EntityResolver:
         if most < needed or len(best) != 1:
             return None
         industry = _prefer_industries(next(iter(best.values())))[0]
-        typed = [w for w in words if w.isalpha() and len(w) > 2]  # one word: not "collection agencies"
+        # one word: not "collection agencies"
         return None if len(typed) == 1 and _qualified_in_title(industry, typed[0]) else industry
 
     def group_with_words(self, words: Sequence[str]) -> Occupation | None:
