@@ -2106,3 +2106,14 @@ def test_an_employer_named_after_a_place_is_the_employer_and_the_place_is_asked_
     answer = ask_offline(engine, ohio.question)
     median = cell("MSA_M2025_dl", AREA="17410", OCC_CODE="29-2032")["A_MEDIAN"]
     assert is_shown(number(median), said(answer)) and names_not_applied("cleveland clinic", answer.text)
+
+
+def test_a_metro_its_state_and_the_nation_listed_are_three_places(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "health educators avg annual pay: durham-chapel hill, north carolina, and nationwide"
+    )
+    assert [row[0] for row in answer.tables[0].text_rows()] == [
+        "Durham-Chapel Hill, NC",
+        "North Carolina",
+        "U.S.",
+    ]

@@ -64,7 +64,9 @@ def test_inside_a_question_too(probe: ModuleType, resolver: EntityResolver, engi
     found = probe.probes(resolver.vocab)[::5]  # a fifth of them: the parser is slower than a lookup
     table = probe.measure(resolver, found, probe.question_reader(engine))
     groups, industries = shares(table, "occupation"), shares(table, "industry")
-    assert groups["right"] >= 0.90 and groups["wrong"] <= 0.02
+    # narrower: a group read as the one member that carries its name ("medical scientists":
+    # Medical Scientists, Except Epidemiologists), as people mean it
+    assert groups["right"] + groups["narrower"] >= 0.93 and groups["wrong"] <= 0.02
     assert industries["right"] >= 0.96 and industries["wrong"] <= 0.02
 
 

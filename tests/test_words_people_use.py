@@ -310,3 +310,19 @@ def test_pumping_septic_tanks_is_the_septic_trade_and_high_school_kids_an_age(en
     assert "Septic Tank Servicers and Sewer Pipe Cleaners (47-4071)" in answer.text
     answer = ask_offline(engine, "how much do high school kids make as locker room attendants in florida")
     assert "by age" in answer.text and area_cell("12", "39-3093", "A_MEDIAN") in answer.text.replace(",", "")
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("plumber's helpers median hourly in ohio", "47-3015"),  # Helpers--Pipelayers, Plumbers, …
+        ("maintenance/repair helpers median hourly in ohio", "49-9098"),
+        ("shoe and leather workers median hourly in ohio", "51-6041"),  # …Workers and Repairers, of 51-6040
+        ("radio dj median hourly in ohio", "27-3011"),  # not Disc Jockeys, Except Radio
+        ("ad sales reps median hourly in ohio", "41-3011"),
+        ("median hourly for casino change persons / booth cashiers in ohio", "41-2012"),  # no trend
+    ],
+)
+def test_helpers_and_other_titles_people_shorten(engine: OewsEngine, question: str, code: str) -> None:
+    answer = ask_offline(engine, question)
+    assert f"({code}) in Ohio was ${area_cell('39', code, 'H_MEDIAN')}" in answer.text

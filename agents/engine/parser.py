@@ -892,11 +892,13 @@ class QuestionParser:
             return False
         first, last = min(start, beside.start), max(end, beside.end)
         phrase = " ".join(t.text for t in tokens[first:last])
+        exact = self._resolver.exact("occupation", phrase)  # "maintenance/repair helpers"
         resolution = self._resolver.occupation(phrase)
-        if not resolution.found or resolution.ambiguous:
+        if len(exact) != 1 and (not resolution.found or resolution.ambiguous):
             return False
+        best = exact[0] if len(exact) == 1 else resolution.best
         via = "fuzzy"
-        if beside.entities == (resolution.best,):  # "animal control officers": another job noun, same job
+        if beside.entities == (best,):  # "animal control officers": another job noun, same job
             job_noun = (
                 end - start == 1
                 and beside.end == start
@@ -905,7 +907,7 @@ class QuestionParser:
             if not job_noun:
                 return False
             via = beside.via
-        mentions[mentions.index(beside)] = Mention("occupation", first, last, phrase, (resolution.best,), via)
+        mentions[mentions.index(beside)] = Mention("occupation", first, last, phrase, (best,), via)
         return True
 
     def _known_tail(self, tokens: list[Token], start: int, end: int) -> Mention | None:
@@ -1361,8 +1363,9 @@ def _merge_qualifiers(mentions: list[Mention], tokens: list[Token]) -> list[Ment
         prev = merged[-1] if merged else None
         between = {t.lower for t in tokens[prev.end : m.start]} if prev else set()
         if prev and _qualifies(prev, m) and not between & _SEPARATES_PLACES and not _named_state(prev, m):
-            if _list_goes_on(mentions[k + 1 :], m, tokens) and all(
-                a.state != m.entities[0].state for a in prev.entities
+            if _list_goes_on(mentions[k + 1 :], m, tokens) and (
+                all(a.state != m.entities[0].state for a in prev.entities)
+                or _nation_next(mentions[k + 1 :])  # "durham-chapel hill, north carolina, and nationwide"
             ):
                 merged.append(m)
                 continue
@@ -1386,6 +1389,11 @@ def _named_state(place: Mention, state: Mention) -> bool:
     named = state.entities[0]
     title = f" {named.title.lower()} "
     return len(words) > 1 and (words[-1] == named.state.lower() or title in f" {' '.join(words)} ")
+
+
+def _nation_next(rest: list[Mention]) -> bool:
+    nxt = next((r for r in rest if r.kind == "area"), None)
+    return nxt is not None and any(a.kind == "national" for a in nxt.entities)
 
 
 def _list_goes_on(rest: list[Mention], m: Mention, tokens: list[Token]) -> bool:

@@ -175,8 +175,8 @@ _RANK_OCCUPATIONS = re.compile(
 )
 _INDUSTRY_LEVEL = re.compile(r"\b([3-6])[- ]?digit\b|\b(sectors?|subsectors?)\b")
 _COMPARE = re.compile(r"\b(vs\.?|versus|compared?\s+(to|with)?|comparison|or|than|difference|between)\b")
-_TREND = re.compile(
-    r"\b(chang\w*|trend\w*|over\s+time|over\s+the\s+years|grow\w*|grew|increas\w*|decreas\w*"
+_TREND = re.compile(  # "change", never the "Change Persons" of Gambling Change Persons and Booth Cashiers
+    r"\b(chang(?!e\s+persons?\b)\w*|trend\w*|over\s+time|over\s+the\s+years|grow\w*|grew|increas\w*|decreas\w*"
     r"|declin\w*|rises?|rising|raises?|rose|risen|fall|fell|went\s+up|gone\s+up|go\s+up|history|historical"
     r"|jump\w*|spik\w*|soar\w*|surg\w*|climb\w*|plung\w*|dropp?\w*|bump\w*|hike[sd]?|boost\w*|uptick"
     r"|since|each\s+year|every\s+year|per\s+year\s+since|year\s+by\s+year|annually\s+since"

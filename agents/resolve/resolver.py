@@ -312,6 +312,7 @@ def _groups_of_one(occupations: Sequence[Occupation]) -> dict[str, Occupation]:
             for o in members.get(g.code.rstrip("0"), [])
             if (normalize(title_base(o.title)) == name and "," in o.title)
             or normalize(o.title).endswith(f" other {name}")
+            or normalize(o.title).startswith(f"{name} and ")  # Shoe and Leather Workers and Repairers
         ]
         if len(same) == 1:
             found.setdefault(g.code, same[0])
@@ -1181,6 +1182,7 @@ class EntityResolver:
             current_detailed(vocab.occupations), title_base, skip, aliases.INITIALISMS
         )
         self._supervisors = _supervisors_by_word(current_detailed(vocab.occupations))
+        self._helpers = [o for o in current_detailed(vocab.occupations) if o.title.startswith("Helpers--")]
         self._only_member = _groups_of_one(vocab.occupations)
         self._codes_area = {a.code: a for a in vocab.areas}
         self._codes_occupation = {o.code: o for o in vocab.occupations}
@@ -1236,7 +1238,8 @@ class EntityResolver:
             found = _lookup(self._occupations, key, _OCCUPATION_PREFIXES, ()) or self._short_forms(
                 phrase, key
             )
-            found = found or self._field_of_work(key) or self._supervisor_of(key) or self._kind_of_group(key)
+            found = found or self._field_of_work(key) or self._supervisor_of(key) or self._helper_of(key)
+            found = found or self._kind_of_group(key)
             if found is not None and len(found.entities) == 1 and found.entities[0].code in self._only_member:
                 found = _Hit(found.key, (self._only_member[found.entities[0].code],), found.via)
         elif kind == "industry":
@@ -1405,6 +1408,21 @@ class EntityResolver:
         return self._expanded(
             self._occupations, key, _OCCUPATION_PREFIXES, _OCCUPATION_SUFFIXES, self._title_abbreviations
         )
+
+    def _helper_of(self, key: str) -> _Hit[Occupation] | None:
+        """ "plumber's helpers", "maintenance/repair helpers" -> the "Helpers--…" occupation whose
+        title has the words before "helpers" (Helpers--Pipelayers, Plumbers, Pipefitters, and
+        Steamfitters)."""
+        words = key.split()
+        if len(words) < 2 or words[-1] not in ("helper", "helpers"):
+            return None
+        wanted = {_stem(w) for w in words[:-1] if len(w) > 2}
+        found = [
+            o
+            for o in self._helpers
+            if wanted and wanted <= {_stem(w) for w in re.findall(r"[a-z]+", o.title.lower())}
+        ]
+        return _Hit(key, (found[0],), "abbreviation") if len(found) == 1 else None
 
     def _supervisor_of(self, key: str) -> _Hit[Occupation] | None:
         """ "security guard supervisors" -> First-Line Supervisors of Security Workers: the
