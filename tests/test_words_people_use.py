@@ -326,3 +326,32 @@ def test_pumping_septic_tanks_is_the_septic_trade_and_high_school_kids_an_age(en
 def test_helpers_and_other_titles_people_shorten(engine: OewsEngine, question: str, code: str) -> None:
     answer = ask_offline(engine, question)
     assert f"({code}) in Ohio was ${area_cell('39', code, 'H_MEDIAN')}" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("nursing instructors median salary in ohio", "25-1072"),  # not registered nurses
+        ("hod carriers median salary in ohio", "47-3011"),  # not mail carriers
+        ("talent agents median salary in ohio", "13-1011"),  # not athletes
+    ],
+)
+def test_names_that_used_to_read_as_other_jobs(engine: OewsEngine, question: str, code: str) -> None:
+    answer = ask_offline(engine, question)
+    column = "A_MEDIAN" if area_cell("39", code, "A_MEDIAN")[:1].isdigit() else "H_MEDIAN"
+    value = area_cell("39", code, column)
+    assert f"({code})" in answer.text and (value in answer.text or f"${int(float(value)):,}" in answer.text)
+
+
+def test_professional_is_a_word_about_the_job_not_paraprofessionals(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "is being a professional dancer an actual career or should i keep it a hobby"
+    )
+    assert "Dancers (27-2031)" in answer.text and "Teaching Assistants" not in answer.text
+    assert national_cell("27-2031", "H_MEDIAN") in answer.text
+
+
+def test_years_of_experience_show_the_upper_percentiles(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "what would a wallpaper hanger with 15 years of experience make")
+    assert f"${int(national_cell('47-2142', 'A_PCT90')):,} (90th percentile)" in answer.text
+    assert any("15 years of experience" in c for c in [answer.text, *answer.caveats])

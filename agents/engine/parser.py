@@ -67,7 +67,7 @@ FILLER = frozenset(
     my near nearby number of on or our over paid pay paying pays per please rate rates range salary
     salaries show tell than that the their them there these they this those to top total typical
     typically us versus vs want was wage wages we were what what's whats wat when where which who whose
-    including incl honestly pumping
+    including incl honestly pumping professional actual hobby
     why will with within work worker workers working works would year years you your hourly annual
     annually yearly income compensation money highest lowest best worst least fewest largest smallest
     biggest rank ranked ranking ranks percentile percentiles pct th versus v much earn number
@@ -1982,6 +1982,8 @@ class _Builder:
             stats.append("median")
         if s.mean:
             stats.append("mean")
+        if s.experienced and not stats:
+            stats.extend(("median", "pct75", "pct90"))  # "15 years of experience": the upper end, said so
         if not stats:
             stats = ["median", "mean"]
         return [f"{b}_{stat}" for b in bases for stat in dict.fromkeys(stats)]

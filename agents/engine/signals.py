@@ -107,6 +107,9 @@ _PCT_PHRASES = (
 )
 _PERCENTILE_WORD = re.compile(r"\b(percentiles?|pct|%ile|pctiles?|pctls?|ptiles?|centiles?)\b")
 _ORDINAL = re.compile(r"\b(10|25|50|75|90)(?:st|nd|rd|th)\b")
+_EXPERIENCED = re.compile(
+    r"\b(senior|experienced|seasoned|veteran|\d+\+?\s+(years?|yrs?)\s+(of\s+)?experience|years\s+of\s+experience)\b"
+)
 _ENTRY = re.compile(r"\b(entry[- ]level|starting|beginners?|new grads?|junior)\b")
 _RANGE = re.compile(
     r"\b(range|spread|percentiles|low\s+to\s+high|low\s+end|high\s+end"
@@ -131,7 +134,7 @@ _PAY = re.compile(
     r"|wage|wages|income|compensation|money|rate|comp)\b|\$"
 )
 _EMPLOYMENT = re.compile(
-    r"\b(how\s+many|number\s+of|employment|employed|emp|headcount|head\s+count|hc|workforce"
+    r"\b(how\s+many(?!\s+(dollars|bucks|cents))|number\s+of|employment|employed|emp|headcount|head\s+count|hc|workforce"
     r"|employ|employs|employing|count\s+of|total\s+jobs|jobs\s+(are|were)\s+there"
     r"|jobs?\s+(growth|gains?|losses|grew|growing|shrank|changed?|increased?|decreased?)"
     r"|(their|its)\s+numbers?|numbers?\s+(have\s+|has\s+)?(changed?|grown|grew|fallen|fell|dropped|declined"
@@ -194,7 +197,8 @@ _SHRINK = re.compile(
 )
 # Absolute change ("most workers", "in dollars", "how many more") vs relative ("fastest", "%").
 _ABSOLUTE = re.compile(
-    r"\b(in\s+dollars|dollar\s+(amounts?|terms|changes?|increases?|raises?|gains?)|in\s+absolute\s+terms|absolute|headcount|hc"
+    r"\b(in\s+dollars|how\s+many\s+dollars|dollar\s+(amounts?|terms|changes?|increases?|raises?|gains?)"
+    r"|in\s+absolute\s+terms|absolute|headcount|hc"
     r"|in\s+\$\s*terms"
     r"|most\s+(workers|jobs|people|employees|positions)|(more|fewer|less)\s+(workers|jobs|people|employees)"
     r"|how\s+many\s+(more|fewer|less)|how\s+much\s+(more|less)|by\s+how\s+much|number\s+of\s+(jobs|workers)"
@@ -521,6 +525,7 @@ class RawThreshold:
 class Signals:
     percentiles: tuple[int, ...] = ()
     entry_level: str = ""  # the words typed ("entry level", "starting")
+    experienced: bool = False  # "15 years of experience", "senior": the upper percentiles are shown
     median: bool = False
     mean: bool = False
     hourly: bool = False
@@ -602,6 +607,7 @@ def read_signals(lower: str) -> Signals:
     return Signals(
         percentiles=percentiles,
         entry_level=entry.group(0) if entry else "",
+        experienced=bool(_EXPERIENCED.search(lower)),
         median=bool(_MEDIAN.search(lower)),
         mean=bool(_MEAN.search(lower)),
         hourly=bool(_HOURLY.search(lower)),
