@@ -2117,3 +2117,13 @@ def test_a_metro_its_state_and_the_nation_listed_are_three_places(engine: OewsEn
         "North Carolina",
         "U.S.",
     ]
+
+
+def test_a_bare_number_beside_the_location_quotient_filters_it(engine: OewsEngine) -> None:
+    answer = ask_offline(
+        engine, "midland michigan metro: how many occupations have a location quotient above 2"
+    )
+    rows = [r for r in shipped_rows("MSA_M2025_dl") if r["AREA"] == "33220" and r["O_GROUP"] == "detailed"]
+    above = [r for r in rows if r["LOC_QUOTIENT"][:1].isdigit() and float(r["LOC_QUOTIENT"]) > 2]
+    assert answer.kind == "answer" and answer.text.startswith(f"{len(above)} occupations in Midland, MI")
+    assert len(answer.tables[0].rows) == len(above)

@@ -1758,12 +1758,18 @@ class _Builder:
             return None
         if raw.employment:
             return Threshold("tot_emp", raw.amount, raw.above, raw.typed, raw.upper)
+        if self._quotient_threshold(raw):
+            return Threshold("loc_quotient", raw.amount, raw.above, raw.typed, raw.upper)
         basis = raw.basis or self._basis_of(raw)
         if basis is None:
             return None  # asked before reading the question further (``_unit_choice``)
         stat = self._wage_measures()[0][2:]
         measure = ("h_" if basis == "hourly" else "a_") + stat
         return Threshold(measure, raw.amount, raw.above, raw.typed, raw.upper)
+
+    def _quotient_threshold(self, raw: RawThreshold) -> bool:
+        """ "a location quotient above 2": a bare number beside the location quotient filters it."""
+        return self.s.lq and not raw.dollar and not raw.basis and raw.amount < 100
 
     def _nonsense(self, raw: RawThreshold) -> bool:
         """A threshold no figure can meet ("over -5k", "more than $50 million a year"): said, not used."""
@@ -1783,7 +1789,7 @@ class _Builder:
     def _unit_choice(self) -> Choice | None:
         """ "jobs paying over 45", "between 40 and 50": an hour or a year? Asked, never guessed."""
         raw = self.s.threshold
-        if raw is None or raw.employment or raw.basis:
+        if raw is None or raw.employment or raw.basis or self._quotient_threshold(raw):
             return None
         if self.s.hourly != self.s.annual or raw.amount >= 1000 or raw.dollar:
             return None  # the unit is said or clear (see _basis_of)
