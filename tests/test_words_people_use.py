@@ -355,3 +355,23 @@ def test_years_of_experience_show_the_upper_percentiles(engine: OewsEngine) -> N
     answer = ask_offline(engine, "what would a wallpaper hanger with 15 years of experience make")
     assert f"${int(national_cell('47-2142', 'A_PCT90')):,} (90th percentile)" in answer.text
     assert any("15 years of experience" in c for c in [answer.text, *answer.caveats])
+
+
+@pytest.mark.parametrize(
+    ("question", "code"),
+    [
+        ("chemistry professors median salary in ohio", "25-1052"),
+        ("political science professor median salary in ohio", "25-1065"),
+        ("history profs median salary in ohio", "25-1125"),
+    ],
+)
+def test_professors_of_a_field_are_its_postsecondary_teachers(
+    engine: OewsEngine, question: str, code: str
+) -> None:
+    answer = ask_offline(engine, question)
+    assert f"({code}) in Ohio was ${int(area_cell('39', code, 'A_MEDIAN')):,}" in answer.text
+
+
+def test_a_year_long_before_the_data_is_named_not_skipped(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "what did bank tellers make back in 1850")
+    assert "Not applied: 1850" in answer.text

@@ -67,7 +67,7 @@ FILLER = frozenset(
     my near nearby number of on or our over paid pay paying pays per please rate rates range salary
     salaries show tell than that the their them there these they this those to top total typical
     typically us versus vs want was wage wages we were what what's whats wat when where which who whose
-    including incl honestly pumping professional actual hobby
+    including incl honestly pumping professional actual hobby etc
     why will with within work worker workers working works would year years you your hourly annual
     annually yearly income compensation money highest lowest best worst least fewest largest smallest
     biggest rank ranked ranking ranks percentile percentiles pct th versus v much earn number

@@ -375,7 +375,8 @@ UNMEASURED = (
     (
         r"\b(overtime|bonus(es)?|401\(?k\)?|pensions?|stock\s+options?|shift\s+differentials?)\b"
         r"|\b(?<!compensation and )(?<!compensation, )benefits\b(?!\s+(managers?|specialists?|analysts?))"
-        r"|(?:(?<=and\s)|(?<=with\s)|(?<=plus\s))health\s+(insurance|coverage)\b",
+        r"|(?:(?<=and\s)|(?<=with\s)|(?<=plus\s))health\s+(insurance|coverage)\b"
+        r"|\bhealth\s+(insurance|coverage)(?=\s*(,|and|&)\s*(401\(?k\)?|pensions?|dental|vision|pto)\b)",
         "OEWS wages include tips, commissions and production bonuses, but not overtime pay, other "
         "bonuses, shift differentials or benefits.",
     ),
@@ -493,7 +494,7 @@ _EMPLOYER_NAMES = re.compile(
 _ALL_YEARS = re.compile(
     r"\b(each|every|by)\s+year\b|\byear\s+by\s+year\b|\bover\s+(time|the\s+years)\b|\ball\s+years\b"
 )
-_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
+_YEAR = re.compile(r"\b(19\d\d|20\d\d|(?<=in\s)1[6-8]\d\d)\b")  # "back in 1850" too
 _YEAR_OVER_YEAR = re.compile(
     r"\b(yoy|y/y|year[\s-]+over[\s-]+year|from\s+last\s+year|over\s+the\s+(past|last)\s+year)\b"
 )

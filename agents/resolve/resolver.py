@@ -705,6 +705,13 @@ def _industry_variants(title: str) -> Iterator[str]:
         yield f"{whose.removesuffix('s')} {kind}"
 
 
+_PROFESSORS = frozenset({"professor", "professors", "prof", "profs", "lecturer", "lecturers", "faculty"})
+
+
+def _title_stems(title: str) -> list[str]:
+    return [_stem(w) for w in re.findall(r"[a-z]+", title.lower())]
+
+
 def _stem(word: str) -> str:
     word = word.lower()
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
@@ -1183,6 +1190,9 @@ class EntityResolver:
         )
         self._supervisors = _supervisors_by_word(current_detailed(vocab.occupations))
         self._helpers = [o for o in current_detailed(vocab.occupations) if o.title.startswith("Helpers--")]
+        self._postsecondary = [
+            o for o in current_detailed(vocab.occupations) if o.title.endswith("Teachers, Postsecondary")
+        ]
         self._only_member = _groups_of_one(vocab.occupations)
         self._codes_area = {a.code: a for a in vocab.areas}
         self._codes_occupation = {o.code: o for o in vocab.occupations}
@@ -1239,6 +1249,7 @@ class EntityResolver:
                 phrase, key
             )
             found = found or self._field_of_work(key) or self._supervisor_of(key) or self._helper_of(key)
+            found = found or self._professor_of(key)
             found = found or self._kind_of_group(key)
             if found is not None and len(found.entities) == 1 and found.entities[0].code in self._only_member:
                 found = _Hit(found.key, (self._only_member[found.entities[0].code],), found.via)
@@ -1408,6 +1419,21 @@ class EntityResolver:
         return self._expanded(
             self._occupations, key, _OCCUPATION_PREFIXES, _OCCUPATION_SUFFIXES, self._title_abbreviations
         )
+
+    def _professor_of(self, key: str) -> _Hit[Occupation] | None:
+        """ "chemistry professors", "political science profs", "ag sciences professors" -> the
+        "…Teachers, Postsecondary" occupation whose field starts with the words typed."""
+        words = key.split()
+        if len(words) < 2 or words[-1] not in _PROFESSORS:
+            return None
+        field = [_stem(w) for w in self._abbreviations.expand(" ".join(words[:-1]))[:1] or words[:-1]]
+        field = [w for w in " ".join(field).split() if w not in ("school", "college", "university")]
+        found = [
+            o
+            for o in self._postsecondary
+            if field and all(any(t.startswith(w) for t in _title_stems(o.title)) for w in field)
+        ]
+        return _Hit(key, (found[0],), "abbreviation") if len(found) == 1 else None
 
     def _helper_of(self, key: str) -> _Hit[Occupation] | None:
         """ "plumber's helpers", "maintenance/repair helpers" -> the "Helpers--…" occupation whose
