@@ -2127,3 +2127,10 @@ def test_a_bare_number_beside_the_location_quotient_filters_it(engine: OewsEngin
     above = [r for r in rows if r["LOC_QUOTIENT"][:1].isdigit() and float(r["LOC_QUOTIENT"]) > 2]
     assert answer.kind == "answer" and answer.text.startswith(f"{len(above)} occupations in Midland, MI")
     assert len(answer.tables[0].rows) == len(above)
+
+
+def test_a_town_resembling_a_place_in_another_state_is_no_misspelling_of_it(engine: OewsEngine) -> None:
+    answer = ask_offline(engine, "pay for poultry plant cutters and trimmers in millsboro delaware")
+    assert "Hillsboro" not in said(answer) and names_not_applied("millsboro", answer.text)
+    delaware = cell("state_M2025_dl", AREA="10", OCC_CODE="51-3022")["A_MEDIAN"]
+    assert is_shown(number(delaware), said(answer))

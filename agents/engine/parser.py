@@ -418,6 +418,7 @@ class QuestionParser:
         mentions, unknown = _glosses(mentions, unknown, tokens, text)
         mentions = self._listed_states(mentions, tokens)
         mentions = self._postal_states(_merge_industry_words(_merge_qualifiers(mentions, tokens)))
+        mentions, unknown = _misspelled_elsewhere(mentions, unknown)
         return _training_schools(_shorter_names_dropped(mentions), unknown, tokens)
 
     def _coded_industries(self, tokens: list[Token], used: list[bool], text: str) -> list[Mention]:
@@ -1374,6 +1375,22 @@ def _merge_qualifiers(mentions: list[Mention], tokens: list[Token]) -> list[Ment
             continue
         merged.append(m)
     return merged
+
+
+def _misspelled_elsewhere(mentions: list[Mention], unknown: list[str]) -> tuple[list[Mention], list[str]]:
+    """ "millsboro delaware": a place read from a misspelling that lies outside the state named
+    with it is a town OEWS does not publish, not the place it resembles (Hillsboro, OR)."""
+    states = {a.state for m in mentions if m.kind == "area" for a in m.entities if a.kind == "state"}
+    kept: list[Mention] = []
+    for m in mentions:
+        elsewhere = (
+            m.kind == "area" and m.via == "fuzzy" and not any(set(a.states) & states for a in m.entities)
+        )
+        if states and elsewhere:
+            unknown = [*unknown, f"in {m.phrase}"]
+            continue
+        kept.append(m)
+    return kept, unknown
 
 
 def _held_place(phrase: str) -> bool:
