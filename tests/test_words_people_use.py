@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from agents.engine.engine import OewsEngine
+from bot.evaluation import is_shown
 from tests.offline import ask_offline
 from tests.shipped import shipped_rows
 
@@ -235,13 +236,6 @@ def test_a_year_long_before_the_data_is_named_not_skipped(engine: OewsEngine) ->
     assert "Not applied: 1850" in answer.text
 
 
-def shows(text: str, value: str) -> bool:
-    """A published cell as the answer writes it: "$52,140", "$21.09", "1,030"."""
-    number = float(value)
-    written = {value, f"${value}", f"{number:,.0f}", f"${number:,.0f}", f"${number:,.2f}"}
-    return any(w in text for w in written)
-
-
 @pytest.mark.parametrize(
     ("question", "code", "area", "column"),
     [
@@ -292,5 +286,5 @@ def test_names_people_use_for_jobs_and_places(
 ) -> None:
     answer = ask_offline(engine, question)
     source = "state_M2025_dl" if len(area) == 2 else "MSA_M2025_dl"
-    assert f"({code})" in answer.text and shows(answer.text, area_cell(area, code, column, source))
+    assert f"({code})" in answer.text and is_shown(float(area_cell(area, code, column, source)), answer.text)
     assert "Not applied" not in answer.text

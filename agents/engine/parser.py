@@ -250,11 +250,7 @@ class QuestionParser:
             return mentions, unknown
         group = groups[0].entities[0]
         prefix = group.code[: 6 if group.o_group == "broad" else 4]
-        members = [
-            o
-            for o in current_detailed(self._resolver.vocab.occupations)
-            if o.code.startswith(prefix) and o.title.endswith(", All Other")
-        ]
+        members = [o for o in self._current if o.code.startswith(prefix) and o.title.endswith(", All Other")]
         if len(members) != 1:
             return mentions, unknown
         found = replace(groups[0], entities=(members[0],), via="fuzzy")

@@ -1185,14 +1185,11 @@ class EntityResolver:
         self._abbreviations = Abbreviations(aliases.WORD_ABBREVIATIONS, plural)
         self._title_abbreviations = Abbreviations(aliases.WORD_ABBREVIATIONS, plural, title_words)
         skip = {*self._states, *aliases.NOT_INITIALISMS}
-        self._initialisms = Initialisms(
-            current_detailed(vocab.occupations), title_base, skip, aliases.INITIALISMS
-        )
-        self._supervisors = _supervisors_by_word(current_detailed(vocab.occupations))
-        self._helpers = [o for o in current_detailed(vocab.occupations) if o.title.startswith("Helpers--")]
-        self._postsecondary = [
-            o for o in current_detailed(vocab.occupations) if o.title.endswith("Teachers, Postsecondary")
-        ]
+        current = current_detailed(vocab.occupations)
+        self._initialisms = Initialisms(current, title_base, skip, aliases.INITIALISMS)
+        self._supervisors = _supervisors_by_word(current)
+        self._helpers = [o for o in current if o.title.startswith("Helpers--")]
+        self._postsecondary = [o for o in current if o.title.endswith("Teachers, Postsecondary")]
         self._only_member = _groups_of_one(vocab.occupations)
         self._codes_area = {a.code: a for a in vocab.areas}
         self._codes_occupation = {o.code: o for o in vocab.occupations}
@@ -1426,8 +1423,10 @@ class EntityResolver:
         words = key.split()
         if len(words) < 2 or words[-1] not in _PROFESSORS:
             return None
-        field = [_stem(w) for w in self._abbreviations.expand(" ".join(words[:-1]))[:1] or words[:-1]]
-        field = [w for w in " ".join(field).split() if w not in ("school", "college", "university")]
+        typed = " ".join(words[:-1])
+        expanded = self._abbreviations.expand(typed)  # "ag sciences": agricultural sciences
+        field = [_stem(w) for w in (expanded[0] if expanded else typed).split()]
+        field = [w for w in field if w not in ("school", "college", "university")]  # "law school"
         found = [
             o
             for o in self._postsecondary
